@@ -1,0 +1,183 @@
+"""Locations, diagnostics and the exception hierarchy.
+
+Bad *data* is reported as a :class:`Diagnostic` with ``path:line:col`` and the run
+goes on; bad *usage* raises a :class:`DataflowGraphError`.  Every diagnostic code
+used anywhere in the package is listed in :data:`CODES`, so the README and the
+tests can check that each one is documented.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "CODES",
+    "DataflowGraphError",
+    "Diagnostic",
+    "Diagnostics",
+    "Severity",
+    "Span",
+    "UnknownOrganisationError",
+    "UsageError",
+]
+
+
+class Severity(str, enum.Enum):
+    """How bad a diagnostic is: an error rejects a record, a warning keeps it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+#: Every diagnostic code, with the one-line meaning documented in the README.
+CODES: dict[str, str] = {
+    # DFG1xx: pages and files
+    "DFG101": "file cannot be decoded as UTF-8; decoded as Latin-1 (cp1252) instead",
+    "DFG102": "unknown heading; the line is kept on the entry as unrecognised",
+    "DFG103": "text before the first entry that is not part of the page banner",
+    "DFG104": "binary file (NUL bytes); skipped",
+    "DFG105": "empty file; no entries",
+    "DFG106": "entry has no fields: page cut short or heading without a body; entry rejected",
+    "DFG107": "page ends inside an entry before its free-text sections (truncated page)",
+    "DFG108": "very long line; processed, but probably a page saved without line breaks",
+    "DFG109": "duplicate field in one entry; the later value is kept beside the first",
+    "DFG110": "file not found or unreadable",
+    # DFG2xx: field values
+    "DFG201": "opt-out value not understood; kept raw, honoured = unknown",
+    "DFG202": "reference not in DARS-NIC/NIC form; kept as a local label",
+    "DFG203": "reference has surrounding white space; trimmed",
+    "DFG210": "date not understood; period left open",
+    "DFG211": "window ends before it starts; kept as published",
+    "DFG212": "yes/no value not understood; kept raw",
+    "DFG213": "dataset not in any reviewed family",
+    # DFG3xx: names
+    "DFG301": "organisation not in the reviewed gazetteer; resolved by its words",
+    "DFG302": "organisation name ambiguous; closest reviewed match used",
+    # DFG4xx: flow extraction
+    "DFG401": "entry has no processing text; no flows extracted",
+    "DFG402": "processing text names no recognisable transfer; no flows extracted",
+    "DFG403": "a transfer sentence names only one organisation; hop not built",
+    "DFG404": "family named in the text is not in the entry's Datasets list; dropped",
+    # DFG5xx: CSV / XLSX rows
+    "DFG501": "row has the wrong number of fields; rejected",
+    "DFG502": "header not recognised; column ignored",
+    "DFG503": "required column missing",
+    "DFG504": "row has no reference; rejected",
+    "DFG505": "value not understood; kept raw",
+    "DFG506": "sheet not recognised; skipped",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where something was read: a file, a 1-based physical line and column, its text."""
+
+    path: str
+    line: int
+    col: int = 1
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in the input, located, with a stable code."""
+
+    span: Span
+    code: str
+    message: str
+    severity: Severity = Severity.WARNING
+
+    def __str__(self) -> str:
+        s = self.span
+        head = f"{s.path}:{s.line}:{s.col}: {self.severity.value}[{self.code}] {self.message}"
+        if not s.text:
+            return head
+        text = s.text if len(s.text) <= 200 else s.text[:197] + "..."
+        caret = " " * (min(s.col, 200) - 1) + "^"
+        return f"{head}\n    {text}\n    {caret}"
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, the same fields as ``--errors-csv``."""
+        return {
+            "path": self.span.path,
+            "line": self.span.line,
+            "col": self.span.col,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "raw": self.span.text[:2000],
+        }
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics and the record counts that must balance.
+
+    >>> d = Diagnostics()
+    >>> d.read += 2; d.parsed += 1; d.rejected += 1
+    >>> d.balanced
+    True
+    """
+
+    items: list[Diagnostic] = field(default_factory=list)
+    read: int = 0
+    parsed: int = 0
+    rejected: int = 0
+
+    def report(
+        self,
+        span: Span,
+        code: str,
+        message: str,
+        severity: Severity = Severity.WARNING,
+    ) -> Diagnostic:
+        """Record one problem; never raises on data."""
+        if code not in CODES:
+            raise ValueError(f"undocumented diagnostic code {code!r}")
+        diagnostic = Diagnostic(span, code, message, severity)
+        self.items.append(diagnostic)
+        return diagnostic
+
+    def extend(self, other: Diagnostics) -> None:
+        """Merge another collector's diagnostics and counts into this one."""
+        self.items.extend(other.items)
+        self.read += other.read
+        self.parsed += other.parsed
+        self.rejected += other.rejected
+
+    @property
+    def balanced(self) -> bool:
+        """The invariant checked at the end of every load: read = parsed + rejected."""
+        return self.read == self.parsed + self.rejected
+
+    def counts(self) -> dict[str, int]:
+        return {"read": self.read, "parsed": self.parsed, "rejected": self.rejected}
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class DataflowGraphError(Exception):
+    """Base of every error this package raises on misuse."""
+
+
+class UsageError(DataflowGraphError):
+    """An argument or option that cannot be honoured."""
+
+
+class UnknownOrganisationError(DataflowGraphError):
+    """An organisation named by the user is not in the graph."""
+
+    def __init__(self, name: str, suggestions: list[str] | tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.suggestions = tuple(suggestions)
+        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if suggestions else ""
+        super().__init__(f"no organisation {name!r} in the flow graph{hint}")

@@ -1,0 +1,479 @@
+"""Reformatted register pages (text or HTML) to :class:`~dataflow_graph.model.Entry`.
+
+A page is a banner (whose page, how many files were "disseminated unsafely", the
+red flag, sometimes a list of projects) then entries, each opened by a heading
+``TITLE — REFERENCE``.  Fields are read through a heading -> reader table that
+covers the three page variants seen in the wild (newer, older, earliest).  Lines
+that fit nowhere are kept on the entry and reported; the parser never raises on data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+
+from .dates import parse_when
+from .errors import Diagnostics, Severity, Span
+from .model import Dataset, Entry, OptOut, OptOuts, Page, Section
+from .names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
+from .sources import TextSource
+
+__all__ = ["SECTION_HEADINGS", "parse_page", "parse_page_text"]
+
+_DASHES = "—–"
+_HEADING = re.compile(
+    rf"^\s*(?P<title>\S.*?)\s+[{_DASHES}]\s+(?P<ref>(?:DARS-)?NIC-?\d{{3,7}}-[A-Za-z0-9]{{5}}"
+    rf"(?:-v\s*[\d.]+)?|[A-Z][A-Za-z0-9_]*_[A-Za-z0-9_]+|[A-Z]{{2,}}[A-Z0-9]*(?:_[A-Za-z0-9]+)*|"
+    rf"ODR[\w\-]+)\s*$"
+)
+_ITEM = re.compile(r"^\s*(?:[-•*o§]\s+|\(?\d{1,3}[.)]\s+)(?P<text>.*\S)\s*$")
+_FIELD = re.compile(r"^\s*(?P<head>[A-Za-z][A-Za-z /()\-]{1,40}?)\s*:(?P<value>.*)$")
+
+#: Free-text sections, as headed on the page -> the name used in ``Entry.sections``.
+SECTION_HEADINGS: dict[str, str] = {
+    "objectives": "Objectives",
+    "objective": "Objectives",
+    "yielded benefits": "Yielded Benefits",
+    "expected benefits": "Expected Benefits",
+    "outputs": "Outputs",
+    "processing": "Processing",
+}
+
+
+@dataclass
+class _Draft:
+    """An entry being read: fields so far, open section, kept lines."""
+
+    heading: Span
+    title: str
+    reference: str
+    position: int
+    values: dict[str, object] = field(default_factory=dict)
+    fields: list[tuple[str, str, Span]] = field(default_factory=list)
+    datasets: list[Dataset] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    section: tuple[str, Span, list[Span]] | None = None
+    in_list: str | None = None
+    implicit_list: bool = False
+    unrecognised: list[Span] = field(default_factory=list)
+    variant: str = "newer"
+    last_field: str | None = None
+
+    def close_section(self) -> None:
+        if self.section is not None:
+            name, span, lines = self.section
+            self.sections.append(Section(name, span, tuple(lines)))
+            self.section = None
+
+    def open_section(self, name: str, span: Span, first: str = "") -> None:
+        self.close_section()
+        self.in_list = None
+        lines = [Span(span.path, span.line, span.col, first)] if first.strip() else []
+        self.section = (name, span, lines)
+
+
+Reader = Callable[[_Draft, str, Span, Diagnostics], None]
+
+
+def _set(key: str, parse: Callable[[str], object]) -> Reader:
+    def reader(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+        d.values[key] = parse(value)
+
+    return reader
+
+
+def _opt_outs(value: str) -> OptOuts:
+    """Verdict, raw text and excuses of "Opt outs honoured".
+
+    >>> _opt_outs("Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)")
+    OptOuts(honoured=<OptOut.YES: 'yes'>, raw='Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)', excuses=('Section 251', 'Section 251 NHS Act 2006'))
+    >>> [_opt_outs(v).honoured.value for v in ("N (Excuses: Section 251)", "N, Y", "", "Identifiable (x)")]
+    ['no', 'mixed', 'unknown', 'unknown']
+    """
+    raw = value.strip()
+    excuses: tuple[str, ...] = ()
+    head = raw
+    if m := re.search(r"\((?P<inner>(?:[^()]|\([^()]*\))*)\)\s*$", raw):
+        inner = re.sub(r"(?i)^\s*excuses\s*:\s*", "", m.group("inner"))
+        excuses = tuple(p.strip() for p in split_list(inner) if p.strip())
+        head = raw[: m.start()]
+    verdicts = set()
+    for token in split_list(head, ",;"):
+        t = token.strip().lower()
+        if re.match(r"^(y|yes)\b", t):
+            verdicts.add(OptOut.YES)
+        elif re.match(r"^(n|no)\b", t):
+            verdicts.add(OptOut.NO)
+    if verdicts == {OptOut.YES, OptOut.NO}:
+        honoured = OptOut.MIXED
+    elif len(verdicts) == 1:
+        honoured = verdicts.pop()
+    elif re.search(r"(?i)\bmix", raw):
+        honoured = OptOut.MIXED
+    else:
+        honoured = OptOut.UNKNOWN
+    return OptOuts(honoured, raw, excuses)
+
+
+_LEGAL = (
+    (re.compile(r"(?i)statistics and registration service act"), "SRSA 2007 s42(4)"),
+    (re.compile(r"(?i)health and social care act\s*\(?2012\)?|\bHSCA\b"), "HSCA 2012"),
+    (re.compile(r"(?i)section\s*251|\bs\.?\s*251\b|national health service act 2006|NHS act 2006"),
+     "NHS Act 2006 s251"),
+    (re.compile(r"(?i)control of patient information\)? regulations|regulation 3\b|COPI"),
+     "COPI Regulations 2002"),
+)
+
+
+def legal_bases(value: str) -> tuple[str, ...]:
+    """Canonical legal gateways named in a "Legal basis" field, first mention first.
+
+    >>> legal_bases("Section 251 approval is in place for the flow of identifiable data, "
+    ...   "National Health Service Act 2006 - s251 - 'Control of patient information'. , "
+    ...   "Health and Social Care Act 2012  s261(7); National Health Service Act 2006 - s251")
+    ('NHS Act 2006 s251', 'HSCA 2012 s261(7)')
+    >>> legal_bases("Health and Social Care Act 2012 – s261(1) and s261(2)(b)(ii)")
+    ('HSCA 2012 s261(1) and s261(2)(b)(ii)',)
+    """
+    out: list[str] = []
+    for piece in split_list(value, ",;"):
+        piece = piece.strip(" .'")
+        if not re.search(r"[A-Za-z]", piece):
+            continue
+        label = None
+        for pattern, name in _LEGAL:
+            if pattern.search(piece):
+                label = name
+                break
+        if label == "HSCA 2012":
+            sections = re.findall(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?",
+                                  piece)
+            if sections:
+                label = "HSCA 2012 " + re.sub(r"s\s+", "s", sections[0])
+        label = label or re.sub(r"\s+", " ", piece)
+        if label not in out:
+            out.append(label)
+    return tuple(out)
+
+
+def _yes_no(value: str) -> bool | None:
+    v = value.strip().lower()
+    if re.match(r"^(y|yes|true)\b", v):
+        return True
+    if re.match(r"^(n|no|false)\b", v):
+        return False
+    return None
+
+
+def _purposes(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    v = value.strip()
+    d.values["purposes"] = v or None
+    m = re.match(r"^(?P<flag>[^()]*?)\s*\((?P<kind>.*)\)\s*$", v)
+    flag, kind = (m.group("flag"), m.group("kind")) if m else (v, "")
+    d.values["commercial"] = _yes_no(flag) if flag.strip() else None
+    d.values["organisation_type"] = kind.strip() or None
+
+
+def _sensitive(value: str) -> bool | None:
+    v = value.strip().lower()
+    if not v:
+        return None
+    if re.search(r"(?<!non[- ])(?<!non)\bsensitive", v):
+        return True
+    return False if "non" in v else None
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for item in items:
+        key = " ".join(item.lower().split())
+        if key and key not in seen:
+            seen[key] = item.strip()
+    return tuple(seen.values())
+
+
+def _access(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    new = [p.strip() for p in split_list(value, ",") if p.strip()]
+    d.values["access"] = _dedupe([*d.values.get("access", ()), *new])  # type: ignore[misc]
+
+
+def _igard(value: str) -> tuple[str, ...]:
+    """Minutes files; commas separate files (a comma inside a file name is kept)."""
+    if re.search(r"(?i)\.(pdf|docx?)\b", value):
+        parts = re.split(r"(?i)(?<=\.pdf)\s*,\s*|(?<=\.docx)\s*,\s*|(?<=\.doc)\s*,\s*", value)
+    else:
+        parts = value.split(",")
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+_TYPE_WORDS = ("identifiable", "pseudonymised", "anonymised", "aggregate")
+
+
+def type_of_data(value: str) -> str | None:
+    """``identifiable``, ``pseudonymised``, ``anonymised``, ``aggregate``, or the raw text.
+
+    >>> [type_of_data(v) for v in ("Identifiable", "", "Aggregated - anonymised", "n/a x")]
+    ['identifiable', None, 'aggregate', 'n/a x']
+    """
+    v = value.strip()
+    if not v:
+        return None
+    low = v.lower()
+    if low.startswith("aggregat"):
+        return "aggregate"
+    for word in _TYPE_WORDS:
+        if low.startswith(word[:7]):
+            return word
+    return v
+
+
+def _when(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    col = span.text.find(":") + 2 if ":" in span.text else 1
+    release, dsa = parse_when(value, Span(span.path, span.line, col, span.text), diagnostics)
+    if release is not None:
+        d.values["period"] = release
+    if dsa is not None:
+        d.values["dsa"] = dsa
+
+
+def _legal(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    d.values["legal_basis"] = _dedupe([*d.values.get("legal_basis", ()), *legal_bases(value)])  # type: ignore[misc]
+
+
+def _controllers(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    d.values["controllers"] = tuple(split_controllers(value))
+
+
+def _datasets(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    d.in_list = "datasets"
+    d.implicit_list = False
+    if value.strip():
+        for name in [p for p in value.split(";") if p.strip()]:
+            _add_dataset(d, name, span, diagnostics)
+
+
+def _add_dataset(d: _Draft, name: str, span: Span, diagnostics: Diagnostics) -> None:
+    name = name.strip()
+    family = dataset_family(name)
+    d.datasets.append(Dataset(name, family, span))
+    if family is None:
+        diagnostics.report(span, "DFG213", f"dataset {name[:80]!r} is in no reviewed family; "
+                           "kept with family null (add it to data/datasets.yaml)", Severity.NOTE)
+
+
+def _type(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    d.values["type_of_data"] = type_of_data(value) or d.values.get("type_of_data")
+
+
+def _keep(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    """Fields kept only in ``Entry.fields`` (e.g. HSCIC Id)."""
+
+
+#: Field heading (lower case) -> reader; the three page variants share one table.
+FIELD_READERS: dict[str, Reader] = {
+    "opt outs honoured": _set("opt_outs", _opt_outs),
+    "opt-outs honoured": _set("opt_outs", _opt_outs),
+    "legal basis": _legal,
+    "basis": _legal,
+    "purposes": _purposes,
+    "sensitive": _set("sensitive", _sensitive),
+    "when": _when,
+    "access method": _access,
+    "repeats": _access,
+    "how often": _access,
+    "data-controller type": _controllers,
+    "data controller type": _controllers,
+    "data controllers": _controllers,
+    "sublicensing allowed": _set("sublicensing", _yes_no),
+    "agd/predecessor discussions": _set("igard", _igard),
+    "igard minutes": _set("igard", _igard),
+    "datasets": _datasets,
+    "data": _datasets,
+    "type of data": _type,
+    "categories": _type,
+    "format": _type,
+    "hscic id": _keep,
+}
+_VARIANT_OF = {"repeats": "older", "categories": "older", "basis": "earliest",
+               "format": "earliest", "how often": "earliest", "hscic id": "earliest",
+               "data": "earliest"}
+
+
+def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
+    """The banner and every entry of one page; reports, never raises, on bad data."""
+    banner: list[Span] = []
+    entries: list[Entry] = []
+    draft: _Draft | None = None
+    position = 0
+    for span in source.spans():
+        text = span.text
+        if (m := _HEADING.match(text)) and not _ITEM.match(text):
+            if draft is not None:
+                entries.extend(_finish(draft, diagnostics, source))
+            position += 1
+            diagnostics.read += 1
+            draft = _new_draft(m, span, position, diagnostics)
+        elif draft is None:
+            banner.append(span)
+        else:
+            _read_line(draft, span, diagnostics)
+    if draft is not None:
+        entries.extend(_finish(draft, diagnostics, source, last=True))
+    page = _page(source.path, banner, diagnostics)
+    return page, [_with_org(e, page.organisation) for e in entries]
+
+
+def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | None = None
+                    ) -> tuple[Page, list[Entry]]:
+    """Parse a page given as a string (tests, notebooks).
+
+    >>> page, entries = parse_page_text("X projects\\nT — NIC-1234-ABCDE\\nOpt outs honoured: N\\n")
+    >>> entries[0].agreement, entries[0].opt_outs.honoured.value
+    ('NIC-1234-ABCDE', 'no')
+    """
+    return parse_page(TextSource(path, tuple(text.splitlines())), diagnostics or Diagnostics())
+
+
+def _new_draft(m: re.Match[str], span: Span, position: int, diagnostics: Diagnostics) -> _Draft:
+    raw_ref = m.group("ref")
+    reference = raw_ref.strip()
+    if not is_dars_reference(reference):
+        diagnostics.report(Span(span.path, span.line, m.start("ref") + 1, span.text), "DFG202",
+                           f"reference {reference!r} is not DARS-NIC/NIC; kept as a local label",
+                           Severity.NOTE)
+    return _Draft(span, m.group("title").strip(), reference, position)
+
+
+def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
+    text = span.text
+    if not text.strip():
+        return
+    fm = _FIELD.match(text)
+    head = fm.group("head").strip().lower() if fm else None
+    if head is not None and (head in FIELD_READERS or head in SECTION_HEADINGS):
+        _read_field(d, head, fm.group("value"), span, diagnostics)  # type: ignore[union-attr]
+        return
+    if d.section is not None:
+        d.section[2].append(span)
+        return
+    item = _ITEM.match(text)
+    if d.in_list == "datasets" and item:
+        _add_dataset(d, item.group("text"), span, diagnostics)
+    elif item and not d.datasets and d.in_list is None:
+        d.in_list, d.implicit_list = "datasets", True          # a page without "Datasets:"
+        _add_dataset(d, item.group("text"), span, diagnostics)
+    elif d.in_list == "datasets" and not d.implicit_list and _looks_like_name(text):
+        _add_dataset(d, text, span, diagnostics)
+    elif d.datasets or d.in_list:
+        d.open_section("Objectives", span, text)                # a page without "Objectives:"
+    elif head is not None:
+        d.unrecognised.append(span)
+        d.fields.append((fm.group("head").strip(), fm.group("value").strip(), span))  # type: ignore[union-attr]
+        diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
+                           f"unknown heading {fm.group('head').strip()!r}; line kept on the "  # type: ignore[union-attr]
+                           "entry as unrecognised")
+    elif d.last_field is not None and text.lstrip().startswith("("):
+        d.fields.append((d.last_field, text.strip(), span))     # a note under the field
+    else:
+        d.unrecognised.append(span)
+        diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
+                           "line outside any field or section; kept on the entry as unrecognised")
+
+
+def _looks_like_name(text: str) -> bool:
+    t = text.strip()
+    return len(t) < 120 and not t.endswith((".", ":")) and not _FIELD.match(t)
+
+
+def _read_field(d: _Draft, head: str, value: str, span: Span, diagnostics: Diagnostics) -> None:
+    if head in SECTION_HEADINGS:
+        d.open_section(SECTION_HEADINGS[head], span, value)
+        return
+    d.close_section()
+    d.in_list = None
+    if any(h.lower() == head for h, _, _ in d.fields) and head not in ("access method", "legal basis"):
+        diagnostics.report(span, "DFG109", f"field {head!r} appears twice in one entry; "
+                           "the later value is used, both are kept", Severity.NOTE)
+    d.fields.append((span.text.split(":", 1)[0].strip(), value.strip(), span))
+    d.last_field = span.text.split(":", 1)[0].strip()
+    if head in _VARIANT_OF and d.variant == "newer":
+        d.variant = _VARIANT_OF[head]
+    FIELD_READERS[head](d, value, span, diagnostics)
+
+
+def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False
+            ) -> Iterator[Entry]:
+    d.close_section()
+    has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
+    if not has_body:
+        diagnostics.rejected += 1
+        diagnostics.report(d.heading, "DFG106", f"entry {d.reference!r} has a heading but no "
+                           "fields (page cut short?); entry rejected", Severity.ERROR)
+        return
+    if last and not d.sections:
+        diagnostics.report(d.heading, "DFG107", f"page ends inside entry {d.reference!r} before "
+                           "its free-text sections; the fields read so far are kept")
+    if d.title.lower().startswith("project ") and d.variant == "newer" and d.values.get("period") \
+            and "/" in (d.values["period"].raw or ""):  # type: ignore[union-attr]
+        d.variant = "older"
+    diagnostics.parsed += 1
+    v = d.values
+    yield Entry(
+        id=f"{source.path}#{d.position}",
+        source=source.path,
+        line=d.heading.line,
+        position=d.position,
+        reference=d.reference,
+        agreement=agreement_core(d.reference),
+        title=d.title,
+        opt_outs=v.get("opt_outs", OptOuts()),  # type: ignore[arg-type]
+        legal_basis=v.get("legal_basis", ()),  # type: ignore[arg-type]
+        purposes=v.get("purposes"),  # type: ignore[arg-type]
+        commercial=v.get("commercial"),  # type: ignore[arg-type]
+        organisation_type=v.get("organisation_type"),  # type: ignore[arg-type]
+        sensitive=v.get("sensitive"),  # type: ignore[arg-type]
+        sensitivity=next((val for h, val, _ in d.fields if h.lower() == "sensitive"), None),
+        period=v.get("period"),  # type: ignore[arg-type]
+        dsa=v.get("dsa"),  # type: ignore[arg-type]
+        access=v.get("access", ()),  # type: ignore[arg-type]
+        controllers=v.get("controllers", ()),  # type: ignore[arg-type]
+        sublicensing=v.get("sublicensing"),  # type: ignore[arg-type]
+        igard=v.get("igard", ()),  # type: ignore[arg-type]
+        datasets=tuple(d.datasets),
+        type_of_data=v.get("type_of_data"),  # type: ignore[arg-type]
+        sections=tuple(d.sections),
+        fields=tuple(d.fields),
+        unrecognised=tuple(d.unrecognised),
+        variant=d.variant,
+        span=d.heading,
+    )
+
+
+_UNSAFE = re.compile(r"^\s*(?P<n>[\d,]+)\s+data files? in total were disseminated unsafely", re.I)
+
+
+def _page(path: str, banner: list[Span], diagnostics: Diagnostics) -> Page:
+    organisation = red_flag = None
+    unsafe = None
+    projects: list[str] = []
+    for span in banner:
+        t = span.text.strip()
+        if not t or re.match(r"(?i)^NHS Digital Data Release Register", t):
+            continue
+        if m := re.match(r"^(?P<org>.+?)\s+projects\s*$", t):
+            organisation = m.group("org").strip()
+        elif m := _UNSAFE.match(t):
+            unsafe = int(m.group("n").replace(",", ""))
+        elif t.startswith("🚩") or "was sent multiple files" in t:
+            red_flag = t.lstrip("🚩 ").strip()
+        elif m := _ITEM.match(t):
+            projects.append(m.group("text"))
+        else:
+            diagnostics.report(span, "DFG103", "line before the first entry is not part of a "
+                               "known page banner; kept in the page banner", Severity.NOTE)
+    return Page(path, organisation, unsafe, red_flag, tuple(projects), tuple(banner))
+
+
+def _with_org(entry: Entry, organisation: str | None) -> Entry:
+    return entry if organisation is None else replace(entry, organisation=organisation)
