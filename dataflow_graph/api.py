@@ -5,18 +5,49 @@ Everything a user can do from ``dfg`` is one function here; the CLI adds only I/
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Diagnostics, Severity, Span
-from .model import Entry, Flow, Organisation, Page, Release
-from .names import Gazetteer, gazetteer
+import networkx as nx
+
+from .dates import month
+from .errors import Diagnostics, Severity, Span, UnknownOrganisationError, UsageError
+from .evaluation import Score, evaluate, load_gold
+from .graph import build_graph
+from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
+from .names import Gazetteer, agreement_core, gazetteer, normalise
 from .page import parse_page
+from .queries import (
+    SEVERITY,
+    Convergence,
+    Excluded,
+    FlowPath,
+    Neighbour,
+    Side,
+    downstream,
+    flow_paths,
+    upstream,
+)
+from .queries import convergences as find_convergences
 from .sources import embedded_path, expand_paths, open_text, sniff_kind
 
-__all__ = ["SCHEMA", "Register", "load", "parse_document"]
+__all__ = [
+    "DEFAULT_SOURCE",
+    "SCHEMA",
+    "Register",
+    "convergences",
+    "evaluate_gold",
+    "flows",
+    "graph",
+    "load",
+    "neighbours",
+    "parse_document",
+    "paths",
+    "resolve_organisation",
+]
 
 #: Version of every JSON document the CLI writes.
 SCHEMA = 1
@@ -33,6 +64,7 @@ class Register:
     sources: list[str] = field(default_factory=list)
     names: Gazetteer | None = None
     _flows: list[Flow] | None = None
+    _graph: nx.MultiDiGraph | None = None
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -166,3 +198,251 @@ def _period_text(p: object) -> str:
     if p is None:
         return ""
     return f"{p.start or '?'}..{p.end or '?'}"  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------
+# Flows, graph and queries
+
+DEFAULT_SOURCE = "NHS Digital"
+DEFAULT_DEPTH = 8
+
+
+def flows(register: Register, *, family: str | None = None,
+          identifiability: str | None = None) -> list[Flow]:
+    """Extracted flows, optionally only those carrying a family or at an identifiability."""
+    out = register.flows
+    if family:
+        out = [f for f in out if family.upper() in {x.upper() for x in f.families}]
+    if identifiability:
+        out = [f for f in out if f.identifiability.value == identifiability]
+    return out
+
+
+def graph(register: Register) -> nx.MultiDiGraph:
+    """The flow graph of the register (built once), with successors as nodes."""
+    if register._graph is None:
+        orgs = register.organisations()
+        extra = [register.gazetteer.by_id[o.successor] for o in orgs
+                 if o.successor and o.successor in register.gazetteer.by_id]
+        register._graph = build_graph(register.flows, [*orgs, *extra])
+    return register._graph
+
+
+def resolve_organisation(register: Register, name: str) -> str:
+    """The graph node for any alias, id or name, case-insensitive; suggestions if unknown."""
+    G = graph(register)
+    if name in G:
+        return name
+    key = normalise(name)
+    for node, data in G.nodes(data=True):
+        org: Organisation = data["organisation"]
+        if key in {normalise(org.name), normalise(org.id.removeprefix("org:")),
+                   *(normalise(a) for a in org.aliases)}:
+            return node
+    org = register.gazetteer.lookup(name)
+    if org is not None and org.id in G:
+        return org.id
+    names = sorted({d["name"] for _, d in G.nodes(data=True)})
+    lowered = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(name.lower(), list(lowered), 3, 0.3)
+    contains = [n for n in names if key and key in normalise(n)][:3]
+    raise UnknownOrganisationError(name, list(dict.fromkeys([*contains, *(lowered[c] for c in close)]))[:4])
+
+
+def parse_during(text: str | None) -> Period | None:
+    """``2018-06..2018-09`` (or one month) as a Period; UsageError if malformed."""
+    if not text:
+        return None
+    parts = text.split("..")
+    months = [month(p) for p in parts]
+    if len(parts) > 2 or any(m is None for m in months):
+        raise UsageError(f"--during {text!r}: expected YYYY-MM..YYYY-MM or YYYY-MM")
+    return Period(months[0], months[-1], text)
+
+
+def _identifiability(value: str | None) -> Identifiability | None:
+    return Identifiability(value) if value else None
+
+
+def paths(register: Register, target: str, *, source: str = DEFAULT_SOURCE,
+          family: str | None = None, identifiability: str | None = None,
+          purpose: str | None = None, kind: str | None = None, during: str | None = None,
+          depth: int | None = DEFAULT_DEPTH) -> list[FlowPath]:
+    """Routes from ``source`` (NHS Digital by default) to ``target``, hop by hop."""
+    G = graph(register)
+    return flow_paths(G, resolve_organisation(register, source),
+                      resolve_organisation(register, target),
+                      family=family.upper() if family else None,
+                      identifiability=_identifiability(identifiability), purpose=purpose,
+                      kind=FlowKind(kind) if kind else None, during=parse_during(during),
+                      depth=depth)
+
+
+def neighbours(register: Register, name: str, *, direction: str, depth: int | None = None
+               ) -> list[Neighbour]:
+    """``upstream`` or ``downstream`` organisations of one organisation."""
+    G = graph(register)
+    node = resolve_organisation(register, name)
+    return (upstream if direction == "up" else downstream)(G, node, depth=depth)
+
+
+def convergences(register: Register, *, recipient: str | None = None, rollup: str = "unit",
+                 family: str | None = None, during: str | None = None
+                 ) -> tuple[list[Convergence], list[Excluded]]:
+    """Convergence findings (DESIGN.md, "Convergence, precisely") and pairs reported apart."""
+    G = graph(register)
+    node = resolve_organisation(register, recipient) if recipient else None
+    return find_convergences(G, recipient=node, successor=rollup == "successor",
+                             family=family.upper() if family else None,
+                             during=parse_during(during))
+
+
+def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
+    """Score the register's flows against a gold YAML file."""
+    text = Path(gold_path).read_text(encoding="utf-8")
+    return evaluate(register.flows, load_gold(text), register.gazetteer)
+
+
+def flows_document(register: Register, selected: Iterable[Flow]) -> dict[str, object]:
+    """The ``dfg flows`` JSON contract (schema 1)."""
+    selected = list(selected)
+    return {
+        "schema": SCHEMA,
+        "flows": [f.as_dict() for f in selected],
+        "organisations": [o.as_dict() for o in register.organisations()],
+        "diagnostics": [d.as_dict() for d in register.diagnostics],
+        "counts": {**register.diagnostics.counts(), "flows": len(selected),
+                   "unreviewed": sum(not o.reviewed for o in register.organisations())},
+    }
+
+
+def flows_rows(selected: Iterable[Flow]) -> list[dict[str, object]]:
+    rows = []
+    for f in selected:
+        rows.append({"entry": f.entry.rsplit("/", 1)[-1], "reference": f.reference,
+                     "purpose": f.purpose, "kind": f.kind.value,
+                     "identifiability": f.identifiability.value,
+                     "families": " ".join(f.families), "path": " → ".join(f.path),
+                     "lines": " ".join(str(h.evidence.line) for h in f.hops)})
+    return rows
+
+
+def converge_document(found: list[Convergence], excluded: list[Excluded]) -> dict[str, object]:
+    """The ``dfg converge`` JSON contract (schema 1)."""
+    return {"schema": SCHEMA, "severity_weights": dict(SEVERITY),
+            "findings": [c.as_dict() for c in found],
+            "excluded": [e.as_dict() for e in excluded]}
+
+
+def converge_rows(found: list[Convergence]) -> list[dict[str, object]]:
+    rows = []
+    for c in found:
+        d = c.as_dict()
+        overlap = d["overlap"]
+        rows.append({
+            "recipient": c.recipient, "family": c.family,
+            "severity": f"{c.severity} ({c.severity_label})",
+            "identifiable": _side_text(c.identifiable),
+            "pseudonymised": _side_text(c.pseudonymised),
+            "overlap": f"{overlap['from']}..{overlap['to']}" if overlap else "none",  # type: ignore[index]
+            "opt-outs": "honoured on one copy, ignored on the other"
+            if c.opt_out_divergence else "no divergence",
+            "same agreement": " ".join(c.same_agreement) or "no",
+            "landing only": " ".join(c.landing_only) or "no",
+            "segregation": "; ".join(sorted({str(s.get("unit") or "stated") for s in c.segregation}))
+            or "none",
+        })
+    return rows
+
+
+def _side_text(sides: Iterable[Side]) -> str:
+    out = []
+    for s in sides:
+        f = s.flow
+        period = f"{f.period.start}..{f.period.end}" if f.period else "?"
+        out.append(f"{f.reference} ({f.entry.rsplit('#', 1)[-1]}) {period} "
+                   f"opt-outs {f.opt_outs.value} via {' → '.join(s.path[1:-1]) or 'direct'} "
+                   f"[line {s.hop.evidence.line}]")
+    return "\n".join(out)
+
+
+def paths_document(found: list[FlowPath]) -> dict[str, object]:
+    return {"schema": SCHEMA, "paths": [p.as_dict() for p in found]}
+
+
+def paths_rows(found: list[FlowPath]) -> list[dict[str, object]]:
+    rows = []
+    for p in found:
+        for i, h in enumerate(p.hops, 1):
+            rows.append({"entry": p.entry.rsplit("#", 1)[-1], "reference": p.reference,
+                         "purpose": p.purpose, "step": i, "from": h.source.name,
+                         "to": h.target.name, "identifiability": h.identifiability.value,
+                         "landing only": "yes" if h.landing_only else "",
+                         "evidence": f"{h.evidence.path}:{h.evidence.line}: {h.evidence.text[:160]}"})
+    return rows
+
+
+def neighbours_document(origin: str, direction: str, found: list[Neighbour]) -> dict[str, object]:
+    return {"schema": SCHEMA, "organisation": origin, "direction": direction,
+            "organisations": [n.as_dict() for n in found]}
+
+
+def neighbours_rows(found: list[Neighbour]) -> list[dict[str, object]]:
+    rows = []
+    for n in found:
+        for f, h in n.hops:
+            rows.append({"distance": n.distance, "organisation": n.name, "role": n.role,
+                         "from": h.source.name, "to": h.target.name,
+                         "reference": f.reference, "purpose": f.purpose,
+                         "identifiability": h.identifiability.value,
+                         "families": " ".join(f.families), "line": h.evidence.line})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Summaries
+
+
+def organisation_summary(register: Register, name: str) -> dict[str, object]:
+    """Everything known about one organisation across all entries."""
+    G = graph(register)
+    node = resolve_organisation(register, name)
+    org: Organisation = G.nodes[node]["organisation"]
+    received: dict[str, set[str]] = defaultdict(set)
+    for _, _, d in G.in_edges(node, data=True):
+        for fam in d["flow"].families:
+            received[fam].add(d["hop"].identifiability.value)
+    found, _ = convergences(register, recipient=node)
+    entries = sorted({d["flow"].entry for _, _, d in G.in_edges(node, data=True)}
+                     | {d["flow"].entry for _, _, d in G.out_edges(node, data=True)})
+    return {
+        "schema": SCHEMA,
+        "organisation": org.as_dict(),
+        "received": {fam: sorted(levels) for fam, levels in sorted(received.items())},
+        "from": [n.as_dict() for n in upstream(G, node, depth=1)],
+        "to": [n.as_dict() for n in downstream(G, node, depth=1)],
+        "entries": entries,
+        "agreements": sorted({e.agreement for e in register.entries if e.id in set(entries)}),
+        "findings": [c.as_dict() for c in found],
+    }
+
+
+def agreement_summary(register: Register, reference: str) -> dict[str, object]:
+    """Everything known about one agreement: its entries, flows, recipients, releases."""
+    core = agreement_core(reference)
+    entries = [e for e in register.entries if e.agreement == core]
+    if not entries and not any(r.agreement == core for r in register.releases):
+        known = sorted(register.agreements)
+        close = difflib.get_close_matches(core, known, 3, 0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"no agreement {reference!r} in the register{hint}")
+    ids = {e.id for e in entries}
+    selected = [f for f in register.flows if f.entry in ids]
+    return {
+        "schema": SCHEMA,
+        "agreement": core,
+        "entries": [e.as_dict() for e in entries],
+        "flows": [f.as_dict() for f in selected],
+        "recipients": sorted({h.target.name for f in selected for h in f.hops}),
+        "releases": [r.as_dict() for r in register.releases if r.agreement == core],
+    }

@@ -19,6 +19,8 @@ from . import api
 from .errors import DataflowGraphError, Diagnostics, Severity
 
 FORMATS = ("table", "json", "csv")
+IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")
+KINDS = ("transfer", "access", "linkage", "reidentification", "provider-feed")
 
 
 def sources_argument(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -170,5 +172,208 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: 
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
 
 
-def main() -> None:  # pragma: no cover
-    cli()
+
+
+@cli.command(name="flows")
+@sources_argument
+@click.option("--family", default=None, help="Only flows carrying this dataset family (SUS, HES…)")
+@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None,
+              help="Only flows at this identifiability")
+@output_options
+@diagnostic_options
+@handle_errors
+def flows_command(paths: tuple[str, ...], family: str | None, identifiability: str | None,
+                  fmt: str, output: str | None, strict: bool, errors_csv: str | None,
+                  quiet: bool) -> None:
+    """
+    Extract the data flows of every entry, hop by hop, with evidence
+
+    Example:
+
+    \b
+        dfg flows seeds/ --family SUS --format json
+    """
+    register = api.load(paths)
+    selected = api.flows(register, family=family, identifiability=identifiability)
+    write(api.flows_document(register, selected), api.flows_rows(selected), fmt, output, "Flows")
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
+
+
+@cli.command(name="eval")
+@sources_argument
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="Gold YAML file (the format of tests/gold/thurrock.yaml)")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handle_errors
+def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
+    """
+    Score extracted flows against a hand-labelled gold file
+
+    Example:
+
+    \b
+        dfg eval seeds/ --gold tests/gold/thurrock.yaml
+    """
+    register = api.load(paths)
+    score = api.evaluate_gold(register, gold)
+    doc = score.as_dict()
+    if fmt == "json":
+        emit(dumps(doc), None)
+        return
+    lines = [f"core precision {score.core_precision:.3f}  recall {score.core_recall:.3f}",
+             f"extended precision {score.extended_precision:.3f}  recall {score.extended_recall:.3f}",
+             f"counts {doc['counts']}"]
+    rows = ([{"what": "miss", **m} for m in doc["misses"]]  # type: ignore[attr-defined]
+            + [{"what": "optional miss", **m} for m in doc["optional_misses"]]  # type: ignore[attr-defined]
+            + [{"what": "extra", **m} for m in doc["extras"]])  # type: ignore[attr-defined]
+    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras")
+    emit("\n".join(lines) + "\n" + body, None)
+
+
+@cli.command(name="converge")
+@sources_argument
+@click.option("--recipient", default=None, help="Only this organisation (any alias)")
+@click.option("--family", default=None, help="Only this dataset family")
+@click.option("--rollup", type=click.Choice(("unit", "successor")), default="unit",
+              show_default=True, help="Count units as their organisation; 'successor' also "
+              "counts a CCG as its successor (sub-ICB location, ICB)")
+@click.option("--during", default=None, help="Only copies released in this window, e.g. "
+              "2018-06..2018-09")
+@output_options
+@diagnostic_options
+@handle_errors
+def converge_command(paths: tuple[str, ...], recipient: str | None, family: str | None,
+                     rollup: str, during: str | None, fmt: str, output: str | None,
+                     strict: bool, errors_csv: str | None, quiet: bool) -> None:
+    """
+    Find recipients given identifiable and pseudonymised copies of one dataset
+
+    Example:
+
+    \b
+        dfg converge seeds/ --format json
+    """
+    register = api.load(paths)
+    found, excluded = api.convergences(register, recipient=recipient, rollup=rollup,
+                                       family=family, during=during)
+    write(api.converge_document(found, excluded), api.converge_rows(found), fmt, output,
+          "Convergence: identifiable and pseudonymised copies of one dataset at one recipient")
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
+
+
+@cli.command(name="paths")
+@sources_argument
+@click.option("--to", "target", required=True, help="Recipient organisation (any alias)")
+@click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True,
+              help="Sending organisation")
+@click.option("--family", default=None, help="Only this dataset family")
+@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None)
+@click.option("--purpose", default=None, help="Only purposes containing this text")
+@click.option("--kind", type=click.Choice(KINDS), default=None)
+@click.option("--during", default=None, help="Month window, e.g. 2018-06..2018-09")
+@click.option("--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH,
+              show_default=True, help="Most hops in a path")
+@output_options
+@diagnostic_options
+@handle_errors
+def paths_command(paths: tuple[str, ...], target: str, source: str, family: str | None,
+                  identifiability: str | None, purpose: str | None, kind: str | None,
+                  during: str | None, depth: int, fmt: str, output: str | None, strict: bool,
+                  errors_csv: str | None, quiet: bool) -> None:
+    """
+    List the routes from one organisation to another, hop by hop with evidence
+
+    Example:
+
+    \b
+        dfg paths --to "NHS Thurrock CCG" --family SUS --identifiability pseudonymised
+    """
+    register = api.load(paths)
+    found = api.paths(register, target, source=source, family=family,
+                      identifiability=identifiability, purpose=purpose, kind=kind,
+                      during=during, depth=depth)
+    write(api.paths_document(found), api.paths_rows(found), fmt, output,
+          f"Paths from {source} to {target}")
+    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)
+
+
+def _neighbours_command(direction: str) -> Callable[..., Any]:
+    def command(organisation: str, paths: tuple[str, ...], depth: int | None, fmt: str,
+                output: str | None, strict: bool, errors_csv: str | None, quiet: bool) -> None:
+        register = api.load(paths)
+        found = api.neighbours(register, organisation, direction=direction, depth=depth)
+        origin = api.graph(register).nodes[api.resolve_organisation(register, organisation)]
+        write(api.neighbours_document(origin["name"], direction, found),
+              api.neighbours_rows(found), fmt, output,
+              f"{'Upstream of' if direction == 'up' else 'Downstream of'} {origin['name']}")
+        report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)
+
+    return command
+
+
+for _name, _direction, _doc in (
+    ("upstream", "up", "Who fed an organisation, nearest first"),
+    ("downstream", "down", "Where an organisation sent data, nearest first"),
+):
+    _cmd = _neighbours_command(_direction)
+    _cmd.__doc__ = f"""
+    {_doc}
+
+    Example:
+
+    \b
+        dfg {_name} "NHS Thurrock CCG" --depth 2
+    """
+    _cmd = handle_errors(_cmd)
+    for _decorator in (diagnostic_options, output_options,
+                       click.option("--depth", type=click.IntRange(min=1), default=None,
+                                    help="Most hops away (default: no limit)"),
+                       sources_argument,
+                       click.argument("organisation")):
+        _cmd = _decorator(_cmd)
+    cli.command(name=_name)(_cmd)
+
+
+@cli.command(name="org")
+@click.argument("organisation")
+@sources_argument
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@handle_errors
+def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """
+    Everything known about one organisation across all entries
+
+    Example:
+
+    \b
+        dfg org "NHS Thurrock CCG" --format json
+    """
+    register = api.load(paths)
+    doc = api.organisation_summary(register, organisation)
+    rows = [{"fact": k, "value": json.dumps(v, ensure_ascii=False)[:300]} for k, v in doc.items()]
+    write(doc, rows, fmt, output, f"Organisation {organisation}")
+
+
+@cli.command(name="agreement")
+@click.argument("reference")
+@sources_argument
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@handle_errors
+def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """
+    Everything known about one agreement: entries, flows, recipients, released files
+
+    Example:
+
+    \b
+        dfg agreement NIC-41576-W2B4Q
+    """
+    register = api.load(paths)
+    doc = api.agreement_summary(register, reference)
+    rows = [
+        {"entry": e["id"], "reference": e["reference"], "period": json.dumps(e["period"]),
+         "opt_outs": e["opt_outs"]["honoured"], "families": " ".join(e["families"])}
+        for e in doc["entries"]]  # type: ignore[union-attr]
+    write(doc, rows, fmt, output, f"Agreement {doc['agreement']}")

@@ -62,11 +62,16 @@ CODES: dict[str, str] = {
     "DFG404": "family named in the text is not in the entry's Datasets list; dropped",
     # DFG5xx: CSV / XLSX rows
     "DFG501": "row has the wrong number of fields; rejected",
-    "DFG502": "header not recognised; column ignored",
+    "DFG502": "header not recognised, repeated or blank over values; values kept as extras",
     "DFG503": "required column missing",
     "DFG504": "row has no reference; rejected",
     "DFG505": "value not understood; kept raw",
     "DFG506": "sheet not recognised; skipped",
+    "DFG507": "not a register table, or a workbook or sheet that cannot be read; skipped",
+    "DFG508": "header renamed: read by its words as a known column",
+    "DFG509": "reference not in the file's Agreements sheet; recipient unknown",
+    "DFG510": "record cannot be read as CSV; rejected",
+    "DFG511": "dataset row has no dataset name; rejected",
 }
 
 

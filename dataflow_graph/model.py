@@ -26,10 +26,10 @@ __all__ = [
     "OptOut",
     "OptOuts",
     "Organisation",
+    "Page",
     "Period",
     "Release",
     "Role",
-    "Page",
     "Section",
     "is_subheading",
     "span_dict",
@@ -367,6 +367,10 @@ class Hop:
     evidence: Span
     landing_only: bool = False
     unit: str | None = None
+    source_text: str = ""
+    target_text: str = ""
+    access: bool = False
+    context: Span | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -379,7 +383,11 @@ class Hop:
             "identifiability": self.identifiability.value,
             "landing_only": self.landing_only,
             "unit": self.unit,
+            "access": self.access,
+            "from_text": self.source_text,
+            "to_text": self.target_text,
             "evidence": span_dict(self.evidence),
+            "context": span_dict(self.context),
         }
 
 
@@ -400,6 +408,8 @@ class Flow:
     opt_outs: OptOut = OptOut.UNKNOWN
     linked: tuple[str, ...] = ()
     until: str | None = None
+    key_holder: str | None = None
+    segregation: tuple[Span, ...] = ()
 
     @property
     def recipients(self) -> tuple[Organisation, ...]:
@@ -426,6 +436,8 @@ class Flow:
             "opt_outs": self.opt_outs.value,
             "linked": list(self.linked),
             "until": self.until,
+            "key_holder": self.key_holder,
+            "segregation": [span_dict(s) for s in self.segregation],
             "path": list(self.path),
             "hops": [h.as_dict() for h in self.hops],
         }

@@ -1,0 +1,739 @@
+"""Flow extraction: the processing text of an entry becomes hops, with evidence.
+
+The extractor reads the structure of the text, not particular names:
+
+1. the Processing section (Objectives and Outputs when Processing names no transfer)
+   is cut into purpose blocks at its sub-headings ("Invoice Validation",
+   "Commissioning (Pseudonymised) – SUS and Local Flows"); "Data Processor N – X"
+   headings continue the block they stand in, and "Segregation" blocks are read
+   only for re-identification, never for hops;
+2. each block is cut into sentences (numbered steps and inline "1. … 2. …" points
+   included), each with its file line;
+3. a sentence with a verb of transfer (push, pass, transfer, send, obtain, receive…)
+   and no negation ("will not be shared") gives a hop: the sender is the ``from``
+   organisation or the subject of an active sending verb, the receiver the ``to``/
+   ``into`` organisation, the ``by`` agent of a passive "obtained by", or the
+   subject of "receives"; ``via X as a landing point only`` inserts a landing-only hop;
+4. organisations are found by the gazetteer's aliases, by role words resolved inside
+   the entry ("the CCG" is the entry's controller, "the DSCRO" the regional office
+   named in the entry, "Data Processor 1" the organisation of that heading), and by
+   the shape of a name ("… CCG", "… Limited");
+5. the hops of a block are chained from NHS Digital onward; the hop into a DSCRO is
+   identifiable, the rest take the identifiability their sentence, their heading or
+   their block states.  Provider feeds, linkage, online access and re-identification
+   become flows of their own kind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from .dates import month
+from .errors import Diagnostics, Severity, Span
+from .model import (
+    Entry,
+    Flow,
+    FlowKind,
+    Hop,
+    Identifiability,
+    Organisation,
+    Role,
+    Section,
+    is_subheading,
+)
+from .names import Gazetteer, families_in, normalise
+
+__all__ = ["Sentence", "extract", "extract_all", "sentences"]
+
+NHS_DIGITAL = "org:nhs-digital"
+GENERIC_DSCRO = "org:dscro"
+LOCAL_SOURCES = "org:local-sources"
+GP_PRACTICES = "org:gp-practices"
+CARE_PROVIDERS = "org:care-providers"
+CEFF = "Controlled Environment for Finance (CEfF)"
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the register text, with the span of the line it starts on."""
+
+    text: str
+    span: Span
+    ends_list: bool = False          # ends with ':' and introduces the items after it
+    is_item: bool = False            # a bullet or numbered item
+
+    @property
+    def evidence(self) -> Span:
+        return Span(self.span.path, self.span.line, self.span.col, self.text)
+
+
+_ITEM_START = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-z]{1,3}[.)]|[-•o§*])\s+")
+_SPLIT = re.compile(r"(?<![\s(]\d)(?<![\s(]\d\d)(?<!^\d)(?<!^\d\d)(?<=[A-Za-z0-9)\]’'\"])[.;]\s+(?=[A-Z(])"
+                    r"|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])")
+_MAX_SENTENCE = 2000
+
+
+def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
+    """Cut lines into sentences: line breaks, sentence ends, and inline numbered points.
+
+    >>> [s.text for s in sentences([Span("p", 3, 1, "1. A is sent to B. Then C. 2. D goes to E.")])]
+    ['1. A is sent to B', 'Then C.', '2. D goes to E.']
+    """
+    for span in lines:
+        text = span.text
+        if not text.strip():
+            continue
+        start = 0
+        pieces = []
+        for m in _SPLIT.finditer(text):
+            pieces.append((start, text[start:m.start()]))
+            start = m.end()
+        pieces.append((start, text[start:]))
+        for offset, piece in pieces:
+            piece = piece.strip()
+            if not piece:
+                continue
+            for i in range(0, len(piece), _MAX_SENTENCE):
+                chunk = piece[i:i + _MAX_SENTENCE]
+                yield Sentence(
+                    chunk,
+                    Span(span.path, span.line, offset + i + 1, span.text),
+                    ends_list=chunk.rstrip().endswith(":"),
+                    is_item=bool(_ITEM_START.match(chunk)),
+                )
+
+
+# ---------------------------------------------------------------------------------------
+# Organisation mentions inside one entry
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    start: int
+    end: int
+    text: str
+    org: Organisation
+    unit: str | None = None
+
+
+_NAME_SHAPE = re.compile(
+    r"\b(?:NHS\s+)?(?:[A-Z][\w&'’.-]*\s+(?:(?:and|&|of|for|the|on|upon|in)\s+)?){0,7}"
+    r"(?:CCGs?|CSU|ICB|Limited|Ltd|LLP|[Pp]lc|PLC|Inc|Trust|Council|University|"
+    r"Commissioning Support Unit|Clinical Commissioning Groups?|Partnership|"
+    r"Integrated Care Board|Foundation Trust|Health Board|Hospital)\b(?:\s*\([A-Z]+\))?"
+)
+_ROLE_WORDS = re.compile(
+    r"\b(?P<ccg>(?:the\s+)?(?:CCG|CCGs|Clinical Commissioning Groups?)(?:\s*\(CCGs?\))?)(?![\w-])|"
+    r"\b(?P<dscro>(?:the\s+)?DSCROs?|Data Services for Commissioners Regional Offices?(?:\s*\(DSCRO\))?)\b|"
+    r"\b(?P<csu>(?:the\s+)?CSU|(?:the\s+)?Commissioning Support Unit)\b|"
+    r"\b(?P<ceff>(?:the\s+)?CEfF|(?:a\s+|the\s+)?(?:secure\s+)?Controlled Environment for Finance(?:\s*\(CEfF\))?)|"
+    r"\b(?P<dp>Data Processor\s*(?P<dpn>\d)|DP\s?(?P<dpn2>\d))\b|"
+    r"\b(?P<prov>(?:the\s+)?(?:care\s+|service\s+|data\s+)?providers)\b|"
+    r"\b(?P<gp>GP\s+(?:Practice\s+)?users|GP\s+practices?|GPs)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Context:
+    """What role words mean inside one entry: its CCG, DSCRO, CSU, data processors."""
+
+    entry: Entry
+    names: Gazetteer
+    ccg: Organisation | None = None
+    dscro: Organisation | None = None
+    csu: Organisation | None = None
+    processors: dict[str, Organisation] = field(default_factory=dict)
+
+
+def _context(entry: Entry, names: Gazetteer) -> _Context:
+    ctx = _Context(entry, names)
+    for candidate in (entry.organisation, *entry.controllers, entry.title):
+        if not candidate:
+            continue
+        org = names.lookup(candidate)
+        if org is None:
+            m = _NAME_SHAPE.search(candidate)
+            org = names.resolve(m.group(0)) if m and re.search(r"CCG|ICB|Clinical", m.group(0)) else None
+            if org is None and candidate in (entry.organisation, *entry.controllers):
+                org = names.resolve(candidate)
+        if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR,
+                                            Role.CSU):
+            ctx.ccg = org
+            break
+    text = "\n".join(s.text for s in entry.sections)
+    for m in names.mentions(text):
+        if m.organisation.role is Role.DSCRO and m.organisation.id != GENERIC_DSCRO and ctx.dscro is None:
+            ctx.dscro = m.organisation
+        if m.organisation.role is Role.CSU and ctx.csu is None:
+            ctx.csu = m.organisation
+    for dm in re.finditer(r"(?im)^\s*Data Processor\s*(\d)\s*[–—:-]\s*(.+?)\s*$", text):
+        found = [x for x in _mentions_in(dm.group(2), ctx, resolve_roles=False)]
+        if found:
+            ctx.processors[dm.group(1)] = found[0].org
+    return ctx
+
+
+def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
+    """Organisations named in ``text``: gazetteer aliases, role words, name shapes."""
+    found: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, org: Organisation | None, unit: str | None = None) -> None:
+        if org is None or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(_Mention(start, end, text[start:end], org, unit))
+
+    for m in ctx.names.mentions(text):
+        org = m.organisation
+        if org.id == GENERIC_DSCRO and ctx.dscro is not None:
+            org = ctx.dscro
+        add(m.start, m.end, org)
+    if resolve_roles:
+        for m in _ROLE_WORDS.finditer(text):
+            add(m.start(), m.end(), *_role_word(m, ctx))
+    for m in _NAME_SHAPE.finditer(text):
+        name = m.group(0).strip()
+        key = normalise(name)
+        if re.fullmatch(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
+                        r"commissioning support unit|trust|council|university|hospital)", key):
+            continue
+        add(m.start(), m.end(), ctx.names.resolve(name))
+    found.sort(key=lambda x: x.start)
+    return [f for f in found if not _possessive(text, f.end)]
+
+
+def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, str | None]:
+    kind = m.lastgroup if m.lastgroup not in ("dpn", "dpn2") else "dp"
+    names = ctx.names
+    if m.group("ccg"):
+        return ctx.ccg, None
+    if m.group("dscro"):
+        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
+    if m.group("csu"):
+        return ctx.csu, None
+    if m.group("ceff"):
+        return ctx.ccg, CEFF
+    if m.group("dp"):
+        return ctx.processors.get(m.group("dpn") or m.group("dpn2") or ""), None
+    if m.group("prov"):
+        return names.by_id.get(CARE_PROVIDERS), None
+    if m.group("gp"):
+        return names.by_id.get(GP_PRACTICES), None
+    del kind
+    return None, None
+
+
+def _possessive(text: str, end: int) -> bool:
+    """"the CCGs' data processor": a possessive names the owner, not a party."""
+    return text[end:end + 2] in ("’ ", "' ", "'s", "’s")
+
+
+# ---------------------------------------------------------------------------------------
+# Hops from sentences
+
+_SEND = (r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid|shar|submit|upload|forward|"
+         r"releas|flow|mov|disclos|return|deliver|mak\w* available|landed|land)")
+_RECEIVE = r"(?:receiv|obtain|collect|acquir|retriev|extract|get|gets|download|access)"
+_VERB = re.compile(rf"\b(?P<send>{_SEND}\w*)|\b(?P<recv>{_RECEIVE}\w*)", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:will not|shall not|cannot|can not|must not|does not|do not|is not|are not|won't|never|"
+    r"not be|no (?:identifiable|patient|record|person|personal|pseudonymised|data)\b|"
+    r"without (?:being|any))",
+    re.IGNORECASE,
+)
+_CUT = re.compile(r"\b(?:due to|because|in order to|so that|in line with)\b", re.IGNORECASE)
+_LANDING = re.compile(r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only",
+                      re.IGNORECASE)
+_PREP = re.compile(r"\b(?P<prep>from|to|into|in to|by|via|through|with|for|within|in|at|on|of|"
+                   r"between|under|as|using|than)\s", re.IGNORECASE)
+_UNTIL = re.compile(r"\buntil\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Z][a-z]+\s+\d{4})")
+
+
+@dataclass(frozen=True, slots=True)
+class _RawHop:
+    sender: Organisation
+    receiver: Organisation
+    sentence: Sentence
+    sender_text: str
+    receiver_text: str
+    identifiability: Identifiability | None
+    families: frozenset[str]
+    landing_only: bool = False
+    unit: str | None = None
+    access: bool = False
+    until: str | None = None
+    context: Sentence | None = None
+
+
+def _preposition(text: str, start: int) -> str | None:
+    """The preposition governing a mention at ``start``: the last one a few words before it.
+
+    An apposition is allowed ("to the CCGs' data processor, X"); a clause break is not.
+    """
+    before = text[max(0, start - 60):start]
+    last = None
+    for m in _PREP.finditer(before):
+        last = m
+    if last is None:
+        return None
+    gap = before[last.end():]
+    if len(gap.split()) > 6 or re.search(r"[;:]|\b(?:and|or|then|which|who|where|is|are|was)\b",
+                                          gap, re.IGNORECASE):
+        return None
+    if "," in gap and not re.search(r"(?i)(processor|partner|provider|supplier|contractor)s?,\s*$",
+                                    gap):
+        return None
+    return last.group("prep").lower().replace("in to", "into")
+
+
+def _identifiability(text: str) -> Identifiability | None:
+    t = text.lower()
+    if re.search(r"\bpseudonymi[sz]ed\b|\bde-?identified\b|pseudonymised at source", t):
+        return Identifiability.PSEUDONYMISED
+    if re.search(r"\bidentifiable\b|\bidentified\b|nhs number", t) and "non-identifiable" not in t:
+        return Identifiability.IDENTIFIABLE
+    if re.search(r"\baggregat", t):
+        return Identifiability.AGGREGATE
+    if re.search(r"\banonymi[sz]ed\b", t):
+        return Identifiability.ANONYMISED
+    return None
+
+
+def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
+             list_head: _RawHop | None) -> list[_RawHop]:
+    """The hops one sentence states (usually none or one, two with a landing point)."""
+    text = s.text
+    verb = _VERB.search(text)
+    if verb is None:
+        return []
+    clause = text[: _CUT.search(text).start()] if _CUT.search(text) else text
+    if _NEGATION.search(clause):
+        return []
+    mentions = [m for m in _mentions_in(clause, ctx) if m.org is not None]
+    if not mentions and not (list_head and s.is_item):
+        return []
+    sending = verb.group("send") is not None
+    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
+                             clause[: verb.start()]))
+    senders, receivers, vias = [], [], []
+    unit = None
+    subject = None
+    preps: dict[int, str | None] = {}
+    for m in mentions:
+        prep = _preposition(clause, m.start)
+        preps[id(m)] = prep
+        if m.unit:
+            unit = m.unit
+        if prep in ("from",):
+            senders.append(m)
+        elif prep in ("to", "into", "within") or (prep == "in" and m.unit):
+            receivers.append(m)
+        elif prep in ("via", "through"):
+            vias.append(m)
+        elif prep == "by" and m.start > verb.start():
+            governing = _governing_verb(clause, m.start) or verb
+            (senders if governing.group("send") else receivers).append(m)
+        elif prep is None and m.start < verb.start() and subject is None:
+            subject = m
+        elif prep in ("in", "at") and receivers and m.start > receivers[-1].end:
+            # "the CEfF located in the CCG": the container is the receiver
+            receivers[-1] = replace(m, unit=receivers[-1].unit or unit)
+            preps[id(receivers[-1])] = preps[id(m)]
+    if subject is not None:
+        if sending and not passive:
+            senders.insert(0, subject)
+        elif not sending and not passive:
+            receivers.insert(0, subject)
+    sender = senders[0] if senders else None
+    receiver = next((r for r in receivers if sender is None or r.org.id != sender.org.id), None)
+    if sender is None and receiver is not None:
+        sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
+    context = None
+    if receiver is None and sender is not None and s.is_item and list_head is not None:
+        receiver = _Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
+        context = list_head.sentence
+    if sender is None or receiver is None or sender.org.id == receiver.org.id:
+        return []
+    hops = _with_landing(s, clause, sender, receiver, vias, unit)
+    return [replace(h, context=context) for h in hops] if context else hops
+
+
+def _governing_verb(text: str, start: int) -> re.Match[str] | None:
+    """The verb of transfer nearest before ``start``."""
+    last = None
+    for m in _VERB.finditer(text, 0, start):
+        last = m
+    return last
+
+
+def _implied_sender(receiver: _Mention, receiver_prep: str | None, previous: _RawHop | None,
+                    ctx: _Context) -> _Mention | None:
+    """Who sent it when the sentence does not say: NHS Digital into a DSCRO, else the last holder."""
+    if receiver.org.role is Role.DSCRO:
+        nd = ctx.names.by_id.get(NHS_DIGITAL)
+        return _Mention(0, 0, "", nd) if nd else None
+    if receiver_prep in ("to", "into") and previous is not None \
+            and previous.receiver.id != receiver.org.id:
+        return _Mention(0, 0, previous.receiver_text, previous.receiver, previous.unit)
+    return None
+
+
+def _with_landing(s: Sentence, clause: str, sender: _Mention, receiver: _Mention,
+                  vias: list[_Mention], unit: str | None) -> list[_RawHop]:
+    ident = _identifiability(clause)
+    families = frozenset(families_in(clause))
+    landing = bool(_LANDING.search(clause))
+    until = None
+    if m := _UNTIL.search(s.text):
+        until = month(m.group(2))
+    r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
+    chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
+    hops = []
+    for i, (a, b) in enumerate(itertools.pairwise(chain)):
+        is_via = i < len(chain) - 2
+        hops.append(_RawHop(
+            a.org, b.org, s, a.text, b.text, ident, families,
+            landing_only=landing and (is_via or len(chain) == 2),
+            unit=r_unit if b is receiver else None, until=until,
+        ))
+    return hops
+
+
+_ACCESS = re.compile(
+    r"\b(?:users?|staff|analysts?)\b[^.]{0,60}\b(?:use|access|view|log\s*in|query|interrogate)\w*"
+    r"\b[^.]{0,80}\b(?:system|online|on-line|front[- ]end|portal|platform|tool|application)\b",
+    re.IGNORECASE,
+)
+
+
+def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
+    """"CCG users use online features of the X system": the CCG reads X's copy."""
+    if not _ACCESS.search(s.text) or _NEGATION.search(s.text):
+        return None
+    mentions = _mentions_in(s.text, ctx)
+    users = next((m for m in mentions if m.org.role in (Role.CONTROLLER, Role.CSU)
+                  and re.match(r"\s*(?:users?|staff)", s.text[m.end:])), None)
+    system = next((m for m in mentions if m.org.role in (Role.PROCESSOR, Role.CSU)
+                   and (users is None or m.org.id != users.org.id)), None)
+    if users is None or system is None:
+        return None
+    return _RawHop(system.org, users.org, s, system.text, users.text, _identifiability(s.text),
+                   frozenset(families_in(s.text)), access=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Purpose blocks
+
+
+@dataclass
+class _Block:
+    purpose: str
+    sentences: list[Sentence] = field(default_factory=list)
+    segregation: bool = False
+
+
+_PURPOSE_HINT = re.compile(
+    r"(?i)invoice validation|commissioning|risk stratification|direct care|segregation|research|"
+    r"analytics|population health|audit|surveillance|purpose|service (?:planning|evaluation)|"
+    r"reporting|benchmarking|case finding|linkage|processing activities"
+)
+_CONTINUATION = re.compile(r"(?i)^(?:data processor|dp)\s*\d|^processing activities")
+
+
+def _blocks(section: Section) -> list[_Block]:
+    blocks = [_Block("")]
+    for span in section.lines:
+        text = span.text.strip()
+        if is_subheading(text) and not _ITEM_START.match(text) and _PURPOSE_HINT.search(text):
+            if _CONTINUATION.match(text):
+                blocks[-1].sentences.extend(sentences([span]))
+                continue
+            name = re.sub(r"\s*[*:]+$", "", text)
+            blocks.append(_Block(name, segregation=name.lower().startswith("segregation")))
+            continue
+        blocks[-1].sentences.extend(sentences([span]))
+    return [b for b in blocks if b.sentences]
+
+
+def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
+    """The default identifiability of a block's hops: heading, then text, then entry."""
+    heading = block.purpose.lower()
+    if "pseudonymi" in heading:
+        return Identifiability.PSEUDONYMISED
+    if "invoice validation" in heading or "ceff" in heading:
+        return Identifiability.IDENTIFIABLE
+    text = " ".join(s.text for s in block.sentences).lower()
+    pseudo = len(re.findall(r"pseudonymi[sz]", text))
+    ident = len(re.findall(r"\bidentifiable\b", text))
+    if pseudo or ident:
+        return Identifiability.PSEUDONYMISED if pseudo >= ident else Identifiability.IDENTIFIABLE
+    if entry.type_of_data in {i.value for i in Identifiability}:
+        return Identifiability(entry.type_of_data)
+    return Identifiability.PSEUDONYMISED
+
+
+# ---------------------------------------------------------------------------------------
+# Entry -> flows
+
+
+def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Flow]:
+    """Every flow an entry's text states, each hop with its evidence sentence."""
+    ctx = _context(entry, names)
+    sections = [s for s in entry.sections if s.name == "Processing"]
+    flows = _flows_from(entry, sections, ctx, diagnostics)
+    if not any(f.kind is FlowKind.TRANSFER for f in flows):
+        fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
+        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics)
+                  if f.kind is FlowKind.TRANSFER]
+    if not entry.sections:
+        diagnostics.report(entry.span or Span(entry.source, entry.line), "DFG401",
+                           f"entry {entry.reference!r} has no processing text; no flows",
+                           Severity.NOTE)
+    elif not flows:
+        diagnostics.report(entry.span or Span(entry.source, entry.line), "DFG402",
+                           f"entry {entry.reference!r}: no transfer between named organisations "
+                           "found in its processing text", Severity.NOTE)
+    statements = tuple(s.evidence for sec in sections for s in sentences(sec.lines)
+                       if _HELD_SEPARATELY.search(s.text))
+    return _numbered(entry, [replace(f, segregation=statements) for f in flows])
+
+
+_HELD_SEPARATELY = re.compile(r"(?i)held separately|segregated|kept within the ceff|"
+                              r"separate (?:safe haven |)server|retained separately")
+
+
+def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
+                diagnostics: Diagnostics) -> list[Flow]:
+    flows: list[Flow] = []
+    for section in sections:
+        for block in _blocks(section):
+            flows.extend(_block_flows(entry, block, ctx, diagnostics))
+    return flows
+
+
+def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
+    default = _block_identifiability(block, entry)
+    block_families = _families(entry, " ".join([block.purpose, *(s.text for s in block.sentences)]),
+                               diagnostics, block.sentences[0].span)
+    raw: list[_RawHop] = []
+    special: list[Flow] = []
+    previous: _RawHop | None = None
+    list_head: _RawHop | None = None
+    for i, s in enumerate(block.sentences):
+        special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
+        if block.segregation:
+            continue
+        access = _access_hop(s, ctx)
+        hops = [access] if access else _hops_in(s, ctx, previous, list_head if s.is_item else None)
+        for hop in hops:
+            raw.append(hop)
+            previous = hop
+        if s.ends_list:
+            list_head = hops[-1] if hops else list_head
+        elif not s.is_item:
+            list_head = None
+    return special + _chains(entry, block, raw, default, block_families)
+
+
+def _families(entry: Entry, text: str, diagnostics: Diagnostics, span: Span) -> tuple[str, ...]:
+    """Families a text names, restricted to the entry's own Datasets (all of them if none named)."""
+    own = set(entry.families)
+    named = families_in(text)
+    if not own:
+        return tuple(sorted(named))
+    kept = named & own
+    return tuple(sorted(kept or own))
+
+
+def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiability,
+            families: tuple[str, ...]) -> list[Flow]:
+    """Order a block's hops into paths from NHS Digital (or the first sender) onward."""
+    hops: list[_RawHop] = []
+    seen: set[tuple[str, str]] = set()
+    feeds: list[Flow] = []
+    for h in raw:
+        key = (h.sender.id, h.receiver.id)
+        if h.sender.role is Role.PROVIDER:
+            feeds.append(_flow(entry, block.purpose, FlowKind.PROVIDER_FEED,
+                               [_hop(h, Identifiability.IDENTIFIABLE)],
+                               _narrow(entry, families, h), Identifiability.IDENTIFIABLE))
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        hops.append(h)
+    flows: list[Flow] = []
+    used: set[int] = set()
+    receivers = {h.receiver.id for h in hops}
+    for start, h in enumerate(hops):
+        if start in used or (h.sender.id in receivers and h.sender.id != NHS_DIGITAL):
+            continue
+        path = _follow(hops, start, used)
+        flows.extend(_path_flows(entry, block, path, default, families))
+    for i in range(len(hops)):         # cycles, or hops whose sender is reached only later
+        if i not in used:
+            flows.extend(_path_flows(entry, block, _follow(hops, i, used), default, families))
+    return feeds + flows
+
+
+def _follow(hops: list[_RawHop], start: int, used: set[int]) -> list[_RawHop]:
+    path = [hops[start]]
+    used.add(start)
+    visited = {hops[start].sender.id, hops[start].receiver.id}
+    while True:
+        tail = path[-1].receiver.id
+        nxt = next((i for i, h in enumerate(hops) if i not in used and h.sender.id == tail
+                    and h.receiver.id not in visited), None)
+        if nxt is None:
+            return path
+        used.add(nxt)
+        visited.add(hops[nxt].receiver.id)
+        path.append(hops[nxt])
+
+
+def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Identifiability,
+                families: tuple[str, ...]) -> list[Flow]:
+    """One flow per run of hops with the same families; the DSCRO's inbound hop identifiable."""
+    if path[0].receiver.role is Role.DSCRO or path[0].sender.id == NHS_DIGITAL:
+        pass
+    elif path[0].sender.role is Role.DSCRO:
+        path = [_implicit_source(path[0]), *path]
+    ident = next((h.identifiability for h in path if h.sender.role is not Role.SOURCE
+                  and h.receiver.role is not Role.DSCRO and h.identifiability), None)
+    flow_ident = ident or default
+    runs: list[tuple[tuple[str, ...], list[Hop]]] = []
+    for h in path:
+        current = families if h.sender.role is Role.SOURCE else _narrow(entry, families, h)
+        hop_ident = (Identifiability.IDENTIFIABLE if h.receiver.role is Role.DSCRO
+                     and h.identifiability is not Identifiability.PSEUDONYMISED else
+                     h.identifiability if h.identifiability and h.sender.role is not Role.SOURCE
+                     else flow_ident)
+        if h.receiver.role is Role.DSCRO and h.identifiability is Identifiability.PSEUDONYMISED:
+            hop_ident = Identifiability.PSEUDONYMISED
+        if runs and runs[-1][0] == current:
+            runs[-1][1].append(_hop(h, hop_ident))
+        else:
+            runs.append((current, [_hop(h, hop_ident)]))
+    until = next((h.until for h in path if h.until), None)
+    kind = FlowKind.ACCESS if all(h.access for h in path) else FlowKind.TRANSFER
+    return [_flow(entry, block.purpose, kind, hops, fams, flow_ident, until=until)
+            for fams, hops in runs]
+
+
+def _narrow(entry: Entry, families: tuple[str, ...], h: _RawHop) -> tuple[str, ...]:
+    named = h.families & set(families)
+    return tuple(sorted(named)) if named else families
+
+
+def _implicit_source(first: _RawHop) -> _RawHop:
+    """NHS Digital -> DSCRO, stated by the sentence in which the DSCRO first acts."""
+    nd = Organisation(NHS_DIGITAL, "NHS Digital", Role.SOURCE)
+    return replace(first, sender=nd, receiver=first.sender, sender_text="",
+                   receiver_text=first.sender_text, landing_only=False, unit=None,
+                   identifiability=Identifiability.IDENTIFIABLE, access=False)
+
+
+def _hop(h: _RawHop, ident: Identifiability) -> Hop:
+    return Hop(h.sender, h.receiver, ident, h.sentence.evidence, landing_only=h.landing_only,
+               unit=h.unit, source_text=h.sender_text, target_text=h.receiver_text,
+               access=h.access, context=h.context.evidence if h.context else None)
+
+
+def _flow(entry: Entry, purpose: str, kind: FlowKind, hops: list[Hop], families: tuple[str, ...],
+          ident: Identifiability, *, linked: tuple[str, ...] = (), until: str | None = None,
+          key_holder: str | None = None) -> Flow:
+    return Flow(
+        id="", entry=entry.id, reference=entry.reference, agreement=entry.agreement,
+        purpose=purpose or "Unspecified", kind=kind, families=families, identifiability=ident,
+        hops=tuple(hops), period=entry.period, opt_outs=entry.opt_outs.honoured, linked=linked,
+        until=until, key_holder=key_holder,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Linkage and re-identification
+
+_LINKAGE = re.compile(r"(?i)\b(?:linkage|linked|link)\b")
+_REID = re.compile(r"(?i)\bre-?identif")
+
+
+def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence], ctx: _Context,
+                   raw: list[_RawHop], default: Identifiability) -> list[Flow]:
+    flows: list[Flow] = []
+    if _LINKAGE.search(s.text) and s.ends_list and re.search(r"(?i)following", s.text):
+        items = []
+        for nxt in rest:
+            if not nxt.is_item:
+                break
+            items.append(_ITEM_START.sub("", nxt.text).strip(" .;"))
+        holder = next((m.org for m in _mentions_in(s.text, ctx)
+                       if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
+        holder = holder or (raw[-1].receiver if raw else None)
+        src = ctx.names.by_id.get(LOCAL_SOURCES)
+        if items and holder is not None and src is not None:
+            hop = Hop(src, holder, _identifiability(s.text) or default, s.evidence,
+                      source_text="", target_text=holder.name)
+            flows.append(_flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (),
+                               hop.identifiability, linked=tuple(items)))
+    if _REID.search(s.text) and not _NEGATION.search(s.text.split(",")[0]):
+        flows.extend(_reidentification(entry, block, s, ctx, raw))
+    return flows
+
+
+def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
+                      raw: list[_RawHop]) -> list[Flow]:
+    mentions = _mentions_in(s.text, ctx)
+    who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
+    if who is None:
+        return []
+    holder = next((m.org for m in mentions if m.org.role is Role.PROCESSOR), None)
+    if holder is None:
+        text = " ".join(x.text for x in block.sentences)
+        holder = next((m.org for m in _mentions_in(text, ctx) if m.org.role is Role.PROCESSOR), None)
+    if holder is None:
+        return []
+    keys = _key_holder(block, ctx)
+    hop = Hop(holder, who.org, Identifiability.IDENTIFIABLE, s.evidence, source_text=holder.name,
+              target_text=who.text)
+    return [_flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (),
+                  Identifiability.IDENTIFIABLE, key_holder=keys)]
+
+
+def _key_holder(block: _Block, ctx: _Context) -> str | None:
+    for s in block.sentences:
+        if re.search(r"(?i)\bkeys?\b", s.text):
+            for m in _mentions_in(s.text, ctx):
+                if m.org.role is Role.KEY_HOLDER:
+                    return m.org.name
+    return None
+
+
+def _numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
+    """Give flows stable ids (entry id + position) and drop exact repeats."""
+    out: list[Flow] = []
+    seen: set[tuple[object, ...]] = set()
+    for f in flows:
+        key = (f.kind, f.purpose, f.families, f.identifiability,
+               tuple((h.source.id, h.target.id) for h in f.hops))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
+    return out
+
+
+def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnostics) -> list[Flow]:
+    """Flows of every entry, in entry order."""
+    out: list[Flow] = []
+    for entry in entries:
+        out.extend(extract(entry, names, diagnostics))
+    return out
