@@ -9,7 +9,6 @@ import csv
 import functools
 import io
 import json
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import click
 
 from . import api
 from .errors import DataflowGraphError, Diagnostics, Severity
+from .render import convergence_report, rows_table
 
 FORMATS = ("table", "json", "csv")
 IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")
@@ -107,30 +107,6 @@ def _cell(v: object) -> object:
     if isinstance(v, (list, tuple)):
         return "; ".join(map(str, v))
     return "" if v is None else v
-
-
-def rows_table(rows: Sequence[dict[str, object]], title: str) -> str:
-    """A rich table rendered to text (plain when not a terminal)."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    if not rows:
-        return f"{title}: nothing found\n"
-    for key in rows[0]:
-        table.add_column(key, overflow="fold")
-    for row in rows:
-        table.add_row(*(str(_cell(v)) for v in row.values()))
-    console = Console(file=io.StringIO(), width=max(100, _terminal_width()),
-                      force_terminal=sys.stdout.isatty(), highlight=False)
-    console.print(table)
-    return console.file.getvalue()  # type: ignore[attr-defined]
-
-
-def _terminal_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((160, 40)).columns
 
 
 def write(document: dict[str, object], rows: Sequence[dict[str, object]], fmt: str,
@@ -256,8 +232,11 @@ def converge_command(paths: tuple[str, ...], recipient: str | None, family: str 
     register = api.load(paths)
     found, excluded = api.convergences(register, recipient=recipient, rollup=rollup,
                                        family=family, during=during)
-    write(api.converge_document(found, excluded), api.converge_rows(found), fmt, output,
-          "Convergence: identifiable and pseudonymised copies of one dataset at one recipient")
+    if fmt == "table":
+        emit(convergence_report(found, excluded, entries=len(register.entries)), output)
+    else:
+        write(api.converge_document(found, excluded), api.converge_rows(found), fmt, output,
+              "Convergence findings")
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
 
 

@@ -110,7 +110,7 @@ def _predicted(flows: Iterable[Flow], keys: _Keys) -> tuple[set[Edge], dict[Edge
     shown: dict[Edge, Edge] = {}
     for f in flows:
         for h in f.hops:
-            for fam in f.families or (ANY,):
+            for fam in h.families or f.families or (ANY,):
                 e = (f.reference, keys.org(h.source.id, h.source.role),
                      keys.org(h.target.id, h.target.role), h.identifiability.value, fam)
                 out.add(e)

@@ -134,9 +134,9 @@ _ROLE_WORDS = re.compile(
     r"\b(?P<dscro>(?:the\s+)?DSCROs?|Data Services for Commissioners Regional Offices?(?:\s*\(DSCRO\))?)\b|"
     r"\b(?P<csu>(?:the\s+)?CSU|(?:the\s+)?Commissioning Support Unit)\b|"
     r"\b(?P<ceff>(?:the\s+)?CEfF|(?:a\s+|the\s+)?(?:secure\s+)?Controlled Environment for Finance(?:\s*\(CEfF\))?)|"
-    r"\b(?P<dp>Data Processor\s*(?P<dpn>\d)|DP\s?(?P<dpn2>\d))\b|"
+    r"\b(?P<dp>Data Processor\s*(?P<dpn>\d)|DP\s?(?P<dpn2>\d)|(?:the|their|its|CCG'?s'?)\s+data\s+processor)\b|"
     r"\b(?P<prov>(?:the\s+)?(?:care\s+|service\s+|data\s+)?providers)\b|"
-    r"\b(?P<gp>GP\s+(?:Practice\s+)?users|GP\s+practices?|GPs)\b",
+    r"\b(?P<gp>GP\s+(?:Practice\s+)?users|GP\s+practices?|GPs|GP\s+systems?)\b",
     re.IGNORECASE,
 )
 
@@ -174,11 +174,19 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
             ctx.dscro = m.organisation
         if m.organisation.role is Role.CSU and ctx.csu is None:
             ctx.csu = m.organisation
-    for dm in re.finditer(r"(?im)^\s*Data Processor\s*(\d)\s*[–—:-]\s*(.+?)\s*$", text):
-        found = [x for x in _mentions_in(dm.group(2), ctx, resolve_roles=False)]
+    for dm in _DP_HEADER.finditer(text):
+        found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
         if found:
-            ctx.processors[dm.group(1)] = found[0].org
+            ctx.processors.setdefault(dm.group("n"), found[0].org)
+    for dm in _DP_INLINE.finditer(text):
+        found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
+        if found:
+            ctx.processors.setdefault(dm.group("n"), found[-1].org)
     return ctx
+
+
+_DP_HEADER = re.compile(r"(?im)Data Processor\s*(?P<n>\d)\s*[–—:-]+\s*(?P<name>[^\n:]+?)\s*(?::|$)")
+_DP_INLINE = re.compile(r"(?P<name>(?:\b[\w&'’-]+\s+){1,8}?)\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
 
 
 def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
@@ -223,7 +231,10 @@ def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, st
     if m.group("ceff"):
         return ctx.ccg, CEFF
     if m.group("dp"):
-        return ctx.processors.get(m.group("dpn") or m.group("dpn2") or ""), None
+        number = m.group("dpn") or m.group("dpn2")
+        if number:
+            return ctx.processors.get(number), None
+        return (ctx.processors.get("1") or ctx.csu), None
     if m.group("prov"):
         return names.by_id.get(CARE_PROVIDERS), None
     if m.group("gp"):
@@ -354,7 +365,12 @@ def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
         elif not sending and not passive:
             receivers.insert(0, subject)
     sender = senders[0] if senders else None
-    receiver = next((r for r in receivers if sender is None or r.org.id != sender.org.id), None)
+    receivers = [r for r in receivers if sender is None or r.org.id != sender.org.id]
+    receiver = receivers[0] if receivers else None
+    if len(receivers) > 1 and all(preps.get(id(r)) in ("to", "into") for r in receivers[:2]) \
+            and receivers[1].org.id != receivers[0].org.id and sending:
+        vias.append(receivers[0])              # "sent from A to B to the data processor"
+        receiver = receivers[1]
     if sender is None and receiver is not None:
         sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
     context = None
@@ -409,8 +425,9 @@ def _with_landing(s: Sentence, clause: str, sender: _Mention, receiver: _Mention
 
 
 _ACCESS = re.compile(
-    r"\b(?:users?|staff|analysts?)\b[^.]{0,60}\b(?:use|access|view|log\s*in|query|interrogate)\w*"
-    r"\b[^.]{0,80}\b(?:system|online|on-line|front[- ]end|portal|platform|tool|application)\b",
+    r"\b(?:users?|staff|analysts?|CCGs?|can)\b[^.]{0,60}\b(?:use|access|view|log\s*in|login|dial\s*in|"
+    r"query|interrogate)\w*\b[^.]{0,80}\b(?:system|online|on-line|front[- ]end|portal|platform|tool|"
+    r"application|environment|service)\b",
     re.IGNORECASE,
 )
 
@@ -420,9 +437,11 @@ def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
     if not _ACCESS.search(s.text) or _NEGATION.search(s.text):
         return None
     mentions = _mentions_in(s.text, ctx)
-    users = next((m for m in mentions if m.org.role in (Role.CONTROLLER, Role.CSU)
-                  and re.match(r"\s*(?:users?|staff)", s.text[m.end:])), None)
-    system = next((m for m in mentions if m.org.role in (Role.PROCESSOR, Role.CSU)
+    users = next((m for m in mentions if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
+                  and (re.match(r"\s*(?:users?|staff)", s.text[m.end:])
+                       or re.match(r"\s*(?:can|will|then)?\s*(?:access|log|dial|view|use)",
+                                   s.text[m.end:]))), None)
+    system = next((m for m in mentions if m.org.role in (Role.PROCESSOR, Role.CSU, Role.CONTROLLER)
                    and (users is None or m.org.id != users.org.id)), None)
     if users is None or system is None:
         return None
@@ -443,17 +462,24 @@ class _Block:
 
 _PURPOSE_HINT = re.compile(
     r"(?i)invoice validation|commissioning|risk stratification|direct care|segregation|research|"
+    r"pseudonymi|identifiable|contract|validation|mental health|local flows|^data processor|"
     r"analytics|population health|audit|surveillance|purpose|service (?:planning|evaluation)|"
     r"reporting|benchmarking|case finding|linkage|processing activities"
 )
 _CONTINUATION = re.compile(r"(?i)^(?:data processor|dp)\s*\d|^processing activities")
 
 
+def _mentions_hint(text: str) -> bool:
+    """A title-case line that is really a sentence fragment naming organisations."""
+    return bool(_VERB.search(text))
+
+
 def _blocks(section: Section) -> list[_Block]:
     blocks = [_Block("")]
     for span in section.lines:
         text = span.text.strip()
-        if is_subheading(text) and not _ITEM_START.match(text) and _PURPOSE_HINT.search(text):
+        if is_subheading(text) and not _ITEM_START.match(text) and (
+                _PURPOSE_HINT.search(text) or not _mentions_hint(text)):
             if _CONTINUATION.match(text):
                 blocks[-1].sentences.extend(sentences([span]))
                 continue
@@ -522,8 +548,8 @@ def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
 
 def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     default = _block_identifiability(block, entry)
-    block_families = _families(entry, " ".join([block.purpose, *(s.text for s in block.sentences)]),
-                               diagnostics, block.sentences[0].span)
+    named = families_in(block.purpose).union(*(families_in(s.text) for s in block.sentences))
+    block_families = _families(entry, named)
     raw: list[_RawHop] = []
     special: list[Flow] = []
     previous: _RawHop | None = None
@@ -544,10 +570,9 @@ def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagno
     return special + _chains(entry, block, raw, default, block_families)
 
 
-def _families(entry: Entry, text: str, diagnostics: Diagnostics, span: Span) -> tuple[str, ...]:
-    """Families a text names, restricted to the entry's own Datasets (all of them if none named)."""
+def _families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
+    """Families a block names, restricted to the entry's own Datasets (all of them if none named)."""
     own = set(entry.families)
-    named = families_in(text)
     if not own:
         return tuple(sorted(named))
     kept = named & own
@@ -562,10 +587,11 @@ def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiab
     feeds: list[Flow] = []
     for h in raw:
         key = (h.sender.id, h.receiver.id)
-        if h.sender.role is Role.PROVIDER:
+        if h.sender.role in (Role.PROVIDER, Role.DIRECT_CARE):
+            fams = _narrow(entry, families, h)
             feeds.append(_flow(entry, block.purpose, FlowKind.PROVIDER_FEED,
-                               [_hop(h, Identifiability.IDENTIFIABLE)],
-                               _narrow(entry, families, h), Identifiability.IDENTIFIABLE))
+                               [_hop(h, h.identifiability or Identifiability.IDENTIFIABLE, fams)],
+                               fams, h.identifiability or Identifiability.IDENTIFIABLE))
             continue
         if key in seen:
             continue
@@ -602,31 +628,27 @@ def _follow(hops: list[_RawHop], start: int, used: set[int]) -> list[_RawHop]:
 
 def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Identifiability,
                 families: tuple[str, ...]) -> list[Flow]:
-    """One flow per run of hops with the same families; the DSCRO's inbound hop identifiable."""
-    if path[0].receiver.role is Role.DSCRO or path[0].sender.id == NHS_DIGITAL:
-        pass
-    elif path[0].sender.role is Role.DSCRO:
+    """One flow for a chain of hops; each hop keeps the families its sentence narrows to."""
+    if path[0].sender.role is Role.DSCRO:
         path = [_implicit_source(path[0]), *path]
-    ident = next((h.identifiability for h in path if h.sender.role is not Role.SOURCE
-                  and h.receiver.role is not Role.DSCRO and h.identifiability), None)
-    flow_ident = ident or default
-    runs: list[tuple[tuple[str, ...], list[Hop]]] = []
+    stated = [h.identifiability for h in path if h.sender.role is not Role.SOURCE
+              and h.receiver.role is not Role.DSCRO and h.identifiability]
+    flow_ident = stated[-1] if stated else default
+    hops = []
     for h in path:
-        current = families if h.sender.role is Role.SOURCE else _narrow(entry, families, h)
-        hop_ident = (Identifiability.IDENTIFIABLE if h.receiver.role is Role.DSCRO
-                     and h.identifiability is not Identifiability.PSEUDONYMISED else
-                     h.identifiability if h.identifiability and h.sender.role is not Role.SOURCE
-                     else flow_ident)
-        if h.receiver.role is Role.DSCRO and h.identifiability is Identifiability.PSEUDONYMISED:
-            hop_ident = Identifiability.PSEUDONYMISED
-        if runs and runs[-1][0] == current:
-            runs[-1][1].append(_hop(h, hop_ident))
+        fams = families if h.sender.role is Role.SOURCE else _narrow(entry, families, h)
+        if h.receiver.role is Role.DSCRO:
+            ident = (Identifiability.PSEUDONYMISED if h.identifiability is Identifiability.PSEUDONYMISED
+                     else Identifiability.IDENTIFIABLE)
+        elif h.identifiability is not None:
+            ident = h.identifiability
         else:
-            runs.append((current, [_hop(h, hop_ident)]))
+            ident = flow_ident if h.sender.role is not Role.SOURCE else default
+        hops.append(_hop(h, ident, fams))
     until = next((h.until for h in path if h.until), None)
     kind = FlowKind.ACCESS if all(h.access for h in path) else FlowKind.TRANSFER
-    return [_flow(entry, block.purpose, kind, hops, fams, flow_ident, until=until)
-            for fams, hops in runs]
+    all_families = tuple(sorted(set().union(*(h.families for h in hops))))
+    return [_flow(entry, block.purpose, kind, hops, all_families, flow_ident, until=until)]
 
 
 def _narrow(entry: Entry, families: tuple[str, ...], h: _RawHop) -> tuple[str, ...]:
@@ -642,8 +664,9 @@ def _implicit_source(first: _RawHop) -> _RawHop:
                    identifiability=Identifiability.IDENTIFIABLE, access=False)
 
 
-def _hop(h: _RawHop, ident: Identifiability) -> Hop:
-    return Hop(h.sender, h.receiver, ident, h.sentence.evidence, landing_only=h.landing_only,
+def _hop(h: _RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> Hop:
+    return Hop(h.sender, h.receiver, ident, h.sentence.evidence, families=families,
+               landing_only=h.landing_only,
                unit=h.unit, source_text=h.sender_text, target_text=h.receiver_text,
                access=h.access, context=h.context.evidence if h.context else None)
 

@@ -365,6 +365,7 @@ class Hop:
     target: Organisation
     identifiability: Identifiability
     evidence: Span
+    families: tuple[str, ...] = ()
     landing_only: bool = False
     unit: str | None = None
     source_text: str = ""
@@ -381,6 +382,7 @@ class Hop:
             "to_id": self.target.id,
             "to_role": self.target.role.value,
             "identifiability": self.identifiability.value,
+            "families": list(self.families),
             "landing_only": self.landing_only,
             "unit": self.unit,
             "access": self.access,

@@ -150,7 +150,8 @@ def _data_text(name: str) -> str:
 def _families() -> tuple[tuple[str, str, tuple[re.Pattern[str], ...]], ...]:
     data = yaml.safe_load(_data_text("datasets.yaml"))
     return tuple(
-        (name, spec.get("label", name), tuple(re.compile(p, re.IGNORECASE) for p in spec["patterns"]))
+        (name, spec.get("label", name), (re.compile("|".join(f"(?:{p})" for p in spec["patterns"]),
+                                                    re.IGNORECASE),))
         for name, spec in data["families"].items()
     )
 
@@ -174,13 +175,15 @@ def dataset_family(name: str) -> str | None:
     return None
 
 
-def families_in(text: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def families_in(text: str) -> frozenset[str]:
     """Every family a sentence names (prose may name several).
 
     >>> sorted(families_in("Mental Health data (MHSDS, MHMDS, MHLDDS) and SUS"))
     ['MHLDDS', 'MHMDS', 'MHSDS', 'SUS']
     """
-    return {family for family, _, patterns in _families() if any(p.search(text) for p in patterns)}
+    return frozenset(family for family, _, patterns in _families()
+                     if any(p.search(text) for p in patterns))
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,11 +235,15 @@ class Gazetteer:
             self.by_id[org.id] = org
             for alias in (org.name, *org.aliases):
                 self._by_key.setdefault(normalise(alias), org.id)
-        keys = sorted(self._by_key, key=lambda k: (-len(k), k))
-        self._alias_re = re.compile(
-            r"(?<![\w])(?:" + "|".join(_key_pattern(k) for k in keys) + r")(?![\w])", re.IGNORECASE
-        ) if keys else None
+        # a word trie of every alias: mentions are found in one left-to-right scan
+        self._trie: dict[str, dict] = {}
+        for key in self._by_key:
+            node = self._trie
+            for word in key.split():
+                node = node.setdefault(word, {})
+            node[""] = key
         self._unreviewed: dict[str, Organisation] = {}
+        self._cache: dict[str, tuple[Mention, ...]] = {}
 
     @classmethod
     def from_yaml(cls, text: str) -> Gazetteer:
@@ -279,13 +286,37 @@ class Gazetteer:
         return self._unreviewed[key]
 
     def mentions(self, text: str) -> Iterator[Mention]:
-        """Reviewed organisations named in ``text``, longest alias first, left to right."""
-        if self._alias_re is None:
-            return
-        for m in self._alias_re.finditer(text):
-            org_id = self._by_key.get(normalise(m.group(0)))
-            if org_id:
-                yield Mention(m.start(), m.end(), m.group(0), self.by_id[org_id])
+        """Reviewed organisations named in ``text``, longest alias first, left to right.
+
+        >>> g = Gazetteer([Organisation("org:x", "North East London CSU", Role.CSU, aliases=("NEL CSU",))])
+        >>> [(m.text, m.organisation.id) for m in g.mentions("then NEL CSU passes it to North-East London CSU.")]
+        [('NEL CSU', 'org:x'), ('North-East London CSU', 'org:x')]
+        """
+        cached = self._cache.get(text)
+        if cached is None:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            cached = self._cache[text] = tuple(self._scan(text))
+        return iter(cached)
+
+    def _scan(self, text: str) -> Iterator[Mention]:
+        tokens = _tokens(text)
+        i, n = 0, len(tokens)
+        while i < n:
+            node = self._trie.get(tokens[i][2])
+            best: tuple[int, str] | None = None
+            j = i
+            while node is not None:
+                if "" in node:
+                    best = (j, node[""])
+                j += 1
+                node = node.get(tokens[j][2]) if j < n else None
+            if best is None:
+                i += 1
+                continue
+            start, end = tokens[i][0], tokens[best[0]][1]
+            yield Mention(start, end, text[start:end], self.by_id[self._by_key[best[1]]])
+            i = best[0] + 1
 
     def suggestions(self, name: str, n: int = 3) -> list[str]:
         """The closest known names, for an 'unknown organisation' hint."""
@@ -300,7 +331,8 @@ class Gazetteer:
     def fork(self) -> Gazetteer:
         """A copy that shares the reviewed data but has its own unreviewed names."""
         clone = object.__new__(Gazetteer)
-        clone.by_id, clone._by_key, clone._alias_re = self.by_id, self._by_key, self._alias_re
+        clone.by_id, clone._by_key, clone._trie = self.by_id, self._by_key, self._trie
+        clone._cache = self._cache
         clone._unreviewed = dict(self._unreviewed)
         return clone
 
@@ -309,11 +341,25 @@ class Gazetteer:
         return Gazetteer([*self.by_id.values(), replace(org, reviewed=True)])
 
 
-def _key_pattern(key: str) -> str:
-    """A regex for a normalised alias that tolerates punctuation and spacing between words."""
-    words = [re.escape(w) for w in key.split()]
-    words = ["(?:and|&)" if w == "and" else w for w in words]
-    return r"[\s\-–,.&()']*".join(words)
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """Words of ``text`` as (start, end, normalised word), the way :func:`normalise` sees them."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        if word == "&":
+            out.append((m.start(), m.end(), "and"))
+            continue
+        for part in _norm_word(word):
+            out.append((m.start(), m.end(), part))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _norm_word(word: str) -> tuple[str, ...]:
+    return tuple(normalise(word).split())
 
 
 def _strip_ods(name: str) -> str:

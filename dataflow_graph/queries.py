@@ -103,9 +103,9 @@ class FlowPath:
         }
 
 
-def _edge_ok(f: Flow, *, family: str | None, identifiability: Identifiability | None,
+def _edge_ok(f: Flow, h: Hop, *, family: str | None, identifiability: Identifiability | None,
              purpose: str | None, kind: FlowKind | None, during: Period | None) -> bool:
-    return ((family is None or family in f.families)
+    return ((family is None or family in (h.families or f.families))
             and (identifiability is None or f.identifiability is identifiability)
             and (purpose is None or purpose.lower() in f.purpose.lower())
             and (kind is None or f.kind is kind)
@@ -136,7 +136,7 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
     groups: dict[tuple[str, str], nx.MultiDiGraph] = defaultdict(nx.MultiDiGraph)
     for u, v, key, data in G.edges(keys=True, data=True):
         f: Flow = data["flow"]
-        if _edge_ok(f, family=family, identifiability=identifiability, purpose=purpose,
+        if _edge_ok(f, data["hop"], family=family, identifiability=identifiability, purpose=purpose,
                     kind=kind, during=during):
             groups[(f.entry, f.purpose)].add_edge(u, v, key=key, **data)
     out: list[FlowPath] = []
@@ -152,7 +152,8 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
                 continue
             seen.add(key)
             first = flows[-1]
-            fams = tuple(sorted(set.intersection(*(set(f.families) for f in flows))))
+            fams = tuple(sorted(set.intersection(*(set(h.families or f.families)
+                                                   for h, f in zip(hops, flows, strict=True)))))
             out.append(FlowPath(first.entry, first.reference, first.agreement, purpose_name,
                                 first.identifiability, fams, first.period, first.opt_outs, hops))
     return out
@@ -363,7 +364,7 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
         hop: Hop = data["hop"]
         node = rolled_up(G, v, successor=successor)
         path = f.path[: data["index"] + 2]
-        for fam in f.families:
+        for fam in hop.families or f.families:
             if family is None or fam == family:
                 arrivals[(node, fam)].append(Side(f, hop, path))
     found: list[Convergence] = []
