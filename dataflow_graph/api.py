@@ -32,6 +32,8 @@ from .queries import (
     upstream,
 )
 from .queries import convergences as find_convergences
+from .redflags import Evidence as FileEvidence
+from .redflags import FileConvergence, file_convergences, redflags_document
 from .sources import embedded_path, expand_paths, open_text, sniff_kind
 
 __all__ = [
@@ -327,11 +329,81 @@ def flows_rows(selected: Iterable[Flow]) -> list[dict[str, object]]:
     return rows
 
 
-def converge_document(found: list[Convergence], excluded: list[Excluded]) -> dict[str, object]:
-    """The ``dfg converge`` JSON contract (schema 1)."""
-    return {"schema": SCHEMA, "severity_weights": dict(SEVERITY),
-            "findings": [c.as_dict() for c in found],
-            "excluded": [e.as_dict() for e in excluded]}
+def file_findings(register: Register, *, recipient: str | None = None,
+                  family: str | None = None) -> list[dict[str, object]]:
+    """Convergence from released files: one recipient, one family, identifiable and
+    record-level de-identified files in one period, with the file rows as evidence."""
+    out = []
+    for fc in file_convergences(register.releases):
+        if recipient and normalise(fc.recipient) not in _names_of(register, recipient):
+            continue
+        if family and (fc.family or "").upper() != family.upper():
+            continue
+        out.append(_file_finding(fc))
+    return out
+
+
+def _names_of(register: Register, name: str) -> set[str]:
+    """Every comparison key an organisation argument may stand for."""
+    keys = {normalise(name)}
+    try:
+        org = graph(register).nodes[resolve_organisation(register, name)]["organisation"]
+        keys |= {normalise(org.name), *(normalise(a) for a in org.aliases)}
+    except UnknownOrganisationError:
+        pass
+    return keys
+
+
+def _file_finding(fc: FileConvergence) -> dict[str, object]:
+    divergence = {"applied", "not applied"} <= {*fc.identifiable_opt_outs, *fc.deidentified_opt_outs} \
+        and fc.opt_outs_differ
+    severity = SEVERITY["both_copies"] + SEVERITY["overlap"] + (
+        SEVERITY["opt_out_divergence"] if divergence else 0) + (
+        SEVERITY["same_agreement"] if fc.same_agreement else 0)
+
+    def sides(rows: tuple[FileEvidence, ...], agreements: tuple[str, ...],
+              opt_outs: tuple[str, ...]) -> list[dict[str, object]]:
+        return [{"entry": None, "reference": None, "agreement": a, "purpose": None,
+                 "period": {"start": fc.period, "end": fc.period, "kind": fc.period_kind},
+                 "opt_outs": ", ".join(opt_outs), "path": [fc.recipient],
+                 "evidence": [r.as_dict() for r in rows]} for a in agreements]
+
+    return {
+        "source": "releases", "recipient": fc.recipient, "recipient_id": None,
+        "family": fc.family, "datasets": list(fc.datasets), "severity": severity,
+        "severity_label": "high" if severity >= 8 else "medium" if severity >= 5 else "low",
+        "identifiable": sides(fc.identifiable, fc.identifiable_agreements, fc.identifiable_opt_outs),
+        "pseudonymised": sides(fc.deidentified, fc.deidentified_agreements,
+                               fc.deidentified_opt_outs),
+        "overlap": {"from": fc.period, "to": fc.period, "months": [fc.period],
+                    "kind": fc.period_kind},
+        "opt_out_divergence": divergence,
+        "opt_outs": {"identifiable": list(fc.identifiable_opt_outs),
+                     "pseudonymised": list(fc.deidentified_opt_outs)},
+        "same_agreement": sorted(set(fc.identifiable_agreements) & set(fc.deidentified_agreements)),
+        "landing_only": False, "landing_only_sides": [], "segregation": [], "linkage": [],
+        "reidentification": [], "rolled_up_from": [],
+        "files": fc.as_dict(),
+    }
+
+
+def converge_document(found: list[Convergence], excluded: list[Excluded],
+                      register: Register | None = None, *, recipient: str | None = None,
+                      family: str | None = None) -> dict[str, object]:
+    """The ``dfg converge`` JSON contract (schema 1): flow findings and file findings,
+    sorted by severity, plus the red flags of the released files."""
+    findings = [{"source": "flows", **c.as_dict()} for c in found]
+    releases: list[Release] = register.releases if register is not None else []
+    if register is not None and releases:
+        findings += file_findings(register, recipient=recipient, family=family)
+    findings.sort(key=lambda f: (-int(f["severity"]), str(f["recipient"]), str(f["family"]),  # type: ignore[call-overload]
+                                 str(f["source"])))
+    doc: dict[str, object] = {"schema": SCHEMA, "severity_weights": dict(SEVERITY),
+                              "findings": findings, "excluded": [e.as_dict() for e in excluded]}
+    if releases:
+        red = redflags_document(releases)
+        doc["redflags"], doc["not_applied"] = red["redflags"], red["not_applied"]
+    return doc
 
 
 def converge_rows(found: list[Convergence]) -> list[dict[str, object]]:
@@ -424,7 +496,28 @@ def organisation_summary(register: Register, name: str) -> dict[str, object]:
         "entries": entries,
         "agreements": sorted({e.agreement for e in register.entries if e.id in set(entries)}),
         "findings": [c.as_dict() for c in found],
+        **_release_facts(register, {normalise(org.name), *(normalise(a) for a in org.aliases)}),
     }
+
+
+def _release_facts(register: Register, keys: set[str]) -> dict[str, object]:
+    """Red flags, not-applied counts and file findings of one recipient's released files."""
+    mine = [r for r in register.releases if normalise(r.recipient) in keys]
+    if not mine:
+        return {"releases": 0, "redflags": [], "not_applied": 0, "file_findings": []}
+    red = redflags_document(mine)
+    return {"releases": len(mine), "redflags": red["redflags"],
+            "not_applied": sum(int(x["files"]) for x in red["not_applied"]),  # type: ignore[union-attr]
+            "file_findings": [_file_finding(fc) for fc in file_convergences(mine)]}
+
+
+def redflags(register: Register, *, recipient: str | None = None) -> dict[str, object]:
+    """The ``dfg redflags`` JSON contract: same-period files with opt-outs applied and not."""
+    releases = register.releases
+    if recipient:
+        keys = _names_of(register, recipient)
+        releases = [r for r in releases if normalise(r.recipient) in keys]
+    return redflags_document(releases)
 
 
 def agreement_summary(register: Register, reference: str) -> dict[str, object]:
@@ -446,3 +539,26 @@ def agreement_summary(register: Register, reference: str) -> dict[str, object]:
         "recipients": sorted({h.target.name for f in selected for h in f.hops}),
         "releases": [r.as_dict() for r in register.releases if r.agreement == core],
     }
+
+
+def redflag_rows(document: dict[str, object]) -> list[dict[str, object]]:
+    """Red flags as flat rows; the not-applied counts follow as their own rows."""
+    rows: list[dict[str, object]] = []
+    for r in document["redflags"]:  # type: ignore[attr-defined]
+        rows.append({"recipient": r["recipient"], "dataset": r["dataset"], "period": r["period"],
+                     "files applied": r["files_applied"], "files not applied": r["files_not_applied"],
+                     "rows": " ".join(str(x["line"]) for x in r["rows"])})
+    return rows
+
+
+def file_rows(found: list[dict[str, object]]) -> list[dict[str, object]]:
+    rows = []
+    for f in found:
+        files = f["files"]
+        rows.append({"recipient": f["recipient"], "family": f["family"], "severity": f["severity"],
+                     "period": files["period"],  # type: ignore[index]
+                     "identifiable files": len(files["identifiable"]["rows"]),  # type: ignore[index]
+                     "de-identified files": len(files["deidentified"]["rows"]),  # type: ignore[index]
+                     "opt-outs": "differ" if f["opt_out_divergence"] else "same",
+                     "same agreement": " ".join(f["same_agreement"]) or "no"})  # type: ignore[arg-type]
+    return rows

@@ -233,10 +233,13 @@ def converge_command(paths: tuple[str, ...], recipient: str | None, family: str 
     found, excluded = api.convergences(register, recipient=recipient, rollup=rollup,
                                        family=family, during=during)
     if fmt == "table":
-        emit(convergence_report(found, excluded, entries=len(register.entries)), output)
+        files = api.file_findings(register, recipient=recipient, family=family)
+        emit(convergence_report(found, excluded, entries=len(register.entries))
+             + (rows_table(api.file_rows(files), "Convergence in released files") if files else ""),
+             output)
     else:
-        write(api.converge_document(found, excluded), api.converge_rows(found), fmt, output,
-              "Convergence findings")
+        write(api.converge_document(found, excluded, register, recipient=recipient, family=family),
+              api.converge_rows(found), fmt, output, "Convergence findings")
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
 
 
@@ -356,3 +359,25 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
          "opt_outs": e["opt_outs"]["honoured"], "families": " ".join(e["families"])}
         for e in doc["entries"]]  # type: ignore[union-attr]
     write(doc, rows, fmt, output, f"Agreement {doc['agreement']}")
+
+
+@cli.command(name="redflags")
+@sources_argument
+@click.option("--recipient", default=None, help="Only this recipient (any alias)")
+@output_options
+@diagnostic_options
+@handle_errors
+def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, output: str | None,
+                     strict: bool, errors_csv: str | None, quiet: bool) -> None:
+    """
+    Files of one dataset sent to one recipient in one period with opt-outs applied and not
+
+    Example:
+
+    \b
+        dfg redflags tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --format json
+    """
+    register = api.load(paths)
+    doc = api.redflags(register, recipient=recipient)
+    write(doc, api.redflag_rows(doc), fmt, output, "Red flags: opt-outs applied and not applied")
+    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)

@@ -17,12 +17,17 @@ __all__ = ["month", "parse_when", "parse_window"]
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _NUMERIC = re.compile(r"(?<!\d)((?:19|20)\d\d)[.\-/](\d{1,2})(?:[.\-/](\d{1,2}))?(?!\d)")
-_NAMED = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[\s\-/']*(\d{2}|\d{4})\b")
-_DASH = r"\s*(?:—|–|-{1,2}|to)\s*"
-_DATE = r"(?:(?:19|20)\d\d[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)"
-_WINDOW = re.compile(
-    rf"(?P<start>{_DATE})(?P<q1>\s*\([^)]*\))?{_DASH}(?P<end>{_DATE})(?P<q2>\s*\([^)]*\))?"
+_NAMED = re.compile(
+    r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}[\s\-/']{0,3}(\d{2}|\d{4})\b"
 )
+_DASH = r"\s*(?:—|–|-{1,2}|\bto\b)\s*"
+_DATE = r"(?:(?:19|20)\d\d[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)"
+_QUALIFIER = r"\s*\([^()]{0,60}\)"                  # "(or before)"; bounded, so never quadratic
+_WINDOW = re.compile(
+    rf"(?P<start>{_DATE})(?P<q1>{_QUALIFIER})?{_DASH}(?P<end>{_DATE})(?P<q2>{_QUALIFIER})?"
+)
+#: What may follow a lone date: a dash and an end that is not a date ("2018.06 — 20").
+_OPEN_END = re.compile(rf"(?P<q1>{_QUALIFIER})?{_DASH}(?P<end>[^\s.;,][^\s;,]{{0,30}})?")
 _DSA = re.compile(rf"(?i)DSA\s+runs\s*(?P<start>{_DATE}){_DASH}(?P<end>{_DATE})")
 
 
@@ -65,6 +70,12 @@ def _period(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -
     )
     period = Period(month(m.group("start")), month(m.group("end")), m.group(0).strip(),
                     Span(span.path, span.line, span.col + m.start(), span.text), qualifier)
+    for side in ("start", "end"):
+        if getattr(period, side) is None:
+            diagnostics.report(
+                Span(span.path, span.line, span.col + m.start(side), span.text), "DFG210",
+                f"{side} {m.group(side)!r} is not a month (expected e.g. '2018.06'); "
+                f"{side} left open")
     if period.reversed:
         diagnostics.report(
             period.span, "DFG211",
@@ -72,6 +83,24 @@ def _period(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -
             f"({period.start}); kept as published",
         )
     return period
+
+
+def _single(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -> Period:
+    """One month ("2016/04."), or a window whose end is missing or cut ("2018.06 — 20")."""
+    one = month(m.group(0))
+    where = Span(span.path, span.line, span.col + m.start(), span.text)
+    tail = _OPEN_END.match(text, m.end())
+    if tail is None:
+        return Period(one, one, m.group(0), where)
+    qualifier = (tail.group("q1") or "").strip().strip("()").strip()
+    end = tail.group("end")
+    at = tail.start("end") if end else tail.end()
+    diagnostics.report(
+        Span(span.path, span.line, span.col + at, span.text), "DFG210",
+        f"window {text[m.start():tail.end()].strip()!r} has "
+        f"{'no readable end ' + repr(end) if end else 'no end'} (expected e.g. "
+        "'2018.06 — 2021.05'); end left open")
+    return Period(one, None, text[m.start():tail.end()].strip(), where, qualifier)
 
 
 def parse_when(value: str, span: Span, diagnostics: Diagnostics) -> tuple[Period | None, Period | None]:
@@ -93,9 +122,11 @@ def parse_when(value: str, span: Span, diagnostics: Diagnostics) -> tuple[Period
     if m := _WINDOW.search(rest):
         release = _period(m, rest, span, diagnostics)
     elif (single := _NUMERIC.search(rest)) is not None:
-        one = month(single.group(0))
-        release = Period(one, one, single.group(0),
-                         Span(span.path, span.line, span.col + single.start(), span.text))
+        release = _single(single, rest, span, diagnostics)
+    elif (named := _NAMED.search(rest)) is not None:        # "Jul-19"
+        one = month(named.group(0))
+        release = Period(one, one, named.group(0),
+                         Span(span.path, span.line, span.col + named.start(), span.text))
     if release is None and dsa is None and value.strip():
         diagnostics.report(span, "DFG210",
                            f"no date window found in {value.strip()[:80]!r}; "

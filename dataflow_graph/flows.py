@@ -168,25 +168,31 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
                                             Role.CSU):
             ctx.ccg = org
             break
-    text = "\n".join(s.text for s in entry.sections)
-    for m in names.mentions(text):
-        if m.organisation.role is Role.DSCRO and m.organisation.id != GENERIC_DSCRO and ctx.dscro is None:
-            ctx.dscro = m.organisation
-        if m.organisation.role is Role.CSU and ctx.csu is None:
-            ctx.csu = m.organisation
-    for dm in _DP_HEADER.finditer(text):
-        found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
-        if found:
-            ctx.processors.setdefault(dm.group("n"), found[0].org)
-    for dm in _DP_INLINE.finditer(text):
-        found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
-        if found:
-            ctx.processors.setdefault(dm.group("n"), found[-1].org)
+    for section in entry.sections:
+        for span in section.lines:
+            text = span.text
+            for m in names.mentions(text):
+                org = m.organisation
+                if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and ctx.dscro is None:
+                    ctx.dscro = org
+                if org.role is Role.CSU and ctx.csu is None:
+                    ctx.csu = org
+            if "rocessor" not in text and "DP" not in text:
+                continue
+            for dm in _DP_HEADER.finditer(text):
+                found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
+                if found:
+                    ctx.processors.setdefault(dm.group("n"), found[0].org)
+            for dm in _DP_INLINE.finditer(text):
+                found = _mentions_in(text[max(0, dm.start() - 120):dm.start()], ctx,
+                                     resolve_roles=False)
+                if found:
+                    ctx.processors.setdefault(dm.group("n"), found[-1].org)
     return ctx
 
 
-_DP_HEADER = re.compile(r"(?im)Data Processor\s*(?P<n>\d)\s*[–—:-]+\s*(?P<name>[^\n:]+?)\s*(?::|$)")
-_DP_INLINE = re.compile(r"(?P<name>(?:\b[\w&'’-]+\s+){1,8}?)\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
+_DP_HEADER = re.compile(r"(?i)Data Processor\s*(?P<n>\d)\s*[–—:-]+\s*(?P<name>[^\n:]+?)\s*(?::|$)")
+_DP_INLINE = re.compile(r"\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
 
 
 def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
@@ -571,8 +577,14 @@ def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagno
 
 
 def _families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
-    """Families a block names, restricted to the entry's own Datasets (all of them if none named)."""
+    """Families a block names, restricted to the entry's own Datasets (all of them if none named).
+
+    A quarterly register lists only the files released that quarter, so its statements
+    are not restricted to them.
+    """
     own = set(entry.families)
+    if entry.variant == "quarterly-register":
+        return tuple(sorted(named or own))
     if not own:
         return tuple(sorted(named))
     kept = named & own
@@ -653,6 +665,8 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
 
 def _narrow(entry: Entry, families: tuple[str, ...], h: _RawHop) -> tuple[str, ...]:
     named = h.families & set(families)
+    if not named and entry.variant == "quarterly-register" and h.families:
+        return tuple(sorted(h.families))
     return tuple(sorted(named)) if named else families
 
 

@@ -182,8 +182,16 @@ def families_in(text: str) -> frozenset[str]:
     >>> sorted(families_in("Mental Health data (MHSDS, MHMDS, MHLDDS) and SUS"))
     ['MHLDDS', 'MHMDS', 'MHSDS', 'SUS']
     """
+    if not _any_family().search(text):
+        return frozenset()
     return frozenset(family for family, _, patterns in _families()
                      if any(p.search(text) for p in patterns))
+
+
+@functools.lru_cache(maxsize=1)
+def _any_family() -> re.Pattern[str]:
+    """One pattern that matches wherever any family does: a cheap first test."""
+    return re.compile("|".join(p.pattern for _, _, ps in _families() for p in ps), re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .dates import parse_when
 from .errors import Diagnostics, Severity, Span
 from .model import Dataset, Entry, OptOut, OptOuts, Page, Section
 from .names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
-from .sources import TextSource
+from .sources import TextSource, physical_lines
 
 __all__ = ["SECTION_HEADINGS", "parse_page", "parse_page_text"]
 
@@ -25,10 +25,36 @@ _DASHES = "—–"
 _HEADING = re.compile(
     rf"^\s*(?P<title>\S.*?)\s+[{_DASHES}]\s+(?P<ref>(?:DARS-)?NIC-?\d{{3,7}}-[A-Za-z0-9]{{5}}"
     rf"(?:-v\s*[\d.]+)?|[A-Z][A-Za-z0-9_]*_[A-Za-z0-9_]+|[A-Z]{{2,}}[A-Z0-9]*(?:_[A-Za-z0-9]+)*|"
-    rf"ODR[\w\-]+)\s*$"
+    rf"ODR[\w\-]+)(?P<trail>\s*)$"
 )
-_ITEM = re.compile(r"^\s*(?:[-•*o§]\s+|\(?\d{1,3}[.)]\s+)(?P<text>.*\S)\s*$")
-_FIELD = re.compile(r"^\s*(?P<head>[A-Za-z][A-Za-z /()\-]{1,40}?)\s*:(?P<value>.*)$")
+#: The older variant heads entries "Project N — LABEL", where LABEL may be any token
+#: ("PHECancerReg"); other titles need a reference-shaped label.
+_PROJECT_HEADING = re.compile(
+    rf"^\s*(?P<title>Project\s+\d+)\s+[{_DASHES}]\s+(?P<ref>[A-Za-z0-9][\w.\-/]*)(?P<trail>\s*)$"
+)
+#: A heading is short; longer lines are never tried (keeps the lazy title linear).
+_HEADING_MAX = 300
+_BULLET = re.compile(r"\s*(?:[-•*o§]|\(?\d{1,3}[.)])\s+(?=\S)")
+_FIELD = re.compile(r"^\s*(?P<head>[A-Za-z][A-Za-z \t/()\-]{1,40}?):(?P<value>.*)$")
+#: Longer "dataset names" are prose run together, not names: no family lookup.
+_NAME_MAX = 300
+
+
+def _heading(text: str) -> re.Match[str] | None:
+    """The title/reference match of an entry heading line, or None."""
+    if len(text) > _HEADING_MAX or not any(c in text for c in _DASHES) or _item(text):
+        return None
+    return _HEADING.match(text) or _PROJECT_HEADING.match(text)
+
+
+def _item(text: str) -> str | None:
+    """The text of a bulleted or numbered item ("- X", "• X", "1. X"), or None.
+
+    >>> [_item(t) for t in ("  1. SUS  ", "• MRIS - Cohort", "-x", "2018.06 — 2018.09")]
+    ['SUS', 'MRIS - Cohort', None, None]
+    """
+    m = _BULLET.match(text)
+    return text[m.end():].rstrip() if m else None
 
 #: Free-text sections, as headed on the page -> the name used in ``Entry.sections``.
 SECTION_HEADINGS: dict[str, str] = {
@@ -69,7 +95,9 @@ class _Draft:
     def open_section(self, name: str, span: Span, first: str = "") -> None:
         self.close_section()
         self.in_list = None
-        lines = [Span(span.path, span.line, span.col, first)] if first.strip() else []
+        text = first.strip()
+        col = len(span.text.rstrip()) - len(text) + 1          # where the inline text starts
+        lines = [Span(span.path, span.line, col, text)] if text else []
         self.section = (name, span, lines)
 
 
@@ -86,8 +114,9 @@ def _set(key: str, parse: Callable[[str], object]) -> Reader:
 def _opt_outs(value: str) -> OptOuts:
     """Verdict, raw text and excuses of "Opt outs honoured".
 
-    >>> _opt_outs("Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)")
-    OptOuts(honoured=<OptOut.YES: 'yes'>, raw='Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)', excuses=('Section 251', 'Section 251 NHS Act 2006'))
+    >>> o = _opt_outs("Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)")
+    >>> o.honoured.value, o.excuses
+    ('yes', ('Section 251', 'Section 251 NHS Act 2006'))
     >>> [_opt_outs(v).honoured.value for v in ("N (Excuses: Section 251)", "N, Y", "", "Identifiable (x)")]
     ['no', 'mixed', 'unknown', 'unknown']
     """
@@ -169,8 +198,11 @@ def _yes_no(value: str) -> bool | None:
 def _purposes(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
     v = value.strip()
     d.values["purposes"] = v or None
-    m = re.match(r"^(?P<flag>[^()]*?)\s*\((?P<kind>.*)\)\s*$", v)
-    flag, kind = (m.group("flag"), m.group("kind")) if m else (v, "")
+    first = v.find("(")
+    if first >= 0 and v.endswith(")"):
+        flag, kind = v[:first], v[first + 1:-1]          # "No (CCG, Sub ICB Location)"
+    else:
+        flag, kind = v, ""
     d.values["commercial"] = _yes_no(flag) if flag.strip() else None
     d.values["organisation_type"] = kind.strip() or None
 
@@ -255,7 +287,7 @@ def _datasets(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> No
 
 def _add_dataset(d: _Draft, name: str, span: Span, diagnostics: Diagnostics) -> None:
     name = name.strip()
-    family = dataset_family(name)
+    family = dataset_family(name) if len(name) <= _NAME_MAX else None
     d.datasets.append(Dataset(name, family, span))
     if family is None:
         diagnostics.report(span, "DFG213", f"dataset {name[:80]!r} is in no reviewed family; "
@@ -305,12 +337,15 @@ def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list
     banner: list[Span] = []
     entries: list[Entry] = []
     draft: _Draft | None = None
+    page: Page | None = None
     position = 0
     for span in source.spans():
         text = span.text
-        if (m := _HEADING.match(text)) and not _ITEM.match(text):
+        if m := _heading(text):
             if draft is not None:
                 entries.extend(_finish(draft, diagnostics, source))
+            elif page is None:
+                page = _page(source.path, banner, diagnostics)   # banner notes come first
             position += 1
             diagnostics.read += 1
             draft = _new_draft(m, span, position, diagnostics)
@@ -320,7 +355,8 @@ def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list
             _read_line(draft, span, diagnostics)
     if draft is not None:
         entries.extend(_finish(draft, diagnostics, source, last=True))
-    page = _page(source.path, banner, diagnostics)
+    if page is None:
+        page = _page(source.path, banner, diagnostics)
     return page, [_with_org(e, page.organisation) for e in entries]
 
 
@@ -332,16 +368,21 @@ def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | 
     >>> entries[0].agreement, entries[0].opt_outs.honoured.value
     ('NIC-1234-ABCDE', 'no')
     """
-    return parse_page(TextSource(path, tuple(text.splitlines())), diagnostics or Diagnostics())
+    if diagnostics is None:                                  # an empty collector is falsy
+        diagnostics = Diagnostics()
+    return parse_page(TextSource(path, physical_lines(text)), diagnostics)
 
 
 def _new_draft(m: re.Match[str], span: Span, position: int, diagnostics: Diagnostics) -> _Draft:
-    raw_ref = m.group("ref")
-    reference = raw_ref.strip()
+    reference = m.group("ref")
     if not is_dars_reference(reference):
         diagnostics.report(Span(span.path, span.line, m.start("ref") + 1, span.text), "DFG202",
                            f"reference {reference!r} is not DARS-NIC/NIC; kept as a local label",
                            Severity.NOTE)
+    if m.group("trail"):
+        diagnostics.report(Span(span.path, span.line, m.start("trail") + 1, span.text), "DFG203",
+                           f"reference {reference!r} is followed by {len(m.group('trail'))} "
+                           "white-space character(s); trimmed", Severity.NOTE)
     return _Draft(span, m.group("title").strip(), reference, position)
 
 
@@ -357,12 +398,12 @@ def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
     if d.section is not None:
         d.section[2].append(span)
         return
-    item = _ITEM.match(text)
+    item = _item(text)
     if d.in_list == "datasets" and item:
-        _add_dataset(d, item.group("text"), span, diagnostics)
+        _add_dataset(d, item, span, diagnostics)
     elif item and not d.datasets and d.in_list is None:
         d.in_list, d.implicit_list = "datasets", True          # a page without "Datasets:"
-        _add_dataset(d, item.group("text"), span, diagnostics)
+        _add_dataset(d, item, span, diagnostics)
     elif d.in_list == "datasets" and not d.implicit_list and _looks_like_name(text):
         _add_dataset(d, text, span, diagnostics)
     elif d.datasets or d.in_list:
@@ -461,18 +502,25 @@ def _page(path: str, banner: list[Span], diagnostics: Diagnostics) -> Page:
         t = span.text.strip()
         if not t or re.match(r"(?i)^NHS Digital Data Release Register", t):
             continue
-        if m := re.match(r"^(?P<org>.+?)\s+projects\s*$", t):
+        if len(t) < 200 and (m := re.match(r"^(?P<org>.+?)\s+projects$", t)):
             organisation = m.group("org").strip()
         elif m := _UNSAFE.match(t):
             unsafe = int(m.group("n").replace(",", ""))
         elif t.startswith("🚩") or "was sent multiple files" in t:
             red_flag = t.lstrip("🚩 ").strip()
-        elif m := _ITEM.match(t):
-            projects.append(m.group("text"))
+        elif item := _item(t):
+            projects.append(item)
+        elif organisation is None and unsafe is None and _is_name(t):
+            organisation = t                                  # older pages: the name alone
         else:
             diagnostics.report(span, "DFG103", "line before the first entry is not part of a "
                                "known page banner; kept in the page banner", Severity.NOTE)
     return Page(path, organisation, unsafe, red_flag, tuple(projects), tuple(banner))
+
+
+def _is_name(text: str) -> bool:
+    """A line that can be an organisation's name: short, not a sentence or a field."""
+    return len(text) <= 120 and not text.endswith((".", ":")) and ":" not in text
 
 
 def _with_org(entry: Entry, organisation: str | None) -> Entry:

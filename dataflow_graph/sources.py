@@ -8,7 +8,6 @@ lines that keep the physical line of the HTML they came from.
 
 from __future__ import annotations
 
-import html
 import importlib.resources
 import re
 from collections.abc import Iterable, Iterator
@@ -25,7 +24,9 @@ __all__ = [
     "expand_paths",
     "is_binary",
     "open_text",
+    "physical_lines",
     "sniff_kind",
+    "text_source",
 ]
 
 #: Files a folder expands to (others are ignored).
@@ -73,8 +74,41 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def is_binary(data: bytes) -> bool:
-    """True for content that is not text: NUL bytes in the first 8 KiB."""
-    return b"\x00" in data[:8192]
+    """True for content that is not text: NUL bytes in the first 8 KiB (UTF-16 with a BOM is text).
+
+    >>> is_binary(b"PK\\x03\\x04\\x00\\x00"), is_binary("Project".encode("utf-16"))
+    (True, False)
+    """
+    return b"\x00" in data[:8192] and _utf16(data) is None
+
+
+def _utf16(data: bytes) -> str | None:
+    """The text of UTF-16 data that starts with a byte-order mark, or None."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def physical_lines(text: str) -> tuple[str, ...]:
+    """The lines of ``text`` as an editor numbers them: split on CR LF, CR or LF only.
+
+    ``str.splitlines`` also splits on form feeds, U+2028 and other separators, which
+    would shift every later line number.
+
+    >>> physical_lines("a\\r\\nb\\x0cc\\u2028d\\rE\\n")
+    ('a', 'b\\x0cc\\u2028d', 'E')
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
 
 
 def sniff_kind(path: Path, head: bytes) -> str:
@@ -82,7 +116,9 @@ def sniff_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     text = head[:4096].lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if text.startswith((b"<!doctype html", b"<html")) or b"<body" in text[:2048]:
+    if text.startswith((b"<!doctype html", b"<html")) or b"<body" in text[:2048] or (
+        path.suffix.lower() in (".html", ".htm")
+    ):
         return "html"
     first = head.split(b"\n", 1)[0]
     if path.suffix.lower() in (".csv", ".tsv") or (
@@ -93,18 +129,33 @@ def sniff_kind(path: Path, head: bytes) -> str:
 
 
 def decode(data: bytes, path: str, diagnostics: Diagnostics) -> str:
-    """Text of ``data``: UTF-8 (BOM removed), else cp1252/Latin-1 with a DFG101 note."""
+    """Text of ``data``: UTF-8 or UTF-16 (BOM removed), else cp1252/Latin-1 with DFG101.
+
+    >>> d = Diagnostics()
+    >>> decode("Project 1 — café".encode("cp1252"), "p.txt", d)
+    'Project 1 — café'
+    >>> str(d.items[0]).splitlines()[0][:50]
+    'p.txt:1:11: warning[DFG101] byte 0x97 at offset 10'
+    """
+    if (text := _utf16(data)) is not None:
+        return text.removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        before = _BYTE_LINE_BREAK.split(data[: exc.start])
+        line_text = _BYTE_LINE_BREAK.split(data[exc.start - len(before[-1]):], maxsplit=1)[0]
         diagnostics.report(
-            Span(path, line, 1, ""),
+            Span(path, len(before), len(before[-1]) + 1, _single_byte(line_text)),
             "DFG101",
             f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8; "
             "the file was decoded as cp1252/Latin-1 (save it as UTF-8 to silence this)",
             Severity.WARNING,
         )
+    return _single_byte(data.removeprefix(b"\xef\xbb\xbf"))
+
+
+def _single_byte(data: bytes) -> str:
+    """cp1252 where every byte is defined in it, else Latin-1 (which never fails)."""
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
@@ -133,9 +184,9 @@ def text_source(data: bytes, display: str, diagnostics: Diagnostics) -> TextSour
     if not text.strip():
         diagnostics.report(Span(display, 1, 1), "DFG105", "empty file: no entries to read")
         return None
-    if sniff_kind(Path(display), data[:4096]) == "html":
+    if sniff_kind(Path(display), data[:4096]) == "html" or _utf16_html(data, text):
         return _html_source(text, display)
-    lines = tuple(text.splitlines())
+    lines = physical_lines(text)
     for i, line in enumerate(lines, 1):
         if len(line) > LONG_LINE:
             diagnostics.report(Span(display, i, 1, line[:120]), "DFG108",
@@ -193,10 +244,19 @@ class _TextLines(HTMLParser):
         self._flush()
 
 
+def _utf16_html(data: bytes, text: str) -> bool:
+    """True for a UTF-16 page whose decoded text is HTML (the byte sniff cannot see it)."""
+    return _utf16(data) is not None and sniff_kind(Path("page"), text[:2048].encode()) == "html"
+
+
 def _html_source(text: str, display: str) -> TextSource:
+    """Visible text lines of an HTML page, each with the HTML line it began on.
+
+    Character references are decoded once, by the parser: ``&amp;lt;`` stays ``&lt;``.
+    """
     parser = _TextLines()
-    parser.feed(text)
+    parser.feed(text.replace("\r\n", "\n").replace("\r", "\n"))
     parser.close()
     numbers = tuple(n for n, _ in parser.lines)
-    lines = tuple(html.unescape(t) if "&" in t else t for _, t in parser.lines)
+    lines = tuple(t for _, t in parser.lines)
     return TextSource(display, lines, numbers)

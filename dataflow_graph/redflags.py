@@ -1,0 +1,304 @@
+"""The opt-out red flag and file-level convergence, computed from released-file rows.
+
+The register pages raise a red flag when a recipient was "sent multiple files from
+the same dataset, in the same month, both with optouts respected and with optouts
+ignored".  The official files let us compute it from raw rows: per recipient and
+dataset (as the register wrote them, trimmed) and per month, count the files with
+opt-outs applied and not applied.  Quarterly registers give no month, only the
+register period; such flags say so (``period_kind == "register period"``).
+
+A file-level convergence is a recipient that received files of one dataset family
+both as identifiable data and as record-level de-identified data (pseudonymised, or
+"Anonymised - ICO code compliant") in one period.
+
+Everything here is a pure function over :class:`~dataflow_graph.model.Release`
+records, and every result is sorted, so the same rows give the same output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .model import Identifiability, Release
+
+__all__ = [
+    "SCHEMA",
+    "Evidence",
+    "FileConvergence",
+    "RedFlag",
+    "file_convergences",
+    "not_applied",
+    "period_of",
+    "redflags",
+    "redflags_document",
+]
+
+#: Version of the JSON document of :func:`redflags_document`.
+SCHEMA = 1
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Evidence:
+    """Where a released file was read: ``source`` (``file#sheet``), line or row, row id."""
+
+    source: str
+    line: int
+    row_id: str = ""
+    opt_outs_applied: bool | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, release: Release) -> Evidence:
+        return cls(release.source, release.line, release.row_id, release.opt_outs_applied)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "line": self.line, "row_id": self.row_id}
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    """Files of one dataset sent to one recipient in one period, some with opt-outs applied
+    and some without."""
+
+    recipient: str
+    dataset: str
+    period: str
+    period_kind: str
+    files_applied: int
+    files_not_applied: int
+    rows: tuple[Evidence, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "recipient": self.recipient,
+            "dataset": self.dataset,
+            "period": self.period,
+            "period_kind": self.period_kind,
+            "files_applied": self.files_applied,
+            "files_not_applied": self.files_not_applied,
+            "rows": [r.as_dict() for r in self.rows],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FileConvergence:
+    """One recipient given one dataset family identifiable and de-identified in one period."""
+
+    recipient: str
+    family: str | None
+    period: str
+    period_kind: str
+    identifiable_datasets: tuple[str, ...]
+    deidentified_datasets: tuple[str, ...]
+    identifiable: tuple[Evidence, ...]
+    deidentified: tuple[Evidence, ...]
+    identifiable_opt_outs: tuple[str, ...]
+    deidentified_opt_outs: tuple[str, ...]
+    identifiable_agreements: tuple[str, ...]
+    deidentified_agreements: tuple[str, ...]
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        """Every dataset name of both sides, sorted."""
+        return tuple(sorted({*self.identifiable_datasets, *self.deidentified_datasets}))
+
+    @property
+    def same_agreement(self) -> bool:
+        """True when one agreement covers files on both sides."""
+        return bool(set(self.identifiable_agreements) & set(self.deidentified_agreements))
+
+    @property
+    def opt_outs_differ(self) -> bool:
+        """True when opt-outs were applied on one side and not on the other."""
+        return set(self.identifiable_opt_outs) != set(self.deidentified_opt_outs)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "recipient": self.recipient,
+            "family": self.family,
+            "datasets": list(self.datasets),
+            "period": self.period,
+            "period_kind": self.period_kind,
+            "identifiable": {
+                "datasets": list(self.identifiable_datasets),
+                "opt_outs": list(self.identifiable_opt_outs),
+                "agreements": list(self.identifiable_agreements),
+                "rows": [r.as_dict() for r in self.identifiable],
+            },
+            "deidentified": {
+                "datasets": list(self.deidentified_datasets),
+                "opt_outs": list(self.deidentified_opt_outs),
+                "agreements": list(self.deidentified_agreements),
+                "rows": [r.as_dict() for r in self.deidentified],
+            },
+            "same_agreement": self.same_agreement,
+            "opt_outs_differ": self.opt_outs_differ,
+        }
+
+
+def period_of(release: Release) -> tuple[str, str]:
+    """The period a file is counted in, and its kind.
+
+    The month when the row gives one (``"2019-07"``, ``"month"``), else the register
+    period as an ISO interval (``"2017-09/2017-11"``, ``"register period"``), else
+    ``("unknown", "unknown")``.  A period with a qualifier (rows "omitted from
+    previous registers" are ``"before this register"``) gives that as its kind.
+
+    >>> from dataflow_graph.model import Period
+    >>> r = Release("x", "f.csv", 2, "R", "R", "Org", "HES", "HES", "Identifiable", None)
+    >>> period_of(r)
+    ('unknown', 'unknown')
+    >>> from dataclasses import replace
+    >>> period_of(replace(r, period=Period("2017-09", "2017-11")))
+    ('2017-09/2017-11', 'register period')
+    >>> period_of(replace(r, month="2019-07"))
+    ('2019-07', 'month')
+    """
+    if release.month:
+        return release.month, "month"
+    p = release.period
+    if p is not None and (p.start or p.end):
+        return f"{p.start or '..'}/{p.end or '..'}", p.qualifier or "register period"
+    return "unknown", "unknown"
+
+
+def redflags(releases: Iterable[Release]) -> list[RedFlag]:
+    """Files of one dataset sent to one recipient in one period with and without opt-outs.
+
+    Files whose opt-out flag is unknown are left out.  Recipients and datasets are
+    grouped as the register wrote them (trimmed), not resolved.
+
+    Parameters
+    ----------
+    releases : iterable of Release
+        Released-file rows, from one or more register files.
+
+    Returns
+    -------
+    list of RedFlag
+        Sorted by recipient, dataset and period.
+
+    Examples
+    --------
+    >>> rows = [Release(f"f.csv:{n}", "f.csv", n, "R", "R", "Org ", "HES", "HES", "Identifiable",
+    ...                 None, opt_outs_applied=n % 2 == 0, month="2019-07") for n in (2, 3, 4)]
+    >>> [(f.recipient, f.period, f.files_applied, f.files_not_applied) for f in redflags(rows)]
+    [('Org', '2019-07', 2, 1)]
+    """
+    groups: dict[tuple[str, str, str, str], list[Release]] = {}
+    for release in releases:
+        if release.opt_outs_applied is None:
+            continue
+        key = (release.recipient.strip(), release.dataset.strip(), *period_of(release))
+        groups.setdefault(key, []).append(release)
+    flags = []
+    for (recipient, dataset, period, kind), rows in sorted(groups.items()):
+        applied = sum(1 for r in rows if r.opt_outs_applied)
+        if applied and applied < len(rows):
+            flags.append(RedFlag(recipient, dataset, period, kind, applied, len(rows) - applied,
+                                 tuple(sorted(Evidence.of(r) for r in rows))))
+    return flags
+
+
+def not_applied(releases: Iterable[Release]) -> list[tuple[str, int]]:
+    """Per recipient, the number of files released with opt-outs not applied.
+
+    Returns
+    -------
+    list of (recipient, files)
+        Recipients with at least one such file, most files first, then by name.
+
+    Examples
+    --------
+    >>> rows = [Release(f"f:{n}", "f", n, "R", "R", org, "HES", "HES", "Identifiable", None,
+    ...                 opt_outs_applied=flag)
+    ...         for n, (org, flag) in enumerate([("B", False), ("A", False), ("B", False),
+    ...                                          ("C", True), ("A", None)])]
+    >>> not_applied(rows)
+    [('B', 2), ('A', 1)]
+    """
+    counts: dict[str, int] = {}
+    for release in releases:
+        if release.opt_outs_applied is False:
+            name = release.recipient.strip()
+            counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def redflags_document(releases: Iterable[Release]) -> dict[str, object]:
+    """The JSON document of ``dfg redflags``: schema, red flags and not-applied counts.
+
+    >>> sorted(redflags_document([]))
+    ['not_applied', 'redflags', 'schema']
+    """
+    rows = tuple(releases)
+    return {
+        "schema": SCHEMA,
+        "redflags": [f.as_dict() for f in redflags(rows)],
+        "not_applied": [{"recipient": r, "files": n} for r, n in not_applied(rows)],
+    }
+
+
+def _opt_out_word(value: bool | None) -> str:
+    return "unknown" if value is None else "applied" if value else "not applied"
+
+
+def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
+    """Recipients given one dataset family both identifiable and record-level de-identified.
+
+    Files are grouped by recipient (trimmed, as written), dataset family and period
+    (:func:`period_of`); a dataset with no reviewed family is grouped by its own name
+    and reported with ``family=None``.  Aggregate files do not count.
+
+    Returns
+    -------
+    list of FileConvergence
+        Sorted by recipient, family (unfamiliar datasets last) and period.
+
+    Examples
+    --------
+    >>> def row(n, category, ident):
+    ...     return Release(f"f:{n}", "f", n, "R", "R", "Org", f"HES {n}", "HES", category, ident,
+    ...                    opt_outs_applied=n == 2, month="2019-07")
+    >>> [found] = file_convergences([row(2, "Identifiable", Identifiability.IDENTIFIABLE),
+    ...                              row(3, "Anonymised - ICO code compliant",
+    ...                                  Identifiability.ANONYMISED)])
+    >>> (found.recipient, found.family, found.datasets, found.opt_outs_differ)
+    ('Org', 'HES', ('HES 2', 'HES 3'), True)
+    """
+    groups: dict[tuple[str, bool, str, str, str], tuple[list[Release], list[Release]]] = {}
+    for release in releases:
+        ident = release.identifiability
+        if ident is None or not (ident is Identifiability.IDENTIFIABLE
+                                 or ident.is_record_level_deidentified):
+            continue
+        unfamiliar = release.family is None
+        name = release.dataset.strip() if unfamiliar else release.family
+        key = (release.recipient.strip(), unfamiliar, name, *period_of(release))
+        sides = groups.setdefault(key, ([], []))
+        sides[0 if ident is Identifiability.IDENTIFIABLE else 1].append(release)
+    found = []
+    for key, (ident_rows, deid_rows) in sorted(groups.items()):
+        recipient, unfamiliar, name, period, kind = key
+        if ident_rows and deid_rows:
+            found.append(FileConvergence(recipient, None if unfamiliar else name, period, kind,
+                                         *_side(ident_rows, deid_rows)))
+    return found
+
+
+def _side(ident_rows: list[Release], deid_rows: list[Release]) -> tuple[tuple[object, ...], ...]:
+    """Datasets, evidence, opt-out words and agreements of both sides, each sorted."""
+    def names(rows: list[Release]) -> tuple[str, ...]:
+        return tuple(sorted({r.dataset.strip() for r in rows}))
+
+    def rows_of(rows: list[Release]) -> tuple[Evidence, ...]:
+        return tuple(sorted(Evidence.of(r) for r in rows))
+
+    def words(rows: list[Release]) -> tuple[str, ...]:
+        return tuple(sorted({_opt_out_word(r.opt_outs_applied) for r in rows}))
+
+    def agreements(rows: list[Release]) -> tuple[str, ...]:
+        return tuple(sorted({r.agreement for r in rows}))
+
+    return (names(ident_rows), names(deid_rows), rows_of(ident_rows), rows_of(deid_rows),
+            words(ident_rows), words(deid_rows), agreements(ident_rows), agreements(deid_rows))

@@ -1,0 +1,33 @@
+"""Shared fixtures: where the repository's inputs are. Keep this small and generic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The checkout's root (where ``seeds/`` and ``pyproject.toml`` live)."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The real register page of the seed (NHS Thurrock CCG, 7 entries)."""
+    return ROOT / "seeds" / "000_95fc53981bcca0e2.txt"
+
+
+@pytest.fixture(scope="session")
+def pages_dir() -> Path:
+    """The bad-input corpus of register pages: one tiny file per defect."""
+    return ROOT / "tests" / "data" / "pages"
+
+
+@pytest.fixture(scope="session")
+def gold_path() -> Path:
+    """The hand-labelled truth for the seed page."""
+    return ROOT / "tests" / "gold" / "thurrock.yaml"
