@@ -37,6 +37,8 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def diagnostic_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(f)
+    f = click.option("-v", "--verbose", is_flag=True,
+                     help=f"Print every diagnostic (by default at most {PER_CODE} of each code)")(f)
     f = click.option("--errors-csv", type=click.Path(dir_okay=False, writable=True),
                      default=None, help="Write every diagnostic to this CSV file")(f)
     return click.option("-q", "--quiet", is_flag=True,
@@ -58,12 +60,27 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def report(diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, strict: bool) -> None:
-    """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict."""
+PER_CODE = 20
+
+
+def report(diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, strict: bool,
+           verbose: bool = False) -> None:
+    """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict.
+
+    Without ``--verbose`` at most PER_CODE diagnostics of one code are printed, then a
+    count of the rest (all of them go to ``--errors-csv``).
+    """
+    shown: dict[str, int] = {}
     for d in diagnostics:
         if quiet and d.severity is not Severity.ERROR:
             continue
-        click.echo(str(d), err=True)
+        shown[d.code] = shown.get(d.code, 0) + 1
+        if verbose or shown[d.code] <= PER_CODE:
+            click.echo(str(d), err=True)
+    for code, n in sorted(shown.items()):
+        if not verbose and n > PER_CODE:
+            click.echo(f"... and {n - PER_CODE} more {code} diagnostics "
+                       "(--verbose or --errors-csv FILE shows them all)", err=True)
     c = diagnostics.counts()
     if not quiet:
         click.echo(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}",
@@ -133,7 +150,7 @@ def cli(debug: bool) -> None:
 @diagnostic_options
 @handle_errors
 def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: bool,
-                  errors_csv: str | None, quiet: bool) -> None:
+                  errors_csv: str | None, quiet: bool, verbose: bool) -> None:
     """
     Read register pages and files; list every entry with its header facts
 
@@ -145,7 +162,7 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: 
     register = api.load(paths)
     write(api.parse_document(register), api.entries_rows(register.entries), fmt, output,
           "Register entries")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
 
 
 
@@ -160,7 +177,7 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: 
 @handle_errors
 def flows_command(paths: tuple[str, ...], family: str | None, identifiability: str | None,
                   fmt: str, output: str | None, strict: bool, errors_csv: str | None,
-                  quiet: bool) -> None:
+                  quiet: bool, verbose: bool) -> None:
     """
     Extract the data flows of every entry, hop by hop, with evidence
 
@@ -172,7 +189,7 @@ def flows_command(paths: tuple[str, ...], family: str | None, identifiability: s
     register = api.load(paths)
     selected = api.flows(register, family=family, identifiability=identifiability)
     write(api.flows_document(register, selected), api.flows_rows(selected), fmt, output, "Flows")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
 
 
 @cli.command(name="eval")
@@ -220,7 +237,7 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
 @handle_errors
 def converge_command(paths: tuple[str, ...], recipient: str | None, family: str | None,
                      rollup: str, during: str | None, fmt: str, output: str | None,
-                     strict: bool, errors_csv: str | None, quiet: bool) -> None:
+                     strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
     """
     Find recipients given identifiable and pseudonymised copies of one dataset
 
@@ -240,7 +257,7 @@ def converge_command(paths: tuple[str, ...], recipient: str | None, family: str 
     else:
         write(api.converge_document(found, excluded, register, recipient=recipient, family=family),
               api.converge_rows(found), fmt, output, "Convergence findings")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
 
 
 @cli.command(name="paths")
@@ -261,7 +278,7 @@ def converge_command(paths: tuple[str, ...], recipient: str | None, family: str 
 def paths_command(paths: tuple[str, ...], target: str, source: str, family: str | None,
                   identifiability: str | None, purpose: str | None, kind: str | None,
                   during: str | None, depth: int, fmt: str, output: str | None, strict: bool,
-                  errors_csv: str | None, quiet: bool) -> None:
+                  errors_csv: str | None, quiet: bool, verbose: bool) -> None:
     """
     List the routes from one organisation to another, hop by hop with evidence
 
@@ -276,19 +293,19 @@ def paths_command(paths: tuple[str, ...], target: str, source: str, family: str 
                       during=during, depth=depth)
     write(api.paths_document(found), api.paths_rows(found), fmt, output,
           f"Paths from {source} to {target}")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
 
 
 def _neighbours_command(direction: str) -> Callable[..., Any]:
     def command(organisation: str, paths: tuple[str, ...], depth: int | None, fmt: str,
-                output: str | None, strict: bool, errors_csv: str | None, quiet: bool) -> None:
+                output: str | None, strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
         register = api.load(paths)
         found = api.neighbours(register, organisation, direction=direction, depth=depth)
         origin = api.graph(register).nodes[api.resolve_organisation(register, organisation)]
         write(api.neighbours_document(origin["name"], direction, found),
               api.neighbours_rows(found), fmt, output,
               f"{'Upstream of' if direction == 'up' else 'Downstream of'} {origin['name']}")
-        report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)
+        report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
 
     return command
 
@@ -368,7 +385,7 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
 @diagnostic_options
 @handle_errors
 def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, output: str | None,
-                     strict: bool, errors_csv: str | None, quiet: bool) -> None:
+                     strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
     """
     Files of one dataset sent to one recipient in one period with opt-outs applied and not
 
@@ -380,4 +397,4 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, ou
     register = api.load(paths)
     doc = api.redflags(register, recipient=recipient)
     write(doc, api.redflag_rows(doc), fmt, output, "Red flags: opt-outs applied and not applied")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)

@@ -108,13 +108,19 @@ def split_controllers(text: str) -> list[str]:
     return out
 
 
+_ORG_WORD = re.compile(r"(?i)\b(CCG|ICB|CSU|TRUST|COUNCIL|LIMITED|LTD|UNIVERSITY|DIGITAL|"
+                       r"ENGLAND|AUTHORITY|PLC|INC|AGENCY|HOSPITAL|PARTNERSHIP|SERVICE|"
+                       r"DEPARTMENT|OFFICE|COLLEGE|INSTITUTE|FOUNDATION|GROUP|NETWORK)\b")
+_NHS_PLACE = re.compile(r"(?i)^NHS\s+\w+$")
+
+
 def _continues_name(previous: str, part: str) -> bool:
     """A fragment that cannot stand alone: the previous one has no organisation word yet."""
-    org_word = re.compile(r"(?i)\b(CCG|ICB|CSU|TRUST|COUNCIL|LIMITED|LTD|UNIVERSITY|DIGITAL|"
-                          r"ENGLAND|AUTHORITY|PLC|INC|AGENCY|HOSPITAL|PARTNERSHIP|SERVICE|"
-                          r"DEPARTMENT|OFFICE|COLLEGE|INSTITUTE|FOUNDATION|GROUP|NETWORK)\b")
-    return bool(re.match(r"(?i)^NHS\s+\w+$", previous)) and not org_word.search(previous) and bool(
-        org_word.search(part)) and not re.match(r"(?i)^NHS\b", part)
+    return bool(_NHS_PLACE.match(previous)) and not _ORG_WORD.search(previous) and bool(
+        _ORG_WORD.search(part)) and not part.upper().startswith("NHS")
+
+
+_SPLITTERS: dict[str, re.Pattern[str]] = {}
 
 
 def split_list(text: str, separators: str = ",") -> list[str]:
@@ -123,18 +129,20 @@ def split_list(text: str, separators: str = ",") -> list[str]:
     >>> split_list("Yes (Section 251, s261), No")
     ['Yes (Section 251, s261)', ' No']
     """
-    out, depth, buf = [], 0, []
-    for ch in text:
+    out: list[str] = []
+    depth, start = 0, 0
+    pattern = _SPLITTERS.get(separators) or _SPLITTERS.setdefault(
+        separators, re.compile("[" + re.escape("()[]" + separators) + "]"))
+    for m in pattern.finditer(text):
+        ch = m.group(0)
         if ch in "([":
             depth += 1
-        elif ch in ")]" and depth:
-            depth -= 1
-        if ch in separators and depth == 0:
-            out.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    out.append("".join(buf))
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(text[start:m.start()])
+            start = m.end()
+    out.append(text[start:])
     return [p for p in out if p.strip()]
 
 
