@@ -121,6 +121,7 @@ class _Mention:
     text: str
     org: Organisation
     unit: str | None = None
+    generic: bool = False
 
 
 _NAME_SHAPE = re.compile(
@@ -159,11 +160,11 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
         if not candidate:
             continue
         org = names.lookup(candidate)
-        if org is None:
+        if org is None and candidate in (entry.organisation, *entry.controllers):
+            org = names.resolve(candidate)
+        elif org is None:
             m = _NAME_SHAPE.search(candidate)
             org = names.resolve(m.group(0)) if m and re.search(r"CCG|ICB|Clinical", m.group(0)) else None
-            if org is None and candidate in (entry.organisation, *entry.controllers):
-                org = names.resolve(candidate)
         if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR,
                                             Role.CSU):
             ctx.ccg = org
@@ -196,33 +197,42 @@ _DP_INLINE = re.compile(r"\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
 
 
 def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
-    """Organisations named in ``text``: gazetteer aliases, role words, name shapes."""
+    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words."""
     found: list[_Mention] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, org: Organisation | None, unit: str | None = None) -> None:
+    def add(start: int, end: int, org: Organisation | None, unit: str | None = None,
+            generic: bool = False) -> None:
         if org is None or any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
-        found.append(_Mention(start, end, text[start:end], org, unit))
+        found.append(_Mention(start, end, text[start:end], org, unit, generic))
 
     for m in ctx.names.mentions(text):
         org = m.organisation
         if org.id == GENERIC_DSCRO and ctx.dscro is not None:
             org = ctx.dscro
         add(m.start, m.end, org)
-    if resolve_roles:
-        for m in _ROLE_WORDS.finditer(text):
-            add(m.start(), m.end(), *_role_word(m, ctx))
     for m in _NAME_SHAPE.finditer(text):
         name = m.group(0).strip()
         key = normalise(name)
-        if re.fullmatch(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
-                        r"commissioning support unit|trust|council|university|hospital)", key):
+        if _GENERIC_NAME.fullmatch(key):
             continue
         add(m.start(), m.end(), ctx.names.resolve(name))
+    if resolve_roles:
+        for m in _ROLE_WORDS.finditer(text):
+            org, unit = _role_word(m, ctx)
+            add(m.start(), m.end(), org, unit, generic=True)
     found.sort(key=lambda x: x.start)
-    return [f for f in found if not _possessive(text, f.end)]
+    kept = [f for f in found if not _possessive(text, f.end)]
+    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
+    return [f for i, f in enumerate(kept)
+            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
+                    and re.fullmatch(r"\s*,\s*", text[f.end:kept[i + 1].start]))]
+
+
+_GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
+                           r"commissioning support unit|trust|council|university|hospital)")
 
 
 def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, str | None]:
@@ -251,16 +261,22 @@ def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, st
 
 def _possessive(text: str, end: int) -> bool:
     """"the CCGs' data processor": a possessive names the owner, not a party."""
-    return text[end:end + 2] in ("’ ", "' ", "'s", "’s")
+    return text[end:end + 2] in ("’ ", "' ", "'s", "’s") or bool(
+        _OWNER.match(text, end))
+
+
+_OWNER = re.compile(r"['’]?\s+(?:own\s+)?(?:data\s+)?processors?\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------
 # Hops from sentences
 
-_SEND = (r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid|shar|submit|upload|forward|"
-         r"releas|flow|mov|disclos|return|deliver|mak\w* available|landed|land)")
-_RECEIVE = r"(?:receiv|obtain|collect|acquir|retriev|extract|get|gets|download|access)"
-_VERB = re.compile(rf"\b(?P<send>{_SEND}\w*)|\b(?P<recv>{_RECEIVE}\w*)", re.IGNORECASE)
+_SEND = (r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid(?!ers?\b)|shar|submit|upload|"
+         r"forward|releas|mov|disclos|return|deliver|mak\w* available|land(?!ing\b))\w*"
+         r"|flow(?:s|ed)(?=\s+(?:directly\s+|securely\s+|only\s+)?(?:in\s*to|to|from|between)\b)"
+         r"|(?:(?<=will )|(?<=would )|(?<=shall )|(?<=can )|(?<=must ))flow")
+_RECEIVE = r"(?:receiv|obtain|collect|acquir|retriev|extract|get|gets|download|access)\w*"
+_VERB = re.compile(rf"\b(?P<send>{_SEND})|\b(?P<recv>{_RECEIVE})", re.IGNORECASE)
 _NEGATION = re.compile(
     r"\b(?:will not|shall not|cannot|can not|must not|does not|do not|is not|are not|won't|never|"
     r"not be|no (?:identifiable|patient|record|person|personal|pseudonymised|data)\b|"
@@ -268,10 +284,14 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _CUT = re.compile(r"\b(?:due to|because|in order to|so that|in line with)\b", re.IGNORECASE)
-_LANDING = re.compile(r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only",
-                      re.IGNORECASE)
+_LANDING = re.compile(r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only|"
+                      r"\blands?\s+the\s+data\s+only", re.IGNORECASE)
 _PREP = re.compile(r"\b(?P<prep>from|to|into|in to|by|via|through|with|for|within|in|at|on|of|"
                    r"between|under|as|using|than)\s", re.IGNORECASE)
+_NOT_TRANSFER_TO = re.compile(
+    r"(?i)\b(?:registered|resident|relating|relation|pertinent|according|belonging|similar|prior|due|"
+    r"compared|up|equal|applicable|responsible|specific|access|limited|restricted|referred|"
+    r"reference|attributed|linked|related)\s*$")
 _UNTIL = re.compile(r"\buntil\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Z][a-z]+\s+\d{4})")
 
 
@@ -301,6 +321,8 @@ def _preposition(text: str, start: int) -> str | None:
     for m in _PREP.finditer(before):
         last = m
     if last is None:
+        return None
+    if last.group("prep").lower() == "to" and _NOT_TRANSFER_TO.search(before[:last.start()]):
         return None
     gap = before[last.end():]
     if len(gap.split()) > 6 or re.search(r"[;:]|\b(?:and|or|then|which|who|where|is|are|was)\b",
@@ -359,6 +381,8 @@ def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
         elif prep == "by" and m.start > verb.start():
             governing = _governing_verb(clause, m.start) or verb
             (senders if governing.group("send") else receivers).append(m)
+        elif prep == "by" and sending and m.start < verb.start():
+            senders.append(m)                    # "completed by X and ... then passed to Y"
         elif prep is None and m.start < verb.start() and subject is None:
             subject = m
         elif prep in ("in", "at") and receivers and m.start > receivers[-1].end:
@@ -566,6 +590,12 @@ def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagno
             continue
         access = _access_hop(s, ctx)
         hops = [access] if access else _hops_in(s, ctx, previous, list_head if s.is_item else None)
+        if not hops and _LANDING.search(s.text):
+            lands = {m.org.id for m in _mentions_in(s.text, ctx)}
+            for k in range(len(raw) - 1, -1, -1):
+                if raw[k].receiver.id in lands:
+                    raw[k] = replace(raw[k], landing_only=True)
+                    break
         for hop in hops:
             raw.append(hop)
             previous = hop
@@ -606,6 +636,11 @@ def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiab
                                fams, h.identifiability or Identifiability.IDENTIFIABLE))
             continue
         if key in seen:
+            i = next(i for i, x in enumerate(hops) if (x.sender.id, x.receiver.id) == key)
+            if hops[i].identifiability is None and h.identifiability is not None:
+                hops[i] = replace(hops[i], identifiability=h.identifiability)
+            if h.landing_only and not hops[i].landing_only:
+                hops[i] = replace(hops[i], landing_only=True)
             continue
         seen.add(key)
         hops.append(h)
@@ -648,12 +683,19 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
     flow_ident = stated[-1] if stated else default
     hops = []
     for h in path:
-        fams = families if h.sender.role is Role.SOURCE else _narrow(entry, families, h)
+        if h.sender.role is Role.SOURCE:
+            fams = tuple(f for f in families if f not in _NOT_FROM_SOURCE or f in h.families)
+        else:
+            fams = _narrow(entry, families, h)
         if h.receiver.role is Role.DSCRO:
-            ident = (Identifiability.PSEUDONYMISED if h.identifiability is Identifiability.PSEUDONYMISED
+            ident = (Identifiability.PSEUDONYMISED
+                     if h.identifiability is Identifiability.PSEUDONYMISED
+                     and not re.search(r"(?i)\bidentifiable\b", h.sentence.text)
                      else Identifiability.IDENTIFIABLE)
         elif h.identifiability is not None:
             ident = h.identifiability
+        elif h.unit == CEFF:
+            ident = Identifiability.IDENTIFIABLE       # a CEfF exists to hold identifiable data
         else:
             ident = flow_ident if h.sender.role is not Role.SOURCE else default
         hops.append(_hop(h, ident, fams))
@@ -661,6 +703,10 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
     kind = FlowKind.ACCESS if all(h.access for h in path) else FlowKind.TRANSFER
     all_families = tuple(sorted(set().union(*(h.families for h in hops))))
     return [_flow(entry, block.purpose, kind, hops, all_families, flow_ident, until=until)]
+
+
+#: Families that reach a processor from elsewhere (GP systems, councils), never from NHS Digital.
+_NOT_FROM_SOURCE = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
 
 
 def _narrow(entry: Entry, families: tuple[str, ...], h: _RawHop) -> tuple[str, ...]:
@@ -700,7 +746,8 @@ def _flow(entry: Entry, purpose: str, kind: FlowKind, hops: list[Hop], families:
 # Linkage and re-identification
 
 _LINKAGE = re.compile(r"(?i)\b(?:linkage|linked|link)\b")
-_REID = re.compile(r"(?i)\bre-?identif")
+_REID = re.compile(r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have|are given)\s+access\s+to\s+the\s+"
+                   r"(?:risk\s+stratification\s+)?(?:tool|system)")
 
 
 def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence], ctx: _Context,
@@ -732,10 +779,13 @@ def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
     who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
     if who is None:
         return []
-    holder = next((m.org for m in mentions if m.org.role is Role.PROCESSOR), None)
+    holders = (Role.PROCESSOR, Role.CSU)
+    holder = next((m.org for m in mentions if m.org.role in holders), None)
+    if holder is None:
+        holder = next((h.receiver for h in reversed(raw) if h.receiver.role in holders), None)
     if holder is None:
         text = " ".join(x.text for x in block.sentences)
-        holder = next((m.org for m in _mentions_in(text, ctx) if m.org.role is Role.PROCESSOR), None)
+        holder = next((m.org for m in _mentions_in(text, ctx) if m.org.role in holders), None)
     if holder is None:
         return []
     keys = _key_holder(block, ctx)
