@@ -164,6 +164,21 @@ def _families() -> tuple[tuple[str, str, tuple[re.Pattern[str], ...]], ...]:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _prose_families() -> tuple[tuple[str, tuple[str, ...] | None, re.Pattern[str]], ...]:
+    """Family, prefilter fragments (None: always try) and one pattern for prose."""
+    data = yaml.safe_load(_data_text("datasets.yaml"))
+    extra = data.get("mentions_only") or {}
+    prefilter = data.get("prefilter") or {}
+    out = []
+    for name, spec in data["families"].items():
+        patterns = [*spec["patterns"], *extra.get(name, ())]
+        fragments = prefilter.get(name)
+        out.append((name, tuple(fragments) if fragments else None,
+                    re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)))
+    return tuple(out)
+
+
 def family_labels() -> dict[str, str]:
     """Family code -> human label, in the reviewed file's order."""
     return {name: label for name, label, _ in _families()}
@@ -184,22 +199,19 @@ def dataset_family(name: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=65536)
-def families_in(text: str) -> frozenset[str]:
-    """Every family a sentence names (prose may name several).
+def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
+    """Every family a sentence names (prose may name several), prose-only wordings included.
 
     >>> sorted(families_in("Mental Health data (MHSDS, MHMDS, MHLDDS) and SUS"))
     ['MHLDDS', 'MHMDS', 'MHSDS', 'SUS']
+    >>> sorted(families_in("Commissioning (Pseudonymised) – SUS and Local Flows"))
+    ['LPF', 'SUS']
     """
-    if not _any_family().search(text):
-        return frozenset()
-    return frozenset(family for family, _, patterns in _families()
-                     if any(p.search(text) for p in patterns))
-
-
-@functools.lru_cache(maxsize=1)
-def _any_family() -> re.Pattern[str]:
-    """One pattern that matches wherever any family does: a cheap first test."""
-    return re.compile("|".join(p.pattern for _, _, ps in _families() for p in ps), re.IGNORECASE)
+    low = text.lower()
+    return frozenset(
+        family for family, fragments, pattern in _prose_families()
+        if (not prefilter or fragments is None or any(f in low for f in fragments))
+        and pattern.search(text))
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,6 +272,14 @@ class Gazetteer:
             node[""] = key
         self._unreviewed: dict[str, Organisation] = {}
         self._cache: dict[str, tuple[Mention, ...]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}                     # a cache is not worth shipping to a worker
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
 
     @classmethod
     def from_yaml(cls, text: str) -> Gazetteer:
