@@ -1,0 +1,25 @@
+"""Same input, same bytes: JSON outputs do not depend on PYTHONHASHSEED."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(args: list[str], seed: str) -> bytes:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    result = subprocess.run([sys.executable, "-m", "dataflow_graph", *args], env=env,
+                            capture_output=True, check=True, timeout=120)
+    return result.stdout
+
+
+@pytest.mark.parametrize("command", [["parse"], ["flows"], ["converge"],
+                                     ["paths", "--to", "NHS Thurrock CCG"]])
+def test_json_output_is_byte_identical_across_hash_seeds(command):
+    args = [*command, "--format", "json"]
+    first = _run(args, "1")
+    assert first
+    assert first == _run(args, "4242")
