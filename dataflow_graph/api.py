@@ -562,3 +562,99 @@ def file_rows(found: list[dict[str, object]]) -> list[dict[str, object]]:
                      "opt-outs": "differ" if f["opt_out_divergence"] else "same",
                      "same agreement": " ".join(f["same_agreement"]) or "no"})  # type: ignore[arg-type]
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# RDF, SHACL, SPARQL, push
+
+DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"
+
+
+@dataclass(frozen=True)
+class _RdfFinding:
+    """A convergence finding in the shape rdf.to_rdf records (flow ids per side)."""
+
+    recipient: str
+    family: str
+    identifiable: tuple[str, ...]
+    deidentified: tuple[str, ...]
+    severity: int
+
+
+def rdf_findings(register: Register) -> list[_RdfFinding]:
+    found, _ = convergences(register)
+    return [_RdfFinding(c.recipient_id, c.family, tuple(sorted({s.flow.id for s in c.identifiable})),
+                        tuple(sorted({s.flow.id for s in c.pseudonymised})), c.severity)
+            for c in found]
+
+
+def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> object:
+    """The register as RDF in a pyoxigraph store: entries, agreements, organisations,
+    datasets, flows, hops, evidence, released files and convergence findings."""
+    from . import rdf
+
+    return rdf.records_store(register.entries, register.flows, register.organisations(),
+                             releases=register.releases, findings=rdf_findings(register),
+                             base=base)
+
+
+def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
+    from . import rdf
+
+    return rdf.serialise(rdf_store(register, base=base), fmt)
+
+
+def check(register: Register, *, base: str = DEFAULT_BASE) -> list[object]:
+    """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
+    from . import rdf
+
+    return list(rdf.validate(rdf.as_dataset(rdf_store(register, base=base))))
+
+
+def _input_chunks(paths: Sequence[str | Path], base: str) -> list[bytes | str]:
+    files = expand_paths(paths or [embedded_path("seeds")])
+    chunks: list[bytes | str] = [f"base={base}", f"version={_version()}"]
+    for f in files:
+        chunks += [str(f), f.read_bytes()]
+    return chunks
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dataflow-graph")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout
+        return "0"
+
+
+def sparql(paths: Sequence[str | Path], query: str, bindings: dict[str, str] | None = None, *,
+           allow_update: bool = False, endpoint: str | None = None, store: str | None = None,
+           base: str = DEFAULT_BASE) -> list[dict[str, object]]:
+    """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
+
+    Locally over the register read from ``paths``; with ``store`` an on-disk Oxigraph store
+    under that folder is built once per input and reused; with ``endpoint`` the query runs on
+    a SPARQL 1.1 server instead. Bindings are passed as bindings, never formatted in.
+    """
+    from . import sparql as sq
+
+    text = sq.query_text(query)
+    if endpoint:
+        return sq.run_endpoint(endpoint, text, bindings)
+    if store:
+        key = sq.input_key(_input_chunks(paths, base))
+        target = sq.cached_store(store, key, lambda: rdf_store(load(paths), base=base))
+        return sq.run(target, text, bindings, allow_update=allow_update)
+    return sq.run(rdf_store(load(paths), base=base), text, bindings, allow_update=allow_update)
+
+
+def push(register: Register, endpoint: str, *, method: str = "update", base: str = DEFAULT_BASE,
+         store_url: str | None = None, update_url: str | None = None) -> list[object]:
+    """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
+    replaced whole in one request (a failed push leaves the previous graph, never half)."""
+    from . import push as gsp
+
+    return list(gsp.push(rdf_store(register, base=base), endpoint, method=method,  # type: ignore[arg-type]
+                         store_url=store_url, update_url=update_url))

@@ -16,6 +16,7 @@ import click
 
 from . import api
 from .errors import DataflowGraphError, Diagnostics, Severity
+from .export import WRITERS, export
 from .render import convergence_report, rows_table
 
 FORMATS = ("table", "json", "csv")
@@ -398,3 +399,160 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, ou
     doc = api.redflags(register, recipient=recipient)
     write(doc, api.redflag_rows(doc), fmt, output, "Red flags: opt-outs applied and not applied")
     report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
+
+
+def base_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--base", default=api.DEFAULT_BASE, show_default=True,
+                        help="Base IRI under which every node is minted")(f)
+
+
+@cli.command(name="check")
+@sources_argument
+@base_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handle_errors
+def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
+    """
+    Validate the register's RDF against the SHACL shapes; exit 1 on a violation
+
+    Example:
+
+    \b
+        dfg check seeds/
+    """
+    register = api.load(paths)
+    violations = api.check(register, base=base)
+    rows = [v.as_dict() for v in violations]  # type: ignore[attr-defined]
+    if fmt == "table":
+        emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n", None)
+    else:
+        write({"schema": api.SCHEMA, "conforms": not violations, "violations": rows}, rows, fmt, None,
+              "SHACL violations")
+    if any(getattr(v, "severity", "Violation").endswith("Violation") for v in violations):
+        raise SystemExit(1)
+
+
+def _bindings(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE", param_hint="--bind")
+        out[name.strip().lstrip("?$")] = value
+    return out
+
+
+@cli.command(name="sparql")
+@click.argument("query")
+@sources_argument
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
+              help="Bind a variable (a literal; <iri> for an IRI); repeatable")
+@click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (local store only)")
+@click.option("--endpoint", default=None, help="Run on this SPARQL 1.1 endpoint instead")
+@click.option("--store", "store", default=None, type=click.Path(file_okay=False),
+              help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged")
+@base_option
+@output_options
+@handle_errors
+def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], allow_update: bool,
+                   endpoint: str | None, store: str | None, base: str, fmt: str,
+                   output: str | None) -> None:
+    """
+    Run a named SPARQL query (convergence, paths_to, holders, by_opt_out) or a .rq file
+
+    Example:
+
+    \b
+        dfg sparql holders --bind family=SUS
+        dfg sparql convergence --endpoint http://127.0.0.1:7878/query
+    """
+    rows = api.sparql(paths, query, _bindings(binds), allow_update=allow_update, endpoint=endpoint,
+                      store=store, base=base)
+    write({"schema": api.SCHEMA, "query": query, "rows": rows}, rows, fmt, output, f"SPARQL {query}")
+
+
+@cli.command(name="push")
+@sources_argument
+@click.option("--endpoint", required=True, help="The server's base URL (Oxigraph: http://host:7878)")
+@click.option("--method", type=click.Choice(("update", "gsp")), default="update", show_default=True,
+              help="update: one SPARQL Update per graph (atomic); gsp: Graph Store Protocol PUT")
+@click.option("--store-url", default=None, help="Graph Store endpoint if not <endpoint>/store")
+@click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
+@base_option
+@handle_errors
+def push_command(paths: tuple[str, ...], endpoint: str, method: str, store_url: str | None,
+                 update_url: str | None, base: str) -> None:
+    """
+    Load the register into a SPARQL 1.1 server, one named graph per agreement
+
+    Example:
+
+    \b
+        dfg push seeds/ --endpoint http://127.0.0.1:7878
+    """
+    register = api.load(paths)
+    results = api.push(register, endpoint, method=method, base=base, store_url=store_url,
+                       update_url=update_url)
+    for r in results:
+        click.echo(json.dumps(r.as_dict(), sort_keys=True))  # type: ignore[attr-defined]
+    click.echo(f"{len(results)} graphs pushed to {endpoint}", err=True)
+
+
+@cli.command(name="html")
+@sources_argument
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the page to this file instead of stdout")
+@click.option("--focus", default=None, help="Only this organisation's neighbourhood (any alias)")
+@click.option("--depth", type=click.IntRange(min=1), default=None,
+              help="With --focus: at most this many hops away, either direction (default: all)")
+@click.option("--family", default=None, help="Only hops carrying this dataset family")
+@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None,
+              help="Only hops at this identifiability")
+@click.option("--during", default=None, help="Only flows in this window, e.g. 2018-06..2018-09")
+@diagnostic_options
+@handle_errors
+def html_command(paths: tuple[str, ...], output: str | None, focus: str | None, depth: int | None,
+                 family: str | None, identifiability: str | None, during: str | None, strict: bool,
+                 errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+    """
+    Write the flow graph as one self-contained HTML page that works offline
+
+    Example:
+
+    \b
+        dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
+    """
+    register = api.load(paths)
+    data = export(register, "html", output, focus=focus, depth=depth, family=family,
+                  identifiability=identifiability, during=during)
+    if not output:
+        click.get_binary_stream("stdout").write(data)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+
+
+@cli.command(name="export")
+@sources_argument
+@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), required=True,
+              help="An RDF syntax (turtle, nt, jsonld, trig, nquads), gexf (Gephi), graphml "
+                   "(Cytoscape) or html")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of stdout")
+@base_option
+@diagnostic_options
+@handle_errors
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, strict: bool,
+                   errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+    """
+    Export the whole register as RDF, or the flow graph for Gephi, Cytoscape or a browser
+
+    Example:
+
+    \b
+        dfg export --format turtle -o register.ttl
+        dfg export --format gexf -o flows.gexf
+    """
+    register = api.load(paths)
+    data = export(register, fmt, output, base=base)
+    if not output:
+        click.get_binary_stream("stdout").write(data)
+    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)

@@ -6,10 +6,12 @@ stratification) under another, both through the Example DSCRO and Example CSU.
 :func:`synthetic` builds larger, reproducible record sets shaped like the register.
 
 >>> ex = two_copies()
->>> [f.path for f in ex.flows]
-[('NHS Digital', 'Example DSCRO', 'Example CSU', 'Example CCG'), ('NHS Digital', 'Example DSCRO', 'Example CSU', 'Example CCG')]
+>>> ex.flows[0].path
+('NHS Digital', 'Example DSCRO', 'Example CSU', 'Example CCG')
+>>> [f.identifiability.value for f in ex.flows]
+['identifiable', 'pseudonymised']
 >>> sorted(ex.organisations)[:2]
-['org:example-ccg', 'org:example-csu']
+['org:example-analytics-ltd', 'org:example-ccg']
 """
 
 from __future__ import annotations

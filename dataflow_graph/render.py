@@ -23,7 +23,7 @@ __all__ = ["console_text", "convergence_report", "rows_table"]
 def _console(width: int | None = None) -> Console:
     width = width or max(100, shutil.get_terminal_size((140, 40)).columns)
     return Console(file=io.StringIO(), width=width, force_terminal=sys.stdout.isatty(),
-                   highlight=False, soft_wrap=False)
+                   force_jupyter=False, highlight=False, soft_wrap=False)
 
 
 def console_text(*renderables: object, width: int | None = None) -> str:

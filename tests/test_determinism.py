@@ -16,10 +16,13 @@ def _run(args: list[str], seed: str) -> bytes:
     return result.stdout
 
 
-@pytest.mark.parametrize("command", [["parse"], ["flows"], ["converge"],
-                                     ["paths", "--to", "NHS Thurrock CCG"]])
-def test_json_output_is_byte_identical_across_hash_seeds(command):
-    args = [*command, "--format", "json"]
+@pytest.mark.parametrize("args", [
+    ["parse", "--format", "json"], ["flows", "--format", "json"], ["converge", "--format", "json"],
+    ["paths", "--to", "NHS Thurrock CCG", "--format", "json"],
+    ["export", "--format", "turtle"], ["export", "--format", "nt"], ["export", "--format", "jsonld"],
+    ["html"],
+])
+def test_output_is_byte_identical_across_hash_seeds(args):
     first = _run(args, "1")
     assert first
     assert first == _run(args, "4242")

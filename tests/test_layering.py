@@ -27,6 +27,13 @@ ALLOWED: dict[str, set[str]] = {
     "queries": {"networkx", "errors", "model", "graph"},
     "evaluation": {"errors", "model", "names", "yaml"},
     "vocab": {"rdflib"},
+    "rdf": {"rdflib", "pyoxigraph", "oxrdflib", "pyshacl", "errors", "model", "vocab", "sources"},
+    "sparql": {"rdflib", "pyoxigraph", "oxrdflib", "errors", "vocab", "sources"},
+    "push": {"pyoxigraph", "rdflib", "errors", "rdf"},
+    "render": {"rich", "queries", "model"},
+    "examples": {"errors", "model", "graph"},
+    "html": {"networkx", "pyvis", "errors", "model"},
+    "export": {"networkx", "errors", "model", "api", "html", "rdf"},
 }
 
 

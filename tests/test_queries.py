@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from hypothesis import given, settings
@@ -35,7 +36,7 @@ def flows(draw, prefix: str = "f", pool: list[Organisation] = POOL, families=FAM
         hops = tuple(
             Hop(a, b, Identifiability.IDENTIFIABLE if b is DSCRO else level,
                 Span("gen.txt", 10 * k + i + 1, 1, f"{a.name} sends to {b.name}"))
-            for i, (a, b) in enumerate(zip(stops, stops[1:], strict=False)))
+            for i, (a, b) in enumerate(itertools.pairwise(stops)))
         opt = draw(st.sampled_from(list(OptOut)))
         out.append(Flow(f"{prefix}{k}", f"gen.txt#{k}", f"NIC-{k}-AAAAA", f"NIC-{k}-AAAAA", "P",
                         FlowKind.TRANSFER, fams, level, hops, period=period, opt_outs=opt))

@@ -1,0 +1,353 @@
+"""Named SPARQL queries, run with bindings (never string formatting), locally or remotely.
+
+Register text is untrusted, so a value given on the command line (``--bind family=SUS``) is
+never pasted into a query: locally it goes through ``initBindings`` (pyoxigraph
+``substitutions`` underneath); against a SPARQL 1.1 endpoint rdflib's ``SPARQLStore`` adds it
+as a trailing ``VALUES`` row written with the term's own N-Triples escaping.
+
+Every named query reads the default graph as the union of the named graphs: locally that is
+set per query; a server must be configured so (Oxigraph ``serve --union-default-graph``,
+Fuseki ``tdb2:unionDefaultGraph true``; GraphDB, Virtuoso and Neptune do so by default).
+
+>>> from dataflow_graph.examples import two_copies
+>>> from dataflow_graph.rdf import to_rdf
+>>> ex = two_copies()
+>>> ds = to_rdf(ex.entries, ex.flows, ex.organisations)
+>>> rows = run(ds, named_queries()["convergence"], {"recipient": "org:example-ccg"})
+>>> [(r["recipient"], r["family"], r["identifiableFlows"], r["deidentifiedFlows"]) for r in rows]
+[('org:example-ccg', 'SUS', 1, 1)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+from .errors import DataflowGraphError, UsageError
+from .sources import embedded_path
+from .vocab import XSD
+
+__all__ = [
+    "QueryError",
+    "ReadOnlyError",
+    "bind_value",
+    "cached_store",
+    "input_key",
+    "is_update",
+    "named_queries",
+    "query_text",
+    "run",
+    "run_endpoint",
+]
+
+
+class QueryError(DataflowGraphError):
+    """A query that cannot be parsed or run."""
+
+
+class ReadOnlyError(DataflowGraphError):
+    """A SPARQL Update given where only queries are allowed (no ``--allow-update``)."""
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def named_queries() -> dict[str, str]:
+    """Every query of ``ontology/queries/*.rq`` by file stem, sorted by name.
+
+    >>> sorted(named_queries())
+    ['by_opt_out', 'convergence', 'holders', 'paths_to']
+    """
+    folder = Path(embedded_path("ontology"), "queries")
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rq"))}
+
+
+def query_text(name_or_path: str) -> str:
+    """The text of a named query (``convergence``) or of a ``.rq`` file.
+
+    Raises
+    ------
+    UsageError
+        If it is neither a named query nor a readable file.
+    """
+    queries = named_queries()
+    if name_or_path in queries:
+        return queries[name_or_path]
+    path = Path(name_or_path)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    raise UsageError(f"no named query or file {name_or_path!r}; "
+                     f"named queries: {', '.join(sorted(queries))}")
+
+
+def is_update(text: str) -> bool:
+    """True for a SPARQL Update request, False for a query; :class:`QueryError` for neither.
+
+    >>> is_update("SELECT * WHERE { ?s ?p ?o }"), is_update("DELETE WHERE { ?s ?p ?o }")
+    (False, True)
+    """
+    try:
+        parseQuery(text)
+        return False
+    except Exception as query_exc:  # pyparsing raises its own exception types
+        try:
+            parseUpdate(text)
+            return True
+        except Exception:
+            raise QueryError(f"not a SPARQL query or update: {query_exc}") from query_exc
+
+
+def bind_value(value: str) -> URIRef | Literal:
+    """A binding from the command line: ``<iri>`` is an IRI, anything else a plain literal.
+
+    >>> bind_value("SUS"), bind_value("<https://example.org/x>")
+    (rdflib.term.Literal('SUS'), rdflib.term.URIRef('https://example.org/x'))
+    """
+    if len(value) > 2 and value.startswith("<") and value.endswith(">"):
+        iri = value[1:-1]
+        if re.search(r"[\s<>\"{}|\\^`]", iri) or ":" not in iri:
+            raise UsageError(f"binding {value!r} is not an absolute IRI")
+        return URIRef(iri)
+    return Literal(value)
+
+
+def _bindings(bindings: Mapping[str, Any] | None) -> dict[str, URIRef | Literal]:
+    out: dict[str, URIRef | Literal] = {}
+    for name, value in sorted((bindings or {}).items()):
+        name = name.lstrip("?$")
+        if not _NAME.match(name):
+            raise UsageError(f"binding name {name!r} is not a SPARQL variable name")
+        out[name] = value if isinstance(value, (URIRef, Literal)) else bind_value(str(value))
+    return out
+
+
+def _python(term: Any) -> object:
+    """A result value as Python: int for xsd:integer, bool for xsd:boolean, else its string."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        value, datatype = term.value, term.datatype.value
+    elif isinstance(term, Literal):
+        value, datatype = str(term), str(term.datatype) if term.datatype else ""
+    else:
+        return getattr(term, "value", None) if isinstance(term, ox.NamedNode) else str(term)
+    if datatype == str(XSD.integer):
+        return int(value)
+    if datatype == str(XSD.boolean):
+        return value in ("true", "1")
+    return value
+
+
+def _to_ox(term: URIRef | Literal) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def run(
+    graph_or_store: Graph | ox.Store,
+    query: str,
+    bindings: Mapping[str, Any] | None = None,
+    *,
+    allow_update: bool = False,
+) -> list[dict[str, object]]:
+    """Run a query with bound variables; the default graph is the union of the named graphs.
+
+    Parameters
+    ----------
+    graph_or_store
+        An rdflib graph or dataset (one backed by Oxigraph runs in Oxigraph) or a
+        pyoxigraph store.
+    query
+        SPARQL 1.1 text, e.g. from :func:`named_queries`.
+    bindings
+        Variable name to value: strings become plain literals (``<iri>`` an IRI, see
+        :func:`bind_value`).  Bound through ``initBindings``, never formatted into the text.
+    allow_update
+        Without it a SPARQL Update is refused.
+
+    Returns
+    -------
+    list of dict
+        One dict per solution (variable to Python value, None when unbound); ``[{"ask":
+        bool}]`` for ASK; ``[]`` after an update.
+
+    Raises
+    ------
+    ReadOnlyError
+        For an update without ``allow_update``.
+    QueryError
+        If the text is neither a query nor an update, or the engine rejects it.
+    """
+    values = _bindings(bindings)
+    if is_update(query):
+        if not allow_update:
+            raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True "
+                                "(--allow-update) to change the graph")
+        _update(graph_or_store, query, values)
+        return []
+    store = _inner_store(graph_or_store)
+    try:
+        if store is not None:
+            result = store.query(query, use_default_graph_as_union=True,
+                                 substitutions={ox.Variable(k): _to_ox(v) for k, v in values.items()})
+            return _ox_rows(result)
+        return _rdflib_rows(graph_or_store.query(query, initBindings=values))  # type: ignore[union-attr]
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc} (a bound variable must be in the SELECT "
+                         "projection for Oxigraph)" if "projection" in str(exc)
+                         else f"query failed: {exc}") from exc
+
+
+def _inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
+    if isinstance(graph_or_store, ox.Store):
+        return graph_or_store
+    from oxrdflib import OxigraphStore
+
+    store = getattr(graph_or_store, "store", None)
+    if isinstance(store, OxigraphStore) and isinstance(graph_or_store, Dataset):
+        return store._inner
+    return None
+
+
+def _update(graph_or_store: Graph | ox.Store, update: str,
+            values: dict[str, URIRef | Literal]) -> None:
+    if isinstance(graph_or_store, ox.Store):
+        if values:
+            raise UsageError("bindings with an update need an rdflib graph, not a bare store")
+        graph_or_store.update(update)
+    else:
+        graph_or_store.update(update, initBindings=values)
+
+
+def _ox_rows(result: Any) -> list[dict[str, object]]:
+    if isinstance(result, ox.QueryBoolean):
+        return [{"ask": bool(result)}]
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return [{n: _python(s[n]) for n in names} for s in result]
+    raise QueryError("CONSTRUCT and DESCRIBE are not supported here; use SELECT or ASK")
+
+
+def _rdflib_rows(result: Any) -> list[dict[str, object]]:
+    if result.type == "ASK":
+        return [{"ask": bool(result.askAnswer)}]
+    if result.type != "SELECT":
+        raise QueryError("CONSTRUCT and DESCRIBE are not supported here; use SELECT or ASK")
+    names = [str(v) for v in result.vars]
+    rows = []
+    for row in result:
+        values = row.asdict()  # type: ignore[union-attr]
+        rows.append({n: _python(values.get(n)) for n in names})
+    return rows
+
+
+def run_endpoint(
+    url: str,
+    query: str,
+    bindings: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = 60.0,
+) -> list[dict[str, object]]:
+    """Run a query against a remote SPARQL 1.1 endpoint (read-only).
+
+    rdflib's ``SPARQLStore`` sends the bindings as a trailing ``VALUES`` row whose values are
+    written with their N-Triples escaping (``Literal.n3()``): quoting, not formatting.  The
+    server must read its default graph as the union of its named graphs (see the module
+    documentation).
+
+    Raises
+    ------
+    ReadOnlyError
+        For a SPARQL Update (push graphs with :func:`dataflow_graph.push.push` instead).
+    QueryError
+        When the endpoint cannot be reached or rejects the query.
+    """
+    values = _bindings(bindings)
+    if is_update(query):
+        raise ReadOnlyError("updates are not sent to endpoints; use push() to load graphs")
+    store = SPARQLStore(url, returnFormat="json", method="POST_FORM", timeout=timeout)
+    ds = Dataset(store=store, default_union=True)
+    try:
+        return _rdflib_rows(ds.query(query, initBindings=values))
+    except Exception as exc:  # urllib and the result parsers raise many kinds
+        raise QueryError(f"query at {url} failed: {exc}") from exc
+
+
+def input_key(chunks: Iterable[bytes | str]) -> str:
+    """A cache key: the SHA-256 of the inputs (file bytes, options), in the order given.
+
+    >>> input_key([b"page", "base=x"])[:12]
+    'a1bc2d758c1a'
+    """
+    h = hashlib.sha256()
+    for chunk in chunks:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def cached_store(directory: str | Path, key: str, build: Callable[[], Any]) -> ox.Store:
+    """An on-disk pyoxigraph store for ``key`` under ``directory``, built once (``--store``).
+
+    ``build`` returns a pyoxigraph store, an rdflib graph or N-Quads bytes; it is called only
+    when ``directory/<key>`` is not there yet.  The store is written to a temporary folder and
+    renamed, so an interrupted build leaves no half store; stores of other keys are removed.
+    """
+    if not re.fullmatch(r"[0-9a-f]{16,128}", key):
+        raise UsageError(f"store key {key!r} is not a hex digest")
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / key
+    if target.is_dir():
+        return _open(target)
+    tmp = root / f".{key}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    _load_into(store, build())
+    store.optimize()
+    store.flush()
+    del store
+    tmp.rename(target)
+    for old in root.iterdir():
+        if old.is_dir() and old.name != key and re.fullmatch(r"[0-9a-f]{16,128}", old.name):
+            _OPEN.pop(str(old.resolve()), None)
+            shutil.rmtree(old, ignore_errors=True)
+    return _open(target)
+
+
+#: RocksDB lets a process open a store once; keep the open ones by path.
+_OPEN: dict[str, ox.Store] = {}
+
+
+def _open(path: Path) -> ox.Store:
+    key = str(path.resolve())
+    if key not in _OPEN:
+        _OPEN[key] = ox.Store(key)
+    return _OPEN[key]
+
+
+def _load_into(store: ox.Store, built: Any) -> None:
+    if isinstance(built, bytes):
+        data = built
+    else:
+        source = built if isinstance(built, ox.Store) else _inner_store(built)
+        if source is not None:
+            data = source.dump(format=ox.RdfFormat.N_QUADS)
+        else:
+            data = built.serialize(format="nquads", encoding="utf-8")
+    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)

@@ -1,0 +1,51 @@
+"""The RDF commands from the CLI: check, sparql (named queries, bindings), the Python twin."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from dataflow_graph.cli import cli
+
+
+def _json(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_check_seed_conforms_to_shapes():
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+
+
+def test_sparql_convergence_equals_converge_on_seed():
+    sparql = {(r["recipient"], r["family"]) for r in _json(["sparql", "convergence"])["rows"]}
+    python = {(f["recipient_id"], f["family"]) for f in _json(["converge"])["findings"]}
+    assert sparql == python
+    assert len(python) == 2
+
+
+def test_sparql_binding_is_a_value_not_query_text():
+    rows = _json(["sparql", "holders", "--bind", "family=SUS"])["rows"]
+    assert rows
+    assert {r["family"] for r in rows} == {"SUS"}
+    injected = _json(["sparql", "holders", "--bind", 'family=SUS" } ?s ?p ?o { "'])["rows"]
+    assert injected == []
+
+
+def test_sparql_update_is_refused_without_allow_update(tmp_path):
+    update = tmp_path / "drop.rq"
+    update.write_text("DELETE WHERE { ?s ?p ?o }", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sparql", str(update)])
+    assert result.exit_code == 1
+    assert "--allow-update" in result.stderr
+
+
+def test_sparql_store_is_reused_between_runs(tmp_path):
+    first = _json(["sparql", "by_opt_out", "--store", str(tmp_path / "store")])
+    second = _json(["sparql", "by_opt_out", "--store", str(tmp_path / "store")])
+    assert first == second
+    assert len([p for p in (tmp_path / "store").iterdir() if not p.name.startswith(".")]) == 1
