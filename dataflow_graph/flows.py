@@ -703,9 +703,18 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
             ident = flow_ident if h.sender.role is not Role.SOURCE else default
         hops.append(_hop(h, ident, fams))
     until = next((h.until for h in path if h.until), None)
-    kind = FlowKind.ACCESS if all(h.access for h in path) else FlowKind.TRANSFER
-    all_families = tuple(sorted(set().union(*(h.families for h in hops))))
-    return [_flow(entry, block.purpose, kind, hops, all_families, flow_ident, until=until)]
+    # "CCG users use online features of X's system": the copy stays at X; reading it
+    # online is a flow of its own kind, after the transfer that brought the copy to X.
+    cut = len(hops)
+    while cut > 0 and hops[cut - 1].access:
+        cut -= 1
+    out = []
+    for kind, part in ((FlowKind.TRANSFER, hops[:cut]), (FlowKind.ACCESS, hops[cut:])):
+        if part:
+            fams = tuple(sorted(set().union(*(h.families for h in part))))
+            ident = flow_ident if kind is FlowKind.TRANSFER else part[-1].identifiability
+            out.append(_flow(entry, block.purpose, kind, part, fams, ident, until=until))
+    return out
 
 
 #: Families that reach a processor from elsewhere (GP systems, councils), never from NHS Digital.
