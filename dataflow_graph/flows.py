@@ -288,7 +288,7 @@ _NEGATION = re.compile(
 )
 _CUT = re.compile(r"\b(?:due to|because|in order to|so that|in line with)\b", re.IGNORECASE)
 _LANDING = re.compile(r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only|"
-                      r"\blands?\s+the\s+data\s+only", re.IGNORECASE)
+                      r"\blands?\s+the\s+data\b|download\s+area", re.IGNORECASE)
 _PREP = re.compile(r"\b(?P<prep>from|to|into|in to|by|via|through|with|for|within|in|at|on|of|"
                    r"between|under|as|using|than)\s", re.IGNORECASE)
 _NOT_TRANSFER_TO = re.compile(

@@ -192,7 +192,7 @@ def is_subheading(text: str) -> bool:
     t = text.strip()
     if t.endswith(":") and not t.endswith("::") and len(t) < 80:
         t = t[:-1].rstrip()
-    if not t or len(t) > 100 or t[-1] in ".:;,?" or _ITEM.match(t):
+    if not t or len(t) > 100 or t[-1] in ".:;,?)" or t[0] in "([*" or _ITEM.match(t):
         return False
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", t) if len(w) > 3]
     if not words:
