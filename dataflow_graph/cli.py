@@ -17,7 +17,7 @@ import click
 from . import api
 from .errors import DataflowGraphError, Diagnostics, Severity
 from .export import WRITERS, export
-from .render import convergence_report, rows_table
+from .render import convergence_report, organisation_report, rows_table
 
 FORMATS = ("table", "json", "csv")
 IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")
@@ -351,7 +351,10 @@ def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str
     """
     register = api.load(paths)
     doc = api.organisation_summary(register, organisation)
-    rows = [{"fact": k, "value": json.dumps(v, ensure_ascii=False)[:300]} for k, v in doc.items()]
+    if fmt == "table":
+        emit(organisation_report(doc), output)
+        return
+    rows = [{"fact": k, "value": json.dumps(v, ensure_ascii=False, sort_keys=True)} for k, v in doc.items()]
     write(doc, rows, fmt, output, f"Organisation {organisation}")
 
 

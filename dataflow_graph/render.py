@@ -136,3 +136,46 @@ def convergence_report(found: Sequence[Convergence], excluded: Sequence[Excluded
         parts.append(Text(f"Reported apart (part of the source, NHS Digital): {', '.join(names)}",
                           style="dim"))
     return console_text(*parts)
+
+
+def organisation_report(doc: dict[str, object]) -> str:
+    """``dfg org`` as a readable summary: identity, what it received, from and to whom, findings."""
+    org: dict = doc["organisation"]  # type: ignore[assignment]
+    facts = Table(title=Text(org["name"], style="bold"), show_header=False, show_lines=False)
+    facts.add_column("fact", style="bold")
+    facts.add_column("value", overflow="fold")
+
+    def add(label: str, value: object) -> None:
+        if value not in (None, "", [], {}):
+            facts.add_row(Text(label), Text(_cell(value)))
+
+    add("id", org["id"])
+    add("role", org["role"] + ("" if org["reviewed"] else " (unreviewed: guessed from its words)"))
+    add("ODS code", org.get("ods"))
+    add("part of", org.get("part_of"))
+    add("successor", org.get("successor"))
+    add("units", org.get("units"))
+    add("aliases", org.get("aliases"))
+    received: dict = doc.get("received") or {}  # type: ignore[assignment]
+    add("received", [f"{fam}: {', '.join(levels)}" for fam, levels in received.items()])
+    for label, key in (("fed by", "from"), ("sent to", "to")):
+        rows = doc.get(key) or []
+        add(label, [f"{n['name']} ({', '.join(sorted({f['reference'] for f in n['flows']}))})"
+                    for n in rows])  # type: ignore[union-attr]
+    add("agreements", doc.get("agreements"))
+    add("entries", len(doc.get("entries") or []))  # type: ignore[arg-type]
+    findings = doc.get("findings") or []
+    add("convergence", [f"{f['family']}: severity {f['severity']} ({f['severity_label']}), overlap "
+                        f"{(f['overlap'] or {}).get('from', 'none')}..{(f['overlap'] or {}).get('to', '')}"
+                        f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
+                        for f in findings])  # type: ignore[union-attr]
+    if doc.get("releases"):
+        add("released files", doc["releases"])
+        add("files with opt-outs not applied", doc.get("not_applied"))
+        add("red flags", [f"{r['dataset']} {r['period']}: {r['files_applied']} applied, "
+                          f"{r['files_not_applied']} not" for r in doc.get("redflags") or []])  # type: ignore[union-attr]
+        add("convergence in files", [
+            f"{f['family']} {f['overlap']['from']}: severity {f['severity']}"
+            f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
+            for f in doc.get("file_findings") or []])  # type: ignore[union-attr]
+    return console_text(facts)
