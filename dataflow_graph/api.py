@@ -478,7 +478,10 @@ def neighbours_rows(found: list[Neighbour]) -> list[dict[str, object]]:
 def organisation_summary(register: Register, name: str) -> dict[str, object]:
     """Everything known about one organisation across all entries."""
     G = graph(register)
-    node = resolve_organisation(register, name)
+    try:
+        node = resolve_organisation(register, name)
+    except UnknownOrganisationError as exc:
+        return _release_only_summary(register, name, exc)
     org: Organisation = G.nodes[node]["organisation"]
     received: dict[str, set[str]] = defaultdict(set)
     for _, _, d in G.in_edges(node, data=True):
@@ -497,6 +500,32 @@ def organisation_summary(register: Register, name: str) -> dict[str, object]:
         "agreements": sorted({e.agreement for e in register.entries if e.id in set(entries)}),
         "findings": [c.as_dict() for c in found],
         **_release_facts(register, {normalise(org.name), *(normalise(a) for a in org.aliases)}),
+    }
+
+
+def _release_only_summary(register: Register, name: str, exc: UnknownOrganisationError
+                          ) -> dict[str, object]:
+    """An organisation known only as the recipient of released files (no flow names it)."""
+    org = register.gazetteer.lookup(name)
+    keys = {normalise(name)} | ({normalise(org.name), *(normalise(a) for a in org.aliases)} if org else set())
+    mine = [r for r in register.releases if normalise(r.recipient) in keys]
+    if not mine:
+        recipients = sorted({r.recipient.strip() for r in register.releases})
+        close = difflib.get_close_matches(name.upper(), [r.upper() for r in recipients], 3, 0.5)
+        if close:
+            raise UnknownOrganisationError(name, [*exc.suggestions, *close][:4]) from exc
+        raise exc
+    org = org or register.gazetteer.resolve(mine[0].recipient)
+    received: dict[str, set[str]] = defaultdict(set)
+    for r in mine:
+        if r.identifiability is not None:
+            received[r.family or r.dataset.strip()].add(r.identifiability.value)
+    return {
+        "schema": SCHEMA, "organisation": org.as_dict(),
+        "received": {fam: sorted(levels) for fam, levels in sorted(received.items())},
+        "from": [], "to": [], "entries": [],
+        "agreements": sorted({r.agreement for r in mine}), "findings": [],
+        **_release_facts(register, keys),
     }
 
 
