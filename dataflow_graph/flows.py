@@ -155,6 +155,7 @@ class _Context:
     dscro: Organisation | None = None
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
+    current_processor: str | None = None     # "Data Processor N" heading of the current block
 
 
 def _context(entry: Entry, names: Gazetteer) -> _Context:
@@ -217,11 +218,13 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
             org = ctx.dscro
         add(m.start, m.end, org)
     for m in _NAME_SHAPE.finditer(text):
-        name = m.group(0).strip()
+        lead = _LEADING_WORDS.match(m.group(0))
+        start = m.start() + (lead.end() if lead else 0)
+        name = text[start:m.end()].strip()
         key = normalise(name)
-        if _GENERIC_NAME.fullmatch(key):
+        if not name or _GENERIC_NAME.fullmatch(key):
             continue
-        add(m.start(), m.end(), ctx.names.resolve(name))
+        add(start, m.end(), ctx.names.resolve(name))
     if resolve_roles:
         for m in _ROLE_WORDS.finditer(text):
             org, unit = _role_word(m, ctx)
@@ -234,6 +237,8 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
                     and re.fullmatch(r"\s*,\s*", text[f.end:kept[i + 1].start]))]
 
 
+_LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
+                            r"All|Only|Both|Where|Data|Any)\s+)+")
 _GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
                            r"commissioning support unit|trust|council|university|hospital)")
 
@@ -253,7 +258,7 @@ def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, st
         number = m.group("dpn") or m.group("dpn2")
         if number:
             return ctx.processors.get(number), None
-        return (ctx.processors.get("1") or ctx.csu), None
+        return (ctx.processors.get(ctx.current_processor or "1") or ctx.csu), None
     if m.group("prov"):
         return names.by_id.get(CARE_PROVIDERS), None
     if m.group("gp"):
@@ -276,7 +281,8 @@ _OWNER = re.compile(r"['’]?\s+(?:own\s+)?(?:data\s+)?processors?\b", re.IGNORE
 
 _SEND = (r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid(?!ers?\b)|shar|submit|upload|"
          r"forward|releas|mov|disclos|return|deliver|mak\w* available|land(?!ing\b))\w*"
-         r"|flow(?:s|ed)(?=\s+(?:directly\s+|securely\s+|only\s+)?(?:in\s*to|to|from|between)\b)"
+         r"|flow(?:s|ed)(?=\s+(?:(?:on|the|data|securely|directly|only|back|then)\s+){0,3}"
+         r"(?:in\s*to|to|from|between)\b)"
          r"|(?:(?<=will )|(?<=would )|(?<=shall )|(?<=can )|(?<=must ))flow")
 _RECEIVE = r"(?:receiv|obtain|collect|acquir|retriev|extract|get|gets|download|access)\w*"
 _VERB = re.compile(rf"\b(?P<send>{_SEND})|\b(?P<recv>{_RECEIVE})", re.IGNORECASE)
@@ -580,6 +586,23 @@ def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
 
 
 def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
+    """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
+    header = next((m.group("n") for x in block.sentences for m in [_DP_HEADER.search(x.text)] if m), None)
+    scoped = replace(ctx, dscro=_first_named(block, ctx, Role.DSCRO) or ctx.dscro,
+                     csu=_first_named(block, ctx, Role.CSU) or ctx.csu,
+                     current_processor=header or ctx.current_processor)
+    return _block_flows_in(entry, block, scoped, diagnostics)
+
+
+def _first_named(block: _Block, ctx: _Context, role: Role) -> Organisation | None:
+    for s in block.sentences:
+        for m in ctx.names.mentions(s.text):
+            if m.organisation.role is role and m.organisation.id != GENERIC_DSCRO:
+                return m.organisation
+    return None
+
+
+def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     default = _block_identifiability(block, entry)
     named = families_in(block.purpose).union(*(families_in(s.text) for s in block.sentences))
     block_families = _families(entry, named)
@@ -792,7 +815,7 @@ def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
     if who is None:
         return []
     holders = (Role.PROCESSOR, Role.CSU)
-    holder = next((m.org for m in mentions if m.org.role in holders), None)
+    holder = next((m.org for m in mentions if m.org.role in holders), None) or _host(block, ctx)
     if holder is None:
         holder = next((h.receiver for h in reversed(raw) if h.receiver.role in holders), None)
     if holder is None:
@@ -805,6 +828,20 @@ def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
               target_text=who.text)
     return [_flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (),
                   Identifiability.IDENTIFIABLE, key_holder=keys)]
+
+
+_HOSTS = re.compile(r"(?i)\bwho\s+hosts?\b|\bhosts?\s+the\s+(?:risk\s+stratification\s+)?(?:system|tool)")
+
+
+def _host(block: _Block, ctx: _Context) -> Organisation | None:
+    """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
+    for s in block.sentences:
+        m = _HOSTS.search(s.text)
+        if m:
+            before = [x for x in _mentions_in(s.text[:m.start()], ctx) if x.org.role is not Role.DIRECT_CARE]
+            if before:
+                return before[-1].org
+    return None
 
 
 def _key_holder(block: _Block, ctx: _Context) -> str | None:
