@@ -559,3 +559,26 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
     if not output:
         click.get_binary_stream("stdout").write(data)
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+
+
+@cli.command(name="synth")
+@click.option("--entries", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Number of page entries (about 12 kB each)")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same bytes")
+@click.option("--no-workbook", is_flag=True, help="Write pages only, no XLSX workbooks")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into")
+def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> None:
+    """
+    Write a synthetic register in the real page and workbook layouts (a benchmarking aid)
+
+    Example:
+
+    \b
+        dfg synth --entries 10000 --seed 1 -o /tmp/register-10k
+    """
+    from .synth import write_register
+
+    s = write_register(output, entries=entries, seed=seed, workbook=not no_workbook)
+    click.echo(f"{s.entries} entries on {s.pages} pages, {s.files} files, {s.bytes:,} bytes "
+               f"({s.workbook_statements} statements, {s.workbook_releases} released files, "
+               f"{len(s.planted)} planted convergences) in {output}")

@@ -128,10 +128,13 @@ class _Mention:
 
 
 _NAME_SHAPE = re.compile(
-    r"\b(?:NHS\s+)?(?:[A-Z][\w&'’.-]*\s+(?:(?:and|&|of|for|the|on|upon|in)\s+)?){0,7}"
+    r"\b(?:The\s+)?(?:University|Institute|London School)\s+of\s+[A-Z][\w&'’-]*"
+    r"(?:\s+(?:and\s+)?[A-Z][\w&'’-]*){0,3}"
+    r"|\b(?:NHS\s+)?(?:[A-Z][\w&'’.-]*\s+(?:(?:and|&|of|for|the|on|upon|in)\s+)?){0,7}"
     r"(?:CCGs?|CSU|ICB|Limited|Ltd|LLP|[Pp]lc|PLC|Inc|Trust|Council|University|"
     r"Commissioning Support Unit|Clinical Commissioning Groups?|Partnership|"
-    r"Integrated Care Board|Foundation Trust|Health Board|Hospital)\b(?:\s*\([A-Z]+\))?"
+    r"Integrated Care Board|Foundation Trust|Health Board|Hospital|College|Institute|Consortium|"
+    r"Agency|Authority)\b(?:\s*\([A-Z]+\))?"
 )
 _ROLE_WORDS = re.compile(
     r"\b(?P<ccg>(?:the\s+)?(?:CCG|CCGs|Clinical Commissioning Groups?)(?:\s*\(CCGs?\))?)(?![\w-])|"
@@ -240,7 +243,8 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
 _LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
                             r"All|Only|Both|Where|Data|Any)\s+)+")
 _GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
-                           r"commissioning support unit|trust|council|university|hospital)")
+                           r"commissioning support unit|trust|council|university|hospital|college|"
+                           r"institute|consortium|agency|authority)")
 
 
 def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, str | None]:

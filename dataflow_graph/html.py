@@ -138,8 +138,23 @@ def select_graph(G: nx.MultiDiGraph, *, focus: str | None = None, family: str | 
         if focus is not None and focus not in H:
             H.add_node(focus, **G.nodes[focus])
     if focus is not None:
-        H = nx.ego_graph(H, focus, radius=depth if depth is not None else len(H), undirected=True)
+        H = H.subgraph(_neighbourhood(H, focus, depth)).copy()
     return H
+
+
+def _neighbourhood(G: nx.MultiDiGraph, node: str, depth: int | None) -> set[str]:
+    """Nodes within ``depth`` hops of ``node`` in either direction (a BFS, no undirected copy)."""
+    seen, frontier, level = {node}, [node], 0
+    while frontier and (depth is None or level < depth):
+        level += 1
+        nxt = []
+        for u in frontier:
+            for v in (*G.succ[u], *G.pred[u]):
+                if v not in seen:
+                    seen.add(v)
+                    nxt.append(v)
+        frontier = nxt
+    return seen
 
 
 def _edge_ok(f: Flow, h: Hop, family: str | None, level: Identifiability | None,

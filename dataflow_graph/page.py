@@ -44,7 +44,20 @@ def _heading(text: str) -> re.Match[str] | None:
     """The title/reference match of an entry heading line, or None."""
     if len(text) > _HEADING_MAX or not any(c in text for c in _DASHES) or _item(text):
         return None
-    return _HEADING.match(text) or _PROJECT_HEADING.match(text)
+    m = _HEADING.match(text) or _PROJECT_HEADING.match(text)
+    if m is not None and not is_dars_reference(m.group("ref")) and _is_subheading_not_entry(m):
+        return None
+    return m
+
+
+def _is_subheading_not_entry(m: re.Match[str]) -> bool:
+    """"Commissioning – Pseudonymised – SUS" is a purpose sub-heading, not an entry.
+
+    A local label that is a dataset family's name (SUS, HES, IAPT…) or that follows a
+    further dash inside the title is a sub-heading of the free text.
+    """
+    ref, title = m.group("ref").strip(), m.group("title")
+    return dataset_family(ref) is not None or any(c in title for c in _DASHES)
 
 
 def _item(text: str) -> str | None:

@@ -133,12 +133,14 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
     for node in (source, target):
         if node not in G:
             raise UnknownOrganisationError(node)
+    index = _group_index(G)
     groups: dict[tuple[str, str], nx.MultiDiGraph] = defaultdict(nx.MultiDiGraph)
-    for u, v, key, data in G.edges(keys=True, data=True):
-        f: Flow = data["flow"]
-        if _edge_ok(f, data["hop"], family=family, identifiability=identifiability, purpose=purpose,
-                    kind=kind, during=during):
-            groups[(f.entry, f.purpose)].add_edge(u, v, key=key, **data)
+    for group in sorted(index.into[target] & index.out_of[source]):
+        for u, v, key, data in index.edges[group]:
+            f: Flow = data["flow"]
+            if _edge_ok(f, data["hop"], family=family, identifiability=identifiability,
+                        purpose=purpose, kind=kind, during=during):
+                groups[group].add_edge(u, v, key=key, **data)
     out: list[FlowPath] = []
     seen: set[tuple[object, ...]] = set()
     for (entry, purpose_name), H in sorted(groups.items()):
@@ -157,6 +159,31 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
             out.append(FlowPath(first.entry, first.reference, first.agreement, purpose_name,
                                 first.identifiability, fams, first.period, first.opt_outs, hops))
     return out
+
+
+@dataclass
+class _GroupIndex:
+    """Edges grouped by (entry, purpose), and the groups reaching into / out of each node."""
+
+    edges: dict[tuple[str, str], list[tuple[str, str, str, dict]]] = field(default_factory=dict)
+    into: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    out_of: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+
+
+def _group_index(G: nx.MultiDiGraph) -> _GroupIndex:
+    """Built once per graph (kept in ``G.graph``), so a path query reads only its groups."""
+    cached = G.graph.get("_dfg_group_index")
+    if cached is not None and cached[0] == G.number_of_edges():
+        return cached[1]
+    index = _GroupIndex()
+    for u, v, key, data in G.edges(keys=True, data=True):
+        f: Flow = data["flow"]
+        group = (f.entry, f.purpose)
+        index.edges.setdefault(group, []).append((u, v, key, data))
+        index.into[v].add(group)
+        index.out_of[u].add(group)
+    G.graph["_dfg_group_index"] = (G.number_of_edges(), index)
+    return index
 
 
 # ---------------------------------------------------------------------------------------
@@ -369,6 +396,7 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
                 arrivals[(node, fam)].append(Side(f, hop, path))
     found: list[Convergence] = []
     excluded: list[Excluded] = []
+    index = _SpecialIndex(G)
     for (node, fam), sides in sorted(arrivals.items()):
         if recipient is not None and rolled_up(G, recipient, successor=successor) != node:
             continue
@@ -381,7 +409,7 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
                                          "receives identifiable data by design"))
             continue
         if ident and pseudo:
-            found.append(_finding(G, node, fam, ident, pseudo, sides))
+            found.append(_finding(G, node, fam, ident, pseudo, sides, index))
     found.sort(key=lambda c: (-c.severity, c.recipient, c.family))
     return found, excluded
 
@@ -394,7 +422,7 @@ def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
 
 
 def _finding(G: nx.MultiDiGraph, node: str, fam: str, ident: tuple[Side, ...],
-             pseudo: tuple[Side, ...], sides: list[Side]) -> Convergence:
+             pseudo: tuple[Side, ...], sides: list[Side], index: _SpecialIndex) -> Convergence:
     months_i = set().union(*(_months(s.flow.period) for s in ident))
     months_p = set().union(*(_months(s.flow.period) for s in pseudo))
     overlap = tuple(sorted(months_i & months_p))
@@ -405,7 +433,7 @@ def _finding(G: nx.MultiDiGraph, node: str, fam: str, ident: tuple[Side, ...],
     landing = tuple(name for name, group in (("identifiable", ident), ("pseudonymised", pseudo))
                     if all(s.hop.landing_only for s in group))
     segregation = _segregation(ident + pseudo)
-    linkage, reid = _linkage_and_reidentification(G, node)
+    linkage, reid = index.near(node)
     score = SEVERITY["both_copies"]
     score += SEVERITY["overlap"] if overlap else 0
     score += SEVERITY["opt_out_divergence"] if divergence else 0
@@ -432,23 +460,37 @@ def _segregation(sides: tuple[Side, ...]) -> tuple[dict[str, object], ...]:
     return tuple(out[k] for k in sorted(out))
 
 
-def _linkage_and_reidentification(G: nx.MultiDiGraph, node: str
-                                  ) -> tuple[tuple[dict[str, object], ...], tuple[dict[str, object], ...]]:
-    """Linkage at the recipient or at a processor whose copy it reads; re-identification
-    routes starting there or downstream."""
-    near = {node} | {u for u, _, d in G.in_edges(node, data=True) if d["hop"].access}
-    reach = near | set(nx.descendants(G, node))
-    linkage, reid = {}, {}
-    for u, v, data in G.edges(data=True):
-        f: Flow = data["flow"]
-        if f.kind is FlowKind.LINKAGE and v in near:
-            linkage[f.id] = {"entry": f.entry, "reference": f.reference, "at": G.nodes[v]["name"],
-                             "linked": list(f.linked), "evidence": span_dict(data["hop"].evidence)}
-        elif f.kind is FlowKind.REIDENTIFICATION and u in reach:
-            reid[f.id] = {"entry": f.entry, "reference": f.reference, "from": G.nodes[u]["name"],
-                          "to": G.nodes[v]["name"], "key_holder": f.key_holder,
-                          "evidence": span_dict(data["hop"].evidence)}
-    return tuple(linkage[k] for k in sorted(linkage)), tuple(reid[k] for k in sorted(reid))
+class _SpecialIndex:
+    """Linkage and re-identification flows indexed once per query, by where they happen."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        self.G = G
+        self.linkage_at: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
+        self.reid_from: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
+        self.readers: dict[str, set[str]] = defaultdict(set)
+        for u, v, data in G.edges(data=True):
+            f: Flow = data["flow"]
+            hop: Hop = data["hop"]
+            if hop.access:
+                self.readers[v].add(u)
+            if f.kind is FlowKind.LINKAGE:
+                self.linkage_at[v][f.id] = {
+                    "entry": f.entry, "reference": f.reference, "at": G.nodes[v]["name"],
+                    "linked": list(f.linked), "evidence": span_dict(hop.evidence)}
+            elif f.kind is FlowKind.REIDENTIFICATION:
+                self.reid_from[u][f.id] = {
+                    "entry": f.entry, "reference": f.reference, "from": G.nodes[u]["name"],
+                    "to": G.nodes[v]["name"], "key_holder": f.key_holder,
+                    "evidence": span_dict(hop.evidence)}
+
+    def near(self, node: str) -> tuple[tuple[dict[str, object], ...], tuple[dict[str, object], ...]]:
+        """Linkage at the recipient or at a processor whose copy it reads; re-identification
+        routes starting there or downstream."""
+        near = {node} | self.readers.get(node, set())
+        reach = near | set(nx.descendants(self.G, node)) if self.reid_from else near
+        linkage = {k: v for n in near for k, v in self.linkage_at.get(n, {}).items()}
+        reid = {k: v for n in reach for k, v in self.reid_from.get(n, {}).items()}
+        return tuple(linkage[k] for k in sorted(linkage)), tuple(reid[k] for k in sorted(reid))
 
 
 def iter_findings(found: Iterable[Convergence]) -> Iterator[dict[str, object]]:

@@ -306,3 +306,12 @@ def test_page_text_helper_balances_counts():
                                  "p.txt", diagnostics)
     assert [e.reference for e in entries] == ["NIC-1234-ABCDF"]
     assert diagnostics.counts() == counts(2, 1, 1)
+
+
+@pytest.mark.parametrize("line", ["Commissioning – Pseudonymised – SUS", "Pseudonymised – IAPT",
+                                  "Commissioning — HES"])
+def test_page_purpose_subheading_ending_in_a_dataset_is_not_an_entry(line):
+    page = "T — NIC-10001-AAAAA\nOpt outs honoured: N\nProcessing:\n" + line + "\n1. SUS data is sent to X CSU.\n"
+    _, entries = parse_page_text(page, "sub.txt")
+    assert len(entries) == 1
+    assert line in entries[0].section("Processing").text
