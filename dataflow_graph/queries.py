@@ -20,6 +20,7 @@ a segregation is stated (a CEfF, "held separately")     -1
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,10 +55,16 @@ SEVERITY = {
 _SIDE_KINDS = (FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION)
 
 
-def _months(period: Period | None) -> set[str]:
+def _months(period: Period | None) -> frozenset[str]:
     if period is None or period.reversed:
-        return set()
-    return set(period.months())
+        return frozenset()
+    return _month_set(period.start, period.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_set(start: str | None, end: str | None) -> frozenset[str]:
+    """Months of a window, computed once per distinct window."""
+    return frozenset(Period(start, end).months())
 
 
 def _in_window(period: Period | None, during: Period | None) -> bool:

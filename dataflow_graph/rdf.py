@@ -172,8 +172,12 @@ _FALSE = ox.Literal("false", datatype=_XSD_BOOLEAN)
 class _Builder:
     """Accumulates pyoxigraph quads with IRIs minted under one base."""
 
-    def __init__(self, base: str) -> None:
+    #: Quads are handed to the store in batches of this size, so memory stays flat.
+    BATCH = 100_000
+
+    def __init__(self, base: str, store: ox.Store | None = None) -> None:
         self.base = _check_base(base)
+        self.store = store
         self.quads: list[ox.Quad] = []
         self.reference = ox.NamedNode(f"{base}graph/reference")
         self.graph: ox.NamedNode = self.reference
@@ -199,6 +203,14 @@ class _Builder:
         elif isinstance(o, int):
             o = ox.Literal(str(o), datatype=_XSD_INTEGER)
         self.quads.append(ox.Quad(s, self.n(p), o, self.graph))
+        if self.store is not None and len(self.quads) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Move the quads gathered so far into the store."""
+        if self.store is not None and self.quads:
+            self.store.extend(self.quads)
+            self.quads = []
 
     def iri(self, kind: str, *parts: str) -> ox.NamedNode:
         return ox.NamedNode(self.base + kind + "/" + "/".join(_segment(p) for p in parts))
@@ -283,10 +295,10 @@ def records_store(
     store: ox.Store | None = None,
 ) -> ox.Store:
     """The same quads as :func:`to_rdf`, in a bare pyoxigraph store (the fast path)."""
-    b = _Builder(base)
-    quads_into(b, list(entries), list(flows), organisations, list(releases), list(findings))
     store = store if store is not None else ox.Store()
-    store.extend(b.quads)
+    b = _Builder(base, store)
+    quads_into(b, list(entries), list(flows), organisations, list(releases), list(findings))
+    b.flush()
     return store
 
 
