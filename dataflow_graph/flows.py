@@ -610,6 +610,12 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
     default = _block_identifiability(block, entry)
     named = families_in(block.purpose).union(*(families_in(s.text) for s in block.sentences))
     block_families = _families(entry, named)
+    dropped = sorted(named - set(block_families)) if entry.families and \
+        entry.variant != "quarterly-register" else []
+    if dropped and set(block_families) & named:
+        diagnostics.report(block.sentences[0].span, "DFG404",
+                           f"{', '.join(dropped)} named in {block.purpose or 'the processing text'!r} "
+                           "but not in the entry's Datasets list; left out of its flows", Severity.NOTE)
     raw: list[_RawHop] = []
     special: list[Flow] = []
     previous: _RawHop | None = None
