@@ -811,8 +811,13 @@ def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence
         if items and holder is not None and src is not None:
             hop = Hop(src, holder, _identifiability(s.text) or default, s.evidence,
                       source_text="", target_text=holder.name)
-            flows.append(_flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (),
-                               hop.identifiability, linked=tuple(items)))
+            # "the data sets contained within point 1": what the holder itself received
+            into = [h for h in raw if h.receiver.id == holder.id]
+            fams = tuple(sorted(set().union(*(h.families for h in into)) & set(entry.families)
+                                or set(entry.families))) if into else entry.families
+            flows.append(replace(_flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (),
+                                       hop.identifiability, linked=tuple(items)),
+                                 linked_families=fams))
     if _REID.search(s.text) and not _NEGATION.search(s.text.split(",")[0]):
         flows.extend(_reidentification(entry, block, s, ctx, raw))
     return flows

@@ -414,6 +414,7 @@ class Flow:
     until: str | None = None
     key_holder: str | None = None
     segregation: tuple[Span, ...] = ()
+    linked_families: tuple[str, ...] = ()
 
     @property
     def recipients(self) -> tuple[Organisation, ...]:
@@ -439,6 +440,7 @@ class Flow:
             "period": self.period.as_dict() if self.period else None,
             "opt_outs": self.opt_outs.value,
             "linked": list(self.linked),
+            "linked_families": list(self.linked_families),
             "until": self.until,
             "key_holder": self.key_holder,
             "segregation": [span_dict(s) for s in self.segregation],
