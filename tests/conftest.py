@@ -31,3 +31,19 @@ def pages_dir() -> Path:
 def gold_path() -> Path:
     """The hand-labelled truth for the seed page."""
     return ROOT / "tests" / "gold" / "thurrock.yaml"
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The smallest convergence, hand-built (dataflow_graph.examples.two_copies)."""
+    from dataflow_graph.examples import two_copies
+
+    return two_copies()
+
+
+@pytest.fixture(scope="module")
+def ds(example):
+    """The example as an RDF dataset."""
+    from dataflow_graph.rdf import to_rdf
+
+    return to_rdf(example.entries, example.flows, example.organisations)

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from dataflow_graph.errors import DataflowGraphError, UsageError
-from dataflow_graph.examples import synthetic, two_copies
+from dataflow_graph.examples import synthetic
 from dataflow_graph.rdf import (
     DEFAULT_BASE,
     graph_iri,
@@ -31,14 +31,6 @@ from dataflow_graph.vocab import DCAT, DFG, DPV, ORG, PROV, XSD
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 
 
-@pytest.fixture(scope="module")
-def example():
-    return two_copies()
-
-
-@pytest.fixture(scope="module")
-def ds(example):
-    return to_rdf(example.entries, example.flows, example.organisations)
 
 
 def _plain(term):

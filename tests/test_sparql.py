@@ -27,14 +27,6 @@ INJECTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def example():
-    return two_copies()
-
-
-@pytest.fixture(scope="module")
-def ds(example):
-    return to_rdf(example.entries, example.flows, example.organisations)
 
 
 def reference_convergences(ex) -> set[tuple[str, str]]:
