@@ -376,7 +376,8 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
     register = api.load(paths)
     doc = api.agreement_summary(register, reference)
     rows = [
-        {"entry": e["id"], "reference": e["reference"], "period": json.dumps(e["period"]),
+        {"entry": e["id"], "reference": e["reference"],
+         "period": f"{e['period']['start']}..{e['period']['end']}" if e["period"] else "",
          "opt_outs": e["opt_outs"]["honoured"], "families": " ".join(e["families"])}
         for e in doc["entries"]]  # type: ignore[union-attr]
     write(doc, rows, fmt, output, f"Agreement {doc['agreement']}")
