@@ -80,6 +80,7 @@ class Sentence:
 _ITEM_START = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-z]{1,3}[.)]|[-•o§*])\s+")
 _SPLIT = re.compile(r"(?<![\s(]\d)(?<![\s(]\d\d)(?<!^\d)(?<!^\d\d)(?<=[A-Za-z0-9)\]’'\"])[.;]\s+(?=[A-Z(])"
                     r"|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])")
+_SPLIT_HINT = re.compile(r"[.;)]\s")     # every split point of _SPLIT has one of these
 _MAX_SENTENCE = 2000
 
 
@@ -95,9 +96,10 @@ def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
             continue
         start = 0
         pieces = []
-        for m in _SPLIT.finditer(text):
-            pieces.append((start, text[start:m.start()]))
-            start = m.end()
+        if _SPLIT_HINT.search(text):
+            for m in _SPLIT.finditer(text):
+                pieces.append((start, text[start:m.start()]))
+                start = m.end()
         pieces.append((start, text[start:]))
         for offset, piece in pieces:
             piece = piece.strip()
@@ -558,7 +560,8 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     """Every flow an entry's text states, each hop with its evidence sentence."""
     ctx = _context(entry, names)
     sections = [s for s in entry.sections if s.name == "Processing"]
-    flows = _flows_from(entry, sections, ctx, diagnostics)
+    blocks = [b for section in sections for b in _blocks(section)]
+    flows = [f for b in blocks for f in _block_flows(entry, b, ctx, diagnostics)]
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
         flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics)
@@ -571,7 +574,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         diagnostics.report(entry.span or Span(entry.source, entry.line), "DFG402",
                            f"entry {entry.reference!r}: no transfer between named organisations "
                            "found in its processing text", Severity.NOTE)
-    statements = tuple(s.evidence for sec in sections for s in sentences(sec.lines)
+    statements = tuple(s.evidence for b in blocks for s in b.sentences
                        if _HELD_SEPARATELY.search(s.text))
     return _numbered(entry, [replace(f, segregation=statements) for f in flows])
 
