@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import networkx as nx
@@ -67,6 +67,7 @@ class Register:
     names: Gazetteer | None = None
     _flows: list[Flow] | None = None
     _graph: nx.MultiDiGraph | None = None
+    _organisations: list[Organisation] | None = None
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -92,13 +93,24 @@ class Register:
         return self.names
 
     def organisations(self) -> list[Organisation]:
-        """Every organisation named by a flow, reviewed ones and the rest, sorted by id."""
-        seen: dict[str, Organisation] = {}
-        for flow in self.flows:
-            for hop in flow.hops:
-                seen.setdefault(hop.source.id, hop.source)
-                seen.setdefault(hop.target.id, hop.target)
-        return [seen[k] for k in sorted(seen)]
+        """Every organisation named by a flow, reviewed ones and the rest, sorted by id.
+
+        An unreviewed organisation keeps every spelling it was met under (sorted), so the
+        result does not depend on which text named it first (nor on how the work was split
+        across processes).
+        """
+        if self._organisations is None:
+            seen: dict[str, Organisation] = {}
+            spellings: dict[str, set[str]] = defaultdict(set)
+            for flow in self.flows:
+                for org in (o for hop in flow.hops for o in (hop.source, hop.target)):
+                    seen.setdefault(org.id, org)
+                    if not org.reviewed:
+                        spellings[org.id].update(org.aliases)
+            self._organisations = [
+                replace(seen[k], aliases=tuple(sorted(spellings[k]))) if k in spellings else seen[k]
+                for k in sorted(seen)]
+        return self._organisations
 
 
 def _display(path: Path, given: Path, base: Path | None) -> str:

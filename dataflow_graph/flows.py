@@ -898,7 +898,7 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
     if workers < 2 or len(entries) < PARALLEL_FROM:
         out: list[Flow] = []
         for entry in entries:
-            out.extend(extract(entry, names, diagnostics))
+            out.extend(extract(entry, names.fresh(), diagnostics))
         return out
     size = -(-len(entries) // (workers * 4))
     chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
@@ -932,5 +932,5 @@ def _extract_chunk(entries: list[Entry]) -> tuple[list[Flow], list[object]]:
     local = Diagnostics()
     flows: list[Flow] = []
     for entry in entries:
-        flows.extend(extract(entry, names, local))
+        flows.extend(extract(entry, names.fresh(), local))
     return flows, local.items

@@ -372,6 +372,13 @@ class Gazetteer:
         clone._unreviewed = dict(self._unreviewed)
         return clone
 
+    def fresh(self) -> Gazetteer:
+        """A copy with the reviewed data and no unreviewed names yet (one per entry keeps
+        how a name is spelt independent of which entry met it first)."""
+        clone = self.fork()
+        clone._unreviewed = {}
+        return clone
+
     def with_organisation(self, org: Organisation) -> Gazetteer:
         """A new gazetteer with one more reviewed organisation (tests, notebooks)."""
         return Gazetteer([*self.by_id.values(), replace(org, reviewed=True)])

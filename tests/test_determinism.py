@@ -26,3 +26,12 @@ def test_output_is_byte_identical_across_hash_seeds(args):
     first = _run(args, "1")
     assert first
     assert first == _run(args, "4242")
+
+
+def test_flows_of_a_large_register_are_byte_identical_across_hash_seeds():
+    """Large registers are extracted in parallel; the output must not depend on it."""
+    from pathlib import Path
+
+    workbook = str(Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx")
+    args = ["flows", workbook, "--format", "json"]
+    assert _run(args, "1") == _run(args, "99")

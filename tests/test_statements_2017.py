@@ -44,3 +44,11 @@ def test_statements_2017_pages_and_files_join_on_agreement(register):
     assert any("#PurposeStatements" in e for e in entries)
     assert any(e.endswith(".txt#2") for e in entries)
     assert any(r.agreement == "NIC-41576-W2B4Q" for r in both.releases)
+
+
+def test_statements_2017_parallel_extraction_equals_one_process(register):
+    from dataflow_graph.errors import Diagnostics
+    from dataflow_graph.flows import extract_all
+
+    one = extract_all(register.entries, register.gazetteer, Diagnostics(), workers=1)
+    assert [f.as_dict() for f in one] == [f.as_dict() for f in register.flows]
