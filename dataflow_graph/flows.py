@@ -27,6 +27,7 @@ The extractor reads the structure of the text, not particular names:
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import itertools
 import multiprocessing
 import os
@@ -80,6 +81,18 @@ class Sentence:
 _ITEM_START = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-z]{1,3}[.)]|[-•o§*])\s+")
 _SPLIT = re.compile(r"(?<![\s(]\d)(?<![\s(]\d\d)(?<!^\d)(?<!^\d\d)(?<=[A-Za-z0-9)\]’'\"])[.;]\s+(?=[A-Z(])"
                     r"|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])")
+@functools.lru_cache(maxsize=262144)
+def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, remembered: register text repeats whole sentences."""
+    return pattern.search(text)
+
+
+@functools.lru_cache(maxsize=262144)
+def _all(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], ...]:
+    """``pattern.finditer(text)`` as a tuple, remembered."""
+    return tuple(pattern.finditer(text))
+
+
 _SPLIT_HINT = re.compile(r"[.;)]\s")     # every split point of _SPLIT has one of these
 _MAX_SENTENCE = 2000
 
@@ -97,7 +110,7 @@ def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
         start = 0
         pieces = []
         if _SPLIT_HINT.search(text):
-            for m in _SPLIT.finditer(text):
+            for m in _all(_SPLIT, text):
                 pieces.append((start, text[start:m.start()]))
                 start = m.end()
         pieces.append((start, text[start:]))
@@ -222,7 +235,7 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
         if org.id == GENERIC_DSCRO and ctx.dscro is not None:
             org = ctx.dscro
         add(m.start, m.end, org)
-    for m in _NAME_SHAPE.finditer(text):
+    for m in _all(_NAME_SHAPE, text):
         lead = _LEADING_WORDS.match(m.group(0))
         start = m.start() + (lead.end() if lead else 0)
         name = text[start:m.end()].strip()
@@ -231,7 +244,7 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
             continue
         add(start, m.end(), ctx.names.resolve(name))
     if resolve_roles:
-        for m in _ROLE_WORDS.finditer(text):
+        for m in _all(_ROLE_WORDS, text):
             org, unit = _role_word(m, ctx)
             add(m.start(), m.end(), org, unit, generic=True)
     found.sort(key=lambda x: x.start)
@@ -349,6 +362,7 @@ def _preposition(text: str, start: int) -> str | None:
     return last.group("prep").lower().replace("in to", "into")
 
 
+@functools.lru_cache(maxsize=65536)
 def _identifiability(text: str) -> Identifiability | None:
     t = text.lower()
     if re.search(r"\bpseudonymi[sz]ed\b|\bde-?identified\b|pseudonymised at source", t):
@@ -366,11 +380,12 @@ def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
              list_head: _RawHop | None) -> list[_RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point)."""
     text = s.text
-    verb = _VERB.search(text)
+    verb = _first(_VERB, text)
     if verb is None:
         return []
-    clause = text[: _CUT.search(text).start()] if _CUT.search(text) else text
-    if _NEGATION.search(clause):
+    cut = _first(_CUT, text)
+    clause = text[: cut.start()] if cut else text
+    if _first(_NEGATION, clause):
         return []
     mentions = [m for m in _mentions_in(clause, ctx) if m.org is not None]
     if not mentions and not (list_head and s.is_item):
@@ -452,9 +467,9 @@ def _with_landing(s: Sentence, clause: str, sender: _Mention, receiver: _Mention
                   vias: list[_Mention], unit: str | None) -> list[_RawHop]:
     ident = _identifiability(clause)
     families = frozenset(families_in(clause))
-    landing = bool(_LANDING.search(clause))
+    landing = bool(_first(_LANDING, clause))
     until = None
-    if m := _UNTIL.search(s.text):
+    if m := _first(_UNTIL, s.text):
         until = month(m.group(2))
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
     chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
@@ -479,7 +494,7 @@ _ACCESS = re.compile(
 
 def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
     """"CCG users use online features of the X system": the CCG reads X's copy."""
-    if not _ACCESS.search(s.text) or _NEGATION.search(s.text):
+    if not _first(_ACCESS, s.text) or _first(_NEGATION, s.text):
         return None
     mentions = _mentions_in(s.text, ctx)
     users = next((m for m in mentions if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
@@ -516,7 +531,7 @@ _CONTINUATION = re.compile(r"(?i)^(?:data processor|dp)\s*\d|^processing activit
 
 def _mentions_hint(text: str) -> bool:
     """A title-case line that is really a sentence fragment naming organisations."""
-    return bool(_VERB.search(text))
+    return bool(_first(_VERB, text))
 
 
 def _blocks(section: Section) -> list[_Block]:
@@ -629,7 +644,7 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
             continue
         access = _access_hop(s, ctx)
         hops = [access] if access else _hops_in(s, ctx, previous, list_head if s.is_item else None)
-        if not hops and _LANDING.search(s.text):
+        if not hops and _first(_LANDING, s.text):
             lands = {m.org.id for m in _mentions_in(s.text, ctx)}
             for k in range(len(raw) - 1, -1, -1):
                 if raw[k].receiver.id in lands:
@@ -801,7 +816,7 @@ _REID = re.compile(r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have
 def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence], ctx: _Context,
                    raw: list[_RawHop], default: Identifiability) -> list[Flow]:
     flows: list[Flow] = []
-    if _LINKAGE.search(s.text) and s.ends_list and re.search(r"(?i)following", s.text):
+    if _first(_LINKAGE, s.text) and s.ends_list and re.search(r"(?i)following", s.text):
         items = []
         for nxt in rest:
             if not nxt.is_item:
@@ -821,7 +836,7 @@ def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence
             flows.append(replace(_flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (),
                                        hop.identifiability, linked=tuple(items)),
                                  linked_families=fams))
-    if _REID.search(s.text) and not _NEGATION.search(s.text.split(",")[0]):
+    if _first(_REID, s.text) and not _first(_NEGATION, s.text.split(",")[0]):
         flows.extend(_reidentification(entry, block, s, ctx, raw))
     return flows
 

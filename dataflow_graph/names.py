@@ -59,6 +59,7 @@ def is_dars_reference(reference: str) -> bool:
     return bool(_REF.match(reference.strip()))
 
 
+@functools.lru_cache(maxsize=131072)
 def normalise(name: str) -> str:
     """A comparison key: case-folded, accents and punctuation removed, spaces collapsed.
 
@@ -315,10 +316,7 @@ class Gazetteer:
         clean = " ".join(_strip_ods(name).split()).strip(" .,;:")
         key = normalise(clean)
         if key not in self._unreviewed:
-            self._unreviewed[key] = Organisation(
-                id=f"org:{slug(clean)}", name=_display(clean), role=guess_role(clean),
-                reviewed=False, aliases=(clean,),
-            )
+            self._unreviewed[key] = _unreviewed_organisation(clean)
         return self._unreviewed[key]
 
     def mentions(self, text: str) -> Iterator[Mention]:
@@ -382,6 +380,13 @@ class Gazetteer:
     def with_organisation(self, org: Organisation) -> Gazetteer:
         """A new gazetteer with one more reviewed organisation (tests, notebooks)."""
         return Gazetteer([*self.by_id.values(), replace(org, reviewed=True)])
+
+
+@functools.lru_cache(maxsize=65536)
+def _unreviewed_organisation(clean: str) -> Organisation:
+    """An organisation built from a name's words alone (the same spelling, the same record)."""
+    return Organisation(id=f"org:{slug(clean)}", name=_display(clean), role=guess_role(clean),
+                        reviewed=False, aliases=(clean,))
 
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
