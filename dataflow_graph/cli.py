@@ -337,8 +337,7 @@ for _name, _direction, _doc in (
 @cli.command(name="org")
 @click.argument("organisation")
 @sources_argument
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@output_options
 @handle_errors
 def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     """
@@ -361,8 +360,7 @@ def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str
 @cli.command(name="agreement")
 @click.argument("reference")
 @sources_argument
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@output_options
 @handle_errors
 def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
     """

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -498,9 +498,3 @@ class _SpecialIndex:
         linkage = {k: v for n in near for k, v in self.linkage_at.get(n, {}).items()}
         reid = {k: v for n in reach for k, v in self.reid_from.get(n, {}).items()}
         return tuple(linkage[k] for k in sorted(linkage)), tuple(reid[k] for k in sorted(reid))
-
-
-def iter_findings(found: Iterable[Convergence]) -> Iterator[dict[str, object]]:
-    """Findings as JSON-ready dicts."""
-    for c in found:
-        yield c.as_dict()
