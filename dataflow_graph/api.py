@@ -629,21 +629,28 @@ def rdf_findings(register: Register) -> list[_RdfFinding]:
             for c in found]
 
 
-def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> object:
-    """The register as RDF in a pyoxigraph store: entries, agreements, organisations,
-    datasets, flows, hops, evidence, released files and convergence findings."""
+def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> object:
+    """The register's triples as text (:class:`~dataflow_graph.rdf.RdfText`): entries,
+    agreements, organisations, datasets, flows, hops, evidence, released files and
+    convergence findings."""
     from . import rdf
 
-    return rdf.records_store(register.entries, register.flows, register.organisations(),
-                             releases=register.releases, findings=rdf_findings(register),
-                             base=base)
+    return rdf.records_rdf(register.entries, register.flows, register.organisations(),
+                           releases=register.releases, findings=rdf_findings(register), base=base)
+
+
+def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> object:
+    """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
+    from . import rdf
+
+    return rdf.text_store(rdf_text(register, base=base))  # type: ignore[arg-type]
 
 
 def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
     from . import rdf
 
-    return rdf.serialise(rdf_store(register, base=base), fmt)
+    return rdf.serialise(rdf_text(register, base=base), fmt)  # type: ignore[arg-type]
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[object]:

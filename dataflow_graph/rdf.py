@@ -28,10 +28,14 @@ True
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import multiprocessing
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,6 +64,7 @@ from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, ORG, PREFIXES, PROV, RDF, RDFS
 __all__ = [
     "DEFAULT_BASE",
     "FORMATS",
+    "RdfText",
     "Violation",
     "as_dataset",
     "graph_iri",
@@ -67,8 +72,10 @@ __all__ = [
     "org_iri",
     "oxigraph_store",
     "parse_rdf",
+    "records_rdf",
     "records_store",
     "serialise",
+    "text_store",
     "to_rdf",
     "to_store",
     "union_graph",
@@ -129,11 +136,25 @@ _GATEWAYS = ((re.compile(r"(?<!\d)251(?!\d)"), DFG.NHSAct2006s251),
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+_SEGMENT_SAFE = "-._~:"
+#: ``quote(…, safe=_SEGMENT_SAFE)`` for ASCII text, as one ``str.translate`` (ids carry file paths).
+_ASCII_QUOTE = {c: f"%{c:02X}" for c in range(128) if not (chr(c).isalnum() or chr(c) in _SEGMENT_SAFE)}
+
+
+@lru_cache(maxsize=1 << 16)
 def _segment(text: str) -> str:
-    """One path segment of an IRI: unreserved characters kept, everything else %-encoded."""
-    return quote(text.strip(), safe="-._~:") or "_"
+    """One path segment of an IRI: unreserved characters kept, everything else %-encoded.
+
+    >>> _segment("a/b.txt#1 x") == quote("a/b.txt#1 x", safe=_SEGMENT_SAFE)
+    True
+    """
+    text = text.strip()
+    if text.isascii():
+        return text.translate(_ASCII_QUOTE) or "_"
+    return quote(text, safe=_SEGMENT_SAFE) or "_"
 
 
+@lru_cache(maxsize=1 << 14)
 def _slug(text: str) -> str:
     return _SLUG.sub("-", text.casefold()).strip("-") or "unnamed"
 
@@ -162,85 +183,200 @@ def graph_iri(agreement: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base}graph/{_segment(agreement)}")
 
 
-_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
-_XSD_BOOLEAN = ox.NamedNode(str(XSD.boolean))
-_XSD_GYEARMONTH = ox.NamedNode(str(XSD.gYearMonth))
-_TRUE = ox.Literal("true", datatype=_XSD_BOOLEAN)
-_FALSE = ox.Literal("false", datatype=_XSD_BOOLEAN)
+#: Characters a quoted Turtle / N-Triples string must escape (STRING_LITERAL_QUOTE).
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+#: A prefixed name's local part written as is (anything else stays a full ``<IRI>``).
+_PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_PREFIXES_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+_XSD_BOOLEAN = str(XSD.boolean)
 
 
-class _Builder:
-    """Accumulates pyoxigraph quads with IRIs minted under one base."""
+@lru_cache(maxsize=1 << 16)
+def _quoted(text: str) -> str:
+    """A string literal in Turtle (and N-Triples) syntax: ``"…"`` with the four escapes."""
+    if _NEEDS_ESCAPE.search(text):
+        text = text.translate(_ESCAPES)
+    return f'"{text}"'
 
-    #: Quads are handed to the store in batches of this size, so memory stays flat.
-    BATCH = 100_000
 
-    def __init__(self, base: str, store: ox.Store | None = None) -> None:
+@lru_cache(maxsize=4096)
+def _ttl_iri(iri: str) -> str:
+    """An IRI as written in Turtle: a prefixed name where one of :data:`PREFIXES` fits."""
+    for prefix, ns in _PREFIXES_BY_LENGTH:
+        if iri.startswith(ns) and _PN_LOCAL.fullmatch(iri, len(ns)):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def _ttl_predicate(iri: str) -> str:
+    return "a" if iri == _RDF_TYPE else _ttl_iri(iri)
+
+
+def _ttl_literal(value: str, datatype: str = _XSD_STRING, language: str | None = None) -> str:
+    """A literal in the one Turtle form both build paths write (integers and booleans bare)."""
+    if language:
+        return f"{_quoted(value)}@{language}"
+    if datatype == _XSD_STRING:
+        return _quoted(value)
+    if datatype == _XSD_INTEGER and _INTEGER.fullmatch(value):
+        return value
+    if datatype == _XSD_BOOLEAN and value in ("true", "false"):
+        return value
+    return f"{_quoted(value)}^^{_ttl_iri(datatype)}"
+
+
+class _Terms:
+    """Turtle forms of one namespace's terms (``dfg:Flow``): computed once, then plain attributes."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        value = _ttl_iri(str(self._namespace[name]))
+        setattr(self, name, value)
+        return value
+
+
+_DFG, _DCT, _DCAT, _DPV, _ORG = _Terms(DFG), _Terms(DCTERMS), _Terms(DCAT), _Terms(DPV), _Terms(ORG)
+_PROV, _RDFS, _SKOS = _Terms(PROV), _Terms(RDFS), _Terms(SKOS)
+_FROM = _ttl_iri(str(FROM))
+_GYEARMONTH = _ttl_iri(str(XSD.gYearMonth))
+_SEP = " ;\n\t"
+_TYPE_LINES = {name: f"a {getattr(_DFG, name)}" for name in
+               ("Agreement", "Entry", "Flow", "Hop", "DataCopy", "Evidence", "DatasetFamily", "Release",
+                "Finding")}
+
+
+_IDENTIFIABILITY = {level: _ttl_iri(iri) for level, iri in IDENTIFIABILITY.items()}
+_OPT_OUT = {status: _ttl_iri(iri) for status, iri in OPT_OUT.items()}
+_KIND_LINES = {kind: f"{_DFG.kind} {_ttl_iri(iri)}" + (f"{_SEP}{_DPV.hasProcessing} {_ttl_iri(PROCESSING[kind])}"
+                                                        if kind in PROCESSING else "") for kind, iri in KIND.items()}
+_LANDING_LINES = {flag: f"{_DFG.landingOnly} {'true' if flag else 'false'}" for flag in (False, True)}
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class RdfText:
+    """The register's RDF as Turtle text, by named graph: Oxigraph parses it, Turtle and TriG are it.
+
+    Building triples as text and letting Oxigraph parse them is many times faster than a
+    Python object per term.  Most nodes (hops, evidence, flows, entries, copies…) are
+    *closed*: one function knows all their triples and writes their whole statement
+    (``"<s> a dfg:Hop ;\\n\\tdfg:hopIndex 1 … .\\n"``) into ``statements``.  Nodes that
+    several records describe (organisations, datasets) are *open*: their
+    ``"predicate object"`` fragments gather in ``open`` and are joined, without repeats,
+    when written.  Graph keys are ``"<IRI>"`` terms, or None for the default graph.
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
         self.base = _check_base(base)
-        self.store = store
-        self.quads: list[ox.Quad] = []
-        self.reference = ox.NamedNode(f"{base}graph/reference")
-        self.graph: ox.NamedNode = self.reference
+        self.statements: dict[str | None, list[str]] = {}
+        self.open: dict[str | None, dict[str, list[str]]] = {}
         self.seen_units: set[tuple[str, str]] = set()
-        self._terms: dict[str, ox.NamedNode] = {}
+        self._statements: list[str] = []
+        self._open: dict[str, list[str]] = {}
+        self._orgs: dict[str, str] = {}
+        self._iris: dict[tuple[str, ...], str] = {}
 
-    def n(self, uri: str) -> ox.NamedNode:
-        """A vocabulary IRI as a pyoxigraph node (cached)."""
-        got = self._terms.get(uri)
+    def use(self, graph: str | None) -> None:
+        """Write what follows into ``graph`` (a ``"<IRI>"`` term, or None)."""
+        self.seal()
+        self._statements = self.statements.setdefault(graph, [])
+        self._open = self.open.setdefault(graph, {})
+
+    def seal(self) -> None:
+        """Sort the current graph's new closed statements and join them into one string.
+
+        Statements begin with their subject, so the graph reads in subject order; joining
+        keeps millions of small strings from outliving their graph.
+        """
+        st = self._statements
+        if len(st) > 1:
+            st.sort()
+            st[:] = ["".join(st)]
+
+    def close(self, node: str, fragments: list[str]) -> None:
+        """Write the statement of a closed node: ``fragments`` are all its ``"p o"`` pairs."""
+        self._statements.append(f"{node} {_SEP.join(fragments)} .\n")
+
+    def subject(self, node: str) -> list[str]:
+        """The fragment list of an open node in the current graph, to append ``"p o"`` to."""
+        got = self._open.get(node)
         if got is None:
-            got = self._terms[uri] = ox.NamedNode(str(uri))
+            got = self._open[node] = []
         return got
 
-    def add(self, s: ox.NamedNode, p: str, o: object) -> None:
-        if o is None:
-            return
-        if isinstance(o, URIRef):
-            o = self.n(o)
-        elif isinstance(o, str):
-            o = ox.Literal(o)
-        elif isinstance(o, bool):
-            o = _TRUE if o else _FALSE
-        elif isinstance(o, int):
-            o = ox.Literal(str(o), datatype=_XSD_INTEGER)
-        self.quads.append(ox.Quad(s, self.n(p), o, self.graph))
-        if self.store is not None and len(self.quads) >= self.BATCH:
-            self.flush()
+    def iri(self, kind: str, *parts: str) -> str:
+        return f"<{self.base}{kind}/{'/'.join(map(_segment, parts))}>"
 
-    def flush(self) -> None:
-        """Move the quads gathered so far into the store."""
-        if self.store is not None and self.quads:
-            self.store.extend(self.quads)
-            self.quads = []
+    def _cached(self, kind: str, *parts: str) -> str:
+        """:meth:`iri` remembered: families, datasets, copies and entries recur on every hop."""
+        got = self._iris.get((kind, *parts))
+        if got is None:
+            got = self._iris[(kind, *parts)] = self.iri(kind, *parts)
+        return got
 
-    def iri(self, kind: str, *parts: str) -> ox.NamedNode:
-        return ox.NamedNode(self.base + kind + "/" + "/".join(_segment(p) for p in parts))
+    def graph(self, name: str) -> str:
+        return f"<{self.base}graph/{name}>"
 
-    def sub(self, node: ox.NamedNode, *parts: str) -> ox.NamedNode:
-        return ox.NamedNode(node.value + "/" + "/".join(parts))
+    def org(self, org_id: str) -> str:
+        got = self._orgs.get(org_id)
+        if got is None:
+            got = self._orgs[org_id] = f"<{org_iri(org_id, self.base)}>"
+        return got
 
-    def org(self, org_id: str) -> ox.NamedNode:
-        return ox.NamedNode(str(org_iri(org_id, self.base)))
+    def unit(self, org_id: str, unit: str) -> str:
+        return _sub(self.org(org_id), "unit", _slug(unit))
 
-    def unit(self, org_id: str, unit: str) -> ox.NamedNode:
-        return self.sub(self.org(org_id), "unit", _slug(unit))
+    def family(self, family: str) -> str:
+        return self._cached("family", family)
 
-    def family(self, family: str) -> ox.NamedNode:
-        return self.iri("family", family)
+    def dataset(self, name: str) -> str:
+        return self._cached("dataset", _slug(name))
 
-    def dataset(self, name: str) -> ox.NamedNode:
-        return self.iri("dataset", _slug(name))
+    def copy(self, agreement: str, family: str, level: Identifiability) -> str:
+        return self._cached("copy", agreement, family, level.value)
 
-    def copy(self, agreement: str, family: str, level: Identifiability) -> ox.NamedNode:
-        return self.iri("copy", agreement, family, level.value)
+    def entry(self, entry_id: str) -> str:
+        return self._cached("entry", entry_id)
 
-    def entry(self, entry_id: str) -> ox.NamedNode:
-        return self.iri("entry", entry_id)
-
-    def flow(self, flow_id: str) -> ox.NamedNode:
+    def flow(self, flow_id: str) -> str:
         return self.iri("flow", flow_id)
 
-    def agreement(self, core: str) -> ox.NamedNode:
-        return self.iri("agreement", core)
+    def agreement(self, core: str) -> str:
+        return self._cached("agreement", core)
+
+
+def _sub(node: str, *parts: str) -> str:
+    """A node under another: ``<…/flow/X>`` → ``<…/flow/X/hop/1>``."""
+    return f"{node[:-1]}/{'/'.join(parts)}>"
+
+
+def records_rdf(
+    entries: Iterable[Entry],
+    flows: Iterable[Flow],
+    organisations: Iterable[Organisation] | Mapping[str, Organisation],
+    *,
+    releases: Iterable[Release] = (),
+    findings: Iterable[Any] = (),
+    base: str = DEFAULT_BASE,
+    workers: int | None = None,
+) -> RdfText:
+    """The triples of :func:`to_rdf` as text, ready for :func:`serialise` (the fast path).
+
+    Agreements are independent, so a large register is split across ``workers`` processes
+    (default: the machine's cores); the text is the same as a single-process run.
+    """
+    b = RdfText(base)
+    _emit(b, list(entries), list(flows), organisations, list(releases), list(findings), workers)
+    return b
 
 
 def to_rdf(
@@ -295,10 +431,14 @@ def records_store(
     store: ox.Store | None = None,
 ) -> ox.Store:
     """The same quads as :func:`to_rdf`, in a bare pyoxigraph store (the fast path)."""
+    text = records_rdf(entries, flows, organisations, releases=releases, findings=findings, base=base)
+    return text_store(text, store)
+
+
+def text_store(text: RdfText, store: ox.Store | None = None) -> ox.Store:
+    """Load :class:`RdfText` into a pyoxigraph store (Oxigraph parses it as TriG)."""
     store = store if store is not None else ox.Store()
-    b = _Builder(base, store)
-    quads_into(b, list(entries), list(flows), organisations, list(releases), list(findings))
-    b.flush()
+    store.load(_write(text, trig=True), format=ox.RdfFormat.TRIG)
     return store
 
 
@@ -310,10 +450,10 @@ def as_dataset(store: ox.Store) -> Dataset:
     return ds
 
 
-def quads_into(b: _Builder, entries: list[Entry], flows: list[Flow],
-               organisations: Iterable[Organisation] | Mapping[str, Organisation],
-               releases: list[Release], findings: list[Any]) -> None:
-    """Emit every quad of the records into the builder, graph by graph."""
+def _emit(b: RdfText, entries: list[Entry], flows: list[Flow],
+          organisations: Iterable[Organisation] | Mapping[str, Organisation],
+          releases: list[Release], findings: list[Any], workers: int | None = None) -> None:
+    """Emit every triple of the records, graph by graph."""
     orgs = dict(organisations) if isinstance(organisations, Mapping) else \
         {o.id: o for o in organisations}
     for f in flows:
@@ -327,25 +467,82 @@ def quads_into(b: _Builder, entries: list[Entry], flows: list[Flow],
         by_agreement.setdefault(f.agreement, ([], [], []))[1].append(f)
     for r in releases:
         by_agreement.setdefault(r.agreement, ([], [], []))[2].append(r)
-    b.graph = b.reference
+    b.use(b.graph("reference"))
     _reference(b, orgs, entries, flows, releases)
-    for core in sorted(by_agreement):
-        b.graph = b.n(graph_iri(core, b.base))
-        _agreement(b, core, *by_agreement[core])
+    cores = sorted(by_agreement)
+    parts = _split(cores, by_agreement, workers)
+    if len(parts) < 2:
+        _agreements(b, cores, by_agreement)
+    else:
+        global _FORK_JOB
+        _FORK_JOB = (b.base, by_agreement)
+        context = multiprocessing.get_context("fork")
+        try:
+            with concurrent.futures.ProcessPoolExecutor(len(parts) - 1, mp_context=context) as pool:
+                futures = [pool.submit(_agreements_apart, part) for part in parts[1:]]
+                _agreements(b, parts[0], by_agreement)
+                for future in futures:
+                    statements, open_nodes = future.result()
+                    b.statements.update(statements)
+                    b.open.update(open_nodes)
+        finally:
+            _FORK_JOB = None
     if findings:
-        b.graph = ox.NamedNode(f"{b.base}graph/findings")
+        b.use(b.graph("findings"))
         for finding in findings:
             _finding(b, finding)
+    b.use(None)
+    b.seal()
 
 
-def _reference(b: _Builder, orgs: dict[str, Organisation], entries: list[Entry],
+#: Below this many agreements one process is faster than starting another.
+PARALLEL_FROM = 1000
+_FORK_JOB: tuple[str, dict[str, tuple[list[Entry], list[Flow], list[Release]]]] | None = None
+
+
+def _split(cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]],
+           workers: int | None) -> list[list[str]]:
+    """Agreements in ``workers`` runs of about equal work (one run when that would not pay)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(cores) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return [cores]
+    weight = [1 + sum(1 + len(f.hops) for f in by_agreement[c][1]) + len(by_agreement[c][2]) for c in cores]
+    share, parts, run, done = sum(weight) / workers, [], [], 0
+    for core, w in zip(cores, weight, strict=True):
+        run.append(core)
+        done += w
+        if done >= share * (len(parts) + 1) and len(parts) < workers - 1:
+            parts.append(run)
+            run = []
+    return [p for p in (*parts, run) if p]
+
+
+def _agreements(b: RdfText, cores: list[str],
+                by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]) -> None:
+    for core in cores:
+        b.use(f"<{graph_iri(core, b.base)}>")
+        _agreement(b, core, *by_agreement[core])
+
+
+def _agreements_apart(cores: list[str]) -> tuple[dict[str | None, list[str]], dict[str | None, dict[str, list[str]]]]:
+    """In a forked worker: the agreement graphs of ``cores``, sealed (see :data:`_FORK_JOB`)."""
+    assert _FORK_JOB is not None
+    base, by_agreement = _FORK_JOB
+    b = RdfText(base)
+    _agreements(b, cores, by_agreement)
+    b.use(None)
+    b.seal()
+    return b.statements, b.open
+
+
+def _reference(b: RdfText, orgs: dict[str, Organisation], entries: list[Entry],
                flows: list[Flow], releases: list[Release]) -> None:
     """Organisations, units, families and datasets: the register-wide nodes."""
     for org_id in sorted(orgs):
         _organisation(b, orgs[org_id])
     named = {o.part_of for o in orgs.values()} | {o.successor for o in orgs.values()}
     for org_id in sorted(i for i in named if i and i not in orgs):
-        b.add(b.org(org_id), DCTERMS.identifier, org_id)  # named by a record, not described
+        b.subject(b.org(org_id)).append(f"{_DCT.identifier} {_quoted(org_id)}")  # named, not described
     for f in flows:
         for h in f.hops:
             if h.unit:
@@ -355,163 +552,152 @@ def _reference(b: _Builder, orgs: dict[str, Organisation], entries: list[Entry],
     families |= {e_fam for e in entries for e_fam in e.families}
     families |= {r.family for r in releases if r.family}
     for fam in sorted(families):
-        node = b.family(fam)
-        b.add(node, RDF.type, DFG.DatasetFamily)
-        b.add(node, DCTERMS.identifier, fam)
-        b.add(node, RDFS.label, fam)
+        b.close(b.family(fam), [_TYPE_LINES["DatasetFamily"], f"{_DCT.identifier} {_quoted(fam)}",
+                                f"{_RDFS.label} {_quoted(fam)}"])
     for e in entries:
         for d in e.datasets:
-            node = b.dataset(d.name)
-            b.add(node, RDF.type, DCAT.Dataset)
-            b.add(node, DCTERMS.title, d.name)
+            t = b.subject(b.dataset(d.name))
+            t += (f"a {_DCAT.Dataset}", f"{_DCT.title} {_quoted(d.name)}")
             if d.family:
-                b.add(node, DCAT.inSeries, b.family(d.family))
+                t.append(f"{_DCAT.inSeries} {b.family(d.family)}")
 
 
-def _organisation(b: _Builder, o: Organisation) -> None:
-    node = b.org(o.id)
-    b.add(node, RDF.type, ORG.Organization)
-    b.add(node, DCTERMS.identifier, o.id)
-    b.add(node, SKOS.prefLabel, o.name)
-    b.add(node, RDFS.label, o.name)
-    for alias in o.aliases:
-        if alias != o.name:
-            b.add(node, SKOS.altLabel, alias)
-    b.add(node, DFG.role, ROLE[o.role])
-    b.add(node, DFG.reviewed, o.reviewed)
-    b.add(node, ORG.identifier, o.ods)
+def _organisation(b: RdfText, o: Organisation) -> None:
+    t = b.subject(b.org(o.id))
+    name = _quoted(o.name)
+    t += (f"a {_ORG.Organization}", f"{_DCT.identifier} {_quoted(o.id)}", f"{_SKOS.prefLabel} {name}",
+          f"{_RDFS.label} {name}")
+    t += [f"{_SKOS.altLabel} {_quoted(alias)}" for alias in o.aliases if alias != o.name]
+    t += (f"{_DFG.role} {_ttl_iri(ROLE[o.role])}", f"{_DFG.reviewed} {_bool(o.reviewed)}")
+    if o.ods is not None:
+        t.append(f"{_ORG.identifier} {_quoted(o.ods)}")
     if o.part_of:
-        b.add(node, ORG.subOrganizationOf, b.org(o.part_of))
+        t.append(f"{_ORG.subOrganizationOf} {b.org(o.part_of)}")
     if o.successor:
-        b.add(node, DFG.successor, b.org(o.successor))
+        t.append(f"{_DFG.successor} {b.org(o.successor)}")
     for unit in o.units:
         _unit(b, o.id, unit)
 
 
-def _unit(b: _Builder, org_id: str, name: str) -> None:
-    if (org_id, _slug(name)) in b.seen_units:
+def _unit(b: RdfText, org_id: str, name: str) -> None:
+    key = (org_id, _slug(name))
+    if key in b.seen_units:
         return
-    b.seen_units.add((org_id, _slug(name)))
+    b.seen_units.add(key)
     node = b.unit(org_id, name)
-    b.add(node, RDF.type, ORG.OrganizationalUnit)
-    b.add(node, SKOS.prefLabel, name)
-    b.add(node, RDFS.label, name)
-    b.add(node, ORG.unitOf, b.org(org_id))
-    b.add(b.org(org_id), ORG.hasUnit, node)
+    label = _quoted(name)
+    b.close(node, [f"a {_ORG.OrganizationalUnit}", f"{_SKOS.prefLabel} {label}", f"{_RDFS.label} {label}",
+                   f"{_ORG.unitOf} {b.org(org_id)}"])
+    b.subject(b.org(org_id)).append(f"{_ORG.hasUnit} {node}")
 
 
-def _agreement(b: _Builder, core: str, entries: list[Entry], flows: list[Flow],
+def _agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow],
                releases: list[Release]) -> None:
     node = b.agreement(core)
-    b.add(node, RDF.type, DFG.Agreement)
-    b.add(node, DCTERMS.identifier, core)
-    b.add(node, RDFS.label, f"Agreement {core}")
+    t = [_TYPE_LINES["Agreement"], f"{_DCT.identifier} {_quoted(core)}",
+         f"{_RDFS.label} {_quoted(f'Agreement {core}')}"]
     roles = {h.target.id: h.target.role for f in flows for h in f.hops}
     for org_id in sorted(roles):
         if roles[org_id] is Role.CONTROLLER:
-            b.add(node, DPV.hasDataController, b.org(org_id))
+            t.append(f"{_DPV.hasDataController} {b.org(org_id)}")
         elif roles[org_id] in (Role.PROCESSOR, Role.CSU):
-            b.add(node, DPV.hasDataProcessor, b.org(org_id))
+            t.append(f"{_DPV.hasDataProcessor} {b.org(org_id)}")
+    b.close(node, t)
     datasets: dict[str, set[str]] = {}
     for e in entries:
         _entry(b, e, node)
         for d in e.datasets:
             if d.family:
                 datasets.setdefault(d.family, set()).add(d.name)
-    copies: dict[tuple[str, Identifiability], ox.NamedNode | None] = {}
+    copies: dict[tuple[str, Identifiability], str | None] = {}
     for f in flows:
         _flow(b, f, node, copies)
     for (family, level), derived_from in sorted(copies.items(), key=lambda kv: (kv[0][0], -kv[0][1].rank)):
         _copy(b, core, family, level, derived_from, datasets.get(family, set()))
     edges = sorted({(h.source.id, h.target.id) for f in flows for h in f.hops})
     for a, c in edges:
-        b.add(b.org(a), DFG.sendsTo, b.org(c))
+        b.subject(b.org(a)).append(f"{_DFG.sendsTo} {b.org(c)}")
     for r in releases:
         _release(b, r, node)
 
 
-def _evidence(b: _Builder, node: ox.NamedNode, path: str, line: int, col: int, text: str,
-              entry: ox.NamedNode | None) -> ox.NamedNode:
-    ev = b.sub(node, "evidence")
-    b.add(ev, RDF.type, DFG.Evidence)
-    b.add(ev, DFG.sourcePath, path)
-    b.add(ev, DFG.line, line)
-    b.add(ev, DFG.column, col)
-    b.add(ev, PROV.value, text)
+def _evidence(b: RdfText, node: str, path: str, line: int, col: int, text: str, entry: str | None) -> str:
+    """Close the evidence node of ``node``; returns the fragment that links ``node`` to it."""
+    ev = _sub(node, "evidence")
+    t = [_TYPE_LINES["Evidence"], f"{_DFG.sourcePath} {_quoted(path)}", f"{_DFG.line} {line}",
+         f"{_DFG.column} {col}", f"{_PROV.value} {_quoted(text)}"]
     if entry is not None:
-        b.add(ev, DFG.entry, entry)
-    b.add(node, DFG.evidence, ev)
-    return ev
+        t.append(f"{_DFG.entry} {entry}")
+    b.close(ev, t)
+    return f"{_DFG.evidence} {ev}"
 
 
-def _period(b: _Builder, node: ox.NamedNode, period: Period | None, name: str = "period") -> ox.NamedNode | None:
+def _period(b: RdfText, node: str, period: Period | None, name: str = "period") -> str | None:
+    """Close the period node of ``node`` (None without a period); returns its IRI term."""
     if period is None:
         return None
-    p = b.sub(node, name)
-    b.add(p, RDF.type, DCTERMS.PeriodOfTime)
+    p = _sub(node, name)
+    t = [f"a {_DCT.PeriodOfTime}"]
     if period.start:
-        b.add(p, DCAT.startDate, ox.Literal(period.start, datatype=_XSD_GYEARMONTH))
+        t.append(f"{_DCAT.startDate} {_quoted(period.start)}^^{_GYEARMONTH}")
     if period.end:
-        b.add(p, DCAT.endDate, ox.Literal(period.end, datatype=_XSD_GYEARMONTH))
+        t.append(f"{_DCAT.endDate} {_quoted(period.end)}^^{_GYEARMONTH}")
     if period.raw:
-        b.add(p, RDFS.label, period.raw)
+        t.append(f"{_RDFS.label} {_quoted(period.raw)}")
     if period.qualifier:
-        b.add(p, SKOS.note, period.qualifier)
+        t.append(f"{_SKOS.note} {_quoted(period.qualifier)}")
+    b.close(p, t)
     return p
 
 
-def _entry(b: _Builder, e: Entry, agreement: ox.NamedNode) -> None:
+def _entry(b: RdfText, e: Entry, agreement: str) -> None:
     node = b.entry(e.id)
-    b.add(node, RDF.type, DFG.Entry)
-    b.add(node, DCTERMS.identifier, e.reference)
-    b.add(node, DCTERMS.title, e.title)
-    b.add(node, DFG.agreement, agreement)
-    b.add(node, DFG.purposeText, e.purposes)
-    b.add(node, DFG.optOut, OPT_OUT[e.opt_outs.honoured])
+    t = [_TYPE_LINES["Entry"], f"{_DCT.identifier} {_quoted(e.reference)}", f"{_DCT.title} {_quoted(e.title)}",
+         f"{_DFG.agreement} {agreement}", f"{_DFG.optOut} {_OPT_OUT[e.opt_outs.honoured]}"]
+    if e.purposes is not None:
+        t.append(f"{_DFG.purposeText} {_quoted(e.purposes)}")
     if e.opt_outs.raw:
-        b.add(node, DFG.optOutText, e.opt_outs.raw)
-    for excuse in e.opt_outs.excuses:
-        b.add(node, SKOS.note, excuse)
+        t.append(f"{_DFG.optOutText} {_quoted(e.opt_outs.raw)}")
+    t += [f"{_SKOS.note} {_quoted(excuse)}" for excuse in e.opt_outs.excuses]
     for text in e.legal_basis:
-        b.add(node, DFG.legalBasisText, text)
+        t.append(f"{_DFG.legalBasisText} {_quoted(text)}")
         for pattern, gateway in _GATEWAYS:
             if pattern.search(text):
-                b.add(node, DFG.statutoryGateway, gateway)
-    b.add(node, DCTERMS.temporal, _period(b, node, e.period))
-    b.add(node, DFG.dsaPeriod, _period(b, node, e.dsa, "dsa"))
-    for d in e.datasets:
-        b.add(node, DFG.dataset, b.dataset(d.name))
+                t.append(f"{_DFG.statutoryGateway} {_ttl_iri(gateway)}")
+    period = _period(b, node, e.period)
+    if period is not None:
+        t.append(f"{_DCT.temporal} {period}")
+    dsa = _period(b, node, e.dsa, "dsa")
+    if dsa is not None:
+        t.append(f"{_DFG.dsaPeriod} {dsa}")
+    t += [f"{_DFG.dataset} {b.dataset(d.name)}" for d in e.datasets]
     span = e.span
-    _evidence(b, node, e.source, e.line, span.col if span else 1,
-              span.text if span and span.text else e.title, node)
+    t.append(_evidence(b, node, e.source, e.line, span.col if span else 1,
+                       span.text if span and span.text else e.title, node))
+    b.close(node, t)
 
 
-def _flow(b: _Builder, f: Flow, agreement: ox.NamedNode,
-          copies: dict[tuple[str, Identifiability], ox.NamedNode | None]) -> None:
+def _flow(b: RdfText, f: Flow, agreement: str, copies: dict[tuple[str, Identifiability], str | None]) -> None:
     node = b.flow(f.id)
     entry = b.entry(f.entry)
-    b.add(node, RDF.type, DFG.Flow)
-    b.add(node, DCTERMS.identifier, f.id)
-    b.add(node, DFG.entry, entry)
-    b.add(node, DFG.agreement, agreement)
-    b.add(node, DFG.kind, KIND[f.kind])
-    b.add(node, DPV.hasProcessing, PROCESSING.get(f.kind))
-    b.add(node, DFG.purposeText, f.purpose)
-    b.add(node, DFG.identifiability, IDENTIFIABILITY[f.identifiability])
-    b.add(node, DFG.optOut, OPT_OUT[f.opt_outs])
-    b.add(node, DCTERMS.temporal, _period(b, node, f.period))
-    b.add(node, DFG.until, f.until)
+    level = f.identifiability
+    t = [_TYPE_LINES["Flow"], f"{_DCT.identifier} {_quoted(f.id)}", f"{_DFG.entry} {entry}",
+         f"{_DFG.agreement} {agreement}", _KIND_LINES[f.kind], f"{_DFG.purposeText} {_quoted(f.purpose)}",
+         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}", f"{_DFG.optOut} {_OPT_OUT[f.opt_outs]}"]
+    period = _period(b, node, f.period)
+    if period is not None:
+        t.append(f"{_DCT.temporal} {period}")
+    if f.until is not None:
+        t.append(f"{_DFG.until} {_quoted(f.until)}")
     for fam in f.families:
-        b.add(node, DFG.ofFamily, b.family(fam))
-        b.add(node, DFG.carries, b.copy(f.agreement, fam, f.identifiability))
-        copies.setdefault((fam, f.identifiability), None)
-    for fam in f.linked:
-        b.add(node, DFG.linkedWith, b.family(fam))
+        t += (f"{_DFG.ofFamily} {b.family(fam)}", f"{_DFG.carries} {b.copy(f.agreement, fam, level)}")
+        copies.setdefault((fam, level), None)
+    t += [f"{_DFG.linkedWith} {b.family(fam)}" for fam in f.linked]
     previous: Identifiability | None = None
     for i, h in enumerate(f.hops, 1):
-        hop = b.sub(node, "hop", str(i))
+        hop = _sub(node, "hop", str(i))
         _hop(b, f, h, i, hop, entry)
-        b.add(node, DFG.hop, hop)
+        t.append(f"{_DFG.hop} {hop}")
         for fam in h.families or f.families:
             key = (fam, h.identifiability)
             if previous is not None and previous.rank > h.identifiability.rank:
@@ -520,73 +706,67 @@ def _flow(b: _Builder, f: Flow, agreement: ox.NamedNode,
             else:
                 copies.setdefault(key, None)
         previous = h.identifiability
+    b.close(node, t)
 
 
-def _hop(b: _Builder, f: Flow, h: Hop, index: int, node: ox.NamedNode, entry: ox.NamedNode) -> None:
-    b.add(node, RDF.type, DFG.Hop)
-    b.add(node, DFG.hopIndex, index)
-    b.add(node, FROM, b.org(h.source.id))
-    b.add(node, DFG.to, b.org(h.target.id))
-    b.add(node, DFG.identifiability, IDENTIFIABILITY[h.identifiability])
-    b.add(node, DFG.landingOnly, h.landing_only)
+def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str) -> None:
+    level = h.identifiability
+    t = [_TYPE_LINES["Hop"], f"{_DFG.hopIndex} {index}", f"{_FROM} {b.org(h.source.id)}",
+         f"{_DFG.to} {b.org(h.target.id)}", f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
+         _LANDING_LINES[h.landing_only]]
     if h.unit:
-        b.add(node, DFG.unit, b.unit(h.target.id, h.unit))
+        t.append(f"{_DFG.unit} {b.unit(h.target.id, h.unit)}")
     for fam in h.families or f.families:
-        b.add(node, DFG.ofFamily, b.family(fam))
-        b.add(node, DFG.carries, b.copy(f.agreement, fam, h.identifiability))
+        t += (f"{_DFG.ofFamily} {b.family(fam)}", f"{_DFG.carries} {b.copy(f.agreement, fam, level)}")
     ev = h.evidence
-    _evidence(b, node, ev.path, ev.line, ev.col, ev.text, entry)
+    t.append(_evidence(b, node, ev.path, ev.line, ev.col, ev.text, entry))
+    b.close(node, t)
 
 
-def _copy(b: _Builder, core: str, family: str, level: Identifiability,
-          derived_from: ox.NamedNode | None, dataset_names: set[str]) -> None:
-    node = b.copy(core, family, level)
-    b.add(node, RDF.type, DFG.DataCopy)
-    b.add(node, RDFS.label, f"{family} {level.value} copy under {core}")
-    b.add(node, DFG.agreement, b.agreement(core))
-    b.add(node, DFG.ofFamily, b.family(family))
-    b.add(node, DFG.identifiability, IDENTIFIABILITY[level])
-    b.add(node, PROV.wasDerivedFrom, derived_from)
-    for name in sorted(dataset_names):
-        b.add(node, DFG.ofDataset, b.dataset(name))
+def _copy(b: RdfText, core: str, family: str, level: Identifiability,
+          derived_from: str | None, dataset_names: set[str]) -> None:
+    t = [_TYPE_LINES["DataCopy"], f"{_RDFS.label} {_quoted(f'{family} {level.value} copy under {core}')}",
+         f"{_DFG.agreement} {b.agreement(core)}", f"{_DFG.ofFamily} {b.family(family)}",
+         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}"]
+    if derived_from is not None:
+        t.append(f"{_PROV.wasDerivedFrom} {derived_from}")
+    t += [f"{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
+    b.close(b.copy(core, family, level), t)
 
 
-def _release(b: _Builder, r: Release, agreement: ox.NamedNode) -> None:
+def _release(b: RdfText, r: Release, agreement: str) -> None:
     node = b.iri("release", r.id)
-    b.add(node, RDF.type, DFG.Release)
-    b.add(node, DCTERMS.identifier, r.id)
-    b.add(node, DCTERMS.title, r.dataset)
-    b.add(node, DFG.agreement, agreement)
-    b.add(node, DFG.recipientName, r.recipient)
-    b.add(node, DFG.category, r.category)
+    t = [_TYPE_LINES["Release"], f"{_DCT.identifier} {_quoted(r.id)}", f"{_DCT.title} {_quoted(r.dataset)}",
+         f"{_DFG.agreement} {agreement}", f"{_DFG.recipientName} {_quoted(r.recipient)}",
+         f"{_DFG.category} {_quoted(r.category)}"]
     if r.family:
-        b.add(node, DFG.ofFamily, b.family(r.family))
+        t.append(f"{_DFG.ofFamily} {b.family(r.family)}")
     if r.identifiability:
-        b.add(node, DFG.identifiability, IDENTIFIABILITY[r.identifiability])
+        t.append(f"{_DFG.identifiability} {_IDENTIFIABILITY[r.identifiability]}")
     if r.opt_outs_applied is not None:
-        b.add(node, DFG.optOut, DFG.OptOutsApplied if r.opt_outs_applied else DFG.OptOutsNotApplied)
+        t.append(f"{_DFG.optOut} {_OPT_OUT[OptOut.YES if r.opt_outs_applied else OptOut.NO]}")
     if r.legal_basis:
-        b.add(node, DFG.legalBasisText, r.legal_basis)
-    period = r.period or (Period(r.month, r.month) if r.month else None)
-    b.add(node, DCTERMS.temporal, _period(b, node, period))
-    _evidence(b, node, r.source, r.line, 1, r.row_id or r.id, None)
+        t.append(f"{_DFG.legalBasisText} {_quoted(r.legal_basis)}")
+    period = _period(b, node, r.period or (Period(r.month, r.month) if r.month else None))
+    if period is not None:
+        t.append(f"{_DCT.temporal} {period}")
+    t.append(_evidence(b, node, r.source, r.line, 1, r.row_id or r.id, None))
+    b.close(node, t)
 
 
-def _finding(b: _Builder, finding: Any) -> None:
+def _finding(b: RdfText, finding: Any) -> None:
     recipient = finding.recipient
     org_id = recipient.id if isinstance(recipient, Organisation) else str(recipient)
     family = str(finding.family)
-    node = b.iri("finding", org_id.removeprefix("org:"), family)
-    b.add(node, RDF.type, DFG.Finding)
-    b.add(node, DFG.recipient, b.org(org_id))
-    b.add(node, DFG.aboutFamily, b.family(family))
-    for attr, prop in (("identifiable", DFG.identifiableFlow), ("deidentified", DFG.deidentifiedFlow)):
+    t = b.subject(b.iri("finding", org_id.removeprefix("org:"), family))
+    t += (_TYPE_LINES["Finding"], f"{_DFG.recipient} {b.org(org_id)}", f"{_DFG.aboutFamily} {b.family(family)}")
+    for attr, prop in (("identifiable", _DFG.identifiableFlow), ("deidentified", _DFG.deidentifiedFlow)):
         for item in getattr(finding, attr, ()) or ():
             flow_id = item if isinstance(item, str) else getattr(item, "id", None) or item.flow.id
-            b.add(node, prop, b.flow(flow_id))
+            t.append(f"{prop} {b.flow(flow_id)}")
     severity = getattr(finding, "severity", None)
     if isinstance(severity, int):
-        b.add(node, DFG.severity, severity)
+        t.append(f"{_DFG.severity} {severity}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,55 +816,20 @@ def oxigraph_store(ds: Graph | ox.Store) -> ox.Store:
     return store
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted(set(data.splitlines()))
-    if lines and lines[0] == b"":
-        lines = lines[1:]
-    return b"".join(line + b"\n" for line in lines)
-
-
-def _check_no_bnodes(store: ox.Store) -> None:
-    for q in store.query("SELECT ?x WHERE { { GRAPH ?g { ?x ?p ?o } } UNION { ?x ?p ?o } "
-                         "FILTER(isBlank(?x)) } LIMIT 1"):
-        raise DataflowGraphError(f"blank node {q[0]} in the graph; mint an IRI instead")
-    for q in store.query("SELECT ?x WHERE { { GRAPH ?g { ?s ?p ?x } } UNION { ?s ?p ?x } "
-                         "FILTER(isBlank(?x)) } LIMIT 1"):
-        raise DataflowGraphError(f"blank node {q[0]} in the graph; mint an IRI instead")
-
-
-def _graph_ntriples(store: ox.Store, graph: Any) -> bytes:
-    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-
-
-def _sorted_ntriples(store: ox.Store) -> bytes:
-    """The union of every graph as N-Triples, one line per triple, lines sorted."""
-    parts = [_graph_ntriples(store, ox.DefaultGraph())]
-    parts.extend(_graph_ntriples(store, g) for g in store.named_graphs())
-    return _sorted_lines(b"".join(parts))
-
-
-def _sorted_nquads(store: ox.Store) -> bytes:
-    """N-Quads with the default graph first, then each named graph by IRI, lines sorted."""
-    parts = [_sorted_lines(_graph_ntriples(store, ox.DefaultGraph()))]
-    for g in sorted(store.named_graphs(), key=str):
-        suffix = b" " + str(g).encode("utf-8") + b" .\n"
-        lines = _sorted_lines(_graph_ntriples(store, g)).splitlines()
-        parts.append(b"".join(line[:-2] + suffix for line in lines))
-    return b"".join(parts)
-
-
-def serialise(ds: Graph | ox.Store, fmt: str = "turtle") -> bytes:
+def serialise(ds: RdfText | Graph | ox.Store, fmt: str = "turtle") -> bytes:
     """The graph as bytes that are the same on every run and under every PYTHONHASHSEED.
 
-    N-Triples and N-Quads lines are sorted (N-Quads by graph first); Turtle and TriG are
-    written by pyoxigraph from that sorted stream (rdflib's Turtle writer takes about a
-    minute per million triples); JSON-LD is written here, compacted with the prefixes of
-    :data:`~dataflow_graph.vocab.PREFIXES`, keys and arrays sorted.  Triple formats
-    (``turtle``, ``nt``) carry the union of the named graphs.
+    Turtle and TriG are written here: prefixes sorted, subjects sorted, each subject's
+    ``predicate object`` pairs sorted and without repeats, integers and booleans bare.
+    N-Triples and N-Quads lines are sorted (N-Quads by graph first); JSON-LD is compacted
+    with the prefixes of :data:`~dataflow_graph.vocab.PREFIXES`, keys and arrays sorted.
+    Triple formats (``turtle``, ``nt``) carry the union of the named graphs.  The same
+    triples give the same bytes whether they come as :class:`RdfText` (the fast path,
+    :func:`records_rdf`), an rdflib graph or a pyoxigraph store.
 
     Parameters
     ----------
-    ds : rdflib.Graph, rdflib.Dataset or pyoxigraph.Store
+    ds : RdfText, rdflib.Graph, rdflib.Dataset or pyoxigraph.Store
     fmt : str
         ``turtle``, ``nt``, ``jsonld``, ``trig`` or ``nquads`` (see :data:`FORMATS`).
 
@@ -698,25 +843,110 @@ def serialise(ds: Graph | ox.Store, fmt: str = "turtle") -> bytes:
     name = FORMATS.get(fmt.lower())
     if name is None:
         raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
-    store = oxigraph_store(ds)
-    _check_no_bnodes(store)
-    if name in ("nt", "turtle"):
-        nt = _sorted_ntriples(store)
-        if name == "nt":
-            return nt
-        return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES),
-                            format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    nq = _sorted_nquads(store)
+    text = ds if isinstance(ds, RdfText) else _store_text(oxigraph_store(ds))
+    if name in ("turtle", "trig"):
+        return _write(text, trig=name == "trig")
+    if name == "nt":
+        return _sorted_lines(_ntriples(_write(text, trig=False)))
     if name == "nquads":
-        return nq
-    quads = ox.parse(nq, format=ox.RdfFormat.N_QUADS)
-    if name == "trig":
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    return _jsonld(quads)
+        return b"".join(_nquads(g, lines) for g, lines in _graph_lines(text))
+    return _jsonld(_graph_lines(text))
 
 
-_RDF_TYPE = str(RDF.type)
-_XSD_STRING = str(XSD.string)
+def _ntriples(turtle: bytes) -> bytes:
+    """Turtle to N-Triples, as Oxigraph writes them."""
+    return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted(set(data.splitlines()))
+    if lines and lines[0] == b"":
+        lines = lines[1:]
+    return b"".join(line + b"\n" for line in lines)
+
+
+def _graph_lines(text: RdfText) -> Iterator[tuple[str | None, bytes]]:
+    """Each graph's IRI (None: the default graph, first) and its sorted N-Triples lines, by IRI."""
+    text.seal()
+    prefixes = _prefix_lines().encode()
+    for g in _graph_order(text):
+        body = [*text.statements.get(g, ()), *_open_statements(text.open.get(g, {}))]
+        if body:
+            yield (None if g is None else g[1:-1]), _sorted_lines(_ntriples(prefixes + "".join(body).encode()))
+
+
+def _nquads(graph: str | None, lines: bytes) -> bytes:
+    if graph is None:
+        return lines
+    suffix = f" <{graph}> .\n".encode()
+    return b"".join(line[:-2] + suffix for line in lines.splitlines())
+
+
+def _store_text(store: ox.Store) -> RdfText:
+    """The quads of a store as :class:`RdfText`, every node open (so repeats fall away)."""
+    text = RdfText()
+    iris: dict[str, str] = {}
+
+    def term(node: Any) -> str:
+        if isinstance(node, ox.NamedNode):
+            got = iris.get(node.value)
+            if got is None:
+                got = iris[node.value] = _ttl_iri(node.value)
+            return got
+        if isinstance(node, ox.Literal):
+            return _ttl_literal(node.value, node.datatype.value, node.language)
+        raise DataflowGraphError(f"blank node {node} in the graph; mint an IRI instead")
+
+    graph: Any = False
+    for q in store:
+        if q.graph_name != graph:
+            graph = q.graph_name
+            text.use(None if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>")
+        text.subject(term(q.subject)).append(f"{_ttl_predicate(q.predicate.value)} {term(q.object)}")
+    return text
+
+
+def _open_statements(open_nodes: Mapping[str, list[str]]) -> list[str]:
+    """Statements of open nodes, sorted: each node's distinct ``p o`` fragments, sorted."""
+    return sorted(f"{s} {_SEP.join(sorted(set(frags)))} .\n" for s, frags in open_nodes.items())
+
+
+def _prefix_lines() -> str:
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+
+
+def _graph_order(text: RdfText) -> list[str | None]:
+    """The default graph first, then named graphs by IRI."""
+    return sorted(text.statements.keys() | text.open.keys(), key=lambda k: (k is not None, (k or "")[1:-1]))
+
+
+def _write(text: RdfText, *, trig: bool) -> bytes:
+    """Turtle (the union of the graphs) or TriG (each graph in braces, default graph first).
+
+    Graphs come in IRI order; within a graph, closed statements by subject, then open ones.
+    In Turtle an open node described in several graphs is written once, in the first.
+    """
+    text.seal()
+    prefixes = _prefix_lines()
+    graphs = _graph_order(text)
+    opens: dict[str | None, Mapping[str, list[str]]] = {g: text.open.get(g, {}) for g in graphs}
+    if not trig:
+        merged: dict[str, list[str]] = {}
+        firsts: dict[str | None, dict[str, list[str]]] = {g: {} for g in graphs}
+        for g in graphs:
+            for s, frags in opens[g].items():
+                got = merged.get(s)
+                if got is None:
+                    got = merged[s] = firsts[g][s] = []
+                got.extend(frags)
+        opens = firsts  # type: ignore[assignment]
+    parts = [prefixes]
+    for g in graphs:
+        body = [*text.statements.get(g, ()), *_open_statements(opens[g])]
+        if not body:
+            continue
+        parts += body if g is None or not trig else [f"{g} {{\n", *body, "}\n"]
+    return "".join(parts).encode()
 
 
 def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
@@ -726,8 +956,12 @@ def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
     return iri
 
 
-def _jsonld(quads: Iterable[Any]) -> bytes:
-    """Compacted JSON-LD 1.1: a context of prefixes, one node object per subject and graph."""
+def _jsonld(graphs: Iterable[tuple[str | None, bytes]]) -> bytes:
+    """Compacted JSON-LD 1.1: a context of prefixes, one node object per subject and graph.
+
+    Written graph by graph (default graph first, then by IRI), one node object per line,
+    keys sorted, so memory holds one graph at a time and the same triples give the same bytes.
+    """
     prefixes = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
     cache: dict[str, str] = {}
 
@@ -737,29 +971,37 @@ def _jsonld(quads: Iterable[Any]) -> bytes:
             got = cache[iri] = _compact(iri, prefixes)
         return got
 
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
-    for q in quads:
-        g = "" if isinstance(q.graph_name, ox.DefaultGraph) else c(q.graph_name.value)
-        node = graphs.setdefault(g, {}).setdefault(c(q.subject.value), {})
-        o = q.object
-        if q.predicate.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
-            node.setdefault("@type", []).append(c(o.value))
-            continue
-        if isinstance(o, ox.NamedNode):
-            value: Any = {"@id": c(o.value)}
-        elif o.language:
-            value = {"@value": o.value, "@language": o.language}
-        elif o.datatype.value == _XSD_STRING:
-            value = o.value
-        else:
-            value = {"@value": o.value, "@type": c(o.datatype.value)}
-        node.setdefault(c(q.predicate.value), []).append(value)
-    out: list[dict[str, Any]] = []
-    for g in sorted(graphs):
-        nodes = [{"@id": s, **props} for s, props in sorted(graphs[g].items())]
-        out.extend(nodes if g == "" else [{"@id": g, "@graph": nodes}])
-    doc = {"@context": dict(PREFIXES), "@graph": out}
-    return (json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    items: list[bytes] = []
+    for graph, lines in graphs:
+        nodes: dict[str, dict[str, list[Any]]] = {}
+        for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+            node = nodes.setdefault(c(t.subject.value), {})
+            o = t.object
+            if t.predicate.value == _RDF_TYPE and isinstance(o, ox.NamedNode):
+                node.setdefault("@type", []).append(c(o.value))
+                continue
+            if isinstance(o, ox.NamedNode):
+                value: Any = {"@id": c(o.value)}
+            elif o.language:
+                value = {"@value": o.value, "@language": o.language}
+            elif o.datatype.value == _XSD_STRING:
+                value = o.value
+            else:
+                value = {"@value": o.value, "@type": c(o.datatype.value)}
+            node.setdefault(c(t.predicate.value), []).append(value)
+        written = _ITEMS.join(_json({"@id": s, **props}) for s, props in sorted(nodes.items()))
+        if graph is not None:
+            written = f'{{"@graph": [\n{written}\n], "@id": {_json(c(graph))}}}'
+        items.append(written.encode())
+    head = f'{{"@context": {_json(dict(PREFIXES))}, "@graph": [\n'.encode()
+    return head + _ITEMS.encode().join(items) + b"\n]}\n"
+
+
+_ITEMS = ",\n"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def parse_rdf(data: bytes | str, fmt: str = "turtle") -> Dataset:

@@ -10,6 +10,8 @@ import sys
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -20,13 +22,14 @@ from dataflow_graph.rdf import (
     graph_iri,
     load_ontology,
     parse_rdf,
+    records_rdf,
     records_store,
     serialise,
     to_rdf,
     union_graph,
     validate,
 )
-from dataflow_graph.vocab import DCAT, DFG, DPV, ORG, PROV, XSD
+from dataflow_graph.vocab import DCAT, DCTERMS, DFG, DPV, ORG, PROV, SKOS, XSD
 
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 
@@ -214,3 +217,48 @@ def test_rdf_export_hash_is_stable_across_calls():
     digest = {hashlib.sha256(serialise(to_rdf(ex.entries, ex.flows, ex.organisations), "turtle"))
               .hexdigest() for _ in range(2)}
     assert len(digest) == 1
+
+
+def _quads(data: bytes, fmt: str) -> set[ox.Quad]:
+    form = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG}[fmt]
+    return set(ox.parse(data, format=form))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
+    ex = synthetic(30, seed=5)
+    text = serialise(records_rdf(ex.entries, ex.flows, ex.organisations), fmt)
+    store = serialise(to_rdf(ex.entries, ex.flows, ex.organisations), fmt)
+    if fmt in ("turtle", "trig"):       # the same triples; statements may come in another order
+        assert _quads(text, fmt) == _quads(store, fmt)
+    else:                               # written from the loaded store: the same bytes
+        assert text == store
+
+
+def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
+    import dataflow_graph.rdf as rdf
+
+    ex = synthetic(30, seed=9)
+    one = records_rdf(ex.entries, ex.flows, ex.organisations, workers=1)
+    monkeypatch.setattr(rdf, "PARALLEL_FROM", 2)
+    two = records_rdf(ex.entries, ex.flows, ex.organisations, workers=2)
+    assert len(rdf._split(sorted({e.agreement for e in ex.entries}), {e.agreement: ([], [], []) for e in ex.entries},
+                          2)) == 2
+    for fmt in ("turtle", "trig", "nquads"):
+        assert serialise(one, fmt) == serialise(two, fmt)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(min_size=1, max_size=40))
+def test_rdf_any_text_survives_the_text_path(example, text):
+    """Register text is untrusted: whatever it holds comes back from Turtle and TriG unchanged."""
+    entry = dataclasses.replace(example.entries[0], purposes=text, title=text)
+    orgs = dict(example.organisations)
+    first = min(orgs)
+    orgs[first] = dataclasses.replace(orgs[first], name=text)
+    built = records_rdf((entry,), example.flows[:1], orgs)
+    for fmt in ("turtle", "trig"):
+        values = {q.object.value for q in _quads(serialise(built, fmt), fmt)
+                  if q.predicate.value in (str(DFG.purposeText), str(DCTERMS.title), str(SKOS.prefLabel))}
+        assert text in values, fmt
+        assert sum(q.object.value == text for q in _quads(serialise(built, fmt), fmt)) >= 3, fmt
