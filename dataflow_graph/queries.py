@@ -61,7 +61,7 @@ def _months(period: Period | None) -> frozenset[str]:
     return _month_set(period.start, period.end)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)
 def _month_set(start: str | None, end: str | None) -> frozenset[str]:
     """Months of a window, computed once per distinct window."""
     return frozenset(Period(start, end).months())
@@ -391,22 +391,31 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
     if recipient is not None and recipient not in G:
         raise UnknownOrganisationError(recipient)
     arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
+    kinds: dict[tuple[str, str], int] = defaultdict(int)       # bit 1: identifiable, bit 2: de-identified
+    paths: dict[str, tuple[str, ...]] = {}
+    nodes: dict[str, str] = {}
     for _u, v, data in G.edges(data=True):
         f: Flow = data["flow"]
         if f.kind not in _SIDE_KINDS or not _in_window(f.period, during):
             continue
         hop: Hop = data["hop"]
-        node = rolled_up(G, v, successor=successor)
-        path = f.path[: data["index"] + 2]
+        node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, successor=successor))
+        whole = paths.get(f.id) or paths.setdefault(f.id, f.path)
+        path = whole[: data["index"] + 2]
+        level = hop.identifiability
+        kind = 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
         for fam in hop.families or f.families:
             if family is None or fam == family:
                 arrivals[(node, fam)].append(Side(f, hop, path))
+                kinds[(node, fam)] |= kind
     found: list[Convergence] = []
     excluded: list[Excluded] = []
     index = _SpecialIndex(G)
     for (node, fam), sides in sorted(arrivals.items()):
         if recipient is not None and rolled_up(G, recipient, successor=successor) != node:
             continue
+        if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
+            continue            # only one kind of copy arrives: nothing to find or to report apart
         ident = _unique(s for s in sides if s.hop.identifiability is Identifiability.IDENTIFIABLE)
         pseudo = _unique(s for s in sides if s.hop.identifiability.is_record_level_deidentified)
         name = G.nodes[node]["name"]
@@ -475,6 +484,7 @@ class _SpecialIndex:
         self.linkage_at: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
         self.reid_from: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
         self.readers: dict[str, set[str]] = defaultdict(set)
+        self._gathered: dict[tuple[int, frozenset[str]], tuple[dict[str, object], ...]] = {}
         for u, v, data in G.edges(data=True):
             f: Flow = data["flow"]
             hop: Hop = data["hop"]
@@ -494,7 +504,19 @@ class _SpecialIndex:
         """Linkage at the recipient or at a processor whose copy it reads; re-identification
         routes starting there or downstream."""
         near = {node} | self.readers.get(node, set())
-        reach = near | set(nx.descendants(self.G, node)) if self.reid_from else near
-        linkage = {k: v for n in near for k, v in self.linkage_at.get(n, {}).items()}
-        reid = {k: v for n in reach for k, v in self.reid_from.get(n, {}).items()}
-        return tuple(linkage[k] for k in sorted(linkage)), tuple(reid[k] for k in sorted(reid))
+        linkage = self._gather(self.linkage_at, near)
+        if not self.reid_from:
+            return linkage, ()
+        return linkage, self._gather(self.reid_from, near | nx.descendants(self.G, node))
+
+    def _gather(self, items_at: dict[str, dict[str, dict[str, object]]], nodes: set[str]
+                ) -> tuple[dict[str, object], ...]:
+        """The items at any of ``nodes``, by flow id (remembered: many recipients share a reach)."""
+        starts = frozenset(nodes & items_at.keys())
+        got = self._gathered.get((id(items_at), starts))
+        if got is None:
+            merged: dict[str, dict[str, object]] = {}
+            for n in sorted(starts):
+                merged.update(items_at[n])
+            got = self._gathered[(id(items_at), starts)] = tuple(merged[k] for k in sorted(merged))
+        return got
