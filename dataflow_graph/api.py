@@ -68,6 +68,7 @@ class Register:
     _flows: list[Flow] | None = None
     _graph: nx.MultiDiGraph | None = None
     _organisations: list[Organisation] | None = None
+    _convergences: tuple[list[Convergence], list[Excluded]] | None = None
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -305,10 +306,16 @@ def convergences(register: Register, *, recipient: str | None = None, rollup: st
                  ) -> tuple[list[Convergence], list[Excluded]]:
     """Convergence findings (DESIGN.md, "Convergence, precisely") and pairs reported apart."""
     G = graph(register)
+    whole = recipient is None and rollup == "unit" and family is None and during is None
+    if whole and register._convergences is not None:          # the whole register: found once
+        return list(register._convergences[0]), list(register._convergences[1])
     node = resolve_organisation(register, recipient) if recipient else None
-    return find_convergences(G, recipient=node, successor=rollup == "successor",
-                             family=family.upper() if family else None,
-                             during=parse_during(during))
+    found, excluded = find_convergences(G, recipient=node, successor=rollup == "successor",
+                                        family=family.upper() if family else None,
+                                        during=parse_during(during))
+    if whole:
+        register._convergences = (list(found), list(excluded))
+    return found, excluded
 
 
 def evaluate_gold(register: Register, gold_path: str | Path) -> Score:

@@ -277,10 +277,11 @@ class RdfText:
 
     def __init__(self, base: str = DEFAULT_BASE) -> None:
         self.base = _check_base(base)
-        self.statements: dict[str | None, list[str]] = {}
+        self.statements: dict[str | None, list[bytes]] = {}
         self.open: dict[str | None, dict[str, list[str]]] = {}
         self.seen_units: set[tuple[str, str]] = set()
-        self._statements: list[str] = []
+        self._graph: str | None = None
+        self._pending: list[str] = []
         self._open: dict[str, list[str]] = {}
         self._orgs: dict[str, str] = {}
         self._iris: dict[tuple[str, ...], str] = {}
@@ -288,23 +289,25 @@ class RdfText:
     def use(self, graph: str | None) -> None:
         """Write what follows into ``graph`` (a ``"<IRI>"`` term, or None)."""
         self.seal()
-        self._statements = self.statements.setdefault(graph, [])
+        self._graph = graph
+        self.statements.setdefault(graph, [])
         self._open = self.open.setdefault(graph, {})
 
     def seal(self) -> None:
-        """Sort the current graph's new closed statements and join them into one string.
+        """Sort the current graph's new closed statements and keep them as one UTF-8 chunk.
 
-        Statements begin with their subject, so the graph reads in subject order; joining
-        keeps millions of small strings from outliving their graph.
+        Statements begin with their subject, so the graph reads in subject order; encoding
+        here (in the worker that built them) keeps millions of small strings from outliving
+        their graph and leaves the writer only bytes to join.
         """
-        st = self._statements
-        if len(st) > 1:
-            st.sort()
-            st[:] = ["".join(st)]
+        if self._pending:
+            self._pending.sort()
+            self.statements.setdefault(self._graph, []).append("".join(self._pending).encode())
+            self._pending = []
 
     def close(self, node: str, fragments: list[str]) -> None:
         """Write the statement of a closed node: ``fragments`` are all its ``"p o"`` pairs."""
-        self._statements.append(f"{node} {_SEP.join(fragments)} .\n")
+        self._pending.append(f"{node} {_SEP.join(fragments)} .\n")
 
     def subject(self, node: str) -> list[str]:
         """The fragment list of an open node in the current graph, to append ``"p o"`` to."""
@@ -524,7 +527,7 @@ def _agreements(b: RdfText, cores: list[str],
         _agreement(b, core, *by_agreement[core])
 
 
-def _agreements_apart(cores: list[str]) -> tuple[dict[str | None, list[str]], dict[str | None, dict[str, list[str]]]]:
+def _agreements_apart(cores: list[str]) -> tuple[dict[str | None, list[bytes]], dict[str | None, dict[str, list[str]]]]:
     """In a forked worker: the agreement graphs of ``cores``, sealed (see :data:`_FORK_JOB`)."""
     assert _FORK_JOB is not None
     base, by_agreement = _FORK_JOB
@@ -870,9 +873,9 @@ def _graph_lines(text: RdfText) -> Iterator[tuple[str | None, bytes]]:
     text.seal()
     prefixes = _prefix_lines().encode()
     for g in _graph_order(text):
-        body = [*text.statements.get(g, ()), *_open_statements(text.open.get(g, {}))]
+        body = b"".join([*text.statements.get(g, ()), *_open_statements(text.open.get(g, {}))])
         if body:
-            yield (None if g is None else g[1:-1]), _sorted_lines(_ntriples(prefixes + "".join(body).encode()))
+            yield (None if g is None else g[1:-1]), _sorted_lines(_ntriples(prefixes + body))
 
 
 def _nquads(graph: str | None, lines: bytes) -> bytes:
@@ -906,9 +909,12 @@ def _store_text(store: ox.Store) -> RdfText:
     return text
 
 
-def _open_statements(open_nodes: Mapping[str, list[str]]) -> list[str]:
-    """Statements of open nodes, sorted: each node's distinct ``p o`` fragments, sorted."""
-    return sorted(f"{s} {_SEP.join(sorted(set(frags)))} .\n" for s, frags in open_nodes.items())
+def _open_statements(open_nodes: Mapping[str, list[str]]) -> list[bytes]:
+    """Statements of open nodes as one UTF-8 chunk (or none): each node's distinct ``p o``
+    fragments sorted, nodes sorted."""
+    if not open_nodes:
+        return []
+    return ["".join(sorted(f"{s} {_SEP.join(sorted(set(frags)))} .\n" for s, frags in open_nodes.items())).encode()]
 
 
 def _prefix_lines() -> str:
@@ -940,13 +946,13 @@ def _write(text: RdfText, *, trig: bool) -> bytes:
                     got = merged[s] = firsts[g][s] = []
                 got.extend(frags)
         opens = firsts  # type: ignore[assignment]
-    parts = [prefixes]
+    parts = [prefixes.encode()]
     for g in graphs:
         body = [*text.statements.get(g, ()), *_open_statements(opens[g])]
         if not body:
             continue
-        parts += body if g is None or not trig else [f"{g} {{\n", *body, "}\n"]
-    return "".join(parts).encode()
+        parts += body if g is None or not trig else [f"{g} {{\n".encode(), *body, b"}\n"]
+    return b"".join(parts)
 
 
 def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
