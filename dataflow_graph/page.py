@@ -9,9 +9,11 @@ that fit nowhere are kept on the entry and reported; the parser never raises on 
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .dates import parse_when
 from .errors import Diagnostics, Severity, Span
@@ -42,7 +44,7 @@ _NAME_MAX = 300
 
 def _heading(text: str) -> re.Match[str] | None:
     """The title/reference match of an entry heading line, or None."""
-    if len(text) > _HEADING_MAX or not any(c in text for c in _DASHES) or _item(text):
+    if len(text) > _HEADING_MAX or ("—" not in text and "–" not in text) or _item(text):
         return None
     m = _HEADING.match(text) or _PROJECT_HEADING.match(text)
     if m is not None and not is_dars_reference(m.group("ref")) and _is_subheading_not_entry(m):
@@ -347,30 +349,68 @@ _VARIANT_OF = {"repeats": "older", "categories": "older", "basis": "earliest",
 
 def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
     """The banner and every entry of one page; reports, never raises, on bad data."""
+    with _cyclic_gc_paused():
+        return _parse_page(source, diagnostics)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a page's records are built, then restore it.
+
+    A page makes one span per line and the records form no reference cycles, so the
+    collector has nothing to free; left on, it rescans the whole growing heap of
+    records already read, which on a large register cost as much as the parse itself.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
+    """:func:`parse_page` itself.
+
+    Most lines are free text inside a section.  A line with neither a dash (no entry
+    heading) nor a colon (no field heading) is appended to the open section without
+    trying any pattern; every other line goes through the full reading.
+    """
+    path = source.path
     banner: list[Span] = []
     entries: list[Entry] = []
     draft: _Draft | None = None
     page: Page | None = None
+    organisation: str | None = None
     position = 0
-    for span in source.spans():
-        text = span.text
-        if m := _heading(text):
+    free: list[Span] | None = None                  # lines of the open section, if any
+    numbers = source.line_numbers or range(1, len(source.lines) + 1)
+    for line, text in zip(numbers, source.lines, strict=True):
+        if ("—" in text or "–" in text) and (m := _heading(text)):     # the dashes of _DASHES
             if draft is not None:
-                entries.extend(_finish(draft, diagnostics, source))
+                entries.extend(_finish(draft, diagnostics, source, organisation=organisation))
             elif page is None:
-                page = _page(source.path, banner, diagnostics)   # banner notes come first
+                page = _page(path, banner, diagnostics)   # banner notes come first
+                organisation = page.organisation
             position += 1
             diagnostics.read += 1
-            draft = _new_draft(m, span, position, diagnostics)
+            draft = _new_draft(m, Span(path, line, 1, text), position, diagnostics)
+            free = None
+        elif free is not None and ":" not in text:       # free text: no field heading possible
+            if text and not text.isspace():              # blank lines inside an entry are skipped
+                free.append(Span(path, line, 1, text))
         elif draft is None:
-            banner.append(span)
+            banner.append(Span(path, line, 1, text))
         else:
-            _read_line(draft, span, diagnostics)
+            _read_line(draft, Span(path, line, 1, text), diagnostics)
+            free = draft.section[2] if draft.section is not None else None
     if draft is not None:
-        entries.extend(_finish(draft, diagnostics, source, last=True))
+        entries.extend(_finish(draft, diagnostics, source, last=True, organisation=organisation))
     if page is None:
-        page = _page(source.path, banner, diagnostics)
-    return page, [_with_org(e, page.organisation) for e in entries]
+        page = _page(path, banner, diagnostics)
+    return page, entries
 
 
 def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | None = None
@@ -456,8 +496,8 @@ def _read_field(d: _Draft, head: str, value: str, span: Span, diagnostics: Diagn
     FIELD_READERS[head](d, value, span, diagnostics)
 
 
-def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False
-            ) -> Iterator[Entry]:
+def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False,
+            organisation: str | None = None) -> Iterator[Entry]:
     d.close_section()
     has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
     if not has_body:
@@ -481,6 +521,7 @@ def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool 
         reference=d.reference,
         agreement=agreement_core(d.reference),
         title=d.title,
+        organisation=organisation,
         opt_outs=v.get("opt_outs", OptOuts()),  # type: ignore[arg-type]
         legal_basis=v.get("legal_basis", ()),  # type: ignore[arg-type]
         purposes=v.get("purposes"),  # type: ignore[arg-type]
@@ -535,6 +576,3 @@ def _is_name(text: str) -> bool:
     """A line that can be an organisation's name: short, not a sentence or a field."""
     return len(text) <= 120 and not text.endswith((".", ":")) and ":" not in text
 
-
-def _with_org(entry: Entry, organisation: str | None) -> Entry:
-    return entry if organisation is None else replace(entry, organisation=organisation)
