@@ -9,6 +9,7 @@ that fit nowhere are kept on the entry and reported; the parser never raises on 
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -100,6 +101,12 @@ class _Draft:
     unrecognised: list[Span] = field(default_factory=list)
     variant: str = "newer"
     last_field: str | None = None
+    heads: set[str] = field(default_factory=set)            # lower-cased headings in ``fields``
+
+    def keep_field(self, heading: str, value: str, span: Span) -> None:
+        """Keep one (heading, value, line) in ``fields``; ``heads`` makes repeats cheap to see."""
+        self.fields.append((heading, value, span))
+        self.heads.add(heading.lower())
 
     def close_section(self) -> None:
         if self.section is not None:
@@ -126,6 +133,19 @@ def _set(key: str, parse: Callable[[str], object]) -> Reader:
     return reader
 
 
+_TRAILING_PARENS = re.compile(r"\((?P<inner>(?:[^()]|\([^()]*\))*)\)\s*$")
+_EXCUSES_LABEL = re.compile(r"(?i)^\s*excuses\s*:\s*")
+_YES = re.compile(r"^(y|yes)\b")
+_NO = re.compile(r"^(n|no)\b")
+_MIX = re.compile(r"(?i)\bmix")
+
+
+#: Field parsers below are pure functions of the value and return immutable values;
+#: register pages repeat the same wording entry after entry, so they are memoised.
+_MEMO = 8192
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def _opt_outs(value: str) -> OptOuts:
     """Verdict, raw text and excuses of "Opt outs honoured".
 
@@ -138,22 +158,22 @@ def _opt_outs(value: str) -> OptOuts:
     raw = value.strip()
     excuses: tuple[str, ...] = ()
     head = raw
-    if m := re.search(r"\((?P<inner>(?:[^()]|\([^()]*\))*)\)\s*$", raw):
-        inner = re.sub(r"(?i)^\s*excuses\s*:\s*", "", m.group("inner"))
+    if m := _TRAILING_PARENS.search(raw):
+        inner = _EXCUSES_LABEL.sub("", m.group("inner"))
         excuses = tuple(p.strip() for p in split_list(inner) if p.strip())
         head = raw[: m.start()]
     verdicts = set()
     for token in split_list(head, ",;"):
         t = token.strip().lower()
-        if re.match(r"^(y|yes)\b", t):
+        if _YES.match(t):
             verdicts.add(OptOut.YES)
-        elif re.match(r"^(n|no)\b", t):
+        elif _NO.match(t):
             verdicts.add(OptOut.NO)
     if verdicts == {OptOut.YES, OptOut.NO}:
         honoured = OptOut.MIXED
     elif len(verdicts) == 1:
         honoured = verdicts.pop()
-    elif re.search(r"(?i)\bmix", raw):
+    elif _MIX.search(raw):
         honoured = OptOut.MIXED
     else:
         honoured = OptOut.UNKNOWN
@@ -168,6 +188,10 @@ _LEGAL = (
     (re.compile(r"(?i)control of patient information\)? regulations|regulation 3\b|COPI"),
      "COPI Regulations 2002"),
 )
+_LETTER = re.compile(r"[A-Za-z]")
+_HSCA_SECTIONS = re.compile(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?")
+_S_SPACE = re.compile(r"s\s+")
+_SPACES = re.compile(r"\s+")
 
 
 def legal_bases(value: str) -> tuple[str, ...]:
@@ -183,7 +207,7 @@ def legal_bases(value: str) -> tuple[str, ...]:
     out: list[str] = []
     for piece in split_list(value, ",;"):
         piece = piece.strip(" .'")
-        if not re.search(r"[A-Za-z]", piece):
+        if not _LETTER.search(piece):
             continue
         label = None
         for pattern, name in _LEGAL:
@@ -191,21 +215,24 @@ def legal_bases(value: str) -> tuple[str, ...]:
                 label = name
                 break
         if label == "HSCA 2012":
-            sections = re.findall(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?",
-                                  piece)
+            sections = _HSCA_SECTIONS.findall(piece)
             if sections:
-                label = "HSCA 2012 " + re.sub(r"s\s+", "s", sections[0])
-        label = label or re.sub(r"\s+", " ", piece)
+                label = "HSCA 2012 " + _S_SPACE.sub("s", sections[0])
+        label = label or _SPACES.sub(" ", piece)
         if label not in out:
             out.append(label)
     return tuple(out)
 
 
+_YES_TRUE = re.compile(r"^(y|yes|true)\b")
+_NO_FALSE = re.compile(r"^(n|no|false)\b")
+
+
 def _yes_no(value: str) -> bool | None:
     v = value.strip().lower()
-    if re.match(r"^(y|yes|true)\b", v):
+    if _YES_TRUE.match(v):
         return True
-    if re.match(r"^(n|no|false)\b", v):
+    if _NO_FALSE.match(v):
         return False
     return None
 
@@ -222,11 +249,14 @@ def _purposes(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> No
     d.values["organisation_type"] = kind.strip() or None
 
 
+_SENSITIVE = re.compile(r"(?<!non[- ])(?<!non)\bsensitive")
+
+
 def _sensitive(value: str) -> bool | None:
     v = value.strip().lower()
     if not v:
         return None
-    if re.search(r"(?<!non[- ])(?<!non)\bsensitive", v):
+    if _SENSITIVE.search(v):
         return True
     return False if "non" in v else None
 
@@ -240,15 +270,25 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _access_items(value: str) -> tuple[str, ...]:
+    """The comma-separated items of an "Access method" (or "Repeats") value, stripped."""
+    return tuple(p.strip() for p in split_list(value, ",") if p.strip())
+
+
 def _access(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    new = [p.strip() for p in split_list(value, ",") if p.strip()]
-    d.values["access"] = _dedupe([*d.values.get("access", ()), *new])  # type: ignore[misc]
+    d.values["access"] = _dedupe([*d.values.get("access", ()), *_access_items(value)])  # type: ignore[misc]
 
 
+_DOC_FILE = re.compile(r"(?i)\.(pdf|docx?)\b")
+_AFTER_DOC_FILE = re.compile(r"(?i)(?<=\.pdf)\s*,\s*|(?<=\.docx)\s*,\s*|(?<=\.doc)\s*,\s*")
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def _igard(value: str) -> tuple[str, ...]:
     """Minutes files; commas separate files (a comma inside a file name is kept)."""
-    if re.search(r"(?i)\.(pdf|docx?)\b", value):
-        parts = re.split(r"(?i)(?<=\.pdf)\s*,\s*|(?<=\.docx)\s*,\s*|(?<=\.doc)\s*,\s*", value)
+    if _DOC_FILE.search(value):
+        parts = _AFTER_DOC_FILE.split(value)
     else:
         parts = value.split(",")
     return tuple(p.strip() for p in parts if p.strip())
@@ -284,12 +324,24 @@ def _when(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
         d.values["dsa"] = dsa
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _legal_bases(value: str) -> tuple[str, ...]:
+    """:func:`legal_bases`, memoised for the reader (the public function stays plain)."""
+    return legal_bases(value)
+
+
 def _legal(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    d.values["legal_basis"] = _dedupe([*d.values.get("legal_basis", ()), *legal_bases(value)])  # type: ignore[misc]
+    d.values["legal_basis"] = _dedupe([*d.values.get("legal_basis", ()), *_legal_bases(value)])  # type: ignore[misc]
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _controller_names(value: str) -> tuple[str, ...]:
+    """The organisations of a data-controller field (see :func:`split_controllers`)."""
+    return tuple(split_controllers(value))
 
 
 def _controllers(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    d.values["controllers"] = tuple(split_controllers(value))
+    d.values["controllers"] = _controller_names(value)
 
 
 def _datasets(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
@@ -441,12 +493,13 @@ def _new_draft(m: re.Match[str], span: Span, position: int, diagnostics: Diagnos
 
 def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
     text = span.text
-    if not text.strip():
+    if not text or text.isspace():
         return
-    fm = _FIELD.match(text)
-    head = fm.group("head").strip().lower() if fm else None
+    fm = _FIELD.match(text) if ":" in text else None          # a field heading needs its colon
+    raw_head = fm.group("head").strip() if fm else None
+    head = raw_head.lower() if raw_head is not None else None
     if head is not None and (head in FIELD_READERS or head in SECTION_HEADINGS):
-        _read_field(d, head, fm.group("value"), span, diagnostics)  # type: ignore[union-attr]
+        _read_field(d, head, raw_head, fm.group("value"), span, diagnostics)  # type: ignore[union-attr, arg-type]
         return
     if d.section is not None:
         d.section[2].append(span)
@@ -461,14 +514,13 @@ def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
         _add_dataset(d, text, span, diagnostics)
     elif d.datasets or d.in_list:
         d.open_section("Objectives", span, text)                # a page without "Objectives:"
-    elif head is not None:
+    elif raw_head is not None:
         d.unrecognised.append(span)
-        d.fields.append((fm.group("head").strip(), fm.group("value").strip(), span))  # type: ignore[union-attr]
+        d.keep_field(raw_head, fm.group("value").strip(), span)  # type: ignore[union-attr]
         diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
-                           f"unknown heading {fm.group('head').strip()!r}; line kept on the "  # type: ignore[union-attr]
-                           "entry as unrecognised")
+                           f"unknown heading {raw_head!r}; line kept on the entry as unrecognised")
     elif d.last_field is not None and text.lstrip().startswith("("):
-        d.fields.append((d.last_field, text.strip(), span))     # a note under the field
+        d.keep_field(d.last_field, text.strip(), span)          # a note under the field
     else:
         d.unrecognised.append(span)
         diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
@@ -480,17 +532,20 @@ def _looks_like_name(text: str) -> bool:
     return len(t) < 120 and not t.endswith((".", ":")) and not _FIELD.match(t)
 
 
-def _read_field(d: _Draft, head: str, value: str, span: Span, diagnostics: Diagnostics) -> None:
+def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span,
+                diagnostics: Diagnostics) -> None:
+    """One known field line; ``head`` is ``raw_head`` (as written, stripped) lower-cased."""
     if head in SECTION_HEADINGS:
         d.open_section(SECTION_HEADINGS[head], span, value)
         return
-    d.close_section()
+    if d.section is not None:
+        d.close_section()
     d.in_list = None
-    if any(h.lower() == head for h, _, _ in d.fields) and head not in ("access method", "legal basis"):
+    if head in d.heads and head not in ("access method", "legal basis"):
         diagnostics.report(span, "DFG109", f"field {head!r} appears twice in one entry; "
                            "the later value is used, both are kept", Severity.NOTE)
-    d.fields.append((span.text.split(":", 1)[0].strip(), value.strip(), span))
-    d.last_field = span.text.split(":", 1)[0].strip()
+    d.keep_field(raw_head, value.strip(), span)
+    d.last_field = raw_head
     if head in _VARIANT_OF and d.variant == "newer":
         d.variant = _VARIANT_OF[head]
     FIELD_READERS[head](d, value, span, diagnostics)
