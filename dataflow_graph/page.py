@@ -412,7 +412,11 @@ def cyclic_gc_paused() -> Iterator[None]:
     Parsing makes one span per line and the records form no reference cycles, so the
     collector has nothing to free; left on, it rescans the whole growing heap of
     records already read (about a third of the parse time on a large register).
-    Objects made meanwhile are scanned once by the next collection after the block.
+
+    On the way out, if a collection has come due, the objects made are scanned once
+    and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
+    have done; otherwise the next young and middle collections would scan them all
+    again, and so would every forked worker (``flows.extract_all``), copying their pages.
     """
     if not gc.isenabled():
         yield
@@ -422,6 +426,8 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+        if gc.get_count()[0] > gc.get_threshold()[0]:
+            gc.collect(1)
 
 
 def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
