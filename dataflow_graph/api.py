@@ -19,7 +19,7 @@ from .evaluation import Score, evaluate, load_gold
 from .graph import build_graph
 from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, agreement_core, gazetteer, normalise
-from .page import parse_page
+from .page import cyclic_gc_paused, parse_page
 from .queries import (
     SEVERITY,
     Convergence,
@@ -137,13 +137,14 @@ def load(paths: Sequence[str | Path] = (), *, strict: bool = False) -> Register:
     if not paths:
         base = embedded_path("seeds")
         paths = [base]
-    for given in map(Path, paths):
-        if not given.exists():
-            register.diagnostics.report(Span(str(given), 1, 1), "DFG110",
-                                        "no such file or folder", Severity.ERROR)
-            continue
-        for path in expand_paths([given]):
-            _load_file(register, path, _display(path, given, base))
+    with cyclic_gc_paused():                # acyclic records: no collector passes while reading
+        for given in map(Path, paths):
+            if not given.exists():
+                register.diagnostics.report(Span(str(given), 1, 1), "DFG110",
+                                            "no such file or folder", Severity.ERROR)
+                continue
+            for path in expand_paths([given]):
+                _load_file(register, path, _display(path, given, base))
     if not register.diagnostics.balanced:  # pragma: no cover - a bug, not bad data
         raise AssertionError(f"counts do not balance: {register.diagnostics.counts()}")
     return register

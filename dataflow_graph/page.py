@@ -9,9 +9,12 @@ that fit nowhere are kept on the entry and reported; the parser never raises on 
 
 from __future__ import annotations
 
+import functools
+import gc
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from .dates import parse_when
 from .errors import Diagnostics, Severity, Span
@@ -19,7 +22,7 @@ from .model import Dataset, Entry, OptOut, OptOuts, Page, Section
 from .names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
 from .sources import TextSource, physical_lines
 
-__all__ = ["SECTION_HEADINGS", "parse_page", "parse_page_text"]
+__all__ = ["SECTION_HEADINGS", "cyclic_gc_paused", "parse_page", "parse_page_text"]
 
 _DASHES = "—–"
 _HEADING = re.compile(
@@ -42,7 +45,7 @@ _NAME_MAX = 300
 
 def _heading(text: str) -> re.Match[str] | None:
     """The title/reference match of an entry heading line, or None."""
-    if len(text) > _HEADING_MAX or not any(c in text for c in _DASHES) or _item(text):
+    if len(text) > _HEADING_MAX or ("—" not in text and "–" not in text) or _item(text):
         return None
     m = _HEADING.match(text) or _PROJECT_HEADING.match(text)
     if m is not None and not is_dars_reference(m.group("ref")) and _is_subheading_not_entry(m):
@@ -98,6 +101,12 @@ class _Draft:
     unrecognised: list[Span] = field(default_factory=list)
     variant: str = "newer"
     last_field: str | None = None
+    heads: set[str] = field(default_factory=set)            # lower-cased headings in ``fields``
+
+    def keep_field(self, heading: str, value: str, span: Span) -> None:
+        """Keep one (heading, value, line) in ``fields``; ``heads`` makes repeats cheap to see."""
+        self.fields.append((heading, value, span))
+        self.heads.add(heading.lower())
 
     def close_section(self) -> None:
         if self.section is not None:
@@ -124,6 +133,19 @@ def _set(key: str, parse: Callable[[str], object]) -> Reader:
     return reader
 
 
+_TRAILING_PARENS = re.compile(r"\((?P<inner>(?:[^()]|\([^()]*\))*)\)\s*$")
+_EXCUSES_LABEL = re.compile(r"(?i)^\s*excuses\s*:\s*")
+_YES = re.compile(r"^(y|yes)\b")
+_NO = re.compile(r"^(n|no)\b")
+_MIX = re.compile(r"(?i)\bmix")
+
+
+#: Field parsers below are pure functions of the value and return immutable values;
+#: register pages repeat the same wording entry after entry, so they are memoised.
+_MEMO = 8192
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def _opt_outs(value: str) -> OptOuts:
     """Verdict, raw text and excuses of "Opt outs honoured".
 
@@ -136,22 +158,22 @@ def _opt_outs(value: str) -> OptOuts:
     raw = value.strip()
     excuses: tuple[str, ...] = ()
     head = raw
-    if m := re.search(r"\((?P<inner>(?:[^()]|\([^()]*\))*)\)\s*$", raw):
-        inner = re.sub(r"(?i)^\s*excuses\s*:\s*", "", m.group("inner"))
+    if m := _TRAILING_PARENS.search(raw):
+        inner = _EXCUSES_LABEL.sub("", m.group("inner"))
         excuses = tuple(p.strip() for p in split_list(inner) if p.strip())
         head = raw[: m.start()]
     verdicts = set()
     for token in split_list(head, ",;"):
         t = token.strip().lower()
-        if re.match(r"^(y|yes)\b", t):
+        if _YES.match(t):
             verdicts.add(OptOut.YES)
-        elif re.match(r"^(n|no)\b", t):
+        elif _NO.match(t):
             verdicts.add(OptOut.NO)
     if verdicts == {OptOut.YES, OptOut.NO}:
         honoured = OptOut.MIXED
     elif len(verdicts) == 1:
         honoured = verdicts.pop()
-    elif re.search(r"(?i)\bmix", raw):
+    elif _MIX.search(raw):
         honoured = OptOut.MIXED
     else:
         honoured = OptOut.UNKNOWN
@@ -166,6 +188,10 @@ _LEGAL = (
     (re.compile(r"(?i)control of patient information\)? regulations|regulation 3\b|COPI"),
      "COPI Regulations 2002"),
 )
+_LETTER = re.compile(r"[A-Za-z]")
+_HSCA_SECTIONS = re.compile(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?")
+_S_SPACE = re.compile(r"s\s+")
+_SPACES = re.compile(r"\s+")
 
 
 def legal_bases(value: str) -> tuple[str, ...]:
@@ -181,7 +207,7 @@ def legal_bases(value: str) -> tuple[str, ...]:
     out: list[str] = []
     for piece in split_list(value, ",;"):
         piece = piece.strip(" .'")
-        if not re.search(r"[A-Za-z]", piece):
+        if not _LETTER.search(piece):
             continue
         label = None
         for pattern, name in _LEGAL:
@@ -189,21 +215,24 @@ def legal_bases(value: str) -> tuple[str, ...]:
                 label = name
                 break
         if label == "HSCA 2012":
-            sections = re.findall(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?",
-                                  piece)
+            sections = _HSCA_SECTIONS.findall(piece)
             if sections:
-                label = "HSCA 2012 " + re.sub(r"s\s+", "s", sections[0])
-        label = label or re.sub(r"\s+", " ", piece)
+                label = "HSCA 2012 " + _S_SPACE.sub("s", sections[0])
+        label = label or _SPACES.sub(" ", piece)
         if label not in out:
             out.append(label)
     return tuple(out)
 
 
+_YES_TRUE = re.compile(r"^(y|yes|true)\b")
+_NO_FALSE = re.compile(r"^(n|no|false)\b")
+
+
 def _yes_no(value: str) -> bool | None:
     v = value.strip().lower()
-    if re.match(r"^(y|yes|true)\b", v):
+    if _YES_TRUE.match(v):
         return True
-    if re.match(r"^(n|no|false)\b", v):
+    if _NO_FALSE.match(v):
         return False
     return None
 
@@ -220,11 +249,14 @@ def _purposes(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> No
     d.values["organisation_type"] = kind.strip() or None
 
 
+_SENSITIVE = re.compile(r"(?<!non[- ])(?<!non)\bsensitive")
+
+
 def _sensitive(value: str) -> bool | None:
     v = value.strip().lower()
     if not v:
         return None
-    if re.search(r"(?<!non[- ])(?<!non)\bsensitive", v):
+    if _SENSITIVE.search(v):
         return True
     return False if "non" in v else None
 
@@ -238,15 +270,25 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _access_items(value: str) -> tuple[str, ...]:
+    """The comma-separated items of an "Access method" (or "Repeats") value, stripped."""
+    return tuple(p.strip() for p in split_list(value, ",") if p.strip())
+
+
 def _access(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    new = [p.strip() for p in split_list(value, ",") if p.strip()]
-    d.values["access"] = _dedupe([*d.values.get("access", ()), *new])  # type: ignore[misc]
+    d.values["access"] = _dedupe([*d.values.get("access", ()), *_access_items(value)])  # type: ignore[misc]
 
 
+_DOC_FILE = re.compile(r"(?i)\.(pdf|docx?)\b")
+_AFTER_DOC_FILE = re.compile(r"(?i)(?<=\.pdf)\s*,\s*|(?<=\.docx)\s*,\s*|(?<=\.doc)\s*,\s*")
+
+
+@functools.lru_cache(maxsize=_MEMO)
 def _igard(value: str) -> tuple[str, ...]:
     """Minutes files; commas separate files (a comma inside a file name is kept)."""
-    if re.search(r"(?i)\.(pdf|docx?)\b", value):
-        parts = re.split(r"(?i)(?<=\.pdf)\s*,\s*|(?<=\.docx)\s*,\s*|(?<=\.doc)\s*,\s*", value)
+    if _DOC_FILE.search(value):
+        parts = _AFTER_DOC_FILE.split(value)
     else:
         parts = value.split(",")
     return tuple(p.strip() for p in parts if p.strip())
@@ -282,12 +324,24 @@ def _when(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
         d.values["dsa"] = dsa
 
 
+@functools.lru_cache(maxsize=_MEMO)
+def _legal_bases(value: str) -> tuple[str, ...]:
+    """:func:`legal_bases`, memoised for the reader (the public function stays plain)."""
+    return legal_bases(value)
+
+
 def _legal(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    d.values["legal_basis"] = _dedupe([*d.values.get("legal_basis", ()), *legal_bases(value)])  # type: ignore[misc]
+    d.values["legal_basis"] = _dedupe([*d.values.get("legal_basis", ()), *_legal_bases(value)])  # type: ignore[misc]
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _controller_names(value: str) -> tuple[str, ...]:
+    """The organisations of a data-controller field (see :func:`split_controllers`)."""
+    return tuple(split_controllers(value))
 
 
 def _controllers(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
-    d.values["controllers"] = tuple(split_controllers(value))
+    d.values["controllers"] = _controller_names(value)
 
 
 def _datasets(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
@@ -347,30 +401,75 @@ _VARIANT_OF = {"repeats": "older", "categories": "older", "basis": "earliest",
 
 def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
     """The banner and every entry of one page; reports, never raises, on bad data."""
+    with cyclic_gc_paused():
+        return _parse_page(source, diagnostics)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while records are built, then restore its state.
+
+    Parsing makes one span per line and the records form no reference cycles, so the
+    collector has nothing to free; left on, it rescans the whole growing heap of
+    records already read (about a third of the parse time on a large register).
+
+    On the way out, if a collection has come due, the objects made are scanned once
+    and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
+    have done; otherwise the next young and middle collections would scan them all
+    again, and so would every forked worker (``flows.extract_all``), copying their pages.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        if gc.get_count()[0] > gc.get_threshold()[0]:
+            gc.collect(1)
+
+
+def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
+    """:func:`parse_page` itself.
+
+    Most lines are free text inside a section.  A line with neither a dash (no entry
+    heading) nor a colon (no field heading) is appended to the open section without
+    trying any pattern; every other line goes through the full reading.
+    """
+    path = source.path
     banner: list[Span] = []
     entries: list[Entry] = []
     draft: _Draft | None = None
     page: Page | None = None
+    organisation: str | None = None
     position = 0
-    for span in source.spans():
-        text = span.text
-        if m := _heading(text):
+    free: list[Span] | None = None                  # lines of the open section, if any
+    numbers = source.line_numbers or range(1, len(source.lines) + 1)
+    for line, text in zip(numbers, source.lines, strict=True):
+        if ("—" in text or "–" in text) and (m := _heading(text)):     # the dashes of _DASHES
             if draft is not None:
-                entries.extend(_finish(draft, diagnostics, source))
+                entries.extend(_finish(draft, diagnostics, source, organisation=organisation))
             elif page is None:
-                page = _page(source.path, banner, diagnostics)   # banner notes come first
+                page = _page(path, banner, diagnostics)   # banner notes come first
+                organisation = page.organisation
             position += 1
             diagnostics.read += 1
-            draft = _new_draft(m, span, position, diagnostics)
+            draft = _new_draft(m, Span(path, line, 1, text), position, diagnostics)
+            free = None
+        elif free is not None and ":" not in text:       # free text: no field heading possible
+            if text and not text.isspace():              # blank lines inside an entry are skipped
+                free.append(Span(path, line, 1, text))
         elif draft is None:
-            banner.append(span)
+            banner.append(Span(path, line, 1, text))
         else:
-            _read_line(draft, span, diagnostics)
+            _read_line(draft, Span(path, line, 1, text), diagnostics)
+            free = draft.section[2] if draft.section is not None else None
     if draft is not None:
-        entries.extend(_finish(draft, diagnostics, source, last=True))
+        entries.extend(_finish(draft, diagnostics, source, last=True, organisation=organisation))
     if page is None:
-        page = _page(source.path, banner, diagnostics)
-    return page, [_with_org(e, page.organisation) for e in entries]
+        page = _page(path, banner, diagnostics)
+    return page, entries
 
 
 def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | None = None
@@ -401,12 +500,13 @@ def _new_draft(m: re.Match[str], span: Span, position: int, diagnostics: Diagnos
 
 def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
     text = span.text
-    if not text.strip():
+    if not text or text.isspace():
         return
-    fm = _FIELD.match(text)
-    head = fm.group("head").strip().lower() if fm else None
+    fm = _FIELD.match(text) if ":" in text else None          # a field heading needs its colon
+    raw_head = fm.group("head").strip() if fm else None
+    head = raw_head.lower() if raw_head is not None else None
     if head is not None and (head in FIELD_READERS or head in SECTION_HEADINGS):
-        _read_field(d, head, fm.group("value"), span, diagnostics)  # type: ignore[union-attr]
+        _read_field(d, head, raw_head, fm.group("value"), span, diagnostics)  # type: ignore[union-attr, arg-type]
         return
     if d.section is not None:
         d.section[2].append(span)
@@ -421,14 +521,13 @@ def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
         _add_dataset(d, text, span, diagnostics)
     elif d.datasets or d.in_list:
         d.open_section("Objectives", span, text)                # a page without "Objectives:"
-    elif head is not None:
+    elif raw_head is not None:
         d.unrecognised.append(span)
-        d.fields.append((fm.group("head").strip(), fm.group("value").strip(), span))  # type: ignore[union-attr]
+        d.keep_field(raw_head, fm.group("value").strip(), span)  # type: ignore[union-attr]
         diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
-                           f"unknown heading {fm.group('head').strip()!r}; line kept on the "  # type: ignore[union-attr]
-                           "entry as unrecognised")
+                           f"unknown heading {raw_head!r}; line kept on the entry as unrecognised")
     elif d.last_field is not None and text.lstrip().startswith("("):
-        d.fields.append((d.last_field, text.strip(), span))     # a note under the field
+        d.keep_field(d.last_field, text.strip(), span)          # a note under the field
     else:
         d.unrecognised.append(span)
         diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
@@ -440,24 +539,27 @@ def _looks_like_name(text: str) -> bool:
     return len(t) < 120 and not t.endswith((".", ":")) and not _FIELD.match(t)
 
 
-def _read_field(d: _Draft, head: str, value: str, span: Span, diagnostics: Diagnostics) -> None:
+def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span,
+                diagnostics: Diagnostics) -> None:
+    """One known field line; ``head`` is ``raw_head`` (as written, stripped) lower-cased."""
     if head in SECTION_HEADINGS:
         d.open_section(SECTION_HEADINGS[head], span, value)
         return
-    d.close_section()
+    if d.section is not None:
+        d.close_section()
     d.in_list = None
-    if any(h.lower() == head for h, _, _ in d.fields) and head not in ("access method", "legal basis"):
+    if head in d.heads and head not in ("access method", "legal basis"):
         diagnostics.report(span, "DFG109", f"field {head!r} appears twice in one entry; "
                            "the later value is used, both are kept", Severity.NOTE)
-    d.fields.append((span.text.split(":", 1)[0].strip(), value.strip(), span))
-    d.last_field = span.text.split(":", 1)[0].strip()
+    d.keep_field(raw_head, value.strip(), span)
+    d.last_field = raw_head
     if head in _VARIANT_OF and d.variant == "newer":
         d.variant = _VARIANT_OF[head]
     FIELD_READERS[head](d, value, span, diagnostics)
 
 
-def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False
-            ) -> Iterator[Entry]:
+def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False,
+            organisation: str | None = None) -> Iterator[Entry]:
     d.close_section()
     has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
     if not has_body:
@@ -481,6 +583,7 @@ def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool 
         reference=d.reference,
         agreement=agreement_core(d.reference),
         title=d.title,
+        organisation=organisation,
         opt_outs=v.get("opt_outs", OptOuts()),  # type: ignore[arg-type]
         legal_basis=v.get("legal_basis", ()),  # type: ignore[arg-type]
         purposes=v.get("purposes"),  # type: ignore[arg-type]
@@ -535,6 +638,3 @@ def _is_name(text: str) -> bool:
     """A line that can be an organisation's name: short, not a sentence or a field."""
     return len(text) <= 120 and not text.endswith((".", ":")) and ":" not in text
 
-
-def _with_org(entry: Entry, organisation: str | None) -> Entry:
-    return entry if organisation is None else replace(entry, organisation=organisation)

@@ -92,7 +92,6 @@ def _utf16(data: bytes) -> str | None:
         return None
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
@@ -105,7 +104,9 @@ def physical_lines(text: str) -> tuple[str, ...]:
     >>> physical_lines("a\\r\\nb\\x0cc\\u2028d\\rE\\n")
     ('a', 'b\\x0cc\\u2028d', 'E')
     """
-    lines = _LINE_BREAK.split(text)
+    if "\r" in text:                                        # CR LF and lone CR become LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")                                # str.split: no regex per file
     if lines and lines[-1] == "":
         lines.pop()
     return tuple(lines)
@@ -181,12 +182,14 @@ def text_source(data: bytes, display: str, diagnostics: Diagnostics) -> TextSour
                            Severity.ERROR)
         return None
     text = decode(data, display, diagnostics)
-    if not text.strip():
+    if not text or text.isspace():                          # no stripped copy of the page
         diagnostics.report(Span(display, 1, 1), "DFG105", "empty file: no entries to read")
         return None
     if sniff_kind(Path(display), data[:4096]) == "html" or _utf16_html(data, text):
         return _html_source(text, display)
     lines = physical_lines(text)
+    if len(text) <= LONG_LINE or max(map(len, lines), default=0) <= LONG_LINE:   # the usual case, scanned in C
+        return TextSource(display, lines)
     for i, line in enumerate(lines, 1):
         if len(line) > LONG_LINE:
             diagnostics.report(Span(display, i, 1, line[:120]), "DFG108",

@@ -315,3 +315,39 @@ def test_page_purpose_subheading_ending_in_a_dataset_is_not_an_entry(line):
     _, entries = parse_page_text(page, "sub.txt")
     assert len(entries) == 1
     assert line in entries[0].section("Processing").text
+
+
+def test_page_free_text_lines_keep_their_numbers_and_colon_lines_still_read_as_fields():
+    # Lines with neither a dash nor a colon take the short path into the open section;
+    # a field heading after free text must still close the section.
+    page = ("Org projects\nT — NIC-10001-AAAAA\nObjectives:\nfirst line\n\n  indented, no colon\n"
+            "a ratio 2:1 in prose\nSensitive: Non-Sensitive\nProcessing: inline\nlast\n")
+    _, (entry,) = parse_page_text(page, "free.txt")
+    assert [(s.line, s.col, s.text) for s in entry.section("Objectives").lines] == [
+        (4, 1, "first line"), (6, 1, "  indented, no colon"), (7, 1, "a ratio 2:1 in prose")]
+    assert [(s.line, s.col, s.text) for s in entry.section("Processing").lines] == [
+        (9, 13, "inline"), (10, 1, "last")]
+    assert entry.sensitive is False
+    assert entry.organisation == "Org"
+
+
+def test_page_duplicate_field_is_reported_once_per_repeat():
+    page = "T — NIC-10001-AAAAA\nSensitive: Sensitive\nsensitive: Non-Sensitive\nSENSITIVE: x\n"
+    diagnostics = Diagnostics()
+    _, (entry,) = parse_page_text(page, "dup.txt", diagnostics)
+    assert [d.span.line for d in diagnostics if d.code == "DFG109"] == [3, 4]
+    assert [h for h, _, _ in entry.fields] == ["Sensitive", "sensitive", "SENSITIVE"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_page_parse_leaves_the_cycle_collector_as_it_found_it(enabled):
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        parse_page_text("T — NIC-10001-AAAAA\nOpt outs honoured: N\n")
+        api.load()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -133,3 +133,17 @@ def test_expand_paths_folder_gives_pages_and_tables_sorted(tmp_path):
         (tmp_path / name).write_text("x", encoding="utf-8")
     got = [p.relative_to(tmp_path).as_posix() for p in expand_paths([tmp_path])]
     assert got == ["a.html", "b.txt", "c.csv", "sub/d.txt"]
+
+
+def test_span_stays_frozen_hashable_and_replaceable():
+    import dataclasses
+
+    from dataflow_graph.errors import Span
+
+    span = Span("p.txt", 3, text="x")
+    assert (span.path, span.line, span.col, span.text) == ("p.txt", 3, 1, "x")
+    assert span == Span("p.txt", 3, 1, "x")
+    assert hash(span) == hash(Span("p.txt", 3, 1, "x"))
+    assert dataclasses.replace(span, col=4) == Span("p.txt", 3, 4, "x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.line = 4  # type: ignore[misc]
