@@ -58,6 +58,7 @@ from .model import (
     Release,
     Role,
 )
+from .page import cyclic_gc_paused
 from .sources import embedded_path
 from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 
@@ -378,7 +379,8 @@ def records_rdf(
     (default: the machine's cores); the text is the same as a single-process run.
     """
     b = RdfText(base)
-    _emit(b, list(entries), list(flows), organisations, list(releases), list(findings), workers)
+    with cyclic_gc_paused():                # strings and short lists: nothing cyclic to collect
+        _emit(b, list(entries), list(flows), organisations, list(releases), list(findings), workers)
     return b
 
 
