@@ -44,16 +44,15 @@ What each kind of row gives:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import enum
 import functools
-import gc
 import io
 import itertools
+import operator
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -259,9 +258,14 @@ class _Table:
     previous: bool = False
     pairs: tuple[tuple[str, int], ...] = ()
     coded: dict[tuple[str, ...], tuple[tuple[object, ...], bool]] = field(default_factory=dict)
+    _names: tuple[str, ...] = ()
+    _pick: Callable[[list[object]], tuple[object, ...]] | None = None
 
     def __post_init__(self) -> None:
         self.pairs = tuple(self.columns.items())
+        if len(self.pairs) > 1:
+            self._names = tuple(self.columns)
+            self._pick = operator.itemgetter(*self.columns.values())
 
     def raw(self, cells: list[object], name: str) -> str:
         i = self.columns.get(name)
@@ -275,6 +279,13 @@ class _Table:
 
     def values(self, cells: list[object]) -> dict[str, str]:
         """Every mapped column of a row as trimmed text."""
+        if self._pick is not None:
+            try:
+                picked = self._pick(cells)
+                if "\r" not in "".join(picked):  # type: ignore[arg-type]  # all text, no CR
+                    return dict(zip(self._names, map(str.strip, picked), strict=True))
+            except (IndexError, TypeError):  # a short row, or a cell that is not text
+                pass
         n = len(cells)
         out = {}
         for name, i in self.pairs:
@@ -369,8 +380,7 @@ def _sheet_rows(sheet: object) -> tuple[Iterator[_Row], int]:
         return iter(()), 0
     row0 = 0 if start[0] > 0 and _is_blank(first) else start[0]
     col0 = 0 if start[1] > 0 and len(first) == end[1] + 1 else start[1]
-    numbered = (_Row(row0 + i + 1, cells) for i, cells in enumerate(itertools.chain([first], rows)))
-    return numbered, col0
+    return map(_Row, itertools.count(row0 + 1), itertools.chain([first], rows)), col0
 
 
 # ---------------------------------------------------------------------------------------
@@ -793,10 +803,12 @@ if tuple(f.name for f in fields(Release)) != _RELEASE_FIELDS:  # pragma: no cove
 def _read_release(table: _Table, row: _Row, state: _State) -> bool:
     """One released file."""
     cells = row.cells or []
-    reference = _reference(table, row, state)
-    if reference is None:
-        return False
     v = table.values(cells)
+    reference = v.get("reference", "")
+    if not reference or cells[table.columns["reference"]] is not reference:  # else already trim
+        reference = _reference(table, row, state)
+        if reference is None:
+            return False
     core = _core(reference)
     dataset = v.get("dataset", "")
     recipient = v.get("organisation", "")
@@ -902,7 +914,9 @@ def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str],
                   state: _State) -> None:
     """Remember what this row says about its agreement and, with a purpose, its entry."""
     if not table.previous:
-        seen = state.released.setdefault(release.agreement, _Released())
+        seen = state.released.get(release.agreement)
+        if seen is None:
+            seen = state.released[release.agreement] = _Released()
         if release.dataset and release.dataset not in seen.datasets:
             seen.datasets[release.dataset] = Dataset(
                 release.dataset, release.family, Span(release.source, release.line, 1,
@@ -959,7 +973,7 @@ class _CellSection(Section):
     would hold.  It compares, hashes, prints and pickles as that plain section.
     """
 
-    __slots__ = ("_line", "_lines", "_source", "_text")
+    __slots__ = ("_lines", "_text")
 
     def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
         object.__setattr__(self, "name", name)
@@ -971,11 +985,10 @@ class _CellSection(Section):
     def of_cell(cls, name: str, source: str, line: int, text: str) -> _CellSection:
         """The section of a stripped, non-empty cell text on sheet row ``line``."""
         self = cls.__new__(cls)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "span", Span(source, line, 1, text.split("\n", 1)[0]))
-        object.__setattr__(self, "_source", source)
-        object.__setattr__(self, "_line", line)
-        object.__setattr__(self, "_text", text)
+        _set_name(self, name)
+        end = text.find("\n")  # not split/partition: they copy the rest of a long cell
+        _set_heading(self, _line_spans(source, line, text if end < 0 else text[:end])[0])
+        _set_cell_text(self, text)
         return self
 
     @property  # type: ignore[override]
@@ -983,7 +996,7 @@ class _CellSection(Section):
         try:
             return self._lines
         except AttributeError:
-            lines = _line_spans(self._source, self._line, self._text)
+            lines = _line_spans(self.span.path, self.span.line, self._text)
             object.__setattr__(self, "_lines", lines)
             return lines
 
@@ -1008,6 +1021,10 @@ class _CellSection(Section):
         return Section, (self.name, self.span, self.lines)
 
 
+_set_name, _set_heading = Section.__dict__["name"].__set__, Section.__dict__["span"].__set__
+_set_cell_text = _CellSection.__dict__["_text"].__set__
+
+
 def _section(name: str, text: str, source: str, line: int) -> Section | None:
     """A free-text cell as a section: one span per line of the cell, all on the sheet row."""
     text = text.strip()
@@ -1027,7 +1044,7 @@ def _read_entry(table: _Table, row: _Row, state: _State) -> bool:
                                  for col, label in _SECTIONS) if s)
     agreement_sheet = bool(table.columns.keys() & {"title", "controllers", "dsa_start"})
     fields, unrecognised = _kept_fields(table, row)
-    agreement = agreement_core(reference)
+    agreement = _core(reference)
     state.drafts.append(dict(
         id=f"{table.source}:{row.line}", source=table.source, line=row.line,
         position=len(state.drafts), reference=reference, agreement=agreement,
@@ -1239,29 +1256,6 @@ def read_register(path: Path, display: str, diagnostics: Diagnostics) -> Registe
     >>> [f"{i.code} {i.span}" for i in d]
     ['DFG508 r.csv:1:4', 'DFG203 r.csv:2:1']
     """
-    with _collector_paused():
-        return _read_register(path, display, diagnostics)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one file is read.
-
-    Reading builds tens of thousands of records that live on and form no cycles; with the
-    collector running, its young-generation passes go over them again and again and a full
-    collection (tens of ms) starts part-way through.  It is switched back on afterwards
-    only if it was on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _read_register(path: Path, display: str, diagnostics: Diagnostics) -> RegisterTables:
     try:
         with path.open("rb") as handle:
             head = handle.read(8192)
