@@ -34,6 +34,7 @@ from .queries import (
 from .queries import convergences as find_convergences
 from .redflags import Evidence as FileEvidence
 from .redflags import FileConvergence, file_convergences, redflags_document
+from .register_csv import read_register
 from .sources import embedded_path, expand_paths, open_text, sniff_kind
 
 __all__ = [
@@ -161,8 +162,6 @@ def _load_file(register: Register, path: Path, display: str) -> None:
         return
     kind = sniff_kind(path, head)
     if kind in ("xlsx", "csv"):
-        from .register_csv import read_register
-
         tables = read_register(path, display, register.diagnostics)
         register.entries.extend(tables.entries)
         register.releases.extend(tables.releases)

@@ -168,6 +168,32 @@ def test_read_register_purpose_statement_sections_match_cells(workbook_2017):
     assert len(sixth.lines) == sixth.text.count("\n") + 1 > 1
 
 
+def test_read_register_statement_sections_equal_plain_sections(workbook_2017):
+    """Sections made lazily from a cell compare, hash, print and pickle as plain ones."""
+    import copy
+    import dataclasses
+    import pickle
+
+    from dataflow_graph.errors import Span
+    from dataflow_graph.model import Section
+    from dataflow_graph.register_csv import _section
+
+    entry = next(e for e in workbook_2017[0].entries if e.line == 6)
+    for section in entry.sections:
+        parts = section.text.split("\n")
+        plain = Section(section.name, Span(entry.source, 6, 1, parts[0]),
+                        tuple(Span(entry.source, 6, 1, p) for p in parts))
+        for lazy in (section, _section(section.name, section.text, entry.source, 6)):
+            assert (lazy == plain, plain == lazy, lazy != plain) == (True, True, False)
+            assert (hash(lazy), repr(lazy), lazy.text) == (hash(plain), repr(plain), plain.text)
+            assert (lazy.as_dict(), lazy.subsections()) == (plain.as_dict(), plain.subsections())
+            for copied in (pickle.loads(pickle.dumps(lazy)), copy.deepcopy(lazy)):
+                assert (type(copied), copied) == (Section, plain)
+            renamed = dataclasses.replace(lazy, name="Other")
+            assert renamed == dataclasses.replace(plain, name="Other")
+    assert entry == pickle.loads(pickle.dumps(entry))
+
+
 def test_read_register_purpose_statement_carries_quarter_releases(workbook_2017):
     entry = next(e for e in workbook_2017[0].entries if e.reference == "CASEMIX_MONITOR")
     assert [(d.name, d.family, d.span.line) for d in entry.datasets] == [
