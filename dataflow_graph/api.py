@@ -17,9 +17,9 @@ from .dates import month
 from .errors import Diagnostics, Severity, Span, UnknownOrganisationError, UsageError
 from .evaluation import Score, evaluate, load_gold
 from .graph import build_graph
-from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
+from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release, cyclic_gc_paused
 from .names import Gazetteer, agreement_core, gazetteer, normalise
-from .page import cyclic_gc_paused, parse_page
+from .page import parse_page
 from .queries import (
     SEVERITY,
     Convergence,

@@ -10,19 +10,17 @@ that fit nowhere are kept on the entry and reported; the parser never raises on 
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .dates import parse_when
 from .errors import Diagnostics, Severity, Span
-from .model import Dataset, Entry, OptOut, OptOuts, Page, Section
+from .model import Dataset, Entry, OptOut, OptOuts, Page, Section, cyclic_gc_paused
 from .names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
 from .sources import TextSource, physical_lines
 
-__all__ = ["SECTION_HEADINGS", "cyclic_gc_paused", "parse_page", "parse_page_text"]
+__all__ = ["SECTION_HEADINGS", "parse_page", "parse_page_text"]
 
 _DASHES = "—–"
 _HEADING = re.compile(
@@ -403,31 +401,6 @@ def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list
     """The banner and every entry of one page; reports, never raises, on bad data."""
     with cyclic_gc_paused():
         return _parse_page(source, diagnostics)
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while records are built, then restore its state.
-
-    Parsing makes one span per line and the records form no reference cycles, so the
-    collector has nothing to free; left on, it rescans the whole growing heap of
-    records already read (about a third of the parse time on a large register).
-
-    On the way out, if a collection has come due, the objects made are scanned once
-    and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
-    have done; otherwise the next young and middle collections would scan them all
-    again, and so would every forked worker (``flows.extract_all``), copying their pages.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        if gc.get_count()[0] > gc.get_threshold()[0]:
-            gc.collect(1)
 
 
 def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:

@@ -57,8 +57,8 @@ from .model import (
     Period,
     Release,
     Role,
+    cyclic_gc_paused,
 )
-from .page import cyclic_gc_paused
 from .sources import embedded_path
 from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 

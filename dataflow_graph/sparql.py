@@ -200,6 +200,7 @@ def run(
         _update(graph_or_store, query, values)
         return []
     store = _inner_store(graph_or_store)
+    result = None
     try:
         if store is not None:
             result = store.query(query, use_default_graph_as_union=True,
@@ -207,9 +208,12 @@ def run(
             return _ox_rows(result)
         return _rdflib_rows(graph_or_store.query(query, initBindings=values))  # type: ignore[union-attr]
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        # Oxigraph's result iterator may only be freed on this thread: keep it out of the
+        # traceback, or a collector pass on another thread (a pool's) would free it there.
+        result = None
         raise QueryError(f"query failed: {exc} (a bound variable must be in the SELECT "
                          "projection for Oxigraph)" if "projection" in str(exc)
-                         else f"query failed: {exc}") from exc
+                         else f"query failed: {exc}") from exc.with_traceback(None)
 
 
 def _inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
