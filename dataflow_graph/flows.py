@@ -916,12 +916,16 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
             out.extend(extract(entry, names.fresh(), diagnostics))
         return out
     size = -(-len(entries) // (workers * 4))
-    chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                          else "spawn")
+    ranges = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    # A forked worker inherits the entries: only index ranges travel to it, never the
+    # text (pickling every entry to the workers cost more than extracting them).
+    shared = entries if forking else None
+    jobs = ranges if forking else [entries[a:b] for a, b in ranges]
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                                initargs=(names,)) as pool:
-        results = list(pool.map(_extract_chunk, chunks))
+                                                initargs=(names, shared)) as pool:
+        results = list(pool.map(_extract_chunk, jobs))
     out = []
     for flows, items in results:
         out.extend(flows)
@@ -934,16 +938,24 @@ PARALLEL_FROM = 200
 
 
 _WORKER_NAMES: Gazetteer | None = None
+_WORKER_ENTRIES: list[Entry] | None = None
 
 
-def _init_worker(names: Gazetteer) -> None:
-    global _WORKER_NAMES
+def _init_worker(names: Gazetteer, entries: list[Entry] | None) -> None:
+    global _WORKER_NAMES, _WORKER_ENTRIES
     _WORKER_NAMES = names
+    _WORKER_ENTRIES = entries
 
 
-def _extract_chunk(entries: list[Entry]) -> tuple[list[Flow], list[object]]:
+def _extract_chunk(job: tuple[int, int] | list[Entry]) -> tuple[list[Flow], list[object]]:
+    """Flows and diagnostics of one chunk: an index range of the inherited entries, or the entries."""
     names = _WORKER_NAMES
     assert names is not None
+    if isinstance(job, tuple):
+        assert _WORKER_ENTRIES is not None
+        entries = _WORKER_ENTRIES[job[0]:job[1]]
+    else:
+        entries = job
     local = Diagnostics()
     flows: list[Flow] = []
     for entry in entries:
