@@ -104,28 +104,32 @@ def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
     ['1. A is sent to B', 'Then C.', '2. D goes to E.']
     """
     for span in lines:
-        text = span.text
-        if not text.strip():
+        for col, chunk, ends_list, is_item in _pieces(span.text):
+            yield Sentence(chunk, Span(span.path, span.line, col, span.text), ends_list, is_item)
+
+
+@functools.lru_cache(maxsize=65536)
+def _pieces(text: str) -> tuple[tuple[int, str, bool, bool], ...]:
+    """How one line cuts into sentences, as (column, text, ends_list, is_item); remembered,
+    since register lines repeat from entry to entry."""
+    if not text.strip():
+        return ()
+    start = 0
+    pieces = []
+    if _SPLIT_HINT.search(text):
+        for m in _SPLIT.finditer(text):
+            pieces.append((start, text[start:m.start()]))
+            start = m.end()
+    pieces.append((start, text[start:]))
+    out = []
+    for offset, piece in pieces:
+        piece = piece.strip()
+        if not piece:
             continue
-        start = 0
-        pieces = []
-        if _SPLIT_HINT.search(text):
-            for m in _all(_SPLIT, text):
-                pieces.append((start, text[start:m.start()]))
-                start = m.end()
-        pieces.append((start, text[start:]))
-        for offset, piece in pieces:
-            piece = piece.strip()
-            if not piece:
-                continue
-            for i in range(0, len(piece), _MAX_SENTENCE):
-                chunk = piece[i:i + _MAX_SENTENCE]
-                yield Sentence(
-                    chunk,
-                    Span(span.path, span.line, offset + i + 1, span.text),
-                    ends_list=chunk.rstrip().endswith(":"),
-                    is_item=bool(_ITEM_START.match(chunk)),
-                )
+        for i in range(0, len(piece), _MAX_SENTENCE):
+            chunk = piece[i:i + _MAX_SENTENCE]
+            out.append((offset + i + 1, chunk, chunk.rstrip().endswith(":"), bool(_ITEM_START.match(chunk))))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -191,27 +195,57 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
                                             Role.CSU):
             ctx.ccg = org
             break
+    memo = names.memo("flows.line")
     for section in entry.sections:
         for span in section.lines:
             text = span.text
-            for m in names.mentions(text):
-                org = m.organisation
-                if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and ctx.dscro is None:
-                    ctx.dscro = org
-                if org.role is Role.CSU and ctx.csu is None:
-                    ctx.csu = org
-            if "rocessor" not in text and "DP" not in text:
+            facts = memo.get(text)
+            if facts is None:
+                if len(memo) > 200_000:
+                    memo.clear()
+                facts = memo[text] = _line_facts(text, names)
+            if facts is _NOTHING:
                 continue
-            for dm in _DP_HEADER.finditer(text):
-                found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
+            dscro, csu, headers, inline = facts
+            if dscro is not None and ctx.dscro is None:
+                ctx.dscro = dscro
+            if csu is not None and ctx.csu is None:
+                ctx.csu = csu
+            for n, name in headers:
+                found = _mentions_in(name, ctx, resolve_roles=False)
                 if found:
-                    ctx.processors.setdefault(dm.group("n"), found[0].org)
-            for dm in _DP_INLINE.finditer(text):
-                found = _mentions_in(text[max(0, dm.start() - 120):dm.start()], ctx,
-                                     resolve_roles=False)
+                    ctx.processors.setdefault(n, found[0].org)
+            for n, before in inline:
+                found = _mentions_in(before, ctx, resolve_roles=False)
                 if found:
-                    ctx.processors.setdefault(dm.group("n"), found[-1].org)
+                    ctx.processors.setdefault(n, found[-1].org)
     return ctx
+
+
+_LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...],
+                   tuple[tuple[str, str], ...]]
+_NOTHING: _LineFacts = (None, None, (), ())
+
+
+def _line_facts(text: str, names: Gazetteer) -> _LineFacts:
+    """What one line tells the entry's context, from its text alone: the first regional
+    office and CSU it names, and its "Data Processor N – X" headings and "(DP N)" marks
+    as (N, text to look for X in).  Register lines repeat, so this is remembered."""
+    dscro = csu = None
+    for m in names.mentions(text):
+        org = m.organisation
+        if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and dscro is None:
+            dscro = org
+        if org.role is Role.CSU and csu is None:
+            csu = org
+    headers: tuple[tuple[str, str], ...] = ()
+    inline: tuple[tuple[str, str], ...] = ()
+    if "rocessor" in text or "DP" in text:
+        headers = tuple((dm.group("n"), dm.group("name")) for dm in _DP_HEADER.finditer(text))
+        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120):dm.start()])
+                       for dm in _DP_INLINE.finditer(text))
+    facts = (dscro, csu, headers, inline)
+    return _NOTHING if facts == _NOTHING else facts
 
 
 _DP_HEADER = re.compile(r"(?i)Data Processor\s*(?P<n>\d)\s*[–—:-]+\s*(?P<name>[^\n:]+?)\s*(?::|$)")
@@ -219,40 +253,74 @@ _DP_INLINE = re.compile(r"\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
 
 
 def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
-    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words."""
-    found: list[_Mention] = []
+    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words.
+
+    Where the names stand in the text is remembered per text (:func:`_candidates`); only
+    what they mean in this entry (its DSCRO, its CCG, its unreviewed spellings) is worked
+    out here.
+    """
+    memo = ctx.names.memo("flows.candidates")
+    candidates = memo.get(text)
+    if candidates is None:
+        if len(memo) > 200_000:
+            memo.clear()
+        candidates = memo[text] = _candidates(text, ctx.names)
+    kept: list[_Mention] = []
+    for start, end, name, kind, what in candidates:
+        if kind == _ALIAS:
+            org = what
+            if org.id == GENERIC_DSCRO and ctx.dscro is not None:
+                org = ctx.dscro
+            kept.append(_Mention(start, end, name, org))
+        elif kind == _SHAPE:
+            kept.append(_Mention(start, end, name, ctx.names.resolve(what)))
+        elif resolve_roles:
+            org, unit = _role_word(what, ctx)
+            if org is not None:
+                kept.append(_Mention(start, end, name, org, unit, True))
+    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
+    return [f for i, f in enumerate(kept)
+            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
+                    and _COMMA.fullmatch(text, f.end, kept[i + 1].start))]
+
+
+_ALIAS, _SHAPE, _ROLE = 0, 1, 2
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def _candidates(text: str, names: Gazetteer) -> tuple[tuple[int, int, str, int, object], ...]:
+    """Where organisations may be named in ``text``, from the text and the reviewed names alone.
+
+    Each candidate is (start, end, text, kind, what), in text order: a gazetteer alias
+    (what: its organisation), a name shape (what: the name to resolve) or a role word
+    (what: the role and number, resolved per entry by :func:`_role_word`).  Aliases come
+    first, then shapes that overlap no alias, then role words that overlap neither; a
+    possessive ("the CCGs' data processor") is no party and is left out.  A role word
+    that means nothing in an entry is dropped there, which frees no span for another.
+    """
+    found: list[tuple[int, int, str, int, object]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, org: Organisation | None, unit: str | None = None,
-            generic: bool = False) -> None:
-        if org is None or any(s < end and start < e for s, e in taken):
+    def add(start: int, end: int, kind: int, what: object) -> None:
+        if any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
-        found.append(_Mention(start, end, text[start:end], org, unit, generic))
+        found.append((start, end, text[start:end], kind, what))
 
-    for m in ctx.names.mentions(text):
-        org = m.organisation
-        if org.id == GENERIC_DSCRO and ctx.dscro is not None:
-            org = ctx.dscro
-        add(m.start, m.end, org)
-    for m in _all(_NAME_SHAPE, text):
+    for m in names.mentions(text):
+        add(m.start, m.end, _ALIAS, m.organisation)
+    for m in _NAME_SHAPE.finditer(text):
         lead = _LEADING_WORDS.match(m.group(0))
         start = m.start() + (lead.end() if lead else 0)
         name = text[start:m.end()].strip()
         key = normalise(name)
         if not name or _GENERIC_NAME.fullmatch(key):
             continue
-        add(start, m.end(), ctx.names.resolve(name))
-    if resolve_roles:
-        for m in _all(_ROLE_WORDS, text):
-            org, unit = _role_word(m, ctx)
-            add(m.start(), m.end(), org, unit, generic=True)
-    found.sort(key=lambda x: x.start)
-    kept = [f for f in found if not _possessive(text, f.end)]
-    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
-    return [f for i, f in enumerate(kept)
-            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
-                    and re.fullmatch(r"\s*,\s*", text[f.end:kept[i + 1].start]))]
+        add(start, m.end(), _SHAPE, name)
+    for m in _ROLE_WORDS.finditer(text):
+        add(m.start(), m.end(), _ROLE, _role_of(m))
+    found.sort(key=lambda x: x[0])
+    return tuple(f for f in found if not _possessive(text, f[1]))
 
 
 _LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
@@ -262,27 +330,39 @@ _GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups
                            r"institute|consortium|agency|authority)")
 
 
-def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, str | None]:
-    kind = m.lastgroup if m.lastgroup not in ("dpn", "dpn2") else "dp"
-    names = ctx.names
-    if m.group("ccg"):
-        return ctx.ccg, None
-    if m.group("dscro"):
-        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
-    if m.group("csu"):
-        return ctx.csu, None
-    if m.group("ceff"):
-        return ctx.ccg, CEFF
+def _role_of(m: re.Match[str]) -> tuple[str, str | None]:
+    """Which role word a match of :data:`_ROLE_WORDS` is, and its processor number if any."""
+    for group in ("ccg", "dscro", "csu", "ceff"):
+        if m.group(group):
+            return group, None
     if m.group("dp"):
-        number = m.group("dpn") or m.group("dpn2")
+        return "dp", m.group("dpn") or m.group("dpn2")
+    for group in ("prov", "gp"):
+        if m.group(group):
+            return group, None
+    return "", None
+
+
+def _role_word(role: tuple[str, str | None], ctx: _Context) -> tuple[Organisation | None, str | None]:
+    """What a role word means in this entry and block: its organisation and unit."""
+    kind, number = role
+    names = ctx.names
+    if kind == "ccg":
+        return ctx.ccg, None
+    if kind == "dscro":
+        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
+    if kind == "csu":
+        return ctx.csu, None
+    if kind == "ceff":
+        return ctx.ccg, CEFF
+    if kind == "dp":
         if number:
             return ctx.processors.get(number), None
         return (ctx.processors.get(ctx.current_processor or "1") or ctx.csu), None
-    if m.group("prov"):
+    if kind == "prov":
         return names.by_id.get(CARE_PROVIDERS), None
-    if m.group("gp"):
+    if kind == "gp":
         return names.by_id.get(GP_PRACTICES), None
-    del kind
     return None, None
 
 
@@ -339,6 +419,7 @@ class _RawHop:
     context: Sentence | None = None
 
 
+@functools.lru_cache(maxsize=262144)
 def _preposition(text: str, start: int) -> str | None:
     """The preposition governing a mention at ``start``: the last one a few words before it.
 
@@ -379,20 +460,13 @@ def _identifiability(text: str) -> Identifiability | None:
 def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
              list_head: _RawHop | None) -> list[_RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point)."""
-    text = s.text
-    verb = _first(_VERB, text)
-    if verb is None:
+    found = _clause(s.text)
+    if found is None:
         return []
-    cut = _first(_CUT, text)
-    clause = text[: cut.start()] if cut else text
-    if _first(_NEGATION, clause):
-        return []
+    verb, clause, sending, passive = found
     mentions = [m for m in _mentions_in(clause, ctx) if m.org is not None]
     if not mentions and not (list_head and s.is_item):
         return []
-    sending = verb.group("send") is not None
-    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
-                             clause[: verb.start()]))
     senders, receivers, vias = [], [], []
     unit = None
     subject = None
@@ -443,6 +517,25 @@ def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
     return [replace(h, context=context) for h in hops] if context else hops
 
 
+@functools.lru_cache(maxsize=65536)
+def _clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
+    """The transfer clause of a sentence, from its text alone: its verb, the clause (cut at
+    "due to", "so that"…), whether the verb sends and whether it is passive; None when the
+    sentence has no verb of transfer or negates it."""
+    verb = _VERB.search(text)
+    if verb is None:
+        return None
+    cut = _CUT.search(text)
+    clause = text[: cut.start()] if cut else text
+    if _NEGATION.search(clause):
+        return None
+    sending = verb.group("send") is not None
+    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
+                             clause[: verb.start()]))
+    return verb, clause, sending, passive
+
+
+@functools.lru_cache(maxsize=65536)
 def _governing_verb(text: str, start: int) -> re.Match[str] | None:
     """The verb of transfer nearest before ``start``."""
     last = None
@@ -537,17 +630,25 @@ def _mentions_hint(text: str) -> bool:
 def _blocks(section: Section) -> list[_Block]:
     blocks = [_Block("")]
     for span in section.lines:
-        text = span.text.strip()
-        if is_subheading(text) and not _ITEM_START.match(text) and (
-                _PURPOSE_HINT.search(text) or not _mentions_hint(text)):
-            if _CONTINUATION.match(text):
-                blocks[-1].sentences.extend(sentences([span]))
-                continue
-            name = re.sub(r"\s*[*:]+$", "", text)
+        name = _heading(span.text)
+        if name is not None:
             blocks.append(_Block(name, segregation=name.lower().startswith("segregation")))
             continue
         blocks[-1].sentences.extend(sentences([span]))
     return [b for b in blocks if b.sentences]
+
+
+@functools.lru_cache(maxsize=65536)
+def _heading(line: str) -> str | None:
+    """The purpose a line heads a block for, or None for a line of the block ("Data
+    Processor N – X" continues the block it stands in)."""
+    text = line.strip()
+    if is_subheading(text) and not _ITEM_START.match(text) and (
+            _PURPOSE_HINT.search(text) or not _mentions_hint(text)):
+        if _CONTINUATION.match(text):
+            return None
+        return re.sub(r"\s*[*:]+$", "", text)
+    return None
 
 
 def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
@@ -557,9 +658,11 @@ def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
         return Identifiability.PSEUDONYMISED
     if "invoice validation" in heading or "ceff" in heading:
         return Identifiability.IDENTIFIABLE
-    text = " ".join(s.text for s in block.sentences).lower()
-    pseudo = len(re.findall(r"pseudonymi[sz]", text))
-    ident = len(re.findall(r"\bidentifiable\b", text))
+    pseudo = ident = 0
+    for s in block.sentences:          # words never span sentences: counted per sentence
+        facts = _facts(s.text)
+        pseudo += facts.pseudo
+        ident += facts.ident
     if pseudo or ident:
         return Identifiability.PSEUDONYMISED if pseudo >= ident else Identifiability.IDENTIFIABLE
     if entry.type_of_data in {i.value for i in Identifiability}:
@@ -590,8 +693,8 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
                            f"entry {entry.reference!r}: no transfer between named organisations "
                            "found in its processing text", Severity.NOTE)
     statements = tuple(s.evidence for b in blocks for s in b.sentences
-                       if _HELD_SEPARATELY.search(s.text))
-    return _numbered(entry, [replace(f, segregation=statements) for f in flows])
+                       if _facts(s.text).held_separately)
+    return _numbered(entry, flows, statements)
 
 
 _HELD_SEPARATELY = re.compile(r"(?i)held separately|segregated|kept within the ceff|"
@@ -609,24 +712,25 @@ def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
 
 def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
-    header = next((m.group("n") for x in block.sentences for m in [_DP_HEADER.search(x.text)] if m), None)
-    scoped = replace(ctx, dscro=_first_named(block, ctx, Role.DSCRO) or ctx.dscro,
-                     csu=_first_named(block, ctx, Role.CSU) or ctx.csu,
+    header = next((h for x in block.sentences if (h := _facts(x.text).dp_header)), None)
+    dscro = csu = None
+    memo = ctx.names.memo("flows.line")
+    for x in block.sentences:
+        facts = memo.get(x.text)
+        if facts is None:
+            facts = memo[x.text] = _line_facts(x.text, ctx.names)
+        dscro = dscro or facts[0]
+        csu = csu or facts[1]
+        if dscro and csu:
+            break
+    scoped = replace(ctx, dscro=dscro or ctx.dscro, csu=csu or ctx.csu,
                      current_processor=header or ctx.current_processor)
     return _block_flows_in(entry, block, scoped, diagnostics)
 
 
-def _first_named(block: _Block, ctx: _Context, role: Role) -> Organisation | None:
-    for s in block.sentences:
-        for m in ctx.names.mentions(s.text):
-            if m.organisation.role is role and m.organisation.id != GENERIC_DSCRO:
-                return m.organisation
-    return None
-
-
 def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     default = _block_identifiability(block, entry)
-    named = families_in(block.purpose).union(*(families_in(s.text) for s in block.sentences))
+    named = families_in(block.purpose).union(*(_facts(s.text).families for s in block.sentences))
     block_families = _families(entry, named)
     dropped = sorted(named - set(block_families)) if entry.families and \
         entry.variant != "quarterly-register" else []
@@ -639,12 +743,19 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
     previous: _RawHop | None = None
     list_head: _RawHop | None = None
     for i, s in enumerate(block.sentences):
-        special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
+        facts = _facts(s.text)
+        if facts.special:
+            special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
         if block.segregation:
             continue
-        access = _access_hop(s, ctx)
-        hops = [access] if access else _hops_in(s, ctx, previous, list_head if s.is_item else None)
-        if not hops and _first(_LANDING, s.text):
+        access = _access_hop(s, ctx) if facts.access else None
+        if access:
+            hops = [access]
+        elif facts.transfer:
+            hops = _hops_in(s, ctx, previous, list_head if s.is_item else None)
+        else:
+            hops = []
+        if not hops and facts.landing:
             lands = {m.org.id for m in _mentions_in(s.text, ctx)}
             for k in range(len(raw) - 1, -1, -1):
                 if raw[k].receiver.id in lands:
@@ -658,6 +769,40 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
         elif not s.is_item:
             list_head = None
     return special + _chains(entry, block, raw, default, block_families)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a sentence's text alone says, remembered (register sentences repeat): which of
+    the extractor's steps can find anything in it, and what the block sums over it."""
+
+    families: frozenset[str]
+    pseudo: int                  # "pseudonymis/z" count, for the block's default identifiability
+    ident: int                   # "identifiable" count
+    dp_header: str | None        # N of a "Data Processor N – X" heading
+    held_separately: bool
+    special: bool                # may state a linkage or a re-identification
+    access: bool                 # states online access (not negated)
+    transfer: bool               # has a verb of transfer, not negated
+    landing: bool                # speaks of a landing point
+
+
+@functools.lru_cache(maxsize=131072)
+def _facts(text: str) -> _Facts:
+    low = text.lower()
+    header = _DP_HEADER.search(text)
+    return _Facts(
+        families=families_in(text),
+        pseudo=len(re.findall(r"pseudonymi[sz]", low)),
+        ident=len(re.findall(r"\bidentifiable\b", low)),
+        dp_header=header.group("n") if header else None,
+        held_separately=bool(_HELD_SEPARATELY.search(text)),
+        special=bool(_LINKAGE.search(text)) or bool(
+            _REID.search(text) and not _NEGATION.search(text.split(",")[0])),
+        access=bool(_ACCESS.search(text)) and not _NEGATION.search(text),
+        transfer=_clause(text) is not None,
+        landing=bool(_LANDING.search(text)),
+    )
 
 
 def _families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
@@ -886,8 +1031,9 @@ def _key_holder(block: _Block, ctx: _Context) -> str | None:
     return None
 
 
-def _numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
-    """Give flows stable ids (entry id + position) and drop exact repeats."""
+def _numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) -> list[Flow]:
+    """Give flows stable ids (entry id + position) and the entry's segregation statements;
+    drop exact repeats."""
     out: list[Flow] = []
     seen: set[tuple[object, ...]] = set()
     for f in flows:
@@ -896,7 +1042,7 @@ def _numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
+        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}", segregation=segregation))
     return out
 
 
