@@ -259,14 +259,8 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
     what they mean in this entry (its DSCRO, its CCG, its unreviewed spellings) is worked
     out here.
     """
-    memo = ctx.names.memo("flows.candidates")
-    candidates = memo.get(text)
-    if candidates is None:
-        if len(memo) > 200_000:
-            memo.clear()
-        candidates = memo[text] = _candidates(text, ctx.names)
     kept: list[_Mention] = []
-    for start, end, name, kind, what in candidates:
+    for start, end, name, kind, what in _candidates(text, ctx.names):
         if kind == _ALIAS:
             org = what
             if org.id == GENERIC_DSCRO and ctx.dscro is not None:
@@ -274,6 +268,8 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
             kept.append(_Mention(start, end, name, org))
         elif kind == _SHAPE:
             kept.append(_Mention(start, end, name, ctx.names.resolve(what)))
+        elif kind == _HIDDEN:
+            ctx.names.resolve(what)        # as ever: a shape is resolved even where it is no party
         elif resolve_roles:
             org, unit = _role_word(what, ctx)
             if org is not None:
@@ -284,25 +280,41 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
                     and _COMMA.fullmatch(text, f.end, kept[i + 1].start))]
 
 
-_ALIAS, _SHAPE, _ROLE = 0, 1, 2
+_ALIAS, _SHAPE, _HIDDEN, _ROLE = 0, 1, 2, 3
 _COMMA = re.compile(r"\s*,\s*")
+_Candidate = tuple[int, int, str, int, object]
 
 
-def _candidates(text: str, names: Gazetteer) -> tuple[tuple[int, int, str, int, object], ...]:
-    """Where organisations may be named in ``text``, from the text and the reviewed names alone.
+def _candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
+    """Where organisations may be named in ``text``, from the text and the reviewed names
+    alone; remembered per text in the gazetteer's memo."""
+    memo = names.memo("flows.candidates")
+    found = memo.get(text)
+    if found is None:
+        if len(memo) > 200_000:
+            memo.clear()
+        found = memo[text] = _find_candidates(text, names)
+    return found  # type: ignore[return-value]
 
-    Each candidate is (start, end, text, kind, what), in text order: a gazetteer alias
+
+def _find_candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
+    """Each candidate is (start, end, text, kind, what), in text order: a gazetteer alias
     (what: its organisation), a name shape (what: the name to resolve) or a role word
-    (what: the role and number, resolved per entry by :func:`_role_word`).  Aliases come
-    first, then shapes that overlap no alias, then role words that overlap neither; a
-    possessive ("the CCGs' data processor") is no party and is left out.  A role word
-    that means nothing in an entry is dropped there, which frees no span for another.
+    (what: the role and number, resolved per entry by :func:`_role_word`).
+
+    Aliases come first, then shapes that overlap no alias, then role words that overlap
+    neither; a possessive ("the CCGs' data processor") is no party and is left out.  A
+    shape that is no party is still kept as _HIDDEN: resolving it fixes how the entry
+    spells that name, as it always has.  A role word that means nothing in an entry is
+    dropped there, which frees no span for another.
     """
-    found: list[tuple[int, int, str, int, object]] = []
+    found: list[_Candidate] = []
     taken: list[tuple[int, int]] = []
 
     def add(start: int, end: int, kind: int, what: object) -> None:
         if any(s < end and start < e for s, e in taken):
+            if kind == _SHAPE:
+                found.append((start, end, text[start:end], _HIDDEN, what))
             return
         taken.append((start, end))
         found.append((start, end, text[start:end], kind, what))
@@ -320,7 +332,14 @@ def _candidates(text: str, names: Gazetteer) -> tuple[tuple[int, int, str, int, 
     for m in _ROLE_WORDS.finditer(text):
         add(m.start(), m.end(), _ROLE, _role_of(m))
     found.sort(key=lambda x: x[0])
-    return tuple(f for f in found if not _possessive(text, f[1]))
+    out = []
+    for f in found:
+        if f[3] != _HIDDEN and _possessive(text, f[1]):
+            if f[3] == _SHAPE:
+                out.append((f[0], f[1], f[2], _HIDDEN, f[4]))
+            continue
+        out.append(f)
+    return tuple(out)
 
 
 _LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
@@ -459,7 +478,51 @@ def _identifiability(text: str) -> Identifiability | None:
 
 def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
              list_head: _RawHop | None) -> list[_RawHop]:
-    """The hops one sentence states (usually none or one, two with a landing point)."""
+    """The hops one sentence states (usually none or one, two with a landing point).
+
+    Remembered: the hops depend only on the sentence's text, on what each name in it
+    means in this entry (:func:`_meanings`), and on the receiver of the previous hop and
+    of the list head; the evidence sentence is this one's.
+    """
+    found = _clause(s.text)
+    if found is None:
+        return []
+    memo = ctx.names.memo("flows.hops")
+    key = (s.text, s.is_item, _meanings(found[1], ctx),
+           (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
+           (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None)
+    made = memo.get(key)
+    if made is None:
+        hops = _find_hops(s, ctx, previous, list_head)
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[key] = tuple((h.sender, h.receiver, h.sender_text, h.receiver_text, h.identifiability,
+                           h.families, h.landing_only, h.unit, h.until, h.context is not None)
+                          for h in hops)
+        return hops
+    return [_RawHop(a, b, s, a_text, b_text, ident, families, landing, unit, False, until,
+                    list_head.sentence if in_list and list_head else None)
+            for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made]
+
+
+def _meanings(text: str, ctx: _Context) -> tuple[object, ...]:
+    """What the names in ``text`` that depend on the entry mean in it (the generic DSCRO,
+    unreviewed spellings, role words), in text order: with the text, they fix the mentions
+    :func:`_mentions_in` finds.  Resolves names exactly as :func:`_mentions_in` does."""
+    out: list[object] = []
+    for _start, _end, _name, kind, what in _candidates(text, ctx.names):
+        if kind == _ALIAS:
+            if what.id == GENERIC_DSCRO:  # type: ignore[attr-defined]
+                out.append(ctx.dscro)
+        elif kind == _SHAPE or kind == _HIDDEN:
+            out.append(ctx.names.resolve(what))  # type: ignore[arg-type]
+        else:
+            out.append(_role_word(what, ctx))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _find_hops(s: Sentence, ctx: _Context, previous: _RawHop | None,
+               list_head: _RawHop | None) -> list[_RawHop]:
     found = _clause(s.text)
     if found is None:
         return []
@@ -785,6 +848,9 @@ class _Facts:
     access: bool                 # states online access (not negated)
     transfer: bool               # has a verb of transfer, not negated
     landing: bool                # speaks of a landing point
+    says_identifiable: bool      # the word "identifiable", any case
+    hosts_at: int | None         # where "who hosts" / "hosts the system" starts
+    keys: bool                   # speaks of a key or keys
 
 
 @functools.lru_cache(maxsize=131072)
@@ -802,6 +868,9 @@ def _facts(text: str) -> _Facts:
         access=bool(_ACCESS.search(text)) and not _NEGATION.search(text),
         transfer=_clause(text) is not None,
         landing=bool(_LANDING.search(text)),
+        says_identifiable=bool(re.search(r"(?i)\bidentifiable\b", text)),
+        hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
+        keys=bool(re.search(r"(?i)\bkeys?\b", text)),
     )
 
 
@@ -889,7 +958,7 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
         if h.receiver.role is Role.DSCRO:
             ident = (Identifiability.PSEUDONYMISED
                      if h.identifiability is Identifiability.PSEUDONYMISED
-                     and not re.search(r"(?i)\bidentifiable\b", h.sentence.text)
+                     and not _facts(h.sentence.text).says_identifiable
                      else Identifiability.IDENTIFIABLE)
         elif h.identifiability is not None:
             ident = h.identifiability
@@ -1014,9 +1083,9 @@ _HOSTS = re.compile(r"(?i)\bwho\s+hosts?\b|\bhosts?\s+the\s+(?:risk\s+stratifica
 def _host(block: _Block, ctx: _Context) -> Organisation | None:
     """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
     for s in block.sentences:
-        m = _HOSTS.search(s.text)
-        if m:
-            before = [x for x in _mentions_in(s.text[:m.start()], ctx) if x.org.role is not Role.DIRECT_CARE]
+        at = _facts(s.text).hosts_at
+        if at is not None:
+            before = [x for x in _mentions_in(s.text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
             if before:
                 return before[-1].org
     return None
@@ -1024,7 +1093,7 @@ def _host(block: _Block, ctx: _Context) -> Organisation | None:
 
 def _key_holder(block: _Block, ctx: _Context) -> str | None:
     for s in block.sentences:
-        if re.search(r"(?i)\bkeys?\b", s.text):
+        if _facts(s.text).keys:
             for m in _mentions_in(s.text, ctx):
                 if m.org.role is Role.KEY_HOLDER:
                     return m.org.name
