@@ -108,6 +108,30 @@ def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
             yield Sentence(chunk, Span(span.path, span.line, col, span.text), ends_list, is_item)
 
 
+class _Piece:
+    """A sentence of a purpose block, as :class:`Sentence` has it, whose spans are made only
+    when asked for (most sentences of a register state no flow and are never cited)."""
+
+    __slots__ = ("col", "ends_list", "is_item", "line", "text")
+
+    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool) -> None:
+        self.text = text
+        self.line = line
+        self.col = col
+        self.ends_list = ends_list
+        self.is_item = is_item
+
+    @property
+    def span(self) -> Span:
+        """The span of the line the sentence starts on, at the sentence's column."""
+        return Span(self.line.path, self.line.line, self.col, self.line.text)
+
+    @property
+    def evidence(self) -> Span:
+        """The sentence as cited evidence: the same place, the sentence's own text."""
+        return Span(self.line.path, self.line.line, self.col, self.text)
+
+
 @functools.lru_cache(maxsize=65536)
 def _pieces(text: str) -> tuple[tuple[int, str, bool, bool], ...]:
     """How one line cuts into sentences, as (column, text, ends_list, is_item); remembered,
@@ -426,7 +450,7 @@ _UNTIL = re.compile(r"\buntil\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Z][a
 class _RawHop:
     sender: Organisation
     receiver: Organisation
-    sentence: Sentence
+    sentence: _Piece
     sender_text: str
     receiver_text: str
     identifiability: Identifiability | None
@@ -435,7 +459,7 @@ class _RawHop:
     unit: str | None = None
     access: bool = False
     until: str | None = None
-    context: Sentence | None = None
+    context: _Piece | None = None
 
 
 @functools.lru_cache(maxsize=262144)
@@ -476,7 +500,7 @@ def _identifiability(text: str) -> Identifiability | None:
     return None
 
 
-def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
+def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None,
              list_head: _RawHop | None) -> list[_RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point).
 
@@ -521,7 +545,7 @@ def _meanings(text: str, ctx: _Context) -> tuple[object, ...]:
     return tuple(out)
 
 
-def _find_hops(s: Sentence, ctx: _Context, previous: _RawHop | None,
+def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None,
                list_head: _RawHop | None) -> list[_RawHop]:
     found = _clause(s.text)
     if found is None:
@@ -619,7 +643,7 @@ def _implied_sender(receiver: _Mention, receiver_prep: str | None, previous: _Ra
     return None
 
 
-def _with_landing(s: Sentence, clause: str, sender: _Mention, receiver: _Mention,
+def _with_landing(s: _Piece, clause: str, sender: _Mention, receiver: _Mention,
                   vias: list[_Mention], unit: str | None) -> list[_RawHop]:
     ident = _identifiability(clause)
     families = frozenset(families_in(clause))
@@ -648,7 +672,7 @@ _ACCESS = re.compile(
 )
 
 
-def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
+def _access_hop(s: _Piece, ctx: _Context) -> _RawHop | None:
     """"CCG users use online features of the X system": the CCG reads X's copy."""
     if not _first(_ACCESS, s.text) or _first(_NEGATION, s.text):
         return None
@@ -672,7 +696,7 @@ def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
 @dataclass
 class _Block:
     purpose: str
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: list[_Piece] = field(default_factory=list)
     segregation: bool = False
 
 
@@ -697,7 +721,9 @@ def _blocks(section: Section) -> list[_Block]:
         if name is not None:
             blocks.append(_Block(name, segregation=name.lower().startswith("segregation")))
             continue
-        blocks[-1].sentences.extend(sentences([span]))
+        into = blocks[-1].sentences
+        for col, chunk, ends_list, is_item in _pieces(span.text):
+            into.append(_Piece(chunk, span, col, ends_list, is_item))
     return [b for b in blocks if b.sentences]
 
 
@@ -1027,7 +1053,7 @@ _REID = re.compile(r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have
                    r"(?:risk\s+stratification\s+)?(?:tool|system)")
 
 
-def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence], ctx: _Context,
+def _special_flows(entry: Entry, block: _Block, s: _Piece, rest: list[_Piece], ctx: _Context,
                    raw: list[_RawHop], default: Identifiability) -> list[Flow]:
     flows: list[Flow] = []
     if _first(_LINKAGE, s.text) and s.ends_list and re.search(r"(?i)following", s.text):
@@ -1055,7 +1081,7 @@ def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence
     return flows
 
 
-def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
+def _reidentification(entry: Entry, block: _Block, s: _Piece, ctx: _Context,
                       raw: list[_RawHop]) -> list[Flow]:
     mentions = _mentions_in(s.text, ctx)
     who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
