@@ -112,14 +112,16 @@ class _Piece:
     """A sentence of a purpose block, as :class:`Sentence` has it, whose spans are made only
     when asked for (most sentences of a register state no flow and are never cited)."""
 
-    __slots__ = ("col", "ends_list", "is_item", "line", "text")
+    __slots__ = ("col", "ends_list", "facts", "is_item", "line", "text")
 
-    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool) -> None:
+    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool,
+                 facts: _Facts) -> None:
         self.text = text
         self.line = line
         self.col = col
         self.ends_list = ends_list
         self.is_item = is_item
+        self.facts = facts
 
     @property
     def span(self) -> Span:
@@ -202,10 +204,12 @@ class _Context:
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
     current_processor: str | None = None     # "Data Processor N" heading of the current block
+    line_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.line")
+    hops_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.hops")
 
 
 def _context(entry: Entry, names: Gazetteer) -> _Context:
-    ctx = _Context(entry, names)
+    ctx = _Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
     for candidate in (entry.organisation, *entry.controllers, entry.title):
         if not candidate:
             continue
@@ -219,7 +223,7 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
                                             Role.CSU):
             ctx.ccg = org
             break
-    memo = names.memo("flows.line")
+    memo = ctx.line_memo
     for section in entry.sections:
         for span in section.lines:
             text = span.text
@@ -511,7 +515,7 @@ def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None,
     found = _clause(s.text)
     if found is None:
         return []
-    memo = ctx.names.memo("flows.hops")
+    memo = ctx.hops_memo
     key = (s.text, s.is_item, _meanings(found[1], ctx),
            (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
            (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None)
@@ -716,28 +720,28 @@ def _mentions_hint(text: str) -> bool:
 
 def _blocks(section: Section) -> list[_Block]:
     blocks = [_Block("")]
+    into = blocks[-1].sentences
     for span in section.lines:
-        name = _heading(span.text)
+        name, pieces = _layout(span.text)
         if name is not None:
             blocks.append(_Block(name, segregation=name.lower().startswith("segregation")))
+            into = blocks[-1].sentences
             continue
-        into = blocks[-1].sentences
-        for col, chunk, ends_list, is_item in _pieces(span.text):
-            into.append(_Piece(chunk, span, col, ends_list, is_item))
+        for col, chunk, ends_list, is_item, facts in pieces:
+            into.append(_Piece(chunk, span, col, ends_list, is_item, facts))
     return [b for b in blocks if b.sentences]
 
 
 @functools.lru_cache(maxsize=65536)
-def _heading(line: str) -> str | None:
-    """The purpose a line heads a block for, or None for a line of the block ("Data
-    Processor N – X" continues the block it stands in)."""
+def _layout(line: str) -> tuple[str | None, tuple[tuple[int, str, bool, bool, _Facts], ...]]:
+    """A line's part in the blocks, remembered: the purpose it heads a block for, or None
+    and its sentences with their facts ("Data Processor N – X" continues the block it
+    stands in)."""
     text = line.strip()
     if is_subheading(text) and not _ITEM_START.match(text) and (
-            _PURPOSE_HINT.search(text) or not _mentions_hint(text)):
-        if _CONTINUATION.match(text):
-            return None
-        return re.sub(r"\s*[*:]+$", "", text)
-    return None
+            _PURPOSE_HINT.search(text) or not _mentions_hint(text)) and not _CONTINUATION.match(text):
+        return re.sub(r"\s*[*:]+$", "", text), ()
+    return None, tuple((*piece, _facts(piece[1])) for piece in _pieces(line))
 
 
 def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
@@ -749,7 +753,7 @@ def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
         return Identifiability.IDENTIFIABLE
     pseudo = ident = 0
     for s in block.sentences:          # words never span sentences: counted per sentence
-        facts = _facts(s.text)
+        facts = s.facts
         pseudo += facts.pseudo
         ident += facts.ident
     if pseudo or ident:
@@ -782,7 +786,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
                            f"entry {entry.reference!r}: no transfer between named organisations "
                            "found in its processing text", Severity.NOTE)
     statements = tuple(s.evidence for b in blocks for s in b.sentences
-                       if _facts(s.text).held_separately)
+                       if s.facts.held_separately)
     return _numbered(entry, flows, statements)
 
 
@@ -801,9 +805,9 @@ def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
 
 def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
-    header = next((h for x in block.sentences if (h := _facts(x.text).dp_header)), None)
+    header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = csu = None
-    memo = ctx.names.memo("flows.line")
+    memo = ctx.line_memo
     for x in block.sentences:
         facts = memo.get(x.text)
         if facts is None:
@@ -812,14 +816,14 @@ def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagno
         csu = csu or facts[1]
         if dscro and csu:
             break
-    scoped = replace(ctx, dscro=dscro or ctx.dscro, csu=csu or ctx.csu,
-                     current_processor=header or ctx.current_processor)
+    scoped = _Context(ctx.entry, ctx.names, ctx.ccg, dscro or ctx.dscro, csu or ctx.csu, ctx.processors,
+                      header or ctx.current_processor, ctx.line_memo, ctx.hops_memo)
     return _block_flows_in(entry, block, scoped, diagnostics)
 
 
 def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     default = _block_identifiability(block, entry)
-    named = families_in(block.purpose).union(*(_facts(s.text).families for s in block.sentences))
+    named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
     block_families = _families(entry, named)
     dropped = sorted(named - set(block_families)) if entry.families and \
         entry.variant != "quarterly-register" else []
@@ -832,7 +836,11 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
     previous: _RawHop | None = None
     list_head: _RawHop | None = None
     for i, s in enumerate(block.sentences):
-        facts = _facts(s.text)
+        facts = s.facts
+        if not facts.active:           # nothing to find; only a list ends
+            if not s.ends_list and not s.is_item:
+                list_head = None
+            continue
         if facts.special:
             special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
         if block.segregation:
@@ -877,26 +885,31 @@ class _Facts:
     says_identifiable: bool      # the word "identifiable", any case
     hosts_at: int | None         # where "who hosts" / "hosts the system" starts
     keys: bool                   # speaks of a key or keys
+    active: bool                 # special, access, transfer or landing: the block loop may find something
 
 
 @functools.lru_cache(maxsize=131072)
 def _facts(text: str) -> _Facts:
     low = text.lower()
     header = _DP_HEADER.search(text)
+    special = bool(_LINKAGE.search(text)) or bool(_REID.search(text) and not _NEGATION.search(text.split(",")[0]))
+    access = bool(_ACCESS.search(text)) and not _NEGATION.search(text)
+    transfer = _clause(text) is not None
+    landing = bool(_LANDING.search(text))
     return _Facts(
         families=families_in(text),
         pseudo=len(re.findall(r"pseudonymi[sz]", low)),
         ident=len(re.findall(r"\bidentifiable\b", low)),
         dp_header=header.group("n") if header else None,
         held_separately=bool(_HELD_SEPARATELY.search(text)),
-        special=bool(_LINKAGE.search(text)) or bool(
-            _REID.search(text) and not _NEGATION.search(text.split(",")[0])),
-        access=bool(_ACCESS.search(text)) and not _NEGATION.search(text),
-        transfer=_clause(text) is not None,
-        landing=bool(_LANDING.search(text)),
+        special=special,
+        access=access,
+        transfer=transfer,
+        landing=landing,
         says_identifiable=bool(re.search(r"(?i)\bidentifiable\b", text)),
         hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
         keys=bool(re.search(r"(?i)\bkeys?\b", text)),
+        active=special or access or transfer or landing,
     )
 
 
@@ -984,7 +997,7 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
         if h.receiver.role is Role.DSCRO:
             ident = (Identifiability.PSEUDONYMISED
                      if h.identifiability is Identifiability.PSEUDONYMISED
-                     and not _facts(h.sentence.text).says_identifiable
+                     and not h.sentence.facts.says_identifiable
                      else Identifiability.IDENTIFIABLE)
         elif h.identifiability is not None:
             ident = h.identifiability
@@ -1109,7 +1122,7 @@ _HOSTS = re.compile(r"(?i)\bwho\s+hosts?\b|\bhosts?\s+the\s+(?:risk\s+stratifica
 def _host(block: _Block, ctx: _Context) -> Organisation | None:
     """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
     for s in block.sentences:
-        at = _facts(s.text).hosts_at
+        at = s.facts.hosts_at
         if at is not None:
             before = [x for x in _mentions_in(s.text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
             if before:
@@ -1119,7 +1132,7 @@ def _host(block: _Block, ctx: _Context) -> Organisation | None:
 
 def _key_holder(block: _Block, ctx: _Context) -> str | None:
     for s in block.sentences:
-        if _facts(s.text).keys:
+        if s.facts.keys:
             for m in _mentions_in(s.text, ctx):
                 if m.org.role is Role.KEY_HOLDER:
                     return m.org.name
