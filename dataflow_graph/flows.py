@@ -1158,9 +1158,10 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
                 workers: int | None = None) -> list[Flow]:
     """Flows of every entry, in entry order.
 
-    Entries are independent, so a large register is split across processes (``workers``,
-    default: the machine's cores); the result and the diagnostics are the same, in the
-    same order, as a single-process run.
+    Entries are independent, so a large register is split into chunks shared by this
+    process and ``workers - 1`` worker processes (``workers`` defaults to the machine's
+    cores); the result and the diagnostics are the same, in the same order, as a
+    single-process run.
     """
     entries = list(entries)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -1169,7 +1170,7 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
         for entry in entries:
             out.extend(extract(entry, names.fresh(), diagnostics))
         return out
-    size = -(-len(entries) // (workers * 4))
+    size = -(-len(entries) // (workers * 8))
     ranges = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if forking else "spawn")
@@ -1177,13 +1178,26 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
     # text (pickling every entry to the workers cost more than extracting them).
     shared = entries if forking else None
     jobs = ranges if forking else [entries[a:b] for a, b in ranges]
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+    results: list[tuple[list[Flow], list[object]] | None] = [None] * len(jobs)
+    with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
                                                 initargs=(names, shared)) as pool:
-        results = list(pool.map(_extract_chunk, jobs))
+        futures = [pool.submit(_extract_chunk, job) for job in jobs]
+        # This process works too, on the last chunks no worker has started (the workers
+        # take them in order): nothing of its share is pickled, and no core waits.
+        for i in range(len(jobs) - 1, -1, -1):
+            if not futures[i].cancel():
+                break
+            a, b = ranges[i]
+            results[i] = _extract_entries(entries[a:b], names)
+        for i, future in enumerate(futures):
+            if results[i] is None:
+                results[i] = future.result()
     out = []
-    for flows, items in results:
+    for result in results:
+        assert result is not None
+        flows, items = result
         out.extend(flows)
-        diagnostics.items.extend(items)
+        diagnostics.items.extend(items)  # type: ignore[arg-type]
     return out
 
 
@@ -1210,6 +1224,11 @@ def _extract_chunk(job: tuple[int, int] | list[Entry]) -> tuple[list[Flow], list
         entries = _WORKER_ENTRIES[job[0]:job[1]]
     else:
         entries = job
+    return _extract_entries(entries, names)
+
+
+def _extract_entries(entries: list[Entry], names: Gazetteer) -> tuple[list[Flow], list[object]]:
+    """Flows and diagnostics of some entries, each read with a fresh registry of unreviewed names."""
     local = Diagnostics()
     flows: list[Flow] = []
     for entry in entries:
