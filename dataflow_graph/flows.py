@@ -104,28 +104,58 @@ def sentences(lines: Iterable[Span]) -> Iterator[Sentence]:
     ['1. A is sent to B', 'Then C.', '2. D goes to E.']
     """
     for span in lines:
-        text = span.text
-        if not text.strip():
+        for col, chunk, ends_list, is_item in _pieces(span.text):
+            yield Sentence(chunk, Span(span.path, span.line, col, span.text), ends_list, is_item)
+
+
+class _Piece:
+    """A sentence of a purpose block, as :class:`Sentence` has it, whose spans are made only
+    when asked for (most sentences of a register state no flow and are never cited)."""
+
+    __slots__ = ("col", "ends_list", "facts", "is_item", "line", "text")
+
+    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool,
+                 facts: _Facts) -> None:
+        self.text = text
+        self.line = line
+        self.col = col
+        self.ends_list = ends_list
+        self.is_item = is_item
+        self.facts = facts
+
+    @property
+    def span(self) -> Span:
+        """The span of the line the sentence starts on, at the sentence's column."""
+        return Span(self.line.path, self.line.line, self.col, self.line.text)
+
+    @property
+    def evidence(self) -> Span:
+        """The sentence as cited evidence: the same place, the sentence's own text."""
+        return Span(self.line.path, self.line.line, self.col, self.text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _pieces(text: str) -> tuple[tuple[int, str, bool, bool], ...]:
+    """How one line cuts into sentences, as (column, text, ends_list, is_item); remembered,
+    since register lines repeat from entry to entry."""
+    if not text.strip():
+        return ()
+    start = 0
+    pieces = []
+    if _SPLIT_HINT.search(text):
+        for m in _SPLIT.finditer(text):
+            pieces.append((start, text[start:m.start()]))
+            start = m.end()
+    pieces.append((start, text[start:]))
+    out = []
+    for offset, piece in pieces:
+        piece = piece.strip()
+        if not piece:
             continue
-        start = 0
-        pieces = []
-        if _SPLIT_HINT.search(text):
-            for m in _all(_SPLIT, text):
-                pieces.append((start, text[start:m.start()]))
-                start = m.end()
-        pieces.append((start, text[start:]))
-        for offset, piece in pieces:
-            piece = piece.strip()
-            if not piece:
-                continue
-            for i in range(0, len(piece), _MAX_SENTENCE):
-                chunk = piece[i:i + _MAX_SENTENCE]
-                yield Sentence(
-                    chunk,
-                    Span(span.path, span.line, offset + i + 1, span.text),
-                    ends_list=chunk.rstrip().endswith(":"),
-                    is_item=bool(_ITEM_START.match(chunk)),
-                )
+        for i in range(0, len(piece), _MAX_SENTENCE):
+            chunk = piece[i:i + _MAX_SENTENCE]
+            out.append((offset + i + 1, chunk, chunk.rstrip().endswith(":"), bool(_ITEM_START.match(chunk))))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -174,10 +204,12 @@ class _Context:
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
     current_processor: str | None = None     # "Data Processor N" heading of the current block
+    line_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.line")
+    hops_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.hops")
 
 
 def _context(entry: Entry, names: Gazetteer) -> _Context:
-    ctx = _Context(entry, names)
+    ctx = _Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
     for candidate in (entry.organisation, *entry.controllers, entry.title):
         if not candidate:
             continue
@@ -191,27 +223,57 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
                                             Role.CSU):
             ctx.ccg = org
             break
+    memo = ctx.line_memo
     for section in entry.sections:
         for span in section.lines:
             text = span.text
-            for m in names.mentions(text):
-                org = m.organisation
-                if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and ctx.dscro is None:
-                    ctx.dscro = org
-                if org.role is Role.CSU and ctx.csu is None:
-                    ctx.csu = org
-            if "rocessor" not in text and "DP" not in text:
+            facts = memo.get(text)
+            if facts is None:
+                if len(memo) > 200_000:
+                    memo.clear()
+                facts = memo[text] = _line_facts(text, names)
+            if facts is _NOTHING:
                 continue
-            for dm in _DP_HEADER.finditer(text):
-                found = _mentions_in(dm.group("name"), ctx, resolve_roles=False)
+            dscro, csu, headers, inline = facts
+            if dscro is not None and ctx.dscro is None:
+                ctx.dscro = dscro
+            if csu is not None and ctx.csu is None:
+                ctx.csu = csu
+            for n, name in headers:
+                found = _mentions_in(name, ctx, resolve_roles=False)
                 if found:
-                    ctx.processors.setdefault(dm.group("n"), found[0].org)
-            for dm in _DP_INLINE.finditer(text):
-                found = _mentions_in(text[max(0, dm.start() - 120):dm.start()], ctx,
-                                     resolve_roles=False)
+                    ctx.processors.setdefault(n, found[0].org)
+            for n, before in inline:
+                found = _mentions_in(before, ctx, resolve_roles=False)
                 if found:
-                    ctx.processors.setdefault(dm.group("n"), found[-1].org)
+                    ctx.processors.setdefault(n, found[-1].org)
     return ctx
+
+
+_LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...],
+                   tuple[tuple[str, str], ...]]
+_NOTHING: _LineFacts = (None, None, (), ())
+
+
+def _line_facts(text: str, names: Gazetteer) -> _LineFacts:
+    """What one line tells the entry's context, from its text alone: the first regional
+    office and CSU it names, and its "Data Processor N – X" headings and "(DP N)" marks
+    as (N, text to look for X in).  Register lines repeat, so this is remembered."""
+    dscro = csu = None
+    for m in names.mentions(text):
+        org = m.organisation
+        if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and dscro is None:
+            dscro = org
+        if org.role is Role.CSU and csu is None:
+            csu = org
+    headers: tuple[tuple[str, str], ...] = ()
+    inline: tuple[tuple[str, str], ...] = ()
+    if "rocessor" in text or "DP" in text:
+        headers = tuple((dm.group("n"), dm.group("name")) for dm in _DP_HEADER.finditer(text))
+        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120):dm.start()])
+                       for dm in _DP_INLINE.finditer(text))
+    facts = (dscro, csu, headers, inline)
+    return _NOTHING if facts == _NOTHING else facts
 
 
 _DP_HEADER = re.compile(r"(?i)Data Processor\s*(?P<n>\d)\s*[–—:-]+\s*(?P<name>[^\n:]+?)\s*(?::|$)")
@@ -219,40 +281,93 @@ _DP_INLINE = re.compile(r"\(\s*(?:Data Processor|DP)\s*(?P<n>\d)\s*\)")
 
 
 def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> list[_Mention]:
-    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words."""
-    found: list[_Mention] = []
+    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words.
+
+    Where the names stand in the text is remembered per text (:func:`_candidates`); only
+    what they mean in this entry (its DSCRO, its CCG, its unreviewed spellings) is worked
+    out here.
+    """
+    kept: list[_Mention] = []
+    for start, end, name, kind, what in _candidates(text, ctx.names):
+        if kind == _ALIAS:
+            org = what
+            if org.id == GENERIC_DSCRO and ctx.dscro is not None:
+                org = ctx.dscro
+            kept.append(_Mention(start, end, name, org))
+        elif kind == _SHAPE:
+            kept.append(_Mention(start, end, name, ctx.names.resolve(what)))
+        elif kind == _HIDDEN:
+            ctx.names.resolve(what)        # as ever: a shape is resolved even where it is no party
+        elif resolve_roles:
+            org, unit = _role_word(what, ctx)
+            if org is not None:
+                kept.append(_Mention(start, end, name, org, unit, True))
+    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
+    return [f for i, f in enumerate(kept)
+            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
+                    and _COMMA.fullmatch(text, f.end, kept[i + 1].start))]
+
+
+_ALIAS, _SHAPE, _HIDDEN, _ROLE = 0, 1, 2, 3
+_COMMA = re.compile(r"\s*,\s*")
+_Candidate = tuple[int, int, str, int, object]
+
+
+def _candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
+    """Where organisations may be named in ``text``, from the text and the reviewed names
+    alone; remembered per text in the gazetteer's memo."""
+    memo = names.memo("flows.candidates")
+    found = memo.get(text)
+    if found is None:
+        if len(memo) > 200_000:
+            memo.clear()
+        found = memo[text] = _find_candidates(text, names)
+    return found  # type: ignore[return-value]
+
+
+def _find_candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
+    """Each candidate is (start, end, text, kind, what), in text order: a gazetteer alias
+    (what: its organisation), a name shape (what: the name to resolve) or a role word
+    (what: the role and number, resolved per entry by :func:`_role_word`).
+
+    Aliases come first, then shapes that overlap no alias, then role words that overlap
+    neither; a possessive ("the CCGs' data processor") is no party and is left out.  A
+    shape that is no party is still kept as _HIDDEN: resolving it fixes how the entry
+    spells that name, as it always has.  A role word that means nothing in an entry is
+    dropped there, which frees no span for another.
+    """
+    found: list[_Candidate] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, org: Organisation | None, unit: str | None = None,
-            generic: bool = False) -> None:
-        if org is None or any(s < end and start < e for s, e in taken):
+    def add(start: int, end: int, kind: int, what: object) -> None:
+        if any(s < end and start < e for s, e in taken):
+            if kind == _SHAPE:
+                found.append((start, end, text[start:end], _HIDDEN, what))
             return
         taken.append((start, end))
-        found.append(_Mention(start, end, text[start:end], org, unit, generic))
+        found.append((start, end, text[start:end], kind, what))
 
-    for m in ctx.names.mentions(text):
-        org = m.organisation
-        if org.id == GENERIC_DSCRO and ctx.dscro is not None:
-            org = ctx.dscro
-        add(m.start, m.end, org)
-    for m in _all(_NAME_SHAPE, text):
+    for m in names.mentions(text):
+        add(m.start, m.end, _ALIAS, m.organisation)
+    for m in _NAME_SHAPE.finditer(text):
         lead = _LEADING_WORDS.match(m.group(0))
         start = m.start() + (lead.end() if lead else 0)
         name = text[start:m.end()].strip()
         key = normalise(name)
         if not name or _GENERIC_NAME.fullmatch(key):
             continue
-        add(start, m.end(), ctx.names.resolve(name))
-    if resolve_roles:
-        for m in _all(_ROLE_WORDS, text):
-            org, unit = _role_word(m, ctx)
-            add(m.start(), m.end(), org, unit, generic=True)
-    found.sort(key=lambda x: x.start)
-    kept = [f for f in found if not _possessive(text, f.end)]
-    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
-    return [f for i, f in enumerate(kept)
-            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
-                    and re.fullmatch(r"\s*,\s*", text[f.end:kept[i + 1].start]))]
+        add(start, m.end(), _SHAPE, name)
+    for m in _ROLE_WORDS.finditer(text):
+        add(m.start(), m.end(), _ROLE, _role_of(m))
+    found.sort(key=lambda x: x[0])
+    out = []
+    for f in found:
+        if f[3] != _HIDDEN and _possessive(text, f[1]):
+            if f[3] == _SHAPE:
+                out.append((f[0], f[1], f[2], _HIDDEN, f[4]))
+            continue
+        out.append(f)
+    return tuple(out)
 
 
 _LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
@@ -262,27 +377,39 @@ _GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups
                            r"institute|consortium|agency|authority)")
 
 
-def _role_word(m: re.Match[str], ctx: _Context) -> tuple[Organisation | None, str | None]:
-    kind = m.lastgroup if m.lastgroup not in ("dpn", "dpn2") else "dp"
-    names = ctx.names
-    if m.group("ccg"):
-        return ctx.ccg, None
-    if m.group("dscro"):
-        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
-    if m.group("csu"):
-        return ctx.csu, None
-    if m.group("ceff"):
-        return ctx.ccg, CEFF
+def _role_of(m: re.Match[str]) -> tuple[str, str | None]:
+    """Which role word a match of :data:`_ROLE_WORDS` is, and its processor number if any."""
+    for group in ("ccg", "dscro", "csu", "ceff"):
+        if m.group(group):
+            return group, None
     if m.group("dp"):
-        number = m.group("dpn") or m.group("dpn2")
+        return "dp", m.group("dpn") or m.group("dpn2")
+    for group in ("prov", "gp"):
+        if m.group(group):
+            return group, None
+    return "", None
+
+
+def _role_word(role: tuple[str, str | None], ctx: _Context) -> tuple[Organisation | None, str | None]:
+    """What a role word means in this entry and block: its organisation and unit."""
+    kind, number = role
+    names = ctx.names
+    if kind == "ccg":
+        return ctx.ccg, None
+    if kind == "dscro":
+        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
+    if kind == "csu":
+        return ctx.csu, None
+    if kind == "ceff":
+        return ctx.ccg, CEFF
+    if kind == "dp":
         if number:
             return ctx.processors.get(number), None
         return (ctx.processors.get(ctx.current_processor or "1") or ctx.csu), None
-    if m.group("prov"):
+    if kind == "prov":
         return names.by_id.get(CARE_PROVIDERS), None
-    if m.group("gp"):
+    if kind == "gp":
         return names.by_id.get(GP_PRACTICES), None
-    del kind
     return None, None
 
 
@@ -327,7 +454,7 @@ _UNTIL = re.compile(r"\buntil\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Z][a
 class _RawHop:
     sender: Organisation
     receiver: Organisation
-    sentence: Sentence
+    sentence: _Piece
     sender_text: str
     receiver_text: str
     identifiability: Identifiability | None
@@ -336,9 +463,10 @@ class _RawHop:
     unit: str | None = None
     access: bool = False
     until: str | None = None
-    context: Sentence | None = None
+    context: _Piece | None = None
 
 
+@functools.lru_cache(maxsize=262144)
 def _preposition(text: str, start: int) -> str | None:
     """The preposition governing a mention at ``start``: the last one a few words before it.
 
@@ -376,23 +504,60 @@ def _identifiability(text: str) -> Identifiability | None:
     return None
 
 
-def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
+def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None,
              list_head: _RawHop | None) -> list[_RawHop]:
-    """The hops one sentence states (usually none or one, two with a landing point)."""
-    text = s.text
-    verb = _first(_VERB, text)
-    if verb is None:
+    """The hops one sentence states (usually none or one, two with a landing point).
+
+    Remembered: the hops depend only on the sentence's text, on what each name in it
+    means in this entry (:func:`_meanings`), and on the receiver of the previous hop and
+    of the list head; the evidence sentence is this one's.
+    """
+    found = _clause(s.text)
+    if found is None:
         return []
-    cut = _first(_CUT, text)
-    clause = text[: cut.start()] if cut else text
-    if _first(_NEGATION, clause):
+    memo = ctx.hops_memo
+    key = (s.text, s.is_item, _meanings(found[1], ctx),
+           (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
+           (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None)
+    made = memo.get(key)
+    if made is None:
+        hops = _find_hops(s, ctx, previous, list_head)
+        if len(memo) > 200_000:
+            memo.clear()
+        memo[key] = tuple((h.sender, h.receiver, h.sender_text, h.receiver_text, h.identifiability,
+                           h.families, h.landing_only, h.unit, h.until, h.context is not None)
+                          for h in hops)
+        return hops
+    return [_RawHop(a, b, s, a_text, b_text, ident, families, landing, unit, False, until,
+                    list_head.sentence if in_list and list_head else None)
+            for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made]
+
+
+def _meanings(text: str, ctx: _Context) -> tuple[object, ...]:
+    """What the names in ``text`` that depend on the entry mean in it (the generic DSCRO,
+    unreviewed spellings, role words), in text order: with the text, they fix the mentions
+    :func:`_mentions_in` finds.  Resolves names exactly as :func:`_mentions_in` does."""
+    out: list[object] = []
+    for _start, _end, _name, kind, what in _candidates(text, ctx.names):
+        if kind == _ALIAS:
+            if what.id == GENERIC_DSCRO:  # type: ignore[attr-defined]
+                out.append(ctx.dscro)
+        elif kind == _SHAPE or kind == _HIDDEN:
+            out.append(ctx.names.resolve(what))  # type: ignore[arg-type]
+        else:
+            out.append(_role_word(what, ctx))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None,
+               list_head: _RawHop | None) -> list[_RawHop]:
+    found = _clause(s.text)
+    if found is None:
         return []
+    verb, clause, sending, passive = found
     mentions = [m for m in _mentions_in(clause, ctx) if m.org is not None]
     if not mentions and not (list_head and s.is_item):
         return []
-    sending = verb.group("send") is not None
-    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
-                             clause[: verb.start()]))
     senders, receivers, vias = [], [], []
     unit = None
     subject = None
@@ -443,6 +608,25 @@ def _hops_in(s: Sentence, ctx: _Context, previous: _RawHop | None,
     return [replace(h, context=context) for h in hops] if context else hops
 
 
+@functools.lru_cache(maxsize=65536)
+def _clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
+    """The transfer clause of a sentence, from its text alone: its verb, the clause (cut at
+    "due to", "so that"…), whether the verb sends and whether it is passive; None when the
+    sentence has no verb of transfer or negates it."""
+    verb = _VERB.search(text)
+    if verb is None:
+        return None
+    cut = _CUT.search(text)
+    clause = text[: cut.start()] if cut else text
+    if _NEGATION.search(clause):
+        return None
+    sending = verb.group("send") is not None
+    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
+                             clause[: verb.start()]))
+    return verb, clause, sending, passive
+
+
+@functools.lru_cache(maxsize=65536)
 def _governing_verb(text: str, start: int) -> re.Match[str] | None:
     """The verb of transfer nearest before ``start``."""
     last = None
@@ -463,7 +647,7 @@ def _implied_sender(receiver: _Mention, receiver_prep: str | None, previous: _Ra
     return None
 
 
-def _with_landing(s: Sentence, clause: str, sender: _Mention, receiver: _Mention,
+def _with_landing(s: _Piece, clause: str, sender: _Mention, receiver: _Mention,
                   vias: list[_Mention], unit: str | None) -> list[_RawHop]:
     ident = _identifiability(clause)
     families = frozenset(families_in(clause))
@@ -492,7 +676,7 @@ _ACCESS = re.compile(
 )
 
 
-def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
+def _access_hop(s: _Piece, ctx: _Context) -> _RawHop | None:
     """"CCG users use online features of the X system": the CCG reads X's copy."""
     if not _first(_ACCESS, s.text) or _first(_NEGATION, s.text):
         return None
@@ -516,7 +700,7 @@ def _access_hop(s: Sentence, ctx: _Context) -> _RawHop | None:
 @dataclass
 class _Block:
     purpose: str
-    sentences: list[Sentence] = field(default_factory=list)
+    sentences: list[_Piece] = field(default_factory=list)
     segregation: bool = False
 
 
@@ -536,18 +720,28 @@ def _mentions_hint(text: str) -> bool:
 
 def _blocks(section: Section) -> list[_Block]:
     blocks = [_Block("")]
+    into = blocks[-1].sentences
     for span in section.lines:
-        text = span.text.strip()
-        if is_subheading(text) and not _ITEM_START.match(text) and (
-                _PURPOSE_HINT.search(text) or not _mentions_hint(text)):
-            if _CONTINUATION.match(text):
-                blocks[-1].sentences.extend(sentences([span]))
-                continue
-            name = re.sub(r"\s*[*:]+$", "", text)
+        name, pieces = _layout(span.text)
+        if name is not None:
             blocks.append(_Block(name, segregation=name.lower().startswith("segregation")))
+            into = blocks[-1].sentences
             continue
-        blocks[-1].sentences.extend(sentences([span]))
+        for col, chunk, ends_list, is_item, facts in pieces:
+            into.append(_Piece(chunk, span, col, ends_list, is_item, facts))
     return [b for b in blocks if b.sentences]
+
+
+@functools.lru_cache(maxsize=65536)
+def _layout(line: str) -> tuple[str | None, tuple[tuple[int, str, bool, bool, _Facts], ...]]:
+    """A line's part in the blocks, remembered: the purpose it heads a block for, or None
+    and its sentences with their facts ("Data Processor N – X" continues the block it
+    stands in)."""
+    text = line.strip()
+    if is_subheading(text) and not _ITEM_START.match(text) and (
+            _PURPOSE_HINT.search(text) or not _mentions_hint(text)) and not _CONTINUATION.match(text):
+        return re.sub(r"\s*[*:]+$", "", text), ()
+    return None, tuple((*piece, _facts(piece[1])) for piece in _pieces(line))
 
 
 def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
@@ -557,9 +751,11 @@ def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
         return Identifiability.PSEUDONYMISED
     if "invoice validation" in heading or "ceff" in heading:
         return Identifiability.IDENTIFIABLE
-    text = " ".join(s.text for s in block.sentences).lower()
-    pseudo = len(re.findall(r"pseudonymi[sz]", text))
-    ident = len(re.findall(r"\bidentifiable\b", text))
+    pseudo = ident = 0
+    for s in block.sentences:          # words never span sentences: counted per sentence
+        facts = s.facts
+        pseudo += facts.pseudo
+        ident += facts.ident
     if pseudo or ident:
         return Identifiability.PSEUDONYMISED if pseudo >= ident else Identifiability.IDENTIFIABLE
     if entry.type_of_data in {i.value for i in Identifiability}:
@@ -590,8 +786,8 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
                            f"entry {entry.reference!r}: no transfer between named organisations "
                            "found in its processing text", Severity.NOTE)
     statements = tuple(s.evidence for b in blocks for s in b.sentences
-                       if _HELD_SEPARATELY.search(s.text))
-    return _numbered(entry, [replace(f, segregation=statements) for f in flows])
+                       if s.facts.held_separately)
+    return _numbered(entry, flows, statements)
 
 
 _HELD_SEPARATELY = re.compile(r"(?i)held separately|segregated|kept within the ceff|"
@@ -609,24 +805,25 @@ def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
 
 def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
-    header = next((m.group("n") for x in block.sentences for m in [_DP_HEADER.search(x.text)] if m), None)
-    scoped = replace(ctx, dscro=_first_named(block, ctx, Role.DSCRO) or ctx.dscro,
-                     csu=_first_named(block, ctx, Role.CSU) or ctx.csu,
-                     current_processor=header or ctx.current_processor)
+    header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
+    dscro = csu = None
+    memo = ctx.line_memo
+    for x in block.sentences:
+        facts = memo.get(x.text)
+        if facts is None:
+            facts = memo[x.text] = _line_facts(x.text, ctx.names)
+        dscro = dscro or facts[0]
+        csu = csu or facts[1]
+        if dscro and csu:
+            break
+    scoped = _Context(ctx.entry, ctx.names, ctx.ccg, dscro or ctx.dscro, csu or ctx.csu, ctx.processors,
+                      header or ctx.current_processor, ctx.line_memo, ctx.hops_memo)
     return _block_flows_in(entry, block, scoped, diagnostics)
-
-
-def _first_named(block: _Block, ctx: _Context, role: Role) -> Organisation | None:
-    for s in block.sentences:
-        for m in ctx.names.mentions(s.text):
-            if m.organisation.role is role and m.organisation.id != GENERIC_DSCRO:
-                return m.organisation
-    return None
 
 
 def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     default = _block_identifiability(block, entry)
-    named = families_in(block.purpose).union(*(families_in(s.text) for s in block.sentences))
+    named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
     block_families = _families(entry, named)
     dropped = sorted(named - set(block_families)) if entry.families and \
         entry.variant != "quarterly-register" else []
@@ -639,12 +836,23 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
     previous: _RawHop | None = None
     list_head: _RawHop | None = None
     for i, s in enumerate(block.sentences):
-        special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
+        facts = s.facts
+        if not facts.active:           # nothing to find; only a list ends
+            if not s.ends_list and not s.is_item:
+                list_head = None
+            continue
+        if facts.special:
+            special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
         if block.segregation:
             continue
-        access = _access_hop(s, ctx)
-        hops = [access] if access else _hops_in(s, ctx, previous, list_head if s.is_item else None)
-        if not hops and _first(_LANDING, s.text):
+        access = _access_hop(s, ctx) if facts.access else None
+        if access:
+            hops = [access]
+        elif facts.transfer:
+            hops = _hops_in(s, ctx, previous, list_head if s.is_item else None)
+        else:
+            hops = []
+        if not hops and facts.landing:
             lands = {m.org.id for m in _mentions_in(s.text, ctx)}
             for k in range(len(raw) - 1, -1, -1):
                 if raw[k].receiver.id in lands:
@@ -658,6 +866,51 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
         elif not s.is_item:
             list_head = None
     return special + _chains(entry, block, raw, default, block_families)
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What a sentence's text alone says, remembered (register sentences repeat): which of
+    the extractor's steps can find anything in it, and what the block sums over it."""
+
+    families: frozenset[str]
+    pseudo: int                  # "pseudonymis/z" count, for the block's default identifiability
+    ident: int                   # "identifiable" count
+    dp_header: str | None        # N of a "Data Processor N – X" heading
+    held_separately: bool
+    special: bool                # may state a linkage or a re-identification
+    access: bool                 # states online access (not negated)
+    transfer: bool               # has a verb of transfer, not negated
+    landing: bool                # speaks of a landing point
+    says_identifiable: bool      # the word "identifiable", any case
+    hosts_at: int | None         # where "who hosts" / "hosts the system" starts
+    keys: bool                   # speaks of a key or keys
+    active: bool                 # special, access, transfer or landing: the block loop may find something
+
+
+@functools.lru_cache(maxsize=131072)
+def _facts(text: str) -> _Facts:
+    low = text.lower()
+    header = _DP_HEADER.search(text)
+    special = bool(_LINKAGE.search(text)) or bool(_REID.search(text) and not _NEGATION.search(text.split(",")[0]))
+    access = bool(_ACCESS.search(text)) and not _NEGATION.search(text)
+    transfer = _clause(text) is not None
+    landing = bool(_LANDING.search(text))
+    return _Facts(
+        families=families_in(text),
+        pseudo=len(re.findall(r"pseudonymi[sz]", low)),
+        ident=len(re.findall(r"\bidentifiable\b", low)),
+        dp_header=header.group("n") if header else None,
+        held_separately=bool(_HELD_SEPARATELY.search(text)),
+        special=special,
+        access=access,
+        transfer=transfer,
+        landing=landing,
+        says_identifiable=bool(re.search(r"(?i)\bidentifiable\b", text)),
+        hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
+        keys=bool(re.search(r"(?i)\bkeys?\b", text)),
+        active=special or access or transfer or landing,
+    )
 
 
 def _families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
@@ -744,7 +997,7 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
         if h.receiver.role is Role.DSCRO:
             ident = (Identifiability.PSEUDONYMISED
                      if h.identifiability is Identifiability.PSEUDONYMISED
-                     and not re.search(r"(?i)\bidentifiable\b", h.sentence.text)
+                     and not h.sentence.facts.says_identifiable
                      else Identifiability.IDENTIFIABLE)
         elif h.identifiability is not None:
             ident = h.identifiability
@@ -813,7 +1066,7 @@ _REID = re.compile(r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have
                    r"(?:risk\s+stratification\s+)?(?:tool|system)")
 
 
-def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence], ctx: _Context,
+def _special_flows(entry: Entry, block: _Block, s: _Piece, rest: list[_Piece], ctx: _Context,
                    raw: list[_RawHop], default: Identifiability) -> list[Flow]:
     flows: list[Flow] = []
     if _first(_LINKAGE, s.text) and s.ends_list and re.search(r"(?i)following", s.text):
@@ -841,7 +1094,7 @@ def _special_flows(entry: Entry, block: _Block, s: Sentence, rest: list[Sentence
     return flows
 
 
-def _reidentification(entry: Entry, block: _Block, s: Sentence, ctx: _Context,
+def _reidentification(entry: Entry, block: _Block, s: _Piece, ctx: _Context,
                       raw: list[_RawHop]) -> list[Flow]:
     mentions = _mentions_in(s.text, ctx)
     who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
@@ -869,9 +1122,9 @@ _HOSTS = re.compile(r"(?i)\bwho\s+hosts?\b|\bhosts?\s+the\s+(?:risk\s+stratifica
 def _host(block: _Block, ctx: _Context) -> Organisation | None:
     """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
     for s in block.sentences:
-        m = _HOSTS.search(s.text)
-        if m:
-            before = [x for x in _mentions_in(s.text[:m.start()], ctx) if x.org.role is not Role.DIRECT_CARE]
+        at = s.facts.hosts_at
+        if at is not None:
+            before = [x for x in _mentions_in(s.text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
             if before:
                 return before[-1].org
     return None
@@ -879,15 +1132,16 @@ def _host(block: _Block, ctx: _Context) -> Organisation | None:
 
 def _key_holder(block: _Block, ctx: _Context) -> str | None:
     for s in block.sentences:
-        if re.search(r"(?i)\bkeys?\b", s.text):
+        if s.facts.keys:
             for m in _mentions_in(s.text, ctx):
                 if m.org.role is Role.KEY_HOLDER:
                     return m.org.name
     return None
 
 
-def _numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
-    """Give flows stable ids (entry id + position) and drop exact repeats."""
+def _numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) -> list[Flow]:
+    """Give flows stable ids (entry id + position) and the entry's segregation statements;
+    drop exact repeats."""
     out: list[Flow] = []
     seen: set[tuple[object, ...]] = set()
     for f in flows:
@@ -896,7 +1150,7 @@ def _numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
+        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}", segregation=segregation))
     return out
 
 
@@ -904,9 +1158,10 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
                 workers: int | None = None) -> list[Flow]:
     """Flows of every entry, in entry order.
 
-    Entries are independent, so a large register is split across processes (``workers``,
-    default: the machine's cores); the result and the diagnostics are the same, in the
-    same order, as a single-process run.
+    Entries are independent, so a large register is split into chunks shared by this
+    process and ``workers - 1`` worker processes (``workers`` defaults to the machine's
+    cores); the result and the diagnostics are the same, in the same order, as a
+    single-process run.
     """
     entries = list(entries)
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -915,17 +1170,34 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
         for entry in entries:
             out.extend(extract(entry, names.fresh(), diagnostics))
         return out
-    size = -(-len(entries) // (workers * 4))
-    chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                          else "spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                                initargs=(names,)) as pool:
-        results = list(pool.map(_extract_chunk, chunks))
+    size = -(-len(entries) // (workers * 8))
+    ranges = [(i, min(i + size, len(entries))) for i in range(0, len(entries), size)]
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    # A forked worker inherits the entries: only index ranges travel to it, never the
+    # text (pickling every entry to the workers cost more than extracting them).
+    shared = entries if forking else None
+    jobs = ranges if forking else [entries[a:b] for a, b in ranges]
+    results: list[tuple[list[Flow], list[object]] | None] = [None] * len(jobs)
+    with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
+                                                initargs=(names, shared)) as pool:
+        futures = [pool.submit(_extract_chunk, job) for job in jobs]
+        # This process works too, on the last chunks no worker has started (the workers
+        # take them in order): nothing of its share is pickled, and no core waits.
+        for i in range(len(jobs) - 1, -1, -1):
+            if not futures[i].cancel():
+                break
+            a, b = ranges[i]
+            results[i] = _extract_entries(entries[a:b], names)
+        for i, future in enumerate(futures):
+            if results[i] is None:
+                results[i] = future.result()
     out = []
-    for flows, items in results:
+    for result in results:
+        assert result is not None
+        flows, items = result
         out.extend(flows)
-        diagnostics.items.extend(items)
+        diagnostics.items.extend(items)  # type: ignore[arg-type]
     return out
 
 
@@ -934,16 +1206,29 @@ PARALLEL_FROM = 200
 
 
 _WORKER_NAMES: Gazetteer | None = None
+_WORKER_ENTRIES: list[Entry] | None = None
 
 
-def _init_worker(names: Gazetteer) -> None:
-    global _WORKER_NAMES
+def _init_worker(names: Gazetteer, entries: list[Entry] | None) -> None:
+    global _WORKER_NAMES, _WORKER_ENTRIES
     _WORKER_NAMES = names
+    _WORKER_ENTRIES = entries
 
 
-def _extract_chunk(entries: list[Entry]) -> tuple[list[Flow], list[object]]:
+def _extract_chunk(job: tuple[int, int] | list[Entry]) -> tuple[list[Flow], list[object]]:
+    """Flows and diagnostics of one chunk: an index range of the inherited entries, or the entries."""
     names = _WORKER_NAMES
     assert names is not None
+    if isinstance(job, tuple):
+        assert _WORKER_ENTRIES is not None
+        entries = _WORKER_ENTRIES[job[0]:job[1]]
+    else:
+        entries = job
+    return _extract_entries(entries, names)
+
+
+def _extract_entries(entries: list[Entry], names: Gazetteer) -> tuple[list[Flow], list[object]]:
+    """Flows and diagnostics of some entries, each read with a fresh registry of unreviewed names."""
     local = Diagnostics()
     flows: list[Flow] = []
     for entry in entries:

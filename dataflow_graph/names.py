@@ -273,14 +273,18 @@ class Gazetteer:
             node[""] = key
         self._unreviewed: dict[str, Organisation] = {}
         self._cache: dict[str, tuple[Mention, ...]] = {}
+        # name -> its reviewed organisation, or (key, clean spelling) of an unreviewed one
+        self._resolved: dict[str, Organisation | tuple[str, str]] = {}
+        self._memos: dict[str, dict[object, object]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
-        state["_cache"] = {}                     # a cache is not worth shipping to a worker
+        # caches are not worth shipping to a worker
+        state["_cache"], state["_resolved"], state["_memos"] = {}, {}, {}
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update({"_cache": {}, "_resolved": {}, "_memos": {}, **state})
 
     @classmethod
     def from_yaml(cls, text: str) -> Gazetteer:
@@ -310,14 +314,29 @@ class Gazetteer:
         return self.by_id[org_id] if org_id else None
 
     def resolve(self, name: str) -> Organisation:
-        """A reviewed organisation, or an unreviewed one built from the name's words."""
-        if org := self.lookup(name):
-            return org
-        clean = " ".join(_strip_ods(name).split()).strip(" .,;:")
-        key = normalise(clean)
-        if key not in self._unreviewed:
-            self._unreviewed[key] = _unreviewed_organisation(clean)
-        return self._unreviewed[key]
+        """A reviewed organisation, or an unreviewed one built from the name's words.
+
+        An unreviewed name is spelt the way this gazetteer first met it (its key is
+        remembered per gazetteer; the lookup itself is remembered across forks).
+        """
+        found = self._resolved.get(name)
+        if found is None:
+            org = self.lookup(name)
+            if org is not None:
+                found = org
+            else:
+                clean = " ".join(_strip_ods(name).split()).strip(" .,;:")
+                found = (normalise(clean), clean)
+            if len(self._resolved) > 100_000:
+                self._resolved.clear()
+            self._resolved[name] = found
+        if isinstance(found, Organisation):
+            return found
+        key, clean = found
+        org = self._unreviewed.get(key)
+        if org is None:
+            org = self._unreviewed[key] = _unreviewed_organisation(clean)
+        return org
 
     def mentions(self, text: str) -> Iterator[Mention]:
         """Reviewed organisations named in ``text``, longest alias first, left to right.
@@ -352,6 +371,14 @@ class Gazetteer:
             yield Mention(start, end, text[start:end], self.by_id[self._by_key[best[1]]])
             i = best[0] + 1
 
+    def memo(self, name: str) -> dict[object, object]:
+        """A cache named ``name``, shared with this gazetteer's forks, for results derived from
+        text and the reviewed data alone (never from unreviewed names, which differ per fork)."""
+        memo = self._memos.get(name)
+        if memo is None:
+            memo = self._memos[name] = {}
+        return memo
+
     def suggestions(self, name: str, n: int = 3) -> list[str]:
         """The closest known names, for an 'unknown organisation' hint."""
         names = {o.name for o in self.by_id.values()} | {o.name for o in self._unreviewed.values()}
@@ -366,7 +393,7 @@ class Gazetteer:
         """A copy that shares the reviewed data but has its own unreviewed names."""
         clone = object.__new__(Gazetteer)
         clone.by_id, clone._by_key, clone._trie = self.by_id, self._by_key, self._trie
-        clone._cache = self._cache
+        clone._cache, clone._resolved, clone._memos = self._cache, self._resolved, self._memos
         clone._unreviewed = dict(self._unreviewed)
         return clone
 
