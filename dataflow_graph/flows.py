@@ -46,6 +46,7 @@ from .model import (
     Organisation,
     Role,
     Section,
+    cyclic_gc_paused,
     is_subheading,
 )
 from .names import Gazetteer, families_in, normalise
@@ -1179,8 +1180,12 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
     shared = entries if forking else None
     jobs = ranges if forking else [entries[a:b] for a, b in ranges]
     results: list[tuple[list[Flow], list[object]] | None] = [None] * len(jobs)
-    with concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
-                                                initargs=(names, shared)) as pool:
+    # The collector stays off while the pool runs: a pass started on the pool's own thread
+    # could free objects that must be freed on this one (Oxigraph's), and forked workers
+    # copy fewer pages.
+    with cyclic_gc_paused(), \
+            concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
+                                                   initargs=(names, shared)) as pool:
         futures = [pool.submit(_extract_chunk, job) for job in jobs]
         # This process works too, on the last chunks no worker has started (the workers
         # take them in order): nothing of its share is pickled, and no core waits.
