@@ -13,10 +13,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import yaml
-
 from .model import Flow, Role
-from .names import Gazetteer, normalise
+from .names import Gazetteer, load_yaml, normalise
 
 __all__ = ["Score", "evaluate", "load_gold"]
 
@@ -57,7 +55,7 @@ class Score:
 
 def load_gold(text: str) -> dict[str, object]:
     """Parse a gold YAML document."""
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 class _Keys:

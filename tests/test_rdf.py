@@ -238,10 +238,15 @@ def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
 def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
     import dataflow_graph.rdf as rdf
 
+    from types import SimpleNamespace
+
     ex = synthetic(30, seed=9)
-    one = records_rdf(ex.entries, ex.flows, ex.organisations, workers=1)
+    findings = [SimpleNamespace(recipient=ex.flows[0].hops[-1].target.id, family="SUS",
+                                identifiable=(ex.flows[0].id,), deidentified=(ex.flows[1].id,), severity=5)]
+    one = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=1)
     monkeypatch.setattr(rdf, "PARALLEL_FROM", 2)
-    two = records_rdf(ex.entries, ex.flows, ex.organisations, workers=2)
+    two = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=2)
+    assert b"dfg:Finding" in serialise(two, "turtle")
     assert len(rdf._split(sorted({e.agreement for e in ex.entries}), {e.agreement: ([], [], []) for e in ex.entries},
                           2)) == 2
     for fmt in ("turtle", "trig", "nquads"):
