@@ -236,9 +236,9 @@ def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
 
 
 def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
-    import dataflow_graph.rdf as rdf
-
     from types import SimpleNamespace
+
+    import dataflow_graph.rdf as rdf
 
     ex = synthetic(30, seed=9)
     findings = [SimpleNamespace(recipient=ex.flows[0].hops[-1].target.id, family="SUS",
