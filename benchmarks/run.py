@@ -565,6 +565,7 @@ def write_readme(rows: list[dict[str, str]], host: str, command: str, notes: lis
 
 
 def main(argv: list[str] | None = None) -> int:
+    global REPEAT
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="1k entries only")
     parser.add_argument("--entries", default="1000,10000", help="comma-separated sizes (default 1000,10000)")
@@ -579,7 +580,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         worker(args.worker, args.data, args.cache, args.arg)
         return 0
-    global REPEAT
     REPEAT = max(1, args.repeat)
     sys.path.insert(0, str(ROOT))
     from dataflow_graph.synth import write_register
