@@ -88,12 +88,6 @@ def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return pattern.search(text)
 
 
-@functools.lru_cache(maxsize=262144)
-def _all(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], ...]:
-    """``pattern.finditer(text)`` as a tuple, remembered."""
-    return tuple(pattern.finditer(text))
-
-
 _SPLIT_HINT = re.compile(r"[.;)]\s")     # every split point of _SPLIT has one of these
 _MAX_SENTENCE = 2000
 

@@ -484,7 +484,7 @@ class _SpecialIndex:
         self.linkage_at: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
         self.reid_from: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
         self.readers: dict[str, set[str]] = defaultdict(set)
-        self._gathered: dict[tuple[int, frozenset[str]], tuple[dict[str, object], ...]] = {}
+        self._gathered: dict[tuple[str, frozenset[str]], tuple[dict[str, object], ...]] = {}
         for u, v, data in G.edges(data=True):
             f: Flow = data["flow"]
             hop: Hop = data["hop"]
@@ -504,19 +504,19 @@ class _SpecialIndex:
         """Linkage at the recipient or at a processor whose copy it reads; re-identification
         routes starting there or downstream."""
         near = {node} | self.readers.get(node, set())
-        linkage = self._gather(self.linkage_at, near)
+        linkage = self._gather("linkage", self.linkage_at, near)
         if not self.reid_from:
             return linkage, ()
-        return linkage, self._gather(self.reid_from, near | nx.descendants(self.G, node))
+        return linkage, self._gather("reid", self.reid_from, near | nx.descendants(self.G, node))
 
-    def _gather(self, items_at: dict[str, dict[str, dict[str, object]]], nodes: set[str]
+    def _gather(self, kind: str, items_at: dict[str, dict[str, dict[str, object]]], nodes: set[str]
                 ) -> tuple[dict[str, object], ...]:
         """The items at any of ``nodes``, by flow id (remembered: many recipients share a reach)."""
         starts = frozenset(nodes & items_at.keys())
-        got = self._gathered.get((id(items_at), starts))
+        got = self._gathered.get((kind, starts))
         if got is None:
             merged: dict[str, dict[str, object]] = {}
             for n in sorted(starts):
                 merged.update(items_at[n])
-            got = self._gathered[(id(items_at), starts)] = tuple(merged[k] for k in sorted(merged))
+            got = self._gathered[(kind, starts)] = tuple(merged[k] for k in sorted(merged))
         return got

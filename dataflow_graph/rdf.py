@@ -257,11 +257,11 @@ _IDENTIFIABILITY = {level: _ttl_iri(iri) for level, iri in IDENTIFIABILITY.items
 _OPT_OUT = {status: _ttl_iri(iri) for status, iri in OPT_OUT.items()}
 _KIND_LINES = {kind: f"{_DFG.kind} {_ttl_iri(iri)}" + (f"{_SEP}{_DPV.hasProcessing} {_ttl_iri(PROCESSING[kind])}"
                                                         if kind in PROCESSING else "") for kind, iri in KIND.items()}
-_LANDING_LINES = {flag: f"{_DFG.landingOnly} {'true' if flag else 'false'}" for flag in (False, True)}
-
-
 def _bool(value: bool) -> str:
     return "true" if value else "false"
+
+
+_LANDING_LINES = {flag: f"{_DFG.landingOnly} {_bool(flag)}" for flag in (False, True)}
 
 
 class RdfText:
@@ -328,7 +328,8 @@ class RdfText:
         return got
 
     def graph(self, name: str) -> str:
-        return f"<{self.base}graph/{name}>"
+        """The term of a named graph: an agreement core, ``reference`` or ``findings``."""
+        return f"<{graph_iri(name, self.base)}>"
 
     def org(self, org_id: str) -> str:
         got = self._orgs.get(org_id)
@@ -525,7 +526,7 @@ def _split(cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[
 def _agreements(b: RdfText, cores: list[str],
                 by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]) -> None:
     for core in cores:
-        b.use(f"<{graph_iri(core, b.base)}>")
+        b.use(b.graph(core))
         _agreement(b, core, *by_agreement[core])
 
 
@@ -1143,11 +1144,3 @@ def _entry_of(g: Graph, node: Node | None) -> Node | None:
         return g.value(flow, DFG.entry)
     ev_owner = g.value(None, DFG.evidence, node)
     return _entry_of(g, ev_owner) if ev_owner is not None and ev_owner != node else None
-
-
-def iter_graphs(ds: Dataset) -> Iterator[tuple[URIRef, Graph]]:
-    """The non-empty named graphs of a dataset, sorted by IRI."""
-    graphs = [(g.identifier, g) for g in ds.graphs()
-              if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
-              and len(g)]
-    return iter(sorted(graphs, key=lambda x: str(x[0])))
