@@ -73,8 +73,15 @@ def _task_parse(data: Path, cache: Path, _: str) -> dict[str, object]:
     with cache.open("wb") as fh:
         pickle.dump(register, fh, protocol=pickle.HIGHEST_PROTOCOL)
     with_flows = len({f.entry for f in flows})
-    return {"seconds": t_load + t_flows, "load": t_load, "flows": t_flows, "bytes": size,
-            "entries": len(register.entries), "flow_count": len(flows), "with_flows": with_flows}
+    return {
+        "seconds": t_load + t_flows,
+        "load": t_load,
+        "flows": t_flows,
+        "bytes": size,
+        "entries": len(register.entries),
+        "flow_count": len(flows),
+        "with_flows": with_flows,
+    }
 
 
 def _task_read_split(data: Path, cache: Path, _: str) -> dict[str, object]:
@@ -122,7 +129,7 @@ def _task_converge(data: Path, cache: Path, _: str) -> dict[str, object]:
 def _task_converge_base(data: Path, cache: Path, _: str) -> dict[str, object]:
     G = _prepared(cache)[1]
 
-    def scan() -> int:              # one pass over every node's incoming edges and their flows
+    def scan() -> int:  # one pass over every node's incoming edges and their flows
         n = 0
         for node in G:
             for _u, _v, d in G.in_edges(node, data=True):
@@ -185,7 +192,8 @@ def _task_updown_base(data: Path, cache: Path, target: str) -> dict[str, object]
 
 
 def _rdf_export(register, fmt: str) -> bytes:
-    from dataflow_graph import api, rdf
+    from dataflow_graph import api
+    from dataflow_graph.rdf import mapping as rdf
 
     if hasattr(api, "export_rdf"):
         return api.export_rdf(register, fmt)
@@ -194,7 +202,7 @@ def _rdf_export(register, fmt: str) -> bytes:
 
 def _rdf_available() -> bool:
     try:
-        from dataflow_graph import rdf
+        from dataflow_graph.rdf import mapping as rdf
     except ImportError:
         return False
     return hasattr(rdf, "to_rdf") and hasattr(rdf, "serialise")
@@ -214,14 +222,14 @@ def _task_rdf_base(data: Path, cache: Path, fmt: str) -> dict[str, object]:
         return {"seconds": None}
     import pyoxigraph as ox
 
-    from dataflow_graph import rdf
+    from dataflow_graph.rdf import mapping as rdf
 
     register, _G = _prepared(cache)
     store = ox.parse(_rdf_export(register, "nt"), format=ox.RdfFormat.N_TRIPLES)
     triples = list(store)
     name = {"turtle": "TURTLE", "jsonld": "JSON_LD"}[fmt]
     form = getattr(ox.RdfFormat, name, None)
-    if form is None:                # an older pyoxigraph without JSON-LD: N-Triples instead
+    if form is None:  # an older pyoxigraph without JSON-LD: N-Triples instead
         form = ox.RdfFormat.N_TRIPLES
     prefixes = getattr(rdf, "PREFIXES", None) if form is ox.RdfFormat.TURTLE else None
     seconds, out = _timed(lambda: ox.serialize(triples, format=form, **({"prefixes": prefixes} if prefixes else {})))
@@ -230,7 +238,7 @@ def _task_rdf_base(data: Path, cache: Path, fmt: str) -> dict[str, object]:
 
 def _html_available() -> bool:
     try:
-        from dataflow_graph import html
+        from dataflow_graph.outputs import html
     except ImportError:
         return False
     return hasattr(html, "render_html")
@@ -240,7 +248,7 @@ def _task_html(data: Path, cache: Path, focus: str) -> dict[str, object]:
     if not _html_available():
         return {"seconds": None}
     from dataflow_graph import api
-    from dataflow_graph.html import render_html
+    from dataflow_graph.outputs.html import render_html
 
     register, G = _prepared(cache)
     found, _ = api.convergences(register)
@@ -261,8 +269,10 @@ def _task_html_base(data: Path, cache: Path, focus: str) -> dict[str, object]:
 
     def run() -> int:
         nodes = [{"id": n, "name": d["name"]} for n, d in sorted(G.nodes(data=True))]
-        edges = [{"from": u, "to": v, "key": k, "text": d["hop"].evidence.text}
-                 for u, v, k, d in G.edges(keys=True, data=True)]
+        edges = [
+            {"from": u, "to": v, "key": k, "text": d["hop"].evidence.text}
+            for u, v, k, d in G.edges(keys=True, data=True)
+        ]
         return len(json.dumps({"nodes": nodes, "edges": edges}, sort_keys=True))
 
     seconds, size = _timed(run)
@@ -275,8 +285,14 @@ def _task_wb_e2e(data: Path, cache: Path, _: str) -> dict[str, object]:
     t_load, register = _timed(lambda: api.load([WORKBOOK]))
     t_flows, flows = _timed(lambda: register.flows)
     statements = sum(e.variant == "quarterly-register" for e in register.entries)
-    return {"seconds": t_load + t_flows, "load": t_load, "flows": t_flows, "statements": statements,
-            "releases": len(register.releases), "flow_count": len(flows)}
+    return {
+        "seconds": t_load + t_flows,
+        "load": t_load,
+        "flows": t_flows,
+        "statements": statements,
+        "releases": len(register.releases),
+        "flow_count": len(flows),
+    }
 
 
 def _task_wb_read(data: Path, cache: Path, _: str) -> dict[str, object]:
@@ -383,7 +399,7 @@ def worker(task: str, data: Path, cache: Path, arg: str) -> None:
     result = TASKS[task](data, cache, arg)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result["own_peak_mb"] = own / 1024                      # Linux: KiB
+    result["own_peak_mb"] = own / 1024  # Linux: KiB
     result["peak_bound_mb"] = (own + children) / 1024
     print(json.dumps(result))
 
@@ -429,16 +445,33 @@ def _mark(ok: bool | None) -> str:
     return "n/a" if ok is None else ("pass" if ok else "MISS")
 
 
-def _row(what: str, size: str, ours: dict, base: dict | None, base_name: str, *, figure: str = "",
-         target: str = "", ok: bool | None = None) -> dict[str, str]:
+def _row(
+    what: str,
+    size: str,
+    ours: dict,
+    base: dict | None,
+    base_name: str,
+    *,
+    figure: str = "",
+    target: str = "",
+    ok: bool | None = None,
+) -> dict[str, str]:
     t, b = ours.get("seconds"), (base or {}).get("seconds")
     ratio = f"{t / b:.1f}x" if t is not None and b else "n/a"
-    return {"measure": what, "size": size, "time": "n/a" if t is None else _seconds(t), "figure": figure,
-            "baseline": base_name, "baseline time": "n/a" if b is None else _seconds(b), "ratio": ratio,
-            "peak MB": "n/a" if t is None else f"{ours['peak_mb']:.0f}",
-            "peak bound MB": "n/a" if t is None else f"{ours.get('peak_bound_mb', ours['peak_mb']):.0f}",
-            "baseline peak MB": "n/a" if b is None else f"{base['peak_mb']:.0f}",  # type: ignore[index]
-            "target": target, "mark": _mark(ok) if target else ""}
+    return {
+        "measure": what,
+        "size": size,
+        "time": "n/a" if t is None else _seconds(t),
+        "figure": figure,
+        "baseline": base_name,
+        "baseline time": "n/a" if b is None else _seconds(b),
+        "ratio": ratio,
+        "peak MB": "n/a" if t is None else f"{ours['peak_mb']:.0f}",
+        "peak bound MB": "n/a" if t is None else f"{ours.get('peak_bound_mb', ours['peak_mb']):.0f}",
+        "baseline peak MB": "n/a" if b is None else f"{base['peak_mb']:.0f}",  # type: ignore[index]
+        "target": target,
+        "mark": _mark(ok) if target else "",
+    }
 
 
 def _seconds(t: float) -> str:
@@ -453,46 +486,132 @@ def measure_size(data: Path, cache: Path, label: str, focus: str, big: bool) -> 
     mb = parse["bytes"] / MB
     rate = mb / parse["seconds"]
     ratio = parse["seconds"] / split["seconds"]
-    rows.append(_row("parse + extract (pages)", label, parse, split, "read + splitlines",
-                     figure=f"{rate:.2f} MB/s of {mb:.0f} MB; {parse['with_flows']}/{parse['entries']} entries "
-                            f"with flows",
-                     target=">= 10 MB/s, <= 25x" if big else "", ok=rate >= 10 and ratio <= 25))
-    rows.append(_row("  of which parse", label, {**parse, "seconds": parse["load"]}, split, "read + splitlines",
-                     figure=f"{mb / parse['load']:.1f} MB/s"))
-    rows.append(_row("  of which extract", label, {**parse, "seconds": parse["flows"]}, split,
-                     "read + splitlines", figure=f"{mb / parse['flows']:.2f} MB/s, {parse['flow_count']} flows"))
+    rows.append(
+        _row(
+            "parse + extract (pages)",
+            label,
+            parse,
+            split,
+            "read + splitlines",
+            figure=f"{rate:.2f} MB/s of {mb:.0f} MB; {parse['with_flows']}/{parse['entries']} entries with flows",
+            target=">= 10 MB/s, <= 25x" if big else "",
+            ok=rate >= 10 and ratio <= 25,
+        )
+    )
+    rows.append(
+        _row(
+            "  of which parse",
+            label,
+            {**parse, "seconds": parse["load"]},
+            split,
+            "read + splitlines",
+            figure=f"{mb / parse['load']:.1f} MB/s",
+        )
+    )
+    rows.append(
+        _row(
+            "  of which extract",
+            label,
+            {**parse, "seconds": parse["flows"]},
+            split,
+            "read + splitlines",
+            figure=f"{mb / parse['flows']:.2f} MB/s, {parse['flow_count']} flows",
+        )
+    )
     graph, graph_base = run_task("graph", data, cache), run_task("graph_base", data, cache)
-    rows.append(_row("build flow graph", label, graph, graph_base, "nx.MultiDiGraph(edges)",
-                     figure=f"{graph.get('nodes')} nodes, {graph.get('edges')} edges"))
+    rows.append(
+        _row(
+            "build flow graph",
+            label,
+            graph,
+            graph_base,
+            "nx.MultiDiGraph(edges)",
+            figure=f"{graph.get('nodes')} nodes, {graph.get('edges')} edges",
+        )
+    )
     conv, conv_base = run_task("converge", data, cache), run_task("converge_base", data, cache)
-    rows.append(_row("convergence (whole graph)", label, conv, conv_base, "one pass over in-edges",
-                     figure=f"{conv.get('findings')} findings", target="< 1 s" if big else "",
-                     ok=conv.get("seconds") is not None and conv["seconds"] < 1))
+    rows.append(
+        _row(
+            "convergence (whole graph)",
+            label,
+            conv,
+            conv_base,
+            "one pass over in-edges",
+            figure=f"{conv.get('findings')} findings",
+            target="< 1 s" if big else "",
+            ok=conv.get("seconds") is not None and conv["seconds"] < 1,
+        )
+    )
     paths, paths_base = run_task("paths", data, cache, focus), run_task("paths_base", data, cache, focus)
-    rows.append(_row("path query to one CCG", label, paths, paths_base, "nx.descendants(NHS Digital)",
-                     figure=f"{paths.get('paths')} paths", target="< 50 ms" if big else "",
-                     ok=paths.get("seconds") is not None and paths["seconds"] < 0.05))
+    rows.append(
+        _row(
+            "path query to one CCG",
+            label,
+            paths,
+            paths_base,
+            "nx.descendants(NHS Digital)",
+            figure=f"{paths.get('paths')} paths",
+            target="< 50 ms" if big else "",
+            ok=paths.get("seconds") is not None and paths["seconds"] < 0.05,
+        )
+    )
     ud, ud_base = run_task("updown", data, cache, focus), run_task("updown_base", data, cache, focus)
-    rows.append(_row("upstream + downstream, depth 3", label, ud, ud_base, "BFS cutoff 3 (networkx)",
-                     figure=f"{ud.get('organisations')} organisations"))
+    rows.append(
+        _row(
+            "upstream + downstream, depth 3",
+            label,
+            ud,
+            ud_base,
+            "BFS cutoff 3 (networkx)",
+            figure=f"{ud.get('organisations')} organisations",
+        )
+    )
     for fmt, target in (("turtle", "<= 2x"), ("jsonld", "")):
         ours, base = run_task("rdf", data, cache, fmt), run_task("rdf_base", data, cache, fmt)
         ratio_ok = (ours["seconds"] / base["seconds"] <= 2) if ours.get("seconds") and base.get("seconds") else None
-        rows.append(_row(f"{fmt} export (records to bytes)", label, ours, base,
-                         f"pyoxigraph {'Turtle' if fmt == 'turtle' else base.get('format', 'JSON-LD')} of same triples",
-                         figure=f"{ours['bytes'] / MB:.1f} MB" if ours.get("bytes") else "",
-                         target=target, ok=ratio_ok))
+        rows.append(
+            _row(
+                f"{fmt} export (records to bytes)",
+                label,
+                ours,
+                base,
+                f"pyoxigraph {'Turtle' if fmt == 'turtle' else base.get('format', 'JSON-LD')} of same triples",
+                figure=f"{ours['bytes'] / MB:.1f} MB" if ours.get("bytes") else "",
+                target=target,
+                ok=ratio_ok,
+            )
+        )
     for name, arg in (("HTML, one organisation (depth 1)", focus), ("HTML, whole graph", "")):
         ours, base = run_task("html", data, cache, arg), run_task("html_base", data, cache, arg)
-        rows.append(_row(name, label, ours, base, "json.dumps of its nodes and edges",
-                         figure=f"{ours['bytes'] / MB:.2f} MB" if ours.get("bytes") else ""))
+        rows.append(
+            _row(
+                name,
+                label,
+                ours,
+                base,
+                "json.dumps of its nodes and edges",
+                figure=f"{ours['bytes'] / MB:.2f} MB" if ours.get("bytes") else "",
+            )
+        )
     if big:
         peak = max(float(r["peak MB"]) for r in rows if r["peak MB"] != "n/a")
         bound = max(float(r["peak bound MB"]) for r in rows if r["peak bound MB"] != "n/a")
-        rows.append({"measure": "peak memory, any measurement", "size": label, "time": "", "figure": f"{peak:.0f} MB",
-                     "baseline": "", "baseline time": "", "ratio": "", "peak MB": f"{peak:.0f}",
-                     "peak bound MB": f"{bound:.0f}", "baseline peak MB": "", "target": "< 2 GB",
-                     "mark": _mark(peak < 2000)})
+        rows.append(
+            {
+                "measure": "peak memory, any measurement",
+                "size": label,
+                "time": "",
+                "figure": f"{peak:.0f} MB",
+                "baseline": "",
+                "baseline time": "",
+                "ratio": "",
+                "peak MB": f"{peak:.0f}",
+                "peak bound MB": f"{bound:.0f}",
+                "baseline peak MB": "",
+                "target": "< 2 GB",
+                "mark": _mark(peak < 2000),
+            }
+        )
     return rows
 
 
@@ -504,9 +623,16 @@ def measure_workbook(tmp: Path) -> list[dict[str, str]]:
     e2e_ok = e2e.get("seconds") is not None and e2e["seconds"] <= 3 * opx["seconds"]
     read_ok = read.get("seconds") is not None and read["seconds"] <= 1.5 * cal["seconds"]
     return [
-        _row("2017 workbook end to end", size, e2e, opx, "openpyxl read-only pass",
-             figure=f"{e2e.get('statements')} statements, {e2e.get('releases')} releases, "
-                    f"{e2e.get('flow_count')} flows", target="<= 3x", ok=e2e_ok),
+        _row(
+            "2017 workbook end to end",
+            size,
+            e2e,
+            opx,
+            "openpyxl read-only pass",
+            figure=f"{e2e.get('statements')} statements, {e2e.get('releases')} releases, {e2e.get('flow_count')} flows",
+            target="<= 3x",
+            ok=e2e_ok,
+        ),
         _row("2017 workbook end to end", size, e2e, cal, "python-calamine pass"),
         _row("2017 workbook reading alone", size, read, cal, "python-calamine pass", target="<= 1.5x", ok=read_ok),
     ]
@@ -530,9 +656,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), CPU {cpu}, "
-            f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
-            f"{datetime.date.today().isoformat()}")
+    return (
+        f"{os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))}), CPU {cpu}, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
+        f"{datetime.date.today().isoformat()}"
+    )
 
 
 def print_table(rows: list[dict[str, str]], title: str) -> None:
@@ -557,10 +685,13 @@ def markdown(rows: list[dict[str, str]]) -> str:
 def write_readme(rows: list[dict[str, str]], host: str, command: str, notes: list[str]) -> None:
     text = README.read_text(encoding="utf-8") if README.exists() else ""
     start, end = "<!-- results:start -->", "<!-- results:end -->"
-    block = (f"{start}\n\nMachine: {host}.  \nCommand: `{command}`\n\n{markdown(rows)}\n\n"
-             + "".join(f"- {n}\n" for n in notes) + f"\n{end}")
+    block = (
+        f"{start}\n\nMachine: {host}.  \nCommand: `{command}`\n\n{markdown(rows)}\n\n"
+        + "".join(f"- {n}\n" for n in notes)
+        + f"\n{end}"
+    )
     if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip() + "\n\n## Latest results\n\n" + block + "\n"
     README.write_text(text, encoding="utf-8")
@@ -591,15 +722,17 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="dfg-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        for n in ([0] if args.data else sizes):
+        for n in [0] if args.data else sizes:
             data = args.data or tmp / f"synthetic-{n}"
             label = data.name if args.data else f"{n // 1000}k entries"
             if not args.data:
                 t = time.perf_counter()
                 s = write_register(data, entries=n, seed=args.seed)
-                notes.append(f"{label}: synthetic register written in {time.perf_counter() - t:.1f} s: "
-                             f"{s.pages} pages, {s.page_bytes / MB:.1f} MB of pages, {s.bytes / MB:.1f} MB in all, "
-                             f"{s.workbook_statements} workbook statements, {len(s.planted)} planted convergences")
+                notes.append(
+                    f"{label}: synthetic register written in {time.perf_counter() - t:.1f} s: "
+                    f"{s.pages} pages, {s.page_bytes / MB:.1f} MB of pages, {s.bytes / MB:.1f} MB in all, "
+                    f"{s.workbook_statements} workbook statements, {len(s.planted)} planted convergences"
+                )
                 print(notes[-1], flush=True)
             focus = _focus(data)
             rows += measure_size(data, tmp / f"register-{n}.pickle", label, focus, big=n >= 10000 or bool(args.data))
@@ -607,14 +740,21 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure_workbook(tmp)
     host = machine()
     print_table(rows, f"dataflow-graph benchmarks ({host})")
-    command = "python benchmarks/run.py" + (" --quick" if args.quick else f" --entries {args.entries}") + \
-        (f" --repeat {REPEAT}" if REPEAT != 2 else "")
-    notes.append(f"Each figure is the fastest of {REPEAT} runs in fresh processes (JSON-LD: one run); peak MB is "
-                 "the highest sampled PSS of the measuring process and its workers together, peak bound MB the "
-                 "sum of their ru_maxrss; tasks after `parse` start from the pickled register, so their peak "
-                 "includes holding the whole register and its flows.")
-    notes.append("The RDF baselines take their triples from our N-Triples export (not timed), so their peak memory "
-                 "is that of the export, not of pyoxigraph alone.")
+    command = (
+        "python benchmarks/run.py"
+        + (" --quick" if args.quick else f" --entries {args.entries}")
+        + (f" --repeat {REPEAT}" if REPEAT != 2 else "")
+    )
+    notes.append(
+        f"Each figure is the fastest of {REPEAT} runs in fresh processes (JSON-LD: one run); peak MB is "
+        "the highest sampled PSS of the measuring process and its workers together, peak bound MB the "
+        "sum of their ru_maxrss; tasks after `parse` start from the pickled register, so their peak "
+        "includes holding the whole register and its flows."
+    )
+    notes.append(
+        "The RDF baselines take their triples from our N-Triples export (not timed), so their peak memory "
+        "is that of the export, not of pyoxigraph alone."
+    )
     if not args.no_readme:
         write_readme(rows, host, command, notes)
     return 0

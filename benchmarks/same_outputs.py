@@ -47,11 +47,26 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
 
 def _run(tree: Path, data: Path, args: list[str], out: Path | None) -> bytes:
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0", COLUMNS="120")
-    proc = subprocess.run([sys.executable, "-m", "dataflow_graph", *args], cwd=data, env=env,
-                          capture_output=True, timeout=1800, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dataflow_graph", *args],
+        cwd=data,
+        env=env,
+        capture_output=True,
+        timeout=1800,
+        check=False,
+    )
     written = out.read_bytes() if out is not None and out.exists() else b""
-    return b"".join((f"exit {proc.returncode}\n".encode(), b"--- stdout\n", proc.stdout,
-                     b"\n--- stderr\n", proc.stderr, b"\n--- file\n", written))
+    return b"".join(
+        (
+            f"exit {proc.returncode}\n".encode(),
+            b"--- stdout\n",
+            proc.stdout,
+            b"\n--- stderr\n",
+            proc.stderr,
+            b"\n--- file\n",
+            written,
+        )
+    )
 
 
 def _inputs(data: Path, entries: int) -> list[tuple[str, str]]:
@@ -62,9 +77,24 @@ def _inputs(data: Path, entries: int) -> list[tuple[str, str]]:
     inputs = [("seed", SEED), ("workbook", f"register/{Path(WORKBOOK).name}")]
     if entries:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        subprocess.run([sys.executable, "-m", "dataflow_graph", "synth", "--entries", str(entries),
-                        "--seed", "1", "-o", f"synth-{entries}"],
-                       cwd=data, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dataflow_graph",
+                "synth",
+                "--entries",
+                str(entries),
+                "--seed",
+                "1",
+                "-o",
+                f"synth-{entries}",
+            ],
+            cwd=data,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         inputs.append((f"synth-{entries}", f"synth-{entries}"))
     return inputs
 
@@ -80,8 +110,7 @@ def compare(ref: str, entries: int, keep: Path | None) -> int:
     """Run every command on every input with both versions; print and count differences."""
     tmp = Path(tempfile.mkdtemp(prefix="dfg-same-"))
     tree = tmp / "ref"
-    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
     differ = 0
     try:
         data = tmp / "data"
@@ -98,14 +127,15 @@ def compare(ref: str, entries: int, keep: Path | None) -> int:
                         (keep / f"{label}.{name}.{side}").write_bytes(outputs[-1])
                 same = outputs[0] == outputs[1]
                 digest = hashlib.sha256(outputs[1]).hexdigest()[:12]
-                print(f"{'same  ' if same else 'DIFFER'} {label:12} {name:9} {len(outputs[1]):>11,} bytes {digest}",
-                      flush=True)
+                print(
+                    f"{'same  ' if same else 'DIFFER'} {label:12} {name:9} {len(outputs[1]):>11,} bytes {digest}",
+                    flush=True,
+                )
                 if not same:
                     differ += 1
                     print("   ", _first_difference(*outputs))
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False,
-                       capture_output=True)
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{differ} of {len(inputs) * len(COMMANDS)} outputs differ from {ref}")
     return 1 if differ else 0

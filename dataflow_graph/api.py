@@ -13,29 +13,30 @@ from pathlib import Path
 
 import networkx as nx
 
-from .dates import month
+from ._resources import embedded_path
+from ._speed import cyclic_gc_paused
 from .errors import Diagnostics, Severity, Span, UnknownOrganisationError, UsageError
-from .evaluation import Score, evaluate, load_gold
-from .graph import build_graph
-from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release, cyclic_gc_paused
-from .names import Gazetteer, agreement_core, gazetteer, normalise
-from .page import parse_page
-from .queries import (
+from .extract import Score, evaluate, load_gold
+from .graph import (
     SEVERITY,
     Convergence,
     Excluded,
+    FileConvergence,
     FlowPath,
     Neighbour,
     Side,
+    build_graph,
     downstream,
+    file_convergences,
     flow_paths,
+    redflags_document,
     upstream,
 )
-from .queries import convergences as find_convergences
-from .redflags import Evidence as FileEvidence
-from .redflags import FileConvergence, file_convergences, redflags_document
-from .register_csv import read_register
-from .sources import embedded_path, expand_paths, open_text, sniff_kind
+from .graph import Evidence as FileEvidence
+from .graph import convergences as find_convergences
+from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
+from .names import Gazetteer, agreement_core, gazetteer, normalise
+from .read import expand_paths, month, open_text, parse_page, read_register, sniff_kind
 
 __all__ = [
     "DEFAULT_SOURCE",
@@ -83,7 +84,7 @@ class Register:
     def flows(self) -> list[Flow]:
         """Flows extracted from every entry (computed once)."""
         if self._flows is None:
-            from .flows import extract_all
+            from .extract import extract_all
 
             self._flows = extract_all(self.entries, self.gazetteer, self.diagnostics)
         return self._flows
@@ -111,7 +112,8 @@ class Register:
                         spellings[org.id].update(org.aliases)
             self._organisations = [
                 replace(seen[k], aliases=tuple(sorted(spellings[k]))) if k in spellings else seen[k]
-                for k in sorted(seen)]
+                for k in sorted(seen)
+            ]
         return self._organisations
 
 
@@ -138,11 +140,10 @@ def load(paths: Sequence[str | Path] = (), *, strict: bool = False) -> Register:
     if not paths:
         base = embedded_path("seeds")
         paths = [base]
-    with cyclic_gc_paused():                # acyclic records: no collector passes while reading
+    with cyclic_gc_paused():  # acyclic records: no collector passes while reading
         for given in map(Path, paths):
             if not given.exists():
-                register.diagnostics.report(Span(str(given), 1, 1), "DFG110",
-                                            "no such file or folder", Severity.ERROR)
+                register.diagnostics.report(Span(str(given), 1, 1), "DFG110", "no such file or folder", Severity.ERROR)
                 continue
             for path in expand_paths([given]):
                 _load_file(register, path, _display(path, given, base))
@@ -157,8 +158,7 @@ def _load_file(register: Register, path: Path, display: str) -> None:
         with path.open("rb") as fh:
             head = fh.read(8192)
     except OSError as exc:
-        register.diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc}",
-                                    Severity.ERROR)
+        register.diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc}", Severity.ERROR)
         return
     kind = sniff_kind(path, head)
     if kind in ("xlsx", "csv"):
@@ -192,20 +192,22 @@ def entries_rows(entries: Iterable[Entry]) -> list[dict[str, object]]:
     """One flat row per entry, for tables and CSV."""
     rows = []
     for e in entries:
-        rows.append({
-            "id": e.id,
-            "reference": e.reference,
-            "agreement": e.agreement,
-            "title": e.title,
-            "opt_outs": e.opt_outs.honoured.value,
-            "period": _period_text(e.period),
-            "dsa": _period_text(e.dsa),
-            "legal_basis": "; ".join(e.legal_basis),
-            "access": "; ".join(e.access),
-            "families": " ".join(e.families),
-            "type_of_data": e.type_of_data or "",
-            "line": e.line,
-        })
+        rows.append(
+            {
+                "id": e.id,
+                "reference": e.reference,
+                "agreement": e.agreement,
+                "title": e.title,
+                "opt_outs": e.opt_outs.honoured.value,
+                "period": _period_text(e.period),
+                "dsa": _period_text(e.dsa),
+                "legal_basis": "; ".join(e.legal_basis),
+                "access": "; ".join(e.access),
+                "families": " ".join(e.families),
+                "type_of_data": e.type_of_data or "",
+                "line": e.line,
+            }
+        )
     return rows
 
 
@@ -222,8 +224,7 @@ DEFAULT_SOURCE = "NHS Digital"
 DEFAULT_DEPTH = 8
 
 
-def flows(register: Register, *, family: str | None = None,
-          identifiability: str | None = None) -> list[Flow]:
+def flows(register: Register, *, family: str | None = None, identifiability: str | None = None) -> list[Flow]:
     """Extracted flows, optionally only those carrying a family or at an identifiability."""
     out = register.flows
     if family:
@@ -237,8 +238,11 @@ def graph(register: Register) -> nx.MultiDiGraph:
     """The flow graph of the register (built once), with successors as nodes."""
     if register._graph is None:
         orgs = register.organisations()
-        extra = [register.gazetteer.by_id[o.successor] for o in orgs
-                 if o.successor and o.successor in register.gazetteer.by_id]
+        extra = [
+            register.gazetteer.by_id[o.successor]
+            for o in orgs
+            if o.successor and o.successor in register.gazetteer.by_id
+        ]
         register._graph = build_graph(register.flows, [*orgs, *extra])
     return register._graph
 
@@ -251,8 +255,7 @@ def resolve_organisation(register: Register, name: str) -> str:
     key = normalise(name)
     for node, data in G.nodes(data=True):
         org: Organisation = data["organisation"]
-        if key in {normalise(org.name), normalise(org.id.removeprefix("org:")),
-                   *(normalise(a) for a in org.aliases)}:
+        if key in {normalise(org.name), normalise(org.id.removeprefix("org:")), *(normalise(a) for a in org.aliases)}:
             return node
     org = register.gazetteer.lookup(name)
     if org is not None and org.id in G:
@@ -279,40 +282,61 @@ def _identifiability(value: str | None) -> Identifiability | None:
     return Identifiability(value) if value else None
 
 
-def paths(register: Register, target: str, *, source: str = DEFAULT_SOURCE,
-          family: str | None = None, identifiability: str | None = None,
-          purpose: str | None = None, kind: str | None = None, during: str | None = None,
-          depth: int | None = DEFAULT_DEPTH) -> list[FlowPath]:
+def paths(
+    register: Register,
+    target: str,
+    *,
+    source: str = DEFAULT_SOURCE,
+    family: str | None = None,
+    identifiability: str | None = None,
+    purpose: str | None = None,
+    kind: str | None = None,
+    during: str | None = None,
+    depth: int | None = DEFAULT_DEPTH,
+) -> list[FlowPath]:
     """Routes from ``source`` (NHS Digital by default) to ``target``, hop by hop."""
     G = graph(register)
-    return flow_paths(G, resolve_organisation(register, source),
-                      resolve_organisation(register, target),
-                      family=family.upper() if family else None,
-                      identifiability=_identifiability(identifiability), purpose=purpose,
-                      kind=FlowKind(kind) if kind else None, during=parse_during(during),
-                      depth=depth)
+    return flow_paths(
+        G,
+        resolve_organisation(register, source),
+        resolve_organisation(register, target),
+        family=family.upper() if family else None,
+        identifiability=_identifiability(identifiability),
+        purpose=purpose,
+        kind=FlowKind(kind) if kind else None,
+        during=parse_during(during),
+        depth=depth,
+    )
 
 
-def neighbours(register: Register, name: str, *, direction: str, depth: int | None = None
-               ) -> list[Neighbour]:
+def neighbours(register: Register, name: str, *, direction: str, depth: int | None = None) -> list[Neighbour]:
     """``upstream`` or ``downstream`` organisations of one organisation."""
     G = graph(register)
     node = resolve_organisation(register, name)
     return (upstream if direction == "up" else downstream)(G, node, depth=depth)
 
 
-def convergences(register: Register, *, recipient: str | None = None, rollup: str = "unit",
-                 family: str | None = None, during: str | None = None
-                 ) -> tuple[list[Convergence], list[Excluded]]:
+def convergences(
+    register: Register,
+    *,
+    recipient: str | None = None,
+    rollup: str = "unit",
+    family: str | None = None,
+    during: str | None = None,
+) -> tuple[list[Convergence], list[Excluded]]:
     """Convergence findings (DESIGN.md, "Convergence, precisely") and pairs reported apart."""
     G = graph(register)
     whole = recipient is None and rollup == "unit" and family is None and during is None
-    if whole and register._convergences is not None:          # the whole register: found once
+    if whole and register._convergences is not None:  # the whole register: found once
         return list(register._convergences[0]), list(register._convergences[1])
     node = resolve_organisation(register, recipient) if recipient else None
-    found, excluded = find_convergences(G, recipient=node, successor=rollup == "successor",
-                                        family=family.upper() if family else None,
-                                        during=parse_during(during))
+    found, excluded = find_convergences(
+        G,
+        recipient=node,
+        successor=rollup == "successor",
+        family=family.upper() if family else None,
+        during=parse_during(during),
+    )
     if whole:
         register._convergences = (list(found), list(excluded))
     return found, excluded
@@ -332,24 +356,35 @@ def flows_document(register: Register, selected: Iterable[Flow]) -> dict[str, ob
         "flows": [f.as_dict() for f in selected],
         "organisations": [o.as_dict() for o in register.organisations()],
         "diagnostics": [d.as_dict() for d in register.diagnostics],
-        "counts": {**register.diagnostics.counts(), "flows": len(selected),
-                   "unreviewed": sum(not o.reviewed for o in register.organisations())},
+        "counts": {
+            **register.diagnostics.counts(),
+            "flows": len(selected),
+            "unreviewed": sum(not o.reviewed for o in register.organisations()),
+        },
     }
 
 
 def flows_rows(selected: Iterable[Flow]) -> list[dict[str, object]]:
     rows = []
     for f in selected:
-        rows.append({"entry": f.entry.rsplit("/", 1)[-1], "reference": f.reference,
-                     "purpose": f.purpose, "kind": f.kind.value,
-                     "identifiability": f.identifiability.value,
-                     "families": " ".join(f.families), "path": " → ".join(f.path),
-                     "lines": " ".join(str(h.evidence.line) for h in f.hops)})
+        rows.append(
+            {
+                "entry": f.entry.rsplit("/", 1)[-1],
+                "reference": f.reference,
+                "purpose": f.purpose,
+                "kind": f.kind.value,
+                "identifiability": f.identifiability.value,
+                "families": " ".join(f.families),
+                "path": " → ".join(f.path),
+                "lines": " ".join(str(h.evidence.line) for h in f.hops),
+            }
+        )
     return rows
 
 
-def file_findings(register: Register, *, recipient: str | None = None,
-                  family: str | None = None) -> list[dict[str, object]]:
+def file_findings(
+    register: Register, *, recipient: str | None = None, family: str | None = None
+) -> list[dict[str, object]]:
     """Convergence from released files: one recipient, one family, identifiable and
     record-level de-identified files in one period, with the file rows as evidence."""
     out = []
@@ -374,51 +409,86 @@ def _names_of(register: Register, name: str) -> set[str]:
 
 
 def _file_finding(fc: FileConvergence) -> dict[str, object]:
-    divergence = {"applied", "not applied"} <= {*fc.identifiable_opt_outs, *fc.deidentified_opt_outs} \
-        and fc.opt_outs_differ
-    severity = SEVERITY["both_copies"] + SEVERITY["overlap"] + (
-        SEVERITY["opt_out_divergence"] if divergence else 0) + (
-        SEVERITY["same_agreement"] if fc.same_agreement else 0)
+    divergence = {"applied", "not applied"} <= {
+        *fc.identifiable_opt_outs,
+        *fc.deidentified_opt_outs,
+    } and fc.opt_outs_differ
+    severity = (
+        SEVERITY["both_copies"]
+        + SEVERITY["overlap"]
+        + (SEVERITY["opt_out_divergence"] if divergence else 0)
+        + (SEVERITY["same_agreement"] if fc.same_agreement else 0)
+    )
 
-    def sides(rows: tuple[FileEvidence, ...], agreements: tuple[str, ...],
-              opt_outs: tuple[str, ...]) -> list[dict[str, object]]:
-        return [{"entry": None, "reference": None, "agreement": a, "purpose": None,
-                 "period": {"start": fc.period, "end": fc.period, "kind": fc.period_kind},
-                 "opt_outs": ", ".join(opt_outs), "path": [fc.recipient],
-                 "evidence": [r.as_dict() for r in rows]} for a in agreements]
+    def sides(
+        rows: tuple[FileEvidence, ...], agreements: tuple[str, ...], opt_outs: tuple[str, ...]
+    ) -> list[dict[str, object]]:
+        return [
+            {
+                "entry": None,
+                "reference": None,
+                "agreement": a,
+                "purpose": None,
+                "period": {"start": fc.period, "end": fc.period, "kind": fc.period_kind},
+                "opt_outs": ", ".join(opt_outs),
+                "path": [fc.recipient],
+                "evidence": [r.as_dict() for r in rows],
+            }
+            for a in agreements
+        ]
 
     return {
-        "source": "releases", "recipient": fc.recipient, "recipient_id": None,
-        "family": fc.family, "datasets": list(fc.datasets), "severity": severity,
+        "source": "releases",
+        "recipient": fc.recipient,
+        "recipient_id": None,
+        "family": fc.family,
+        "datasets": list(fc.datasets),
+        "severity": severity,
         "severity_label": "high" if severity >= 8 else "medium" if severity >= 5 else "low",
         "identifiable": sides(fc.identifiable, fc.identifiable_agreements, fc.identifiable_opt_outs),
-        "pseudonymised": sides(fc.deidentified, fc.deidentified_agreements,
-                               fc.deidentified_opt_outs),
-        "overlap": {"from": fc.period, "to": fc.period, "months": [fc.period],
-                    "kind": fc.period_kind},
+        "pseudonymised": sides(fc.deidentified, fc.deidentified_agreements, fc.deidentified_opt_outs),
+        "overlap": {"from": fc.period, "to": fc.period, "months": [fc.period], "kind": fc.period_kind},
         "opt_out_divergence": divergence,
-        "opt_outs": {"identifiable": list(fc.identifiable_opt_outs),
-                     "pseudonymised": list(fc.deidentified_opt_outs)},
+        "opt_outs": {"identifiable": list(fc.identifiable_opt_outs), "pseudonymised": list(fc.deidentified_opt_outs)},
         "same_agreement": sorted(set(fc.identifiable_agreements) & set(fc.deidentified_agreements)),
-        "landing_only": False, "landing_only_sides": [], "segregation": [], "linkage": [],
-        "reidentification": [], "rolled_up_from": [],
+        "landing_only": False,
+        "landing_only_sides": [],
+        "segregation": [],
+        "linkage": [],
+        "reidentification": [],
+        "rolled_up_from": [],
         "files": fc.as_dict(),
     }
 
 
-def converge_document(found: list[Convergence], excluded: list[Excluded],
-                      register: Register | None = None, *, recipient: str | None = None,
-                      family: str | None = None) -> dict[str, object]:
+def converge_document(
+    found: list[Convergence],
+    excluded: list[Excluded],
+    register: Register | None = None,
+    *,
+    recipient: str | None = None,
+    family: str | None = None,
+) -> dict[str, object]:
     """The ``dfg converge`` JSON contract (schema 1): flow findings and file findings,
     sorted by severity, plus the red flags of the released files."""
     findings = [{"source": "flows", **c.as_dict()} for c in found]
     releases: list[Release] = register.releases if register is not None else []
     if register is not None and releases:
         findings += file_findings(register, recipient=recipient, family=family)
-    findings.sort(key=lambda f: (-int(f["severity"]), str(f["recipient"]), str(f["family"]),  # type: ignore[call-overload]
-                                 str(f["source"])))
-    doc: dict[str, object] = {"schema": SCHEMA, "severity_weights": dict(SEVERITY),
-                              "findings": findings, "excluded": [e.as_dict() for e in excluded]}
+    findings.sort(
+        key=lambda f: (
+            -int(f["severity"]),
+            str(f["recipient"]),
+            str(f["family"]),  # type: ignore[call-overload]
+            str(f["source"]),
+        )
+    )
+    doc: dict[str, object] = {
+        "schema": SCHEMA,
+        "severity_weights": dict(SEVERITY),
+        "findings": findings,
+        "excluded": [e.as_dict() for e in excluded],
+    }
     if releases:
         red = redflags_document(releases)
         doc["redflags"], doc["not_applied"] = red["redflags"], red["not_applied"]
@@ -430,19 +500,20 @@ def converge_rows(found: list[Convergence]) -> list[dict[str, object]]:
     for c in found:
         d = c.as_dict()
         overlap = d["overlap"]
-        rows.append({
-            "recipient": c.recipient, "family": c.family,
-            "severity": f"{c.severity} ({c.severity_label})",
-            "identifiable": _side_text(c.identifiable),
-            "pseudonymised": _side_text(c.pseudonymised),
-            "overlap": f"{overlap['from']}..{overlap['to']}" if overlap else "none",  # type: ignore[index]
-            "opt-outs": "honoured on one copy, ignored on the other"
-            if c.opt_out_divergence else "no divergence",
-            "same agreement": " ".join(c.same_agreement) or "no",
-            "landing only": " ".join(c.landing_only) or "no",
-            "segregation": "; ".join(sorted({str(s.get("unit") or "stated") for s in c.segregation}))
-            or "none",
-        })
+        rows.append(
+            {
+                "recipient": c.recipient,
+                "family": c.family,
+                "severity": f"{c.severity} ({c.severity_label})",
+                "identifiable": _side_text(c.identifiable),
+                "pseudonymised": _side_text(c.pseudonymised),
+                "overlap": f"{overlap['from']}..{overlap['to']}" if overlap else "none",  # type: ignore[index]
+                "opt-outs": "honoured on one copy, ignored on the other" if c.opt_out_divergence else "no divergence",
+                "same agreement": " ".join(c.same_agreement) or "no",
+                "landing only": " ".join(c.landing_only) or "no",
+                "segregation": "; ".join(sorted({str(s.get("unit") or "stated") for s in c.segregation})) or "none",
+            }
+        )
     return rows
 
 
@@ -451,9 +522,11 @@ def _side_text(sides: Iterable[Side]) -> str:
     for s in sides:
         f = s.flow
         period = f"{f.period.start}..{f.period.end}" if f.period else "?"
-        out.append(f"{f.reference} ({f.entry.rsplit('#', 1)[-1]}) {period} "
-                   f"opt-outs {f.opt_outs.value} via {' → '.join(s.path[1:-1]) or 'direct'} "
-                   f"[line {s.hop.evidence.line}]")
+        out.append(
+            f"{f.reference} ({f.entry.rsplit('#', 1)[-1]}) {period} "
+            f"opt-outs {f.opt_outs.value} via {' → '.join(s.path[1:-1]) or 'direct'} "
+            f"[line {s.hop.evidence.line}]"
+        )
     return "\n".join(out)
 
 
@@ -465,28 +538,49 @@ def paths_rows(found: list[FlowPath]) -> list[dict[str, object]]:
     rows = []
     for p in found:
         for i, h in enumerate(p.hops, 1):
-            rows.append({"entry": p.entry.rsplit("#", 1)[-1], "reference": p.reference,
-                         "purpose": p.purpose, "step": i, "from": h.source.name,
-                         "to": h.target.name, "identifiability": h.identifiability.value,
-                         "landing only": "yes" if h.landing_only else "",
-                         "evidence": f"{h.evidence.path}:{h.evidence.line}: {h.evidence.text[:160]}"})
+            rows.append(
+                {
+                    "entry": p.entry.rsplit("#", 1)[-1],
+                    "reference": p.reference,
+                    "purpose": p.purpose,
+                    "step": i,
+                    "from": h.source.name,
+                    "to": h.target.name,
+                    "identifiability": h.identifiability.value,
+                    "landing only": "yes" if h.landing_only else "",
+                    "evidence": f"{h.evidence.path}:{h.evidence.line}: {h.evidence.text[:160]}",
+                }
+            )
     return rows
 
 
 def neighbours_document(origin: str, direction: str, found: list[Neighbour]) -> dict[str, object]:
-    return {"schema": SCHEMA, "organisation": origin, "direction": direction,
-            "organisations": [n.as_dict() for n in found]}
+    return {
+        "schema": SCHEMA,
+        "organisation": origin,
+        "direction": direction,
+        "organisations": [n.as_dict() for n in found],
+    }
 
 
 def neighbours_rows(found: list[Neighbour]) -> list[dict[str, object]]:
     rows = []
     for n in found:
         for f, h in n.hops:
-            rows.append({"distance": n.distance, "organisation": n.name, "role": n.role,
-                         "from": h.source.name, "to": h.target.name,
-                         "reference": f.reference, "purpose": f.purpose,
-                         "identifiability": h.identifiability.value,
-                         "families": " ".join(f.families), "line": h.evidence.line})
+            rows.append(
+                {
+                    "distance": n.distance,
+                    "organisation": n.name,
+                    "role": n.role,
+                    "from": h.source.name,
+                    "to": h.target.name,
+                    "reference": f.reference,
+                    "purpose": f.purpose,
+                    "identifiability": h.identifiability.value,
+                    "families": " ".join(f.families),
+                    "line": h.evidence.line,
+                }
+            )
     return rows
 
 
@@ -507,8 +601,10 @@ def organisation_summary(register: Register, name: str) -> dict[str, object]:
         for fam in d["flow"].families:
             received[fam].add(d["hop"].identifiability.value)
     found, _ = convergences(register, recipient=node)
-    entries = sorted({d["flow"].entry for _, _, d in G.in_edges(node, data=True)}
-                     | {d["flow"].entry for _, _, d in G.out_edges(node, data=True)})
+    entries = sorted(
+        {d["flow"].entry for _, _, d in G.in_edges(node, data=True)}
+        | {d["flow"].entry for _, _, d in G.out_edges(node, data=True)}
+    )
     return {
         "schema": SCHEMA,
         "organisation": org.as_dict(),
@@ -522,8 +618,7 @@ def organisation_summary(register: Register, name: str) -> dict[str, object]:
     }
 
 
-def _release_only_summary(register: Register, name: str, exc: UnknownOrganisationError
-                          ) -> dict[str, object]:
+def _release_only_summary(register: Register, name: str, exc: UnknownOrganisationError) -> dict[str, object]:
     """An organisation known only as the recipient of released files (no flow names it)."""
     org = register.gazetteer.lookup(name)
     keys = {normalise(name)} | ({normalise(org.name), *(normalise(a) for a in org.aliases)} if org else set())
@@ -540,10 +635,14 @@ def _release_only_summary(register: Register, name: str, exc: UnknownOrganisatio
         if r.identifiability is not None:
             received[r.family or r.dataset.strip()].add(r.identifiability.value)
     return {
-        "schema": SCHEMA, "organisation": org.as_dict(),
+        "schema": SCHEMA,
+        "organisation": org.as_dict(),
         "received": {fam: sorted(levels) for fam, levels in sorted(received.items())},
-        "from": [], "to": [], "entries": [],
-        "agreements": sorted({r.agreement for r in mine}), "findings": [],
+        "from": [],
+        "to": [],
+        "entries": [],
+        "agreements": sorted({r.agreement for r in mine}),
+        "findings": [],
         **_release_facts(register, keys),
     }
 
@@ -554,9 +653,12 @@ def _release_facts(register: Register, keys: set[str]) -> dict[str, object]:
     if not mine:
         return {"releases": 0, "redflags": [], "not_applied": 0, "file_findings": []}
     red = redflags_document(mine)
-    return {"releases": len(mine), "redflags": red["redflags"],
-            "not_applied": sum(int(x["files"]) for x in red["not_applied"]),  # type: ignore[union-attr]
-            "file_findings": [_file_finding(fc) for fc in file_convergences(mine)]}
+    return {
+        "releases": len(mine),
+        "redflags": red["redflags"],
+        "not_applied": sum(int(x["files"]) for x in red["not_applied"]),  # type: ignore[union-attr]
+        "file_findings": [_file_finding(fc) for fc in file_convergences(mine)],
+    }
 
 
 def redflags(register: Register, *, recipient: str | None = None) -> dict[str, object]:
@@ -593,9 +695,16 @@ def redflag_rows(document: dict[str, object]) -> list[dict[str, object]]:
     """Red flags as flat rows; the not-applied counts follow as their own rows."""
     rows: list[dict[str, object]] = []
     for r in document["redflags"]:  # type: ignore[attr-defined]
-        rows.append({"recipient": r["recipient"], "dataset": r["dataset"], "period": r["period"],
-                     "files applied": r["files_applied"], "files not applied": r["files_not_applied"],
-                     "rows": " ".join(str(x["line"]) for x in r["rows"])})
+        rows.append(
+            {
+                "recipient": r["recipient"],
+                "dataset": r["dataset"],
+                "period": r["period"],
+                "files applied": r["files_applied"],
+                "files not applied": r["files_not_applied"],
+                "rows": " ".join(str(x["line"]) for x in r["rows"]),
+            }
+        )
     return rows
 
 
@@ -603,12 +712,18 @@ def file_rows(found: list[dict[str, object]]) -> list[dict[str, object]]:
     rows = []
     for f in found:
         files = f["files"]
-        rows.append({"recipient": f["recipient"], "family": f["family"], "severity": f["severity"],
-                     "period": files["period"],  # type: ignore[index]
-                     "identifiable files": len(files["identifiable"]["rows"]),  # type: ignore[index]
-                     "de-identified files": len(files["deidentified"]["rows"]),  # type: ignore[index]
-                     "opt-outs": "differ" if f["opt_out_divergence"] else "same",
-                     "same agreement": " ".join(f["same_agreement"]) or "no"})  # type: ignore[arg-type]
+        rows.append(
+            {
+                "recipient": f["recipient"],
+                "family": f["family"],
+                "severity": f["severity"],
+                "period": files["period"],  # type: ignore[index]
+                "identifiable files": len(files["identifiable"]["rows"]),  # type: ignore[index]
+                "de-identified files": len(files["deidentified"]["rows"]),  # type: ignore[index]
+                "opt-outs": "differ" if f["opt_out_divergence"] else "same",
+                "same agreement": " ".join(f["same_agreement"]) or "no",
+            }
+        )  # type: ignore[arg-type]
     return rows
 
 
@@ -631,38 +746,51 @@ class _RdfFinding:
 
 def rdf_findings(register: Register) -> list[_RdfFinding]:
     found, _ = convergences(register)
-    return [_RdfFinding(c.recipient_id, c.family, tuple(sorted({s.flow.id for s in c.identifiable})),
-                        tuple(sorted({s.flow.id for s in c.pseudonymised})), c.severity)
-            for c in found]
+    return [
+        _RdfFinding(
+            c.recipient_id,
+            c.family,
+            tuple(sorted({s.flow.id for s in c.identifiable})),
+            tuple(sorted({s.flow.id for s in c.pseudonymised})),
+            c.severity,
+        )
+        for c in found
+    ]
 
 
 def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> object:
     """The register's triples as text (:class:`~dataflow_graph.rdf.RdfText`): entries,
     agreements, organisations, datasets, flows, hops, evidence, released files and
     convergence findings."""
-    from . import rdf
+    from .rdf import mapping as rdf
 
-    return rdf.records_rdf(register.entries, register.flows, register.organisations(),
-                           releases=register.releases, findings=rdf_findings(register), base=base)
+    return rdf.records_rdf(
+        register.entries,
+        register.flows,
+        register.organisations(),
+        releases=register.releases,
+        findings=rdf_findings(register),
+        base=base,
+    )
 
 
 def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> object:
     """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
-    from . import rdf
+    from .rdf import mapping as rdf
 
     return rdf.text_store(rdf_text(register, base=base))  # type: ignore[arg-type]
 
 
 def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
-    from . import rdf
+    from .rdf import mapping as rdf
 
     return rdf.serialise(rdf_text(register, base=base), fmt)  # type: ignore[arg-type]
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[object]:
     """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
-    from . import rdf
+    from .rdf import mapping as rdf
 
     return list(rdf.validate(rdf.as_dataset(rdf_store(register, base=base))))
 
@@ -684,16 +812,23 @@ def _version() -> str:
         return "0"
 
 
-def sparql(paths: Sequence[str | Path], query: str, bindings: dict[str, str] | None = None, *,
-           allow_update: bool = False, endpoint: str | None = None, store: str | None = None,
-           base: str = DEFAULT_BASE) -> list[dict[str, object]]:
+def sparql(
+    paths: Sequence[str | Path],
+    query: str,
+    bindings: dict[str, str] | None = None,
+    *,
+    allow_update: bool = False,
+    endpoint: str | None = None,
+    store: str | None = None,
+    base: str = DEFAULT_BASE,
+) -> list[dict[str, object]]:
     """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
 
     Locally over the register read from ``paths``; with ``store`` an on-disk Oxigraph store
     under that folder is built once per input and reused; with ``endpoint`` the query runs on
     a SPARQL 1.1 server instead. Bindings are passed as bindings, never formatted in.
     """
-    from . import sparql as sq
+    from .rdf import sparql as sq
 
     text = sq.query_text(query)
     if endpoint:
@@ -705,11 +840,25 @@ def sparql(paths: Sequence[str | Path], query: str, bindings: dict[str, str] | N
     return sq.run(rdf_store(load(paths), base=base), text, bindings, allow_update=allow_update)
 
 
-def push(register: Register, endpoint: str, *, method: str = "update", base: str = DEFAULT_BASE,
-         store_url: str | None = None, update_url: str | None = None) -> list[object]:
+def push(
+    register: Register,
+    endpoint: str,
+    *,
+    method: str = "update",
+    base: str = DEFAULT_BASE,
+    store_url: str | None = None,
+    update_url: str | None = None,
+) -> list[object]:
     """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
     replaced whole in one request (a failed push leaves the previous graph, never half)."""
-    from . import push as gsp
+    from .rdf import push as gsp
 
-    return list(gsp.push(rdf_store(register, base=base), endpoint, method=method,  # type: ignore[arg-type]
-                         store_url=store_url, update_url=update_url))
+    return list(
+        gsp.push(
+            rdf_store(register, base=base),
+            endpoint,
+            method=method,  # type: ignore[arg-type]
+            store_url=store_url,
+            update_url=update_url,
+        )
+    )

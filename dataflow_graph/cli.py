@@ -16,8 +16,8 @@ import click
 
 from . import api
 from .errors import DataflowGraphError, Diagnostics, Severity
-from .export import WRITERS, export
-from .render import convergence_report, organisation_report, rows_table
+from .outputs.formats import WRITERS, export
+from .outputs.terminal import convergence_report, organisation_report, rows_table
 
 FORMATS = ("table", "json", "csv")
 IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")
@@ -30,20 +30,30 @@ def sources_argument(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                     show_default=True, help="Output format")(f)
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-                        default=None, help="Write to this file instead of stdout")(f)
+    f = click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format"
+    )(f)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write to this file instead of stdout",
+    )(f)
 
 
 def diagnostic_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(f)
-    f = click.option("-v", "--verbose", is_flag=True,
-                     help=f"Print every diagnostic (by default at most {PER_CODE} of each code)")(f)
-    f = click.option("--errors-csv", type=click.Path(dir_okay=False, writable=True),
-                     default=None, help="Write every diagnostic to this CSV file")(f)
-    return click.option("-q", "--quiet", is_flag=True,
-                        help="Print only errors on stderr, not warnings and notes")(f)
+    f = click.option(
+        "-v", "--verbose", is_flag=True, help=f"Print every diagnostic (by default at most {PER_CODE} of each code)"
+    )(f)
+    f = click.option(
+        "--errors-csv",
+        type=click.Path(dir_okay=False, writable=True),
+        default=None,
+        help="Write every diagnostic to this CSV file",
+    )(f)
+    return click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr, not warnings and notes")(f)
 
 
 def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,8 +74,9 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
 PER_CODE = 20
 
 
-def report(diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, strict: bool,
-           verbose: bool = False) -> None:
+def report(
+    diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, strict: bool, verbose: bool = False
+) -> None:
     """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict.
 
     Without ``--verbose`` at most PER_CODE diagnostics of one code are printed, then a
@@ -80,20 +91,20 @@ def report(diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, str
             click.echo(str(d), err=True)
     for code, n in sorted(shown.items()):
         if not verbose and n > PER_CODE:
-            click.echo(f"... and {n - PER_CODE} more {code} diagnostics "
-                       "(--verbose or --errors-csv FILE shows them all)", err=True)
+            click.echo(
+                f"... and {n - PER_CODE} more {code} diagnostics (--verbose or --errors-csv FILE shows them all)",
+                err=True,
+            )
     c = diagnostics.counts()
     if not quiet:
-        click.echo(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}",
-                   err=True)
+        click.echo(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}", err=True)
     if errors_csv:
         with open(errors_csv, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["path", "line", "col", "code", "severity", "message", "raw"])
             for d in diagnostics:
                 row = d.as_dict()
-                w.writerow([row[k] for k in ("path", "line", "col", "code", "severity", "message",
-                                             "raw")])
+                w.writerow([row[k] for k in ("path", "line", "col", "code", "severity", "message", "raw")])
     if strict and c["rejected"]:
         raise SystemExit(1)
 
@@ -127,8 +138,9 @@ def _cell(v: object) -> object:
     return "" if v is None else v
 
 
-def write(document: dict[str, object], rows: Sequence[dict[str, object]], fmt: str,
-          output: str | None, title: str) -> None:
+def write(
+    document: dict[str, object], rows: Sequence[dict[str, object]], fmt: str, output: str | None, title: str
+) -> None:
     """Write a JSON document, or its rows as CSV or a table."""
     if fmt == "json":
         emit(dumps(document), output)
@@ -150,8 +162,15 @@ def cli(debug: bool) -> None:
 @output_options
 @diagnostic_options
 @handle_errors
-def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: bool,
-                  errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def parse_command(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Read register pages and files; list every entry with its header facts
 
@@ -161,24 +180,30 @@ def parse_command(paths: tuple[str, ...], fmt: str, output: str | None, strict: 
         dfg parse seeds/ --format json
     """
     register = api.load(paths)
-    write(api.parse_document(register), api.entries_rows(register.entries), fmt, output,
-          "Register entries")
+    write(api.parse_document(register), api.entries_rows(register.entries), fmt, output, "Register entries")
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
-
-
 
 
 @cli.command(name="flows")
 @sources_argument
 @click.option("--family", default=None, help="Only flows carrying this dataset family (SUS, HES…)")
-@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None,
-              help="Only flows at this identifiability")
+@click.option(
+    "--identifiability", type=click.Choice(IDENTIFIABILITY), default=None, help="Only flows at this identifiability"
+)
 @output_options
 @diagnostic_options
 @handle_errors
-def flows_command(paths: tuple[str, ...], family: str | None, identifiability: str | None,
-                  fmt: str, output: str | None, strict: bool, errors_csv: str | None,
-                  quiet: bool, verbose: bool) -> None:
+def flows_command(
+    paths: tuple[str, ...],
+    family: str | None,
+    identifiability: str | None,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Extract the data flows of every entry, hop by hop, with evidence
 
@@ -195,8 +220,12 @@ def flows_command(paths: tuple[str, ...], family: str | None, identifiability: s
 
 @cli.command(name="eval")
 @sources_argument
-@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="Gold YAML file (the format of tests/gold/thurrock.yaml)")
+@click.option(
+    "--gold",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Gold YAML file (the format of tests/gold/thurrock.yaml)",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @handle_errors
 def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
@@ -214,12 +243,16 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
     if fmt == "json":
         emit(dumps(doc), None)
         return
-    lines = [f"core precision {score.core_precision:.3f}  recall {score.core_recall:.3f}",
-             f"extended precision {score.extended_precision:.3f}  recall {score.extended_recall:.3f}",
-             f"counts {doc['counts']}"]
-    rows = ([{"what": "miss", **m} for m in doc["misses"]]  # type: ignore[attr-defined]
-            + [{"what": "optional miss", **m} for m in doc["optional_misses"]]  # type: ignore[attr-defined]
-            + [{"what": "extra", **m} for m in doc["extras"]])  # type: ignore[attr-defined]
+    lines = [
+        f"core precision {score.core_precision:.3f}  recall {score.core_recall:.3f}",
+        f"extended precision {score.extended_precision:.3f}  recall {score.extended_recall:.3f}",
+        f"counts {doc['counts']}",
+    ]
+    rows = (
+        [{"what": "miss", **m} for m in doc["misses"]]  # type: ignore[attr-defined]
+        + [{"what": "optional miss", **m} for m in doc["optional_misses"]]  # type: ignore[attr-defined]
+        + [{"what": "extra", **m} for m in doc["extras"]]
+    )  # type: ignore[attr-defined]
     body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras")
     emit("\n".join(lines) + "\n" + body, None)
 
@@ -228,17 +261,30 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
 @sources_argument
 @click.option("--recipient", default=None, help="Only this organisation (any alias)")
 @click.option("--family", default=None, help="Only this dataset family")
-@click.option("--rollup", type=click.Choice(("unit", "successor")), default="unit",
-              show_default=True, help="Count units as their organisation; 'successor' also "
-              "counts a CCG as its successor (sub-ICB location, ICB)")
-@click.option("--during", default=None, help="Only copies released in this window, e.g. "
-              "2018-06..2018-09")
+@click.option(
+    "--rollup",
+    type=click.Choice(("unit", "successor")),
+    default="unit",
+    show_default=True,
+    help="Count units as their organisation; 'successor' also counts a CCG as its successor (sub-ICB location, ICB)",
+)
+@click.option("--during", default=None, help="Only copies released in this window, e.g. 2018-06..2018-09")
 @output_options
 @diagnostic_options
 @handle_errors
-def converge_command(paths: tuple[str, ...], recipient: str | None, family: str | None,
-                     rollup: str, during: str | None, fmt: str, output: str | None,
-                     strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def converge_command(
+    paths: tuple[str, ...],
+    recipient: str | None,
+    family: str | None,
+    rollup: str,
+    during: str | None,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Find recipients given identifiable and pseudonymised copies of one dataset
 
@@ -248,38 +294,57 @@ def converge_command(paths: tuple[str, ...], recipient: str | None, family: str 
         dfg converge seeds/ --format json
     """
     register = api.load(paths)
-    found, excluded = api.convergences(register, recipient=recipient, rollup=rollup,
-                                       family=family, during=during)
+    found, excluded = api.convergences(register, recipient=recipient, rollup=rollup, family=family, during=during)
     if fmt == "table":
         files = api.file_findings(register, recipient=recipient, family=family)
-        emit(convergence_report(found, excluded, entries=len(register.entries))
-             + (rows_table(api.file_rows(files), "Convergence in released files") if files else ""),
-             output)
+        emit(
+            convergence_report(found, excluded, entries=len(register.entries))
+            + (rows_table(api.file_rows(files), "Convergence in released files") if files else ""),
+            output,
+        )
     else:
-        write(api.converge_document(found, excluded, register, recipient=recipient, family=family),
-              api.converge_rows(found), fmt, output, "Convergence findings")
+        write(
+            api.converge_document(found, excluded, register, recipient=recipient, family=family),
+            api.converge_rows(found),
+            fmt,
+            output,
+            "Convergence findings",
+        )
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
 
 
 @cli.command(name="paths")
 @sources_argument
 @click.option("--to", "target", required=True, help="Recipient organisation (any alias)")
-@click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True,
-              help="Sending organisation")
+@click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True, help="Sending organisation")
 @click.option("--family", default=None, help="Only this dataset family")
 @click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None)
 @click.option("--purpose", default=None, help="Only purposes containing this text")
 @click.option("--kind", type=click.Choice(KINDS), default=None)
 @click.option("--during", default=None, help="Month window, e.g. 2018-06..2018-09")
-@click.option("--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH,
-              show_default=True, help="Most hops in a path")
+@click.option(
+    "--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH, show_default=True, help="Most hops in a path"
+)
 @output_options
 @diagnostic_options
 @handle_errors
-def paths_command(paths: tuple[str, ...], target: str, source: str, family: str | None,
-                  identifiability: str | None, purpose: str | None, kind: str | None,
-                  during: str | None, depth: int, fmt: str, output: str | None, strict: bool,
-                  errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def paths_command(
+    paths: tuple[str, ...],
+    target: str,
+    source: str,
+    family: str | None,
+    identifiability: str | None,
+    purpose: str | None,
+    kind: str | None,
+    during: str | None,
+    depth: int,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     List the routes from one organisation to another, hop by hop with evidence
 
@@ -289,23 +354,43 @@ def paths_command(paths: tuple[str, ...], target: str, source: str, family: str 
         dfg paths --to "NHS Thurrock CCG" --family SUS --identifiability pseudonymised
     """
     register = api.load(paths)
-    found = api.paths(register, target, source=source, family=family,
-                      identifiability=identifiability, purpose=purpose, kind=kind,
-                      during=during, depth=depth)
-    write(api.paths_document(found), api.paths_rows(found), fmt, output,
-          f"Paths from {source} to {target}")
+    found = api.paths(
+        register,
+        target,
+        source=source,
+        family=family,
+        identifiability=identifiability,
+        purpose=purpose,
+        kind=kind,
+        during=during,
+        depth=depth,
+    )
+    write(api.paths_document(found), api.paths_rows(found), fmt, output, f"Paths from {source} to {target}")
     report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
 
 
 def _neighbours_command(direction: str) -> Callable[..., Any]:
-    def command(organisation: str, paths: tuple[str, ...], depth: int | None, fmt: str,
-                output: str | None, strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+    def command(
+        organisation: str,
+        paths: tuple[str, ...],
+        depth: int | None,
+        fmt: str,
+        output: str | None,
+        strict: bool,
+        errors_csv: str | None,
+        quiet: bool,
+        verbose: bool,
+    ) -> None:
         register = api.load(paths)
         found = api.neighbours(register, organisation, direction=direction, depth=depth)
         origin = api.graph(register).nodes[api.resolve_organisation(register, organisation)]
-        write(api.neighbours_document(origin["name"], direction, found),
-              api.neighbours_rows(found), fmt, output,
-              f"{'Upstream of' if direction == 'up' else 'Downstream of'} {origin['name']}")
+        write(
+            api.neighbours_document(origin["name"], direction, found),
+            api.neighbours_rows(found),
+            fmt,
+            output,
+            f"{'Upstream of' if direction == 'up' else 'Downstream of'} {origin['name']}",
+        )
         report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
 
     return command
@@ -325,11 +410,13 @@ for _name, _direction, _doc in (
         dfg {_name} "NHS Thurrock CCG" --depth 2
     """
     _cmd = handle_errors(_cmd)
-    for _decorator in (diagnostic_options, output_options,
-                       click.option("--depth", type=click.IntRange(min=1), default=None,
-                                    help="Most hops away (default: no limit)"),
-                       sources_argument,
-                       click.argument("organisation")):
+    for _decorator in (
+        diagnostic_options,
+        output_options,
+        click.option("--depth", type=click.IntRange(min=1), default=None, help="Most hops away (default: no limit)"),
+        sources_argument,
+        click.argument("organisation"),
+    ):
         _cmd = _decorator(_cmd)
     cli.command(name=_name)(_cmd)
 
@@ -374,10 +461,15 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
     register = api.load(paths)
     doc = api.agreement_summary(register, reference)
     rows = [
-        {"entry": e["id"], "reference": e["reference"],
-         "period": f"{e['period']['start']}..{e['period']['end']}" if e["period"] else "",
-         "opt_outs": e["opt_outs"]["honoured"], "families": " ".join(e["families"])}
-        for e in doc["entries"]]  # type: ignore[union-attr]
+        {
+            "entry": e["id"],
+            "reference": e["reference"],
+            "period": f"{e['period']['start']}..{e['period']['end']}" if e["period"] else "",
+            "opt_outs": e["opt_outs"]["honoured"],
+            "families": " ".join(e["families"]),
+        }
+        for e in doc["entries"]
+    ]  # type: ignore[union-attr]
     write(doc, rows, fmt, output, f"Agreement {doc['agreement']}")
 
 
@@ -387,8 +479,16 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
 @output_options
 @diagnostic_options
 @handle_errors
-def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, output: str | None,
-                     strict: bool, errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def redflags_command(
+    paths: tuple[str, ...],
+    recipient: str | None,
+    fmt: str,
+    output: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Files of one dataset sent to one recipient in one period with opt-outs applied and not
 
@@ -404,8 +504,9 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, fmt: str, ou
 
 
 def base_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--base", default=api.DEFAULT_BASE, show_default=True,
-                        help="Base IRI under which every node is minted")(f)
+    return click.option(
+        "--base", default=api.DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
+    )(f)
 
 
 @cli.command(name="check")
@@ -428,8 +529,9 @@ def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     if fmt == "table":
         emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n", None)
     else:
-        write({"schema": api.SCHEMA, "conforms": not violations, "violations": rows}, rows, fmt, None,
-              "SHACL violations")
+        write(
+            {"schema": api.SCHEMA, "conforms": not violations, "violations": rows}, rows, fmt, None, "SHACL violations"
+        )
     if any(getattr(v, "severity", "Violation").endswith("Violation") for v in violations):
         raise SystemExit(1)
 
@@ -447,18 +549,36 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
 @cli.command(name="sparql")
 @click.argument("query")
 @sources_argument
-@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE",
-              help="Bind a variable (a literal; <iri> for an IRI); repeatable")
+@click.option(
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a variable (a literal; <iri> for an IRI); repeatable",
+)
 @click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (local store only)")
 @click.option("--endpoint", default=None, help="Run on this SPARQL 1.1 endpoint instead")
-@click.option("--store", "store", default=None, type=click.Path(file_okay=False),
-              help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged")
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged",
+)
 @base_option
 @output_options
 @handle_errors
-def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], allow_update: bool,
-                   endpoint: str | None, store: str | None, base: str, fmt: str,
-                   output: str | None) -> None:
+def sparql_command(
+    query: str,
+    paths: tuple[str, ...],
+    binds: tuple[str, ...],
+    allow_update: bool,
+    endpoint: str | None,
+    store: str | None,
+    base: str,
+    fmt: str,
+    output: str | None,
+) -> None:
     """
     Run a named SPARQL query (convergence, paths_to, holders, by_opt_out) or a .rq file
 
@@ -468,22 +588,29 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], a
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
-    rows = api.sparql(paths, query, _bindings(binds), allow_update=allow_update, endpoint=endpoint,
-                      store=store, base=base)
+    rows = api.sparql(
+        paths, query, _bindings(binds), allow_update=allow_update, endpoint=endpoint, store=store, base=base
+    )
     write({"schema": api.SCHEMA, "query": query, "rows": rows}, rows, fmt, output, f"SPARQL {query}")
 
 
 @cli.command(name="push")
 @sources_argument
 @click.option("--endpoint", required=True, help="The server's base URL (Oxigraph: http://host:7878)")
-@click.option("--method", type=click.Choice(("update", "gsp")), default="update", show_default=True,
-              help="update: one SPARQL Update per graph (atomic); gsp: Graph Store Protocol PUT")
+@click.option(
+    "--method",
+    type=click.Choice(("update", "gsp")),
+    default="update",
+    show_default=True,
+    help="update: one SPARQL Update per graph (atomic); gsp: Graph Store Protocol PUT",
+)
 @click.option("--store-url", default=None, help="Graph Store endpoint if not <endpoint>/store")
 @click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
 @base_option
 @handle_errors
-def push_command(paths: tuple[str, ...], endpoint: str, method: str, store_url: str | None,
-                 update_url: str | None, base: str) -> None:
+def push_command(
+    paths: tuple[str, ...], endpoint: str, method: str, store_url: str | None, update_url: str | None, base: str
+) -> None:
     """
     Load the register into a SPARQL 1.1 server, one named graph per agreement
 
@@ -493,8 +620,7 @@ def push_command(paths: tuple[str, ...], endpoint: str, method: str, store_url: 
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
     register = api.load(paths)
-    results = api.push(register, endpoint, method=method, base=base, store_url=store_url,
-                       update_url=update_url)
+    results = api.push(register, endpoint, method=method, base=base, store_url=store_url, update_url=update_url)
     for r in results:
         click.echo(json.dumps(r.as_dict(), sort_keys=True))  # type: ignore[attr-defined]
     click.echo(f"{len(results)} graphs pushed to {endpoint}", err=True)
@@ -502,20 +628,40 @@ def push_command(paths: tuple[str, ...], endpoint: str, method: str, store_url: 
 
 @cli.command(name="html")
 @sources_argument
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the page to this file instead of stdout")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the page to this file instead of stdout",
+)
 @click.option("--focus", default=None, help="Only this organisation's neighbourhood (any alias)")
-@click.option("--depth", type=click.IntRange(min=1), default=None,
-              help="With --focus: at most this many hops away, either direction (default: all)")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --focus: at most this many hops away, either direction (default: all)",
+)
 @click.option("--family", default=None, help="Only hops carrying this dataset family")
-@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None,
-              help="Only hops at this identifiability")
+@click.option(
+    "--identifiability", type=click.Choice(IDENTIFIABILITY), default=None, help="Only hops at this identifiability"
+)
 @click.option("--during", default=None, help="Only flows in this window, e.g. 2018-06..2018-09")
 @diagnostic_options
 @handle_errors
-def html_command(paths: tuple[str, ...], output: str | None, focus: str | None, depth: int | None,
-                 family: str | None, identifiability: str | None, during: str | None, strict: bool,
-                 errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def html_command(
+    paths: tuple[str, ...],
+    output: str | None,
+    focus: str | None,
+    depth: int | None,
+    family: str | None,
+    identifiability: str | None,
+    during: str | None,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Write the flow graph as one self-contained HTML page that works offline
 
@@ -525,8 +671,16 @@ def html_command(paths: tuple[str, ...], output: str | None, focus: str | None, 
         dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
     """
     register = api.load(paths)
-    data = export(register, "html", output, focus=focus, depth=depth, family=family,
-                  identifiability=identifiability, during=during)
+    data = export(
+        register,
+        "html",
+        output,
+        focus=focus,
+        depth=depth,
+        family=family,
+        identifiability=identifiability,
+        during=during,
+    )
     if not output:
         click.get_binary_stream("stdout").write(data)
     report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
@@ -534,16 +688,33 @@ def html_command(paths: tuple[str, ...], output: str | None, focus: str | None, 
 
 @cli.command(name="export")
 @sources_argument
-@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), required=True,
-              help="An RDF syntax (turtle, nt, jsonld, trig, nquads), gexf (Gephi), graphml "
-                   "(Cytoscape) or html")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of stdout")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(WRITERS)),
+    required=True,
+    help="An RDF syntax (turtle, nt, jsonld, trig, nquads), gexf (Gephi), graphml (Cytoscape) or html",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of stdout",
+)
 @base_option
 @diagnostic_options
 @handle_errors
-def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, strict: bool,
-                   errors_csv: str | None, quiet: bool, verbose: bool) -> None:
+def export_command(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    base: str,
+    strict: bool,
+    errors_csv: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """
     Export the whole register as RDF, or the flow graph for Gephi, Cytoscape or a browser
 
@@ -561,8 +732,13 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
 
 
 @cli.command(name="synth")
-@click.option("--entries", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Number of page entries (about 12 kB each)")
+@click.option(
+    "--entries",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Number of page entries (about 12 kB each)",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same bytes")
 @click.option("--no-workbook", is_flag=True, help="Write pages only, no XLSX workbooks")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into")
@@ -578,6 +754,8 @@ def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> No
     from .synth import write_register
 
     s = write_register(output, entries=entries, seed=seed, workbook=not no_workbook)
-    click.echo(f"{s.entries} entries on {s.pages} pages, {s.files} files, {s.bytes:,} bytes "
-               f"({s.workbook_statements} statements, {s.workbook_releases} released files, "
-               f"{len(s.planted)} planted convergences) in {output}")
+    click.echo(
+        f"{s.entries} entries on {s.pages} pages, {s.files} files, {s.bytes:,} bytes "
+        f"({s.workbook_statements} statements, {s.workbook_releases} released files, "
+        f"{len(s.planted)} planted convergences) in {output}"
+    )

@@ -101,7 +101,10 @@ class Span:
 
 
 _set_path, _set_line, _set_col, _set_text = (
-    Span.path.__set__, Span.line.__set__, Span.col.__set__, Span.text.__set__  # type: ignore[attr-defined]
+    Span.path.__set__,
+    Span.line.__set__,
+    Span.col.__set__,
+    Span.text.__set__,  # type: ignore[attr-defined]
 )
 
 

@@ -10,10 +10,8 @@ never renamed or dropped).
 from __future__ import annotations
 
 import enum
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .errors import Span
@@ -33,7 +31,6 @@ __all__ = [
     "Release",
     "Role",
     "Section",
-    "cyclic_gc_paused",
     "is_subheading",
     "span_dict",
 ]
@@ -177,8 +174,7 @@ class Dataset:
     span: Span | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "family": self.family,
-                "line": self.span.line if self.span else None}
+        return {"name": self.name, "family": self.family, "line": self.span.line if self.span else None}
 
 
 _ITEM = re.compile(r"^\s*(?:[-•o§*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-z]{1,4}[.)]\s)")
@@ -248,8 +244,12 @@ class Section:
         return [(name, tuple(lines)) for name, lines in groups if lines]
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "line": self.span.line, "text": self.text,
-                "lines": [[s.line, s.text] for s in self.lines]}
+        return {
+            "name": self.name,
+            "line": self.span.line,
+            "text": self.text,
+            "lines": [[s.line, s.text] for s in self.lines],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,28 +496,3 @@ class Release:
             "period": self.period.as_dict() if self.period else None,
             "extra": dict(self.extra),
         }
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while records are built, then restore its state.
-
-    Parsing makes one span per line and the records form no reference cycles, so the
-    collector has nothing to free; left on, it rescans the whole growing heap of
-    records already read (about a third of the parse time on a large register).
-
-    On the way out, if a collection has come due, the objects made are scanned once
-    and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
-    have done; otherwise the next young and middle collections would scan them all
-    again, and so would every forked worker (``flows.extract_all``), copying their pages.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        if gc.get_count()[0] > gc.get_threshold()[0]:
-            gc.collect(1)

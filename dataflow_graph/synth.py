@@ -34,57 +34,231 @@ _EPOCH = (2018, 1, 15, 16, 41, 16)
 # Names (drawn from dataflow_graph/data/organisations.yaml and the 2017 register)
 
 _PLACES = (
-    "Thurrock", "Basildon and Brentwood", "Castle Point and Rochford", "Southend", "Camden",
-    "Enfield", "Redbridge", "Havering", "Waltham Forest", "Barking and Dagenham", "Newham",
-    "Tower Hamlets", "City and Hackney", "Islington", "Haringey", "Barnet", "Brent", "Harrow",
-    "Hillingdon", "Ealing", "Hounslow", "Hammersmith and Fulham", "Central London",
-    "West London", "Lambeth", "Southwark", "Lewisham", "Greenwich", "Bexley", "Bromley",
-    "Croydon", "Sutton", "Merton", "Kingston", "Richmond", "Wandsworth", "Oldham", "Bury",
-    "Heywood, Middleton and Rochdale", "North Manchester", "Central Manchester",
-    "South Manchester", "Trafford", "Salford", "Stockport", "Tameside and Glossop", "Wigan Borough",
-    "Bolton", "Liverpool", "Knowsley", "St Helens", "Halton", "Warrington", "Eastern Cheshire",
-    "South Cheshire", "Vale Royal", "West Cheshire", "Wirral", "South Sefton",
-    "Southport and Formby", "Blackpool", "Fylde and Wyre", "Chorley and South Ribble",
-    "Greater Preston", "East Lancashire", "Blackburn with Darwen", "Morecambe Bay", "Cumbria",
-    "Darlington", "Durham Dales, Easington and Sedgefield", "North Durham",
-    "Hartlepool and Stockton-on-Tees", "South Tees", "Sunderland", "South Tyneside",
-    "Newcastle Gateshead", "North Tyneside", "Northumberland", "Hambleton, Richmondshire and Whitby",
-    "Scarborough and Ryedale", "Harrogate and Rural District", "Vale of York", "Leeds",
-    "Bradford City", "Bradford Districts", "Airedale, Wharfedale and Craven", "Calderdale",
-    "Greater Huddersfield", "North Kirklees", "Wakefield", "Barnsley", "Rotherham", "Doncaster",
-    "Sheffield", "Bassetlaw", "Hardwick", "North Derbyshire", "Southern Derbyshire",
-    "Erewash", "Mansfield and Ashfield", "Newark and Sherwood", "Nottingham City",
-    "Nottingham North and East", "Nottingham West", "Rushcliffe", "Lincolnshire East",
-    "Lincolnshire West", "South Lincolnshire", "South West Lincolnshire", "Leicester City",
-    "West Leicestershire", "East Leicestershire and Rutland", "Corby", "Nene",
-    "Birmingham CrossCity", "Birmingham South and Central", "Sandwell and West Birmingham",
-    "Solihull", "Walsall", "Wolverhampton", "Dudley", "Redditch and Bromsgrove",
-    "Wyre Forest", "South Worcestershire", "Herefordshire", "Shropshire", "Telford and Wrekin",
-    "Stoke on Trent", "North Staffordshire", "Stafford and Surrounds", "Cannock Chase",
-    "East Staffordshire", "South East Staffordshire and Seisdon Peninsula", "Coventry and Rugby",
-    "Warwickshire North", "South Warwickshire", "Bedfordshire", "Luton", "Milton Keynes",
-    "Aylesbury Vale", "Chiltern", "Bracknell and Ascot", "Slough", "Windsor, Ascot and Maidenhead",
-    "Newbury and District", "North and West Reading", "South Reading", "Wokingham", "Oxfordshire",
-    "Swindon", "Wiltshire", "Bath and North East Somerset", "Bristol", "North Somerset",
-    "South Gloucestershire", "Gloucestershire", "Somerset", "Kernow", "Northern, Eastern and Western Devon",
-    "South Devon and Torbay", "Dorset", "Fareham and Gosport", "South Eastern Hampshire",
-    "North Hampshire", "West Hampshire", "Portsmouth", "Southampton", "Isle of Wight",
-    "Coastal West Sussex", "Crawley", "Horsham and Mid Sussex", "Brighton and Hove",
-    "High Weald Lewes Havens", "Eastbourne, Hailsham and Seaford", "Hastings and Rother",
-    "Canterbury and Coastal", "Ashford", "South Kent Coast", "Thanet", "Swale", "Dartford, Gravesham and Swanley",
-    "Medway", "West Kent", "East Surrey", "Guildford and Waverley", "North West Surrey",
-    "Surrey Downs", "Surrey Heath", "North East Essex", "Mid Essex", "West Essex",
-    "East and North Hertfordshire", "Herts Valleys", "Cambridgeshire and Peterborough",
-    "Great Yarmouth and Waveney", "North Norfolk", "South Norfolk", "Norwich", "West Norfolk",
-    "Ipswich and East Suffolk", "West Suffolk",
+    "Thurrock",
+    "Basildon and Brentwood",
+    "Castle Point and Rochford",
+    "Southend",
+    "Camden",
+    "Enfield",
+    "Redbridge",
+    "Havering",
+    "Waltham Forest",
+    "Barking and Dagenham",
+    "Newham",
+    "Tower Hamlets",
+    "City and Hackney",
+    "Islington",
+    "Haringey",
+    "Barnet",
+    "Brent",
+    "Harrow",
+    "Hillingdon",
+    "Ealing",
+    "Hounslow",
+    "Hammersmith and Fulham",
+    "Central London",
+    "West London",
+    "Lambeth",
+    "Southwark",
+    "Lewisham",
+    "Greenwich",
+    "Bexley",
+    "Bromley",
+    "Croydon",
+    "Sutton",
+    "Merton",
+    "Kingston",
+    "Richmond",
+    "Wandsworth",
+    "Oldham",
+    "Bury",
+    "Heywood, Middleton and Rochdale",
+    "North Manchester",
+    "Central Manchester",
+    "South Manchester",
+    "Trafford",
+    "Salford",
+    "Stockport",
+    "Tameside and Glossop",
+    "Wigan Borough",
+    "Bolton",
+    "Liverpool",
+    "Knowsley",
+    "St Helens",
+    "Halton",
+    "Warrington",
+    "Eastern Cheshire",
+    "South Cheshire",
+    "Vale Royal",
+    "West Cheshire",
+    "Wirral",
+    "South Sefton",
+    "Southport and Formby",
+    "Blackpool",
+    "Fylde and Wyre",
+    "Chorley and South Ribble",
+    "Greater Preston",
+    "East Lancashire",
+    "Blackburn with Darwen",
+    "Morecambe Bay",
+    "Cumbria",
+    "Darlington",
+    "Durham Dales, Easington and Sedgefield",
+    "North Durham",
+    "Hartlepool and Stockton-on-Tees",
+    "South Tees",
+    "Sunderland",
+    "South Tyneside",
+    "Newcastle Gateshead",
+    "North Tyneside",
+    "Northumberland",
+    "Hambleton, Richmondshire and Whitby",
+    "Scarborough and Ryedale",
+    "Harrogate and Rural District",
+    "Vale of York",
+    "Leeds",
+    "Bradford City",
+    "Bradford Districts",
+    "Airedale, Wharfedale and Craven",
+    "Calderdale",
+    "Greater Huddersfield",
+    "North Kirklees",
+    "Wakefield",
+    "Barnsley",
+    "Rotherham",
+    "Doncaster",
+    "Sheffield",
+    "Bassetlaw",
+    "Hardwick",
+    "North Derbyshire",
+    "Southern Derbyshire",
+    "Erewash",
+    "Mansfield and Ashfield",
+    "Newark and Sherwood",
+    "Nottingham City",
+    "Nottingham North and East",
+    "Nottingham West",
+    "Rushcliffe",
+    "Lincolnshire East",
+    "Lincolnshire West",
+    "South Lincolnshire",
+    "South West Lincolnshire",
+    "Leicester City",
+    "West Leicestershire",
+    "East Leicestershire and Rutland",
+    "Corby",
+    "Nene",
+    "Birmingham CrossCity",
+    "Birmingham South and Central",
+    "Sandwell and West Birmingham",
+    "Solihull",
+    "Walsall",
+    "Wolverhampton",
+    "Dudley",
+    "Redditch and Bromsgrove",
+    "Wyre Forest",
+    "South Worcestershire",
+    "Herefordshire",
+    "Shropshire",
+    "Telford and Wrekin",
+    "Stoke on Trent",
+    "North Staffordshire",
+    "Stafford and Surrounds",
+    "Cannock Chase",
+    "East Staffordshire",
+    "South East Staffordshire and Seisdon Peninsula",
+    "Coventry and Rugby",
+    "Warwickshire North",
+    "South Warwickshire",
+    "Bedfordshire",
+    "Luton",
+    "Milton Keynes",
+    "Aylesbury Vale",
+    "Chiltern",
+    "Bracknell and Ascot",
+    "Slough",
+    "Windsor, Ascot and Maidenhead",
+    "Newbury and District",
+    "North and West Reading",
+    "South Reading",
+    "Wokingham",
+    "Oxfordshire",
+    "Swindon",
+    "Wiltshire",
+    "Bath and North East Somerset",
+    "Bristol",
+    "North Somerset",
+    "South Gloucestershire",
+    "Gloucestershire",
+    "Somerset",
+    "Kernow",
+    "Northern, Eastern and Western Devon",
+    "South Devon and Torbay",
+    "Dorset",
+    "Fareham and Gosport",
+    "South Eastern Hampshire",
+    "North Hampshire",
+    "West Hampshire",
+    "Portsmouth",
+    "Southampton",
+    "Isle of Wight",
+    "Coastal West Sussex",
+    "Crawley",
+    "Horsham and Mid Sussex",
+    "Brighton and Hove",
+    "High Weald Lewes Havens",
+    "Eastbourne, Hailsham and Seaford",
+    "Hastings and Rother",
+    "Canterbury and Coastal",
+    "Ashford",
+    "South Kent Coast",
+    "Thanet",
+    "Swale",
+    "Dartford, Gravesham and Swanley",
+    "Medway",
+    "West Kent",
+    "East Surrey",
+    "Guildford and Waverley",
+    "North West Surrey",
+    "Surrey Downs",
+    "Surrey Heath",
+    "North East Essex",
+    "Mid Essex",
+    "West Essex",
+    "East and North Hertfordshire",
+    "Herts Valleys",
+    "Cambridgeshire and Peterborough",
+    "Great Yarmouth and Waveney",
+    "North Norfolk",
+    "South Norfolk",
+    "Norwich",
+    "West Norfolk",
+    "Ipswich and East Suffolk",
+    "West Suffolk",
 )
 _ICBS = (
-    "MID AND SOUTH ESSEX", "NORTH EAST LONDON", "NORTH CENTRAL LONDON", "GREATER MANCHESTER",
-    "CHESHIRE AND MERSEYSIDE", "LANCASHIRE AND SOUTH CUMBRIA", "NORTH EAST AND NORTH CUMBRIA",
-    "WEST YORKSHIRE", "SOUTH YORKSHIRE", "DERBY AND DERBYSHIRE", "NOTTINGHAM AND NOTTINGHAMSHIRE",
-    "LINCOLNSHIRE", "BIRMINGHAM AND SOLIHULL", "BLACK COUNTRY", "KENT AND MEDWAY", "SUSSEX",
-    "FRIMLEY", "HAMPSHIRE AND ISLE OF WIGHT", "BRISTOL, NORTH SOMERSET AND SOUTH GLOUCESTERSHIRE",
-    "NORFOLK AND WAVENEY", "SUFFOLK AND NORTH EAST ESSEX", "HERTFORDSHIRE AND WEST ESSEX",
+    "MID AND SOUTH ESSEX",
+    "NORTH EAST LONDON",
+    "NORTH CENTRAL LONDON",
+    "GREATER MANCHESTER",
+    "CHESHIRE AND MERSEYSIDE",
+    "LANCASHIRE AND SOUTH CUMBRIA",
+    "NORTH EAST AND NORTH CUMBRIA",
+    "WEST YORKSHIRE",
+    "SOUTH YORKSHIRE",
+    "DERBY AND DERBYSHIRE",
+    "NOTTINGHAM AND NOTTINGHAMSHIRE",
+    "LINCOLNSHIRE",
+    "BIRMINGHAM AND SOLIHULL",
+    "BLACK COUNTRY",
+    "KENT AND MEDWAY",
+    "SUSSEX",
+    "FRIMLEY",
+    "HAMPSHIRE AND ISLE OF WIGHT",
+    "BRISTOL, NORTH SOMERSET AND SOUTH GLOUCESTERSHIRE",
+    "NORFOLK AND WAVENEY",
+    "SUFFOLK AND NORTH EAST ESSEX",
+    "HERTFORDSHIRE AND WEST ESSEX",
 )
 
 
@@ -99,108 +273,206 @@ class _Region:
 
 
 _REGIONS = (
-    _Region(("North East London DSCRO", "NEL DSCRO", "North & East London DSCRO"),
-            ("North East London Data Services for Commissioners Regional Office (DSCRO)",
-             "North & East London (NEL) Data Services for Commissioners Regional Office"),
-            ("North East London Commissioning Support Unit", "NEL CSU", "North East London CSU",
-             "NHS North and East London Commissioning Support Unit"),
-            "NHS NORTH AND EAST LONDON COMMISSIONING SUPPORT UNIT"),
-    _Region(("North West DSCRO", "DSCRO North West"),
-            ("North West Data Services for Commissioners Regional Office (DSCRO)",),
-            ("Arden & GEM CSU", "Arden and GEM CSU", "Arden and Greater East Midlands CSU"),
-            "NHS ARDEN AND GREATER EAST MIDLANDS COMMISSIONING SUPPORT UNIT"),
-    _Region(("GEM DSCRO", "Greater East Midlands (GEM) DSCRO"),
-            ("GEM Data Services for Commissioners Regional Office (DSCRO)",),
-            ("Arden & GEM CSU", "Arden & Greater East Midlands CSU"),
-            "NHS ARDEN AND GREATER EAST MIDLANDS COMMISSIONING SUPPORT UNIT"),
-    _Region(("Central and Midlands DSCRO", "Central Midlands DSCRO", "Central & Midlands DSCRO"),
-            ("Central and Midlands Data Services for Commissioning Regional Office (DSCRO)",
-             "Central Midlands Data Services for Commissioners Regional Office (DSCRO)"),
-            ("Midlands and Lancashire CSU", "Midlands & Lancashire CSU"),
-            "NHS MIDLANDS AND LANCASHIRE COMMISSIONING SUPPORT UNIT"),
-    _Region(("South London DSCRO", "DSCRO South London"),
-            ("South London Data Services for Commissioners Regional Office (DSCRO)",),
-            ("South East CSU", "NHS South East Commissioning Support Unit"),
-            "NHS SOUTH EAST COMMISSIONING SUPPORT UNIT"),
-    _Region(("South Central West (SCW) DSCRO", "South Central and West DSCRO", "SCW DSCRO"),
-            ("South Central West (SCW) Data Services for Commissioners Regional Office",),
-            ("South Central and West CSU", "NHS South, Central and West Commissioning Support Unit"),
-            "NHS SOUTH, CENTRAL AND WEST COMMISSIONING SUPPORT UNIT"),
-    _Region(("North of England DSCRO", "North England DSCRO", "DSCRO North England"),
-            ("North of England Data Services for Commissioners Regional Office (DSCRO)",
-             "North England Data Services for Commissioners Regional Office (DSCRO)"),
-            ("North of England Commissioning Support Unit", "North England Commissioning Support Unit"),
-            "NHS NORTH OF ENGLAND COMMISSIONING SUPPORT UNIT"),
-    _Region(("Yorkshire DSCRO", "DSCRO Yorkshire"),
-            ("Yorkshire Data Services for Commissioners Regional Office (DSCRO)",),
-            ("North of England Commissioning Support Unit",),
-            "NHS NORTH OF ENGLAND COMMISSIONING SUPPORT UNIT"),
+    _Region(
+        ("North East London DSCRO", "NEL DSCRO", "North & East London DSCRO"),
+        (
+            "North East London Data Services for Commissioners Regional Office (DSCRO)",
+            "North & East London (NEL) Data Services for Commissioners Regional Office",
+        ),
+        (
+            "North East London Commissioning Support Unit",
+            "NEL CSU",
+            "North East London CSU",
+            "NHS North and East London Commissioning Support Unit",
+        ),
+        "NHS NORTH AND EAST LONDON COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("North West DSCRO", "DSCRO North West"),
+        ("North West Data Services for Commissioners Regional Office (DSCRO)",),
+        ("Arden & GEM CSU", "Arden and GEM CSU", "Arden and Greater East Midlands CSU"),
+        "NHS ARDEN AND GREATER EAST MIDLANDS COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("GEM DSCRO", "Greater East Midlands (GEM) DSCRO"),
+        ("GEM Data Services for Commissioners Regional Office (DSCRO)",),
+        ("Arden & GEM CSU", "Arden & Greater East Midlands CSU"),
+        "NHS ARDEN AND GREATER EAST MIDLANDS COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("Central and Midlands DSCRO", "Central Midlands DSCRO", "Central & Midlands DSCRO"),
+        (
+            "Central and Midlands Data Services for Commissioning Regional Office (DSCRO)",
+            "Central Midlands Data Services for Commissioners Regional Office (DSCRO)",
+        ),
+        ("Midlands and Lancashire CSU", "Midlands & Lancashire CSU"),
+        "NHS MIDLANDS AND LANCASHIRE COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("South London DSCRO", "DSCRO South London"),
+        ("South London Data Services for Commissioners Regional Office (DSCRO)",),
+        ("South East CSU", "NHS South East Commissioning Support Unit"),
+        "NHS SOUTH EAST COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("South Central West (SCW) DSCRO", "South Central and West DSCRO", "SCW DSCRO"),
+        ("South Central West (SCW) Data Services for Commissioners Regional Office",),
+        ("South Central and West CSU", "NHS South, Central and West Commissioning Support Unit"),
+        "NHS SOUTH, CENTRAL AND WEST COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("North of England DSCRO", "North England DSCRO", "DSCRO North England"),
+        (
+            "North of England Data Services for Commissioners Regional Office (DSCRO)",
+            "North England Data Services for Commissioners Regional Office (DSCRO)",
+        ),
+        ("North of England Commissioning Support Unit", "North England Commissioning Support Unit"),
+        "NHS NORTH OF ENGLAND COMMISSIONING SUPPORT UNIT",
+    ),
+    _Region(
+        ("Yorkshire DSCRO", "DSCRO Yorkshire"),
+        ("Yorkshire Data Services for Commissioners Regional Office (DSCRO)",),
+        ("North of England Commissioning Support Unit",),
+        "NHS NORTH OF ENGLAND COMMISSIONING SUPPORT UNIT",
+    ),
 )
 _PROCESSORS = (
-    "MedeAnalytics International Limited", "Medeanalytics International Limited", "MedeAnalytics",
-    "Optum", "Optum Health Solutions", "Greater Manchester Shared Services (GMSS)",
-    "Advancing Quality Alliance (AQuA)", "Nottinghamshire Health Informatics Service (NHIS)",
-    "PI Limited (PI Care and Health)", "Health Intelligence Ltd", "I5 Health Limited",
-    "Attain Health Management Services Ltd", "CHKS Limited", "Capita Business Services",
-    "Lightfoot Solutions UK Ltd", "eMBED Health Consortium",
+    "MedeAnalytics International Limited",
+    "Medeanalytics International Limited",
+    "MedeAnalytics",
+    "Optum",
+    "Optum Health Solutions",
+    "Greater Manchester Shared Services (GMSS)",
+    "Advancing Quality Alliance (AQuA)",
+    "Nottinghamshire Health Informatics Service (NHIS)",
+    "PI Limited (PI Care and Health)",
+    "Health Intelligence Ltd",
+    "I5 Health Limited",
+    "Attain Health Management Services Ltd",
+    "CHKS Limited",
+    "Capita Business Services",
+    "Lightfoot Solutions UK Ltd",
+    "eMBED Health Consortium",
     # not in the reviewed gazetteer: resolved by their words (DFG301)
-    "Northwood Health Analytics Ltd", "Clearwater Population Insight Limited",
+    "Northwood Health Analytics Ltd",
+    "Clearwater Population Insight Limited",
 )
-_HOSTS = ("Redcentric PLC", "Six Degrees Group", "Ark Data Centres Limited", "L2S2 Ltd",
-          "Amazon Web Services")
+_HOSTS = ("Redcentric PLC", "Six Degrees Group", "Ark Data Centres Limited", "L2S2 Ltd", "Amazon Web Services")
 _UNIVERSITIES = (
-    "UNIVERSITY COLLEGE LONDON (UCL)", "UNIVERSITY OF OXFORD", "UNIVERSITY OF BIRMINGHAM",
-    "IMPERIAL COLLEGE LONDON", "UNIVERSITY OF BRISTOL", "UNIVERSITY OF LEEDS",
-    "UNIVERSITY OF MANCHESTER", "KING'S COLLEGE LONDON", "UNIVERSITY OF SHEFFIELD",
-    "LONDON SCHOOL OF HYGIENE & TROPICAL MEDICINE", "UNIVERSITY OF YORK", "UNIVERSITY OF EXETER",
+    "UNIVERSITY COLLEGE LONDON (UCL)",
+    "UNIVERSITY OF OXFORD",
+    "UNIVERSITY OF BIRMINGHAM",
+    "IMPERIAL COLLEGE LONDON",
+    "UNIVERSITY OF BRISTOL",
+    "UNIVERSITY OF LEEDS",
+    "UNIVERSITY OF MANCHESTER",
+    "KING'S COLLEGE LONDON",
+    "UNIVERSITY OF SHEFFIELD",
+    "LONDON SCHOOL OF HYGIENE & TROPICAL MEDICINE",
+    "UNIVERSITY OF YORK",
+    "UNIVERSITY OF EXETER",
 )
 _COUNCILS = (
-    "SUFFOLK COUNTY COUNCIL", "CAMBRIDGESHIRE COUNTY COUNCIL", "BRACKNELL FOREST BOROUGH COUNCIL",
-    "NORTH YORKSHIRE COUNTY COUNCIL", "DUDLEY METROPOLITAN BOROUGH COUNCIL",
-    "SOUTHAMPTON CITY COUNCIL", "THURROCK COUNCIL", "KENT COUNTY COUNCIL", "LEEDS CITY COUNCIL",
-    "HAMPSHIRE COUNTY COUNCIL", "NORFOLK COUNTY COUNCIL", "DEVON COUNTY COUNCIL",
+    "SUFFOLK COUNTY COUNCIL",
+    "CAMBRIDGESHIRE COUNTY COUNCIL",
+    "BRACKNELL FOREST BOROUGH COUNCIL",
+    "NORTH YORKSHIRE COUNTY COUNCIL",
+    "DUDLEY METROPOLITAN BOROUGH COUNCIL",
+    "SOUTHAMPTON CITY COUNCIL",
+    "THURROCK COUNCIL",
+    "KENT COUNTY COUNCIL",
+    "LEEDS CITY COUNCIL",
+    "HAMPSHIRE COUNTY COUNCIL",
+    "NORFOLK COUNTY COUNCIL",
+    "DEVON COUNTY COUNCIL",
 )
 _COMPANIES = (
-    "IMS HEALTH LTD", "METHODS ANALYTICS LTD", "DR. FOSTER LIMITED", "HARVEY WALSH LTD",
-    "CHKS LIMITED", "HEALTH IQ LTD", "WILMINGTON HEALTHCARE", "MEDITRENDS LTD",
-    "CRAB CLINICAL INFORMATICS", "NORTHGATE PUBLIC SERVICES (UK) LIMITED",
+    "IMS HEALTH LTD",
+    "METHODS ANALYTICS LTD",
+    "DR. FOSTER LIMITED",
+    "HARVEY WALSH LTD",
+    "CHKS LIMITED",
+    "HEALTH IQ LTD",
+    "WILMINGTON HEALTHCARE",
+    "MEDITRENDS LTD",
+    "CRAB CLINICAL INFORMATICS",
+    "NORTHGATE PUBLIC SERVICES (UK) LIMITED",
 )
 _TRUSTS = (
-    "KINGSTON HOSPITAL NHS FOUNDATION TRUST", "UNIVERSITY HOSPITALS BIRMINGHAM NHS FOUNDATION TRUST",
-    "MAIDSTONE AND TUNBRIDGE WELLS NHS TRUST", "LEEDS TEACHING HOSPITALS NHS TRUST",
-    "ROYAL COLLEGE OF OBSTETRICIANS AND GYNAECOLOGISTS (RCOG)", "PUBLIC HEALTH ENGLAND (PHE)",
-    "CARE QUALITY COMMISSION (CQC)", "MEDICINES AND HEALTHCARE PRODUCTS REGULATORY AGENCY (MHRA)",
+    "KINGSTON HOSPITAL NHS FOUNDATION TRUST",
+    "UNIVERSITY HOSPITALS BIRMINGHAM NHS FOUNDATION TRUST",
+    "MAIDSTONE AND TUNBRIDGE WELLS NHS TRUST",
+    "LEEDS TEACHING HOSPITALS NHS TRUST",
+    "ROYAL COLLEGE OF OBSTETRICIANS AND GYNAECOLOGISTS (RCOG)",
+    "PUBLIC HEALTH ENGLAND (PHE)",
+    "CARE QUALITY COMMISSION (CQC)",
+    "MEDICINES AND HEALTHCARE PRODUCTS REGULATORY AGENCY (MHRA)",
 )
 
 # ---------------------------------------------------------------------------------------
 # Dataset names, in their spellings (datasets.yaml families, the seed page, the 2017 `us` column)
 
-_SUS = ("SUS for Commissioners", "SUS (Accident & Emergency, Admitted Patient Care & Outpatient)",
-        "Secondary Uses Service (SUS)", "Standard Monthly Extract : SUS PbR APC Spells",
-        "Bespoke Extract : SUS PbR A&E", "SUS+ data")
-_LPF = ("Acute-Local Provider Flows", "Ambulance-Local Provider Flows", "Community-Local Provider Flows",
-        "Demand for Service-Local Provider Flows", "Diagnostic Services-Local Provider Flows",
-        "Emergency Care-Local Provider Flows", "Mental Health-Local Provider Flows",
-        "Local Provider Data - Acute", "Local Provider Data - Mental Health",
-        "Local Provider Data - Emergency Care", "Local Provider Data - Other not elsewhere classified",
-        "Other Not Elsewhere Classified (NEC)-Local Provider Flows", "Population Data-Local Provider Flows",
-        "Local Provider Data - Public Health & Screening services")
-_MH = ("Mental Health Services Data Set", "Mental Health Minimum Data Set",
-       "Mental Health and Learning Disabilities Data Set", "Improving Access to Psychological Therapies Data Set",
-       "Children and Young People Health", "Children and Young People's Health Services Data Set",
-       "Maternity Services Data Set", "Maternity Services Dataset", "Diagnostic Imaging Dataset",
-       "Diagnostic Imaging Data Set")
-_HES = ("Hospital Episode Statistics Admitted Patient Care", "Hospital Episode Statistics Outpatients",
-        "Hospital Episode Statistics Accident and Emergency", "Hospital Episode Statistics Critical Care",
-        "HES Data Interrogation System", "HES Outpatients")
-_RESEARCH = ("MRIS - Cause of Death Report", "MRIS - Cohort Event Notification Report",
-             "Office for National Statistics Mortality Data (linkable to HES)", "ONS Births",
-             "Primary Care Mortality Database", "Civil Registration - Deaths",
-             "Bridge file: Hospital Episode Statistics to Diagnostic Imaging Dataset",
-             "Patient Reported Outcome Measures (Linkable to HES)", "Cancer Registry",
-             "National Child Measurement Programme (NCMP)")
-_CATEGORY = {"identifiable": "Identifiable", "pseudonymised": "Anonymised - ICO code compliant",
-             "aggregate": "Aggregated - anonymised"}
+_SUS = (
+    "SUS for Commissioners",
+    "SUS (Accident & Emergency, Admitted Patient Care & Outpatient)",
+    "Secondary Uses Service (SUS)",
+    "Standard Monthly Extract : SUS PbR APC Spells",
+    "Bespoke Extract : SUS PbR A&E",
+    "SUS+ data",
+)
+_LPF = (
+    "Acute-Local Provider Flows",
+    "Ambulance-Local Provider Flows",
+    "Community-Local Provider Flows",
+    "Demand for Service-Local Provider Flows",
+    "Diagnostic Services-Local Provider Flows",
+    "Emergency Care-Local Provider Flows",
+    "Mental Health-Local Provider Flows",
+    "Local Provider Data - Acute",
+    "Local Provider Data - Mental Health",
+    "Local Provider Data - Emergency Care",
+    "Local Provider Data - Other not elsewhere classified",
+    "Other Not Elsewhere Classified (NEC)-Local Provider Flows",
+    "Population Data-Local Provider Flows",
+    "Local Provider Data - Public Health & Screening services",
+)
+_MH = (
+    "Mental Health Services Data Set",
+    "Mental Health Minimum Data Set",
+    "Mental Health and Learning Disabilities Data Set",
+    "Improving Access to Psychological Therapies Data Set",
+    "Children and Young People Health",
+    "Children and Young People's Health Services Data Set",
+    "Maternity Services Data Set",
+    "Maternity Services Dataset",
+    "Diagnostic Imaging Dataset",
+    "Diagnostic Imaging Data Set",
+)
+_HES = (
+    "Hospital Episode Statistics Admitted Patient Care",
+    "Hospital Episode Statistics Outpatients",
+    "Hospital Episode Statistics Accident and Emergency",
+    "Hospital Episode Statistics Critical Care",
+    "HES Data Interrogation System",
+    "HES Outpatients",
+)
+_RESEARCH = (
+    "MRIS - Cause of Death Report",
+    "MRIS - Cohort Event Notification Report",
+    "Office for National Statistics Mortality Data (linkable to HES)",
+    "ONS Births",
+    "Primary Care Mortality Database",
+    "Civil Registration - Deaths",
+    "Bridge file: Hospital Episode Statistics to Diagnostic Imaging Dataset",
+    "Patient Reported Outcome Measures (Linkable to HES)",
+    "Cancer Registry",
+    "National Child Measurement Programme (NCMP)",
+)
+_CATEGORY = {
+    "identifiable": "Identifiable",
+    "pseudonymised": "Anonymised - ICO code compliant",
+    "aggregate": "Aggregated - anonymised",
+}
 
 # ---------------------------------------------------------------------------------------
 # Statement fragments (verbatim structures of real statements; {ccg}, {dscro}, {csu}, {p} filled in)
@@ -243,32 +515,45 @@ _IV_CHECKS = (
     "ii. In relation to a patient registered with the CCG GP or resident within the CCG area.",
     "iii. The health care provided should be paid by the CCG in line with CCG guidance.",
 )
-_LINKED = ("Social Care data", "GP Practice data", "Community data", "Care Home data", "Planning data",
-           "Continuing Healthcare (CHC) data", "CAMHS data", "Hospice data")
+_LINKED = (
+    "Social Care data",
+    "GP Practice data",
+    "Community data",
+    "Care Home data",
+    "Planning data",
+    "Continuing Healthcare (CHC) data",
+    "CAMHS data",
+    "Hospice data",
+)
 _OBJECTIVES = {
-    "iv": ("Invoice Validation",
-           "Invoice validation is part of a process by which providers of care or services get paid for the work "
-           "they do.",
-           "Invoices are submitted to the Clinical Commissioning Group (CCG) so they are able to ensure that the "
-           "activity claimed for each patient is their responsibility. This is done by processing and analysing "
-           "Secondary User Services (SUS+) data, which is received into a secure Controlled Environment for "
-           "Finance (CEfF). The SUS+ data is identifiable at the level of NHS number. The NHS number is only used "
-           "to confirm the accuracy of backing-data sets and will not be used further.",
-           "The legal basis for this to occur is under Section 251 of NHS Act 2006."),
-    "rs": ("Risk Stratification",
-           "To use SUS data identifiable at the level of NHS number for the purpose of risk stratification. Risk "
-           "stratification is a tool for predominantly identifying and managing patients who are at high risk of "
-           "emergency hospital admission, and it is used by GPs to support the care of their patients.",
-           "Risk stratification tools use a variety of algorithms to identify patients who are at risk of "
-           "admission, and are used within a practice to target interventions and improve outcomes for those "
-           "patients with whom the GP has a legitimate relationship."),
-    "comm": ("Commissioning",
-             "To use pseudonymised data to provide intelligence to support commissioning of health services. The "
-             "pseudonymised data is required to ensure that analysis of health care provision can be completed to "
-             "support the needs of the health profile of the population within the CCG area based on the full "
-             "analysis of multiple pseudonymised datasets.",
-             "The CCGs commission services from a range of providers covering a wide array of services. Each of the "
-             "data flow categories requested supports the commissioned activity of one or more providers."),
+    "iv": (
+        "Invoice Validation",
+        "Invoice validation is part of a process by which providers of care or services get paid for the work they do.",
+        "Invoices are submitted to the Clinical Commissioning Group (CCG) so they are able to ensure that the "
+        "activity claimed for each patient is their responsibility. This is done by processing and analysing "
+        "Secondary User Services (SUS+) data, which is received into a secure Controlled Environment for "
+        "Finance (CEfF). The SUS+ data is identifiable at the level of NHS number. The NHS number is only used "
+        "to confirm the accuracy of backing-data sets and will not be used further.",
+        "The legal basis for this to occur is under Section 251 of NHS Act 2006.",
+    ),
+    "rs": (
+        "Risk Stratification",
+        "To use SUS data identifiable at the level of NHS number for the purpose of risk stratification. Risk "
+        "stratification is a tool for predominantly identifying and managing patients who are at high risk of "
+        "emergency hospital admission, and it is used by GPs to support the care of their patients.",
+        "Risk stratification tools use a variety of algorithms to identify patients who are at risk of "
+        "admission, and are used within a practice to target interventions and improve outcomes for those "
+        "patients with whom the GP has a legitimate relationship.",
+    ),
+    "comm": (
+        "Commissioning",
+        "To use pseudonymised data to provide intelligence to support commissioning of health services. The "
+        "pseudonymised data is required to ensure that analysis of health care provision can be completed to "
+        "support the needs of the health profile of the population within the CCG area based on the full "
+        "analysis of multiple pseudonymised datasets.",
+        "The CCGs commission services from a range of providers covering a wide array of services. Each of the "
+        "data flow categories requested supports the commissioned activity of one or more providers.",
+    ),
 }
 _OBJECTIVES["research"] = (
     "The data provided by the Pseudonymised HES Extract Service will be used in fulfillment of the applicant's "
@@ -283,8 +568,14 @@ _OBJECTIVES["research"] = (
     "The study cohort will be followed up through linkage to hospital admissions and mortality records, to "
     "estimate the long-term outcomes of treatment and the costs of care from the perspective of the NHS.",
 )
-_TITLES = ("Pseudonymised HES Extract Service", "HES Data Interrogation System access", "Cohort study follow-up",
-           "Public health intelligence", "Benchmarking of hospital activity", "Cost-effectiveness analysis")
+_TITLES = (
+    "Pseudonymised HES Extract Service",
+    "HES Data Interrogation System access",
+    "Cohort study follow-up",
+    "Public health intelligence",
+    "Benchmarking of hospital activity",
+    "Cost-effectiveness analysis",
+)
 _BENEFITS = (
     "Supporting Quality Innovation Productivity and Prevention (QIPP) to review demand management, integrated "
     "care and pathways.",
@@ -309,7 +600,9 @@ _BENEFITS = (
     "existing contracts, and to assist with identification and planning of future contracts",
     "Insights into patient outcomes, and identification of the possible efficacy of outcomes-based contracting "
     "opportunities.",
-    "Financial validation of activity", "CCG Budget control", "Commissioning and performance management",
+    "Financial validation of activity",
+    "CCG Budget control",
+    "Commissioning and performance management",
     "Meeting commissioning objectives without compromising patient confidentiality",
     "The avoidance of misappropriation of public funds to ensure the ongoing delivery of patient care",
 )
@@ -317,11 +610,14 @@ _OUTPUTS = (
     "Summary by provider view - plan & actuals year to date (YTD).",
     "Summary by Patient Outcome Data (POD) view - plan & actuals YTD.",
     "Planned care by provider view - activity & finance plan & actuals YTD.",
-    "Statutory returns - monthly activity return.", "Delayed discharges.",
-    "Quality & performance referral to treatment reporting.", "Readmissions analysis.",
+    "Statutory returns - monthly activity return.",
+    "Delayed discharges.",
+    "Quality & performance referral to treatment reporting.",
+    "Readmissions analysis.",
     "Production of aggregate reports for CCG Business Intelligence.",
     "Production of project / programme level dashboards.",
-    "Monitoring of acute / community / mental health quality matrix.", "Clinical coding reviews / audits.",
+    "Monitoring of acute / community / mental health quality matrix.",
+    "Clinical coding reviews / audits.",
     "Budget reporting down to individual GP Practice level.",
     "GP Practice level dashboard reports include high flyers.",
     "Comparators of CCG performance with similar CCGs as set out by a specific range of care quality and "
@@ -329,21 +625,38 @@ _OUTPUTS = (
     "Data Quality and Validation measures allowing data quality checks on the submitted data",
     "Patient Stratification, such as patients at highest risk of admission, frail and elderly, patients with most "
     "emergency activity",
-    "Addressing poor data quality issues", "Validation of invoices for non-contracted events",
+    "Addressing poor data quality issues",
+    "Validation of invoices for non-contracted events",
 )
 _COMM_OBJECTIVES = (
     "The following pseudonymised datasets are required to provide intelligence to support commissioning of health "
     "services:",
-    "o Secondary Uses Service (SUS)", "o Local Provider Flows", "o Acute", "o Ambulance", "o Community",
-    "o Demand for Service", "o Diagnostic Service", "o Emergency Care", "o Experience, Quality and Outcomes",
-    "o Mental Health", "o Other Not Elsewhere Classified", "o Population Data", "o Primary Care Services",
-    "o Public Health Screening", "o Mental Health Minimum Data Set (MHMDS)",
-    "o Mental Health Learning Disability Data Set (MHLDDS)", "o Mental Health Services Data Set (MHSDS)",
-    "o Maternity Services Data Set (MSDS)", "o Improving Access to Psychological Therapy (IAPT)",
-    "o Child and Young People Health Service (CYPHS)", "o Diagnostic Imaging Data Set (DIDS)",
+    "o Secondary Uses Service (SUS)",
+    "o Local Provider Flows",
+    "o Acute",
+    "o Ambulance",
+    "o Community",
+    "o Demand for Service",
+    "o Diagnostic Service",
+    "o Emergency Care",
+    "o Experience, Quality and Outcomes",
+    "o Mental Health",
+    "o Other Not Elsewhere Classified",
+    "o Population Data",
+    "o Primary Care Services",
+    "o Public Health Screening",
+    "o Mental Health Minimum Data Set (MHMDS)",
+    "o Mental Health Learning Disability Data Set (MHLDDS)",
+    "o Mental Health Services Data Set (MHSDS)",
+    "o Maternity Services Data Set (MSDS)",
+    "o Improving Access to Psychological Therapy (IAPT)",
+    "o Child and Young People Health Service (CYPHS)",
+    "o Diagnostic Imaging Data Set (DIDS)",
     "The pseudonymised data is required to for the following purposes:",
-    "\u00a7 Population health management:", "\u2022 Understanding the interdependency of care services",
-    "\u2022 Targeting care more effectively", "\u2022 Using value as the redesign principle",
+    "\u00a7 Population health management:",
+    "\u2022 Understanding the interdependency of care services",
+    "\u2022 Targeting care more effectively",
+    "\u2022 Using value as the redesign principle",
     "\u00a7 Data Quality and Validation \u2013 allowing data quality checks on the submitted data",
     "\u00a7 Thoroughly investigating the needs of the population, to ensure the right services are available for "
     "individuals when and where they need them",
@@ -493,8 +806,13 @@ class _Writer:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.refs: set[str] = set()
-        self.defects = {"reversed_window": 0, "missing_datasets_label": 0, "missing_objectives_label": 0,
-                        "trailing_space_reference": 0, "truncated_entry": 0}
+        self.defects = {
+            "reversed_window": 0,
+            "missing_datasets_label": 0,
+            "missing_objectives_label": 0,
+            "trailing_space_reference": 0,
+            "truncated_entry": 0,
+        }
         self.planted: list[tuple[str, str]] = []
 
     # -- small draws
@@ -537,7 +855,7 @@ def _steps(w: _Writer, lines: list[str]) -> list[str]:
             continue
         n += 1
         if fmt and n == 2 and w.chance(0.03):
-            n = 1                                          # "1." twice, as in PS row 746
+            n = 1  # "1." twice, as in PS row 746
         out.append(f"{fmt.format(n=n)} {line}" if fmt else line)
     return out
 
@@ -564,34 +882,61 @@ class _Ctx:
 
 def _invoice_validation(w: _Writer, c: _Ctx, where: str) -> list[str]:
     d = c.dscro(w)
-    first = w.pick((f"Identifiable SUS+ Data is obtained from the SUS+ Repository to {d}.",
-                    f"SUS Data is sent from the SUS Repository to {d}.",
-                    f"{w.pick(c.region.dscro_long)} receives a flow of SUS identifiable data for the CCG from the "
-                    "SUS Repository."))
+    first = w.pick(
+        (
+            f"Identifiable SUS+ Data is obtained from the SUS+ Repository to {d}.",
+            f"SUS Data is sent from the SUS Repository to {d}.",
+            f"{w.pick(c.region.dscro_long)} receives a flow of SUS identifiable data for the CCG from the "
+            "SUS Repository.",
+        )
+    )
     if where == "ccg":
-        push = (f"{d} pushes a one-way data flow of SUS+ data into the Controlled Environment for Finance (CEfF) "
-                "located in the CCG.")
+        push = (
+            f"{d} pushes a one-way data flow of SUS+ data into the Controlled Environment for Finance (CEfF) "
+            "located in the CCG."
+        )
     elif where == "landing":
         csu = c.csu(w)
-        push = (f"{d} pushes a one-way data flow of identifiable SUS data into the Controlled Environment for "
-                f"Finance (CEfF) located in the CCG via {csu} as a landing point only due to {d} Regional "
-                "Processing Centre restrictions.")
+        push = (
+            f"{d} pushes a one-way data flow of identifiable SUS data into the Controlled Environment for "
+            f"Finance (CEfF) located in the CCG via {csu} as a landing point only due to {d} Regional "
+            "Processing Centre restrictions."
+        )
     else:
-        push = (f"{d} pushes a one-way data flow of SUS data into the Controlled Environment for Finance (CEfF) "
-                f"in the {c.csu(w)}.")
+        push = (
+            f"{d} pushes a one-way data flow of SUS data into the Controlled Environment for Finance (CEfF) "
+            f"in the {c.csu(w)}."
+        )
     who = "The CEfF conduct" if where != "csu" else "The CSU carry out"
-    tail = ("The CCG are notified by the CEfF that the invoice has been validated and can be paid. Any "
-            "discrepancies or non-validated invoices are investigated and resolved")
+    tail = (
+        "The CCG are notified by the CEfF that the invoice has been validated and can be paid. Any "
+        "discrepancies or non-validated invoices are investigated and resolved"
+    )
     if where == "csu":
-        tail += (" between the CSU CEfF team and the provider meaning that no identifiable data needs to be sent "
-                 "to the CCG. The CCG only receives notification to pay and management reporting detailing the "
-                 "total quantum of invoices received, pending, processed etc.")
-    lines = ["Invoice Validation", *_steps(w, [first, push, f"{who} the following processing activities for "
-                                               "invoice validation purposes:", *_IV_CHECKS, tail])]
+        tail += (
+            " between the CSU CEfF team and the provider meaning that no identifiable data needs to be sent "
+            "to the CCG. The CCG only receives notification to pay and management reporting detailing the "
+            "total quantum of invoices received, pending, processed etc."
+        )
+    lines = [
+        "Invoice Validation",
+        *_steps(
+            w,
+            [
+                first,
+                push,
+                f"{who} the following processing activities for invoice validation purposes:",
+                *_IV_CHECKS,
+                tail,
+            ],
+        ),
+    ]
     if w.chance(0.3):
-        lines.append("Staff within the CEfF may refer to other resources and data in other computer systems (such "
-                     f"as the {w.pick(_PROCESSORS[:3])} service) while performing invoice validation, but no data "
-                     "flows between the systems, or outside the CEfF.")
+        lines.append(
+            "Staff within the CEfF may refer to other resources and data in other computer systems (such "
+            f"as the {w.pick(_PROCESSORS[:3])} service) while performing invoice validation, but no data "
+            "flows between the systems, or outside the CEfF."
+        )
     return lines
 
 
@@ -617,11 +962,12 @@ def _risk_stratification(w: _Writer, c: _Ctx) -> list[str]:
     ]
     lines = ["Risk Stratification", *_steps(w, steps)]
     if w.chance(0.5):
-        lines += ["GPs are able to re-identify information only for their own patients for the purpose of direct "
-                  "care.",
-                  "Re-identification (managed under RBAC) requires an additional step to access re-identification "
-                  "keys held by an independent third party key management service (operated by BMS) that has no "
-                  "access to the data."]
+        lines += [
+            "GPs are able to re-identify information only for their own patients for the purpose of direct care.",
+            "Re-identification (managed under RBAC) requires an additional step to access re-identification "
+            "keys held by an independent third party key management service (operated by BMS) that has no "
+            "access to the data.",
+        ]
     if w.chance(0.3):
         lines.append("No risk stratification data will be shared with any other organisation.")
     return lines
@@ -630,35 +976,51 @@ def _risk_stratification(w: _Writer, c: _Ctx) -> list[str]:
 def _commissioning(w: _Writer, c: _Ctx, dp: int | None) -> list[str]:
     d, csu = c.dscro(w), c.csu(w)
     # not "Commissioning – Pseudonymised – SUS": the page parser takes that line for an entry heading
-    head = w.pick(("Commissioning (Pseudonymised) \u2013 SUS and Local Flows",
-                   "Pseudonymised \u2013 SUS and Local Flows",
-                   "Commissioning \u2013 Pseudonymised \u2013 SUS and Local Flows"))
+    head = w.pick(
+        (
+            "Commissioning (Pseudonymised) \u2013 SUS and Local Flows",
+            "Pseudonymised \u2013 SUS and Local Flows",
+            "Commissioning \u2013 Pseudonymised \u2013 SUS and Local Flows",
+        )
+    )
     lines = [head]
     if dp is not None:
         lines.append(f"Data Processor {dp} \u2013 {csu}:")
-    pass_on = w.pick((
-        f"Data quality management and pseudonymisation of data is completed by {d} and the pseudonymised data is "
-        f"then passed securely to {csu} for the addition of derived fields, linkage of data sets and analysis.",
-        f"The pseudonymised data is securely transferred from {d} to {csu} for the addition of derived fields, "
-        "linkage of data sets and analysis.",
-    ))
-    steps = [f"{w.pick(c.region.dscro_long)} obtains a flow of SUS identifiable data for the CCG from the SUS "
-             f"Repository. {d} also obtains identifiable local provider data for the CCG directly from Providers.",
-             pass_on + " Allowed linkage is between SUS data sets and local flows."]
+    pass_on = w.pick(
+        (
+            f"Data quality management and pseudonymisation of data is completed by {d} and the pseudonymised data is "
+            f"then passed securely to {csu} for the addition of derived fields, linkage of data sets and analysis.",
+            f"The pseudonymised data is securely transferred from {d} to {csu} for the addition of derived fields, "
+            "linkage of data sets and analysis.",
+        )
+    )
+    steps = [
+        f"{w.pick(c.region.dscro_long)} obtains a flow of SUS identifiable data for the CCG from the SUS "
+        f"Repository. {d} also obtains identifiable local provider data for the CCG directly from Providers.",
+        pass_on + " Allowed linkage is between SUS data sets and local flows.",
+    ]
     if w.chance(0.35):
         steps.append(f"{csu} then passes the pseudonymised data securely to {c.processor}.")
-        steps.append(f"{c.processor} then pass the processed, pseudonymised and linked data to the CCG who analyse "
-                     "the data to see patient journeys for pathways or service design, re-design and "
-                     "de-commissioning.")
+        steps.append(
+            f"{c.processor} then pass the processed, pseudonymised and linked data to the CCG who analyse "
+            "the data to see patient journeys for pathways or service design, re-design and "
+            "de-commissioning."
+        )
     else:
-        steps.append(f"{csu} then pass the processed, pseudonymised and linked data to the CCG who analyse the data "
-                     "to see patient journeys for pathways or service design, re-design and de-commissioning.")
+        steps.append(
+            f"{csu} then pass the processed, pseudonymised and linked data to the CCG who analyse the data "
+            "to see patient journeys for pathways or service design, re-design and de-commissioning."
+        )
     if w.chance(0.25):
-        steps.append(f"The CCG then pass the processed, pseudonymised data to {c.other_ccg} for joint commissioning "
-                     "of shared services. Only Pseudonymised data will be shared between the CCGs.")
-    steps.append("Patient level data will not be shared outside of the CCG and will only be shared within the CCG "
-                  "on a need to know basis, as per the purposes stipulated within the Data Sharing Agreement. "
-                  "External aggregated reports only with small number suppression can be shared.")
+        steps.append(
+            f"The CCG then pass the processed, pseudonymised data to {c.other_ccg} for joint commissioning "
+            "of shared services. Only Pseudonymised data will be shared between the CCGs."
+        )
+    steps.append(
+        "Patient level data will not be shared outside of the CCG and will only be shared within the CCG "
+        "on a need to know basis, as per the purposes stipulated within the Data Sharing Agreement. "
+        "External aggregated reports only with small number suppression can be shared."
+    )
     return lines + _steps(w, steps)
 
 
@@ -696,31 +1058,42 @@ def _mede_linkage(w: _Writer, c: _Ctx) -> list[str]:
         f"CCG users use online features of the {p} system to produce reports, charts and dashboards to analyse "
         "the data for the purposes listed.",
     ]
-    return ["Commissioning", *_steps(w, steps),
-            "Re-identification (managed under RBAC) requires an additional step to access re-identification keys "
-            "held by an independent third party key management service (operated by BMS) that has no access to the "
-            "data.",
-            "Only GP Practice users are able to re-identify patients and only when they have a legitimate reason "
-            "and a legal right to re-identify."]
+    return [
+        "Commissioning",
+        *_steps(w, steps),
+        "Re-identification (managed under RBAC) requires an additional step to access re-identification keys "
+        "held by an independent third party key management service (operated by BMS) that has no access to the "
+        "data.",
+        "Only GP Practice users are able to re-identify patients and only when they have a legitimate reason "
+        "and a legal right to re-identify.",
+    ]
 
 
 def _release_to(w: _Writer, org: str, kind: str) -> list[str]:
     """Processing of a non-DSCRO agreement: a one-hop release, hosting, negated onward flows."""
     name = org.title().replace("Nhs", "NHS").replace("Ltd", "Ltd").replace("(Ucl)", "(UCL)")
-    lines = [f"NHS Digital will securely transfer the data to {name} using the Secure Electronic File Transfer "
-             "(SEFT) service."]
+    lines = [
+        f"NHS Digital will securely transfer the data to {name} using the Secure Electronic File Transfer "
+        "(SEFT) service."
+    ]
     if kind == "council":
-        lines.append("Data will not be transferred or otherwise made available to any third party, including "
-                     "Commissioning Support Units, Data Services for Commissioners Regional Offices, any organisation "
-                     "for the purposes of health research, or any Business Intelligence company.")
+        lines.append(
+            "Data will not be transferred or otherwise made available to any third party, including "
+            "Commissioning Support Units, Data Services for Commissioners Regional Offices, any organisation "
+            "for the purposes of health research, or any Business Intelligence company."
+        )
     elif kind == "company":
         host = w.pick(_HOSTS)
-        lines.append(f"The data is then imported into the {name} SQL data warehouse that is hosted as discrete "
-                     f"physical servers by {host}.")
+        lines.append(
+            f"The data is then imported into the {name} SQL data warehouse that is hosted as discrete "
+            f"physical servers by {host}."
+        )
         lines.append(f"{host} has no access to the data and will not be shared the data.")
     elif kind == "university" and w.chance(0.5):
-        lines.append(f"{name} will then securely transfer a study ID to SAIL, and SAIL will link these data to the "
-                     "HES extract from NHS Digital.")
+        lines.append(
+            f"{name} will then securely transfer a study ID to SAIL, and SAIL will link these data to the "
+            "HES extract from NHS Digital."
+        )
     lines += w.rng.sample(_RESEARCH_TEXT, 4)
     return lines + list(_CONDITIONS[: w.rng.randrange(9, len(_CONDITIONS) + 1)])
 
@@ -742,14 +1115,27 @@ def _sections(w: _Writer, purposes: list[str], lines: list[str], dscro: str = ""
         benefits += _BENEFIT_PARAGRAPHS[: w.rng.randrange(1, len(_BENEFIT_PARAGRAPHS) + 1)]
         outputs.append(head)
         outputs += [f"{i}. {o}" for i, o in enumerate(w.rng.sample(_OUTPUTS, w.rng.randrange(11, 18)), 1)]
-    boiler = [b.format(dscro=dscro) for b in _BOILERPLATE[: w.rng.randrange(5, len(_BOILERPLATE) + 1)]
-              if dscro or "{dscro}" not in b]
-    yielded = (["N/A"] if w.chance(0.3) else
-               [*w.rng.sample(_BENEFIT_PARAGRAPHS, 3), *w.rng.sample(_BENEFITS, 6), *w.rng.sample(_OUTPUTS, 6)])
-    return {"Objectives": objectives, "Yielded Benefits": yielded, "Expected Benefits": benefits, "Outputs": outputs,
-            "Processing": boiler + (["Processing activities:", *boiler] if w.chance(0.5) else [])
-            + list(_SEGREGATION) + lines
-            + list(_SEGREGATION_MORE[: w.rng.randrange(2, len(_SEGREGATION_MORE) + 1)])}
+    boiler = [
+        b.format(dscro=dscro)
+        for b in _BOILERPLATE[: w.rng.randrange(5, len(_BOILERPLATE) + 1)]
+        if dscro or "{dscro}" not in b
+    ]
+    yielded = (
+        ["N/A"]
+        if w.chance(0.3)
+        else [*w.rng.sample(_BENEFIT_PARAGRAPHS, 3), *w.rng.sample(_BENEFITS, 6), *w.rng.sample(_OUTPUTS, 6)]
+    )
+    return {
+        "Objectives": objectives,
+        "Yielded Benefits": yielded,
+        "Expected Benefits": benefits,
+        "Outputs": outputs,
+        "Processing": boiler
+        + (["Processing activities:", *boiler] if w.chance(0.5) else [])
+        + list(_SEGREGATION)
+        + lines
+        + list(_SEGREGATION_MORE[: w.rng.randrange(2, len(_SEGREGATION_MORE) + 1)]),
+    }
 
 
 def _ccg_entry(w: _Writer, org: _Org, kind: str, window: tuple[str, str], other: str) -> _Entry:
@@ -758,8 +1144,10 @@ def _ccg_entry(w: _Writer, org: _Org, kind: str, window: tuple[str, str], other:
         lines, purposes = _invoice_validation(w, c, kind[3:]), ["iv"]
         datasets, category = [w.pick(_SUS[:2])], "identifiable"
         opt = "Yes - patient objections upheld (Excuses: Section 251, Section 251 NHS Act 2006)"
-        basis = ("Section 251 approval is in place for the flow of identifiable data, National Health Service Act "
-                 "2006 - s251 - 'Control of patient information'.")
+        basis = (
+            "Section 251 approval is in place for the flow of identifiable data, National Health Service Act "
+            "2006 - s251 - 'Control of patient information'."
+        )
     else:
         lines, purposes = [], []
         if kind in ("rs", "all"):
@@ -768,15 +1156,25 @@ def _ccg_entry(w: _Writer, org: _Org, kind: str, window: tuple[str, str], other:
             lines += _commissioning(w, c, 1 if w.chance(0.3) else None) if kind != "mede" else _mede_linkage(w, c)
             lines += _mental_health(w, c) if w.chance(0.85) else []
             purposes.append("comm")
-        datasets = [w.pick(_SUS), *w.rng.sample(_LPF, w.rng.randrange(2, 8)),
-                    *w.rng.sample(_MH, w.rng.randrange(0, 6))]
+        datasets = [w.pick(_SUS), *w.rng.sample(_LPF, w.rng.randrange(2, 8)), *w.rng.sample(_MH, w.rng.randrange(0, 6))]
         category = "pseudonymised"
         opt = w.pick(("N (Excuses: Section 251)", "N", "No - data flow is not identifiable"))
         basis = "Health and Social Care Act 2012 \u2013 s261(1) and s261(2)(b)(ii)"
     ods = f"{w.rng.randrange(1, 99):02d}{w.pick('ABCDEFGHJKLMNPQRSTVWXY')}"
     controllers = f"{org.name.upper()}, NHS {org.icb} ICB - {ods}"
-    return _Entry("", w.reference(), org.name, opt, basis, window, None, datasets, category, controllers,
-                  _sections(w, purposes, lines, c.dscro(w)))
+    return _Entry(
+        "",
+        w.reference(),
+        org.name,
+        opt,
+        basis,
+        window,
+        None,
+        datasets,
+        category,
+        controllers,
+        _sections(w, purposes, lines, c.dscro(w)),
+    )
 
 
 def _other_entry(w: _Writer, org: _Org) -> _Entry:
@@ -786,12 +1184,26 @@ def _other_entry(w: _Writer, org: _Org) -> _Entry:
     category = w.pick(("pseudonymised", "pseudonymised", "identifiable", "aggregate"))
     lines = _release_to(w, org.name, org.kind)
     sections = _sections(w, ["research"], lines)
-    basis = w.pick(("Health and Social Care Act 2012", "Section 251 approval is in place for the flow of "
-                    "identifiable data", "Informed Patient consent to permit the receipt, processing and release of "
-                    "data by the HSCIC"))
-    return _Entry(w.pick(_TITLES), w.reference(), org.name,
-                  w.pick(("N", "Y", "N, Y", "No - not applicable for this dataset")),
-                  basis, w.window(), None, datasets, category, org.name, sections)
+    basis = w.pick(
+        (
+            "Health and Social Care Act 2012",
+            "Section 251 approval is in place for the flow of identifiable data",
+            "Informed Patient consent to permit the receipt, processing and release of data by the HSCIC",
+        )
+    )
+    return _Entry(
+        w.pick(_TITLES),
+        w.reference(),
+        org.name,
+        w.pick(("N", "Y", "N, Y", "No - not applicable for this dataset")),
+        basis,
+        w.window(),
+        None,
+        datasets,
+        category,
+        org.name,
+        sections,
+    )
 
 
 def _page_entries(w: _Writer, org: _Org, count: int, others: list[str]) -> list[_Entry]:
@@ -827,13 +1239,18 @@ def _newer(w: _Writer, e: _Entry, last: bool) -> list[str]:
     if w.chance(0.02) and _count(w, "reversed_window"):
         start, end = end, start
     when = f"DSA runs {e.dsa[0].replace('.', '-')} \u2013 {e.dsa[1].replace('.', '-')} " if e.dsa else ""
-    lines = [f"{e.title} \u2014 {ref}", f"Opt outs honoured: {e.opt_outs}", f"Legal basis: {e.legal_basis}",
-             f"Purposes: {w.pick(('No (Clinical Commissioning Group (CCG), Sub ICB Location)', '()', 'No ()'))}",
-             f"Sensitive: {w.pick(('Sensitive', 'Sensitive', 'Non Sensitive'))}",
-             f"When:{when}{start} \u2014 {end}.",
-             f"Access method: {w.pick(('Frequent adhoc flow', 'Frequent adhoc flow, One-Off', 'Ongoing'))}",
-             f"Data-controller type: {e.controllers}", f"Sublicensing allowed: {w.pick(('No', ''))}",
-             f"AGD/predecessor discussions: igard-minutes-{w.rng.randrange(1, 29)}-may-{start[:4]}.pdf"]
+    lines = [
+        f"{e.title} \u2014 {ref}",
+        f"Opt outs honoured: {e.opt_outs}",
+        f"Legal basis: {e.legal_basis}",
+        f"Purposes: {w.pick(('No (Clinical Commissioning Group (CCG), Sub ICB Location)', '()', 'No ()'))}",
+        f"Sensitive: {w.pick(('Sensitive', 'Sensitive', 'Non Sensitive'))}",
+        f"When:{when}{start} \u2014 {end}.",
+        f"Access method: {w.pick(('Frequent adhoc flow', 'Frequent adhoc flow, One-Off', 'Ongoing'))}",
+        f"Data-controller type: {e.controllers}",
+        f"Sublicensing allowed: {w.pick(('No', ''))}",
+        f"AGD/predecessor discussions: igard-minutes-{w.rng.randrange(1, 29)}-may-{start[:4]}.pdf",
+    ]
     if last and w.chance(0.15) and _count(w, "truncated_entry"):
         return lines[: w.rng.randrange(3, 8)]
     no_datasets = w.chance(0.03) and _count(w, "missing_datasets_label")
@@ -850,14 +1267,20 @@ def _newer(w: _Writer, e: _Entry, last: bool) -> list[str]:
 
 def _older(w: _Writer, e: _Entry, position: int) -> list[str]:
     start, end = e.window
-    lines = [f"Project {position} \u2014 {e.reference}", f"Opt outs honoured: {e.opt_outs}",
-             f"Sensitive: {w.pick(('Sensitive', 'Sensitive, and Non Sensitive'))}",
-             f"When: {start.replace('.', '/')}{' (or before)' if w.chance(0.2) else ''} \u2014 "
-             f"{end.replace('.', '/')}.", f"Repeats: {w.pick(('Ongoing', 'One-Off'))}",
-             f"Legal basis: {e.legal_basis}", f"Categories: {_CATEGORY[e.category]}", "Datasets:", ""]
+    lines = [
+        f"Project {position} \u2014 {e.reference}",
+        f"Opt outs honoured: {e.opt_outs}",
+        f"Sensitive: {w.pick(('Sensitive', 'Sensitive, and Non Sensitive'))}",
+        f"When: {start.replace('.', '/')}{' (or before)' if w.chance(0.2) else ''} \u2014 {end.replace('.', '/')}.",
+        f"Repeats: {w.pick(('Ongoing', 'One-Off'))}",
+        f"Legal basis: {e.legal_basis}",
+        f"Categories: {_CATEGORY[e.category]}",
+        "Datasets:",
+        "",
+    ]
     lines += [f"  \u2022 {d}" for d in e.datasets]
     out = lines[:8]
-    out = [x for line in out for x in (line, "")]             # the older pages put a blank line after each field
+    out = [x for line in out for x in (line, "")]  # the older pages put a blank line after each field
     out += [*lines[8:], ""]
     for name in ("Objectives", "Outputs", "Processing"):
         out += [f"{name}:", "", *e.sections[name], ""]
@@ -869,8 +1292,11 @@ def _earliest(w: _Writer, e: _Entry) -> list[str]:
     lines = [f"{title} \u2014 {e.reference}"]
     if w.chance(0.7):
         lines.append(f"HSCIC Id: {e.reference.removeprefix('DARS-').rsplit('-', 1)[0]}")
-    lines += [f"Basis: {e.legal_basis}", f"Format: {_CATEGORY[e.category]}",
-              f"How often: {w.pick(('Monthly', 'One-off', 'Quarterly'))}"]
+    lines += [
+        f"Basis: {e.legal_basis}",
+        f"Format: {_CATEGORY[e.category]}",
+        f"How often: {w.pick(('Monthly', 'One-off', 'Quarterly'))}",
+    ]
     if w.chance(0.5):
         lines.append(f"Data: {'; '.join(e.datasets)}")
     else:
@@ -888,11 +1314,15 @@ def _count(w: _Writer, defect: str) -> bool:
 def _page(w: _Writer, org: _Org, entries: list[_Entry], layout: str) -> str:
     lines = ["NHS Digital Data Release Register - reformatted", f"{org.name} projects"]
     if layout == "newer":
-        lines.append(f"{w.rng.randrange(1, 900)} data files in total were disseminated unsafely (information about "
-                     "files used safely is missing for TRE/\"system access\" projects).")
+        lines.append(
+            f"{w.rng.randrange(1, 900)} data files in total were disseminated unsafely (information about "
+            'files used safely is missing for TRE/"system access" projects).'
+        )
         if org.kind == "ccg" and w.chance(0.6):
-            lines.append(f"\U0001f6a9 {org.name} was sent multiple files from the same dataset, in the same month, "
-                         "both with optouts respected and with optouts ignored.")
+            lines.append(
+                f"\U0001f6a9 {org.name} was sent multiple files from the same dataset, in the same month, "
+                "both with optouts respected and with optouts ignored."
+            )
     for i, e in enumerate(entries, 1):
         if layout == "older":
             lines += _older(w, e, i)
@@ -944,29 +1374,61 @@ def _entry_counts(w: _Writer, total: int) -> list[int]:
 
 
 _2017_RELEASE_HEADERS = (
-    "RowID", "Organisation Name", "us",
+    "RowID",
+    "Organisation Name",
+    "us",
     "Data provided to customer:\nIdentifiable, Anonymised - ICO code compliant, Aggregated -anonymised ",
-    "Sensitive or Non-Sensitive", "Legal Basis for Provision of Data", "Purpose",
-    "One off release or Ongoing releases", "NIC Number", "MR Number (where relevant)",
+    "Sensitive or Non-Sensitive",
+    "Legal Basis for Provision of Data",
+    "Purpose",
+    "One off release or Ongoing releases",
+    "NIC Number",
+    "MR Number (where relevant)",
     "Patient Opt-Outs applied (Note: Anonymised - ICO code compliant data may show as 'Y' due to inclusion of "
     "'Date of Death')",
 )
-_2017_PURPOSE_HEADERS = ("Reference Number", "Organisation", "Objective for Processing", "Processing Activities",
-                         "Expected Output", "Expected Measurable Benefits")
-_DUR_AGREEMENT_HEADERS = (
-    "Reference Number", "Application Title", "Applicant Organisation Name", "Applicant Organisation Type",
-    "Data Controller(s)", "Sole/Joint Data Controller", "DSA Start Date", "DSA End Date",
-    "Does Sublicensing Apply", "For Commercial Purposes", "Objective for Processing", "Processing Activities",
-    "Expected Output", "Expected Measurable Benefits", "Yielded Benefits",
+_2017_PURPOSE_HEADERS = (
+    "Reference Number",
+    "Organisation",
+    "Objective for Processing",
+    "Processing Activities",
+    "Expected Output",
+    "Expected Measurable Benefits",
 )
-_DUR_DATASET_HEADERS = ("Reference Number", "Dataset", "Type of Data", "Sensitive or Non-Sensitive", "Frequency",
-                        "Legal Basis for Provision of Data", "Common Law Duty of Confidentiality")
+_DUR_AGREEMENT_HEADERS = (
+    "Reference Number",
+    "Application Title",
+    "Applicant Organisation Name",
+    "Applicant Organisation Type",
+    "Data Controller(s)",
+    "Sole/Joint Data Controller",
+    "DSA Start Date",
+    "DSA End Date",
+    "Does Sublicensing Apply",
+    "For Commercial Purposes",
+    "Objective for Processing",
+    "Processing Activities",
+    "Expected Output",
+    "Expected Measurable Benefits",
+    "Yielded Benefits",
+)
+_DUR_DATASET_HEADERS = (
+    "Reference Number",
+    "Dataset",
+    "Type of Data",
+    "Sensitive or Non-Sensitive",
+    "Frequency",
+    "Legal Basis for Provision of Data",
+    "Common Law Duty of Confidentiality",
+)
 _DUR_RELEASE_HEADERS = ("Dataset", "Reference Number", "Patient Opt-Outs Applied", "Month Released")
-_README = ("Data Release Register - Data released from NHS Digital - September to November 2017\n\nNOTE: The "
-           "purpose statement is split into 4 sections. Use the NIC Number variable to link the 2 tabs. The "
-           "Register indicates whether patient opt-outs were applied to the dataset before release.\n"
-           "Y = Patient Opt-Outs were applied before the data were disseminated.\nN = Patient Opt-Outs were not "
-           "applied.\n\nThis file is synthetic: written by dataflow_graph.synth for benchmarks.")
+_README = (
+    "Data Release Register - Data released from NHS Digital - September to November 2017\n\nNOTE: The "
+    "purpose statement is split into 4 sections. Use the NIC Number variable to link the 2 tabs. The "
+    "Register indicates whether patient opt-outs were applied to the dataset before release.\n"
+    "Y = Patient Opt-Outs were applied before the data were disseminated.\nN = Patient Opt-Outs were not "
+    "applied.\n\nThis file is synthetic: written by dataflow_graph.synth for benchmarks."
+)
 
 
 def _cell_text(lines: list[str]) -> str:
@@ -992,24 +1454,54 @@ def _workbook_2017(w: _Writer, entries: list[_Entry], path: Path) -> int:
         for name in e.datasets:
             for opt in ("Y", "N") if w.chance(0.15) else (w.pick(("Y", "N")),):
                 rows += 1
-                releases.append([f"FILE{w.rng.randrange(10000, 99999) * 10 + rows % 10:07d}",
-                                 e.organisation.upper(), name, _2017_category(w, e.category),
-                                 w.pick(("Sensitive", "Non Sensitive")), e.legal_basis.split(",")[0], None,
-                                 w.pick(("Ongoing", "One-Off")), ref, None, opt])
+                releases.append(
+                    [
+                        f"FILE{w.rng.randrange(10000, 99999) * 10 + rows % 10:07d}",
+                        e.organisation.upper(),
+                        name,
+                        _2017_category(w, e.category),
+                        w.pick(("Sensitive", "Non Sensitive")),
+                        e.legal_basis.split(",")[0],
+                        None,
+                        w.pick(("Ongoing", "One-Off")),
+                        ref,
+                        None,
+                        opt,
+                    ]
+                )
     statements = book.create_sheet("PurposeStatements")
     statements.append(list(_2017_PURPOSE_HEADERS))
     for e in sorted(entries, key=lambda x: x.reference):
-        statements.append([e.reference, e.organisation.upper(), _cell_text(e.sections["Objectives"]),
-                           _cell_text(e.sections["Processing"]), _cell_text(e.sections["Outputs"]),
-                           _cell_text(e.sections["Expected Benefits"])])
+        statements.append(
+            [
+                e.reference,
+                e.organisation.upper(),
+                _cell_text(e.sections["Objectives"]),
+                _cell_text(e.sections["Processing"]),
+                _cell_text(e.sections["Outputs"]),
+                _cell_text(e.sections["Expected Benefits"]),
+            ]
+        )
     nbo = book.create_sheet("NBO")
     nbo.append([None, "Police", "Home Office", "Court Order", "Total"])
     nbo.append(["Total Receipts Processed", 70, 1775, 71, 1916])
     amend = book.create_sheet("AmendmentsToPreviousRegisters")
     amend.append([*_2017_RELEASE_HEADERS[1:], None])
-    amend.append(["PUBLIC HEALTH ENGLAND (PHE)", _HES[2], "Identifiable", "Sensitive",
-                  "Section 251 approval is in place for the flow of identifiable data", None, "Ongoing",
-                  w.reference(version=True), None, "Y", "Omitted from previous registers"])
+    amend.append(
+        [
+            "PUBLIC HEALTH ENGLAND (PHE)",
+            _HES[2],
+            "Identifiable",
+            "Sensitive",
+            "Section 251 approval is in place for the flow of identifiable data",
+            None,
+            "Ongoing",
+            w.reference(version=True),
+            None,
+            "Y",
+            "Omitted from previous registers",
+        ]
+    )
     _save(book, path)
     return rows
 
@@ -1034,19 +1526,48 @@ def _workbook_data_uses(w: _Writer, entries: list[_Entry], path: Path) -> int:
     rows = 0
     for e in entries:
         start, end = e.dsa or e.window
-        agreements.append([e.reference, e.title or "Commissioning", e.organisation.upper(),
-                           "CCG" if "CCG" in e.organisation else "Other", e.controllers, "Joint",
-                           f"{start.replace('.', '-')}-01", f"{end.replace('.', '-')}-28", "No", "No",
-                           _cell_text(e.sections["Objectives"]), _cell_text(e.sections["Processing"]),
-                           _cell_text(e.sections["Outputs"]), _cell_text(e.sections["Expected Benefits"]), ""])
+        agreements.append(
+            [
+                e.reference,
+                e.title or "Commissioning",
+                e.organisation.upper(),
+                "CCG" if "CCG" in e.organisation else "Other",
+                e.controllers,
+                "Joint",
+                f"{start.replace('.', '-')}-01",
+                f"{end.replace('.', '-')}-28",
+                "No",
+                "No",
+                _cell_text(e.sections["Objectives"]),
+                _cell_text(e.sections["Processing"]),
+                _cell_text(e.sections["Outputs"]),
+                _cell_text(e.sections["Expected Benefits"]),
+                "",
+            ]
+        )
         for name in e.datasets:
-            datasets.append([e.reference, name, _CATEGORY[e.category].replace(" - ICO code compliant", ""),
-                             "Sensitive", "Ongoing", e.legal_basis, "Section 251"])
+            datasets.append(
+                [
+                    e.reference,
+                    name,
+                    _CATEGORY[e.category].replace(" - ICO code compliant", ""),
+                    "Sensitive",
+                    "Ongoing",
+                    e.legal_basis,
+                    "Section 251",
+                ]
+            )
             for _ in range(w.rng.randrange(1, 4)):
                 rows += 1
                 y, m = start.split(".")
-                releases.append([name, e.reference, w.pick(("Y", "N")),
-                                 f"{'JanFebMarAprMayJunJulAugSepOctNovDec'[(int(m) - 1) * 3:][:3]}-{y[2:]}"])
+                releases.append(
+                    [
+                        name,
+                        e.reference,
+                        w.pick(("Y", "N")),
+                        f"{'JanFebMarAprMayJunJulAugSepOctNovDec'[(int(m) - 1) * 3 :][:3]}-{y[2:]}",
+                    ]
+                )
     _save(book, path)
     return rows
 
@@ -1057,8 +1578,7 @@ def _save(book: object, path: Path) -> None:
     book.save(buffer)  # type: ignore[attr-defined]
     y, mo, d, h, mi, sec = _EPOCH
     stamp = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{sec:02d}Z"
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -1070,8 +1590,9 @@ def _save(book: object, path: Path) -> None:
 # The entry point
 
 
-def write_register(directory: str | Path, *, entries: int, seed: int, pages_per_file: int = 50,
-                   workbook: bool = True) -> SynthSummary:
+def write_register(
+    directory: str | Path, *, entries: int, seed: int, pages_per_file: int = 50, workbook: bool = True
+) -> SynthSummary:
     """Write a synthetic register of ``entries`` page entries (and workbooks) into ``directory``.
 
     The pages go to ``directory/pages/NNN/`` (``pages_per_file`` page files per
@@ -1135,18 +1656,29 @@ def write_register(directory: str | Path, *, entries: int, seed: int, pages_per_
         page_bytes += len(data)
     statements = releases = 0
     if workbook:
-        sample = drawn[:: 12][:max(1, entries // 12)]
+        sample = drawn[::12][: max(1, entries // 12)]
         releases = _workbook_2017(w, sample, root / "ReleaseRegister-synthetic.xlsx")
         statements = len(sample)
-        uses = drawn[5:: 25]
+        uses = drawn[5::25]
         if uses:
             releases += _workbook_data_uses(w, uses, root / "DataUsesRegister-synthetic.xlsx")
             statements += len(uses)
-        written += [p for p in (root / "ReleaseRegister-synthetic.xlsx", root / "DataUsesRegister-synthetic.xlsx")
-                    if p.exists()]
+        written += [
+            p for p in (root / "ReleaseRegister-synthetic.xlsx", root / "DataUsesRegister-synthetic.xlsx") if p.exists()
+        ]
     total = sum(p.stat().st_size for p in written)
-    return SynthSummary(entries, len(counts), len(written), page_bytes, total, statements, releases,
-                        dict(w.defects), tuple(w.planted), tuple(str(p) for p in written))
+    return SynthSummary(
+        entries,
+        len(counts),
+        len(written),
+        page_bytes,
+        total,
+        statements,
+        releases,
+        dict(w.defects),
+        tuple(w.planted),
+        tuple(str(p) for p in written),
+    )
 
 
 def _slug(name: str) -> str:

@@ -17,16 +17,18 @@ import pytest
 from test_html import EVIDENCE, ORG, page_data, payload_graph
 
 from dataflow_graph import api
-from dataflow_graph.export import write_html
-from dataflow_graph.html import render_html
+from dataflow_graph.outputs.formats import write_html
+from dataflow_graph.outputs.html import render_html
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("DFG_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("DFG_CHROMEDRIVER", "/usr/bin/chromedriver")
-INSTALL = ("install them with `sudo apt-get install chromium chromium-driver` (Debian/Ubuntu; "
-           "other systems: set DFG_CHROMIUM and DFG_CHROMEDRIVER to the browser and its driver), "
-           "or set DFG_SKIP_BROWSER=1 to skip the browser tests")
+INSTALL = (
+    "install them with `sudo apt-get install chromium chromium-driver` (Debian/Ubuntu; "
+    "other systems: set DFG_CHROMIUM and DFG_CHROMEDRIVER to the browser and its driver), "
+    "or set DFG_SKIP_BROWSER=1 to skip the browser tests"
+)
 BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*", "*://*"]
 
 
@@ -52,11 +54,21 @@ def driver(tmp_path_factory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-                "--window-size=1400,900", "--host-resolver-rules=MAP * ~NOTFOUND",
-                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        "--window-size=1400,900",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -88,8 +100,9 @@ def _open(d, page: str, path: Path) -> None:
 
 
 def _assert_drawn(d, nodes: int) -> None:
-    size = d.execute_script("var c = document.querySelector('#dfg-network canvas');"
-                            "return c ? [c.width, c.height] : null")
+    size = d.execute_script(
+        "var c = document.querySelector('#dfg-network canvas');return c ? [c.width, c.height] : null"
+    )
     assert size is not None, "no canvas"
     assert size[0] > 0
     assert size[1] > 0
@@ -112,8 +125,10 @@ def test_browser_payload_page_draws_offline_and_xss_does_not_run(driver, tmp_pat
     panel = driver.find_element("id", "dfg-findings").text
     assert ORG in panel  # shown as text, not parsed into an element
     assert EVIDENCE.replace("  ", " ") in panel
-    driver.execute_script("window.dfg.network.body.emitter.emit('click', "
-                          "{nodes: ['org:example-ccg'], edges: [], pointer: {DOM: {x: 0, y: 0}}})")
+    driver.execute_script(
+        "window.dfg.network.body.emitter.emit('click', "
+        "{nodes: ['org:example-ccg'], edges: [], pointer: {DOM: {x: 0, y: 0}}})"
+    )
     assert ORG in driver.find_element("id", "dfg-details").text
     driver.execute_script("var b = document.querySelector('.dfg-goto'); b.click();")
     assert driver.execute_script("return document.querySelectorAll('#dfg-side img, #dfg-side script').length") == 0
@@ -128,10 +143,14 @@ def test_browser_seed_page_draws_offline_and_filters(driver, tmp_path):
     path = tmp_path / "thurrock.html"
     _open(driver, page, path)
     _assert_drawn(driver, len(data["nodes"]))
-    assert driver.execute_script("return window.dfg.visible") == {"nodes": len(data["nodes"]),
-                                                                 "edges": len(data["edges"])}
-    driver.execute_script("var c = document.querySelector('.dfg-level[value=identifiable]');"
-                          "c.checked = false; c.dispatchEvent(new Event('change'));")
+    assert driver.execute_script("return window.dfg.visible") == {
+        "nodes": len(data["nodes"]),
+        "edges": len(data["edges"]),
+    }
+    driver.execute_script(
+        "var c = document.querySelector('.dfg-level[value=identifiable]');"
+        "c.checked = false; c.dispatchEvent(new Event('change'));"
+    )
     expected = sum(e["identifiability"] != "identifiable" for e in data["edges"])
     assert driver.execute_script("return window.dfg.visible.edges") == expected
     search = driver.find_element("id", "dfg-search")

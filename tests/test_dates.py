@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from dataflow_graph.dates import month, parse_when, parse_window
 from dataflow_graph.errors import Diagnostics, Span
+from dataflow_graph.read.dates import month, parse_when, parse_window
 
 SPAN = Span("p.txt", 7, 6, "When:...")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2018.06", "2018-06"),
-    ("2019-05", "2019-05"),
-    ("2016/04", "2016-04"),
-    ("2023-06-28", "2023-06"),
-    ("2018.6", "2018-06"),
-    ("Jul-19", "2019-07"),
-    ("July 2019", "2019-07"),
-    ("sep 18", "2018-09"),
-    ("2018.13", None),
-    ("NIC-81831", None),
-    ("", None),
-], ids=["dot", "dash", "slash", "day", "one-digit", "mon-yy", "month-yyyy", "lower", "month-13",
-        "reference", "empty"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2018.06", "2018-06"),
+        ("2019-05", "2019-05"),
+        ("2016/04", "2016-04"),
+        ("2023-06-28", "2023-06"),
+        ("2018.6", "2018-06"),
+        ("Jul-19", "2019-07"),
+        ("July 2019", "2019-07"),
+        ("sep 18", "2018-09"),
+        ("2018.13", None),
+        ("NIC-81831", None),
+        ("", None),
+    ],
+    ids=["dot", "dash", "slash", "day", "one-digit", "mon-yy", "month-yyyy", "lower", "month-13", "reference", "empty"],
+)
 def test_month_register_format_gives_year_month(text, expected):
     assert month(text) == expected
 
@@ -32,18 +35,21 @@ def heads(diagnostics: Diagnostics) -> list[str]:
     return [str(d).splitlines()[0] for d in diagnostics]
 
 
-@pytest.mark.parametrize(("value", "start", "end"), [
-    ("2018.06 — 2021.05.", "2018-06", "2021-05"),
-    ("2019-05 – 2022-05", "2019-05", "2022-05"),
-    ("2018-06 - 2021-05", "2018-06", "2021-05"),
-    ("2016/09 — 2017/02.", "2016-09", "2017-02"),
-    ("2011-09-27 — 2026-09-26", "2011-09", "2026-09"),
-    ("2018.06 to 2019.02", "2018-06", "2019-02"),
-    ("2018.06—2018.09", "2018-06", "2018-09"),
-    ("2016/04.", "2016-04", "2016-04"),
-    ("Jul-19", "2019-07", "2019-07"),
-], ids=["em-dash", "en-dash", "hyphen", "slash", "days", "to", "no-spaces", "one-month",
-        "named-month"])
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [
+        ("2018.06 — 2021.05.", "2018-06", "2021-05"),
+        ("2019-05 – 2022-05", "2019-05", "2022-05"),
+        ("2018-06 - 2021-05", "2018-06", "2021-05"),
+        ("2016/09 — 2017/02.", "2016-09", "2017-02"),
+        ("2011-09-27 — 2026-09-26", "2011-09", "2026-09"),
+        ("2018.06 to 2019.02", "2018-06", "2019-02"),
+        ("2018.06—2018.09", "2018-06", "2018-09"),
+        ("2016/04.", "2016-04", "2016-04"),
+        ("Jul-19", "2019-07", "2019-07"),
+    ],
+    ids=["em-dash", "en-dash", "hyphen", "slash", "days", "to", "no-spaces", "one-month", "named-month"],
+)
 def test_parse_when_window_styles_give_period(value, start, end):
     diagnostics = Diagnostics()
     release, dsa = parse_when(value, SPAN, diagnostics)
@@ -78,7 +84,8 @@ def test_parse_when_reversed_window_is_kept_and_warned():
     assert release.bounds() == ("2017-05", "2017-06")
     assert heads(diagnostics) == [
         "p.txt:7:6: warning[DFG211] window '2017.06 — 2017.05' ends (2017-05) before it starts "
-        "(2017-06); kept as published"]
+        "(2017-06); kept as published"
+    ]
 
 
 def test_parse_when_reversed_dsa_window_is_warned_at_its_column():
@@ -86,19 +93,35 @@ def test_parse_when_reversed_dsa_window_is_warned_at_its_column():
     parse_when("2018.06 — 2021.05 DSA runs 2022-05 – 2019-05", SPAN, diagnostics)
     assert heads(diagnostics) == [
         "p.txt:7:24: warning[DFG211] window 'DSA runs 2022-05 – 2019-05' ends (2019-05) before it "
-        "starts (2022-05); kept as published"]
+        "starts (2022-05); kept as published"
+    ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2018.06 — 20", "p.txt:7:16: warning[DFG210] window '2018.06 — 20' has no readable end "
-                     "'20' (expected e.g. '2018.06 — 2021.05'); end left open"),
-    ("2016/04 (or before) —", "p.txt:7:27: warning[DFG210] window '2016/04 (or before) —' has no "
-                              "end (expected e.g. '2018.06 — 2021.05'); end left open"),
-    ("2018.13 — 2019.01", "p.txt:7:6: warning[DFG210] start '2018.13' is not a month (expected "
-                          "e.g. '2018.06'); start left open"),
-    ("ongoing", "p.txt:7:6: warning[DFG210] no date window found in 'ongoing'; expected e.g. "
-                "'2018.06 — 2021.05' or 'DSA runs 2019-05 – 2022-05'"),
-], ids=["cut-end", "no-end", "month-13", "no-date"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "2018.06 — 20",
+            "p.txt:7:16: warning[DFG210] window '2018.06 — 20' has no readable end "
+            "'20' (expected e.g. '2018.06 — 2021.05'); end left open",
+        ),
+        (
+            "2016/04 (or before) —",
+            "p.txt:7:27: warning[DFG210] window '2016/04 (or before) —' has no "
+            "end (expected e.g. '2018.06 — 2021.05'); end left open",
+        ),
+        (
+            "2018.13 — 2019.01",
+            "p.txt:7:6: warning[DFG210] start '2018.13' is not a month (expected e.g. '2018.06'); start left open",
+        ),
+        (
+            "ongoing",
+            "p.txt:7:6: warning[DFG210] no date window found in 'ongoing'; expected e.g. "
+            "'2018.06 — 2021.05' or 'DSA runs 2019-05 – 2022-05'",
+        ),
+    ],
+    ids=["cut-end", "no-end", "month-13", "no-date"],
+)
 def test_parse_when_unreadable_window_is_reported(value, expected):
     diagnostics = Diagnostics()
     parse_when(value, SPAN, diagnostics)
@@ -115,11 +138,15 @@ def test_parse_window_without_window_gives_none():
     assert parse_window("no dates here", SPAN, Diagnostics()) is None
 
 
-@pytest.mark.parametrize("value", [
-    "2018.06 (" * 50_000,
-    "jan " * 200_000,
-    "2018.06 " + " " * 1_000_000 + "x",
-], ids=["open-parens", "month-words", "white-space"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2018.06 (" * 50_000,
+        "jan " * 200_000,
+        "2018.06 " + " " * 1_000_000 + "x",
+    ],
+    ids=["open-parens", "month-words", "white-space"],
+)
 def test_parse_when_long_value_is_linear(value):
     import time
 

@@ -11,17 +11,25 @@ import pytest
 
 def _run(args: list[str], seed: str) -> bytes:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    result = subprocess.run([sys.executable, "-m", "dataflow_graph", *args], env=env,
-                            capture_output=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dataflow_graph", *args], env=env, capture_output=True, check=True, timeout=120
+    )
     return result.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["parse", "--format", "json"], ["flows", "--format", "json"], ["converge", "--format", "json"],
-    ["paths", "--to", "NHS Thurrock CCG", "--format", "json"],
-    ["export", "--format", "turtle"], ["export", "--format", "nt"], ["export", "--format", "jsonld"],
-    ["html"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["parse", "--format", "json"],
+        ["flows", "--format", "json"],
+        ["converge", "--format", "json"],
+        ["paths", "--to", "NHS Thurrock CCG", "--format", "json"],
+        ["export", "--format", "turtle"],
+        ["export", "--format", "nt"],
+        ["export", "--format", "jsonld"],
+        ["html"],
+    ],
+)
 def test_output_is_byte_identical_across_hash_seeds(args):
     first = _run(args, "1")
     assert first

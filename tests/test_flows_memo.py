@@ -6,9 +6,9 @@ from pathlib import Path
 
 from dataflow_graph import api
 from dataflow_graph.errors import Diagnostics
-from dataflow_graph.flows import _context, _mentions_in, extract, extract_all
+from dataflow_graph.extract.engine import _context, _mentions_in, extract, extract_all
 from dataflow_graph.model import Entry
-from dataflow_graph.names import Gazetteer, _data_text
+from dataflow_graph.names.gazetteer import Gazetteer, _data_text
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -27,7 +27,7 @@ def test_flows_do_not_depend_on_what_was_extracted_before():
     entries = list(register.entries)
     cold = {e.id: _as_dicts(extract(e, _new_gazetteer().fresh(), Diagnostics())) for e in entries}
     warm_names = _new_gazetteer()
-    extract_all(entries, warm_names, Diagnostics(), workers=1)          # fill every cache
+    extract_all(entries, warm_names, Diagnostics(), workers=1)  # fill every cache
     for entry in reversed(entries):
         assert _as_dicts(extract(entry, warm_names.fresh(), Diagnostics())) == cold[entry.id]
 

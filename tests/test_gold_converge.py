@@ -32,9 +32,12 @@ def _canonical(name: str) -> str:
 
 def _finding(document: dict, gold_finding: dict) -> dict:
     key = _canonical(gold_finding["recipient"]).split()
-    matches = [f for f in document["findings"] if f["family"] == gold_finding["family"]
-               and all(w in f["recipient"].lower().replace(" and ", " and ") for w in key
-                       if w not in ("nhs",))]
+    matches = [
+        f
+        for f in document["findings"]
+        if f["family"] == gold_finding["family"]
+        and all(w in f["recipient"].lower().replace(" and ", " and ") for w in key if w not in ("nhs",))
+    ]
     assert len(matches) == 1, (gold_finding["recipient"], [f["recipient"] for f in document["findings"]])
     return matches[0]
 
@@ -45,8 +48,7 @@ def test_converge_seed_finding_has_gold_entries_per_side(document, gold_finding)
     assert sorted({_position(s["entry"]) for s in f["identifiable"]}) == gold_finding["identifiable_entries"]
     assert sorted({_position(s["entry"]) for s in f["pseudonymised"]}) == gold_finding["pseudonymised_entries"]
     for side in f["identifiable"] + f["pseudonymised"]:
-        assert set(side) >= {"entry", "reference", "agreement", "purpose", "period", "opt_outs",
-                             "path", "evidence"}
+        assert set(side) >= {"entry", "reference", "agreement", "purpose", "period", "opt_outs", "path", "evidence"}
         assert side["evidence"]
         assert side["evidence"][0]["line"] > 0
 
@@ -77,8 +79,7 @@ def test_converge_seed_no_finding_for_dscro_processor_or_onward_ccg(document):
     assert not any("DSCRO" in r or "Regional Office" in r for r in recipients)
     assert not any("Mede" in r or "Mid Essex" in r for r in recipients)
     assert document["excluded"]
-    assert all("part of the source" in e["reason"]
-                                        for e in document["excluded"])
+    assert all("part of the source" in e["reason"] for e in document["excluded"])
 
 
 def test_converge_seed_findings_sorted_by_severity(document):
@@ -88,8 +89,20 @@ def test_converge_seed_findings_sorted_by_severity(document):
 
 
 def test_paths_seed_pseudonymised_sus_lists_csu_and_medeanalytics_routes():
-    result = CliRunner().invoke(cli, ["paths", "--to", "NHS Thurrock CCG", "--family", "SUS",
-                                      "--identifiability", "pseudonymised", "--format", "json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "paths",
+            "--to",
+            "NHS Thurrock CCG",
+            "--family",
+            "SUS",
+            "--identifiability",
+            "pseudonymised",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     paths = json.loads(result.stdout)["paths"]
     routes = {tuple(p["path"]) for p in paths}

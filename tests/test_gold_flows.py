@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from dataflow_graph import api
 from dataflow_graph.cli import cli
-from dataflow_graph.evaluation import evaluate, load_gold
+from dataflow_graph.extract.evaluation import evaluate, load_gold
 from dataflow_graph.model import FlowKind, Role
 
 GOLD = Path(__file__).parent / "gold" / "thurrock.yaml"
@@ -82,10 +82,18 @@ def test_flows_json_contract_has_required_keys():
     assert doc["schema"] == 1
     assert set(doc) >= {"flows", "organisations", "diagnostics"}
     flow = doc["flows"][0]
-    assert set(flow) >= {"id", "entry", "reference", "agreement", "purpose", "kind", "families",
-                         "identifiability", "hops"}
+    assert set(flow) >= {
+        "id",
+        "entry",
+        "reference",
+        "agreement",
+        "purpose",
+        "kind",
+        "families",
+        "identifiability",
+        "hops",
+    }
     hop = flow["hops"][0]
-    assert set(hop) >= {"from", "from_role", "to", "to_role", "identifiability", "landing_only",
-                        "unit", "evidence"}
+    assert set(hop) >= {"from", "from_role", "to", "to_role", "identifiability", "landing_only", "unit", "evidence"}
     assert set(hop["evidence"]) >= {"source", "line", "text"}
     assert set(doc["organisations"][0]) >= {"id", "name", "role", "reviewed", "aliases"}

@@ -51,8 +51,14 @@ FACTS: dict[str, tuple[Callable[[dict], object], Callable[[object], object]]] = 
 #: Facts the gold gives for other layers (flow extraction), and the entry's number.
 NOT_HEADER_FACTS = {"entry", "flows", "optional"}
 #: A fact the gold leaves out of an entry is absent from the page: the JSON says so.
-ABSENT = {"dsa": None, "igard": [], "controllers": [], "sublicensing": None,
-          "commercial_purpose": None, "type_of_data": None}
+ABSENT = {
+    "dsa": None,
+    "igard": [],
+    "controllers": [],
+    "sublicensing": None,
+    "commercial_purpose": None,
+    "type_of_data": None,
+}
 #: Gold keys that state the same fact another way (a count instead of the list).
 SAME_FACT = {"igard_count": "igard"}
 
@@ -125,8 +131,10 @@ def test_gold_parse_reversed_window_warns_with_location(parsed, gold):
     _, stderr = parsed
     reversed_entries = [g for g in gold["entries"] if "period_warning" in g]
     assert [g["entry"] for g in reversed_entries] == [7]
-    assert ("seeds/000_95fc53981bcca0e2.txt:952:6: warning[DFG211] window '2017.06 — 2017.05' "
-            "ends (2017-05) before it starts (2017-06); kept as published") in stderr.splitlines()
+    assert (
+        "seeds/000_95fc53981bcca0e2.txt:952:6: warning[DFG211] window '2017.06 — 2017.05' "
+        "ends (2017-05) before it starts (2017-06); kept as published"
+    ) in stderr.splitlines()
     assert "entries read 7 = parsed 7 + rejected 0" in stderr
 
 

@@ -17,14 +17,13 @@ import pytest
 from dataflow_graph import api
 from dataflow_graph.errors import UnknownOrganisationError
 from dataflow_graph.examples import synthetic, two_copies
-from dataflow_graph.export import write_html
-from dataflow_graph.graph import build_graph
-from dataflow_graph.html import FINDING_WIDTH, LANDING_ONLY, STYLES, json_for_script, render_html
+from dataflow_graph.graph import build_graph, convergences
 from dataflow_graph.model import Identifiability, Period, Role
-from dataflow_graph.queries import convergences
+from dataflow_graph.outputs.formats import write_html
+from dataflow_graph.outputs.html import FINDING_WIDTH, LANDING_ONLY, STYLES, json_for_script, render_html
 
 ORG = '<img src=x onerror="window.__xss=1">'
-EVIDENCE = 'The CSU sends </script><script>window.__xss=1</script> & <img src=x onerror=window.__xss=1>.'
+EVIDENCE = "The CSU sends </script><script>window.__xss=1</script> & <img src=x onerror=window.__xss=1>."
 
 
 def payload_graph():
@@ -33,8 +32,10 @@ def payload_graph():
     bad = replace(ex.organisations["org:example-ccg"], name=ORG)
     flows = []
     for f in ex.flows:
-        hops = tuple(replace(h, target=bad, evidence=replace(h.evidence, text=EVIDENCE))
-                     if h.target.id == bad.id else h for h in f.hops)
+        hops = tuple(
+            replace(h, target=bad, evidence=replace(h.evidence, text=EVIDENCE)) if h.target.id == bad.id else h
+            for h in f.hops
+        )
         flows.append(replace(f, hops=hops))
     G = build_graph(flows)
     return G, convergences(G)[0]
@@ -146,10 +147,10 @@ def test_html_same_input_gives_same_bytes():
 _DIGEST = """
 import hashlib, sys
 from dataflow_graph import api
-from dataflow_graph.export import write_html
+from dataflow_graph.outputs.formats import write_html
 from dataflow_graph.examples import synthetic
 from dataflow_graph.graph import build_graph
-from dataflow_graph.html import render_html
+from dataflow_graph.outputs.html import render_html
 ex = synthetic(200, controllers=60, seed=3)
 big = render_html(build_graph(ex.flows, ex.organisations.values())).encode()
 print(hashlib.sha256(write_html(api.load()) + big).hexdigest())
@@ -160,15 +161,17 @@ def test_html_same_bytes_under_any_hash_seed():
     digests = set()
     for seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        out = subprocess.run([sys.executable, "-c", _DIGEST], env=env, capture_output=True, text=True,
-                             check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", _DIGEST], env=env, capture_output=True, text=True, check=True, timeout=120
+        )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
 
 
 def test_html_has_no_random_ids_or_timestamps(seed_page):
-    assert not re.search(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
-                         seed_page.split("<script>")[0])
+    assert not re.search(
+        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", seed_page.split("<script>")[0]
+    )
     assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:\d\d", seed_page.split("<script>")[0])
     ids = [n["id"] for n in page_data(seed_page)["nodes"]]
     assert ids == sorted(ids)
@@ -209,13 +212,21 @@ def test_html_findings_highlight_recipient_routes_and_panel(seed_page):
     assert thurrock["finding"]
     assert thurrock["borderWidth"] > 1
     route = [e for e in data["edges"] if e["finding"]]
-    assert {e["identifiability"] for e in route if e["to"] == "org:nhs-thurrock-ccg"} \
-        >= {"identifiable", "pseudonymised"}
+    assert {e["identifiability"] for e in route if e["to"] == "org:nhs-thurrock-ccg"} >= {
+        "identifiable",
+        "pseudonymised",
+    }
     assert all(e["width"] == FINDING_WIDTH for e in route)
     panel = seed_page.split('<section id="dfg-findings">')[1].split("</section>")[0]
-    for text in ("NHS Thurrock CCG", "SUS", "2018-06..2018-09 (4 months)",
-                 "honoured on one copy and not on the other", "DARS-NIC-81831-Y2N8H",
-                 "seeds/000_95fc53981bcca0e2.txt:", "<q>"):
+    for text in (
+        "NHS Thurrock CCG",
+        "SUS",
+        "2018-06..2018-09 (4 months)",
+        "honoured on one copy and not on the other",
+        "DARS-NIC-81831-Y2N8H",
+        "seeds/000_95fc53981bcca0e2.txt:",
+        "<q>",
+    ):
         assert text in panel, text
 
 
@@ -228,19 +239,22 @@ def example_graph():
     return build_graph(two_copies().flows)
 
 
-@pytest.mark.parametrize(("options", "nodes", "edges"), [
-    ({}, 4, 6),
-    ({"identifiability": "pseudonymised"}, 3, 2),
-    ({"identifiability": Identifiability.IDENTIFIABLE}, 4, 4),
-    ({"family": "sus"}, 4, 6),
-    ({"family": "HES"}, 0, 0),
-    ({"during": Period("2019-06", "2019-07")}, 4, 3),
-    ({"during": Period("2025-01", "2025-02")}, 0, 0),
-    ({"focus": "org:example-ccg", "depth": 1}, 2, 2),
-    ({"focus": "org:example-ccg", "depth": 2}, 3, 4),
-    ({"focus": "org:example-ccg"}, 4, 6),
-    ({"focus": "org:example-ccg", "depth": 1, "identifiability": "pseudonymised"}, 2, 1),
-])
+@pytest.mark.parametrize(
+    ("options", "nodes", "edges"),
+    [
+        ({}, 4, 6),
+        ({"identifiability": "pseudonymised"}, 3, 2),
+        ({"identifiability": Identifiability.IDENTIFIABLE}, 4, 4),
+        ({"family": "sus"}, 4, 6),
+        ({"family": "HES"}, 0, 0),
+        ({"during": Period("2019-06", "2019-07")}, 4, 3),
+        ({"during": Period("2025-01", "2025-02")}, 0, 0),
+        ({"focus": "org:example-ccg", "depth": 1}, 2, 2),
+        ({"focus": "org:example-ccg", "depth": 2}, 3, 4),
+        ({"focus": "org:example-ccg"}, 4, 6),
+        ({"focus": "org:example-ccg", "depth": 1, "identifiability": "pseudonymised"}, 2, 1),
+    ],
+)
 def test_html_filters_restrict_nodes_and_hops(example_graph, options, nodes, edges):
     data = page_data(render_html(example_graph, **options))
     assert len(data["nodes"]) == nodes
@@ -254,8 +268,9 @@ def test_html_focus_unknown_organisation_raises(example_graph):
 
 def test_html_export_resolves_focus_alias_and_parses_during():
     register = api.load()
-    data = page_data(write_html(register, focus="thurrock ccg", depth=1, during="2018-06..2018-09",
-                                family="SUS").decode())
+    data = page_data(
+        write_html(register, focus="thurrock ccg", depth=1, during="2018-06..2018-09", family="SUS").decode()
+    )
     ids = {n["id"] for n in data["nodes"]}
     assert "org:nhs-thurrock-ccg" in ids
     assert len(ids) < len(api.graph(register))

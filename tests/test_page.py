@@ -13,11 +13,10 @@ import pytest
 
 from dataflow_graph import api
 from dataflow_graph.errors import Diagnostics
-from dataflow_graph.page import parse_page, parse_page_text
-from dataflow_graph.sources import text_source
+from dataflow_graph.read.page import parse_page, parse_page_text
+from dataflow_graph.read.sources import text_source
 
-REVERSED = ("warning[DFG211] window '2017.06 — 2017.05' ends (2017-05) before it starts "
-            "(2017-06); kept as published")
+REVERSED = "warning[DFG211] window '2017.06 — 2017.05' ends (2017-05) before it starts (2017-06); kept as published"
 
 
 def heads(register_or_diagnostics) -> list[str]:
@@ -33,27 +32,34 @@ def counts(read: int, parsed: int, rejected: int = 0) -> dict[str, int]:
 #: file -> (diagnostic lines without the "path:" prefix, counts).
 CORPUS = {
     "truncated.txt": (
-        ["2:1: warning[DFG107] page ends inside entry 'NIC-10001-AAAAA' before its free-text "
-         "sections; the fields read so far are kept"],
+        [
+            "2:1: warning[DFG107] page ends inside entry 'NIC-10001-AAAAA' before its free-text "
+            "sections; the fields read so far are kept"
+        ],
         counts(1, 1),
     ),
     "cut_mid_field.txt": (
-        ["4:16: warning[DFG210] window '2018.06 — 20' has no readable end '20' "
-         "(expected e.g. '2018.06 — 2021.05'); end left open",
-         "2:1: warning[DFG107] page ends inside entry 'NIC-10002-BBBBB' before its free-text "
-         "sections; the fields read so far are kept"],
+        [
+            "4:16: warning[DFG210] window '2018.06 — 20' has no readable end '20' "
+            "(expected e.g. '2018.06 — 2021.05'); end left open",
+            "2:1: warning[DFG107] page ends inside entry 'NIC-10002-BBBBB' before its free-text "
+            "sections; the fields read so far are kept",
+        ],
         counts(1, 1),
     ),
     "empty.txt": (["1:1: warning[DFG105] empty file: no entries to read"], counts(0, 0)),
     "latin1.txt": (
-        ["1:11: warning[DFG101] byte 0x97 at offset 10 is not UTF-8; the file was decoded as "
-         "cp1252/Latin-1 (save it as UTF-8 to silence this)"],
+        [
+            "1:11: warning[DFG101] byte 0x97 at offset 10 is not UTF-8; the file was decoded as "
+            "cp1252/Latin-1 (save it as UTF-8 to silence this)"
+        ],
         counts(1, 1),
     ),
     "utf8_bom.txt": (
-        ["1:28: note[DFG203] reference 'NIC-10009-JJJJJ' is followed by 1 white-space "
-         "character(s); trimmed",
-         f"3:6: {REVERSED}"],
+        [
+            "1:28: note[DFG203] reference 'NIC-10009-JJJJJ' is followed by 1 white-space character(s); trimmed",
+            f"3:6: {REVERSED}",
+        ],
         counts(1, 1),
     ),
     "crlf.txt": ([f"3:6: {REVERSED}"], counts(1, 1)),
@@ -63,13 +69,11 @@ CORPUS = {
         counts(1, 1),
     ),
     "trailing_space_reference.txt": (
-        ["1:28: note[DFG203] reference 'NIC-10005-EEEEE' is followed by 1 white-space "
-         "character(s); trimmed"],
+        ["1:28: note[DFG203] reference 'NIC-10005-EEEEE' is followed by 1 white-space character(s); trimmed"],
         counts(1, 1),
     ),
     "heading_without_body.txt": (
-        ["1:1: error[DFG106] entry 'NIC-10006-FFFFF' has a heading but no fields "
-         "(page cut short?); entry rejected"],
+        ["1:1: error[DFG106] entry 'NIC-10006-FFFFF' has a heading but no fields (page cut short?); entry rejected"],
         counts(2, 1, 1),
     ),
     "page.html": ([f"11:6: {REVERSED}"], counts(1, 1)),
@@ -78,8 +82,7 @@ CORPUS = {
         counts(2, 2),
     ),
     "earliest.txt": (
-        ["9:17: note[DFG202] reference 'CASEMIX_MONITOR' is not DARS-NIC/NIC; kept as a local "
-         "label"],
+        ["9:17: note[DFG202] reference 'CASEMIX_MONITOR' is not DARS-NIC/NIC; kept as a local label"],
         counts(2, 2),
     ),
     "blank_lines.txt": ([], counts(1, 1)),
@@ -92,8 +95,9 @@ def test_page_corpus_every_file_has_a_case(pages_dir):
     assert sorted(p.name for p in pages_dir.iterdir()) == sorted(CORPUS)
 
 
-@pytest.mark.parametrize(("name", "expected", "expected_counts"),
-                         [(name, *case) for name, case in CORPUS.items()], ids=list(CORPUS))
+@pytest.mark.parametrize(
+    ("name", "expected", "expected_counts"), [(name, *case) for name, case in CORPUS.items()], ids=list(CORPUS)
+)
 def test_page_corpus_file_reports_exact_diagnostics(pages_dir, name, expected, expected_counts):
     path = pages_dir / name
     register = api.load([path])
@@ -124,15 +128,13 @@ def test_page_cut_mid_field_leaves_window_end_open(pages_dir):
 def test_page_encoding_variant_decodes_text_exactly(pages_dir, name):
     _, entry = _one(pages_dir, name)
     assert entry.title == "Project 1"
-    assert entry.section("Objectives").text == (
-        "The CCG’s analysts review activity at Southend café clinics.")
+    assert entry.section("Objectives").text == ("The CCG’s analysts review activity at Southend café clinics.")
     assert not any("\r" in s.text or "\ufeff" in s.text for s in entry.section("Objectives").lines)
 
 
 def test_page_reversed_window_is_kept_as_published(pages_dir):
     _, entry = _one(pages_dir, "reversed_window.txt")
-    assert (entry.period.start, entry.period.end, entry.period.reversed) == (
-        "2017-06", "2017-05", True)
+    assert (entry.period.start, entry.period.end, entry.period.reversed) == ("2017-06", "2017-05", True)
 
 
 def test_page_unknown_heading_is_kept_on_the_entry(pages_dir):
@@ -157,9 +159,10 @@ def test_page_html_reads_visible_text_with_html_lines(pages_dir):
     register, entry = _one(pages_dir, "page.html")
     assert (entry.reference, entry.line, entry.title) == ("NIC-10011-LLLLL", 9, "Project 1")
     assert [(d.name, d.family, d.span.line) for d in entry.datasets] == [
-        ("SUS for Commissioners", "SUS", 14), ("Local Provider Data – Acute", "LPF", 15)]
-    assert entry.section("Objectives").text == (
-        "Invoice validation & commissioning; literal &lt;b&gt; stays.")
+        ("SUS for Commissioners", "SUS", 14),
+        ("Local Provider Data – Acute", "LPF", 15),
+    ]
+    assert entry.section("Objectives").text == ("Invoice validation & commissioning; literal &lt;b&gt; stays.")
     everything = api.parse_document(register)
     assert "injected" not in repr(everything)
     assert "NIC-99999" not in repr(everything)
@@ -170,18 +173,17 @@ def test_page_older_variant_reads_repeats_categories_and_qualifier(pages_dir):
     register = api.load([pages_dir / "older.txt"])
     first, second = register.entries
     assert register.pages[0].organisation == "Example University"
-    assert (first.variant, first.title, first.agreement) == ("older", "Project 1",
-                                                             "NIC-10012-MMMMM")
+    assert (first.variant, first.title, first.agreement) == ("older", "Project 1", "NIC-10012-MMMMM")
     assert first.opt_outs.honoured.value == "mixed"
-    assert (first.period.start, first.period.end, first.period.qualifier) == (
-        "2016-04", "2016-11", "or before")
+    assert (first.period.start, first.period.end, first.period.qualifier) == ("2016-04", "2016-11", "or before")
     assert (first.access, first.type_of_data) == (("Ongoing",), "identifiable")
     assert first.legal_basis == ("HSCA 2012 s261(2)(c)",)
-    assert [d.name for d in first.datasets] == ["MRIS - Cause of Death Report",
-                                                "MRIS - Cohort Event Notification Report"]
+    assert [d.name for d in first.datasets] == [
+        "MRIS - Cause of Death Report",
+        "MRIS - Cohort Event Notification Report",
+    ]
     assert first.section("Objectives").text == "Survival analysis of a cohort of patients."
-    assert (second.reference, second.variant, second.opt_outs.honoured.value) == (
-        "PHECancerReg", "older", "no")
+    assert (second.reference, second.variant, second.opt_outs.honoured.value) == ("PHECancerReg", "older", "no")
     assert [s.name for s in second.sections] == ["Outputs"]
 
 
@@ -189,14 +191,14 @@ def test_page_earliest_variant_reads_basis_format_how_often_data(pages_dir):
     register = api.load([pages_dir / "earliest.txt"])
     first, second = register.entries
     assert register.pages[0].organisation == "Example Trust"
-    assert (first.variant, first.title, first.agreement) == ("earliest", "Example Trust",
-                                                             "NIC-10013-NNNNN")
+    assert (first.variant, first.title, first.agreement) == ("earliest", "Example Trust", "NIC-10013-NNNNN")
     assert first.legal_basis == ("NHS Act 2006 s251",)
     assert (first.type_of_data, first.access) == ("pseudonymised", ("Monthly",))
     assert ("HSCIC Id", "NIC-10013") in [(h, v) for h, v, _ in first.fields]
     assert [d.name for d in first.datasets] == [
         "Hospital Episode Statistics Admitted Patient Care",
-        "Hospital Episode Statistics Outpatients"]
+        "Hospital Episode Statistics Outpatients",
+    ]
     assert first.section("Objectives").text == "Benchmarking of hospital activity."
     assert first.section("Objectives").lines[0].col == 13
     assert (second.reference, second.type_of_data) == ("CASEMIX_MONITOR", "aggregate")
@@ -219,17 +221,22 @@ def test_page_blank_lines_between_fields_change_nothing(pages_dir):
 def test_page_without_labels_reads_bullets_as_datasets_then_objectives(pages_dir):
     _, entry = _one(pages_dir, "no_labels.txt")
     assert [(d.name, d.family, d.span.line) for d in entry.datasets] == [
-        ("SUS for Commissioners", "SUS", 12), ("Mental Health Services Data Set", "MHSDS", 13)]
+        ("SUS for Commissioners", "SUS", 12),
+        ("Mental Health Services Data Set", "MHSDS", 13),
+    ]
     assert entry.section("Objectives").text == "To provide data for commissioning."
     assert entry.opt_outs.honoured.value == "mixed"
 
 
-@pytest.mark.parametrize(("position", "names", "families"), [
-    (1, ["SUS for Commissioners", "Mental Health Services Data Set"], ["SUS", "MHSDS"]),
-    (2, ["Maternity Services Data Set", "Diagnostic Imaging Dataset"], ["MSDS", "DIDS"]),
-    (3, ["Improving Access to Psychological Therapies Data Set", "Acute-Local Provider Flows"],
-     ["IAPT", "LPF"]),
-], ids=["dash", "bullet", "numbered"])
+@pytest.mark.parametrize(
+    ("position", "names", "families"),
+    [
+        (1, ["SUS for Commissioners", "Mental Health Services Data Set"], ["SUS", "MHSDS"]),
+        (2, ["Maternity Services Data Set", "Diagnostic Imaging Dataset"], ["MSDS", "DIDS"]),
+        (3, ["Improving Access to Psychological Therapies Data Set", "Acute-Local Provider Flows"], ["IAPT", "LPF"]),
+    ],
+    ids=["dash", "bullet", "numbered"],
+)
 def test_page_dataset_item_style_reads_names(pages_dir, position, names, families):
     _, entry = _one(pages_dir, "dataset_bullets.txt", position)
     assert [d.name for d in entry.datasets] == names
@@ -242,14 +249,14 @@ def test_page_binary_file_is_skipped(tmp_path):
     path.write_bytes(b"Project 1 \xe2\x80\x94 NIC-1-AAAAA\n\x00\x01\x02\xff" * 10)
     register = api.load([path])
     assert heads(register) == [
-        f"{path}:1:1: error[DFG104] binary content (NUL bytes), not a register page; file skipped"]
+        f"{path}:1:1: error[DFG104] binary content (NUL bytes), not a register page; file skipped"
+    ]
     assert register.diagnostics.counts() == counts(0, 0)
 
 
 def test_page_utf16_with_bom_is_read_as_text(tmp_path, pages_dir):
     path = tmp_path / "page.txt"
-    path.write_bytes((pages_dir / "reversed_window.txt").read_text(encoding="utf-8")
-                     .encode("utf-16"))
+    path.write_bytes((pages_dir / "reversed_window.txt").read_text(encoding="utf-8").encode("utf-16"))
     register = api.load([path])
     assert heads(register) == [f"{path}:3:6: {REVERSED}"]
     assert register.entries[0].reference == "NIC-10003-CCCCC"
@@ -258,8 +265,7 @@ def test_page_utf16_with_bom_is_read_as_text(tmp_path, pages_dir):
 def test_page_form_feed_does_not_shift_line_numbers(tmp_path, pages_dir):
     text = (pages_dir / "reversed_window.txt").read_text(encoding="utf-8")
     path = tmp_path / "page.txt"
-    path.write_text(text.replace("Opt outs honoured: N, Y", "Opt outs honoured: N,\x0c\u2028Y"),
-                    encoding="utf-8")
+    path.write_text(text.replace("Opt outs honoured: N, Y", "Opt outs honoured: N,\x0c\u2028Y"), encoding="utf-8")
     assert heads(api.load([path])) == [f"{path}:3:6: {REVERSED}"]
 
 
@@ -278,8 +284,7 @@ def _seed_flat(seed: str) -> str:
 
 LONG_LINES = {
     "page_on_one_line": lambda seed: _seed_flat(seed),
-    "processing_on_one_line": lambda seed: ("Project 1 — NIC-1234-ABCDE\nProcessing: "
-                                           + _seed_flat(seed) + "\n"),
+    "processing_on_one_line": lambda seed: "Project 1 — NIC-1234-ABCDE\nProcessing: " + _seed_flat(seed) + "\n",
     "white_space_run": lambda seed: "Project 1 — NIC-1234-ABCDE\nx" + " " * 5_000_000 + "y\n",
     "dataset_item": lambda seed: "Project 1 — NIC-1234-ABCDE\nDatasets:\n- " + "a " * 2_500_000,
     "heading_like": lambda seed: "Project 1 — " * 400_000 + "NIC-1234-ABCDE\n",
@@ -302,14 +307,12 @@ def test_page_five_megabyte_line_parses_fast(make, seed_path):
 
 def test_page_text_helper_balances_counts():
     diagnostics = Diagnostics()
-    _, entries = parse_page_text("T — NIC-1234-ABCDE\nT — NIC-1234-ABCDF\nOpt outs honoured: Y\n",
-                                 "p.txt", diagnostics)
+    _, entries = parse_page_text("T — NIC-1234-ABCDE\nT — NIC-1234-ABCDF\nOpt outs honoured: Y\n", "p.txt", diagnostics)
     assert [e.reference for e in entries] == ["NIC-1234-ABCDF"]
     assert diagnostics.counts() == counts(2, 1, 1)
 
 
-@pytest.mark.parametrize("line", ["Commissioning – Pseudonymised – SUS", "Pseudonymised – IAPT",
-                                  "Commissioning — HES"])
+@pytest.mark.parametrize("line", ["Commissioning – Pseudonymised – SUS", "Pseudonymised – IAPT", "Commissioning — HES"])
 def test_page_purpose_subheading_ending_in_a_dataset_is_not_an_entry(line):
     page = "T — NIC-10001-AAAAA\nOpt outs honoured: N\nProcessing:\n" + line + "\n1. SUS data is sent to X CSU.\n"
     _, entries = parse_page_text(page, "sub.txt")
@@ -320,13 +323,17 @@ def test_page_purpose_subheading_ending_in_a_dataset_is_not_an_entry(line):
 def test_page_free_text_lines_keep_their_numbers_and_colon_lines_still_read_as_fields():
     # Lines with neither a dash nor a colon take the short path into the open section;
     # a field heading after free text must still close the section.
-    page = ("Org projects\nT — NIC-10001-AAAAA\nObjectives:\nfirst line\n\n  indented, no colon\n"
-            "a ratio 2:1 in prose\nSensitive: Non-Sensitive\nProcessing: inline\nlast\n")
+    page = (
+        "Org projects\nT — NIC-10001-AAAAA\nObjectives:\nfirst line\n\n  indented, no colon\n"
+        "a ratio 2:1 in prose\nSensitive: Non-Sensitive\nProcessing: inline\nlast\n"
+    )
     _, (entry,) = parse_page_text(page, "free.txt")
     assert [(s.line, s.col, s.text) for s in entry.section("Objectives").lines] == [
-        (4, 1, "first line"), (6, 1, "  indented, no colon"), (7, 1, "a ratio 2:1 in prose")]
-    assert [(s.line, s.col, s.text) for s in entry.section("Processing").lines] == [
-        (9, 13, "inline"), (10, 1, "last")]
+        (4, 1, "first line"),
+        (6, 1, "  indented, no colon"),
+        (7, 1, "a ratio 2:1 in prose"),
+    ]
+    assert [(s.line, s.col, s.text) for s in entry.section("Processing").lines] == [(9, 13, "inline"), (10, 1, "last")]
     assert entry.sensitive is False
     assert entry.organisation == "Org"
 

@@ -10,9 +10,26 @@ from click.testing import CliRunner
 
 from dataflow_graph.cli import cli
 
-ENTRY_KEYS = {"id", "source", "line", "reference", "agreement", "title", "opt_outs",
-              "legal_basis", "sensitive", "period", "dsa", "access", "controllers",
-              "sublicensing", "igard", "datasets", "type_of_data", "sections"}
+ENTRY_KEYS = {
+    "id",
+    "source",
+    "line",
+    "reference",
+    "agreement",
+    "title",
+    "opt_outs",
+    "legal_basis",
+    "sensitive",
+    "period",
+    "dsa",
+    "access",
+    "controllers",
+    "sublicensing",
+    "igard",
+    "datasets",
+    "type_of_data",
+    "sections",
+}
 
 
 def run(*args: str):
@@ -47,8 +64,7 @@ def test_parse_json_entry_values_have_contract_types(seed_document, seed_path):
     first = seed_document["entries"][0]
     assert (first["id"], first["source"], first["line"]) == (f"{seed_path}#1", str(seed_path), 5)
     assert first["dsa"]["start"] == "2019-05"
-    assert set(first["sections"]) == {"Objectives", "Yielded Benefits", "Expected Benefits",
-                                      "Outputs", "Processing"}
+    assert set(first["sections"]) == {"Objectives", "Yielded Benefits", "Expected Benefits", "Outputs", "Processing"}
     assert seed_document["agreements"]["NIC-41576-W2B4Q"] == [f"{seed_path}#2", f"{seed_path}#7"]
 
 
@@ -60,12 +76,16 @@ def test_parse_warnings_only_exit_zero_and_stderr_has_location(seed_path):
     assert "entries read 7 = parsed 7 + rejected 0" in result.stderr
 
 
-@pytest.mark.parametrize(("name", "strict", "code"), [
-    ("heading_without_body.txt", False, 0),
-    ("heading_without_body.txt", True, 1),
-    ("reversed_window.txt", True, 0),
-    ("empty.txt", True, 0),
-], ids=["rejected", "rejected-strict", "warning-strict", "empty-strict"])
+@pytest.mark.parametrize(
+    ("name", "strict", "code"),
+    [
+        ("heading_without_body.txt", False, 0),
+        ("heading_without_body.txt", True, 1),
+        ("reversed_window.txt", True, 0),
+        ("empty.txt", True, 0),
+    ],
+    ids=["rejected", "rejected-strict", "warning-strict", "empty-strict"],
+)
 def test_parse_strict_rejected_entry_exits_one(pages_dir, name, strict, code):
     result = run(pages_dir / name, *(["--strict"] if strict else []))
     assert result.exit_code == code
@@ -105,7 +125,10 @@ def test_parse_folder_reads_every_page(pages_dir):
     assert counts["read"] == counts["parsed"] + counts["rejected"]
     assert counts["rejected"] == 1
     assert {d["path"] for d in document["diagnostics"]} >= {
-        str(pages_dir / "page.html"), str(pages_dir / "latin1.txt"), str(pages_dir / "empty.txt")}
+        str(pages_dir / "page.html"),
+        str(pages_dir / "latin1.txt"),
+        str(pages_dir / "empty.txt"),
+    }
 
 
 def test_parse_no_paths_reads_embedded_seed():

@@ -12,11 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataflow_graph.errors import CODES, Diagnostics
-from dataflow_graph.page import _heading, parse_page
-from dataflow_graph.sources import text_source
+from dataflow_graph.read.page import _heading, parse_page
+from dataflow_graph.read.sources import text_source
 
-SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_95fc53981bcca0e2.txt"
-        ).read_text(encoding="utf-8")
+SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_95fc53981bcca0e2.txt").read_text(encoding="utf-8")
 LINES = SEED.split("\n")
 #: Line indexes where entries start, plus the end: entry k is LINES[STARTS[k]:STARTS[k+1]].
 STARTS = [i for i, line in enumerate(LINES) if _heading(line)] + [len(LINES)]
@@ -79,8 +78,13 @@ def test_properties_page_cut_short_never_raises(cut, mid_line):
 
 
 @FAST
-@given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), st.integers(0, len(STARTS) - 2),
-                          st.integers(0, 40)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(LINES) - 1), st.integers(0, len(STARTS) - 2), st.integers(0, 40)),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_properties_lines_moved_between_entries_never_raise(moves):
     lines = list(LINES)
     for source, entry, offset in moves:
@@ -100,8 +104,11 @@ def test_properties_page_reencoded_never_raises(encoding, last):
 
 
 @FAST
-@given(st.lists(st.tuples(st.integers(0, len(SEED.encode("utf-8"))),
-                          st.binary(min_size=1, max_size=8)), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(SEED.encode("utf-8"))), st.binary(min_size=1, max_size=8)), min_size=1, max_size=20
+    )
+)
 def test_properties_random_bytes_inserted_never_raise(insertions):
     data = bytearray(SEED.encode("utf-8"))
     for at, chunk in sorted(insertions, reverse=True):
@@ -110,10 +117,16 @@ def test_properties_random_bytes_inserted_never_raise(insertions):
 
 
 @FAST
-@given(st.lists(st.sampled_from(["\r\n", "\r", "\x0c", "\u2028", "\ufeff", " \u00a0", "\t",
-                                 "—", "–", ":", "(", ")", "•", "1. ", "- "]),
-                min_size=1, max_size=30),
-       st.lists(st.integers(0, len(SEED) - 1), min_size=30, max_size=30))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["\r\n", "\r", "\x0c", "\u2028", "\ufeff", " \u00a0", "\t", "—", "–", ":", "(", ")", "•", "1. ", "- "]
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.lists(st.integers(0, len(SEED) - 1), min_size=30, max_size=30),
+)
 def test_properties_odd_characters_inserted_never_raise(pieces, positions):
     text = SEED
     for piece, at in sorted(zip(pieces, positions, strict=False), key=lambda p: -p[1]):

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 import pytest
 
 from dataflow_graph.examples import two_copies
-from dataflow_graph.push import PushError, graph_payloads, push
-from dataflow_graph.rdf import records_store
-from dataflow_graph.sparql import ReadOnlyError, named_queries, run, run_endpoint
+from dataflow_graph.rdf.mapping import records_store
+from dataflow_graph.rdf.push import PushError, graph_payloads, push
+from dataflow_graph.rdf.sparql import ReadOnlyError, named_queries, run, run_endpoint
 
 pytestmark = pytest.mark.server
 
@@ -51,8 +51,18 @@ class Server:
         exe = _oxigraph()
         assert exe is not None
         self.process = subprocess.Popen(
-            [exe, "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}",
-             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                exe,
+                "serve",
+                "--location",
+                str(self.location),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             try:
@@ -72,8 +82,7 @@ class Server:
 
     def graph(self, iri: str) -> set[bytes]:
         query = urllib.parse.urlencode({"graph": iri})
-        request = urllib.request.Request(f"{self.url}/store?{query}",
-                                         headers={"Accept": "application/n-triples"})
+        request = urllib.request.Request(f"{self.url}/store?{query}", headers={"Accept": "application/n-triples"})
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return set(response.read().splitlines()) - {b""}
@@ -96,8 +105,7 @@ def server(tmp_path):
 def _with_big_graph(store: ox.Store, version: str, n: int = 40_000) -> ox.Store:
     g = ox.NamedNode(BIG)
     p = ox.NamedNode("https://w3id.org/dataflow-graph/ns#purposeText")
-    store.extend(ox.Quad(ox.NamedNode(f"{BIG}/flow/{i}"), p, ox.Literal(f"{version} {i}"), g)
-                 for i in range(n))
+    store.extend(ox.Quad(ox.NamedNode(f"{BIG}/flow/{i}"), p, ox.Literal(f"{version} {i}"), g) for i in range(n))
     return store
 
 
@@ -118,10 +126,11 @@ def test_push_query_and_kill_mid_push(server):
     for name, text in named_queries().items():
         remote = run_endpoint(query_url, text)
         assert remote == run(local, text), name
-    assert [r["recipient"] for r in run_endpoint(query_url, named_queries()["convergence"],
-                                                  {"recipient": "org:example-ccg"})] == ["org:example-ccg"]
-    assert run_endpoint(query_url, named_queries()["convergence"],
-                        {"recipient": 'x" ) } DROP ALL ; #'}) == []
+    assert [
+        r["recipient"]
+        for r in run_endpoint(query_url, named_queries()["convergence"], {"recipient": "org:example-ccg"})
+    ] == ["org:example-ccg"]
+    assert run_endpoint(query_url, named_queries()["convergence"], {"recipient": 'x" ) } DROP ALL ; #'}) == []
     with pytest.raises(ReadOnlyError):
         run_endpoint(query_url, "DROP ALL")
 
@@ -130,8 +139,7 @@ def test_push_query_and_kill_mid_push(server):
 
     def pushing() -> None:
         try:
-            push(new, server.url, timeout=20,
-                 on_graph=lambda iri: started.set() if iri == BIG else None)
+            push(new, server.url, timeout=20, on_graph=lambda iri: started.set() if iri == BIG else None)
         except PushError as exc:
             errors.append(exc)
 

@@ -10,14 +10,12 @@ from hypothesis import strategies as st
 
 from dataflow_graph.errors import Span
 from dataflow_graph.examples import two_copies
-from dataflow_graph.graph import build_graph
+from dataflow_graph.graph import build_graph, convergences, downstream, flow_paths, upstream
 from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Period, Role
-from dataflow_graph.queries import convergences, downstream, flow_paths, upstream
 
 ND = Organisation("org:nhs-digital", "NHS Digital", Role.SOURCE)
 DSCRO = Organisation("org:dscro-x", "X DSCRO", Role.DSCRO, part_of="org:nhs-digital")
-POOL = [Organisation(f"org:o{i}", f"Org {i}", (Role.CSU, Role.PROCESSOR, Role.CONTROLLER)[i % 3])
-        for i in range(6)]
+POOL = [Organisation(f"org:o{i}", f"Org {i}", (Role.CSU, Role.PROCESSOR, Role.CONTROLLER)[i % 3]) for i in range(6)]
 FAMILIES = ("SUS", "HES", "LPF")
 LEVELS = tuple(Identifiability)
 
@@ -34,12 +32,30 @@ def flows(draw, prefix: str = "f", pool: list[Organisation] = POOL, families=FAM
         period = Period(f"{start}-01", f"{start + draw(st.integers(0, 2))}-06")
         stops = [ND, DSCRO, *chain]
         hops = tuple(
-            Hop(a, b, Identifiability.IDENTIFIABLE if b is DSCRO else level,
-                Span("gen.txt", 10 * k + i + 1, 1, f"{a.name} sends to {b.name}"))
-            for i, (a, b) in enumerate(itertools.pairwise(stops)))
+            Hop(
+                a,
+                b,
+                Identifiability.IDENTIFIABLE if b is DSCRO else level,
+                Span("gen.txt", 10 * k + i + 1, 1, f"{a.name} sends to {b.name}"),
+            )
+            for i, (a, b) in enumerate(itertools.pairwise(stops))
+        )
         opt = draw(st.sampled_from(list(OptOut)))
-        out.append(Flow(f"{prefix}{k}", f"gen.txt#{k}", f"NIC-{k}-AAAAA", f"NIC-{k}-AAAAA", "P",
-                        FlowKind.TRANSFER, fams, level, hops, period=period, opt_outs=opt))
+        out.append(
+            Flow(
+                f"{prefix}{k}",
+                f"gen.txt#{k}",
+                f"NIC-{k}-AAAAA",
+                f"NIC-{k}-AAAAA",
+                "P",
+                FlowKind.TRANSFER,
+                fams,
+                level,
+                hops,
+                period=period,
+                opt_outs=opt,
+            )
+        )
     return out
 
 
@@ -51,9 +67,13 @@ def _expected(flow_list: list[Flow]) -> set[tuple[str, str]]:
             if h.target.role in (Role.SOURCE, Role.DSCRO):
                 continue
             for fam in f.families:
-                kind = ("ident" if h.identifiability is Identifiability.IDENTIFIABLE else
-                        "deid" if h.identifiability in (Identifiability.PSEUDONYMISED,
-                                                        Identifiability.ANONYMISED) else None)
+                kind = (
+                    "ident"
+                    if h.identifiability is Identifiability.IDENTIFIABLE
+                    else "deid"
+                    if h.identifiability in (Identifiability.PSEUDONYMISED, Identifiability.ANONYMISED)
+                    else None
+                )
                 if kind:
                     seen.setdefault((h.target.id, fam), set()).add(kind)
     return {k for k, v in seen.items() if v == {"ident", "deid"}}
@@ -71,8 +91,14 @@ def test_convergences_finding_exactly_when_both_sides_exist(flow_list):
 
 
 @settings(max_examples=60, deadline=None)
-@given(flows(), flows(prefix="u", pool=[Organisation(f"org:u{i}", f"Unrelated {i}", Role.CONTROLLER)
-                                        for i in range(3)], families=("MHSDS",)))
+@given(
+    flows(),
+    flows(
+        prefix="u",
+        pool=[Organisation(f"org:u{i}", f"Unrelated {i}", Role.CONTROLLER) for i in range(3)],
+        families=("MHSDS",),
+    ),
+)
 def test_convergences_unrelated_flow_never_removes_a_finding(flow_list, unrelated):
     assert _found(flow_list) <= _found(flow_list + unrelated)
 
@@ -84,8 +110,7 @@ def test_convergences_do_not_depend_on_input_order(flow_list, rnd):
     rnd.shuffle(shuffled)
     a, _ = convergences(build_graph(flow_list))
     b, _ = convergences(build_graph(shuffled))
-    assert json.dumps([c.as_dict() for c in a], sort_keys=True) == \
-        json.dumps([c.as_dict() for c in b], sort_keys=True)
+    assert json.dumps([c.as_dict() for c in a], sort_keys=True) == json.dumps([c.as_dict() for c in b], sort_keys=True)
 
 
 def test_convergences_part_of_source_is_excluded_not_a_finding():
@@ -105,8 +130,7 @@ def test_convergences_successor_rollup_counts_ccg_as_icb():
 
 def test_flow_paths_filters_by_identifiability_and_window():
     G = build_graph(two_copies().flows)
-    ident = flow_paths(G, "org:nhs-digital", "org:example-ccg",
-                       identifiability=Identifiability.IDENTIFIABLE)
+    ident = flow_paths(G, "org:nhs-digital", "org:example-ccg", identifiability=Identifiability.IDENTIFIABLE)
     assert [p.reference for p in ident] == ["DARS-NIC-00001-AAAAA"]
     assert flow_paths(G, "org:nhs-digital", "org:example-ccg", during=Period("2015-01", "2015-12")) == []
     assert len(flow_paths(G, "org:nhs-digital", "org:example-ccg", depth=2)) == 0

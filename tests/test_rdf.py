@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 
 from dataflow_graph.errors import DataflowGraphError, UsageError
 from dataflow_graph.examples import synthetic
-from dataflow_graph.rdf import (
+from dataflow_graph.rdf.mapping import (
     DEFAULT_BASE,
     graph_iri,
     load_ontology,
@@ -29,11 +29,9 @@ from dataflow_graph.rdf import (
     union_graph,
     validate,
 )
-from dataflow_graph.vocab import DCAT, DCTERMS, DFG, DPV, ORG, PROV, SKOS, XSD
+from dataflow_graph.rdf.vocab import DCAT, DCTERMS, DFG, DPV, ORG, PROV, SKOS, XSD
 
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
-
-
 
 
 def _plain(term):
@@ -46,8 +44,7 @@ def _plain(term):
 def _named_graphs(dataset) -> dict[str, Graph]:
     out = {}
     for g in dataset.graphs():
-        if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:") \
-                and len(g):
+        if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:") and len(g):
             copy = Graph()
             for s, p, o in g:
                 copy.add((s, p, _plain(o)))
@@ -63,9 +60,11 @@ def test_rdf_entry_without_period_is_a_warning_with_its_entry(example):
     entry = dataclasses.replace(example.entries[0], period=None)
     found = validate(to_rdf((entry, example.entries[1]), example.flows, example.organisations))
     assert [(v.severity, v.reference, v.source, v.line) for v in found] == [
-        ("Warning", "DARS-NIC-00001-AAAAA", "examples/two_copies.txt", 1)]
-    assert str(found[0]).startswith("examples/two_copies.txt:1: Warning[SHACL] "
-                                    "[entry DARS-NIC-00001-AAAAA] entry has no period")
+        ("Warning", "DARS-NIC-00001-AAAAA", "examples/two_copies.txt", 1)
+    ]
+    assert str(found[0]).startswith(
+        "examples/two_copies.txt:1: Warning[SHACL] [entry DARS-NIC-00001-AAAAA] entry has no period"
+    )
 
 
 def test_rdf_hop_without_evidence_is_a_violation_with_its_entry(example):
@@ -75,7 +74,8 @@ def test_rdf_hop_without_evidence_is_a_violation_with_its_entry(example):
         store.remove(q)
     found = validate(store)
     assert [(v.severity, v.message, v.reference) for v in found] == [
-        ("Violation", "hop has no evidence", "DARS-NIC-00002-BBBBB")]
+        ("Violation", "hop has no evidence", "DARS-NIC-00002-BBBBB")
+    ]
 
 
 def test_rdf_turtle_parses_in_rdflib_and_pyoxigraph(ds):
@@ -110,21 +110,22 @@ def test_rdf_periods_are_gyearmonth_on_iri_nodes(ds):
 
 def test_rdf_one_named_graph_per_agreement(ds):
     names = set(_named_graphs(ds))
-    assert {str(graph_iri("NIC-00001-AAAAA")), str(graph_iri("NIC-00002-BBBBB")),
-            f"{DEFAULT_BASE}graph/reference"} == names
+    assert {
+        str(graph_iri("NIC-00001-AAAAA")),
+        str(graph_iri("NIC-00002-BBBBB")),
+        f"{DEFAULT_BASE}graph/reference",
+    } == names
 
 
 def test_rdf_sends_to_edges_are_materialised(ds):
     g = union_graph(ds)
     org = f"{DEFAULT_BASE}org/"
-    edges = {(str(s)[len(org):], str(o)[len(org):]) for s, o in g.subject_objects(DFG.sendsTo)}
-    assert edges == {("nhs-digital", "example-dscro"), ("example-dscro", "example-csu"),
-                     ("example-csu", "example-ccg")}
+    edges = {(str(s)[len(org) :], str(o)[len(org) :]) for s, o in g.subject_objects(DFG.sendsTo)}
+    assert edges == {("nhs-digital", "example-dscro"), ("example-dscro", "example-csu"), ("example-csu", "example-ccg")}
 
 
 def test_rdf_base_is_configurable_and_checked(example):
-    other = to_rdf(example.entries, example.flows, example.organisations,
-                   base="https://example.org/register/")
+    other = to_rdf(example.entries, example.flows, example.organisations, base="https://example.org/register/")
     assert b"https://example.org/register/org/example-ccg" in serialise(other, "nt")
     assert b"w3id.org/dataflow-graph/id/" not in serialise(other, "nt")
     with pytest.raises(UsageError):
@@ -133,8 +134,11 @@ def test_rdf_base_is_configurable_and_checked(example):
 
 def test_rdf_same_records_same_bytes_in_process(example):
     a = to_rdf(example.entries, example.flows, example.organisations)
-    b = to_rdf(tuple(reversed(example.entries)), tuple(reversed(example.flows)),
-               dict(reversed(list(example.organisations.items()))))
+    b = to_rdf(
+        tuple(reversed(example.entries)),
+        tuple(reversed(example.flows)),
+        dict(reversed(list(example.organisations.items()))),
+    )
     for fmt in FORMATS:
         assert serialise(a, fmt) == serialise(b, fmt), fmt
 
@@ -142,7 +146,7 @@ def test_rdf_same_records_same_bytes_in_process(example):
 _SCRIPT = """
 import hashlib
 from dataflow_graph.examples import two_copies, synthetic
-from dataflow_graph.rdf import to_rdf, serialise
+from dataflow_graph.rdf.mapping import to_rdf, serialise
 for ex in (two_copies(), synthetic(30, seed=3)):
     ds = to_rdf(ex.entries, ex.flows, ex.organisations)
     for fmt in ("turtle", "nt", "jsonld", "trig", "nquads"):
@@ -154,8 +158,9 @@ def test_rdf_bytes_identical_under_two_hash_seeds():
     outputs = []
     for seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True,
-                              text=True, timeout=120, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=True
+        )
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].count("\n") == 10
@@ -214,8 +219,10 @@ def test_rdf_synthetic_register_conforms():
 
 def test_rdf_export_hash_is_stable_across_calls():
     ex = synthetic(20, seed=2)
-    digest = {hashlib.sha256(serialise(to_rdf(ex.entries, ex.flows, ex.organisations), "turtle"))
-              .hexdigest() for _ in range(2)}
+    digest = {
+        hashlib.sha256(serialise(to_rdf(ex.entries, ex.flows, ex.organisations), "turtle")).hexdigest()
+        for _ in range(2)
+    }
     assert len(digest) == 1
 
 
@@ -229,26 +236,35 @@ def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
     ex = synthetic(30, seed=5)
     text = serialise(records_rdf(ex.entries, ex.flows, ex.organisations), fmt)
     store = serialise(to_rdf(ex.entries, ex.flows, ex.organisations), fmt)
-    if fmt in ("turtle", "trig"):       # the same triples; statements may come in another order
+    if fmt in ("turtle", "trig"):  # the same triples; statements may come in another order
         assert _quads(text, fmt) == _quads(store, fmt)
-    else:                               # written from the loaded store: the same bytes
+    else:  # written from the loaded store: the same bytes
         assert text == store
 
 
 def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
     from types import SimpleNamespace
 
-    import dataflow_graph.rdf as rdf
+    from dataflow_graph.rdf import mapping as rdf
 
     ex = synthetic(30, seed=9)
-    findings = [SimpleNamespace(recipient=ex.flows[0].hops[-1].target.id, family="SUS",
-                                identifiable=(ex.flows[0].id,), deidentified=(ex.flows[1].id,), severity=5)]
+    findings = [
+        SimpleNamespace(
+            recipient=ex.flows[0].hops[-1].target.id,
+            family="SUS",
+            identifiable=(ex.flows[0].id,),
+            deidentified=(ex.flows[1].id,),
+            severity=5,
+        )
+    ]
     one = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=1)
     monkeypatch.setattr(rdf, "PARALLEL_FROM", 2)
     two = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=2)
     assert b"dfg:Finding" in serialise(two, "turtle")
-    assert len(rdf._split(sorted({e.agreement for e in ex.entries}), {e.agreement: ([], [], []) for e in ex.entries},
-                          2)) == 2
+    assert (
+        len(rdf._split(sorted({e.agreement for e in ex.entries}), {e.agreement: ([], [], []) for e in ex.entries}, 2))
+        == 2
+    )
     for fmt in ("turtle", "trig", "nquads"):
         assert serialise(one, fmt) == serialise(two, fmt)
 
@@ -263,7 +279,10 @@ def test_rdf_any_text_survives_the_text_path(example, text):
     orgs[first] = dataclasses.replace(orgs[first], name=text)
     built = records_rdf((entry,), example.flows[:1], orgs)
     for fmt in ("turtle", "trig"):
-        values = {q.object.value for q in _quads(serialise(built, fmt), fmt)
-                  if q.predicate.value in (str(DFG.purposeText), str(DCTERMS.title), str(SKOS.prefLabel))}
+        values = {
+            q.object.value
+            for q in _quads(serialise(built, fmt), fmt)
+            if q.predicate.value in (str(DFG.purposeText), str(DCTERMS.title), str(SKOS.prefLabel))
+        }
         assert text in values, fmt
         assert sum(q.object.value == text for q in _quads(serialise(built, fmt), fmt)) >= 3, fmt

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from dataflow_graph.errors import Diagnostics
-from dataflow_graph.model import Identifiability, Period, Release
-from dataflow_graph.redflags import (
+from dataflow_graph.graph.releases import (
     file_convergences,
     not_applied,
     period_of,
     redflags,
     redflags_document,
 )
-from dataflow_graph.register_csv import read_register
+from dataflow_graph.model import Identifiability, Period, Release
+from dataflow_graph.read.register import read_register
 
 REGISTER = Path(__file__).parent / "data" / "register"
 CSV = REGISTER / "ReleaseRegister-sep-nov-2017DataReleases.csv"
@@ -55,29 +55,43 @@ def _independent(raw_rows, recipient):
     return flags, sum(c[1] for c in counts.values())
 
 
-@pytest.mark.parametrize(("recipient", "flags", "files_not_applied"), [
-    ("NHS SURREY DOWNS CCG", {
-        "Local Provider Data - Ambulance": (1, 1),
-        "Local Provider Data - Community": (1, 1),
-        "Local Provider Data - Demand for Service": (1, 1),
-        "Local Provider Data - Diagnostic Services": (1, 1),
-        "Local Provider Data - Emergency Care": (1, 1),
-        "Local Provider Data - Mental Health": (1, 1),
-    }, 13),
-    ("IMS HEALTH LTD", {
-        "Hospital Episode Statistics Accident and Emergency": (12, 25),
-        "Hospital Episode Statistics Admitted Patient Care": (19, 47),
-        "Hospital Episode Statistics Critical Care": (2, 10),
-        "Hospital Episode Statistics Outpatients": (15, 31),
-    }, 113),
-    ("UNIVERSITY COLLEGE LONDON (UCL)", {
-        "Hospital Episode Statistics Admitted Patient Care": (5, 31),
-        "MRIS - Cause of Death Report": (12, 7),
-        "MRIS - Cohort Event Notification Report": (10, 4),
-    }, 129),
-])
-def test_redflags_pinned_recipients_match_independent_count(raw_rows, releases, recipient,
-                                                            flags, files_not_applied):
+@pytest.mark.parametrize(
+    ("recipient", "flags", "files_not_applied"),
+    [
+        (
+            "NHS SURREY DOWNS CCG",
+            {
+                "Local Provider Data - Ambulance": (1, 1),
+                "Local Provider Data - Community": (1, 1),
+                "Local Provider Data - Demand for Service": (1, 1),
+                "Local Provider Data - Diagnostic Services": (1, 1),
+                "Local Provider Data - Emergency Care": (1, 1),
+                "Local Provider Data - Mental Health": (1, 1),
+            },
+            13,
+        ),
+        (
+            "IMS HEALTH LTD",
+            {
+                "Hospital Episode Statistics Accident and Emergency": (12, 25),
+                "Hospital Episode Statistics Admitted Patient Care": (19, 47),
+                "Hospital Episode Statistics Critical Care": (2, 10),
+                "Hospital Episode Statistics Outpatients": (15, 31),
+            },
+            113,
+        ),
+        (
+            "UNIVERSITY COLLEGE LONDON (UCL)",
+            {
+                "Hospital Episode Statistics Admitted Patient Care": (5, 31),
+                "MRIS - Cause of Death Report": (12, 7),
+                "MRIS - Cohort Event Notification Report": (10, 4),
+            },
+            129,
+        ),
+    ],
+)
+def test_redflags_pinned_recipients_match_independent_count(raw_rows, releases, recipient, flags, files_not_applied):
     assert _independent(raw_rows, recipient) == (flags, files_not_applied)
     found = [f for f in redflags(releases) if f.recipient == recipient]
     assert {f.dataset: (f.files_applied, f.files_not_applied) for f in found} == flags
@@ -91,7 +105,10 @@ def test_redflags_rows_are_the_raw_csv_lines(raw_rows, releases):
     for evidence in flag.rows:
         raw = raw_rows[evidence.line - 3]  # header on lines 1-2, data from line 3
         assert (raw["RowID"], raw["Organisation Name"].strip(), raw["us"].strip()) == (
-            evidence.row_id, flag.recipient, flag.dataset)
+            evidence.row_id,
+            flag.recipient,
+            flag.dataset,
+        )
     assert [e.line for e in flag.rows] == sorted(e.line for e in flag.rows)
 
 
@@ -102,16 +119,14 @@ def test_redflags_whole_file_totals_match_independent_count(raw_rows, releases):
         key = (row["Organisation Name"].strip(), row["us"].strip())
         counts[key][0 if row[opt_outs] == "Y" else 1] += 1
     expected = sorted((*k, *c) for k, c in counts.items() if c[0] and c[1])
-    found = [(f.recipient, f.dataset, f.files_applied, f.files_not_applied)
-             for f in redflags(releases)]
+    found = [(f.recipient, f.dataset, f.files_applied, f.files_not_applied) for f in redflags(releases)]
     assert found == expected
     assert len(found) == 67
     totals = defaultdict(int)
     for row in raw_rows:
         totals[row["Organisation Name"].strip()] += row[opt_outs] == "N"
     assert dict(not_applied(releases)) == {k: v for k, v in totals.items() if v}
-    assert not_applied(releases)[:2] == [("UNIVERSITY COLLEGE LONDON (UCL)", 129),
-                                         ("IMS HEALTH LTD", 113)]
+    assert not_applied(releases)[:2] == [("UNIVERSITY COLLEGE LONDON (UCL)", 129), ("IMS HEALTH LTD", 113)]
 
 
 def test_redflags_workbook_and_csv_agree(releases):
@@ -119,8 +134,7 @@ def test_redflags_workbook_and_csv_agree(releases):
     in_sheet = [r for r in sheet if r.source.endswith("#DataReleases")]
 
     def key(flags):
-        return [(f.recipient, f.dataset, f.period, f.files_applied, f.files_not_applied)
-                for f in flags]
+        return [(f.recipient, f.dataset, f.period, f.files_applied, f.files_not_applied) for f in flags]
 
     assert key(redflags(in_sheet)) == key(redflags(releases))
     amended = [r for r in sheet if "Amendments" in r.source]
@@ -132,19 +146,41 @@ def test_redflags_document_follows_json_contract(releases):
     assert set(document) == {"schema", "redflags", "not_applied"}
     assert document["schema"] == 1
     first = document["redflags"][0]
-    assert set(first) == {"recipient", "dataset", "period", "period_kind", "files_applied",
-                          "files_not_applied", "rows"}
+    assert set(first) == {"recipient", "dataset", "period", "period_kind", "files_applied", "files_not_applied", "rows"}
     assert set(first["rows"][0]) == {"source", "line", "row_id"}
     assert set(document["not_applied"][0]) == {"recipient", "files"}
     text = json.dumps(document, sort_keys=True)
     assert text == json.dumps(redflags_document(reversed(releases)), sort_keys=True)
 
 
-def _release(line, recipient, dataset, *, applied, month=None, period=None,
-             ident=Identifiability.IDENTIFIABLE, family="HES", reference="NIC-1-AAAAA"):
-    return Release(f"f.csv:{line}", "f.csv", line, reference, reference, recipient, dataset,
-                   family, ident.value if ident else "", ident, opt_outs_applied=applied,
-                   month=month, period=period, row_id=f"R{line}")
+def _release(
+    line,
+    recipient,
+    dataset,
+    *,
+    applied,
+    month=None,
+    period=None,
+    ident=Identifiability.IDENTIFIABLE,
+    family="HES",
+    reference="NIC-1-AAAAA",
+):
+    return Release(
+        f"f.csv:{line}",
+        "f.csv",
+        line,
+        reference,
+        reference,
+        recipient,
+        dataset,
+        family,
+        ident.value if ident else "",
+        ident,
+        opt_outs_applied=applied,
+        month=month,
+        period=period,
+        row_id=f"R{line}",
+    )
 
 
 def test_redflags_months_split_files_and_unknown_opt_outs_are_ignored():
@@ -154,9 +190,18 @@ def test_redflags_months_split_files_and_unknown_opt_outs_are_ignored():
         _release(4, "Org", "HES APC", applied=None, month="2019-08"),
         _release(5, " Org ", "HES APC ", applied=True, month="2019-08"),
     ]
-    assert [(f.recipient, f.dataset, f.period, f.period_kind, f.files_applied,
-             f.files_not_applied, [e.line for e in f.rows]) for f in redflags(rows)] == [
-        ("Org", "HES APC", "2019-08", "month", 1, 1, [3, 5])]
+    assert [
+        (
+            f.recipient,
+            f.dataset,
+            f.period,
+            f.period_kind,
+            f.files_applied,
+            f.files_not_applied,
+            [e.line for e in f.rows],
+        )
+        for f in redflags(rows)
+    ] == [("Org", "HES APC", "2019-08", "month", 1, 1, [3, 5])]
     assert not_applied(rows) == [("Org", 1)]
 
 
@@ -165,46 +210,62 @@ def test_redflags_no_month_uses_register_period_or_unknown():
     rows = [_release(n, "Org", "HES", applied=n % 2 == 0, period=quarter) for n in (2, 3)]
     rows += [_release(n, "Org", "HES", applied=n % 2 == 0) for n in (4, 5)]
     assert [(f.period, f.period_kind) for f in redflags(rows)] == [
-        ("2017-09/2017-11", "register period"), ("unknown", "unknown")]
+        ("2017-09/2017-11", "register period"),
+        ("unknown", "unknown"),
+    ]
 
 
 def test_file_convergences_identifiable_and_deidentified_in_one_period():
     rows = [
-        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF",
-                 reference="NIC-1-AAAAA"),
-        _release(3, "CCG", "LPF Mental Health", applied=True, month="2019-07", family="LPF",
-                 ident=Identifiability.PSEUDONYMISED, reference="NIC-2-BBBBB"),
-        _release(4, "CCG", "LPF Acute", applied=True, month="2019-08", family="LPF",
-                 ident=Identifiability.ANONYMISED),
-        _release(5, "CCG", "Tables", applied=True, month="2019-07", family="LPF",
-                 ident=Identifiability.AGGREGATE),
+        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"),
+        _release(
+            3,
+            "CCG",
+            "LPF Mental Health",
+            applied=True,
+            month="2019-07",
+            family="LPF",
+            ident=Identifiability.PSEUDONYMISED,
+            reference="NIC-2-BBBBB",
+        ),
+        _release(4, "CCG", "LPF Acute", applied=True, month="2019-08", family="LPF", ident=Identifiability.ANONYMISED),
+        _release(5, "CCG", "Tables", applied=True, month="2019-07", family="LPF", ident=Identifiability.AGGREGATE),
         _release(6, "CCG", "Odd", applied=True, month="2019-07", family=None),
-        _release(7, "CCG", "Odd", applied=True, month="2019-07", family=None,
-                 ident=Identifiability.ANONYMISED),
+        _release(7, "CCG", "Odd", applied=True, month="2019-07", family=None, ident=Identifiability.ANONYMISED),
     ]
     found = file_convergences(rows)
-    assert [(c.recipient, c.family, c.datasets, c.period, [e.line for e in c.identifiable],
-             [e.line for e in c.deidentified]) for c in found] == [
+    assert [
+        (
+            c.recipient,
+            c.family,
+            c.datasets,
+            c.period,
+            [e.line for e in c.identifiable],
+            [e.line for e in c.deidentified],
+        )
+        for c in found
+    ] == [
         ("CCG", "LPF", ("LPF Acute", "LPF Mental Health"), "2019-07", [2], [3]),
         ("CCG", None, ("Odd",), "2019-07", [6], [7]),
     ]
     lpf = found[0]
-    assert (lpf.identifiable_opt_outs, lpf.deidentified_opt_outs, lpf.opt_outs_differ,
-            lpf.same_agreement) == (("not applied",), ("applied",), True, False)
-    assert lpf.as_dict()["identifiable"]["rows"] == [{"source": "f.csv", "line": 2,
-                                                      "row_id": "R2"}]
+    assert (lpf.identifiable_opt_outs, lpf.deidentified_opt_outs, lpf.opt_outs_differ, lpf.same_agreement) == (
+        ("not applied",),
+        ("applied",),
+        True,
+        False,
+    )
+    assert lpf.as_dict()["identifiable"]["rows"] == [{"source": "f.csv", "line": 2, "row_id": "R2"}]
 
 
 def test_file_convergences_2017_register_finds_ccgs_with_local_provider_data(releases):
     found = {(c.recipient, c.family) for c in file_convergences(releases)}
-    assert {("NHS SURREY DOWNS CCG", "LPF"), ("NHS WANDSWORTH CCG", "LPF"),
-            ("IMPERIAL COLLEGE LONDON", "HES")} <= found
+    assert {("NHS SURREY DOWNS CCG", "LPF"), ("NHS WANDSWORTH CCG", "LPF"), ("IMPERIAL COLLEGE LONDON", "HES")} <= found
     assert len(found) == 17
     assert all(c.period_kind == "register period" for c in file_convergences(releases))
 
 
 def test_period_of_amendment_period_keeps_its_qualifier():
-    release = _release(2, "Org", "HES", applied=True,
-                       period=Period(None, "2017-08", qualifier="before this register"))
+    release = _release(2, "Org", "HES", applied=True, period=Period(None, "2017-08", qualifier="before this register"))
     assert period_of(release) == ("../2017-08", "before this register")
     assert period_of(replace(release, month="2017-01")) == ("2017-01", "month")

@@ -29,9 +29,18 @@ def test_parse_releases_are_records_with_their_source_line():
     assert len(doc["releases"]) == 5776
     assert doc["counts"] == {"read": 5776, "parsed": 5776, "rejected": 0}
     first = doc["releases"][0]
-    assert set(first) >= {"recipient", "dataset", "category", "identifiability", "sensitive",
-                          "legal_basis", "frequency", "opt_outs_applied", "line"}
-    assert first["line"] == 3          # the header spans lines 1-2
+    assert set(first) >= {
+        "recipient",
+        "dataset",
+        "category",
+        "identifiability",
+        "sensitive",
+        "legal_basis",
+        "frequency",
+        "opt_outs_applied",
+        "line",
+    }
+    assert first["line"] == 3  # the header spans lines 1-2
 
 
 def test_org_lists_red_flags_and_not_applied_files_with_rows():

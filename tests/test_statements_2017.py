@@ -24,8 +24,11 @@ def test_statements_2017_extractor_never_crashes_and_counts_balance(register):
 
 
 def test_statements_2017_dscro_statements_yield_two_hop_flows(register):
-    dscro = {e.id for e in register.entries if "#PurposeStatements" in e.id
-             and "DSCRO" in " ".join(s.text for s in e.sections)}
+    dscro = {
+        e.id
+        for e in register.entries
+        if "#PurposeStatements" in e.id and "DSCRO" in " ".join(s.text for s in e.sections)
+    }
     with_chain = {f.entry for f in register.flows if f.entry in dscro and len(f.hops) >= 2}
     assert len(dscro) == 447
     assert len(with_chain) / len(dscro) >= 0.9
@@ -48,7 +51,7 @@ def test_statements_2017_pages_and_files_join_on_agreement(register):
 
 def test_statements_2017_parallel_extraction_equals_one_process(register):
     from dataflow_graph.errors import Diagnostics
-    from dataflow_graph.flows import extract_all
+    from dataflow_graph.extract import extract_all
 
     one = extract_all(register.entries, register.gazetteer, Diagnostics(), workers=1)
     assert [f.as_dict() for f in one] == [f.as_dict() for f in register.flows]

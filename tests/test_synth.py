@@ -44,7 +44,7 @@ def test_write_register_summary_counts_what_was_written(synthetic):
     directory, summary, _ = synthetic
     files = sorted(p for p in directory.rglob("*") if p.is_file())
     assert summary.entries == ENTRIES
-    assert summary.files == len(files) == summary.pages + 2          # pages and two workbooks
+    assert summary.files == len(files) == summary.pages + 2  # pages and two workbooks
     assert summary.bytes == sum(p.stat().st_size for p in files)
     assert {p.suffix for p in files} == {".txt", ".xlsx"}
 

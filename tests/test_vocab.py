@@ -8,16 +8,31 @@ from owlrl.Namespaces import ERRNS
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from dataflow_graph.rdf import load_ontology
-from dataflow_graph.vocab import DFG, DFG_NS, DPV, dfg_terms
+from dataflow_graph.rdf.mapping import load_ontology
+from dataflow_graph.rdf.vocab import DFG, DFG_NS, DPV, dfg_terms
 
 #: Terms RDF-NOTES.md lists as absent from DPV 2.3 (or sunset); none may appear.
-MISSING_DPV = {"DataTransfer", "hasSender", "hasStartDate", "hasEndDate", "DataSharingAgreement",
-               "hasContract", "PublicOrganisation", "AggregatedData", "IdentifiableData",
-               "IdentifiedPersonalData", "OptOutConsent", "RightToObject",
-               "ObjectionToProcessing", "PersonalDataHandling", "LegalAgreement",
-               "DataControllerContract", "DataProcessorContract", "DataExporter",
-               "DataImporter"}
+MISSING_DPV = {
+    "DataTransfer",
+    "hasSender",
+    "hasStartDate",
+    "hasEndDate",
+    "DataSharingAgreement",
+    "hasContract",
+    "PublicOrganisation",
+    "AggregatedData",
+    "IdentifiableData",
+    "IdentifiedPersonalData",
+    "OptOutConsent",
+    "RightToObject",
+    "ObjectionToProcessing",
+    "PersonalDataHandling",
+    "LegalAgreement",
+    "DataControllerContract",
+    "DataProcessorContract",
+    "DataExporter",
+    "DataImporter",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +69,7 @@ def test_vocab_every_own_term_has_label_and_definition(ontology):
 
 
 def test_vocab_no_dpv_term_that_does_not_exist(ontology):
-    used = {str(t)[len(str(DPV)):] for t in ontology.all_nodes() if str(t).startswith(str(DPV))}
+    used = {str(t)[len(str(DPV)) :] for t in ontology.all_nodes() if str(t).startswith(str(DPV))}
     assert used & MISSING_DPV == set()
 
 
@@ -72,7 +87,14 @@ def test_vocab_ontology_is_consistent_under_owl_rl(ontology):
 
 def test_vocab_gateways_point_at_legislation(ontology):
     from rdflib.namespace import DCTERMS
-    assert (DFG.NHSAct2006s251, DCTERMS.source,
-            URIRef("http://www.legislation.gov.uk/id/ukpga/2006/41/section/251")) in ontology
-    assert (DFG.HSCA2012s261, DCTERMS.source,
-            URIRef("http://www.legislation.gov.uk/id/ukpga/2012/7/section/261")) in ontology
+
+    assert (
+        DFG.NHSAct2006s251,
+        DCTERMS.source,
+        URIRef("http://www.legislation.gov.uk/id/ukpga/2006/41/section/251"),
+    ) in ontology
+    assert (
+        DFG.HSCA2012s261,
+        DCTERMS.source,
+        URIRef("http://www.legislation.gov.uk/id/ukpga/2012/7/section/261"),
+    ) in ontology

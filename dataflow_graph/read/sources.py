@@ -8,19 +8,17 @@ lines that keep the physical line of the HTML they came from.
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import Diagnostics, Severity, Span
+from ..errors import Diagnostics, Severity, Span
 
 __all__ = [
     "TextSource",
     "decode",
-    "embedded_path",
     "expand_paths",
     "is_binary",
     "open_text",
@@ -50,23 +48,19 @@ class TextSource:
             yield Span(self.path, numbers[i] if numbers else i + 1, 1, text)
 
 
-def embedded_path(name: str) -> Path:
-    """The folder of embedded data (``seeds``, ``ontology``), installed or in a checkout."""
-    packaged = importlib.resources.files("dataflow_graph") / "_embedded" / name
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / name
-
-
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files named, with each folder replaced by its readable files in sorted order."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             out.extend(
-                sorted(f for f in p.rglob("*")
-                       if f.is_file() and f.suffix.lower() in PAGE_SUFFIXES + TABLE_SUFFIXES
-                       and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in PAGE_SUFFIXES + TABLE_SUFFIXES
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
             )
         else:
             out.append(p)
@@ -104,9 +98,9 @@ def physical_lines(text: str) -> tuple[str, ...]:
     >>> physical_lines("a\\r\\nb\\x0cc\\u2028d\\rE\\n")
     ('a', 'b\\x0cc\\u2028d', 'E')
     """
-    if "\r" in text:                                        # CR LF and lone CR become LF
+    if "\r" in text:  # CR LF and lone CR become LF
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")                                # str.split: no regex per file
+    lines = text.split("\n")  # str.split: no regex per file
     if lines and lines[-1] == "":
         lines.pop()
     return tuple(lines)
@@ -117,8 +111,10 @@ def sniff_kind(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     text = head[:4096].lstrip(b"\xef\xbb\xbf").lstrip().lower()
-    if text.startswith((b"<!doctype html", b"<html")) or b"<body" in text[:2048] or (
-        path.suffix.lower() in (".html", ".htm")
+    if (
+        text.startswith((b"<!doctype html", b"<html"))
+        or b"<body" in text[:2048]
+        or (path.suffix.lower() in (".html", ".htm"))
     ):
         return "html"
     first = head.split(b"\n", 1)[0]
@@ -144,7 +140,7 @@ def decode(data: bytes, path: str, diagnostics: Diagnostics) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = _BYTE_LINE_BREAK.split(data[: exc.start])
-        line_text = _BYTE_LINE_BREAK.split(data[exc.start - len(before[-1]):], maxsplit=1)[0]
+        line_text = _BYTE_LINE_BREAK.split(data[exc.start - len(before[-1]) :], maxsplit=1)[0]
         diagnostics.report(
             Span(path, len(before), len(before[-1]) + 1, _single_byte(line_text)),
             "DFG101",
@@ -168,8 +164,7 @@ def open_text(path: Path, display: str, diagnostics: Diagnostics) -> TextSource 
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc.strerror or exc}",
-                           Severity.ERROR)
+        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc.strerror or exc}", Severity.ERROR)
         return None
     return text_source(data, display, diagnostics)
 
@@ -177,30 +172,35 @@ def open_text(path: Path, display: str, diagnostics: Diagnostics) -> TextSource 
 def text_source(data: bytes, display: str, diagnostics: Diagnostics) -> TextSource | None:
     """Decode bytes into a page source; None, with a diagnostic, for binary or empty input."""
     if is_binary(data):
-        diagnostics.report(Span(display, 1, 1), "DFG104",
-                           "binary content (NUL bytes), not a register page; file skipped",
-                           Severity.ERROR)
+        diagnostics.report(
+            Span(display, 1, 1),
+            "DFG104",
+            "binary content (NUL bytes), not a register page; file skipped",
+            Severity.ERROR,
+        )
         return None
     text = decode(data, display, diagnostics)
-    if not text or text.isspace():                          # no stripped copy of the page
+    if not text or text.isspace():  # no stripped copy of the page
         diagnostics.report(Span(display, 1, 1), "DFG105", "empty file: no entries to read")
         return None
     if sniff_kind(Path(display), data[:4096]) == "html" or _utf16_html(data, text):
         return _html_source(text, display)
     lines = physical_lines(text)
-    if len(text) <= LONG_LINE or max(map(len, lines), default=0) <= LONG_LINE:   # the usual case, scanned in C
+    if len(text) <= LONG_LINE or max(map(len, lines), default=0) <= LONG_LINE:  # the usual case, scanned in C
         return TextSource(display, lines)
     for i, line in enumerate(lines, 1):
         if len(line) > LONG_LINE:
-            diagnostics.report(Span(display, i, 1, line[:120]), "DFG108",
-                               f"line of {len(line):,} characters; read as one line",
-                               Severity.NOTE)
+            diagnostics.report(
+                Span(display, i, 1, line[:120]),
+                "DFG108",
+                f"line of {len(line):,} characters; read as one line",
+                Severity.NOTE,
+            )
     return TextSource(display, lines)
 
 
 _BLOCK = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer dt dd pre "
-    "blockquote hr title".split()
+    "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer dt dd pre blockquote hr title".split()
 )
 
 

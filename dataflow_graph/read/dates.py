@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import re
 
-from .errors import Diagnostics, Span
-from .model import Period
+from ..errors import Diagnostics, Span
+from ..model import Period
 
 __all__ = ["month", "parse_when", "parse_window"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _NUMERIC = re.compile(r"(?<!\d)((?:19|20)\d\d)[.\-/](\d{1,2})(?:[.\-/](\d{1,2}))?(?!\d)")
-_NAMED = re.compile(
-    r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}[\s\-/']{0,3}(\d{2}|\d{4})\b"
-)
+_NAMED = re.compile(r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}[\s\-/']{0,3}(\d{2}|\d{4})\b")
 _DASH = r"\s*(?:—|–|-{1,2}|\bto\b)\s*"
 _DATE = r"(?:(?:19|20)\d\d[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)"
-_QUALIFIER = r"\s*\([^()]{0,60}\)"                  # "(or before)"; bounded, so never quadratic
-_WINDOW = re.compile(
-    rf"(?P<start>{_DATE})(?P<q1>{_QUALIFIER})?{_DASH}(?P<end>{_DATE})(?P<q2>{_QUALIFIER})?"
-)
+_QUALIFIER = r"\s*\([^()]{0,60}\)"  # "(or before)"; bounded, so never quadratic
+_WINDOW = re.compile(rf"(?P<start>{_DATE})(?P<q1>{_QUALIFIER})?{_DASH}(?P<end>{_DATE})(?P<q2>{_QUALIFIER})?")
 #: What may follow a lone date: a dash and an end that is not a date ("2018.06 — 20").
 _OPEN_END = re.compile(rf"(?P<q1>{_QUALIFIER})?{_DASH}(?P<end>[^\s.;,][^\s;,]{{0,30}})?")
 _DSA = re.compile(rf"(?i)DSA\s+runs\s*(?P<start>{_DATE}){_DASH}(?P<end>{_DATE})")
@@ -65,22 +60,26 @@ def parse_window(text: str, span: Span, diagnostics: Diagnostics) -> Period | No
 
 def _period(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -> Period:
     groups = m.groupdict()
-    qualifier = " ".join(
-        groups[k].strip().strip("()").strip() for k in ("q1", "q2") if groups.get(k)
+    qualifier = " ".join(groups[k].strip().strip("()").strip() for k in ("q1", "q2") if groups.get(k))
+    period = Period(
+        month(m.group("start")),
+        month(m.group("end")),
+        m.group(0).strip(),
+        Span(span.path, span.line, span.col + m.start(), span.text),
+        qualifier,
     )
-    period = Period(month(m.group("start")), month(m.group("end")), m.group(0).strip(),
-                    Span(span.path, span.line, span.col + m.start(), span.text), qualifier)
     for side in ("start", "end"):
         if getattr(period, side) is None:
             diagnostics.report(
-                Span(span.path, span.line, span.col + m.start(side), span.text), "DFG210",
-                f"{side} {m.group(side)!r} is not a month (expected e.g. '2018.06'); "
-                f"{side} left open")
+                Span(span.path, span.line, span.col + m.start(side), span.text),
+                "DFG210",
+                f"{side} {m.group(side)!r} is not a month (expected e.g. '2018.06'); {side} left open",
+            )
     if period.reversed:
         diagnostics.report(
-            period.span, "DFG211",
-            f"window {m.group(0).strip()!r} ends ({period.end}) before it starts "
-            f"({period.start}); kept as published",
+            period.span,
+            "DFG211",
+            f"window {m.group(0).strip()!r} ends ({period.end}) before it starts ({period.start}); kept as published",
         )
     return period
 
@@ -96,11 +95,13 @@ def _single(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -
     end = tail.group("end")
     at = tail.start("end") if end else tail.end()
     diagnostics.report(
-        Span(span.path, span.line, span.col + at, span.text), "DFG210",
-        f"window {text[m.start():tail.end()].strip()!r} has "
+        Span(span.path, span.line, span.col + at, span.text),
+        "DFG210",
+        f"window {text[m.start() : tail.end()].strip()!r} has "
         f"{'no readable end ' + repr(end) if end else 'no end'} (expected e.g. "
-        "'2018.06 — 2021.05'); end left open")
-    return Period(one, None, text[m.start():tail.end()].strip(), where, qualifier)
+        "'2018.06 — 2021.05'); end left open",
+    )
+    return Period(one, None, text[m.start() : tail.end()].strip(), where, qualifier)
 
 
 def parse_when(value: str, span: Span, diagnostics: Diagnostics) -> tuple[Period | None, Period | None]:
@@ -117,18 +118,20 @@ def parse_when(value: str, span: Span, diagnostics: Diagnostics) -> tuple[Period
     rest = value
     if m := _DSA.search(value):
         dsa = _period(m, value, span, diagnostics)
-        rest = value[: m.start()] + " " * (m.end() - m.start()) + value[m.end():]
+        rest = value[: m.start()] + " " * (m.end() - m.start()) + value[m.end() :]
     release = None
     if m := _WINDOW.search(rest):
         release = _period(m, rest, span, diagnostics)
     elif (single := _NUMERIC.search(rest)) is not None:
         release = _single(single, rest, span, diagnostics)
-    elif (named := _NAMED.search(rest)) is not None:        # "Jul-19"
+    elif (named := _NAMED.search(rest)) is not None:  # "Jul-19"
         one = month(named.group(0))
-        release = Period(one, one, named.group(0),
-                         Span(span.path, span.line, span.col + named.start(), span.text))
+        release = Period(one, one, named.group(0), Span(span.path, span.line, span.col + named.start(), span.text))
     if release is None and dsa is None and value.strip():
-        diagnostics.report(span, "DFG210",
-                           f"no date window found in {value.strip()[:80]!r}; "
-                           "expected e.g. '2018.06 — 2021.05' or 'DSA runs 2019-05 – 2022-05'")
+        diagnostics.report(
+            span,
+            "DFG210",
+            f"no date window found in {value.strip()[:80]!r}; "
+            "expected e.g. '2018.06 — 2021.05' or 'DSA runs 2019-05 – 2022-05'",
+        )
     return release, dsa

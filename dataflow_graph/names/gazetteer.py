@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from .model import Organisation, Role
+from ..model import Organisation, Role
 
 __all__ = [
     "Gazetteer",
@@ -110,16 +110,22 @@ def split_controllers(text: str) -> list[str]:
     return out
 
 
-_ORG_WORD = re.compile(r"(?i)\b(CCG|ICB|CSU|TRUST|COUNCIL|LIMITED|LTD|UNIVERSITY|DIGITAL|"
-                       r"ENGLAND|AUTHORITY|PLC|INC|AGENCY|HOSPITAL|PARTNERSHIP|SERVICE|"
-                       r"DEPARTMENT|OFFICE|COLLEGE|INSTITUTE|FOUNDATION|GROUP|NETWORK)\b")
+_ORG_WORD = re.compile(
+    r"(?i)\b(CCG|ICB|CSU|TRUST|COUNCIL|LIMITED|LTD|UNIVERSITY|DIGITAL|"
+    r"ENGLAND|AUTHORITY|PLC|INC|AGENCY|HOSPITAL|PARTNERSHIP|SERVICE|"
+    r"DEPARTMENT|OFFICE|COLLEGE|INSTITUTE|FOUNDATION|GROUP|NETWORK)\b"
+)
 _NHS_PLACE = re.compile(r"(?i)^NHS\s+\w+$")
 
 
 def _continues_name(previous: str, part: str) -> bool:
     """A fragment that cannot stand alone: the previous one has no organisation word yet."""
-    return bool(_NHS_PLACE.match(previous)) and not _ORG_WORD.search(previous) and bool(
-        _ORG_WORD.search(part)) and not part.upper().startswith("NHS")
+    return (
+        bool(_NHS_PLACE.match(previous))
+        and not _ORG_WORD.search(previous)
+        and bool(_ORG_WORD.search(part))
+        and not part.upper().startswith("NHS")
+    )
 
 
 _SPLITTERS: dict[str, re.Pattern[str]] = {}
@@ -134,7 +140,8 @@ def split_list(text: str, separators: str = ",") -> list[str]:
     out: list[str] = []
     depth, start = 0, 0
     pattern = _SPLITTERS.get(separators) or _SPLITTERS.setdefault(
-        separators, re.compile("[" + re.escape("()[]" + separators) + "]"))
+        separators, re.compile("[" + re.escape("()[]" + separators) + "]")
+    )
     for m in pattern.finditer(text):
         ch = m.group(0)
         if ch in "([":
@@ -142,7 +149,7 @@ def split_list(text: str, separators: str = ",") -> list[str]:
         elif ch in ")]":
             depth = max(0, depth - 1)
         elif depth == 0:
-            out.append(text[start:m.start()])
+            out.append(text[start : m.start()])
             start = m.end()
     out.append(text[start:])
     return [p for p in out if p.strip()]
@@ -153,7 +160,7 @@ def split_list(text: str, separators: str = ",") -> list[str]:
 
 
 def _data_text(name: str) -> str:
-    return (importlib.resources.files("dataflow_graph") / "data" / name).read_text(encoding="utf-8")
+    return (importlib.resources.files(__package__) / name).read_text(encoding="utf-8")
 
 
 #: libyaml's loader where PyYAML was built with it (about 15x faster), the pure-Python one otherwise.
@@ -174,8 +181,7 @@ def _datasets_data() -> dict[str, Any]:
 def _families() -> tuple[tuple[str, str, tuple[re.Pattern[str], ...]], ...]:
     data = _datasets_data()
     return tuple(
-        (name, spec.get("label", name), (re.compile("|".join(f"(?:{p})" for p in spec["patterns"]),
-                                                    re.IGNORECASE),))
+        (name, spec.get("label", name), (re.compile("|".join(f"(?:{p})" for p in spec["patterns"]), re.IGNORECASE),))
         for name, spec in data["families"].items()
     )
 
@@ -190,8 +196,13 @@ def _prose_families() -> tuple[tuple[str, tuple[str, ...] | None, re.Pattern[str
     for name, spec in data["families"].items():
         patterns = [*spec["patterns"], *extra.get(name, ())]
         fragments = prefilter.get(name)
-        out.append((name, tuple(fragments) if fragments else None,
-                    re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)))
+        out.append(
+            (
+                name,
+                tuple(fragments) if fragments else None,
+                re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),
+            )
+        )
     return tuple(out)
 
 
@@ -225,9 +236,10 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     """
     low = text.lower()
     return frozenset(
-        family for family, fragments, pattern in _prose_families()
-        if (not prefilter or fragments is None or any(f in low for f in fragments))
-        and pattern.search(text))
+        family
+        for family, fragments, pattern in _prose_families()
+        if (not prefilter or fragments is None or any(f in low for f in fragments)) and pattern.search(text)
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -239,8 +251,13 @@ _ROLE_WORDS: tuple[tuple[Role, re.Pattern[str]], ...] = (
     (Role.SOURCE, re.compile(r"(?i)^(NHS Digital|HSCIC|NHS England)$|health and social care information centre")),
     (Role.DIRECT_CARE, re.compile(r"(?i)\bGP(?:s| practices?| surgery)\b|general practi")),
     (Role.KEY_HOLDER, re.compile(r"(?i)key management")),
-    (Role.CONTROLLER, re.compile(r"(?i)\b(CCG|ICB|clinical commissioning group|integrated care board|"
-                                 r"sub[- ]ICB|council|university|trust|authority|department of)\b")),
+    (
+        Role.CONTROLLER,
+        re.compile(
+            r"(?i)\b(CCG|ICB|clinical commissioning group|integrated care board|"
+            r"sub[- ]ICB|council|university|trust|authority|department of)\b"
+        ),
+    ),
     (Role.PROVIDER, re.compile(r"(?i)\bproviders?\b")),
     (Role.PROCESSOR, re.compile(r"(?i)\b(limited|ltd|plc|inc|llp|llc|gmbh)\b")),
 )
@@ -307,17 +324,19 @@ class Gazetteer:
         data = load_yaml(text) or {}
         orgs = []
         for item in data.get("organisations", []):
-            orgs.append(Organisation(
-                id=f"org:{item['id']}",
-                name=item["name"],
-                role=Role(item.get("role", "other")),
-                reviewed=True,
-                aliases=tuple(item.get("aliases") or ()),
-                part_of=f"org:{item['part_of']}" if item.get("part_of") else None,
-                ods=item.get("ods"),
-                successor=f"org:{item['successor']}" if item.get("successor") else None,
-                units=tuple(item.get("units") or ()),
-            ))
+            orgs.append(
+                Organisation(
+                    id=f"org:{item['id']}",
+                    name=item["name"],
+                    role=Role(item.get("role", "other")),
+                    reviewed=True,
+                    aliases=tuple(item.get("aliases") or ()),
+                    part_of=f"org:{item['part_of']}" if item.get("part_of") else None,
+                    ods=item.get("ods"),
+                    successor=f"org:{item['successor']}" if item.get("successor") else None,
+                    units=tuple(item.get("units") or ()),
+                )
+            )
         return cls(orgs)
 
     def lookup(self, name: str) -> Organisation | None:
@@ -427,8 +446,9 @@ class Gazetteer:
 @functools.lru_cache(maxsize=65536)
 def _unreviewed_organisation(clean: str) -> Organisation:
     """An organisation built from a name's words alone (the same spelling, the same record)."""
-    return Organisation(id=f"org:{slug(clean)}", name=_display(clean), role=guess_role(clean),
-                        reviewed=False, aliases=(clean,))
+    return Organisation(
+        id=f"org:{slug(clean)}", name=_display(clean), role=guess_role(clean), reviewed=False, aliases=(clean,)
+    )
 
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")

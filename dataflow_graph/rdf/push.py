@@ -30,8 +30,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .errors import DataflowGraphError, UsageError
-from .rdf import oxigraph_store
+from ..errors import DataflowGraphError, UsageError
+from .mapping import oxigraph_store
 
 __all__ = ["PushError", "PushResult", "graph_payloads", "push", "update_request"]
 
@@ -56,12 +56,16 @@ class PushResult:
     seconds: float
 
     def as_dict(self) -> dict[str, object]:
-        return {"graph": self.graph, "triples": self.triples, "bytes": self.bytes,
-                "status": self.status, "seconds": round(self.seconds, 3)}
+        return {
+            "graph": self.graph,
+            "triples": self.triples,
+            "bytes": self.bytes,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+        }
 
 
-def graph_payloads(ds: Graph | ox.Store,
-                   graphs: Iterable[str] | None = None) -> list[tuple[str, bytes]]:
+def graph_payloads(ds: Graph | ox.Store, graphs: Iterable[str] | None = None) -> list[tuple[str, bytes]]:
     """Each named graph's IRI and sorted N-Triples, sorted by IRI (the default graph is skipped)."""
     store = oxigraph_store(ds)
     wanted = set(graphs) if graphs is not None else None
@@ -86,8 +90,7 @@ def update_request(graph: str, ntriples: bytes) -> bytes:
     <BLANKLINE>
     """
     iri = _check_iri(graph).encode("utf-8")
-    return (b"DROP SILENT GRAPH <" + iri + b"> ;\nINSERT DATA { GRAPH <" + iri + b"> {\n"
-            + ntriples + b"} }\n")
+    return b"DROP SILENT GRAPH <" + iri + b"> ;\nINSERT DATA { GRAPH <" + iri + b"> {\n" + ntriples + b"} }\n"
 
 
 def _check_iri(iri: str) -> str:
@@ -155,14 +158,17 @@ def push(
         if method == "update":
             url = _check_url(update_url or f"{base}/update")
             request = urllib.request.Request(
-                url, data=update_request(iri, body), method="POST",
-                headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+                url,
+                data=update_request(iri, body),
+                method="POST",
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            )
         else:
             url = _check_url(store_url or f"{base}/store")
             query = urllib.parse.urlencode({"graph": _check_iri(iri)})
             request = urllib.request.Request(
-                f"{url}?{query}", data=body, method="PUT",
-                headers={"Content-Type": "application/n-triples"})
+                f"{url}?{query}", data=body, method="PUT", headers={"Content-Type": "application/n-triples"}
+            )
         results.append(_send(request, iri, body, timeout))
     return results
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .model import Identifiability, Release
+from ..model import Identifiability, Release
 
 __all__ = [
     "SCHEMA",
@@ -195,8 +195,17 @@ def redflags(releases: Iterable[Release]) -> list[RedFlag]:
     for (recipient, dataset, period, kind), rows in sorted(groups.items()):
         applied = sum(1 for r in rows if r.opt_outs_applied)
         if applied and applied < len(rows):
-            flags.append(RedFlag(recipient, dataset, period, kind, applied, len(rows) - applied,
-                                 tuple(sorted(Evidence.of(r) for r in rows))))
+            flags.append(
+                RedFlag(
+                    recipient,
+                    dataset,
+                    period,
+                    kind,
+                    applied,
+                    len(rows) - applied,
+                    tuple(sorted(Evidence.of(r) for r in rows)),
+                )
+            )
     return flags
 
 
@@ -269,8 +278,7 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
     groups: dict[tuple[str, bool, str, str, str], tuple[list[Release], list[Release]]] = {}
     for release in releases:
         ident = release.identifiability
-        if ident is None or not (ident is Identifiability.IDENTIFIABLE
-                                 or ident.is_record_level_deidentified):
+        if ident is None or not (ident is Identifiability.IDENTIFIABLE or ident.is_record_level_deidentified):
             continue
         unfamiliar = release.family is None
         name = release.dataset.strip() if unfamiliar else release.family
@@ -281,13 +289,15 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
     for key, (ident_rows, deid_rows) in sorted(groups.items()):
         recipient, unfamiliar, name, period, kind = key
         if ident_rows and deid_rows:
-            found.append(FileConvergence(recipient, None if unfamiliar else name, period, kind,
-                                         *_side(ident_rows, deid_rows)))
+            found.append(
+                FileConvergence(recipient, None if unfamiliar else name, period, kind, *_side(ident_rows, deid_rows))
+            )
     return found
 
 
 def _side(ident_rows: list[Release], deid_rows: list[Release]) -> tuple[tuple[object, ...], ...]:
     """Datasets, evidence, opt-out words and agreements of both sides, each sorted."""
+
     def names(rows: list[Release]) -> tuple[str, ...]:
         return tuple(sorted({r.dataset.strip() for r in rows}))
 
@@ -300,5 +310,13 @@ def _side(ident_rows: list[Release], deid_rows: list[Release]) -> tuple[tuple[ob
     def agreements(rows: list[Release]) -> tuple[str, ...]:
         return tuple(sorted({r.agreement for r in rows}))
 
-    return (names(ident_rows), names(deid_rows), rows_of(ident_rows), rows_of(deid_rows),
-            words(ident_rows), words(deid_rows), agreements(ident_rows), agreements(deid_rows))
+    return (
+        names(ident_rows),
+        names(deid_rows),
+        rows_of(ident_rows),
+        rows_of(deid_rows),
+        words(ident_rows),
+        words(deid_rows),
+        agreements(ident_rows),
+        agreements(deid_rows),
+    )

@@ -13,8 +13,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import Flow, Role
-from .names import Gazetteer, load_yaml, normalise
+from ..model import Flow, Role
+from ..names import Gazetteer, load_yaml, normalise
 
 __all__ = ["Score", "evaluate", "load_gold"]
 
@@ -42,10 +42,8 @@ class Score:
 
         return {
             "schema": 1,
-            "core": {"precision": round(self.core_precision, 4),
-                     "recall": round(self.core_recall, 4)},
-            "extended": {"precision": round(self.extended_precision, 4),
-                         "recall": round(self.extended_recall, 4)},
+            "core": {"precision": round(self.core_precision, 4), "recall": round(self.core_recall, 4)},
+            "extended": {"precision": round(self.extended_precision, 4), "recall": round(self.extended_recall, 4)},
             "counts": self.counts,
             "misses": rows(self.misses),
             "optional_misses": rows(self.optional_misses),
@@ -96,8 +94,7 @@ def _gold_edges(gold: dict[str, object], keys: _Keys) -> tuple[set[Edge], set[Ed
                     shown[e] = (ref, a, b, ident, str(fam))
         for opt in entry.get("optional") or []:
             for fam in opt.get("families") or [ANY]:
-                e = (ref, keys.gold(str(opt["from"])), keys.gold(str(opt["to"])),
-                     str(opt["identifiability"]), str(fam))
+                e = (ref, keys.gold(str(opt["from"])), keys.gold(str(opt["to"])), str(opt["identifiability"]), str(fam))
                 optional.add(e)
                 shown[e] = (ref, str(opt["from"]), str(opt["to"]), e[3], str(fam))
     return core, optional - core, shown
@@ -109,16 +106,20 @@ def _predicted(flows: Iterable[Flow], keys: _Keys) -> tuple[set[Edge], dict[Edge
     for f in flows:
         for h in f.hops:
             for fam in h.families or f.families or (ANY,):
-                e = (f.reference, keys.org(h.source.id, h.source.role),
-                     keys.org(h.target.id, h.target.role), h.identifiability.value, fam)
+                e = (
+                    f.reference,
+                    keys.org(h.source.id, h.source.role),
+                    keys.org(h.target.id, h.target.role),
+                    h.identifiability.value,
+                    fam,
+                )
                 out.add(e)
                 shown[e] = (f.reference, h.source.name, h.target.name, e[3], fam)
     return out, shown
 
 
 def _matches(edge: Edge, pool: set[Edge]) -> bool:
-    return edge in pool or (*edge[:4], ANY) in pool or (
-        edge[4] == ANY and any(p[:4] == edge[:4] for p in pool))
+    return edge in pool or (*edge[:4], ANY) in pool or (edge[4] == ANY and any(p[:4] == edge[:4] for p in pool))
 
 
 def evaluate(flows: Iterable[Flow], gold: dict[str, object], names: Gazetteer) -> Score:
@@ -137,12 +138,15 @@ def evaluate(flows: Iterable[Flow], gold: dict[str, object], names: Gazetteer) -
         core_precision=len(pred_core) / scored if scored else 0.0,
         core_recall=len(hit_core) / len(core) if core else 1.0,
         extended_precision=(len(pred_core) + len(pred_opt)) / len(predicted) if predicted else 0.0,
-        extended_recall=(len(hit_core) + len(hit_opt)) / (len(core) + len(optional))
-        if core or optional else 1.0,
+        extended_recall=(len(hit_core) + len(hit_opt)) / (len(core) + len(optional)) if core or optional else 1.0,
         misses=tuple(sorted(gold_shown[e] for e in core - hit_core)),
         optional_misses=tuple(sorted(gold_shown[e] for e in optional - hit_opt)),
         extras=tuple(sorted(pred_shown[e] for e in extras)),
-        counts={"gold_core": len(core), "gold_optional": len(optional),
-                "predicted": len(predicted), "matched_core": len(hit_core),
-                "matched_optional": len(hit_opt)},
+        counts={
+            "gold_core": len(core),
+            "gold_optional": len(optional),
+            "predicted": len(predicted),
+            "matched_core": len(hit_core),
+            "matched_optional": len(hit_opt),
+        },
     )

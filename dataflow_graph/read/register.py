@@ -57,10 +57,11 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from .._speed import new_spans
+from ..errors import Diagnostics, Severity, Span
+from ..model import Dataset, Entry, Identifiability, OptOut, OptOuts, Period, Release, Section
+from ..names import agreement_core, dataset_family, split_controllers
 from .dates import month
-from .errors import Diagnostics, Severity, Span
-from .model import Dataset, Entry, Identifiability, OptOut, OptOuts, Period, Release, Section
-from .names import agreement_core, dataset_family, split_controllers
 from .sources import decode, is_binary, sniff_kind
 
 __all__ = [
@@ -113,43 +114,61 @@ def _column(name: str, pattern: str, *known: str) -> _Column:
 
 #: Canonical columns, most specific first (the first pattern that matches wins).
 _COLUMNS: tuple[_Column, ...] = (
-    _column("opt_outs", r"opt[- ]?outs?\b", "patient opt-outs applied",
-            "patient opt-outs applied (note: anonymised - ico code compliant data may show as "
-            "'y' due to inclusion of 'date of death')"),
+    _column(
+        "opt_outs",
+        r"opt[- ]?outs?\b",
+        "patient opt-outs applied",
+        "patient opt-outs applied (note: anonymised - ico code compliant data may show as "
+        "'y' due to inclusion of 'date of death')",
+    ),
     _column("row_id", r"^row ?id$", "rowid", "row id"),
     _column("controller_kind", r"sole.{0,4}joint|joint.{0,4}sole", "sole/joint data controller"),
     _column("controllers", r"data controller", "data controller(s)", "data controllers"),
-    _column("organisation_type", r"organi[sz]ation type", "organisation type",
-            "applicant organisation type"),
+    _column("organisation_type", r"organi[sz]ation type", "organisation type", "applicant organisation type"),
     _column("commercial", r"commercial", "for commercial purposes"),
     _column("sublicensing", r"sub-?licen[cs]", "does sublicensing apply"),
     _column("dsa_start", r"\bstart\b", "dsa start date"),
     _column("dsa_end", r"\bend date\b|\b(dsa|agreement) end\b|^end$", "dsa end date"),
     _column("mr_number", r"^mr (number|no)", "mr number (where relevant)"),
-    _column("month", r"\bmonth\b|date of release|release date|date released",
-            "month file released", "date of release"),
-    _column("reference", r"\breference\b|\bnic (number|no)\b|^ref\b|^dars\b",
-            "reference number", "nic number", "odr reference"),
-    _column("legal_basis", r"legal basis", "legal basis for provision of data",
-            "legal basis for the release of personally identifiable data"),
-    _column("category", r"^data provided to customer|data type|type of data|^identifiability",
-            "data provided to customer: identifiable, anonymised - ico code compliant, "
-            "aggregated -anonymised", "data type provided to applicant", "type of data"),
-    _column("confidentiality", r"common law|duty of confidentiality",
-            "common law duty of confidentiality"),
+    _column("month", r"\bmonth\b|date of release|release date|date released", "month file released", "date of release"),
+    _column(
+        "reference",
+        r"\breference\b|\bnic (number|no)\b|^ref\b|^dars\b",
+        "reference number",
+        "nic number",
+        "odr reference",
+    ),
+    _column(
+        "legal_basis",
+        r"legal basis",
+        "legal basis for provision of data",
+        "legal basis for the release of personally identifiable data",
+    ),
+    _column(
+        "category",
+        r"^data provided to customer|data type|type of data|^identifiability",
+        "data provided to customer: identifiable, anonymised - ico code compliant, aggregated -anonymised",
+        "data type provided to applicant",
+        "type of data",
+    ),
+    _column("confidentiality", r"common law|duty of confidentiality", "common law duty of confidentiality"),
     _column("sensitive", r"sensitiv", "sensitive or non-sensitive"),
-    _column("frequency", r"frequency|one ?-?off|ongoing", "frequency",
-            "one off release or ongoing releases"),
+    _column("frequency", r"frequency|one ?-?off|ongoing", "frequency", "one off release or ongoing releases"),
     _column("objectives", r"objective", "objective for processing"),
     _column("processing", r"processing activit|^processing$", "processing activities"),
     _column("outputs", r"\boutputs?\b", "expected output"),
     _column("yielded", r"yielded|achieved benefit", "yielded benefits"),
     _column("benefits", r"benefit", "expected measurable benefits"),
     _column("title", r"\btitle\b", "application title"),
-    _column("dataset", r"^us$|^data ?sets?\b|^data source|^dataset", "us", "dataset",
-            "data source"),
-    _column("organisation", r"organi[sz]ation|recipient|^applicant\b|^customer\b",
-            "organisation name", "organisation", "data recipient", "applicant organisation"),
+    _column("dataset", r"^us$|^data ?sets?\b|^data source|^dataset", "us", "dataset", "data source"),
+    _column(
+        "organisation",
+        r"organi[sz]ation|recipient|^applicant\b|^customer\b",
+        "organisation name",
+        "organisation",
+        "data recipient",
+        "applicant organisation",
+    ),
     _column("purpose", r"purpose", "purpose"),
 )
 
@@ -180,15 +199,41 @@ class _Role(str, enum.Enum):
 
 #: Canonical columns each role turns into record fields; any other column is kept raw.
 _USES: dict[_Role, frozenset[str]] = {
-    _Role.ENTRIES: frozenset({
-        "reference", "organisation", "title", "organisation_type", "controllers", "dsa_start",
-        "dsa_end", "sublicensing", "commercial", "objectives", "processing", "outputs",
-        "benefits", "yielded"}),
-    _Role.DATASETS: frozenset({
-        "reference", "dataset", "category", "sensitive", "frequency", "legal_basis"}),
-    _Role.RELEASES: frozenset({
-        "row_id", "organisation", "dataset", "category", "sensitive", "legal_basis",
-        "frequency", "reference", "opt_outs", "month", "purpose", "organisation_type"}),
+    _Role.ENTRIES: frozenset(
+        {
+            "reference",
+            "organisation",
+            "title",
+            "organisation_type",
+            "controllers",
+            "dsa_start",
+            "dsa_end",
+            "sublicensing",
+            "commercial",
+            "objectives",
+            "processing",
+            "outputs",
+            "benefits",
+            "yielded",
+        }
+    ),
+    _Role.DATASETS: frozenset({"reference", "dataset", "category", "sensitive", "frequency", "legal_basis"}),
+    _Role.RELEASES: frozenset(
+        {
+            "row_id",
+            "organisation",
+            "dataset",
+            "category",
+            "sensitive",
+            "legal_basis",
+            "frequency",
+            "reference",
+            "opt_outs",
+            "month",
+            "purpose",
+            "organisation_type",
+        }
+    ),
 }
 _USES[_Role.AMENDMENTS] = _USES[_Role.RELEASES]
 
@@ -467,17 +512,16 @@ def _month_of_text(text: str) -> str | None:
     return month(text)
 
 
-_MONTH_WORD = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-               r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_MONTH_WORD = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _PERIOD_WORDS = re.compile(
     rf"(?i)(?<![a-z]){_MONTH_WORD}\.?(?:[\s_\-]*((?:19|20)\d\d))?\s*(?:to|-|–|—|_)\s*"
     rf"{_MONTH_WORD}\.?[\s_\-]*((?:19|20)\d\d)(?!\d)"
 )
-_PERIOD_DIGITS = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)(\d\d)\d\d[_\-]+((?:19|20)\d\d)(\d\d)\d\d(?!\d)")
-_MONTH_NUMBER = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-
+_PERIOD_DIGITS = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)\d\d[_\-]+((?:19|20)\d\d)(\d\d)\d\d(?!\d)")
+_MONTH_NUMBER = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 
 def register_period(text: str, span: Span | None = None) -> Period | None:
@@ -496,16 +540,14 @@ def register_period(text: str, span: Span | None = None) -> Period | None:
     True
     """
     if m := _PERIOD_DIGITS.search(text):
-        return Period(f"{m.group(1)}-{m.group(2)}", f"{m.group(3)}-{m.group(4)}", m.group(0),
-                      span, "register period")
+        return Period(f"{m.group(1)}-{m.group(2)}", f"{m.group(3)}-{m.group(4)}", m.group(0), span, "register period")
     m = _PERIOD_WORDS.search(text)
     if not m:
         return None
     first, last = _MONTH_NUMBER[m.group(1)[:3].lower()], _MONTH_NUMBER[m.group(3)[:3].lower()]
     end_year = int(m.group(4))
     start_year = int(m.group(2)) if m.group(2) else end_year - (first > last)
-    return Period(f"{start_year:04d}-{first:02d}", f"{end_year:04d}-{last:02d}", m.group(0),
-                  span, "register period")
+    return Period(f"{start_year:04d}-{first:02d}", f"{end_year:04d}-{last:02d}", m.group(0), span, "register period")
 
 
 def _month_before(value: str) -> str:
@@ -575,8 +617,9 @@ class _State:
     purposes: dict[str, _PurposeDraft] = field(default_factory=dict)
     reported: set[tuple[str, ...]] = field(default_factory=set)
 
-    def once(self, key: tuple[str, ...], span: Span, code: str, message: str,
-             severity: Severity = Severity.NOTE) -> None:
+    def once(
+        self, key: tuple[str, ...], span: Span, code: str, message: str, severity: Severity = Severity.NOTE
+    ) -> None:
         """Report a problem with a repeated value only at its first row."""
         if key not in self.reported:
             self.reported.add(key)
@@ -603,19 +646,32 @@ def _key(name: str) -> str:
 
 
 _LABELS = {
-    "opt_outs": "Patient Opt-Outs Applied", "row_id": "RowID",
-    "controller_kind": "Sole/Joint Data Controller", "controllers": "Data Controller(s)",
-    "organisation_type": "Applicant Organisation Type", "commercial": "For Commercial Purposes",
-    "sublicensing": "Does Sublicensing Apply", "dsa_start": "DSA Start Date",
-    "dsa_end": "DSA End Date", "mr_number": "MR Number", "month": "Month File Released",
-    "reference": "Reference Number", "category": "Type of Data",
+    "opt_outs": "Patient Opt-Outs Applied",
+    "row_id": "RowID",
+    "controller_kind": "Sole/Joint Data Controller",
+    "controllers": "Data Controller(s)",
+    "organisation_type": "Applicant Organisation Type",
+    "commercial": "For Commercial Purposes",
+    "sublicensing": "Does Sublicensing Apply",
+    "dsa_start": "DSA Start Date",
+    "dsa_end": "DSA End Date",
+    "mr_number": "MR Number",
+    "month": "Month File Released",
+    "reference": "Reference Number",
+    "category": "Type of Data",
     "legal_basis": "Legal Basis for Provision of Data",
     "confidentiality": "Common Law Duty of Confidentiality",
-    "sensitive": "Sensitive or Non-Sensitive", "frequency": "Frequency",
-    "objectives": "Objective for Processing", "processing": "Processing Activities",
-    "outputs": "Expected Output", "yielded": "Yielded Benefits",
-    "benefits": "Expected Measurable Benefits", "title": "Application Title",
-    "dataset": "Dataset", "organisation": "Organisation", "purpose": "Purpose",
+    "sensitive": "Sensitive or Non-Sensitive",
+    "frequency": "Frequency",
+    "objectives": "Objective for Processing",
+    "processing": "Processing Activities",
+    "outputs": "Expected Output",
+    "yielded": "Yielded Benefits",
+    "benefits": "Expected Measurable Benefits",
+    "title": "Application Title",
+    "dataset": "Dataset",
+    "organisation": "Organisation",
+    "purpose": "Purpose",
 }
 
 
@@ -644,8 +700,9 @@ def _find_header(rows: Iterator[_Row], role: _Role | None) -> _Row | None:
     return None
 
 
-def _table(header: _Row, source: str, role: _Role | None, state: _State, *,
-           col_offset: int, letters: bool) -> _Table | None:
+def _table(
+    header: _Row, source: str, role: _Role | None, state: _State, *, col_offset: int, letters: bool
+) -> _Table | None:
     """Map the header cells to canonical columns; report unknown and renamed headers."""
     headers = tuple(" ".join(_text(c).split()) for c in header.cells or ())
     columns: dict[str, int] = {}
@@ -658,15 +715,12 @@ def _table(header: _Row, source: str, role: _Role | None, state: _State, *,
             unknown.add(i)
         elif column is None or column.name in columns:
             unknown.add(i)
-            why = ("not recognised" if column is None
-                   else f"repeats the {_LABELS[column.name]} column")
-            notes.append((span, "DFG502", f"header {text!r} {why}; its values are kept as "
-                                          "extra fields"))
+            why = "not recognised" if column is None else f"repeats the {_LABELS[column.name]} column"
+            notes.append((span, "DFG502", f"header {text!r} {why}; its values are kept as extra fields"))
         else:
             columns[column.name] = i
             if normalise_header(text) not in column.known:
-                notes.append((span, "DFG508", f"header {text!r} read as "
-                                              f"{_LABELS[column.name]!r}"))
+                notes.append((span, "DFG508", f"header {text!r} read as {_LABELS[column.name]!r}"))
     role = role or _role_by_columns(columns)
     if role is None:
         return None
@@ -679,12 +733,19 @@ def _table(header: _Row, source: str, role: _Role | None, state: _State, *,
     return _Table(source, role, header.line, names, columns, kept, frozenset(unknown), col_offset)
 
 
-def _read_table(rows: Iterator[_Row], source: str, role: _Role | None, state: _State, *,
-                col_offset: int = 0, is_csv: bool = False, previous: bool = False) -> bool:
+def _read_table(
+    rows: Iterator[_Row],
+    source: str,
+    role: _Role | None,
+    state: _State,
+    *,
+    col_offset: int = 0,
+    is_csv: bool = False,
+    previous: bool = False,
+) -> bool:
     """Read one sheet or CSV file; False when it has no header of a known layout."""
     header = _find_header(rows, role)
-    table = header and _table(header, source, role, state, col_offset=col_offset,
-                              letters=not is_csv)
+    table = header and _table(header, source, role, state, col_offset=col_offset, letters=not is_csv)
     if not table:
         return False
     table.previous = previous
@@ -701,9 +762,12 @@ def _read_table(rows: Iterator[_Row], source: str, role: _Role | None, state: _S
             continue
         read += 1
         if cells is None:
-            state.diagnostics.report(Span(source, row.line, 1, row.raw), "DFG510",
-                                     f"record cannot be read as CSV ({row.error}); rejected",
-                                     Severity.ERROR)
+            state.diagnostics.report(
+                Span(source, row.line, 1, row.raw),
+                "DFG510",
+                f"record cannot be read as CSV ({row.error}); rejected",
+                Severity.ERROR,
+            )
         elif is_csv and not _fits(row, width, table, state):
             pass
         elif missing:
@@ -717,9 +781,12 @@ def _read_table(rows: Iterator[_Row], source: str, role: _Role | None, state: _S
     state.diagnostics.rejected += read - parsed
     if missing:
         state.diagnostics.report(
-            Span(source, table.header_line, 1, "\t".join(table.headers)[:400]), "DFG503",
+            Span(source, table.header_line, 1, "\t".join(table.headers)[:400]),
+            "DFG503",
             f"no reference column (expected {_LABELS['reference']!r}, 'NIC Number' or "
-            f"'ODR Reference'); {lost} row(s) rejected", Severity.ERROR)
+            f"'ODR Reference'); {lost} row(s) rejected",
+            Severity.ERROR,
+        )
     return True
 
 
@@ -732,9 +799,12 @@ def _fits(row: _Row, width: int, table: _Table, state: _State) -> bool:
         del cells[width:]
         return True
     state.diagnostics.report(
-        Span(table.source, row.line, 1, row.raw), "DFG501",
+        Span(table.source, row.line, 1, row.raw),
+        "DFG501",
         f"row has {len(cells)} fields but the header on line {table.header_line} has {width}; "
-        "rejected (look for a missing field or an unquoted comma)", Severity.ERROR)
+        "rejected (look for a missing field or an unquoted comma)",
+        Severity.ERROR,
+    )
     return False
 
 
@@ -743,9 +813,12 @@ def _report_blank_headers(table: _Table, row: _Row, pending: set[int], state: _S
         if i < len(row.cells or ()) and _text(row.cells[i]).strip():
             pending.discard(i)
             state.diagnostics.report(
-                Span(table.source, table.header_line, i + 1 + table.col_offset, ""), "DFG502",
+                Span(table.source, table.header_line, i + 1 + table.col_offset, ""),
+                "DFG502",
                 f"{table.headers[i]} has no header but holds values (first on row {row.line}); "
-                f"they are kept as extra field {table.headers[i]!r}", Severity.NOTE)
+                f"they are kept as extra field {table.headers[i]!r}",
+                Severity.NOTE,
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -758,44 +831,72 @@ def _reference(table: _Table, row: _Row, state: _State) -> str | None:
     reference = raw.strip()
     if not reference:
         state.diagnostics.report(
-            table.span(row, text=row.raw or _raw_of(row.cells or [])), "DFG504",
-            f"row has no reference in column {table.headers[table.columns['reference']]!r}; "
-            "rejected", Severity.ERROR)
+            table.span(row, text=row.raw or _raw_of(row.cells or [])),
+            "DFG504",
+            f"row has no reference in column {table.headers[table.columns['reference']]!r}; rejected",
+            Severity.ERROR,
+        )
         return None
     if raw != reference:
-        state.diagnostics.report(table.span(row, "reference", raw), "DFG203",
-                                 f"reference {raw!r} has surrounding white space; "
-                                 f"read as {reference!r}")
+        state.diagnostics.report(
+            table.span(row, "reference", raw),
+            "DFG203",
+            f"reference {raw!r} has surrounding white space; read as {reference!r}",
+        )
     return reference
 
 
-def _understood(table: _Table, row: _Row, column: str, value: str, parsed: object,
-                expected: str, state: _State) -> bool:
+def _understood(
+    table: _Table, row: _Row, column: str, value: str, parsed: object, expected: str, state: _State
+) -> bool:
     """False, with one DFG505 note per distinct value, when a non-empty value is not understood."""
     if parsed is not None or not value:
         return True
     header = table.headers[table.columns[column]] if column in table.columns else _LABELS[column]
-    state.once((table.source, column, value), table.span(row, column, value), "DFG505",
-               f"{header[:60]!r} value {value!r} not understood (expected {expected}); kept raw "
-               "(reported once per value)")
+    state.once(
+        (table.source, column, value),
+        table.span(row, column, value),
+        "DFG505",
+        f"{header[:60]!r} value {value!r} not understood (expected {expected}); kept raw (reported once per value)",
+    )
     return False
 
 
 def _family(name: str, table: _Table, row: _Row, state: _State) -> str | None:
     family = dataset_family(name) if name else None
     if name and family is None:
-        state.once((state.display, "family", name), table.span(row, "dataset", name), "DFG213",
-                   f"dataset {name!r} is not in any reviewed family "
-                   "(dataflow_graph/data/datasets.yaml); family left empty")
+        state.once(
+            (state.display, "family", name),
+            table.span(row, "dataset", name),
+            "DFG213",
+            f"dataset {name!r} is not in any reviewed family (dataflow_graph/data/datasets.yaml); family left empty",
+        )
     return family
 
 
 _core = functools.lru_cache(maxsize=65536)(agreement_core)
 
 #: The fields of :class:`Release` in the order ``_read_release`` passes them.
-_RELEASE_FIELDS = ("id", "source", "line", "reference", "agreement", "recipient", "dataset",
-                   "family", "category", "identifiability", "sensitive", "legal_basis",
-                   "frequency", "opt_outs_applied", "month", "period", "row_id", "extra")
+_RELEASE_FIELDS = (
+    "id",
+    "source",
+    "line",
+    "reference",
+    "agreement",
+    "recipient",
+    "dataset",
+    "family",
+    "category",
+    "identifiability",
+    "sensitive",
+    "legal_basis",
+    "frequency",
+    "opt_outs_applied",
+    "month",
+    "period",
+    "row_id",
+    "extra",
+)
 if tuple(f.name for f in fields(Release)) != _RELEASE_FIELDS:  # pragma: no cover
     raise ImportError("Release fields changed: update _read_release and _RELEASE_FIELDS")
 
@@ -817,75 +918,98 @@ def _read_release(table: _Table, row: _Row, state: _State) -> bool:
     extra = table.kept_values(cells)
     family = _family(dataset, table, row, state)
     info = state.dataset_info.get((core, _key(dataset))) if state.dataset_info else None
-    category, identifiability, sensitive, frequency, applied, when = _release_values(
-        table, row, v, info, extra, state)
+    category, identifiability, sensitive, frequency, applied, when = _release_values(table, row, v, info, extra, state)
     legal_basis = v.get("legal_basis") or (info.legal_basis if info else "")
     intern = sys.intern
     release = Release(  # positional, in the order of _RELEASE_FIELDS: a third faster than keywords
-        f"{table.source}:{row.line}", table.source, row.line,
+        f"{table.source}:{row.line}",
+        table.source,
+        row.line,
         intern(reference) if len(reference) < 200 else reference,
         intern(core) if len(core) < 200 else core,
         intern(recipient) if len(recipient) < 200 else recipient,
-        intern(dataset) if len(dataset) < 200 else dataset, family, category, identifiability,
-        sensitive, intern(legal_basis) if len(legal_basis) < 200 else legal_basis, frequency,
-        applied, when, _previous_period(state) if table.previous else state.period,
-        v.get("row_id", ""), tuple(extra))
+        intern(dataset) if len(dataset) < 200 else dataset,
+        family,
+        category,
+        identifiability,
+        sensitive,
+        intern(legal_basis) if len(legal_basis) < 200 else legal_basis,
+        frequency,
+        applied,
+        when,
+        _previous_period(state) if table.previous else state.period,
+        v.get("row_id", ""),
+        tuple(extra),
+    )
     state.releases.append(release)
     _note_release(release, table, row, v, state)
     return True
 
 
-def _looked_up_recipient(reference: str, core: str, table: _Table, row: _Row,
-                         state: _State) -> str:
+def _looked_up_recipient(reference: str, core: str, table: _Table, row: _Row, state: _State) -> str:
     """The applicant organisation of the Agreements sheet, for release sheets without one."""
     recipient = state.recipient(reference, core)
     if not state.agreements:
-        state.once((table.source, "no recipient"), Span(table.source, table.header_line, 1),
-                   "DFG503", "no recipient column (e.g. 'Organisation Name') and no "
-                   "Agreements sheet to look the reference up in; recipients left empty",
-                   Severity.WARNING)
+        state.once(
+            (table.source, "no recipient"),
+            Span(table.source, table.header_line, 1),
+            "DFG503",
+            "no recipient column (e.g. 'Organisation Name') and no "
+            "Agreements sheet to look the reference up in; recipients left empty",
+            Severity.WARNING,
+        )
     elif not recipient:
-        state.once((table.source, "agreement", reference), table.span(row, "reference"),
-                   "DFG509", f"reference {reference!r} is not in an Agreements sheet of "
-                   "this file; recipient unknown", Severity.WARNING)
+        state.once(
+            (table.source, "agreement", reference),
+            table.span(row, "reference"),
+            "DFG509",
+            f"reference {reference!r} is not in an Agreements sheet of this file; recipient unknown",
+            Severity.WARNING,
+        )
     return recipient
 
 
 _Values = tuple[str, Identifiability | None, bool | None, str, bool | None]
 
 
-def _coded_values(table: _Table, row: _Row, category: str, sensitive_raw: str,
-                  frequency_raw: str, opt_raw: str, state: _State) -> tuple[_Values, bool]:
+def _coded_values(
+    table: _Table, row: _Row, category: str, sensitive_raw: str, frequency_raw: str, opt_raw: str, state: _State
+) -> tuple[_Values, bool]:
     """Category, sensitivity, frequency and opt-outs read; False when opt-outs are not."""
     identifiability = identifiability_of(category) if category else None
-    _understood(table, row, "category", category, identifiability,
-                "Identifiable, Pseudonymised, Anonymised - ICO code compliant, Aggregated", state)
+    _understood(
+        table,
+        row,
+        "category",
+        category,
+        identifiability,
+        "Identifiable, Pseudonymised, Anonymised - ICO code compliant, Aggregated",
+        state,
+    )
     sensitive = _sensitive(sensitive_raw)
-    _understood(table, row, "sensitive", sensitive_raw, sensitive, "Sensitive or Non-Sensitive",
-                state)
+    _understood(table, row, "sensitive", sensitive_raw, sensitive, "Sensitive or Non-Sensitive", state)
     frequency = frequency_of(frequency_raw) if frequency_raw else ""
-    if not _understood(table, row, "frequency", frequency_raw, frequency, "One-Off or Ongoing",
-                       state):
+    if not _understood(table, row, "frequency", frequency_raw, frequency, "One-Off or Ongoing", state):
         frequency = frequency_raw
     applied = _yes_no(opt_raw) if opt_raw else None
     understood = _understood(table, row, "opt_outs", opt_raw, applied, "Y or N", state)
-    return (_intern(category), identifiability, sensitive, _intern(frequency or ""),
-            applied), understood
+    return (_intern(category), identifiability, sensitive, _intern(frequency or ""), applied), understood
 
 
-def _release_values(table: _Table, row: _Row, v: dict[str, str], info: _DatasetRow | None,
-                    extra: list[tuple[str, str]], state: _State
-                    ) -> tuple[str, Identifiability | None, bool | None, str, bool | None,
-                               str | None]:
+def _release_values(
+    table: _Table, row: _Row, v: dict[str, str], info: _DatasetRow | None, extra: list[tuple[str, str]], state: _State
+) -> tuple[str, Identifiability | None, bool | None, str, bool | None, str | None]:
     """Category, identifiability, sensitivity, frequency, opt-outs and month of a row.
 
     The coded columns repeat from row to row; each combination is read once per table
     (a value not understood is reported once anyway, at the first row that has it).
     """
-    key = (v.get("category") or (info.category if info else ""),
-           v.get("sensitive") or (info.sensitive if info else ""),
-           v.get("frequency") or (info.frequency if info else ""),
-           v.get("opt_outs", ""))
+    key = (
+        v.get("category") or (info.category if info else ""),
+        v.get("sensitive") or (info.sensitive if info else ""),
+        v.get("frequency") or (info.frequency if info else ""),
+        v.get("opt_outs", ""),
+    )
     known = table.coded.get(key)
     if known is None:
         known = table.coded[key] = _coded_values(table, row, *key, state)
@@ -896,9 +1020,11 @@ def _release_values(table: _Table, row: _Row, v: dict[str, str], info: _DatasetR
     if month_text := v.get("month"):
         when = _month_of(table.cell(row.cells or [], "month"))
         if when is None:
-            state.diagnostics.report(table.span(row, "month", month_text), "DFG210",
-                                     f"date {month_text!r} not understood (expected e.g. "
-                                     "'Jul-19' or '2019-07-01'); month left empty")
+            state.diagnostics.report(
+                table.span(row, "month", month_text),
+                "DFG210",
+                f"date {month_text!r} not understood (expected e.g. 'Jul-19' or '2019-07-01'); month left empty",
+            )
     return (*values, when)
 
 
@@ -906,12 +1032,12 @@ def _previous_period(state: _State) -> Period | None:
     """Rows 'omitted from previous registers' were released before this register's period."""
     if state.period is None or not state.period.start:
         return None
-    return Period(None, _month_before(state.period.start), "omitted from previous registers",
-                  None, "before this register")
+    return Period(
+        None, _month_before(state.period.start), "omitted from previous registers", None, "before this register"
+    )
 
 
-def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str],
-                  state: _State) -> None:
+def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str], state: _State) -> None:
     """Remember what this row says about its agreement and, with a purpose, its entry."""
     if not table.previous:
         seen = state.released.get(release.agreement)
@@ -919,8 +1045,8 @@ def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str],
             seen = state.released[release.agreement] = _Released()
         if release.dataset and release.dataset not in seen.datasets:
             seen.datasets[release.dataset] = Dataset(
-                release.dataset, release.family, Span(release.source, release.line, 1,
-                                                      release.dataset))
+                release.dataset, release.family, Span(release.source, release.line, 1, release.dataset)
+            )
         seen.applied += release.opt_outs_applied is True
         seen.not_applied += release.opt_outs_applied is False
         if release.legal_basis:
@@ -931,8 +1057,8 @@ def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str],
     draft = state.purposes.get(release.reference)
     if draft is None:
         draft = state.purposes[release.reference] = _PurposeDraft(
-            release.reference, release.source, release.line, release.recipient,
-            v.get("organisation_type", ""))
+            release.reference, release.source, release.line, release.recipient, v.get("organisation_type", "")
+        )
     draft.purposes.setdefault(purpose, row.line)
     for name in (p.strip() for p in release.dataset.split(", ")):
         if name:
@@ -941,28 +1067,6 @@ def _note_release(release: Release, table: _Table, row: _Row, v: dict[str, str],
         draft.legal_bases[release.legal_basis] = None
     if release.month:
         draft.months.add(release.month)
-
-
-_new_span = Span.__new__
-_set_path, _set_line, _set_col, _set_text = (
-    Span.__dict__[f].__set__ for f in ("path", "line", "col", "text"))
-
-
-def _line_spans(source: str, line: int, text: str) -> tuple[Span, ...]:
-    """``Span(source, line, 1, part)`` for each line of ``text``, without the frozen ``__init__``.
-
-    A statement cell has dozens of lines and a workbook some 75,000; filling the slots
-    directly makes the same (equal, frozen) spans in about half the time.
-    """
-    out = []
-    for part in text.split("\n"):
-        span = _new_span(Span)
-        _set_path(span, source)
-        _set_line(span, line)
-        _set_col(span, 1)
-        _set_text(span, part)
-        out.append(span)
-    return tuple(out)
 
 
 class _CellSection(Section):
@@ -987,7 +1091,7 @@ class _CellSection(Section):
         self = cls.__new__(cls)
         _set_name(self, name)
         end = text.find("\n")  # not split/partition: they copy the rest of a long cell
-        _set_heading(self, _line_spans(source, line, text if end < 0 else text[:end])[0])
+        _set_heading(self, new_spans(source, line, text if end < 0 else text[:end])[0])
         _set_cell_text(self, text)
         return self
 
@@ -996,7 +1100,7 @@ class _CellSection(Section):
         try:
             return self._lines
         except AttributeError:
-            lines = _line_spans(self.span.path, self.span.line, self._text)
+            lines = new_spans(self.span.path, self.span.line, self._text)
             object.__setattr__(self, "_lines", lines)
             return lines
 
@@ -1040,31 +1144,41 @@ def _read_entry(table: _Table, row: _Row, state: _State) -> bool:
     if reference is None:
         return False
     organisation = table.get(cells, "organisation") or None
-    sections = tuple(s for s in (_section(label, table.raw(cells, col), table.source, row.line)
-                                 for col, label in _SECTIONS) if s)
+    sections = tuple(
+        s for s in (_section(label, table.raw(cells, col), table.source, row.line) for col, label in _SECTIONS) if s
+    )
     agreement_sheet = bool(table.columns.keys() & {"title", "controllers", "dsa_start"})
     fields, unrecognised = _kept_fields(table, row)
     agreement = _core(reference)
-    state.drafts.append(dict(
-        id=f"{table.source}:{row.line}", source=table.source, line=row.line,
-        position=len(state.drafts), reference=reference, agreement=agreement,
-        title=table.get(cells, "title") or organisation or reference, organisation=organisation,
-        organisation_type=table.get(cells, "organisation_type") or None,
-        dsa=_dsa(table, row, state),
-        sublicensing=_flag(table, row, "sublicensing", state),
-        commercial=_flag(table, row, "commercial", state),
-        controllers=tuple(split_controllers(table.get(cells, "controllers"))),
-        sections=sections, fields=fields, unrecognised=unrecognised,
-        variant="data-uses-register" if agreement_sheet else "quarterly-register",
-        span=Span(table.source, row.line, 1, table.raw(cells, "reference"))))
+    state.drafts.append(
+        dict(
+            id=f"{table.source}:{row.line}",
+            source=table.source,
+            line=row.line,
+            position=len(state.drafts),
+            reference=reference,
+            agreement=agreement,
+            title=table.get(cells, "title") or organisation or reference,
+            organisation=organisation,
+            organisation_type=table.get(cells, "organisation_type") or None,
+            dsa=_dsa(table, row, state),
+            sublicensing=_flag(table, row, "sublicensing", state),
+            commercial=_flag(table, row, "commercial", state),
+            controllers=tuple(split_controllers(table.get(cells, "controllers"))),
+            sections=sections,
+            fields=fields,
+            unrecognised=unrecognised,
+            variant="data-uses-register" if agreement_sheet else "quarterly-register",
+            span=Span(table.source, row.line, 1, table.raw(cells, "reference")),
+        )
+    )
     if organisation:
         state.agreements.setdefault(reference, organisation)
         state.agreement_cores.setdefault(agreement, {})[organisation] = None
     return True
 
 
-def _kept_fields(table: _Table, row: _Row) -> tuple[tuple[tuple[str, str, Span], ...],
-                                                    tuple[Span, ...]]:
+def _kept_fields(table: _Table, row: _Row) -> tuple[tuple[tuple[str, str, Span], ...], tuple[Span, ...]]:
     """Columns an entry does not model: known ones as fields, unknown ones as unrecognised."""
     fields, unrecognised = [], []
     for i in table.kept:
@@ -1083,9 +1197,13 @@ def _flag(table: _Table, row: _Row, column: str, state: _State) -> bool | None:
     value = table.get(row.cells or [], column)
     parsed = _yes_no(value) if value else None
     if parsed is None and value:
-        state.once((table.source, column, value), table.span(row, column, value), "DFG212",
-                   f"{_LABELS[column]!r} value {value!r} is not yes or no; left unknown",
-                   Severity.WARNING)
+        state.once(
+            (table.source, column, value),
+            table.span(row, column, value),
+            "DFG212",
+            f"{_LABELS[column]!r} value {value!r} is not yes or no; left unknown",
+            Severity.WARNING,
+        )
     return parsed
 
 
@@ -1101,12 +1219,14 @@ def _dsa(table: _Table, row: _Row, state: _State) -> Period | None:
     span = table.span(row, "dsa_start", f"{start_text} – {end_text}")
     for text, parsed in ((start_text, start), (end_text, end)):
         if text and parsed is None:
-            state.diagnostics.report(span, "DFG210", f"DSA date {text!r} not understood "
-                                     "(expected e.g. '2019-05-01'); that end left open")
+            state.diagnostics.report(
+                span, "DFG210", f"DSA date {text!r} not understood (expected e.g. '2019-05-01'); that end left open"
+            )
     period = Period(start, end, span.text, span)
     if period.reversed:
-        state.diagnostics.report(span, "DFG211", f"DSA window {span.text!r} ends ({end}) before "
-                                 f"it starts ({start}); kept as published")
+        state.diagnostics.report(
+            span, "DFG211", f"DSA window {span.text!r} ends ({end}) before it starts ({start}); kept as published"
+        )
     return period
 
 
@@ -1118,25 +1238,45 @@ def _read_dataset(table: _Table, row: _Row, state: _State) -> bool:
         return False
     name = table.get(cells, "dataset")
     if not name:
-        state.diagnostics.report(table.span(row, text=_raw_of(cells)), "DFG511",
-                                 "dataset row has no dataset name; rejected", Severity.ERROR)
+        state.diagnostics.report(
+            table.span(row, text=_raw_of(cells)), "DFG511", "dataset row has no dataset name; rejected", Severity.ERROR
+        )
         return False
     span = table.span(row, "dataset", name)
     category = table.get(cells, "category")
-    _understood(table, row, "category", category, identifiability_of(category) if category
-                else None, "Identifiable, Pseudonymised, Anonymised - ICO code compliant, "
-                "Aggregated", state)
-    record = _DatasetRow(reference, name, _family(name, table, row, state), category,
-                         table.get(cells, "sensitive"), table.get(cells, "frequency"),
-                         table.get(cells, "legal_basis"), span, tuple(table.kept_values(cells)))
+    _understood(
+        table,
+        row,
+        "category",
+        category,
+        identifiability_of(category) if category else None,
+        "Identifiable, Pseudonymised, Anonymised - ICO code compliant, Aggregated",
+        state,
+    )
+    record = _DatasetRow(
+        reference,
+        name,
+        _family(name, table, row, state),
+        category,
+        table.get(cells, "sensitive"),
+        table.get(cells, "frequency"),
+        table.get(cells, "legal_basis"),
+        span,
+        tuple(table.kept_values(cells)),
+    )
     core = agreement_core(reference)
     state.dataset_rows.setdefault(reference, []).append(record)
     state.dataset_cores.setdefault(core, []).append(record)
     state.dataset_info.setdefault((core, _key(name)), record)
     if state.drafts and reference not in state.agreements and core not in state.agreement_cores:
-        state.once((table.source, "agreement", reference), table.span(row, "reference"),
-                   "DFG509", f"reference {reference!r} is not in an Agreements sheet of this "
-                   "file; the dataset row is used only for release rows", Severity.WARNING)
+        state.once(
+            (table.source, "agreement", reference),
+            table.span(row, "reference"),
+            "DFG509",
+            f"reference {reference!r} is not in an Agreements sheet of this "
+            "file; the dataset row is used only for release rows",
+            Severity.WARNING,
+        )
     return True
 
 
@@ -1155,10 +1295,8 @@ _READERS = {
 def _opt_outs(seen: _Released | None) -> OptOuts:
     if seen is None or not (seen.applied or seen.not_applied):
         return OptOuts()
-    honoured = (OptOut.MIXED if seen.applied and seen.not_applied
-                else OptOut.YES if seen.applied else OptOut.NO)
-    return OptOuts(honoured, f"released files: {seen.applied} with opt-outs applied, "
-                             f"{seen.not_applied} without")
+    honoured = OptOut.MIXED if seen.applied and seen.not_applied else OptOut.YES if seen.applied else OptOut.NO
+    return OptOuts(honoured, f"released files: {seen.applied} with opt-outs applied, {seen.not_applied} without")
 
 
 def _complete(draft: dict[str, object], state: _State) -> Entry:
@@ -1173,14 +1311,11 @@ def _complete(draft: dict[str, object], state: _State) -> Entry:
         first = {r.name: r for r in reversed(rows)}
         changes["datasets"] = tuple(Dataset(n, first[n].family, first[n].span) for n in names)
         changes["legal_basis"] = tuple(dict.fromkeys(r.legal_basis for r in rows if r.legal_basis))
-        changes["type_of_data"] = "; ".join(dict.fromkeys(r.category for r in rows if r.category)
-                                            ) or None
+        changes["type_of_data"] = "; ".join(dict.fromkeys(r.category for r in rows if r.category)) or None
         flags = {_sensitive(r.sensitive) for r in rows if r.sensitive}
         changes["sensitive"] = True if True in flags else False if flags == {False} else None
-        changes["sensitivity"] = "; ".join(dict.fromkeys(r.sensitive for r in rows if r.sensitive)
-                                           ) or None
-        changes["fields"] = draft["fields"] + tuple(
-            (h, f"{r.name}: {v}", r.span) for r in rows for h, v in r.extra)
+        changes["sensitivity"] = "; ".join(dict.fromkeys(r.sensitive for r in rows if r.sensitive)) or None
+        changes["fields"] = draft["fields"] + tuple((h, f"{r.name}: {v}", r.span) for r in rows for h, v in r.extra)
     elif seen is not None:
         changes["datasets"] = tuple(seen.datasets[n] for n in sorted(seen.datasets))
         changes["legal_basis"] = tuple(seen.legal_bases)
@@ -1197,14 +1332,22 @@ def _purpose_entry(draft: _PurposeDraft, position: int) -> Entry:
         sections.append(Section("Purpose", lines[0], lines))
     months = sorted(draft.months)
     return Entry(
-        id=f"{draft.source}:{draft.line}", source=draft.source, line=draft.line,
-        position=position, reference=draft.reference, agreement=agreement_core(draft.reference),
-        title=draft.recipient or draft.reference, organisation=draft.recipient or None,
-        organisation_type=draft.organisation_type or None, legal_basis=tuple(draft.legal_bases),
+        id=f"{draft.source}:{draft.line}",
+        source=draft.source,
+        line=draft.line,
+        position=position,
+        reference=draft.reference,
+        agreement=agreement_core(draft.reference),
+        title=draft.recipient or draft.reference,
+        organisation=draft.recipient or None,
+        organisation_type=draft.organisation_type or None,
+        legal_basis=tuple(draft.legal_bases),
         period=Period(months[0], months[-1], "months of the release rows") if months else None,
         datasets=tuple(Dataset(n, dataset_family(n), s) for n, s in draft.datasets.items()),
-        sections=tuple(sections), variant="release-register",
-        span=Span(draft.source, draft.line, 1, draft.reference))
+        sections=tuple(sections),
+        variant="release-register",
+        span=Span(draft.source, draft.line, 1, draft.reference),
+    )
 
 
 def _finish(state: _State) -> RegisterTables:
@@ -1260,8 +1403,7 @@ def read_register(path: Path, display: str, diagnostics: Diagnostics) -> Registe
         with path.open("rb") as handle:
             head = handle.read(8192)
     except OSError as exc:
-        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc.strerror or exc}",
-                           Severity.ERROR)
+        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc.strerror or exc}", Severity.ERROR)
         return RegisterTables()
     if head.startswith(_OLE_MAGIC) or sniff_kind(path, head) == "xlsx":
         return _read_workbook(path, display, diagnostics)
@@ -1269,8 +1411,9 @@ def read_register(path: Path, display: str, diagnostics: Diagnostics) -> Registe
         diagnostics.report(Span(display, 1, 1), "DFG105", "empty file: no rows to read")
         return RegisterTables()
     if is_binary(head) or sniff_kind(path, head) == "html":
-        diagnostics.report(Span(display, 1, 1), "DFG507", "not a register table (CSV or "
-                           "workbook); file skipped", Severity.ERROR)
+        diagnostics.report(
+            Span(display, 1, 1), "DFG507", "not a register table (CSV or workbook); file skipped", Severity.ERROR
+        )
         return RegisterTables()
     text = decode(path.read_bytes(), display, diagnostics)
     return _read_csv(text, path, display, diagnostics)
@@ -1280,10 +1423,14 @@ def _read_csv(text: str, path: Path, display: str, diagnostics: Diagnostics) -> 
     state = _State(display, diagnostics)
     state.period = register_period(path.name) or register_period(display)
     if not _read_table(_csv_rows(text), display, None, state, is_csv=True):
-        diagnostics.report(Span(display, 1, 1, text.split("\n", 1)[0][:400]), "DFG507",
-                           f"no header of a known register layout in the first {_HEADER_SEARCH} "
-                           "records (e.g. 'Reference Number', 'NIC Number', 'ODR Reference' "
-                           "with 'Dataset'); file skipped", Severity.ERROR)
+        diagnostics.report(
+            Span(display, 1, 1, text.split("\n", 1)[0][:400]),
+            "DFG507",
+            f"no header of a known register layout in the first {_HEADER_SEARCH} "
+            "records (e.g. 'Reference Number', 'NIC Number', 'ODR Reference' "
+            "with 'Dataset'); file skipped",
+            Severity.ERROR,
+        )
     return _finish(state)
 
 
@@ -1298,28 +1445,37 @@ def _read_workbook(path: Path, display: str, diagnostics: Diagnostics) -> Regist
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own types for damaged workbooks
-        diagnostics.report(Span(display, 1, 1), "DFG507", f"workbook cannot be read ({exc}); "
-                           "file skipped", Severity.ERROR)
+        diagnostics.report(
+            Span(display, 1, 1), "DFG507", f"workbook cannot be read ({exc}); file skipped", Severity.ERROR
+        )
         return RegisterTables()
     state = _State(display, diagnostics)
     roles = {name: _role_by_name(name) for name in names}
-    state.period = (_stated_period(workbook, [n for n in names if roles[n] is _Role.NOTES],
-                                   display)
-                    or register_period(path.name) or register_period(display))
+    state.period = (
+        _stated_period(workbook, [n for n in names if roles[n] is _Role.NOTES], display)
+        or register_period(path.name)
+        or register_period(display)
+    )
     for role in _ORDER:
         for name in (n for n in names if roles[n] is role):
             try:
                 rows, col_offset = _sheet_rows(workbook.get_sheet_by_name(name))
             except Exception as exc:  # a damaged sheet does not stop the others
-                diagnostics.report(Span(f"{display}#{name}", 1, 1), "DFG507",
-                                   f"sheet cannot be read ({exc}); skipped", Severity.ERROR)
+                diagnostics.report(
+                    Span(f"{display}#{name}", 1, 1), "DFG507", f"sheet cannot be read ({exc}); skipped", Severity.ERROR
+                )
                 continue
-            found = _read_table(rows, f"{display}#{name}", role, state, col_offset=col_offset,
-                                previous=role is _Role.AMENDMENTS)
+            found = _read_table(
+                rows, f"{display}#{name}", role, state, col_offset=col_offset, previous=role is _Role.AMENDMENTS
+            )
             if not found:
-                diagnostics.report(Span(f"{display}#{name}", 1, 1), "DFG506",
-                                   f"sheet {name!r} not recognised: no header of a known layout "
-                                   f"in its first {_HEADER_SEARCH} rows; skipped", Severity.NOTE)
+                diagnostics.report(
+                    Span(f"{display}#{name}", 1, 1),
+                    "DFG506",
+                    f"sheet {name!r} not recognised: no header of a known layout "
+                    f"in its first {_HEADER_SEARCH} rows; skipped",
+                    Severity.NOTE,
+                )
     return _finish(state)
 
 
@@ -1333,8 +1489,7 @@ def _stated_period(workbook: object, names: list[str], display: str) -> Period |
         for row in itertools.islice(rows, _HEADER_SEARCH):
             for i, cell in enumerate(row.cells or ()):
                 text = _text(cell)
-                span = Span(f"{display}#{name}", row.line, i + 1 + col_offset,
-                            text.strip().split("\n", 1)[0][:200])
+                span = Span(f"{display}#{name}", row.line, i + 1 + col_offset, text.strip().split("\n", 1)[0][:200])
                 if text and (found := register_period(text, span)):
                     return found
     return None

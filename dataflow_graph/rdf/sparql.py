@@ -10,7 +10,7 @@ set per query; a server must be configured so (Oxigraph ``serve --union-default-
 Fuseki ``tdb2:unionDefaultGraph true``; GraphDB, Virtuoso and Neptune do so by default).
 
 >>> from dataflow_graph.examples import two_copies
->>> from dataflow_graph.rdf import to_rdf
+>>> from dataflow_graph.rdf.mapping import to_rdf
 >>> ex = two_copies()
 >>> ds = to_rdf(ex.entries, ex.flows, ex.organisations)
 >>> rows = run(ds, named_queries()["convergence"], {"recipient": "org:example-ccg"})
@@ -32,8 +32,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from .errors import DataflowGraphError, UsageError
-from .sources import embedded_path
+from .._resources import embedded_path
+from ..errors import DataflowGraphError, UsageError
 from .vocab import XSD
 
 __all__ = [
@@ -85,8 +85,7 @@ def query_text(name_or_path: str) -> str:
     path = Path(name_or_path)
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    raise UsageError(f"no named query or file {name_or_path!r}; "
-                     f"named queries: {', '.join(sorted(queries))}")
+    raise UsageError(f"no named query or file {name_or_path!r}; named queries: {', '.join(sorted(queries))}")
 
 
 def is_update(text: str) -> bool:
@@ -195,25 +194,29 @@ def run(
     values = _bindings(bindings)
     if is_update(query):
         if not allow_update:
-            raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True "
-                                "(--allow-update) to change the graph")
+            raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True (--allow-update) to change the graph")
         _update(graph_or_store, query, values)
         return []
     store = _inner_store(graph_or_store)
     result = None
     try:
         if store is not None:
-            result = store.query(query, use_default_graph_as_union=True,
-                                 substitutions={ox.Variable(k): _to_ox(v) for k, v in values.items()})
+            result = store.query(
+                query,
+                use_default_graph_as_union=True,
+                substitutions={ox.Variable(k): _to_ox(v) for k, v in values.items()},
+            )
             return _ox_rows(result)
         return _rdflib_rows(graph_or_store.query(query, initBindings=values))  # type: ignore[union-attr]
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
         # Oxigraph's result iterator may only be freed on this thread: keep it out of the
         # traceback, or a collector pass on another thread (a pool's) would free it there.
         result = None
-        raise QueryError(f"query failed: {exc} (a bound variable must be in the SELECT "
-                         "projection for Oxigraph)" if "projection" in str(exc)
-                         else f"query failed: {exc}") from exc.with_traceback(None)
+        raise QueryError(
+            f"query failed: {exc} (a bound variable must be in the SELECT projection for Oxigraph)"
+            if "projection" in str(exc)
+            else f"query failed: {exc}"
+        ) from exc.with_traceback(None)
 
 
 def _inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
@@ -227,8 +230,7 @@ def _inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
     return None
 
 
-def _update(graph_or_store: Graph | ox.Store, update: str,
-            values: dict[str, URIRef | Literal]) -> None:
+def _update(graph_or_store: Graph | ox.Store, update: str, values: dict[str, URIRef | Literal]) -> None:
     if isinstance(graph_or_store, ox.Store):
         if values:
             raise UsageError("bindings with an update need an rdflib graph, not a bare store")

@@ -45,8 +45,10 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import DataflowGraphError, UsageError
-from .model import (
+from .._resources import embedded_path
+from .._speed import cyclic_gc_paused
+from ..errors import DataflowGraphError, UsageError
+from ..model import (
     Entry,
     Flow,
     FlowKind,
@@ -57,9 +59,7 @@ from .model import (
     Period,
     Release,
     Role,
-    cyclic_gc_paused,
 )
-from .sources import embedded_path
 from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, XSD
 
 __all__ = [
@@ -88,11 +88,17 @@ DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"
 
 #: Serialisation names accepted by :func:`serialise` (aliases map to the first spelling).
 FORMATS: dict[str, str] = {
-    "turtle": "turtle", "ttl": "turtle",
-    "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-    "jsonld": "jsonld", "json-ld": "jsonld",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
     "trig": "trig",
-    "nquads": "nquads", "n-quads": "nquads", "nq": "nquads",
+    "nquads": "nquads",
+    "n-quads": "nquads",
+    "nq": "nquads",
 }
 
 IDENTIFIABILITY = {
@@ -132,8 +138,7 @@ PROCESSING = {
     FlowKind.ACCESS: DPV.Access,
     FlowKind.LINKAGE: DPV.Combine,
 }
-_GATEWAYS = ((re.compile(r"(?<!\d)251(?!\d)"), DFG.NHSAct2006s251),
-             (re.compile(r"(?<!\d)261(?!\d)"), DFG.HSCA2012s261))
+_GATEWAYS = ((re.compile(r"(?<!\d)251(?!\d)"), DFG.NHSAct2006s251), (re.compile(r"(?<!\d)261(?!\d)"), DFG.HSCA2012s261))
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -210,7 +215,7 @@ def _ttl_iri(iri: str) -> str:
     """An IRI as written in Turtle: a prefixed name where one of :data:`PREFIXES` fits."""
     for prefix, ns in _PREFIXES_BY_LENGTH:
         if iri.startswith(ns) and _PN_LOCAL.fullmatch(iri, len(ns)):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
 
 
@@ -248,15 +253,21 @@ _PROV, _RDFS, _SKOS = _Terms(PROV), _Terms(RDFS), _Terms(SKOS)
 _FROM = _ttl_iri(str(FROM))
 _GYEARMONTH = _ttl_iri(str(XSD.gYearMonth))
 _SEP = " ;\n\t"
-_TYPE_LINES = {name: f"a {getattr(_DFG, name)}" for name in
-               ("Agreement", "Entry", "Flow", "Hop", "DataCopy", "Evidence", "DatasetFamily", "Release",
-                "Finding")}
+_TYPE_LINES = {
+    name: f"a {getattr(_DFG, name)}"
+    for name in ("Agreement", "Entry", "Flow", "Hop", "DataCopy", "Evidence", "DatasetFamily", "Release", "Finding")
+}
 
 
 _IDENTIFIABILITY = {level: _ttl_iri(iri) for level, iri in IDENTIFIABILITY.items()}
 _OPT_OUT = {status: _ttl_iri(iri) for status, iri in OPT_OUT.items()}
-_KIND_LINES = {kind: f"{_DFG.kind} {_ttl_iri(iri)}" + (f"{_SEP}{_DPV.hasProcessing} {_ttl_iri(PROCESSING[kind])}"
-                                                        if kind in PROCESSING else "") for kind, iri in KIND.items()}
+_KIND_LINES = {
+    kind: f"{_DFG.kind} {_ttl_iri(iri)}"
+    + (f"{_SEP}{_DPV.hasProcessing} {_ttl_iri(PROCESSING[kind])}" if kind in PROCESSING else "")
+    for kind, iri in KIND.items()
+}
+
+
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
@@ -380,7 +391,7 @@ def records_rdf(
     (default: the machine's cores); the text is the same as a single-process run.
     """
     b = RdfText(base)
-    with cyclic_gc_paused():                # strings and short lists: nothing cyclic to collect
+    with cyclic_gc_paused():  # strings and short lists: nothing cyclic to collect
         _emit(b, list(entries), list(flows), organisations, list(releases), list(findings), workers)
     return b
 
@@ -421,8 +432,7 @@ def to_rdf(
     UsageError
         If ``base`` is not an absolute IRI ending in ``/`` or ``#``.
     """
-    store = records_store(entries, flows, organisations, releases=releases, findings=findings,
-                          base=base)
+    store = records_store(entries, flows, organisations, releases=releases, findings=findings, base=base)
     return as_dataset(store)
 
 
@@ -456,12 +466,17 @@ def as_dataset(store: ox.Store) -> Dataset:
     return ds
 
 
-def _emit(b: RdfText, entries: list[Entry], flows: list[Flow],
-          organisations: Iterable[Organisation] | Mapping[str, Organisation],
-          releases: list[Release], findings: list[Any], workers: int | None = None) -> None:
+def _emit(
+    b: RdfText,
+    entries: list[Entry],
+    flows: list[Flow],
+    organisations: Iterable[Organisation] | Mapping[str, Organisation],
+    releases: list[Release],
+    findings: list[Any],
+    workers: int | None = None,
+) -> None:
     """Emit every triple of the records, graph by graph."""
-    orgs = dict(organisations) if isinstance(organisations, Mapping) else \
-        {o.id: o for o in organisations}
+    orgs = dict(organisations) if isinstance(organisations, Mapping) else {o.id: o for o in organisations}
     for f in flows:
         for h in f.hops:
             orgs.setdefault(h.source.id, h.source)
@@ -506,8 +521,9 @@ PARALLEL_FROM = 1000
 _FORK_JOB: tuple[str, dict[str, tuple[list[Entry], list[Flow], list[Release]]]] | None = None
 
 
-def _split(cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]],
-           workers: int | None) -> list[list[str]]:
+def _split(
+    cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]], workers: int | None
+) -> list[list[str]]:
     """Agreements in ``workers`` runs of about equal work (one run when that would not pay)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(cores) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
@@ -523,8 +539,9 @@ def _split(cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[
     return [p for p in (*parts, run) if p]
 
 
-def _agreements(b: RdfText, cores: list[str],
-                by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]) -> None:
+def _agreements(
+    b: RdfText, cores: list[str], by_agreement: Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]
+) -> None:
     for core in cores:
         b.use(b.graph(core))
         _agreement(b, core, *by_agreement[core])
@@ -541,8 +558,9 @@ def _agreements_apart(cores: list[str]) -> tuple[dict[str | None, list[bytes]], 
     return b.statements, b.open
 
 
-def _reference(b: RdfText, orgs: dict[str, Organisation], entries: list[Entry],
-               flows: list[Flow], releases: list[Release]) -> None:
+def _reference(
+    b: RdfText, orgs: dict[str, Organisation], entries: list[Entry], flows: list[Flow], releases: list[Release]
+) -> None:
     """Organisations, units, families and datasets: the register-wide nodes."""
     for org_id in sorted(orgs):
         _organisation(b, orgs[org_id])
@@ -558,8 +576,10 @@ def _reference(b: RdfText, orgs: dict[str, Organisation], entries: list[Entry],
     families |= {e_fam for e in entries for e_fam in e.families}
     families |= {r.family for r in releases if r.family}
     for fam in sorted(families):
-        b.close(b.family(fam), [_TYPE_LINES["DatasetFamily"], f"{_DCT.identifier} {_quoted(fam)}",
-                                f"{_RDFS.label} {_quoted(fam)}"])
+        b.close(
+            b.family(fam),
+            [_TYPE_LINES["DatasetFamily"], f"{_DCT.identifier} {_quoted(fam)}", f"{_RDFS.label} {_quoted(fam)}"],
+        )
     for e in entries:
         for d in e.datasets:
             t = b.subject(b.dataset(d.name))
@@ -571,8 +591,12 @@ def _reference(b: RdfText, orgs: dict[str, Organisation], entries: list[Entry],
 def _organisation(b: RdfText, o: Organisation) -> None:
     t = b.subject(b.org(o.id))
     name = _quoted(o.name)
-    t += (f"a {_ORG.Organization}", f"{_DCT.identifier} {_quoted(o.id)}", f"{_SKOS.prefLabel} {name}",
-          f"{_RDFS.label} {name}")
+    t += (
+        f"a {_ORG.Organization}",
+        f"{_DCT.identifier} {_quoted(o.id)}",
+        f"{_SKOS.prefLabel} {name}",
+        f"{_RDFS.label} {name}",
+    )
     t += [f"{_SKOS.altLabel} {_quoted(alias)}" for alias in o.aliases if alias != o.name]
     t += (f"{_DFG.role} {_ttl_iri(ROLE[o.role])}", f"{_DFG.reviewed} {_bool(o.reviewed)}")
     if o.ods is not None:
@@ -592,16 +616,25 @@ def _unit(b: RdfText, org_id: str, name: str) -> None:
     b.seen_units.add(key)
     node = b.unit(org_id, name)
     label = _quoted(name)
-    b.close(node, [f"a {_ORG.OrganizationalUnit}", f"{_SKOS.prefLabel} {label}", f"{_RDFS.label} {label}",
-                   f"{_ORG.unitOf} {b.org(org_id)}"])
+    b.close(
+        node,
+        [
+            f"a {_ORG.OrganizationalUnit}",
+            f"{_SKOS.prefLabel} {label}",
+            f"{_RDFS.label} {label}",
+            f"{_ORG.unitOf} {b.org(org_id)}",
+        ],
+    )
     b.subject(b.org(org_id)).append(f"{_ORG.hasUnit} {node}")
 
 
-def _agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow],
-               releases: list[Release]) -> None:
+def _agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow], releases: list[Release]) -> None:
     node = b.agreement(core)
-    t = [_TYPE_LINES["Agreement"], f"{_DCT.identifier} {_quoted(core)}",
-         f"{_RDFS.label} {_quoted(f'Agreement {core}')}"]
+    t = [
+        _TYPE_LINES["Agreement"],
+        f"{_DCT.identifier} {_quoted(core)}",
+        f"{_RDFS.label} {_quoted(f'Agreement {core}')}",
+    ]
     roles = {h.target.id: h.target.role for f in flows for h in f.hops}
     for org_id in sorted(roles):
         if roles[org_id] is Role.CONTROLLER:
@@ -630,8 +663,13 @@ def _agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow],
 def _evidence(b: RdfText, node: str, path: str, line: int, col: int, text: str, entry: str | None) -> str:
     """Close the evidence node of ``node``; returns the fragment that links ``node`` to it."""
     ev = _sub(node, "evidence")
-    t = [_TYPE_LINES["Evidence"], f"{_DFG.sourcePath} {_quoted(path)}", f"{_DFG.line} {line}",
-         f"{_DFG.column} {col}", f"{_PROV.value} {_quoted(text)}"]
+    t = [
+        _TYPE_LINES["Evidence"],
+        f"{_DFG.sourcePath} {_quoted(path)}",
+        f"{_DFG.line} {line}",
+        f"{_DFG.column} {col}",
+        f"{_PROV.value} {_quoted(text)}",
+    ]
     if entry is not None:
         t.append(f"{_DFG.entry} {entry}")
     b.close(ev, t)
@@ -658,8 +696,13 @@ def _period(b: RdfText, node: str, period: Period | None, name: str = "period") 
 
 def _entry(b: RdfText, e: Entry, agreement: str) -> None:
     node = b.entry(e.id)
-    t = [_TYPE_LINES["Entry"], f"{_DCT.identifier} {_quoted(e.reference)}", f"{_DCT.title} {_quoted(e.title)}",
-         f"{_DFG.agreement} {agreement}", f"{_DFG.optOut} {_OPT_OUT[e.opt_outs.honoured]}"]
+    t = [
+        _TYPE_LINES["Entry"],
+        f"{_DCT.identifier} {_quoted(e.reference)}",
+        f"{_DCT.title} {_quoted(e.title)}",
+        f"{_DFG.agreement} {agreement}",
+        f"{_DFG.optOut} {_OPT_OUT[e.opt_outs.honoured]}",
+    ]
     if e.purposes is not None:
         t.append(f"{_DFG.purposeText} {_quoted(e.purposes)}")
     if e.opt_outs.raw:
@@ -678,8 +721,11 @@ def _entry(b: RdfText, e: Entry, agreement: str) -> None:
         t.append(f"{_DFG.dsaPeriod} {dsa}")
     t += [f"{_DFG.dataset} {b.dataset(d.name)}" for d in e.datasets]
     span = e.span
-    t.append(_evidence(b, node, e.source, e.line, span.col if span else 1,
-                       span.text if span and span.text else e.title, node))
+    t.append(
+        _evidence(
+            b, node, e.source, e.line, span.col if span else 1, span.text if span and span.text else e.title, node
+        )
+    )
     b.close(node, t)
 
 
@@ -687,9 +733,16 @@ def _flow(b: RdfText, f: Flow, agreement: str, copies: dict[tuple[str, Identifia
     node = b.flow(f.id)
     entry = b.entry(f.entry)
     level = f.identifiability
-    t = [_TYPE_LINES["Flow"], f"{_DCT.identifier} {_quoted(f.id)}", f"{_DFG.entry} {entry}",
-         f"{_DFG.agreement} {agreement}", _KIND_LINES[f.kind], f"{_DFG.purposeText} {_quoted(f.purpose)}",
-         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}", f"{_DFG.optOut} {_OPT_OUT[f.opt_outs]}"]
+    t = [
+        _TYPE_LINES["Flow"],
+        f"{_DCT.identifier} {_quoted(f.id)}",
+        f"{_DFG.entry} {entry}",
+        f"{_DFG.agreement} {agreement}",
+        _KIND_LINES[f.kind],
+        f"{_DFG.purposeText} {_quoted(f.purpose)}",
+        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
+        f"{_DFG.optOut} {_OPT_OUT[f.opt_outs]}",
+    ]
     period = _period(b, node, f.period)
     if period is not None:
         t.append(f"{_DCT.temporal} {period}")
@@ -717,9 +770,14 @@ def _flow(b: RdfText, f: Flow, agreement: str, copies: dict[tuple[str, Identifia
 
 def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str) -> None:
     level = h.identifiability
-    t = [_TYPE_LINES["Hop"], f"{_DFG.hopIndex} {index}", f"{_FROM} {b.org(h.source.id)}",
-         f"{_DFG.to} {b.org(h.target.id)}", f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
-         _LANDING_LINES[h.landing_only]]
+    t = [
+        _TYPE_LINES["Hop"],
+        f"{_DFG.hopIndex} {index}",
+        f"{_FROM} {b.org(h.source.id)}",
+        f"{_DFG.to} {b.org(h.target.id)}",
+        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
+        _LANDING_LINES[h.landing_only],
+    ]
     if h.unit:
         t.append(f"{_DFG.unit} {b.unit(h.target.id, h.unit)}")
     for fam in h.families or f.families:
@@ -729,11 +787,16 @@ def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str) -> None
     b.close(node, t)
 
 
-def _copy(b: RdfText, core: str, family: str, level: Identifiability,
-          derived_from: str | None, dataset_names: set[str]) -> None:
-    t = [_TYPE_LINES["DataCopy"], f"{_RDFS.label} {_quoted(f'{family} {level.value} copy under {core}')}",
-         f"{_DFG.agreement} {b.agreement(core)}", f"{_DFG.ofFamily} {b.family(family)}",
-         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}"]
+def _copy(
+    b: RdfText, core: str, family: str, level: Identifiability, derived_from: str | None, dataset_names: set[str]
+) -> None:
+    t = [
+        _TYPE_LINES["DataCopy"],
+        f"{_RDFS.label} {_quoted(f'{family} {level.value} copy under {core}')}",
+        f"{_DFG.agreement} {b.agreement(core)}",
+        f"{_DFG.ofFamily} {b.family(family)}",
+        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
+    ]
     if derived_from is not None:
         t.append(f"{_PROV.wasDerivedFrom} {derived_from}")
     t += [f"{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
@@ -742,9 +805,14 @@ def _copy(b: RdfText, core: str, family: str, level: Identifiability,
 
 def _release(b: RdfText, r: Release, agreement: str) -> None:
     node = b.iri("release", r.id)
-    t = [_TYPE_LINES["Release"], f"{_DCT.identifier} {_quoted(r.id)}", f"{_DCT.title} {_quoted(r.dataset)}",
-         f"{_DFG.agreement} {agreement}", f"{_DFG.recipientName} {_quoted(r.recipient)}",
-         f"{_DFG.category} {_quoted(r.category)}"]
+    t = [
+        _TYPE_LINES["Release"],
+        f"{_DCT.identifier} {_quoted(r.id)}",
+        f"{_DCT.title} {_quoted(r.dataset)}",
+        f"{_DFG.agreement} {agreement}",
+        f"{_DFG.recipientName} {_quoted(r.recipient)}",
+        f"{_DFG.category} {_quoted(r.category)}",
+    ]
     if r.family:
         t.append(f"{_DFG.ofFamily} {b.family(r.family)}")
     if r.identifiability:
@@ -960,8 +1028,8 @@ def _write(text: RdfText, *, trig: bool) -> bytes:
 
 def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
     for prefix, ns in prefixes:
-        if iri.startswith(ns) and not iri[len(ns):].startswith("//"):
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and not iri[len(ns) :].startswith("//"):
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -1018,8 +1086,7 @@ def parse_rdf(data: bytes | str, fmt: str = "turtle") -> Dataset:
     name = FORMATS.get(fmt.lower())
     if name is None:
         raise UsageError(f"unknown RDF format {fmt!r}")
-    rdflib_name = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig",
-                   "nquads": "nquads"}[name]
+    rdflib_name = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}[name]
     ds = Dataset(default_union=True)
     ds.parse(data=data, format=rdflib_name)
     return ds
@@ -1080,9 +1147,16 @@ class Violation:
         return f"{where}{self.severity}[SHACL]{ref} {self.message}{path} at <{self.focus}>"
 
     def as_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "message": self.message, "focus": self.focus,
-                "path": self.path, "entry": self.entry, "reference": self.reference,
-                "source": self.source, "line": self.line}
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "focus": self.focus,
+            "path": self.path,
+            "entry": self.entry,
+            "reference": self.reference,
+            "source": self.source,
+            "line": self.line,
+        }
 
 
 def validate(ds: Graph, *, shapes: Graph | None = None) -> list[Violation]:
@@ -1095,9 +1169,9 @@ def validate(ds: Graph, *, shapes: Graph | None = None) -> list[Violation]:
     from pyshacl.consts import SH
 
     data = union_graph(ds)
-    _conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes or _shapes(),
-                                           ont_graph=None, inference="none", advanced=False,
-                                           allow_warnings=True)
+    _conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes or _shapes(), ont_graph=None, inference="none", advanced=False, allow_warnings=True
+    )
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
@@ -1111,8 +1185,18 @@ def validate(ds: Graph, *, shapes: Graph | None = None) -> list[Violation]:
             ev = data.value(entry, DFG.evidence)
             src = data.value(ev, DFG.sourcePath) if ev is not None else None
             line = data.value(ev, DFG.line) if ev is not None else None
-        out.append(Violation(severity, message, str(focus), _short(path), _str(entry), _str(ref),
-                             _str(src), int(line) if line is not None else None))
+        out.append(
+            Violation(
+                severity,
+                message,
+                str(focus),
+                _short(path),
+                _str(entry),
+                _str(ref),
+                _str(src),
+                int(line) if line is not None else None,
+            )
+        )
     return sorted(out, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message))
 
 
@@ -1126,7 +1210,7 @@ def _short(path: Node | None) -> str | None:
     text = str(path)
     for prefix, ns in PREFIXES.items():
         if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return text
 
 

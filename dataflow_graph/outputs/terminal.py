@@ -15,15 +15,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .queries import Convergence, Excluded, Side
+from ..graph import Convergence, Excluded, Side
 
 __all__ = ["console_text", "convergence_report", "rows_table"]
 
 
 def _console(width: int | None = None) -> Console:
     width = width or max(100, shutil.get_terminal_size((140, 40)).columns)
-    return Console(file=io.StringIO(), width=width, force_terminal=sys.stdout.isatty(),
-                   force_jupyter=False, highlight=False, soft_wrap=False)
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=sys.stdout.isatty(),
+        force_jupyter=False,
+        highlight=False,
+        soft_wrap=False,
+    )
 
 
 def console_text(*renderables: object, width: int | None = None) -> str:
@@ -85,23 +91,23 @@ def _route(side: Side) -> str:
     return route
 
 
-def convergence_report(found: Sequence[Convergence], excluded: Sequence[Excluded],
-                       *, entries: int | None = None) -> str:
+def convergence_report(
+    found: Sequence[Convergence], excluded: Sequence[Excluded], *, entries: int | None = None
+) -> str:
     """The convergence findings as a readable terminal report, most severe first."""
     parts: list[object] = []
     sources = sorted({s.hop.evidence.path for c in found for s in (*c.identifiable, *c.pseudonymised)})
     head = f"{len(found)} convergence finding{'s' if len(found) != 1 else ''}"
     if entries is not None:
         head += f" in {entries} register entries"
-    parts.append(Text(head + ": one recipient given identifiable and pseudonymised copies of "
-                      "one dataset", style="bold"))
+    parts.append(
+        Text(head + ": one recipient given identifiable and pseudonymised copies of one dataset", style="bold")
+    )
     for n, c in enumerate(found, 1):
         facts = [
             f"overlap {c.overlap[0]}..{c.overlap[-1]}" if c.overlap else "no overlapping months",
-            "opt-outs honoured on one copy, ignored on the other" if c.opt_out_divergence
-            else "no opt-out divergence",
-            f"same agreement {', '.join(c.same_agreement)}" if c.same_agreement
-            else "different agreements",
+            "opt-outs honoured on one copy, ignored on the other" if c.opt_out_divergence else "no opt-out divergence",
+            f"same agreement {', '.join(c.same_agreement)}" if c.same_agreement else "different agreements",
         ]
         if c.landing_only:
             facts.append(f"landing point only for the {' and '.join(c.landing_only)} copy")
@@ -111,30 +117,42 @@ def convergence_report(found: Sequence[Convergence], excluded: Sequence[Excluded
         if c.linkage:
             facts.append(f"linkage at {', '.join(sorted({str(x['at']) for x in c.linkage}))}")
         if c.reidentification:
-            facts.append("re-identification route: " + ", ".join(
-                sorted({f"{x['from']} → {x['to']}" for x in c.reidentification})))
-        table = Table(title=Text(f"{n}. {c.recipient} — {c.family} — severity {c.severity} "
-                                 f"({c.severity_label})", style="bold"),
-                      caption=Text(" · ".join(facts)), caption_justify="left",
-                      show_lines=False, expand=False)
-        for column in ("copy", "entry", "reference", "purpose", "period", "opt-outs", "route",
-                       "line"):
-            table.add_column(column, overflow="fold",
-                             no_wrap=column in ("copy", "reference", "period", "line"))
+            facts.append(
+                "re-identification route: "
+                + ", ".join(sorted({f"{x['from']} → {x['to']}" for x in c.reidentification}))
+            )
+        table = Table(
+            title=Text(f"{n}. {c.recipient} — {c.family} — severity {c.severity} ({c.severity_label})", style="bold"),
+            caption=Text(" · ".join(facts)),
+            caption_justify="left",
+            show_lines=False,
+            expand=False,
+        )
+        for column in ("copy", "entry", "reference", "purpose", "period", "opt-outs", "route", "line"):
+            table.add_column(column, overflow="fold", no_wrap=column in ("copy", "reference", "period", "line"))
         for label, sides in (("identifiable", c.identifiable), ("pseudonymised", c.pseudonymised)):
             for s in sides:
-                table.add_row(Text(label), Text(s.flow.entry.rsplit("#", 1)[-1]),
-                              Text(s.flow.reference), Text(s.flow.purpose), Text(_period(s)),
-                              Text(s.flow.opt_outs.value), Text(_route(s)),
-                              Text(str(s.hop.evidence.line)))
+                table.add_row(
+                    Text(label),
+                    Text(s.flow.entry.rsplit("#", 1)[-1]),
+                    Text(s.flow.reference),
+                    Text(s.flow.purpose),
+                    Text(_period(s)),
+                    Text(s.flow.opt_outs.value),
+                    Text(_route(s)),
+                    Text(str(s.hop.evidence.line)),
+                )
         parts.append(table)
     if sources:
-        parts.append(Text("Lines refer to " + ", ".join(sources) + "; --format json gives every "
-                          "fact with its evidence sentence.", style="dim"))
+        parts.append(
+            Text(
+                "Lines refer to " + ", ".join(sources) + "; --format json gives every fact with its evidence sentence.",
+                style="dim",
+            )
+        )
     if excluded:
         names = sorted({e.recipient for e in excluded})
-        parts.append(Text(f"Reported apart (part of the source, NHS Digital): {', '.join(names)}",
-                          style="dim"))
+        parts.append(Text(f"Reported apart (part of the source, NHS Digital): {', '.join(names)}", style="dim"))
     return console_text(*parts)
 
 
@@ -160,22 +178,35 @@ def organisation_report(doc: dict[str, object]) -> str:
     add("received", [f"{fam}: {', '.join(levels)}" for fam, levels in received.items()])
     for label, key in (("fed by", "from"), ("sent to", "to")):
         rows = doc.get(key) or []
-        add(label, [f"{n['name']} ({', '.join(sorted({f['reference'] for f in n['flows']}))})"
-                    for n in rows])  # type: ignore[union-attr]
+        add(label, [f"{n['name']} ({', '.join(sorted({f['reference'] for f in n['flows']}))})" for n in rows])  # type: ignore[union-attr]
     add("agreements", doc.get("agreements"))
     add("entries", len(doc.get("entries") or []))  # type: ignore[arg-type]
     findings = doc.get("findings") or []
-    add("convergence", [f"{f['family']}: severity {f['severity']} ({f['severity_label']}), overlap "
-                        f"{(f['overlap'] or {}).get('from', 'none')}..{(f['overlap'] or {}).get('to', '')}"
-                        f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
-                        for f in findings])  # type: ignore[union-attr]
+    add(
+        "convergence",
+        [
+            f"{f['family']}: severity {f['severity']} ({f['severity_label']}), overlap "
+            f"{(f['overlap'] or {}).get('from', 'none')}..{(f['overlap'] or {}).get('to', '')}"
+            f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
+            for f in findings
+        ],
+    )  # type: ignore[union-attr]
     if doc.get("releases"):
         add("released files", doc["releases"])
         add("files with opt-outs not applied", doc.get("not_applied"))
-        add("red flags", [f"{r['dataset']} {r['period']}: {r['files_applied']} applied, "
-                          f"{r['files_not_applied']} not" for r in doc.get("redflags") or []])  # type: ignore[union-attr]
-        add("convergence in files", [
-            f"{f['family']} {f['overlap']['from']}: severity {f['severity']}"
-            f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
-            for f in doc.get("file_findings") or []])  # type: ignore[union-attr]
+        add(
+            "red flags",
+            [
+                f"{r['dataset']} {r['period']}: {r['files_applied']} applied, {r['files_not_applied']} not"
+                for r in doc.get("redflags") or []
+            ],
+        )  # type: ignore[union-attr]
+        add(
+            "convergence in files",
+            [
+                f"{f['family']} {f['overlap']['from']}: severity {f['severity']}"
+                f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
+                for f in doc.get("file_findings") or []
+            ],
+        )  # type: ignore[union-attr]
     return console_text(facts)

@@ -42,8 +42,8 @@ from importlib import resources
 import networkx as nx
 from pyvis.network import Network
 
-from .errors import UnknownOrganisationError
-from .model import Flow, Hop, Identifiability, Period, Role
+from ..errors import UnknownOrganisationError
+from ..model import Flow, Hop, Identifiability, Period, Role
 
 __all__ = [
     "FINDING_WIDTH",
@@ -101,9 +101,15 @@ def _in_window(period: Period | None, during: Period | None) -> bool:
     return period is not None and not period.reversed and period.overlap(during) is not None
 
 
-def select_graph(G: nx.MultiDiGraph, *, focus: str | None = None, family: str | None = None,
-                 identifiability: Identifiability | str | None = None,
-                 during: Period | None = None, depth: int | None = None) -> nx.MultiDiGraph:
+def select_graph(
+    G: nx.MultiDiGraph,
+    *,
+    focus: str | None = None,
+    family: str | None = None,
+    identifiability: Identifiability | str | None = None,
+    during: Period | None = None,
+    depth: int | None = None,
+) -> nx.MultiDiGraph:
     """The part of the flow graph a page shows.
 
     Edges are kept when a hop carries ``family`` (case-insensitive), is at
@@ -132,8 +138,11 @@ def select_graph(G: nx.MultiDiGraph, *, focus: str | None = None, family: str | 
     fam = family.upper() if family else None
     H = G
     if fam or level or during:
-        keep = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-                if _edge_ok(d["flow"], d["hop"], fam, level, during)]
+        keep = [
+            (u, v, k)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if _edge_ok(d["flow"], d["hop"], fam, level, during)
+        ]
         H = G.edge_subgraph(keep).copy()
         if focus is not None and focus not in H:
             H.add_node(focus, **G.nodes[focus])
@@ -157,11 +166,12 @@ def _neighbourhood(G: nx.MultiDiGraph, node: str, depth: int | None) -> set[str]
     return seen
 
 
-def _edge_ok(f: Flow, h: Hop, family: str | None, level: Identifiability | None,
-             during: Period | None) -> bool:
-    return ((family is None or family in {x.upper() for x in (h.families or f.families)})
-            and (level is None or h.identifiability is level)
-            and _in_window(f.period, during))
+def _edge_ok(f: Flow, h: Hop, family: str | None, level: Identifiability | None, during: Period | None) -> bool:
+    return (
+        (family is None or family in {x.upper() for x in (h.families or f.families)})
+        and (level is None or h.identifiability is level)
+        and _in_window(f.period, during)
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,18 +182,26 @@ def _layers(H: nx.MultiDiGraph) -> dict[str, int]:
     """Distance from NHS Digital (or from a root of each component), by breadth-first search."""
     dist: dict[str, int] = {}
     for comp in sorted((sorted(c) for c in nx.weakly_connected_components(H)), key=lambda c: c[0]):
-        roots = [n for n in comp if H.nodes[n].get("role") == Role.SOURCE.value] \
-            or [n for n in comp if H.in_degree(n) == 0] or comp[:1]
+        roots = (
+            [n for n in comp if H.nodes[n].get("role") == Role.SOURCE.value]
+            or [n for n in comp if H.in_degree(n) == 0]
+            or comp[:1]
+        )
         _bfs(roots, dist, lambda n: sorted(H.successors(n)))
         rest = [n for n in comp if n not in dist]
         if rest:  # reached only against the arrows: place them after their neighbours
-            _bfs(sorted(n for n in comp if n in dist), dist,
-                 lambda n: sorted({*H.successors(n), *H.predecessors(n)}), keep=True)
+            _bfs(
+                sorted(n for n in comp if n in dist),
+                dist,
+                lambda n: sorted({*H.successors(n), *H.predecessors(n)}),
+                keep=True,
+            )
     return dist
 
 
-def _bfs(starts: list[str], dist: dict[str, int], neighbours: Callable[[str], list[str]], *,
-         keep: bool = False) -> None:
+def _bfs(
+    starts: list[str], dist: dict[str, int], neighbours: Callable[[str], list[str]], *, keep: bool = False
+) -> None:
     queue = deque(starts)
     for n in starts:
         if not keep:
@@ -217,6 +235,7 @@ def layout(H: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
     pos: dict[str, tuple[int, int]] = {}
     x0 = 0
     for d in sorted(bands):
+
         def key(n: str) -> tuple[float, int, str, str]:
             senders = [rank[p] for p in sorted(H.predecessors(n)) if p in rank]
             mean = sum(senders) / len(senders) if senders else -1.0
@@ -270,8 +289,7 @@ def _recipient_node(H: nx.MultiDiGraph, finding: Mapping[str, object]) -> str | 
 def _period_text(period: Mapping[str, object] | Period | None) -> str:
     if period is None:
         return "period unknown"
-    start, end = (period.start, period.end) if isinstance(period, Period) else \
-        (period.get("start"), period.get("end"))
+    start, end = (period.start, period.end) if isinstance(period, Period) else (period.get("start"), period.get("end"))
     return f"{start or '?'}..{end or '?'}"
 
 
@@ -300,15 +318,15 @@ def _edge_groups(H: nx.MultiDiGraph) -> list[tuple[tuple[str, str, str, bool], l
     return [(g, sorted(groups[g], key=lambda x: x[0])) for g in sorted(groups)]
 
 
-def _edge_title(H: nx.MultiDiGraph, group: tuple[str, str, str, bool],
-                hops: list[tuple[str, Flow, Hop]]) -> str:
+def _edge_title(H: nx.MultiDiGraph, group: tuple[str, str, str, bool], hops: list[tuple[str, Flow, Hop]]) -> str:
     u, v, level, landing = group
     head = f"{H.nodes[u].get('name', u)} → {H.nodes[v].get('name', v)}"
-    lines = [head, level + (" · landing only" if landing else ""),
-             f"{len(hops)} hop{'s' if len(hops) != 1 else ''}:"]
+    lines = [head, level + (" · landing only" if landing else ""), f"{len(hops)} hop{'s' if len(hops) != 1 else ''}:"]
     for _, f, h in hops[:_MAX_FLOWS_IN_TOOLTIP]:
-        lines.append(f"• {f.reference} · {f.purpose} · {' '.join(h.families or f.families)} · "
-                     f"{_period_text(f.period)} · opt-outs {f.opt_outs.value}")
+        lines.append(
+            f"• {f.reference} · {f.purpose} · {' '.join(h.families or f.families)} · "
+            f"{_period_text(f.period)} · opt-outs {f.opt_outs.value}"
+        )
         text = h.evidence.text if len(h.evidence.text) <= 300 else h.evidence.text[:299] + "…"
         lines.append(f"  {h.evidence.path}:{h.evidence.line}: {text}")
     if len(hops) > _MAX_FLOWS_IN_TOOLTIP:
@@ -316,8 +334,7 @@ def _edge_title(H: nx.MultiDiGraph, group: tuple[str, str, str, bool],
     return "\n".join(lines)
 
 
-def _network(H: nx.MultiDiGraph, pos: dict[str, tuple[int, int]], recipients: set[str],
-             routes: set[str]) -> Network:
+def _network(H: nx.MultiDiGraph, pos: dict[str, tuple[int, int]], recipients: set[str], routes: set[str]) -> Network:
     """The vis-network records, built with pyvis in sorted order."""
     net = Network(directed=True)
     for n in sorted(H):
@@ -325,11 +342,20 @@ def _network(H: nx.MultiDiGraph, pos: dict[str, tuple[int, int]], recipients: se
         role = Role(data.get("role", "other"))
         style = STYLES[role]
         big = n in recipients
-        net.add_node(n, label=str(data.get("name", n)), shape=style.shape,
-                     color={"background": style.colour, "border": "#000000" if big else style.colour},
-                     borderWidth=4 if big else 1, size=26 if big else 18 if role is Role.SOURCE else 12,
-                     x=pos[n][0], y=pos[n][1], title=_node_title(H, n), role=role.value,
-                     finding=big, font={"size": 16 if big else 12, "bold": big})
+        net.add_node(
+            n,
+            label=str(data.get("name", n)),
+            shape=style.shape,
+            color={"background": style.colour, "border": "#000000" if big else style.colour},
+            borderWidth=4 if big else 1,
+            size=26 if big else 18 if role is Role.SOURCE else 12,
+            x=pos[n][0],
+            y=pos[n][1],
+            title=_node_title(H, n),
+            role=role.value,
+            finding=big,
+            font={"size": 16 if big else 12, "bold": big},
+        )
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
     for i, (group, hops) in enumerate(_edge_groups(H)):
         u, v, level, landing = group
@@ -338,13 +364,21 @@ def _network(H: nx.MultiDiGraph, pos: dict[str, tuple[int, int]], recipients: se
         pair_count[pair] += 1
         on_route = any(key in routes for key, _, _ in hops)
         colour = STYLES[Identifiability(level)].colour
-        net.add_edge(u, v, id=f"e{i}", color={"color": colour, "highlight": colour, "hover": colour},
-                     width=FINDING_WIDTH if on_route else EDGE_WIDTH, dashes=landing,
-                     smooth={"enabled": True, "type": "curvedCW", "roundness": round(0.15 * k, 2)}
-                     if k else False,
-                     title=_edge_title(H, group, hops), identifiability=level, landing_only=landing,
-                     families=sorted({fam for _, f, h in hops for fam in (h.families or f.families)}),
-                     finding=on_route, hops=len(hops))
+        net.add_edge(
+            u,
+            v,
+            id=f"e{i}",
+            color={"color": colour, "highlight": colour, "hover": colour},
+            width=FINDING_WIDTH if on_route else EDGE_WIDTH,
+            dashes=landing,
+            smooth={"enabled": True, "type": "curvedCW", "roundness": round(0.15 * k, 2)} if k else False,
+            title=_edge_title(H, group, hops),
+            identifiability=level,
+            landing_only=landing,
+            families=sorted({fam for _, f, h in hops for fam in (h.families or f.families)}),
+            finding=on_route,
+            hops=len(hops),
+        )
     return net
 
 
@@ -359,8 +393,13 @@ def json_for_script(value: object) -> str:
     '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
     """
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, safe in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, safe)
     return text
 
@@ -385,29 +424,38 @@ def _legend(roles: set[str], levels: set[str], landing: bool, findings: bool) ->
     for key, style in STYLES.items():
         if isinstance(key, Role) and key.value in roles:
             shape = _SHAPES[style.shape].replace("/>", f' fill="{style.colour}"/>')
-            items.append(f'<li data-role="{_e(key.value)}"><svg width="18" height="18">{shape}</svg> '
-                         f"{_e(style.legend)}</li>")
+            items.append(
+                f'<li data-role="{_e(key.value)}"><svg width="18" height="18">{shape}</svg> {_e(style.legend)}</li>'
+            )
     for key, style in STYLES.items():
         if isinstance(key, Identifiability) and key.value in levels:
-            items.append(f'<li data-identifiability="{_e(key.value)}"><svg width="28" height="18">'
-                         f'<line x1="1" y1="9" x2="27" y2="9" stroke="{style.colour}" stroke-width="3"/>'
-                         f"</svg> {_e(style.legend)}</li>")
+            items.append(
+                f'<li data-identifiability="{_e(key.value)}"><svg width="28" height="18">'
+                f'<line x1="1" y1="9" x2="27" y2="9" stroke="{style.colour}" stroke-width="3"/>'
+                f"</svg> {_e(style.legend)}</li>"
+            )
     if landing:
-        items.append('<li data-landing-only="true"><svg width="28" height="18"><line x1="1" y1="9" '
-                     'x2="27" y2="9" stroke="#555555" stroke-width="3" stroke-dasharray="5,4"/></svg> '
-                     f"{_e(LANDING_ONLY)}</li>")
+        items.append(
+            '<li data-landing-only="true"><svg width="28" height="18"><line x1="1" y1="9" '
+            'x2="27" y2="9" stroke="#555555" stroke-width="3" stroke-dasharray="5,4"/></svg> '
+            f"{_e(LANDING_ONLY)}</li>"
+        )
     if findings:
-        items.append('<li data-finding="true"><svg width="28" height="18"><line x1="1" y1="9" x2="27" '
-                     f'y2="9" stroke="#555555" stroke-width="{FINDING_WIDTH}"/></svg> route of a '
-                     "convergence finding (recipient outlined in black)</li>")
+        items.append(
+            '<li data-finding="true"><svg width="28" height="18"><line x1="1" y1="9" x2="27" '
+            f'y2="9" stroke="#555555" stroke-width="{FINDING_WIDTH}"/></svg> route of a '
+            "convergence finding (recipient outlined in black)</li>"
+        )
     return '<ul id="dfg-legend">' + "".join(items) + "</ul>"
 
 
 def _controls(H: nx.MultiDiGraph, families: list[str], levels: list[str]) -> str:
     names = sorted({str(d.get("name", n)) for n, d in H.nodes(data=True)})
     options = "".join(f'<option value="{_e(f)}">{_e(f)}</option>' for f in families)
-    boxes = "".join(f'<label><input type="checkbox" class="dfg-level" value="{_e(level)}" checked> '
-                    f"{_e(level)}</label> " for level in levels)
+    boxes = "".join(
+        f'<label><input type="checkbox" class="dfg-level" value="{_e(level)}" checked> {_e(level)}</label> '
+        for level in levels
+    )
     datalist = "".join(f'<option value="{_e(n)}"></option>' for n in names)
     return (
         '<div id="dfg-controls">'
@@ -423,8 +471,9 @@ def _evidence_items(side: Mapping[str, object]) -> list[str]:
     items = []
     for ev in side.get("evidence") or ():  # type: ignore[attr-defined]
         if isinstance(ev, Mapping) and "text" in ev:
-            items.append(f'<li><q>{_e(ev.get("text"))}</q> <cite>{_e(ev.get("source"))}:'
-                         f'{_e(ev.get("line"))}</cite></li>')
+            items.append(
+                f"<li><q>{_e(ev.get('text'))}</q> <cite>{_e(ev.get('source'))}:{_e(ev.get('line'))}</cite></li>"
+            )
         elif isinstance(ev, Mapping):
             items.append("<li>" + _e("; ".join(f"{k}: {ev[k]}" for k in sorted(ev))) + "</li>")
         else:
@@ -436,21 +485,29 @@ def _finding_html(H: nx.MultiDiGraph, f: Mapping[str, object]) -> str:
     node = _recipient_node(H, f)
     target = f' data-node="{_e(node)}"' if node else ""
     overlap = f.get("overlap")
-    months = (f"{overlap['from']}..{overlap['to']} ({len(overlap['months'])} "  # type: ignore[index]
-              f"month{'s' if len(overlap['months']) != 1 else ''})" if overlap else "no overlap")  # type: ignore[index]
+    months = (
+        f"{overlap['from']}..{overlap['to']} ({len(overlap['months'])} "  # type: ignore[index]
+        f"month{'s' if len(overlap['months']) != 1 else ''})"
+        if overlap
+        else "no overlap"
+    )  # type: ignore[index]
     opt = f.get("opt_outs") or {}
-    opt_text = "; ".join(f"{side}: {', '.join(opt.get(side, ())) or 'unknown'}"  # type: ignore[union-attr]
-                         for side in ("identifiable", "pseudonymised"))
+    opt_text = "; ".join(
+        f"{side}: {', '.join(opt.get(side, ())) or 'unknown'}"  # type: ignore[union-attr]
+        for side in ("identifiable", "pseudonymised")
+    )
     if f.get("opt_out_divergence"):
         opt_text += " (honoured on one copy and not on the other)"
     entries, evidence = [], []
     for side in ("identifiable", "pseudonymised"):
         for s in f.get(side) or ():  # type: ignore[attr-defined]
             route = " → ".join(map(str, s.get("path") or ()))
-            entries.append(f"<li><b>{_e(side)}</b>: {_e(s.get('reference') or s.get('agreement'))} "
-                           f"({_e(s.get('entry'))}) · {_e(s.get('purpose'))} · "
-                           f"{_e(_period_text(s.get('period')))} · opt-outs {_e(s.get('opt_outs'))}"
-                           f"<br><small>{_e(route)}</small></li>")
+            entries.append(
+                f"<li><b>{_e(side)}</b>: {_e(s.get('reference') or s.get('agreement'))} "
+                f"({_e(s.get('entry'))}) · {_e(s.get('purpose'))} · "
+                f"{_e(_period_text(s.get('period')))} · opt-outs {_e(s.get('opt_outs'))}"
+                f"<br><small>{_e(route)}</small></li>"
+            )
             evidence += _evidence_items(s)
     return (
         f'<li class="dfg-finding"{target}><button type="button" class="dfg-goto"{target}>'
@@ -468,9 +525,11 @@ def _panel(H: nx.MultiDiGraph, findings: list[Mapping[str, object]]) -> str:
         body = "<p>No convergence findings in this view.</p>"
     else:
         body = "<ol>" + "".join(_finding_html(H, f) for f in findings) + "</ol>"
-    return (f'<section id="dfg-findings"><h2>Convergence findings ({len(findings)})</h2>{body}</section>'
-            '<section><h2>Selected</h2><pre id="dfg-details">Click an organisation or an edge.</pre>'
-            "</section>")
+    return (
+        f'<section id="dfg-findings"><h2>Convergence findings ({len(findings)})</h2>{body}</section>'
+        '<section><h2>Selected</h2><pre id="dfg-details">Click an organisation or an edge.</pre>'
+        "</section>"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -479,7 +538,7 @@ def _panel(H: nx.MultiDiGraph, findings: list[Mapping[str, object]]) -> str:
 
 @cache
 def _vis_js() -> str:
-    text = resources.files(__package__).joinpath("_assets/vis-network.min.js").read_text(encoding="utf-8")
+    text = resources.files(__package__).joinpath("assets/vis-network.min.js").read_text(encoding="utf-8")
     if re.search(r"</script|<!--", text, re.IGNORECASE):  # pragma: no cover - a changed asset
         raise RuntimeError("vendored vis-network.min.js cannot be inlined in a <script> element")
     return text
@@ -605,10 +664,15 @@ _PAGE = """<!DOCTYPE html>
 _OPTIONS = {
     "physics": {"enabled": False},
     "layout": {"improvedLayout": False, "randomSeed": 0},
-    "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True,
-                    "hideEdgesOnZoom": True, "navigationButtons": False, "keyboard": False},
-    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False,
-              "selectionWidth": 2},
+    "interaction": {
+        "hover": True,
+        "tooltipDelay": 150,
+        "hideEdgesOnDrag": True,
+        "hideEdgesOnZoom": True,
+        "navigationButtons": False,
+        "keyboard": False,
+    },
+    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False, "selectionWidth": 2},
     "nodes": {"font": {"face": "system-ui, sans-serif"}},
 }
 
@@ -617,10 +681,17 @@ def _sha256(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_html(G: nx.MultiDiGraph, *, findings: Iterable[object] = (), focus: str | None = None,
-                family: str | None = None, identifiability: Identifiability | str | None = None,
-                during: Period | None = None, depth: int | None = None,
-                title: str = "Data flows of the NHS Digital Data Release Register") -> str:
+def render_html(
+    G: nx.MultiDiGraph,
+    *,
+    findings: Iterable[object] = (),
+    focus: str | None = None,
+    family: str | None = None,
+    identifiability: Identifiability | str | None = None,
+    during: Period | None = None,
+    depth: int | None = None,
+    title: str = "Data flows of the NHS Digital Data Release Register",
+) -> str:
     """One self-contained HTML page of the flow graph, the same bytes for the same input.
 
     Nodes are coloured and shaped by role, edges coloured by identifiability (dashed when
@@ -651,8 +722,7 @@ def render_html(G: nx.MultiDiGraph, *, findings: Iterable[object] = (), focus: s
     UnknownOrganisationError
         If ``focus`` is not a node of ``G``.
     """
-    H = select_graph(G, focus=focus, family=family, identifiability=identifiability, during=during,
-                     depth=depth)
+    H = select_graph(G, focus=focus, family=family, identifiability=identifiability, during=during, depth=depth)
     shown = [f for f in _finding_dicts(findings) if _recipient_node(H, f) is not None]
     recipients = {_recipient_node(H, f) for f in shown} - {None}
     routes = set().union(*(_routes(f) for f in shown)) if shown else set()
@@ -661,13 +731,21 @@ def render_html(G: nx.MultiDiGraph, *, findings: Iterable[object] = (), focus: s
     families = sorted({fam for e in net.edges for fam in e["families"]})
     data = json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS})
     vis_js = _vis_js()
-    csp = (f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(_APP_JS)}; "
-           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    csp = (
+        f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(_APP_JS)}; "
+        "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    )
     parts = {
-        "CSP": csp, "TITLE": _e(title), "CSS": _CSS, "DATA": data, "VIS": vis_js, "APP": _APP_JS,
+        "CSP": csp,
+        "TITLE": _e(title),
+        "CSS": _CSS,
+        "DATA": data,
+        "VIS": vis_js,
+        "APP": _APP_JS,
         "CONTROLS": _controls(H, families, levels),
-        "LEGEND": _legend({e["role"] for e in net.nodes}, set(levels),
-                          any(e["landing_only"] for e in net.edges), bool(routes)),
+        "LEGEND": _legend(
+            {e["role"] for e in net.nodes}, set(levels), any(e["landing_only"] for e in net.edges), bool(routes)
+        ),
         "PANEL": _panel(H, shown),
     }
     return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], _PAGE)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .errors import UnknownOrganisationError
-from .model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Role, span_dict
+from ..errors import UnknownOrganisationError
+from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Role, span_dict
 
 __all__ = [
     "SEVERITY",
@@ -110,19 +110,37 @@ class FlowPath:
         }
 
 
-def _edge_ok(f: Flow, h: Hop, *, family: str | None, identifiability: Identifiability | None,
-             purpose: str | None, kind: FlowKind | None, during: Period | None) -> bool:
-    return ((family is None or family in (h.families or f.families))
-            and (identifiability is None or f.identifiability is identifiability)
-            and (purpose is None or purpose.lower() in f.purpose.lower())
-            and (kind is None or f.kind is kind)
-            and _in_window(f.period, during))
+def _edge_ok(
+    f: Flow,
+    h: Hop,
+    *,
+    family: str | None,
+    identifiability: Identifiability | None,
+    purpose: str | None,
+    kind: FlowKind | None,
+    during: Period | None,
+) -> bool:
+    return (
+        (family is None or family in (h.families or f.families))
+        and (identifiability is None or f.identifiability is identifiability)
+        and (purpose is None or purpose.lower() in f.purpose.lower())
+        and (kind is None or f.kind is kind)
+        and _in_window(f.period, during)
+    )
 
 
-def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | None = None,
-               identifiability: Identifiability | None = None, purpose: str | None = None,
-               kind: FlowKind | None = None, during: Period | None = None,
-               depth: int | None = None) -> list[FlowPath]:
+def flow_paths(
+    G: nx.MultiDiGraph,
+    source: str,
+    target: str,
+    *,
+    family: str | None = None,
+    identifiability: Identifiability | None = None,
+    purpose: str | None = None,
+    kind: FlowKind | None = None,
+    during: Period | None = None,
+    depth: int | None = None,
+) -> list[FlowPath]:
     """Routes from ``source`` to ``target``, each within one entry and purpose.
 
     Hops of one entry and purpose are joined (a flow split where its families narrow
@@ -145,8 +163,15 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
     for group in sorted(index.into[target] & index.out_of[source]):
         for u, v, key, data in index.edges[group]:
             f: Flow = data["flow"]
-            if _edge_ok(f, data["hop"], family=family, identifiability=identifiability,
-                        purpose=purpose, kind=kind, during=during):
+            if _edge_ok(
+                f,
+                data["hop"],
+                family=family,
+                identifiability=identifiability,
+                purpose=purpose,
+                kind=kind,
+                during=during,
+            ):
                 groups[group].add_edge(u, v, key=key, **data)
     out: list[FlowPath] = []
     seen: set[tuple[object, ...]] = set()
@@ -161,10 +186,22 @@ def flow_paths(G: nx.MultiDiGraph, source: str, target: str, *, family: str | No
                 continue
             seen.add(key)
             first = flows[-1]
-            fams = tuple(sorted(set.intersection(*(set(h.families or f.families)
-                                                   for h, f in zip(hops, flows, strict=True)))))
-            out.append(FlowPath(first.entry, first.reference, first.agreement, purpose_name,
-                                first.identifiability, fams, first.period, first.opt_outs, hops))
+            fams = tuple(
+                sorted(set.intersection(*(set(h.families or f.families) for h, f in zip(hops, flows, strict=True))))
+            )
+            out.append(
+                FlowPath(
+                    first.entry,
+                    first.reference,
+                    first.agreement,
+                    purpose_name,
+                    first.identifiability,
+                    fams,
+                    first.period,
+                    first.opt_outs,
+                    hops,
+                )
+            )
     return out
 
 
@@ -213,12 +250,21 @@ class Neighbour:
             "name": self.name,
             "role": self.role,
             "distance": self.distance,
-            "flows": [{"flow": f.id, "entry": f.entry, "reference": f.reference,
-                       "purpose": f.purpose, "kind": f.kind.value,
-                       "families": list(f.families),
-                       "identifiability": h.identifiability.value,
-                       "from": h.source.name, "to": h.target.name,
-                       "evidence": span_dict(h.evidence)} for f, h in self.hops],
+            "flows": [
+                {
+                    "flow": f.id,
+                    "entry": f.entry,
+                    "reference": f.reference,
+                    "purpose": f.purpose,
+                    "kind": f.kind.value,
+                    "families": list(f.families),
+                    "identifiability": h.identifiability.value,
+                    "from": h.source.name,
+                    "to": h.target.name,
+                    "evidence": span_dict(h.evidence),
+                }
+                for f, h in self.hops
+            ],
         }
 
 
@@ -243,8 +289,11 @@ def _reach(G: nx.MultiDiGraph, node: str, depth: int | None, reverse: bool) -> l
                 if dist[other] == level:
                     via[other].append((data["flow"], data["hop"]))
         frontier = sorted(nxt)
-    return [Neighbour(n, G.nodes[n]["name"], G.nodes[n]["role"], dist[n], tuple(via[n]))
-            for n in sorted(dist, key=lambda n: (dist[n], G.nodes[n]["name"])) if n != node]
+    return [
+        Neighbour(n, G.nodes[n]["name"], G.nodes[n]["role"], dist[n], tuple(via[n]))
+        for n in sorted(dist, key=lambda n: (dist[n], G.nodes[n]["name"]))
+        if n != node
+    ]
 
 
 def downstream(G: nx.MultiDiGraph, node: str, *, depth: int | None = None) -> list[Neighbour]:
@@ -332,8 +381,9 @@ class Convergence:
             "severity_label": self.severity_label,
             "identifiable": [s.as_dict() for s in self.identifiable],
             "pseudonymised": [s.as_dict() for s in self.pseudonymised],
-            "overlap": {"from": self.overlap[0], "to": self.overlap[-1],
-                        "months": list(self.overlap)} if self.overlap else None,
+            "overlap": {"from": self.overlap[0], "to": self.overlap[-1], "months": list(self.overlap)}
+            if self.overlap
+            else None,
             "opt_out_divergence": self.opt_out_divergence,
             "opt_outs": {
                 "identifiable": sorted({s.flow.opt_outs.value for s in self.identifiable}),
@@ -373,9 +423,14 @@ def _honours(status: OptOut) -> set[str]:
     return {"yes", "no"} if status is OptOut.MIXED else {status.value} - {"unknown"}
 
 
-def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor: bool = False,
-                 family: str | None = None, during: Period | None = None
-                 ) -> tuple[list[Convergence], list[Excluded]]:
+def convergences(
+    G: nx.MultiDiGraph,
+    *,
+    recipient: str | None = None,
+    successor: bool = False,
+    family: str | None = None,
+    during: Period | None = None,
+) -> tuple[list[Convergence], list[Excluded]]:
     """Findings (sorted by severity, then recipient and family) and the pairs reported apart.
 
     Examples
@@ -386,12 +441,12 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
     >>> [(c.recipient, c.family, c.overlap[0], c.opt_out_divergence) for c in found]
     [('Example CCG', 'SUS', '2019-01', True), ('Example CSU', 'SUS', '2019-01', True)]
     """
-    from .graph import rolled_up
+    from .build import rolled_up
 
     if recipient is not None and recipient not in G:
         raise UnknownOrganisationError(recipient)
     arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
-    kinds: dict[tuple[str, str], int] = defaultdict(int)       # bit 1: identifiable, bit 2: de-identified
+    kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
     paths: dict[str, tuple[str, ...]] = {}
     nodes: dict[str, str] = {}
     for _u, v, data in G.edges(data=True):
@@ -415,14 +470,15 @@ def convergences(G: nx.MultiDiGraph, *, recipient: str | None = None, successor:
         if recipient is not None and rolled_up(G, recipient, successor=successor) != node:
             continue
         if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
-            continue            # only one kind of copy arrives: nothing to find or to report apart
+            continue  # only one kind of copy arrives: nothing to find or to report apart
         ident = _unique(s for s in sides if s.hop.identifiability is Identifiability.IDENTIFIABLE)
         pseudo = _unique(s for s in sides if s.hop.identifiability.is_record_level_deidentified)
         name = G.nodes[node]["name"]
         if _is_part_of_source(G, node):
             if ident or pseudo:
-                excluded.append(Excluded(name, fam, "part of the source (NHS Digital): it "
-                                         "receives identifiable data by design"))
+                excluded.append(
+                    Excluded(name, fam, "part of the source (NHS Digital): it receives identifiable data by design")
+                )
             continue
         if ident and pseudo:
             found.append(_finding(G, node, fam, ident, pseudo, sides, index))
@@ -437,8 +493,15 @@ def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
     return tuple(sorted(seen.values(), key=lambda s: (s.flow.entry, s.flow.id)))
 
 
-def _finding(G: nx.MultiDiGraph, node: str, fam: str, ident: tuple[Side, ...],
-             pseudo: tuple[Side, ...], sides: list[Side], index: _SpecialIndex) -> Convergence:
+def _finding(
+    G: nx.MultiDiGraph,
+    node: str,
+    fam: str,
+    ident: tuple[Side, ...],
+    pseudo: tuple[Side, ...],
+    sides: list[Side],
+    index: _SpecialIndex,
+) -> Convergence:
     months_i = set().union(*(_months(s.flow.period) for s in ident))
     months_p = set().union(*(_months(s.flow.period) for s in pseudo))
     overlap = tuple(sorted(months_i & months_p))
@@ -446,8 +509,11 @@ def _finding(G: nx.MultiDiGraph, node: str, fam: str, ident: tuple[Side, ...],
     hon_p = set().union(*(_honours(s.flow.opt_outs) for s in pseudo))
     divergence = ("yes" in hon_i and "no" in hon_p) or ("no" in hon_i and "yes" in hon_p)
     same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
-    landing = tuple(name for name, group in (("identifiable", ident), ("pseudonymised", pseudo))
-                    if all(s.hop.landing_only for s in group))
+    landing = tuple(
+        name
+        for name, group in (("identifiable", ident), ("pseudonymised", pseudo))
+        if all(s.hop.landing_only for s in group)
+    )
     segregation = _segregation(ident + pseudo)
     linkage, reid = index.near(node)
     score = SEVERITY["both_copies"]
@@ -459,20 +525,39 @@ def _finding(G: nx.MultiDiGraph, node: str, fam: str, ident: tuple[Side, ...],
     score += SEVERITY["landing_only"] if landing else 0
     score += SEVERITY["segregation"] if segregation else 0
     originals = tuple(sorted({s.hop.target.name for s in sides} - {G.nodes[node]["name"]}))
-    return Convergence(G.nodes[node]["name"], node, fam, ident, pseudo, overlap, divergence, same,
-                       landing, segregation, linkage, reid, score, originals)
+    return Convergence(
+        G.nodes[node]["name"],
+        node,
+        fam,
+        ident,
+        pseudo,
+        overlap,
+        divergence,
+        same,
+        landing,
+        segregation,
+        linkage,
+        reid,
+        score,
+        originals,
+    )
 
 
 def _segregation(sides: tuple[Side, ...]) -> tuple[dict[str, object], ...]:
     out: dict[tuple[str, str], dict[str, object]] = {}
     for s in sides:
         if s.hop.unit:
-            out[("unit", s.hop.unit)] = {"kind": "unit", "unit": s.hop.unit, "entry": s.flow.entry,
-                                         "evidence": span_dict(s.hop.evidence)}
+            out[("unit", s.hop.unit)] = {
+                "kind": "unit",
+                "unit": s.hop.unit,
+                "entry": s.flow.entry,
+                "evidence": span_dict(s.hop.evidence),
+            }
         for span in s.flow.segregation:
-            out.setdefault(("statement", span.text), {
-                "kind": "statement", "unit": None, "entry": s.flow.entry,
-                "evidence": span_dict(span)})
+            out.setdefault(
+                ("statement", span.text),
+                {"kind": "statement", "unit": None, "entry": s.flow.entry, "evidence": span_dict(span)},
+            )
     return tuple(out[k] for k in sorted(out))
 
 
@@ -492,13 +577,21 @@ class _SpecialIndex:
                 self.readers[v].add(u)
             if f.kind is FlowKind.LINKAGE:
                 self.linkage_at[v][f.id] = {
-                    "entry": f.entry, "reference": f.reference, "at": G.nodes[v]["name"],
-                    "linked": list(f.linked), "evidence": span_dict(hop.evidence)}
+                    "entry": f.entry,
+                    "reference": f.reference,
+                    "at": G.nodes[v]["name"],
+                    "linked": list(f.linked),
+                    "evidence": span_dict(hop.evidence),
+                }
             elif f.kind is FlowKind.REIDENTIFICATION:
                 self.reid_from[u][f.id] = {
-                    "entry": f.entry, "reference": f.reference, "from": G.nodes[u]["name"],
-                    "to": G.nodes[v]["name"], "key_holder": f.key_holder,
-                    "evidence": span_dict(hop.evidence)}
+                    "entry": f.entry,
+                    "reference": f.reference,
+                    "from": G.nodes[u]["name"],
+                    "to": G.nodes[v]["name"],
+                    "key_holder": f.key_holder,
+                    "evidence": span_dict(hop.evidence),
+                }
 
     def near(self, node: str) -> tuple[tuple[dict[str, object], ...], tuple[dict[str, object], ...]]:
         """Linkage at the recipient or at a processor whose copy it reads; re-identification
@@ -509,8 +602,9 @@ class _SpecialIndex:
             return linkage, ()
         return linkage, self._gather("reid", self.reid_from, near | nx.descendants(self.G, node))
 
-    def _gather(self, kind: str, items_at: dict[str, dict[str, dict[str, object]]], nodes: set[str]
-                ) -> tuple[dict[str, object], ...]:
+    def _gather(
+        self, kind: str, items_at: dict[str, dict[str, dict[str, object]]], nodes: set[str]
+    ) -> tuple[dict[str, object], ...]:
         """The items at any of ``nodes``, by flow id (remembered: many recipients share a reach)."""
         starts = frozenset(nodes & items_at.keys())
         got = self._gathered.get((kind, starts))

@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .._speed import cyclic_gc_paused
+from ..errors import Diagnostics, Severity, Span
+from ..model import Dataset, Entry, OptOut, OptOuts, Page, Section
+from ..names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
 from .dates import parse_when
-from .errors import Diagnostics, Severity, Span
-from .model import Dataset, Entry, OptOut, OptOuts, Page, Section, cyclic_gc_paused
-from .names import agreement_core, dataset_family, is_dars_reference, split_controllers, split_list
 from .sources import TextSource, physical_lines
 
 __all__ = ["SECTION_HEADINGS", "parse_page", "parse_page_text"]
@@ -52,7 +53,7 @@ def _heading(text: str) -> re.Match[str] | None:
 
 
 def _is_subheading_not_entry(m: re.Match[str]) -> bool:
-    """"Commissioning – Pseudonymised – SUS" is a purpose sub-heading, not an entry.
+    """ "Commissioning – Pseudonymised – SUS" is a purpose sub-heading, not an entry.
 
     A local label that is a dataset family's name (SUS, HES, IAPT…) or that follows a
     further dash inside the title is a sub-heading of the free text.
@@ -68,7 +69,8 @@ def _item(text: str) -> str | None:
     ['SUS', 'MRIS - Cohort', None, None]
     """
     m = _BULLET.match(text)
-    return text[m.end():].rstrip() if m else None
+    return text[m.end() :].rstrip() if m else None
+
 
 #: Free-text sections, as headed on the page -> the name used in ``Entry.sections``.
 SECTION_HEADINGS: dict[str, str] = {
@@ -99,7 +101,7 @@ class _Draft:
     unrecognised: list[Span] = field(default_factory=list)
     variant: str = "newer"
     last_field: str | None = None
-    heads: set[str] = field(default_factory=set)            # lower-cased headings in ``fields``
+    heads: set[str] = field(default_factory=set)  # lower-cased headings in ``fields``
 
     def keep_field(self, heading: str, value: str, span: Span) -> None:
         """Keep one (heading, value, line) in ``fields``; ``heads`` makes repeats cheap to see."""
@@ -116,7 +118,7 @@ class _Draft:
         self.close_section()
         self.in_list = None
         text = first.strip()
-        col = len(span.text.rstrip()) - len(text) + 1          # where the inline text starts
+        col = len(span.text.rstrip()) - len(text) + 1  # where the inline text starts
         lines = [Span(span.path, span.line, col, text)] if text else []
         self.section = (name, span, lines)
 
@@ -181,10 +183,11 @@ def _opt_outs(value: str) -> OptOuts:
 _LEGAL = (
     (re.compile(r"(?i)statistics and registration service act"), "SRSA 2007 s42(4)"),
     (re.compile(r"(?i)health and social care act\s*\(?2012\)?|\bHSCA\b"), "HSCA 2012"),
-    (re.compile(r"(?i)section\s*251|\bs\.?\s*251\b|national health service act 2006|NHS act 2006"),
-     "NHS Act 2006 s251"),
-    (re.compile(r"(?i)control of patient information\)? regulations|regulation 3\b|COPI"),
-     "COPI Regulations 2002"),
+    (
+        re.compile(r"(?i)section\s*251|\bs\.?\s*251\b|national health service act 2006|NHS act 2006"),
+        "NHS Act 2006 s251",
+    ),
+    (re.compile(r"(?i)control of patient information\)? regulations|regulation 3\b|COPI"), "COPI Regulations 2002"),
 )
 _LETTER = re.compile(r"[A-Za-z]")
 _HSCA_SECTIONS = re.compile(r"s\s*261(?:\([^)\s]*\))*(?:\s+and\s+s\s*261(?:\([^)\s]*\))*)?")
@@ -240,7 +243,7 @@ def _purposes(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> No
     d.values["purposes"] = v or None
     first = v.find("(")
     if first >= 0 and v.endswith(")"):
-        flag, kind = v[:first], v[first + 1:-1]          # "No (CCG, Sub ICB Location)"
+        flag, kind = v[:first], v[first + 1 : -1]  # "No (CCG, Sub ICB Location)"
     else:
         flag, kind = v, ""
     d.values["commercial"] = _yes_no(flag) if flag.strip() else None
@@ -355,8 +358,12 @@ def _add_dataset(d: _Draft, name: str, span: Span, diagnostics: Diagnostics) -> 
     family = dataset_family(name) if len(name) <= _NAME_MAX else None
     d.datasets.append(Dataset(name, family, span))
     if family is None:
-        diagnostics.report(span, "DFG213", f"dataset {name[:80]!r} is in no reviewed family; "
-                           "kept with family null (add it to data/datasets.yaml)", Severity.NOTE)
+        diagnostics.report(
+            span,
+            "DFG213",
+            f"dataset {name[:80]!r} is in no reviewed family; kept with family null (add it to data/datasets.yaml)",
+            Severity.NOTE,
+        )
 
 
 def _type(d: _Draft, value: str, span: Span, diagnostics: Diagnostics) -> None:
@@ -392,9 +399,15 @@ FIELD_READERS: dict[str, Reader] = {
     "format": _type,
     "hscic id": _keep,
 }
-_VARIANT_OF = {"repeats": "older", "categories": "older", "basis": "earliest",
-               "format": "earliest", "how often": "earliest", "hscic id": "earliest",
-               "data": "earliest"}
+_VARIANT_OF = {
+    "repeats": "older",
+    "categories": "older",
+    "basis": "earliest",
+    "format": "earliest",
+    "how often": "earliest",
+    "hscic id": "earliest",
+    "data": "earliest",
+}
 
 
 def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
@@ -417,21 +430,21 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
     page: Page | None = None
     organisation: str | None = None
     position = 0
-    free: list[Span] | None = None                  # lines of the open section, if any
+    free: list[Span] | None = None  # lines of the open section, if any
     numbers = source.line_numbers or range(1, len(source.lines) + 1)
     for line, text in zip(numbers, source.lines, strict=True):
-        if ("—" in text or "–" in text) and (m := _heading(text)):     # the dashes of _DASHES
+        if ("—" in text or "–" in text) and (m := _heading(text)):  # the dashes of _DASHES
             if draft is not None:
                 entries.extend(_finish(draft, diagnostics, source, organisation=organisation))
             elif page is None:
-                page = _page(path, banner, diagnostics)   # banner notes come first
+                page = _page(path, banner, diagnostics)  # banner notes come first
                 organisation = page.organisation
             position += 1
             diagnostics.read += 1
             draft = _new_draft(m, Span(path, line, 1, text), position, diagnostics)
             free = None
-        elif free is not None and ":" not in text:       # free text: no field heading possible
-            if text and not text.isspace():              # blank lines inside an entry are skipped
+        elif free is not None and ":" not in text:  # free text: no field heading possible
+            if text and not text.isspace():  # blank lines inside an entry are skipped
                 free.append(Span(path, line, 1, text))
         elif draft is None:
             banner.append(Span(path, line, 1, text))
@@ -445,15 +458,16 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
     return page, entries
 
 
-def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | None = None
-                    ) -> tuple[Page, list[Entry]]:
+def parse_page_text(
+    text: str, path: str = "<text>", diagnostics: Diagnostics | None = None
+) -> tuple[Page, list[Entry]]:
     """Parse a page given as a string (tests, notebooks).
 
     >>> page, entries = parse_page_text("X projects\\nT — NIC-1234-ABCDE\\nOpt outs honoured: N\\n")
     >>> entries[0].agreement, entries[0].opt_outs.honoured.value
     ('NIC-1234-ABCDE', 'no')
     """
-    if diagnostics is None:                                  # an empty collector is falsy
+    if diagnostics is None:  # an empty collector is falsy
         diagnostics = Diagnostics()
     return parse_page(TextSource(path, physical_lines(text)), diagnostics)
 
@@ -461,13 +475,19 @@ def parse_page_text(text: str, path: str = "<text>", diagnostics: Diagnostics | 
 def _new_draft(m: re.Match[str], span: Span, position: int, diagnostics: Diagnostics) -> _Draft:
     reference = m.group("ref")
     if not is_dars_reference(reference):
-        diagnostics.report(Span(span.path, span.line, m.start("ref") + 1, span.text), "DFG202",
-                           f"reference {reference!r} is not DARS-NIC/NIC; kept as a local label",
-                           Severity.NOTE)
+        diagnostics.report(
+            Span(span.path, span.line, m.start("ref") + 1, span.text),
+            "DFG202",
+            f"reference {reference!r} is not DARS-NIC/NIC; kept as a local label",
+            Severity.NOTE,
+        )
     if m.group("trail"):
-        diagnostics.report(Span(span.path, span.line, m.start("trail") + 1, span.text), "DFG203",
-                           f"reference {reference!r} is followed by {len(m.group('trail'))} "
-                           "white-space character(s); trimmed", Severity.NOTE)
+        diagnostics.report(
+            Span(span.path, span.line, m.start("trail") + 1, span.text),
+            "DFG203",
+            f"reference {reference!r} is followed by {len(m.group('trail'))} white-space character(s); trimmed",
+            Severity.NOTE,
+        )
     return _Draft(span, m.group("title").strip(), reference, position)
 
 
@@ -475,7 +495,7 @@ def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
     text = span.text
     if not text or text.isspace():
         return
-    fm = _FIELD.match(text) if ":" in text else None          # a field heading needs its colon
+    fm = _FIELD.match(text) if ":" in text else None  # a field heading needs its colon
     raw_head = fm.group("head").strip() if fm else None
     head = raw_head.lower() if raw_head is not None else None
     if head is not None and (head in FIELD_READERS or head in SECTION_HEADINGS):
@@ -488,23 +508,29 @@ def _read_line(d: _Draft, span: Span, diagnostics: Diagnostics) -> None:
     if d.in_list == "datasets" and item:
         _add_dataset(d, item, span, diagnostics)
     elif item and not d.datasets and d.in_list is None:
-        d.in_list, d.implicit_list = "datasets", True          # a page without "Datasets:"
+        d.in_list, d.implicit_list = "datasets", True  # a page without "Datasets:"
         _add_dataset(d, item, span, diagnostics)
     elif d.in_list == "datasets" and not d.implicit_list and _looks_like_name(text):
         _add_dataset(d, text, span, diagnostics)
     elif d.datasets or d.in_list:
-        d.open_section("Objectives", span, text)                # a page without "Objectives:"
+        d.open_section("Objectives", span, text)  # a page without "Objectives:"
     elif raw_head is not None:
         d.unrecognised.append(span)
         d.keep_field(raw_head, fm.group("value").strip(), span)  # type: ignore[union-attr]
-        diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
-                           f"unknown heading {raw_head!r}; line kept on the entry as unrecognised")
+        diagnostics.report(
+            Span(span.path, span.line, 1, text),
+            "DFG102",
+            f"unknown heading {raw_head!r}; line kept on the entry as unrecognised",
+        )
     elif d.last_field is not None and text.lstrip().startswith("("):
-        d.keep_field(d.last_field, text.strip(), span)          # a note under the field
+        d.keep_field(d.last_field, text.strip(), span)  # a note under the field
     else:
         d.unrecognised.append(span)
-        diagnostics.report(Span(span.path, span.line, 1, text), "DFG102",
-                           "line outside any field or section; kept on the entry as unrecognised")
+        diagnostics.report(
+            Span(span.path, span.line, 1, text),
+            "DFG102",
+            "line outside any field or section; kept on the entry as unrecognised",
+        )
 
 
 def _looks_like_name(text: str) -> bool:
@@ -512,8 +538,7 @@ def _looks_like_name(text: str) -> bool:
     return len(t) < 120 and not t.endswith((".", ":")) and not _FIELD.match(t)
 
 
-def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span,
-                diagnostics: Diagnostics) -> None:
+def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span, diagnostics: Diagnostics) -> None:
     """One known field line; ``head`` is ``raw_head`` (as written, stripped) lower-cased."""
     if head in SECTION_HEADINGS:
         d.open_section(SECTION_HEADINGS[head], span, value)
@@ -522,8 +547,12 @@ def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span,
         d.close_section()
     d.in_list = None
     if head in d.heads and head not in ("access method", "legal basis"):
-        diagnostics.report(span, "DFG109", f"field {head!r} appears twice in one entry; "
-                           "the later value is used, both are kept", Severity.NOTE)
+        diagnostics.report(
+            span,
+            "DFG109",
+            f"field {head!r} appears twice in one entry; the later value is used, both are kept",
+            Severity.NOTE,
+        )
     d.keep_field(raw_head, value.strip(), span)
     d.last_field = raw_head
     if head in _VARIANT_OF and d.variant == "newer":
@@ -531,20 +560,32 @@ def _read_field(d: _Draft, head: str, raw_head: str, value: str, span: Span,
     FIELD_READERS[head](d, value, span, diagnostics)
 
 
-def _finish(d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False,
-            organisation: str | None = None) -> Iterator[Entry]:
+def _finish(
+    d: _Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False, organisation: str | None = None
+) -> Iterator[Entry]:
     d.close_section()
     has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
     if not has_body:
         diagnostics.rejected += 1
-        diagnostics.report(d.heading, "DFG106", f"entry {d.reference!r} has a heading but no "
-                           "fields (page cut short?); entry rejected", Severity.ERROR)
+        diagnostics.report(
+            d.heading,
+            "DFG106",
+            f"entry {d.reference!r} has a heading but no fields (page cut short?); entry rejected",
+            Severity.ERROR,
+        )
         return
     if last and not d.sections:
-        diagnostics.report(d.heading, "DFG107", f"page ends inside entry {d.reference!r} before "
-                           "its free-text sections; the fields read so far are kept")
-    if d.title.lower().startswith("project ") and d.variant == "newer" and d.values.get("period") \
-            and "/" in (d.values["period"].raw or ""):  # type: ignore[union-attr]
+        diagnostics.report(
+            d.heading,
+            "DFG107",
+            f"page ends inside entry {d.reference!r} before its free-text sections; the fields read so far are kept",
+        )
+    if (
+        d.title.lower().startswith("project ")
+        and d.variant == "newer"
+        and d.values.get("period")
+        and "/" in (d.values["period"].raw or "")
+    ):  # type: ignore[union-attr]
         d.variant = "older"
     diagnostics.parsed += 1
     v = d.values
@@ -600,14 +641,17 @@ def _page(path: str, banner: list[Span], diagnostics: Diagnostics) -> Page:
         elif item := _item(t):
             projects.append(item)
         elif organisation is None and unsafe is None and _is_name(t):
-            organisation = t                                  # older pages: the name alone
+            organisation = t  # older pages: the name alone
         else:
-            diagnostics.report(span, "DFG103", "line before the first entry is not part of a "
-                               "known page banner; kept in the page banner", Severity.NOTE)
+            diagnostics.report(
+                span,
+                "DFG103",
+                "line before the first entry is not part of a known page banner; kept in the page banner",
+                Severity.NOTE,
+            )
     return Page(path, organisation, unsafe, red_flag, tuple(projects), tuple(banner))
 
 
 def _is_name(text: str) -> bool:
     """A line that can be an organisation's name: short, not a sentence or a field."""
     return len(text) <= 120 and not text.endswith((".", ":")) and ":" not in text
-

@@ -35,9 +35,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from .dates import month
-from .errors import Diagnostics, Severity, Span
-from .model import (
+from .._speed import cyclic_gc_paused
+from ..errors import Diagnostics, Severity, Span
+from ..model import (
     Entry,
     Flow,
     FlowKind,
@@ -46,10 +46,10 @@ from .model import (
     Organisation,
     Role,
     Section,
-    cyclic_gc_paused,
     is_subheading,
 )
-from .names import Gazetteer, families_in, normalise
+from ..names import Gazetteer, families_in, normalise
+from ..read import month
 
 __all__ = ["Sentence", "extract", "extract_all", "sentences"]
 
@@ -71,8 +71,8 @@ class Sentence:
 
     text: str
     span: Span
-    ends_list: bool = False          # ends with ':' and introduces the items after it
-    is_item: bool = False            # a bullet or numbered item
+    ends_list: bool = False  # ends with ':' and introduces the items after it
+    is_item: bool = False  # a bullet or numbered item
 
     @property
     def evidence(self) -> Span:
@@ -80,15 +80,19 @@ class Sentence:
 
 
 _ITEM_START = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|[a-z]{1,3}[.)]|[-•o§*])\s+")
-_SPLIT = re.compile(r"(?<![\s(]\d)(?<![\s(]\d\d)(?<!^\d)(?<!^\d\d)(?<=[A-Za-z0-9)\]’'\"])[.;]\s+(?=[A-Z(])"
-                    r"|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])")
+_SPLIT = re.compile(
+    r"(?<![\s(]\d)(?<![\s(]\d\d)(?<!^\d)(?<!^\d\d)(?<=[A-Za-z0-9)\]’'\"])[.;]\s+(?=[A-Z(])"
+    r"|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])"
+)
+
+
 @functools.lru_cache(maxsize=262144)
 def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``pattern.search(text)``, remembered: register text repeats whole sentences."""
     return pattern.search(text)
 
 
-_SPLIT_HINT = re.compile(r"[.;)]\s")     # every split point of _SPLIT has one of these
+_SPLIT_HINT = re.compile(r"[.;)]\s")  # every split point of _SPLIT has one of these
 _MAX_SENTENCE = 2000
 
 
@@ -109,8 +113,7 @@ class _Piece:
 
     __slots__ = ("col", "ends_list", "facts", "is_item", "line", "text")
 
-    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool,
-                 facts: _Facts) -> None:
+    def __init__(self, text: str, line: Span, col: int, ends_list: bool, is_item: bool, facts: _Facts) -> None:
         self.text = text
         self.line = line
         self.col = col
@@ -139,7 +142,7 @@ def _pieces(text: str) -> tuple[tuple[int, str, bool, bool], ...]:
     pieces = []
     if _SPLIT_HINT.search(text):
         for m in _SPLIT.finditer(text):
-            pieces.append((start, text[start:m.start()]))
+            pieces.append((start, text[start : m.start()]))
             start = m.end()
     pieces.append((start, text[start:]))
     out = []
@@ -148,7 +151,7 @@ def _pieces(text: str) -> tuple[tuple[int, str, bool, bool], ...]:
         if not piece:
             continue
         for i in range(0, len(piece), _MAX_SENTENCE):
-            chunk = piece[i:i + _MAX_SENTENCE]
+            chunk = piece[i : i + _MAX_SENTENCE]
             out.append((offset + i + 1, chunk, chunk.rstrip().endswith(":"), bool(_ITEM_START.match(chunk))))
     return tuple(out)
 
@@ -198,9 +201,9 @@ class _Context:
     dscro: Organisation | None = None
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
-    current_processor: str | None = None     # "Data Processor N" heading of the current block
-    line_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.line")
-    hops_memo: dict[object, object] = field(default_factory=dict)   # names.memo("flows.hops")
+    current_processor: str | None = None  # "Data Processor N" heading of the current block
+    line_memo: dict[object, object] = field(default_factory=dict)  # names.memo("flows.line")
+    hops_memo: dict[object, object] = field(default_factory=dict)  # names.memo("flows.hops")
 
 
 def _context(entry: Entry, names: Gazetteer) -> _Context:
@@ -214,8 +217,7 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
         elif org is None:
             m = _NAME_SHAPE.search(candidate)
             org = names.resolve(m.group(0)) if m and re.search(r"CCG|ICB|Clinical", m.group(0)) else None
-        if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR,
-                                            Role.CSU):
+        if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR, Role.CSU):
             ctx.ccg = org
             break
     memo = ctx.line_memo
@@ -245,8 +247,7 @@ def _context(entry: Entry, names: Gazetteer) -> _Context:
     return ctx
 
 
-_LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...],
-                   tuple[tuple[str, str], ...]]
+_LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 _NOTHING: _LineFacts = (None, None, (), ())
 
 
@@ -265,8 +266,7 @@ def _line_facts(text: str, names: Gazetteer) -> _LineFacts:
     inline: tuple[tuple[str, str], ...] = ()
     if "rocessor" in text or "DP" in text:
         headers = tuple((dm.group("n"), dm.group("name")) for dm in _DP_HEADER.finditer(text))
-        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120):dm.start()])
-                       for dm in _DP_INLINE.finditer(text))
+        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _DP_INLINE.finditer(text))
     facts = (dscro, csu, headers, inline)
     return _NOTHING if facts == _NOTHING else facts
 
@@ -292,15 +292,22 @@ def _mentions_in(text: str, ctx: _Context, *, resolve_roles: bool = True) -> lis
         elif kind == _SHAPE:
             kept.append(_Mention(start, end, name, ctx.names.resolve(what)))
         elif kind == _HIDDEN:
-            ctx.names.resolve(what)        # as ever: a shape is resolved even where it is no party
+            ctx.names.resolve(what)  # as ever: a shape is resolved even where it is no party
         elif resolve_roles:
             org, unit = _role_word(what, ctx)
             if org is not None:
                 kept.append(_Mention(start, end, name, org, unit, True))
     # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
-    return [f for i, f in enumerate(kept)
-            if not (f.generic and i + 1 < len(kept) and not kept[i + 1].generic
-                    and _COMMA.fullmatch(text, f.end, kept[i + 1].start))]
+    return [
+        f
+        for i, f in enumerate(kept)
+        if not (
+            f.generic
+            and i + 1 < len(kept)
+            and not kept[i + 1].generic
+            and _COMMA.fullmatch(text, f.end, kept[i + 1].start)
+        )
+    ]
 
 
 _ALIAS, _SHAPE, _HIDDEN, _ROLE = 0, 1, 2, 3
@@ -347,7 +354,7 @@ def _find_candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
     for m in _NAME_SHAPE.finditer(text):
         lead = _LEADING_WORDS.match(m.group(0))
         start = m.start() + (lead.end() if lead else 0)
-        name = text[start:m.end()].strip()
+        name = text[start : m.end()].strip()
         key = normalise(name)
         if not name or _GENERIC_NAME.fullmatch(key):
             continue
@@ -365,11 +372,15 @@ def _find_candidates(text: str, names: Gazetteer) -> tuple[_Candidate, ...]:
     return tuple(out)
 
 
-_LEADING_WORDS = re.compile(r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
-                            r"All|Only|Both|Where|Data|Any)\s+)+")
-_GENERIC_NAME = re.compile(r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
-                           r"commissioning support unit|trust|council|university|hospital|college|"
-                           r"institute|consortium|agency|authority)")
+_LEADING_WORDS = re.compile(
+    r"(?:(?:Once|Then|When|Where|If|After|Before|Whilst|While|Both|Also|Each|"
+    r"All|Only|Both|Where|Data|Any)\s+)+"
+)
+_GENERIC_NAME = re.compile(
+    r"(the )?(ccgs?|csu|icb|clinical commissioning groups?( ccgs?)?|"
+    r"commissioning support unit|trust|council|university|hospital|college|"
+    r"institute|consortium|agency|authority)"
+)
 
 
 def _role_of(m: re.Match[str]) -> tuple[str, str | None]:
@@ -409,9 +420,8 @@ def _role_word(role: tuple[str, str | None], ctx: _Context) -> tuple[Organisatio
 
 
 def _possessive(text: str, end: int) -> bool:
-    """"the CCGs' data processor": a possessive names the owner, not a party."""
-    return text[end:end + 2] in ("’ ", "' ", "'s", "’s") or bool(
-        _OWNER.match(text, end))
+    """ "the CCGs' data processor": a possessive names the owner, not a party."""
+    return text[end : end + 2] in ("’ ", "' ", "'s", "’s") or bool(_OWNER.match(text, end))
 
 
 _OWNER = re.compile(r"['’]?\s+(?:own\s+)?(?:data\s+)?processors?\b", re.IGNORECASE)
@@ -420,11 +430,13 @@ _OWNER = re.compile(r"['’]?\s+(?:own\s+)?(?:data\s+)?processors?\b", re.IGNORE
 # ---------------------------------------------------------------------------------------
 # Hops from sentences
 
-_SEND = (r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid(?!ers?\b)|shar|submit|upload|"
-         r"forward|releas|mov|disclos|return|deliver|mak\w* available|land(?!ing\b))\w*"
-         r"|flow(?:s|ed)(?=\s+(?:(?:on|the|data|securely|directly|only|back|then)\s+){0,3}"
-         r"(?:in\s*to|to|from|between)\b)"
-         r"|(?:(?<=will )|(?<=would )|(?<=shall )|(?<=can )|(?<=must ))flow")
+_SEND = (
+    r"(?:push|pass|transfer|transmit|send|sent|disseminat|suppl|provid(?!ers?\b)|shar|submit|upload|"
+    r"forward|releas|mov|disclos|return|deliver|mak\w* available|land(?!ing\b))\w*"
+    r"|flow(?:s|ed)(?=\s+(?:(?:on|the|data|securely|directly|only|back|then)\s+){0,3}"
+    r"(?:in\s*to|to|from|between)\b)"
+    r"|(?:(?<=will )|(?<=would )|(?<=shall )|(?<=can )|(?<=must ))flow"
+)
 _RECEIVE = r"(?:receiv|obtain|collect|acquir|retriev|extract|get|gets|download|access)\w*"
 _VERB = re.compile(rf"\b(?P<send>{_SEND})|\b(?P<recv>{_RECEIVE})", re.IGNORECASE)
 _NEGATION = re.compile(
@@ -434,14 +446,21 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _CUT = re.compile(r"\b(?:due to|because|in order to|so that|in line with)\b", re.IGNORECASE)
-_LANDING = re.compile(r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only|"
-                      r"\blands?\s+the\s+data\b|download\s+area", re.IGNORECASE)
-_PREP = re.compile(r"\b(?P<prep>from|to|into|in to|by|via|through|with|for|within|in|at|on|of|"
-                   r"between|under|as|using|than)\s", re.IGNORECASE)
+_LANDING = re.compile(
+    r"landing\s+(?:point|zone|site)?\s*only|for landing only|landing only|"
+    r"\blands?\s+the\s+data\b|download\s+area",
+    re.IGNORECASE,
+)
+_PREP = re.compile(
+    r"\b(?P<prep>from|to|into|in to|by|via|through|with|for|within|in|at|on|of|"
+    r"between|under|as|using|than)\s",
+    re.IGNORECASE,
+)
 _NOT_TRANSFER_TO = re.compile(
     r"(?i)\b(?:registered|resident|relating|relation|pertinent|according|belonging|similar|prior|due|"
     r"compared|up|equal|applicable|responsible|specific|access|limited|restricted|referred|"
-    r"reference|attributed|linked|related)\s*$")
+    r"reference|attributed|linked|related)\s*$"
+)
 _UNTIL = re.compile(r"\buntil\s+(?:the\s+)?(\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Z][a-z]+\s+\d{4})")
 
 
@@ -467,20 +486,18 @@ def _preposition(text: str, start: int) -> str | None:
 
     An apposition is allowed ("to the CCGs' data processor, X"); a clause break is not.
     """
-    before = text[max(0, start - 60):start]
+    before = text[max(0, start - 60) : start]
     last = None
     for m in _PREP.finditer(before):
         last = m
     if last is None:
         return None
-    if last.group("prep").lower() == "to" and _NOT_TRANSFER_TO.search(before[:last.start()]):
+    if last.group("prep").lower() == "to" and _NOT_TRANSFER_TO.search(before[: last.start()]):
         return None
-    gap = before[last.end():]
-    if len(gap.split()) > 6 or re.search(r"[;:]|\b(?:and|or|then|which|who|where|is|are|was)\b",
-                                          gap, re.IGNORECASE):
+    gap = before[last.end() :]
+    if len(gap.split()) > 6 or re.search(r"[;:]|\b(?:and|or|then|which|who|where|is|are|was)\b", gap, re.IGNORECASE):
         return None
-    if "," in gap and not re.search(r"(?i)(processor|partner|provider|supplier|contractor)s?,\s*$",
-                                    gap):
+    if "," in gap and not re.search(r"(?i)(processor|partner|provider|supplier|contractor)s?,\s*$", gap):
         return None
     return last.group("prep").lower().replace("in to", "into")
 
@@ -499,8 +516,7 @@ def _identifiability(text: str) -> Identifiability | None:
     return None
 
 
-def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None,
-             list_head: _RawHop | None) -> list[_RawHop]:
+def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None, list_head: _RawHop | None) -> list[_RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point).
 
     Remembered: the hops depend only on the sentence's text, on what each name in it
@@ -511,21 +527,51 @@ def _hops_in(s: _Piece, ctx: _Context, previous: _RawHop | None,
     if found is None:
         return []
     memo = ctx.hops_memo
-    key = (s.text, s.is_item, _meanings(found[1], ctx),
-           (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
-           (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None)
+    key = (
+        s.text,
+        s.is_item,
+        _meanings(found[1], ctx),
+        (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
+        (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
+    )
     made = memo.get(key)
     if made is None:
         hops = _find_hops(s, ctx, previous, list_head)
         if len(memo) > 200_000:
             memo.clear()
-        memo[key] = tuple((h.sender, h.receiver, h.sender_text, h.receiver_text, h.identifiability,
-                           h.families, h.landing_only, h.unit, h.until, h.context is not None)
-                          for h in hops)
+        memo[key] = tuple(
+            (
+                h.sender,
+                h.receiver,
+                h.sender_text,
+                h.receiver_text,
+                h.identifiability,
+                h.families,
+                h.landing_only,
+                h.unit,
+                h.until,
+                h.context is not None,
+            )
+            for h in hops
+        )
         return hops
-    return [_RawHop(a, b, s, a_text, b_text, ident, families, landing, unit, False, until,
-                    list_head.sentence if in_list and list_head else None)
-            for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made]
+    return [
+        _RawHop(
+            a,
+            b,
+            s,
+            a_text,
+            b_text,
+            ident,
+            families,
+            landing,
+            unit,
+            False,
+            until,
+            list_head.sentence if in_list and list_head else None,
+        )
+        for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made
+    ]
 
 
 def _meanings(text: str, ctx: _Context) -> tuple[object, ...]:
@@ -544,8 +590,7 @@ def _meanings(text: str, ctx: _Context) -> tuple[object, ...]:
     return tuple(out)
 
 
-def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None,
-               list_head: _RawHop | None) -> list[_RawHop]:
+def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None, list_head: _RawHop | None) -> list[_RawHop]:
     found = _clause(s.text)
     if found is None:
         return []
@@ -572,7 +617,7 @@ def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None,
             governing = _governing_verb(clause, m.start) or verb
             (senders if governing.group("send") else receivers).append(m)
         elif prep == "by" and sending and m.start < verb.start():
-            senders.append(m)                    # "completed by X and ... then passed to Y"
+            senders.append(m)  # "completed by X and ... then passed to Y"
         elif prep is None and m.start < verb.start() and subject is None:
             subject = m
         elif prep in ("in", "at") and receivers and m.start > receivers[-1].end:
@@ -587,9 +632,13 @@ def _find_hops(s: _Piece, ctx: _Context, previous: _RawHop | None,
     sender = senders[0] if senders else None
     receivers = [r for r in receivers if sender is None or r.org.id != sender.org.id]
     receiver = receivers[0] if receivers else None
-    if len(receivers) > 1 and all(preps.get(id(r)) in ("to", "into") for r in receivers[:2]) \
-            and receivers[1].org.id != receivers[0].org.id and sending:
-        vias.append(receivers[0])              # "sent from A to B to the data processor"
+    if (
+        len(receivers) > 1
+        and all(preps.get(id(r)) in ("to", "into") for r in receivers[:2])
+        and receivers[1].org.id != receivers[0].org.id
+        and sending
+    ):
+        vias.append(receivers[0])  # "sent from A to B to the data processor"
         receiver = receivers[1]
     if sender is None and receiver is not None:
         sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
@@ -616,8 +665,9 @@ def _clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
     if _NEGATION.search(clause):
         return None
     sending = verb.group("send") is not None
-    passive = bool(re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$",
-                             clause[: verb.start()]))
+    passive = bool(
+        re.search(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+ly\s+)?(?:then\s+)?$", clause[: verb.start()])
+    )
     return verb, clause, sending, passive
 
 
@@ -630,20 +680,21 @@ def _governing_verb(text: str, start: int) -> re.Match[str] | None:
     return last
 
 
-def _implied_sender(receiver: _Mention, receiver_prep: str | None, previous: _RawHop | None,
-                    ctx: _Context) -> _Mention | None:
+def _implied_sender(
+    receiver: _Mention, receiver_prep: str | None, previous: _RawHop | None, ctx: _Context
+) -> _Mention | None:
     """Who sent it when the sentence does not say: NHS Digital into a DSCRO, else the last holder."""
     if receiver.org.role is Role.DSCRO:
         nd = ctx.names.by_id.get(NHS_DIGITAL)
         return _Mention(0, 0, "", nd) if nd else None
-    if receiver_prep in ("to", "into") and previous is not None \
-            and previous.receiver.id != receiver.org.id:
+    if receiver_prep in ("to", "into") and previous is not None and previous.receiver.id != receiver.org.id:
         return _Mention(0, 0, previous.receiver_text, previous.receiver, previous.unit)
     return None
 
 
-def _with_landing(s: _Piece, clause: str, sender: _Mention, receiver: _Mention,
-                  vias: list[_Mention], unit: str | None) -> list[_RawHop]:
+def _with_landing(
+    s: _Piece, clause: str, sender: _Mention, receiver: _Mention, vias: list[_Mention], unit: str | None
+) -> list[_RawHop]:
     ident = _identifiability(clause)
     families = frozenset(families_in(clause))
     landing = bool(_first(_LANDING, clause))
@@ -655,11 +706,20 @@ def _with_landing(s: _Piece, clause: str, sender: _Mention, receiver: _Mention,
     hops = []
     for i, (a, b) in enumerate(itertools.pairwise(chain)):
         is_via = i < len(chain) - 2
-        hops.append(_RawHop(
-            a.org, b.org, s, a.text, b.text, ident, families,
-            landing_only=landing and (is_via or len(chain) == 2),
-            unit=r_unit if b is receiver else None, until=until,
-        ))
+        hops.append(
+            _RawHop(
+                a.org,
+                b.org,
+                s,
+                a.text,
+                b.text,
+                ident,
+                families,
+                landing_only=landing and (is_via or len(chain) == 2),
+                unit=r_unit if b is receiver else None,
+                until=until,
+            )
+        )
     return hops
 
 
@@ -672,20 +732,42 @@ _ACCESS = re.compile(
 
 
 def _access_hop(s: _Piece, ctx: _Context) -> _RawHop | None:
-    """"CCG users use online features of the X system": the CCG reads X's copy."""
+    """ "CCG users use online features of the X system": the CCG reads X's copy."""
     if not _first(_ACCESS, s.text) or _first(_NEGATION, s.text):
         return None
     mentions = _mentions_in(s.text, ctx)
-    users = next((m for m in mentions if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
-                  and (re.match(r"\s*(?:users?|staff)", s.text[m.end:])
-                       or re.match(r"\s*(?:can|will|then)?\s*(?:access|log|dial|view|use)",
-                                   s.text[m.end:]))), None)
-    system = next((m for m in mentions if m.org.role in (Role.PROCESSOR, Role.CSU, Role.CONTROLLER)
-                   and (users is None or m.org.id != users.org.id)), None)
+    users = next(
+        (
+            m
+            for m in mentions
+            if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
+            and (
+                re.match(r"\s*(?:users?|staff)", s.text[m.end :])
+                or re.match(r"\s*(?:can|will|then)?\s*(?:access|log|dial|view|use)", s.text[m.end :])
+            )
+        ),
+        None,
+    )
+    system = next(
+        (
+            m
+            for m in mentions
+            if m.org.role in (Role.PROCESSOR, Role.CSU, Role.CONTROLLER) and (users is None or m.org.id != users.org.id)
+        ),
+        None,
+    )
     if users is None or system is None:
         return None
-    return _RawHop(system.org, users.org, s, system.text, users.text, _identifiability(s.text),
-                   frozenset(families_in(s.text)), access=True)
+    return _RawHop(
+        system.org,
+        users.org,
+        s,
+        system.text,
+        users.text,
+        _identifiability(s.text),
+        frozenset(families_in(s.text)),
+        access=True,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -733,8 +815,12 @@ def _layout(line: str) -> tuple[str | None, tuple[tuple[int, str, bool, bool, _F
     and its sentences with their facts ("Data Processor N – X" continues the block it
     stands in)."""
     text = line.strip()
-    if is_subheading(text) and not _ITEM_START.match(text) and (
-            _PURPOSE_HINT.search(text) or not _mentions_hint(text)) and not _CONTINUATION.match(text):
+    if (
+        is_subheading(text)
+        and not _ITEM_START.match(text)
+        and (_PURPOSE_HINT.search(text) or not _mentions_hint(text))
+        and not _CONTINUATION.match(text)
+    ):
         return re.sub(r"\s*[*:]+$", "", text), ()
     return None, tuple((*piece, _facts(piece[1])) for piece in _pieces(line))
 
@@ -747,7 +833,7 @@ def _block_identifiability(block: _Block, entry: Entry) -> Identifiability:
     if "invoice validation" in heading or "ceff" in heading:
         return Identifiability.IDENTIFIABLE
     pseudo = ident = 0
-    for s in block.sentences:          # words never span sentences: counted per sentence
+    for s in block.sentences:  # words never span sentences: counted per sentence
         facts = s.facts
         pseudo += facts.pseudo
         ident += facts.ident
@@ -770,27 +856,32 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     flows = [f for b in blocks for f in _block_flows(entry, b, ctx, diagnostics)]
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
-        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics)
-                  if f.kind is FlowKind.TRANSFER]
+        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
     if not entry.sections:
-        diagnostics.report(entry.span or Span(entry.source, entry.line), "DFG401",
-                           f"entry {entry.reference!r} has no processing text; no flows",
-                           Severity.NOTE)
+        diagnostics.report(
+            entry.span or Span(entry.source, entry.line),
+            "DFG401",
+            f"entry {entry.reference!r} has no processing text; no flows",
+            Severity.NOTE,
+        )
     elif not flows:
-        diagnostics.report(entry.span or Span(entry.source, entry.line), "DFG402",
-                           f"entry {entry.reference!r}: no transfer between named organisations "
-                           "found in its processing text", Severity.NOTE)
-    statements = tuple(s.evidence for b in blocks for s in b.sentences
-                       if s.facts.held_separately)
+        diagnostics.report(
+            entry.span or Span(entry.source, entry.line),
+            "DFG402",
+            f"entry {entry.reference!r}: no transfer between named organisations found in its processing text",
+            Severity.NOTE,
+        )
+    statements = tuple(s.evidence for b in blocks for s in b.sentences if s.facts.held_separately)
     return _numbered(entry, flows, statements)
 
 
-_HELD_SEPARATELY = re.compile(r"(?i)held separately|segregated|kept within the ceff|"
-                              r"separate (?:safe haven |)server|retained separately")
+_HELD_SEPARATELY = re.compile(
+    r"(?i)held separately|segregated|kept within the ceff|"
+    r"separate (?:safe haven |)server|retained separately"
+)
 
 
-def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context,
-                diagnostics: Diagnostics) -> list[Flow]:
+def _flows_from(entry: Entry, sections: Sequence[Section], ctx: _Context, diagnostics: Diagnostics) -> list[Flow]:
     flows: list[Flow] = []
     for section in sections:
         for block in _blocks(section):
@@ -811,8 +902,17 @@ def _block_flows(entry: Entry, block: _Block, ctx: _Context, diagnostics: Diagno
         csu = csu or facts[1]
         if dscro and csu:
             break
-    scoped = _Context(ctx.entry, ctx.names, ctx.ccg, dscro or ctx.dscro, csu or ctx.csu, ctx.processors,
-                      header or ctx.current_processor, ctx.line_memo, ctx.hops_memo)
+    scoped = _Context(
+        ctx.entry,
+        ctx.names,
+        ctx.ccg,
+        dscro or ctx.dscro,
+        csu or ctx.csu,
+        ctx.processors,
+        header or ctx.current_processor,
+        ctx.line_memo,
+        ctx.hops_memo,
+    )
     return _block_flows_in(entry, block, scoped, diagnostics)
 
 
@@ -820,24 +920,27 @@ def _block_flows_in(entry: Entry, block: _Block, ctx: _Context, diagnostics: Dia
     default = _block_identifiability(block, entry)
     named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
     block_families = _families(entry, named)
-    dropped = sorted(named - set(block_families)) if entry.families and \
-        entry.variant != "quarterly-register" else []
+    dropped = sorted(named - set(block_families)) if entry.families and entry.variant != "quarterly-register" else []
     if dropped and set(block_families) & named:
-        diagnostics.report(block.sentences[0].span, "DFG404",
-                           f"{', '.join(dropped)} named in {block.purpose or 'the processing text'!r} "
-                           "but not in the entry's Datasets list; left out of its flows", Severity.NOTE)
+        diagnostics.report(
+            block.sentences[0].span,
+            "DFG404",
+            f"{', '.join(dropped)} named in {block.purpose or 'the processing text'!r} "
+            "but not in the entry's Datasets list; left out of its flows",
+            Severity.NOTE,
+        )
     raw: list[_RawHop] = []
     special: list[Flow] = []
     previous: _RawHop | None = None
     list_head: _RawHop | None = None
     for i, s in enumerate(block.sentences):
         facts = s.facts
-        if not facts.active:           # nothing to find; only a list ends
+        if not facts.active:  # nothing to find; only a list ends
             if not s.ends_list and not s.is_item:
                 list_head = None
             continue
         if facts.special:
-            special.extend(_special_flows(entry, block, s, block.sentences[i + 1:], ctx, raw, default))
+            special.extend(_special_flows(entry, block, s, block.sentences[i + 1 :], ctx, raw, default))
         if block.segregation:
             continue
         access = _access_hop(s, ctx) if facts.access else None
@@ -869,18 +972,18 @@ class _Facts:
     the extractor's steps can find anything in it, and what the block sums over it."""
 
     families: frozenset[str]
-    pseudo: int                  # "pseudonymis/z" count, for the block's default identifiability
-    ident: int                   # "identifiable" count
-    dp_header: str | None        # N of a "Data Processor N – X" heading
+    pseudo: int  # "pseudonymis/z" count, for the block's default identifiability
+    ident: int  # "identifiable" count
+    dp_header: str | None  # N of a "Data Processor N – X" heading
     held_separately: bool
-    special: bool                # may state a linkage or a re-identification
-    access: bool                 # states online access (not negated)
-    transfer: bool               # has a verb of transfer, not negated
-    landing: bool                # speaks of a landing point
-    says_identifiable: bool      # the word "identifiable", any case
-    hosts_at: int | None         # where "who hosts" / "hosts the system" starts
-    keys: bool                   # speaks of a key or keys
-    active: bool                 # special, access, transfer or landing: the block loop may find something
+    special: bool  # may state a linkage or a re-identification
+    access: bool  # states online access (not negated)
+    transfer: bool  # has a verb of transfer, not negated
+    landing: bool  # speaks of a landing point
+    says_identifiable: bool  # the word "identifiable", any case
+    hosts_at: int | None  # where "who hosts" / "hosts the system" starts
+    keys: bool  # speaks of a key or keys
+    active: bool  # special, access, transfer or landing: the block loop may find something
 
 
 @functools.lru_cache(maxsize=131072)
@@ -923,8 +1026,9 @@ def _families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(kept or own))
 
 
-def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiability,
-            families: tuple[str, ...]) -> list[Flow]:
+def _chains(
+    entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiability, families: tuple[str, ...]
+) -> list[Flow]:
     """Order a block's hops into paths from NHS Digital (or the first sender) onward."""
     hops: list[_RawHop] = []
     seen: set[tuple[str, str]] = set()
@@ -933,9 +1037,16 @@ def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiab
         key = (h.sender.id, h.receiver.id)
         if h.sender.role in (Role.PROVIDER, Role.DIRECT_CARE):
             fams = _narrow(entry, families, h)
-            feeds.append(_flow(entry, block.purpose, FlowKind.PROVIDER_FEED,
-                               [_hop(h, h.identifiability or Identifiability.IDENTIFIABLE, fams)],
-                               fams, h.identifiability or Identifiability.IDENTIFIABLE))
+            feeds.append(
+                _flow(
+                    entry,
+                    block.purpose,
+                    FlowKind.PROVIDER_FEED,
+                    [_hop(h, h.identifiability or Identifiability.IDENTIFIABLE, fams)],
+                    fams,
+                    h.identifiability or Identifiability.IDENTIFIABLE,
+                )
+            )
             continue
         if key in seen:
             i = next(i for i, x in enumerate(hops) if (x.sender.id, x.receiver.id) == key)
@@ -954,7 +1065,7 @@ def _chains(entry: Entry, block: _Block, raw: list[_RawHop], default: Identifiab
             continue
         path = _follow(hops, start, used)
         flows.extend(_path_flows(entry, block, path, default, families))
-    for i in range(len(hops)):         # cycles, or hops whose sender is reached only later
+    for i in range(len(hops)):  # cycles, or hops whose sender is reached only later
         if i not in used:
             flows.extend(_path_flows(entry, block, _follow(hops, i, used), default, families))
     return feeds + flows
@@ -966,8 +1077,10 @@ def _follow(hops: list[_RawHop], start: int, used: set[int]) -> list[_RawHop]:
     visited = {hops[start].sender.id, hops[start].receiver.id}
     while True:
         tail = path[-1].receiver.id
-        nxt = next((i for i, h in enumerate(hops) if i not in used and h.sender.id == tail
-                    and h.receiver.id not in visited), None)
+        nxt = next(
+            (i for i, h in enumerate(hops) if i not in used and h.sender.id == tail and h.receiver.id not in visited),
+            None,
+        )
         if nxt is None:
             return path
         used.add(nxt)
@@ -975,13 +1088,17 @@ def _follow(hops: list[_RawHop], start: int, used: set[int]) -> list[_RawHop]:
         path.append(hops[nxt])
 
 
-def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Identifiability,
-                families: tuple[str, ...]) -> list[Flow]:
+def _path_flows(
+    entry: Entry, block: _Block, path: list[_RawHop], default: Identifiability, families: tuple[str, ...]
+) -> list[Flow]:
     """One flow for a chain of hops; each hop keeps the families its sentence narrows to."""
     if path[0].sender.role is Role.DSCRO:
         path = [_implicit_source(path[0]), *path]
-    stated = [h.identifiability for h in path if h.sender.role is not Role.SOURCE
-              and h.receiver.role is not Role.DSCRO and h.identifiability]
+    stated = [
+        h.identifiability
+        for h in path
+        if h.sender.role is not Role.SOURCE and h.receiver.role is not Role.DSCRO and h.identifiability
+    ]
     flow_ident = stated[-1] if stated else default
     hops = []
     for h in path:
@@ -990,14 +1107,15 @@ def _path_flows(entry: Entry, block: _Block, path: list[_RawHop], default: Ident
         else:
             fams = _narrow(entry, families, h)
         if h.receiver.role is Role.DSCRO:
-            ident = (Identifiability.PSEUDONYMISED
-                     if h.identifiability is Identifiability.PSEUDONYMISED
-                     and not h.sentence.facts.says_identifiable
-                     else Identifiability.IDENTIFIABLE)
+            ident = (
+                Identifiability.PSEUDONYMISED
+                if h.identifiability is Identifiability.PSEUDONYMISED and not h.sentence.facts.says_identifiable
+                else Identifiability.IDENTIFIABLE
+            )
         elif h.identifiability is not None:
             ident = h.identifiability
         elif h.unit == CEFF:
-            ident = Identifiability.IDENTIFIABLE       # a CEfF exists to hold identifiable data
+            ident = Identifiability.IDENTIFIABLE  # a CEfF exists to hold identifiable data
         else:
             ident = flow_ident if h.sender.role is not Role.SOURCE else default
         hops.append(_hop(h, ident, fams))
@@ -1030,26 +1148,62 @@ def _narrow(entry: Entry, families: tuple[str, ...], h: _RawHop) -> tuple[str, .
 def _implicit_source(first: _RawHop) -> _RawHop:
     """NHS Digital -> DSCRO, stated by the sentence in which the DSCRO first acts."""
     nd = Organisation(NHS_DIGITAL, "NHS Digital", Role.SOURCE)
-    return replace(first, sender=nd, receiver=first.sender, sender_text="",
-                   receiver_text=first.sender_text, landing_only=False, unit=None,
-                   identifiability=Identifiability.IDENTIFIABLE, access=False)
+    return replace(
+        first,
+        sender=nd,
+        receiver=first.sender,
+        sender_text="",
+        receiver_text=first.sender_text,
+        landing_only=False,
+        unit=None,
+        identifiability=Identifiability.IDENTIFIABLE,
+        access=False,
+    )
 
 
 def _hop(h: _RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> Hop:
-    return Hop(h.sender, h.receiver, ident, h.sentence.evidence, families=families,
-               landing_only=h.landing_only,
-               unit=h.unit, source_text=h.sender_text, target_text=h.receiver_text,
-               access=h.access, context=h.context.evidence if h.context else None)
+    return Hop(
+        h.sender,
+        h.receiver,
+        ident,
+        h.sentence.evidence,
+        families=families,
+        landing_only=h.landing_only,
+        unit=h.unit,
+        source_text=h.sender_text,
+        target_text=h.receiver_text,
+        access=h.access,
+        context=h.context.evidence if h.context else None,
+    )
 
 
-def _flow(entry: Entry, purpose: str, kind: FlowKind, hops: list[Hop], families: tuple[str, ...],
-          ident: Identifiability, *, linked: tuple[str, ...] = (), until: str | None = None,
-          key_holder: str | None = None) -> Flow:
+def _flow(
+    entry: Entry,
+    purpose: str,
+    kind: FlowKind,
+    hops: list[Hop],
+    families: tuple[str, ...],
+    ident: Identifiability,
+    *,
+    linked: tuple[str, ...] = (),
+    until: str | None = None,
+    key_holder: str | None = None,
+) -> Flow:
     return Flow(
-        id="", entry=entry.id, reference=entry.reference, agreement=entry.agreement,
-        purpose=purpose or "Unspecified", kind=kind, families=families, identifiability=ident,
-        hops=tuple(hops), period=entry.period, opt_outs=entry.opt_outs.honoured, linked=linked,
-        until=until, key_holder=key_holder,
+        id="",
+        entry=entry.id,
+        reference=entry.reference,
+        agreement=entry.agreement,
+        purpose=purpose or "Unspecified",
+        kind=kind,
+        families=families,
+        identifiability=ident,
+        hops=tuple(hops),
+        period=entry.period,
+        opt_outs=entry.opt_outs.honoured,
+        linked=linked,
+        until=until,
+        key_holder=key_holder,
     )
 
 
@@ -1057,12 +1211,21 @@ def _flow(entry: Entry, purpose: str, kind: FlowKind, hops: list[Hop], families:
 # Linkage and re-identification
 
 _LINKAGE = re.compile(r"(?i)\b(?:linkage|linked|link)\b")
-_REID = re.compile(r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have|are given)\s+access\s+to\s+the\s+"
-                   r"(?:risk\s+stratification\s+)?(?:tool|system)")
+_REID = re.compile(
+    r"(?i)\bre-?identif|\bGPs?\b[^.]{0,40}\b(?:have|has|will have|are given)\s+access\s+to\s+the\s+"
+    r"(?:risk\s+stratification\s+)?(?:tool|system)"
+)
 
 
-def _special_flows(entry: Entry, block: _Block, s: _Piece, rest: list[_Piece], ctx: _Context,
-                   raw: list[_RawHop], default: Identifiability) -> list[Flow]:
+def _special_flows(
+    entry: Entry,
+    block: _Block,
+    s: _Piece,
+    rest: list[_Piece],
+    ctx: _Context,
+    raw: list[_RawHop],
+    default: Identifiability,
+) -> list[Flow]:
     flows: list[Flow] = []
     if _first(_LINKAGE, s.text) and s.ends_list and re.search(r"(?i)following", s.text):
         items = []
@@ -1070,27 +1233,32 @@ def _special_flows(entry: Entry, block: _Block, s: _Piece, rest: list[_Piece], c
             if not nxt.is_item:
                 break
             items.append(_ITEM_START.sub("", nxt.text).strip(" .;"))
-        holder = next((m.org for m in _mentions_in(s.text, ctx)
-                       if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
+        holder = next((m.org for m in _mentions_in(s.text, ctx) if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
         holder = holder or (raw[-1].receiver if raw else None)
         src = ctx.names.by_id.get(LOCAL_SOURCES)
         if items and holder is not None and src is not None:
-            hop = Hop(src, holder, _identifiability(s.text) or default, s.evidence,
-                      source_text="", target_text=holder.name)
+            hop = Hop(
+                src, holder, _identifiability(s.text) or default, s.evidence, source_text="", target_text=holder.name
+            )
             # "the data sets contained within point 1": what the holder itself received
             into = [h for h in raw if h.receiver.id == holder.id]
-            fams = tuple(sorted(set().union(*(h.families for h in into)) & set(entry.families)
-                                or set(entry.families))) if into else entry.families
-            flows.append(replace(_flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (),
-                                       hop.identifiability, linked=tuple(items)),
-                                 linked_families=fams))
+            fams = (
+                tuple(sorted(set().union(*(h.families for h in into)) & set(entry.families) or set(entry.families)))
+                if into
+                else entry.families
+            )
+            flows.append(
+                replace(
+                    _flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (), hop.identifiability, linked=tuple(items)),
+                    linked_families=fams,
+                )
+            )
     if _first(_REID, s.text) and not _first(_NEGATION, s.text.split(",")[0]):
         flows.extend(_reidentification(entry, block, s, ctx, raw))
     return flows
 
 
-def _reidentification(entry: Entry, block: _Block, s: _Piece, ctx: _Context,
-                      raw: list[_RawHop]) -> list[Flow]:
+def _reidentification(entry: Entry, block: _Block, s: _Piece, ctx: _Context, raw: list[_RawHop]) -> list[Flow]:
     mentions = _mentions_in(s.text, ctx)
     who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
     if who is None:
@@ -1105,10 +1273,10 @@ def _reidentification(entry: Entry, block: _Block, s: _Piece, ctx: _Context,
     if holder is None:
         return []
     keys = _key_holder(block, ctx)
-    hop = Hop(holder, who.org, Identifiability.IDENTIFIABLE, s.evidence, source_text=holder.name,
-              target_text=who.text)
-    return [_flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (),
-                  Identifiability.IDENTIFIABLE, key_holder=keys)]
+    hop = Hop(holder, who.org, Identifiability.IDENTIFIABLE, s.evidence, source_text=holder.name, target_text=who.text)
+    return [
+        _flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (), Identifiability.IDENTIFIABLE, key_holder=keys)
+    ]
 
 
 _HOSTS = re.compile(r"(?i)\bwho\s+hosts?\b|\bhosts?\s+the\s+(?:risk\s+stratification\s+)?(?:system|tool)")
@@ -1140,8 +1308,7 @@ def _numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) ->
     out: list[Flow] = []
     seen: set[tuple[object, ...]] = set()
     for f in flows:
-        key = (f.kind, f.purpose, f.families, f.identifiability,
-               tuple((h.source.id, h.target.id) for h in f.hops))
+        key = (f.kind, f.purpose, f.families, f.identifiability, tuple((h.source.id, h.target.id) for h in f.hops))
         if key in seen:
             continue
         seen.add(key)
@@ -1149,8 +1316,9 @@ def _numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) ->
     return out
 
 
-def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnostics, *,
-                workers: int | None = None) -> list[Flow]:
+def extract_all(
+    entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnostics, *, workers: int | None = None
+) -> list[Flow]:
     """Flows of every entry, in entry order.
 
     Entries are independent, so a large register is split into chunks shared by this
@@ -1177,9 +1345,12 @@ def extract_all(entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnos
     # The collector stays off while the pool runs: a pass started on the pool's own thread
     # could free objects that must be freed on this one (Oxigraph's), and forked workers
     # copy fewer pages.
-    with cyclic_gc_paused(), \
-            concurrent.futures.ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
-                                                   initargs=(names, shared)) as pool:
+    with (
+        cyclic_gc_paused(),
+        concurrent.futures.ProcessPoolExecutor(
+            workers - 1, mp_context=context, initializer=_init_worker, initargs=(names, shared)
+        ) as pool,
+    ):
         futures = [pool.submit(_extract_chunk, job) for job in jobs]
         # This process works too, on the last chunks no worker has started (the workers
         # take them in order): nothing of its share is pickled, and no core waits.
@@ -1220,7 +1391,7 @@ def _extract_chunk(job: tuple[int, int] | list[Entry]) -> tuple[list[Flow], list
     assert names is not None
     if isinstance(job, tuple):
         assert _WORKER_ENTRIES is not None
-        entries = _WORKER_ENTRIES[job[0]:job[1]]
+        entries = _WORKER_ENTRIES[job[0] : job[1]]
     else:
         entries = job
     return _extract_entries(entries, names)

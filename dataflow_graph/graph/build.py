@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from .model import Flow, Organisation
+from ..model import Flow, Organisation
 
 __all__ = ["build_graph", "organisation", "rolled_up"]
 

@@ -31,11 +31,11 @@ from typing import IO, TYPE_CHECKING, Any
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
-from .errors import UsageError
-from .model import Flow, Hop, Organisation
+from ..errors import UsageError
+from ..model import Flow, Hop, Organisation
 
 if TYPE_CHECKING:
-    from .api import Register
+    from ..api import Register
 
 __all__ = ["WRITERS", "export", "flat_graph", "write_gexf", "write_graphml", "write_html"]
 
@@ -71,8 +71,12 @@ def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     for n in sorted(G):
         org: Organisation | None = G.nodes[n].get("organisation")
         name = str(G.nodes[n].get("name", n))
-        attrs = {"label": name, "name": name, "role": str(G.nodes[n].get("role", "other")),
-                 "reviewed": bool(org.reviewed) if org is not None else False}
+        attrs = {
+            "label": name,
+            "name": name,
+            "role": str(G.nodes[n].get("role", "other")),
+            "reviewed": bool(org.reviewed) if org is not None else False,
+        }
         F.add_node(n, **{k: _xml_safe(v) for k, v in attrs.items()})
     for u, v, key, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[2]):
         attrs = _edge_attributes(d["flow"], d["hop"], d["index"])
@@ -83,22 +87,30 @@ def flat_graph(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 def _edge_attributes(f: Flow, h: Hop, index: int) -> dict[str, object]:
     period = f.period
     return {
-        "flow": f.id, "hop": index, "entry": f.entry, "reference": f.reference,
-        "agreement": f.agreement, "purpose": f.purpose, "kind": f.kind.value,
+        "flow": f.id,
+        "hop": index,
+        "entry": f.entry,
+        "reference": f.reference,
+        "agreement": f.agreement,
+        "purpose": f.purpose,
+        "kind": f.kind.value,
         "identifiability": h.identifiability.value,
         "flow_identifiability": f.identifiability.value,
         "families": " ".join(h.families or f.families),
-        "landing_only": h.landing_only, "access": h.access, "unit": h.unit or "",
+        "landing_only": h.landing_only,
+        "access": h.access,
+        "unit": h.unit or "",
         "period_start": (period.start or "") if period else "",
         "period_end": (period.end or "") if period else "",
         "opt_outs": f.opt_outs.value,
-        "evidence_source": h.evidence.path, "evidence_line": h.evidence.line,
+        "evidence_source": h.evidence.path,
+        "evidence_line": h.evidence.line,
         "evidence_text": h.evidence.text,
     }
 
 
 def _graph(register: Register) -> nx.MultiDiGraph:
-    from . import api  # inside: api may import this module
+    from .. import api  # inside: api may import this module
 
     return api.graph(register)
 
@@ -122,9 +134,17 @@ def write_graphml(register: Register, **_: Any) -> bytes:
     return buf.getvalue()
 
 
-def write_html(register: Register, *, focus: str | None = None, family: str | None = None,
-               identifiability: str | None = None, during: str | None = None,
-               depth: int | None = None, title: str | None = None, **_: Any) -> bytes:
+def write_html(
+    register: Register,
+    *,
+    focus: str | None = None,
+    family: str | None = None,
+    identifiability: str | None = None,
+    during: str | None = None,
+    depth: int | None = None,
+    title: str | None = None,
+    **_: Any,
+) -> bytes:
     """The interactive page (:func:`dataflow_graph.html.render_html`) with the register's findings.
 
     ``focus`` is any alias of an organisation; ``during`` is ``YYYY-MM..YYYY-MM``.  The
@@ -138,7 +158,7 @@ def write_html(register: Register, *, focus: str | None = None, family: str | No
     UsageError
         If ``during`` is malformed.
     """
-    from . import api  # inside: api may import this module
+    from .. import api  # inside: api may import this module
     from .html import render_html
 
     G = api.graph(register)
@@ -148,9 +168,16 @@ def write_html(register: Register, *, focus: str | None = None, family: str | No
     if title is None:
         shown = ", ".join(register.sources[:3]) + (" …" if len(register.sources) > 3 else "")
         title = f"Data flows: {shown or 'no input'}" + (f", around {G.nodes[node]['name']}" if node else "")
-    page = render_html(G, findings=[*found, *files], focus=node, family=family,
-                       identifiability=identifiability or None, during=api.parse_during(during),
-                       depth=depth, title=title)
+    page = render_html(
+        G,
+        findings=[*found, *files],
+        focus=node,
+        family=family,
+        identifiability=identifiability or None,
+        during=api.parse_during(during),
+        depth=depth,
+        title=title,
+    )
     return page.encode("utf-8")
 
 
@@ -166,9 +193,10 @@ WRITERS: dict[str, Writer] = {
 # Through api.export_rdf (records + convergence findings, ``base``); nothing RDF is
 # imported until one of these writers runs.
 
+
 def _rdf_writer(fmt: str) -> Writer:
     def write(register: Register, *, base: str | None = None, **_: Any) -> bytes:
-        from . import api
+        from .. import api
 
         return api.export_rdf(register, fmt, **({"base": base} if base else {}))
 
@@ -180,8 +208,9 @@ def _rdf_writer(fmt: str) -> Writer:
 WRITERS.update({fmt: _rdf_writer(fmt) for fmt in ("turtle", "nt", "jsonld", "trig", "nquads")})
 
 
-def export(register: Register, fmt: str, out: str | os.PathLike[str] | IO[bytes] | None = None,
-           **options: Any) -> bytes:
+def export(
+    register: Register, fmt: str, out: str | os.PathLike[str] | IO[bytes] | None = None, **options: Any
+) -> bytes:
     """Write the register in format ``fmt`` to ``out`` (a path or a binary file), and return the bytes.
 
     Parameters

@@ -1,0 +1,1 @@
+"""Presentation from records: JSON documents, rows, terminal tables, HTML, export formats."""

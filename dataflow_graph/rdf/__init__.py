@@ -1,0 +1,1 @@
+"""The RDF projection: vocabulary, records -> triples, serialisers, SHACL, SPARQL, push."""
