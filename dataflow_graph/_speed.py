@@ -26,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., object])
 
 def memoised(maxsize: int) -> Callable[[F], F]:
     """Remember up to ``maxsize`` results of a pure function (least recently used dropped)."""
-    return functools.lru_cache(maxsize=maxsize)  # type: ignore[return-value]
+    return functools.lru_cache(maxsize=maxsize)
 
 
 class BoundedMemo(dict):  # type: ignore[type-arg]

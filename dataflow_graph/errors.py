@@ -100,12 +100,7 @@ class Span:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-_set_path, _set_line, _set_col, _set_text = (
-    Span.path.__set__,
-    Span.line.__set__,
-    Span.col.__set__,
-    Span.text.__set__,  # type: ignore[attr-defined]
-)
+_set_path, _set_line, _set_col, _set_text = (Span.__dict__[f].__set__ for f in ("path", "line", "col", "text"))
 
 
 @dataclass(frozen=True, slots=True)
