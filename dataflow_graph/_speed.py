@@ -15,7 +15,7 @@ import functools
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .errors import Span
 
@@ -26,10 +26,10 @@ F = TypeVar("F", bound=Callable[..., object])
 
 def memoised(maxsize: int) -> Callable[[F], F]:
     """Remember up to ``maxsize`` results of a pure function (least recently used dropped)."""
-    return functools.lru_cache(maxsize=maxsize)
+    return cast("Callable[[F], F]", functools.lru_cache(maxsize=maxsize))
 
 
-class BoundedMemo(dict):  # type: ignore[type-arg]
+class BoundedMemo(dict[object, object]):
     """A memo dictionary emptied whole when it passes ``limit`` entries (cheaper than LRU)."""
 
     __slots__ = ("limit",)
