@@ -2,9 +2,9 @@
 
 Run from the repository root (not part of the test run)::
 
-    /work/venv/bin/python benchmarks/run.py              # 1k and 10k entries (about 20 minutes)
-    /work/venv/bin/python benchmarks/run.py --quick      # 1k entries only
-    /work/venv/bin/python benchmarks/run.py --entries 1000,10000 --data DIR
+    python benchmarks/run.py              # 1k and 10k entries (about 20 minutes)
+    python benchmarks/run.py --quick      # 1k entries only
+    python benchmarks/run.py --entries 1000,10000 --data DIR
 
 The synthetic register (:mod:`dataflow_graph.synth`) is written into a temporary
 folder (or ``--data DIR`` is read instead).  Each measurement runs in fresh

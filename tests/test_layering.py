@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "rdf": {"errors", "model", "names", "graph", "_speed", "_resources", "rdflib", "pyoxigraph", "oxrdflib", "pyshacl"},
     "outputs": {"errors", "model", "names", "graph", "rdf", "_resources", "networkx", "pyvis", "rich"},
     "examples": {"errors", "model"},
-    "synth": {"openpyxl"},
+    "synth": {"errors", "openpyxl"},
     "api": {
         "errors",
         "model",
