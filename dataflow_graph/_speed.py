@@ -29,7 +29,11 @@ def memoised(maxsize: int) -> Callable[[F], F]:
     return cast("Callable[[F], F]", functools.lru_cache(maxsize=maxsize))
 
 
-class BoundedMemo(dict[object, object]):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedMemo(dict[K, V]):
     """A memo dictionary emptied whole when it passes ``limit`` entries (cheaper than LRU)."""
 
     __slots__ = ("limit",)
@@ -38,7 +42,7 @@ class BoundedMemo(dict[object, object]):
         super().__init__()
         self.limit = limit
 
-    def remember(self, key: object, value: object) -> object:
+    def remember(self, key: K, value: V) -> V:
         """Store and return ``value``, emptying the memo first when it is full."""
         if len(self) > self.limit:
             self.clear()

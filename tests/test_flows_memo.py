@@ -8,14 +8,14 @@ from dataflow_graph import api
 from dataflow_graph.errors import Diagnostics
 from dataflow_graph.extract.engine import _context, _mentions_in, extract, extract_all
 from dataflow_graph.model import Entry
-from dataflow_graph.names.gazetteer import Gazetteer, _data_text
+from dataflow_graph.names import Gazetteer, organisations_text
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
 
 def _new_gazetteer() -> Gazetteer:
     """A gazetteer with empty caches (not the shared, memoised one)."""
-    return Gazetteer.from_yaml(_data_text("organisations.yaml"))
+    return Gazetteer.from_yaml(organisations_text())
 
 
 def _as_dicts(flows):
