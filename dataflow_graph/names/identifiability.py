@@ -47,6 +47,7 @@ class Vocabulary:
     levels: tuple[_Level, ...]
     pseudonymised_word: re.Pattern[str]  # counted per block, in lower-cased text
     identifiable_word: re.Pattern[str]
+    identifiable_any_case: re.Pattern[str]  # the same word, in text of any case
 
     def words(self, level: Identifiability) -> tuple[str, ...]:
         """The sentence patterns of one level, as reviewed.
@@ -69,6 +70,7 @@ def vocabulary() -> Vocabulary:
         levels,
         compiled(reviewed, ["counts", "pseudonymised"], counts["pseudonymised"]),
         compiled(reviewed, ["counts", "identifiable"], counts["identifiable"]),
+        compiled(reviewed, ["counts", "identifiable"], counts["identifiable"], re.IGNORECASE),
     )
 
 
