@@ -26,8 +26,9 @@ CASES: list[dict[str, object]] = yaml.safe_load(DATA.read_text(encoding="utf-8")
 PATH = "sentences.yaml"
 #: label names that stand for any organisation of a role
 ANY_OF_ROLE = {"DSCRO": Role.DSCRO, "CSU": Role.CSU}
-#: family names of the labels that are spelt otherwise in names/datasets.yaml
-FAMILY_CODES = {"Social Care": "SOCIAL-CARE"}
+#: family names of the labels that are spelt otherwise in names/datasets.yaml ("ONS" is ONS death
+#: data, family "mortality"; "SLAM" is no family there)
+FAMILY_CODES = {"Social Care": "SOCIAL-CARE", "ONS": "mortality"}
 
 
 def _entry(case: dict) -> tuple[Entry, int]:

@@ -14,7 +14,7 @@ from typing import Any
 from .._speed import memoised
 from ..names import Reviewed, compiled, load_reviewed
 
-__all__ = ["Rules", "Sides", "rules"]
+__all__ = ["Rules", "Sides", "compile_rules", "rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +128,18 @@ _LIST = re.compile(r"\{\{(\w+)\}\}")
 @memoised(1)
 def rules() -> Rules:
     """The reviewed sentence grammar, checked and compiled (once)."""
-    reviewed = load_reviewed(__package__, "rules.yaml")
+    return compile_rules(load_reviewed(__package__, "rules.yaml"))
+
+
+def compile_rules(reviewed: Reviewed) -> Rules:
+    """Check a rules file and compile it.
+
+    Raises
+    ------
+    ReviewedDataError
+        At the line of a missing or unknown section, rule or key, an unused or missing
+        ``{{list}}``, or a pattern that does not compile.
+    """
     _check_keys(reviewed, [], reviewed.data, frozenset(_SECTIONS), "section")
     made: dict[str, Any] = {}
     for section, names in _SECTIONS.items():
