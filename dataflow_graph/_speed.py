@@ -6,20 +6,23 @@ large registers, and the tests check that results are the same with and without 
 - :func:`cyclic_gc_paused`: the cycle collector off while acyclic records are built;
 - :func:`memoised`: a bounded memo of a pure function of text (register text repeats);
 - :class:`BoundedMemo`: a named memo dictionary that empties itself at a size limit;
-- :func:`new_spans`: many :class:`~dataflow_graph.errors.Span` made without the frozen ``__init__``.
+- :func:`new_spans`: many :class:`~dataflow_graph.errors.Span` made without the frozen ``__init__``;
+- :func:`fork_pool_map`: independent chunks of work over forked processes, this one included.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import gc
+import multiprocessing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from .errors import Span
 
-__all__ = ["BoundedMemo", "cyclic_gc_paused", "memoised", "new_spans"]
+__all__ = ["BoundedMemo", "cyclic_gc_paused", "fork_pool_map", "memoised", "new_spans"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -29,7 +32,11 @@ def memoised(maxsize: int) -> Callable[[F], F]:
     return cast("Callable[[F], F]", functools.lru_cache(maxsize=maxsize))
 
 
-class BoundedMemo(dict[object, object]):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedMemo(dict[K, V]):
     """A memo dictionary emptied whole when it passes ``limit`` entries (cheaper than LRU)."""
 
     __slots__ = ("limit",)
@@ -38,7 +45,7 @@ class BoundedMemo(dict[object, object]):
         super().__init__()
         self.limit = limit
 
-    def remember(self, key: object, value: object) -> object:
+    def remember(self, key: K, value: V) -> V:
         """Store and return ``value``, emptying the memo first when it is full."""
         if len(self) > self.limit:
             self.clear()
@@ -90,3 +97,68 @@ def new_spans(source: str, line: int, text: str) -> tuple[Span, ...]:
         _set_text(span, part)
         out.append(span)
     return tuple(out)
+
+
+T = TypeVar("T")
+C = TypeVar("C")
+R = TypeVar("R")
+
+#: what a forked worker was handed: the work, its context and the whole list of items
+_POOL_WORK: tuple[Callable[[Any, list[Any]], Any], Any, list[Any] | None] | None = None
+
+
+def fork_pool_map(
+    work: Callable[[C, list[T]], R], context: C, items: list[T], *, workers: int, chunks_per_worker: int = 8
+) -> list[R]:
+    """``work(context, chunk)`` for consecutive chunks of ``items``, in chunk order, over a
+    pool of ``workers - 1`` processes and this one (a fork pool with work stealing).
+
+    Where processes fork, a worker inherits ``context`` and ``items``: only index ranges
+    travel to it, never the items (pickling them cost more than the work).  This process
+    works too, on the last chunks no worker has started (the workers take them in order),
+    so nothing of its share is pickled and no core waits.  The cycle collector stays off
+    while the pool runs: a pass started on the pool's own thread could free objects that
+    must be freed on this one, and forked workers copy fewer pages.  ``work`` must be a
+    module-level function (it is pickled where processes spawn).
+    """
+    size = -(-len(items) // (workers * chunks_per_worker))
+    ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    mp_context = multiprocessing.get_context("fork" if forking else "spawn")
+    jobs: list[tuple[int, int]] | list[list[T]] = ranges if forking else [items[a:b] for a, b in ranges]
+    results: list[R | None] = [None] * len(jobs)
+    done = [False] * len(jobs)
+    with (
+        cyclic_gc_paused(),
+        concurrent.futures.ProcessPoolExecutor(
+            workers - 1,
+            mp_context=mp_context,
+            initializer=_init_pool_worker,
+            initargs=(work, context, items if forking else None),
+        ) as pool,
+    ):
+        futures = [pool.submit(_pool_chunk, job) for job in jobs]
+        for i in range(len(jobs) - 1, -1, -1):
+            if not futures[i].cancel():
+                break
+            a, b = ranges[i]
+            results[i], done[i] = work(context, items[a:b]), True
+        for i, future in enumerate(futures):
+            if not done[i]:
+                results[i] = cast("R", future.result())
+    return cast("list[R]", results)
+
+
+def _init_pool_worker(work: Callable[[Any, list[Any]], Any], context: object, items: list[Any] | None) -> None:
+    global _POOL_WORK
+    _POOL_WORK = (work, context, items)
+
+
+def _pool_chunk(job: tuple[int, int] | list[Any]) -> Any:
+    """One chunk in a worker: an index range of the inherited items, or the items."""
+    assert _POOL_WORK is not None
+    work, context, items = _POOL_WORK
+    if isinstance(job, tuple):
+        assert items is not None
+        return work(context, items[job[0] : job[1]])
+    return work(context, job)

@@ -6,16 +6,17 @@ from pathlib import Path
 
 from dataflow_graph import api
 from dataflow_graph.errors import Diagnostics
-from dataflow_graph.extract.engine import _context, _mentions_in, extract, extract_all
+from dataflow_graph.extract import extract, extract_all
+from dataflow_graph.extract.mentions import context, mentions_in
 from dataflow_graph.model import Entry
-from dataflow_graph.names.gazetteer import Gazetteer, _data_text
+from dataflow_graph.names import Gazetteer, organisations_text
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
 
 def _new_gazetteer() -> Gazetteer:
     """A gazetteer with empty caches (not the shared, memoised one)."""
-    return Gazetteer.from_yaml(_data_text("organisations.yaml"))
+    return Gazetteer.from_yaml(organisations_text())
 
 
 def _as_dicts(flows):
@@ -45,7 +46,7 @@ def test_a_name_shape_that_is_no_party_still_fixes_the_entrys_spelling():
     """A possessive shape ("ACME Analytics Limited's …") is no party to a hop, but it is
     resolved all the same, so a later spelling of that name in the entry meets the first."""
     entry = Entry(id="e", source="s", line=1, position=0, reference="r", agreement="a", title="t")
-    ctx = _context(entry, _new_gazetteer().fresh())
-    assert _mentions_in("ACME Analytics Limited's data processor holds it", ctx) == []
-    later = _mentions_in("The data is sent to Acme Analytics Limited.", ctx)
+    ctx = context(entry, _new_gazetteer().fresh())
+    assert mentions_in("ACME Analytics Limited's data processor holds it", ctx) == []
+    later = mentions_in("The data is sent to Acme Analytics Limited.", ctx)
     assert [m.org.aliases for m in later] == [("ACME Analytics Limited",)]

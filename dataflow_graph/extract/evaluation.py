@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Flow, Role
 from ..names import Gazetteer, load_yaml, normalise
@@ -19,6 +20,8 @@ from ..names import Gazetteer, load_yaml, normalise
 __all__ = ["Score", "evaluate", "load_gold"]
 
 Edge = tuple[str, str, str, str, str]
+#: a gold document as YAML gives it: ``organisations`` (name -> role, aliases) and ``entries``
+Gold = dict[str, Any]
 ANY = "*"
 
 
@@ -51,7 +54,7 @@ class Score:
         }
 
 
-def load_gold(text: str) -> dict[str, object]:
+def load_gold(text: str) -> Gold:
     """Parse a gold YAML document."""
     return load_yaml(text)
 
@@ -59,15 +62,15 @@ def load_gold(text: str) -> dict[str, object]:
 class _Keys:
     """Gold names and extracted organisations -> comparable keys."""
 
-    def __init__(self, gold: dict[str, object], names: Gazetteer) -> None:
+    def __init__(self, gold: Gold, names: Gazetteer) -> None:
         self.names = names
-        self.gold_orgs: dict[str, dict[str, object]] = gold.get("organisations") or {}  # type: ignore[assignment]
+        self.gold_orgs: dict[str, dict[str, Any]] = gold.get("organisations") or {}
 
     def gold(self, name: str) -> str:
         spec = self.gold_orgs.get(name) or {}
         if spec.get("role") == "dscro" or name == "DSCRO":
             return "role:dscro"
-        for candidate in (name, *(spec.get("aliases") or ())):  # type: ignore[misc]
+        for candidate in (name, *(spec.get("aliases") or ())):
             org = self.names.lookup(str(candidate))
             if org is not None:
                 return "role:dscro" if org.role is Role.DSCRO else org.id
@@ -77,11 +80,11 @@ class _Keys:
         return "role:dscro" if role is Role.DSCRO else org_id
 
 
-def _gold_edges(gold: dict[str, object], keys: _Keys) -> tuple[set[Edge], set[Edge], dict[Edge, Edge]]:
+def _gold_edges(gold: Gold, keys: _Keys) -> tuple[set[Edge], set[Edge], dict[Edge, Edge]]:
     core: set[Edge] = set()
     optional: set[Edge] = set()
     shown: dict[Edge, Edge] = {}
-    for entry in gold.get("entries") or []:  # type: ignore[union-attr]
+    for entry in gold.get("entries") or []:
         ref = str(entry["ref"])
         for flow in entry.get("flows") or []:
             hops = [str(h) for h in flow["hops"]]
@@ -122,7 +125,7 @@ def _matches(edge: Edge, pool: set[Edge]) -> bool:
     return edge in pool or (*edge[:4], ANY) in pool or (edge[4] == ANY and any(p[:4] == edge[:4] for p in pool))
 
 
-def evaluate(flows: Iterable[Flow], gold: dict[str, object], names: Gazetteer) -> Score:
+def evaluate(flows: Iterable[Flow], gold: Gold, names: Gazetteer) -> Score:
     """Score flows against the gold; only references the gold lists are scored."""
     keys = _Keys(gold, names)
     core, optional, gold_shown = _gold_edges(gold, keys)

@@ -1,0 +1,190 @@
+"""The extractor: an entry's processing text becomes flows; a register's entries, in parallel.
+
+1. the Processing section (Objectives and Outputs when Processing names no transfer)
+   is cut into purpose blocks (:mod:`.sections`) and sentences (:mod:`.sentences`);
+2. the organisations each sentence names are found (:mod:`.mentions`), and a sentence
+   with a verb of transfer gives hops (:mod:`.hops`);
+3. the hops of a block are chained from NHS Digital onward (:mod:`.chains`); linkage,
+   online access and re-identification become flows of their own kind (:mod:`.special`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from .._speed import fork_pool_map
+from ..errors import Diagnostic, Diagnostics, Severity, Span
+from ..model import Entry, Flow, FlowKind, Section
+from ..names import Gazetteer, families_in
+from .chains import block_families, chains, numbered
+from .hops import RawHop, access_hop, hops_in
+from .mentions import Context, context, line_facts, mentions_in
+from .sections import Block, block_identifiability, blocks
+from .special import special_flows
+
+__all__ = ["PARALLEL_FROM", "extract", "extract_all"]
+
+#: Below this many entries one process is faster than starting workers.
+PARALLEL_FROM = 200
+
+
+def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Flow]:
+    """Every flow an entry's text states, each hop with its evidence sentence.
+
+    Parameters
+    ----------
+    entry : Entry
+        The entry whose Processing (else Objectives and Outputs) text is read.
+    names : Gazetteer
+        Resolves the names; unreviewed names met here are added to it.
+    diagnostics : Diagnostics
+        Receives a note when the entry has no text, or no transfer in it.
+
+    Returns
+    -------
+    list of Flow
+        Numbered ``<entry id>/flow-N``, exact repeats dropped.
+    """
+    ctx = context(entry, names)
+    sections = [s for s in entry.sections if s.name == "Processing"]
+    found = [b for section in sections for b in blocks(section)]
+    flows = [f for b in found for f in _block_flows(entry, b, ctx, diagnostics)]
+    if not any(f.kind is FlowKind.TRANSFER for f in flows):
+        fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
+        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
+    if not entry.sections:
+        diagnostics.report(
+            entry.span or Span(entry.source, entry.line),
+            "DFG401",
+            f"entry {entry.reference!r} has no processing text; no flows",
+            Severity.NOTE,
+        )
+    elif not flows:
+        diagnostics.report(
+            entry.span or Span(entry.source, entry.line),
+            "DFG402",
+            f"entry {entry.reference!r}: no transfer between named organisations found in its processing text",
+            Severity.NOTE,
+        )
+    statements = tuple(s.evidence for b in found for s in b.sentences if s.facts.held_separately)
+    return numbered(entry, flows, statements)
+
+
+def _flows_from(entry: Entry, sections: Sequence[Section], ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+    flows: list[Flow] = []
+    for section in sections:
+        for block in blocks(section):
+            flows.extend(_block_flows(entry, block, ctx, diagnostics))
+    return flows
+
+
+def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+    """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
+    header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
+    dscro = csu = None
+    memo = ctx.line_memo
+    for x in block.sentences:
+        facts = memo.get(x.text)
+        if facts is None:
+            facts = memo[x.text] = line_facts(x.text, ctx.names)
+        dscro = dscro or facts[0]
+        csu = csu or facts[1]
+        if dscro and csu:
+            break
+    scoped = Context(
+        ctx.entry,
+        ctx.names,
+        ctx.ccg,
+        dscro or ctx.dscro,
+        csu or ctx.csu,
+        ctx.processors,
+        header or ctx.current_processor,
+        ctx.line_memo,
+        ctx.hops_memo,
+    )
+    return _block_flows_in(entry, block, scoped, diagnostics)
+
+
+def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+    default = block_identifiability(block, entry)
+    named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
+    families = block_families(entry, named)
+    dropped = sorted(named - set(families)) if entry.families and entry.variant != "quarterly-register" else []
+    if dropped and set(families) & named:
+        diagnostics.report(
+            block.sentences[0].span,
+            "DFG404",
+            f"{', '.join(dropped)} named in {block.purpose or 'the processing text'!r} "
+            "but not in the entry's Datasets list; left out of its flows",
+            Severity.NOTE,
+        )
+    raw: list[RawHop] = []
+    special: list[Flow] = []
+    previous: RawHop | None = None
+    list_head: RawHop | None = None
+    for i, s in enumerate(block.sentences):
+        facts = s.facts
+        if not facts.active:  # nothing to find; only a list ends
+            if not s.ends_list and not s.is_item:
+                list_head = None
+            continue
+        if facts.special:
+            special.extend(special_flows(entry, block, s, block.sentences[i + 1 :], ctx, raw, default))
+        if block.segregation:
+            continue
+        access = access_hop(s, ctx) if facts.access else None
+        if access:
+            hops = [access]
+        elif facts.transfer:
+            hops = hops_in(s, ctx, previous, list_head if s.is_item else None)
+        else:
+            hops = []
+        if not hops and facts.landing:
+            lands = {m.org.id for m in mentions_in(s.text, ctx)}
+            for k in range(len(raw) - 1, -1, -1):
+                if raw[k].receiver.id in lands:
+                    raw[k] = replace(raw[k], landing_only=True)
+                    break
+        for hop in hops:
+            raw.append(hop)
+            previous = hop
+        if s.ends_list:
+            list_head = hops[-1] if hops else list_head
+        elif not s.is_item:
+            list_head = None
+    return special + chains(entry, block, raw, default, families)
+
+
+def extract_all(
+    entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnostics, *, workers: int | None = None
+) -> list[Flow]:
+    """Flows of every entry, in entry order.
+
+    Entries are independent, so a large register is split into chunks shared by this
+    process and ``workers - 1`` worker processes (``workers`` defaults to the machine's
+    cores; :func:`~dataflow_graph._speed.fork_pool_map`); the result and the diagnostics
+    are the same, in the same order, as a single-process run.
+    """
+    entries = list(entries)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(entries) < PARALLEL_FROM:
+        out: list[Flow] = []
+        for entry in entries:
+            out.extend(extract(entry, names.fresh(), diagnostics))
+        return out
+    out = []
+    for flows, items in fork_pool_map(_extract_entries, names, entries, workers=workers):
+        out.extend(flows)
+        diagnostics.items.extend(items)
+    return out
+
+
+def _extract_entries(names: Gazetteer, entries: list[Entry]) -> tuple[list[Flow], list[Diagnostic]]:
+    """Flows and diagnostics of some entries, each read with a fresh registry of unreviewed names."""
+    local = Diagnostics()
+    flows: list[Flow] = []
+    for entry in entries:
+        flows.extend(extract(entry, names.fresh(), local))
+    return flows, local.items

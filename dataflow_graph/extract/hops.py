@@ -1,0 +1,353 @@
+"""Hops: the transfer a sentence states, from its verb, its prepositions and its names.
+
+A sentence with a verb of transfer (push, pass, transfer, send, obtain, receive…) and
+no negation ("will not be shared") gives a hop: the sender is the ``from`` organisation
+or the subject of an active sending verb, the receiver the ``to``/``into`` organisation,
+the ``by`` agent of a passive "obtained by", or the subject of "receives"; ``via X as a
+landing point only`` inserts a landing-only hop.  Online access ("CCG users use online
+features of X's system") is a hop of its own kind.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from .._speed import memoised
+from ..model import Identifiability, Organisation, Role
+from ..names import families_in, identifiability_in
+from ..read import month
+from .mentions import (
+    ALIAS,
+    GENERIC_DSCRO,
+    HIDDEN,
+    NHS_DIGITAL,
+    SHAPE,
+    Context,
+    Mention,
+    candidates,
+    mentions_in,
+    role_word,
+)
+from .rules import rules
+from .sentences import Piece, first
+
+__all__ = ["RawHop", "access_hop", "clause", "hops_in"]
+
+_R = rules()
+_VERB = _R.verb
+NEGATION = _R.negation
+_CUT = _R.cut
+_PASSIVE = _R.passive
+LANDING = _R.landing
+_PREP = _R.preposition
+_SIDES = _R.sides
+_NOT_TRANSFER_TO = _R.not_transfer_to
+_GAP_BREAK = _R.gap_break
+_APPOSITION_BEFORE = _R.apposition_before
+_UNTIL = _R.until
+ACCESS = _R.access
+_ACCESS_USERS = _R.access_users
+_ACCESS_VERB = _R.access_verb
+
+
+@dataclass(frozen=True, slots=True)
+class RawHop:
+    """A hop as one sentence states it, before the block's hops are chained."""
+
+    sender: Organisation
+    receiver: Organisation
+    sentence: Piece
+    sender_text: str
+    receiver_text: str
+    identifiability: Identifiability | None
+    families: frozenset[str]
+    landing_only: bool = False
+    unit: str | None = None
+    access: bool = False
+    until: str | None = None
+    context: Piece | None = None
+
+
+@memoised(262144)
+def _preposition(text: str, start: int) -> str | None:
+    """The preposition governing a mention at ``start``: the last one a few words before it.
+
+    An apposition is allowed ("to the CCGs' data processor, X"); a clause break is not.
+    """
+    before = text[max(0, start - 60) : start]
+    last = None
+    for m in _PREP.finditer(before):
+        last = m
+    if last is None:
+        return None
+    if last.group("prep").lower() == "to" and _NOT_TRANSFER_TO.search(before[: last.start()]):
+        return None
+    gap = before[last.end() :]
+    if len(gap.split()) > 6 or _GAP_BREAK.search(gap):
+        return None
+    if "," in gap and not _APPOSITION_BEFORE.search(gap):
+        return None
+    return last.group("prep").lower().replace("in to", "into")
+
+
+#: what :func:`hops_in` remembers of one hop: all but the sentence and the list head's
+_Made = tuple[
+    Organisation,
+    Organisation,
+    str,
+    str,
+    "Identifiability | None",
+    frozenset[str],
+    bool,
+    "str | None",
+    "str | None",
+    bool,
+]
+
+
+def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
+    """The hops one sentence states (usually none or one, two with a landing point).
+
+    Remembered: the hops depend only on the sentence's text, on what each name in it
+    means in this entry (:func:`_meanings`), and on the receiver of the previous hop and
+    of the list head; the evidence sentence is this one's.
+    """
+    found = clause(s.text)
+    if found is None:
+        return []
+    memo = ctx.hops_memo
+    key = (
+        s.text,
+        s.is_item,
+        _meanings(found[1], ctx),
+        (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
+        (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
+    )
+    made: tuple[_Made, ...] | None = memo.get(key)
+    if made is None:
+        hops = _find_hops(s, ctx, previous, list_head)
+        memo.remember(
+            key,
+            tuple(
+                (
+                    h.sender,
+                    h.receiver,
+                    h.sender_text,
+                    h.receiver_text,
+                    h.identifiability,
+                    h.families,
+                    h.landing_only,
+                    h.unit,
+                    h.until,
+                    h.context is not None,
+                )
+                for h in hops
+            ),
+        )
+        return hops
+    return [
+        RawHop(
+            a,
+            b,
+            s,
+            a_text,
+            b_text,
+            ident,
+            families,
+            landing,
+            unit,
+            False,
+            until,
+            list_head.sentence if in_list and list_head else None,
+        )
+        for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made
+    ]
+
+
+def _meanings(text: str, ctx: Context) -> tuple[object, ...]:
+    """What the names in ``text`` that depend on the entry mean in it (the generic DSCRO,
+    unreviewed spellings, role words), in text order: with the text, they fix the mentions
+    :func:`mentions_in` finds.  Resolves names exactly as :func:`mentions_in` does."""
+    out: list[object] = []
+    for _start, _end, _name, kind, what in candidates(text, ctx.names):
+        if kind == ALIAS:
+            assert isinstance(what, Organisation)
+            if what.id == GENERIC_DSCRO:
+                out.append(ctx.dscro)
+        elif kind == SHAPE or kind == HIDDEN:
+            assert isinstance(what, str)
+            out.append(ctx.names.resolve(what))
+        else:
+            assert isinstance(what, tuple)
+            out.append(role_word(what, ctx))
+    return tuple(out)
+
+
+def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
+    found = clause(s.text)
+    if found is None:
+        return []
+    verb, text, sending, passive = found
+    mentions = [m for m in mentions_in(text, ctx) if m.org is not None]
+    if not mentions and not (list_head and s.is_item):
+        return []
+    sides = _SIDES
+    senders, receivers, vias = [], [], []
+    unit = None
+    subject = None
+    preps: dict[int, str | None] = {}
+    for m in mentions:
+        prep = _preposition(text, m.start)
+        preps[id(m)] = prep
+        if m.unit:
+            unit = m.unit
+        if prep in sides.sender:
+            senders.append(m)
+        elif prep in sides.receiver or (prep in sides.receiver_of_unit and m.unit):
+            receivers.append(m)
+        elif prep in sides.via:
+            vias.append(m)
+        elif prep in sides.agent and m.start > verb.start():
+            governing = _governing_verb(text, m.start) or verb
+            (senders if governing.group("send") else receivers).append(m)
+        elif prep in sides.agent and sending and m.start < verb.start():
+            senders.append(m)  # "completed by X and ... then passed to Y"
+        elif prep is None and m.start < verb.start() and subject is None:
+            subject = m
+        elif prep in sides.container and receivers and m.start > receivers[-1].end:
+            # "the CEfF located in the CCG": the container is the receiver
+            receivers[-1] = replace(m, unit=receivers[-1].unit or unit)
+            preps[id(receivers[-1])] = preps[id(m)]
+    if subject is not None:
+        if sending and not passive:
+            senders.insert(0, subject)
+        elif not sending and not passive:
+            receivers.insert(0, subject)
+    sender = senders[0] if senders else None
+    receivers = [r for r in receivers if sender is None or r.org.id != sender.org.id]
+    receiver = receivers[0] if receivers else None
+    if (
+        len(receivers) > 1
+        and all(preps.get(id(r)) in sides.onward for r in receivers[:2])
+        and receivers[1].org.id != receivers[0].org.id
+        and sending
+    ):
+        vias.append(receivers[0])  # "sent from A to B to the data processor"
+        receiver = receivers[1]
+    if sender is None and receiver is not None:
+        sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
+    context = None
+    if receiver is None and sender is not None and s.is_item and list_head is not None:
+        receiver = Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
+        context = list_head.sentence
+    if sender is None or receiver is None or sender.org.id == receiver.org.id:
+        return []
+    hops = _with_landing(s, text, sender, receiver, vias, unit)
+    return [replace(h, context=context) for h in hops] if context else hops
+
+
+@memoised(65536)
+def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
+    """The transfer clause of a sentence, from its text alone: its verb, the clause (cut at
+    "due to", "so that"…), whether the verb sends and whether it is passive; None when the
+    sentence has no verb of transfer or negates it."""
+    verb = _VERB.search(text)
+    if verb is None:
+        return None
+    cut = _CUT.search(text)
+    found = text[: cut.start()] if cut else text
+    if NEGATION.search(found):
+        return None
+    sending = verb.group("send") is not None
+    passive = bool(_PASSIVE.search(found[: verb.start()]))
+    return verb, found, sending, passive
+
+
+@memoised(65536)
+def _governing_verb(text: str, start: int) -> re.Match[str] | None:
+    """The verb of transfer nearest before ``start``."""
+    last = None
+    for m in _VERB.finditer(text, 0, start):
+        last = m
+    return last
+
+
+def _implied_sender(
+    receiver: Mention, receiver_prep: str | None, previous: RawHop | None, ctx: Context
+) -> Mention | None:
+    """Who sent it when the sentence does not say: NHS Digital into a DSCRO, else the last holder."""
+    if receiver.org.role is Role.DSCRO:
+        nd = ctx.names.by_id.get(NHS_DIGITAL)
+        return Mention(0, 0, "", nd) if nd else None
+    if receiver_prep in _SIDES.onward and previous is not None and previous.receiver.id != receiver.org.id:
+        return Mention(0, 0, previous.receiver_text, previous.receiver, previous.unit)
+    return None
+
+
+def _with_landing(
+    s: Piece, text: str, sender: Mention, receiver: Mention, vias: list[Mention], unit: str | None
+) -> list[RawHop]:
+    ident = identifiability_in(text)
+    families = frozenset(families_in(text))
+    landing = bool(first(LANDING, text))
+    until = None
+    if m := first(_UNTIL, s.text):
+        until = month(m.group(2))
+    r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
+    chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
+    hops = []
+    for i, (a, b) in enumerate(itertools.pairwise(chain)):
+        is_via = i < len(chain) - 2
+        hops.append(
+            RawHop(
+                a.org,
+                b.org,
+                s,
+                a.text,
+                b.text,
+                ident,
+                families,
+                landing_only=landing and (is_via or len(chain) == 2),
+                unit=r_unit if b is receiver else None,
+                until=until,
+            )
+        )
+    return hops
+
+
+def access_hop(s: Piece, ctx: Context) -> RawHop | None:
+    """ "CCG users use online features of the X system": the CCG reads X's copy."""
+    if not first(ACCESS, s.text) or first(NEGATION, s.text):
+        return None
+    mentions = mentions_in(s.text, ctx)
+    users = next(
+        (
+            m
+            for m in mentions
+            if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
+            and (_ACCESS_USERS.match(s.text[m.end :]) or _ACCESS_VERB.match(s.text[m.end :]))
+        ),
+        None,
+    )
+    system = next(
+        (
+            m
+            for m in mentions
+            if m.org.role in (Role.PROCESSOR, Role.CSU, Role.CONTROLLER) and (users is None or m.org.id != users.org.id)
+        ),
+        None,
+    )
+    if users is None or system is None:
+        return None
+    return RawHop(
+        system.org,
+        users.org,
+        s,
+        system.text,
+        users.text,
+        identifiability_in(s.text),
+        frozenset(families_in(s.text)),
+        access=True,
+    )

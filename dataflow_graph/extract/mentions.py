@@ -1,0 +1,289 @@
+"""Mentions: the organisations a sentence names, and what role words mean in one entry.
+
+Organisations are found by the gazetteer's aliases, by the shape of a name ("… CCG",
+"… Limited") and by role words resolved inside the entry: "the CCG" is the entry's
+controller, "the DSCRO" the regional office the entry names, "Data Processor 1" the
+organisation of that heading.  Where the names stand in a text is remembered per text;
+only what they mean in the entry is worked out per entry.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._speed import BoundedMemo
+from ..model import Entry, Organisation, Role
+from ..names import Gazetteer, normalise
+from .rules import rules
+
+__all__ = [
+    "CARE_PROVIDERS",
+    "CEFF",
+    "GENERIC_DSCRO",
+    "GP_PRACTICES",
+    "LOCAL_SOURCES",
+    "NHS_DIGITAL",
+    "Context",
+    "Mention",
+    "candidates",
+    "context",
+    "line_facts",
+    "mentions_in",
+    "role_word",
+]
+
+NHS_DIGITAL = "org:nhs-digital"
+GENERIC_DSCRO = "org:dscro"
+LOCAL_SOURCES = "org:local-sources"
+GP_PRACTICES = "org:gp-practices"
+CARE_PROVIDERS = "org:care-providers"
+CEFF = "Controlled Environment for Finance (CEfF)"
+
+_R = rules()
+NAME_SHAPE = _R.name_shape
+_ROLE_WORDS = _R.role_words
+DP_HEADER = _R.dp_header
+_DP_INLINE = _R.dp_inline
+_TITLE_CONTROLLER = _R.title_controller
+_COMMA = _R.apposition
+_LEADING_WORDS = _R.leading_words
+_GENERIC_NAME = _R.generic_name
+_OWNER = _R.owner
+_POSSESSIVE = _R.possessive_marks
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An organisation named in a text at ``start:end``, as the entry reads it."""
+
+    start: int
+    end: int
+    text: str
+    org: Organisation
+    unit: str | None = None
+    generic: bool = False  # a role word, not a name
+
+
+#: what a role word is: its kind ("ccg", "dscro", "dp"…) and processor number if any
+RoleWord = tuple[str, str | None]
+#: what one line tells an entry: its first DSCRO and CSU, "Data Processor N – X" headings
+#: and "(DP N)" marks as (N, text to look for X in)
+LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+NOTHING: LineFacts = (None, None, (), ())
+
+
+@dataclass
+class Context:
+    """What role words mean inside one entry: its CCG, DSCRO, CSU, data processors."""
+
+    entry: Entry
+    names: Gazetteer
+    ccg: Organisation | None = None
+    dscro: Organisation | None = None
+    csu: Organisation | None = None
+    processors: dict[str, Organisation] = field(default_factory=dict)
+    current_processor: str | None = None  # "Data Processor N" heading of the current block
+    line_memo: BoundedMemo[str, LineFacts] = field(default_factory=BoundedMemo)  # names.memo("flows.line")
+    hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
+
+
+def context(entry: Entry, names: Gazetteer) -> Context:
+    """The entry's CCG (its organisation, a controller, or a CCG in its title) and the
+    DSCRO, CSU and data processors its text names first."""
+    ctx = Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
+    for candidate in (entry.organisation, *entry.controllers, entry.title):
+        if not candidate:
+            continue
+        org = names.lookup(candidate)
+        if org is None and candidate in (entry.organisation, *entry.controllers):
+            org = names.resolve(candidate)
+        elif org is None:
+            m = NAME_SHAPE.search(candidate)
+            org = names.resolve(m.group(0)) if m and _TITLE_CONTROLLER.search(m.group(0)) else None
+        if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR, Role.CSU):
+            ctx.ccg = org
+            break
+    memo = ctx.line_memo
+    for section in entry.sections:
+        for span in section.lines:
+            text = span.text
+            facts = memo.get(text)
+            if facts is None:
+                facts = memo.remember(text, line_facts(text, names))
+            if facts is NOTHING:
+                continue
+            dscro, csu, headers, inline = facts
+            if dscro is not None and ctx.dscro is None:
+                ctx.dscro = dscro
+            if csu is not None and ctx.csu is None:
+                ctx.csu = csu
+            for n, name in headers:
+                found = mentions_in(name, ctx, resolve_roles=False)
+                if found:
+                    ctx.processors.setdefault(n, found[0].org)
+            for n, before in inline:
+                found = mentions_in(before, ctx, resolve_roles=False)
+                if found:
+                    ctx.processors.setdefault(n, found[-1].org)
+    return ctx
+
+
+def line_facts(text: str, names: Gazetteer) -> LineFacts:
+    """What one line tells the entry's context, from its text alone: the first regional
+    office and CSU it names, and its "Data Processor N – X" headings and "(DP N)" marks
+    as (N, text to look for X in).  Register lines repeat, so this is remembered."""
+    dscro = csu = None
+    for m in names.mentions(text):
+        org = m.organisation
+        if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and dscro is None:
+            dscro = org
+        if org.role is Role.CSU and csu is None:
+            csu = org
+    headers: tuple[tuple[str, str], ...] = ()
+    inline: tuple[tuple[str, str], ...] = ()
+    if "rocessor" in text or "DP" in text:
+        headers = tuple((dm.group("n"), dm.group("name")) for dm in DP_HEADER.finditer(text))
+        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _DP_INLINE.finditer(text))
+    facts = (dscro, csu, headers, inline)
+    return NOTHING if facts == NOTHING else facts
+
+
+def mentions_in(text: str, ctx: Context, *, resolve_roles: bool = True) -> list[Mention]:
+    """Organisations named in ``text``: gazetteer aliases, name shapes, then role words.
+
+    Where the names stand in the text is remembered per text (:func:`candidates`); only
+    what they mean in this entry (its DSCRO, its CCG, its unreviewed spellings) is worked
+    out here.
+    """
+    kept: list[Mention] = []
+    for start, end, name, kind, what in candidates(text, ctx.names):
+        if kind == ALIAS:
+            assert isinstance(what, Organisation)
+            named = ctx.dscro if what.id == GENERIC_DSCRO and ctx.dscro is not None else what
+            kept.append(Mention(start, end, name, named))
+        elif kind == SHAPE:
+            assert isinstance(what, str)
+            kept.append(Mention(start, end, name, ctx.names.resolve(what)))
+        elif kind == HIDDEN:
+            assert isinstance(what, str)
+            ctx.names.resolve(what)  # as ever: a shape is resolved even where it is no party
+        elif resolve_roles:
+            assert isinstance(what, tuple)
+            org, unit = role_word(what, ctx)
+            if org is not None:
+                kept.append(Mention(start, end, name, org, unit, True))
+    # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
+    return [
+        f
+        for i, f in enumerate(kept)
+        if not (
+            f.generic
+            and i + 1 < len(kept)
+            and not kept[i + 1].generic
+            and _COMMA.fullmatch(text, f.end, kept[i + 1].start)
+        )
+    ]
+
+
+#: kinds of candidate: a gazetteer alias, a name shape, a shape that is no party, a role word
+ALIAS, SHAPE, HIDDEN, ROLE = 0, 1, 2, 3
+#: (start, end, text, kind, what): what is the alias's organisation, the shape's name, or the role word
+Candidate = tuple[int, int, str, int, "Organisation | str | RoleWord"]
+
+
+def candidates(text: str, names: Gazetteer) -> tuple[Candidate, ...]:
+    """Where organisations may be named in ``text``, from the text and the reviewed names
+    alone; remembered per text in the gazetteer's memo."""
+    memo = names.memo("flows.candidates")
+    found: tuple[Candidate, ...] | None = memo.get(text)
+    if found is None:
+        found = memo.remember(text, _find_candidates(text, names))
+    return found
+
+
+def _find_candidates(text: str, names: Gazetteer) -> tuple[Candidate, ...]:
+    """Each candidate is (start, end, text, kind, what), in text order: a gazetteer alias
+    (what: its organisation), a name shape (what: the name to resolve) or a role word
+    (what: the role and number, resolved per entry by :func:`role_word`).
+
+    Aliases come first, then shapes that overlap no alias, then role words that overlap
+    neither; a possessive ("the CCGs' data processor") is no party and is left out.  A
+    shape that is no party is still kept as HIDDEN: resolving it fixes how the entry
+    spells that name, as it always has.  A role word that means nothing in an entry is
+    dropped there, which frees no span for another.
+    """
+    found: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, kind: int, what: Organisation | str | RoleWord) -> None:
+        if any(s < end and start < e for s, e in taken):
+            if kind == SHAPE:
+                found.append((start, end, text[start:end], HIDDEN, what))
+            return
+        taken.append((start, end))
+        found.append((start, end, text[start:end], kind, what))
+
+    for alias in names.mentions(text):
+        add(alias.start, alias.end, ALIAS, alias.organisation)
+    for m in NAME_SHAPE.finditer(text):
+        lead = _LEADING_WORDS.match(m.group(0))
+        start = m.start() + (lead.end() if lead else 0)
+        name = text[start : m.end()].strip()
+        key = normalise(name)
+        if not name or _GENERIC_NAME.fullmatch(key):
+            continue
+        add(start, m.end(), SHAPE, name)
+    for m in _ROLE_WORDS.finditer(text):
+        add(m.start(), m.end(), ROLE, _role_of(m))
+    found.sort(key=lambda x: x[0])
+    out = []
+    for f in found:
+        if f[3] != HIDDEN and _possessive(text, f[1]):
+            if f[3] == SHAPE:
+                out.append((f[0], f[1], f[2], HIDDEN, f[4]))
+            continue
+        out.append(f)
+    return tuple(out)
+
+
+def _role_of(m: re.Match[str]) -> RoleWord:
+    """Which role word a match of the ``role_words`` rule is, and its processor number if any."""
+    for group in ("ccg", "dscro", "csu", "ceff"):
+        if m.group(group):
+            return group, None
+    if m.group("dp"):
+        return "dp", m.group("dpn") or m.group("dpn2")
+    for group in ("prov", "gp"):
+        if m.group(group):
+            return group, None
+    return "", None
+
+
+def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | None]:
+    """What a role word means in this entry and block: its organisation and unit."""
+    kind, number = role
+    names = ctx.names
+    if kind == "ccg":
+        return ctx.ccg, None
+    if kind == "dscro":
+        return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
+    if kind == "csu":
+        return ctx.csu, None
+    if kind == "ceff":
+        return ctx.ccg, CEFF
+    if kind == "dp":
+        if number:
+            return ctx.processors.get(number), None
+        return (ctx.processors.get(ctx.current_processor or "1") or ctx.csu), None
+    if kind == "prov":
+        return names.by_id.get(CARE_PROVIDERS), None
+    if kind == "gp":
+        return names.by_id.get(GP_PRACTICES), None
+    return None, None
+
+
+def _possessive(text: str, end: int) -> bool:
+    """ "the CCGs' data processor": a possessive names the owner, not a party."""
+    return text[end : end + 2] in _POSSESSIVE or bool(_OWNER.match(text, end))

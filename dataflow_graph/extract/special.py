@@ -1,0 +1,112 @@
+"""Special flows: linkage, re-identification, the host of a system and the key holder.
+
+"Allowed linkage is between … and the following data:" brings listed local data into
+the holder for linkage; "GPs can re-identify …" or "GPs have access to the risk
+stratification tool" is a re-identification flow from the holder of the records (the
+host the block names, else the last processor) to the GP practices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
+from ..names import identifiability_in
+from .chains import flow
+from .hops import NEGATION, RawHop
+from .mentions import LOCAL_SOURCES, Context, mentions_in
+from .rules import rules
+from .sections import Block
+from .sentences import ITEM_START, Piece, first
+
+__all__ = ["special_flows"]
+
+_R = rules()
+_LINKAGE = _R.linkage
+_LINKAGE_LIST = _R.linkage_list
+_REID = _R.reidentification
+
+
+def special_flows(
+    entry: Entry,
+    block: Block,
+    s: Piece,
+    rest: list[Piece],
+    ctx: Context,
+    raw: list[RawHop],
+    default: Identifiability,
+) -> list[Flow]:
+    """The linkage and re-identification flows one sentence states."""
+    flows: list[Flow] = []
+    if first(_LINKAGE, s.text) and s.ends_list and _LINKAGE_LIST.search(s.text):
+        items = []
+        for nxt in rest:
+            if not nxt.is_item:
+                break
+            items.append(ITEM_START.sub("", nxt.text).strip(" .;"))
+        holder = next((m.org for m in mentions_in(s.text, ctx) if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
+        holder = holder or (raw[-1].receiver if raw else None)
+        src = ctx.names.by_id.get(LOCAL_SOURCES)
+        if items and holder is not None and src is not None:
+            hop = Hop(
+                src, holder, identifiability_in(s.text) or default, s.evidence, source_text="", target_text=holder.name
+            )
+            # "the data sets contained within point 1": what the holder itself received
+            into = [h for h in raw if h.receiver.id == holder.id]
+            fams = (
+                tuple(
+                    sorted(set[str]().union(*(h.families for h in into)) & set(entry.families) or set(entry.families))
+                )
+                if into
+                else entry.families
+            )
+            flows.append(
+                replace(
+                    flow(entry, block.purpose, FlowKind.LINKAGE, [hop], (), hop.identifiability, linked=tuple(items)),
+                    linked_families=fams,
+                )
+            )
+    if first(_REID, s.text) and not first(NEGATION, s.text.split(",")[0]):
+        flows.extend(_reidentification(entry, block, s, ctx, raw))
+    return flows
+
+
+def _reidentification(entry: Entry, block: Block, s: Piece, ctx: Context, raw: list[RawHop]) -> list[Flow]:
+    mentions = mentions_in(s.text, ctx)
+    who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
+    if who is None:
+        return []
+    holders = (Role.PROCESSOR, Role.CSU)
+    holder = next((m.org for m in mentions if m.org.role in holders), None) or _host(block, ctx)
+    if holder is None:
+        holder = next((h.receiver for h in reversed(raw) if h.receiver.role in holders), None)
+    if holder is None:
+        text = " ".join(x.text for x in block.sentences)
+        holder = next((m.org for m in mentions_in(text, ctx) if m.org.role in holders), None)
+    if holder is None:
+        return []
+    keys = _key_holder(block, ctx)
+    hop = Hop(holder, who.org, Identifiability.IDENTIFIABLE, s.evidence, source_text=holder.name, target_text=who.text)
+    return [
+        flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (), Identifiability.IDENTIFIABLE, key_holder=keys)
+    ]
+
+
+def _host(block: Block, ctx: Context) -> Organisation | None:
+    """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
+    for s in block.sentences:
+        at = s.facts.hosts_at
+        if at is not None:
+            before = [x for x in mentions_in(s.text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
+            if before:
+                return before[-1].org
+    return None
+
+
+def _key_holder(block: Block, ctx: Context) -> str | None:
+    for s in block.sentences:
+        if s.facts.keys:
+            for m in mentions_in(s.text, ctx):
+                if m.org.role is Role.KEY_HOLDER:
+                    return m.org.name
+    return None

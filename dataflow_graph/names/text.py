@@ -1,0 +1,64 @@
+"""Text keys: how two spellings of a name are found to be the same.
+
+:func:`normalise` is the comparison key of the gazetteer, :func:`slug` the node id
+fragment, and :func:`words` the same key cut into words with their places in the text
+(the gazetteer's one-pass scan of a sentence).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .._speed import memoised
+
+__all__ = ["normalise", "slug", "words"]
+
+
+@memoised(131072)
+def normalise(name: str) -> str:
+    """A comparison key: case-folded, accents and punctuation removed, spaces collapsed.
+
+    >>> normalise("  NHS  Mid-Essex C.C.G. ")
+    'nhs mid essex ccg'
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("&", " and ").replace("’", "'")
+    text = re.sub(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w)\.(?=\s|$)", "", text)
+    text = re.sub(r"[^\w']+", " ", text.casefold()).replace("'", "")
+    return " ".join(text.split())
+
+
+def slug(name: str) -> str:
+    """A node id fragment: ``org:<slug>``.
+
+    >>> slug("NHS Mid-Essex CCG")
+    'nhs-mid-essex-ccg'
+    """
+    return normalise(name).replace(" ", "-") or "unnamed"
+
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
+
+
+def words(text: str) -> list[tuple[int, int, str]]:
+    """Words of ``text`` as (start, end, normalised word), the way :func:`normalise` sees them.
+
+    >>> words("M&L C.S.U.")
+    [(0, 1, 'm'), (1, 2, 'and'), (2, 3, 'l'), (4, 5, 'c'), (6, 7, 's'), (8, 9, 'u')]
+    """
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        if word == "&":
+            out.append((m.start(), m.end(), "and"))
+            continue
+        for part in _norm_word(word):
+            out.append((m.start(), m.end(), part))
+    return out
+
+
+@memoised(65536)
+def _norm_word(word: str) -> tuple[str, ...]:
+    return tuple(normalise(word).split())
