@@ -6,22 +6,27 @@ large registers, and the tests check that results are the same with and without 
 - :func:`cyclic_gc_paused`: the cycle collector off while acyclic records are built;
 - :func:`memoised`: a bounded memo of a pure function of text (register text repeats);
 - :class:`BoundedMemo`: a named memo dictionary that empties itself at a size limit;
-- :func:`new_spans`: many :class:`~dataflow_graph.errors.Span` made without the frozen ``__init__``.
+- :func:`new_spans`: many :class:`~dataflow_graph.errors.Span` made without the frozen ``__init__``;
+- :func:`fork_map`: independent jobs shared by this process and forked workers.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import gc
-from collections.abc import Callable, Iterator
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from .errors import Span
 
-__all__ = ["BoundedMemo", "cyclic_gc_paused", "memoised", "new_spans"]
+__all__ = ["BoundedMemo", "cyclic_gc_paused", "fork_map", "memoised", "new_spans"]
 
 F = TypeVar("F", bound=Callable[..., object])
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 
 
 def memoised(maxsize: int) -> Callable[[F], F]:
@@ -90,3 +95,46 @@ def new_spans(source: str, line: int, text: str) -> tuple[Span, ...]:
         _set_text(span, part)
         out.append(span)
     return tuple(out)
+
+
+def fork_map(work: Callable[[Job], Result], jobs: Sequence[Job]) -> list[Result]:
+    """``[work(job) for job in jobs]``: the first job in this process, each other in a forked worker.
+
+    The workers are forked, so ``work`` and all it reads (a closure over a whole register)
+    reach them without being pickled; only the jobs and their results travel.  With one job,
+    or where processes cannot be forked, every job runs here, in order.  The cycle collector
+    stays off meanwhile (:func:`cyclic_gc_paused`): a pass started on the pool's own thread
+    could free objects that must be freed on this one (Oxigraph's), and forked workers copy
+    fewer pages.
+
+    >>> fork_map(len, ["a", "bb", "ccc"])
+    [1, 2, 3]
+    """
+    if len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with (
+        cyclic_gc_paused(),
+        concurrent.futures.ProcessPoolExecutor(
+            len(jobs) - 1, mp_context=context, initializer=_receive_work, initargs=(work,)
+        ) as pool,
+    ):
+        futures = [pool.submit(_forked_work, job) for job in jobs[1:]]
+        here = work(jobs[0])
+        return [here, *(future.result() for future in futures)]
+
+
+#: In a worker of :func:`fork_map`: the function it applies (set by the pool's initializer).
+_work: Callable[[Any], Any] | None = None
+
+
+def _receive_work(work: Callable[[Any], Any]) -> None:
+    """Keep the function this worker applies (the pool's initializer, run once per worker)."""
+    global _work
+    _work = work
+
+
+def _forked_work(job: Any) -> Any:
+    """One job, in a worker."""
+    assert _work is not None
+    return _work(job)
