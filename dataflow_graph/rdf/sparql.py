@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
 
 from .._resources import embedded_path
 from ..errors import DataflowGraphError, UsageError
@@ -240,7 +240,8 @@ def _rdflib_rows(result: Result) -> list[dict[str, object]]:
     names = [str(v) for v in result.vars or ()]
     rows = []
     for row in result:
-        values = row.asdict()  # type: ignore[union-attr]
+        assert isinstance(row, ResultRow)  # a SELECT result yields rows
+        values = row.asdict()
         rows.append({n: _python(values.get(n)) for n in names})
     return rows
 
