@@ -193,19 +193,16 @@ def _task_updown_base(data: Path, cache: Path, target: str) -> dict[str, object]
 
 def _rdf_export(register, fmt: str) -> bytes:
     from dataflow_graph import api
-    from dataflow_graph.rdf import mapping as rdf
 
-    if hasattr(api, "export_rdf"):
-        return api.export_rdf(register, fmt)
-    return rdf.serialise(rdf.to_rdf(register.entries, register.flows, register.organisations()), fmt)
+    return api.export_rdf(register, fmt)
 
 
 def _rdf_available() -> bool:
     try:
-        from dataflow_graph.rdf import mapping as rdf
+        from dataflow_graph.rdf import serialise, store
     except ImportError:
         return False
-    return hasattr(rdf, "to_rdf") and hasattr(rdf, "serialise")
+    return hasattr(store, "to_rdf") and hasattr(serialise, "serialise")
 
 
 def _task_rdf(data: Path, cache: Path, fmt: str) -> dict[str, object]:
@@ -222,7 +219,7 @@ def _task_rdf_base(data: Path, cache: Path, fmt: str) -> dict[str, object]:
         return {"seconds": None}
     import pyoxigraph as ox
 
-    from dataflow_graph.rdf import mapping as rdf
+    from dataflow_graph.rdf import vocab
 
     register, _G = _prepared(cache)
     store = ox.parse(_rdf_export(register, "nt"), format=ox.RdfFormat.N_TRIPLES)
@@ -231,7 +228,7 @@ def _task_rdf_base(data: Path, cache: Path, fmt: str) -> dict[str, object]:
     form = getattr(ox.RdfFormat, name, None)
     if form is None:  # an older pyoxigraph without JSON-LD: N-Triples instead
         form = ox.RdfFormat.N_TRIPLES
-    prefixes = getattr(rdf, "PREFIXES", None) if form is ox.RdfFormat.TURTLE else None
+    prefixes = vocab.PREFIXES if form is ox.RdfFormat.TURTLE else None
     seconds, out = _timed(lambda: ox.serialize(triples, format=form, **({"prefixes": prefixes} if prefixes else {})))
     return {"seconds": seconds, "bytes": len(out), "triples": len(triples), "format": str(form)}
 

@@ -728,88 +728,40 @@ def file_rows(found: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 # ---------------------------------------------------------------------------------------
-# RDF, SHACL, SPARQL, push
+# RDF, SHACL, SPARQL, push: one call each into dataflow_graph.rdf.register, which loads
+# rdflib and Oxigraph only when called (these imports may join the ones at the top).
 
-DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"
-
-
-@dataclass(frozen=True)
-class _RdfFinding:
-    """A convergence finding in the shape rdf.to_rdf records (flow ids per side)."""
-
-    recipient: str
-    family: str
-    identifiable: tuple[str, ...]
-    deidentified: tuple[str, ...]
-    severity: int
+from .rdf import DEFAULT_BASE  # noqa: E402
+from .rdf import register as _rdf  # noqa: E402
 
 
-def rdf_findings(register: Register) -> list[_RdfFinding]:
-    found, _ = convergences(register)
-    return [
-        _RdfFinding(
-            c.recipient_id,
-            c.family,
-            tuple(sorted({s.flow.id for s in c.identifiable})),
-            tuple(sorted({s.flow.id for s in c.pseudonymised})),
-            c.severity,
-        )
-        for c in found
-    ]
-
-
-def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> object:
-    """The register's triples as text (:class:`~dataflow_graph.rdf.RdfText`): entries,
-    agreements, organisations, datasets, flows, hops, evidence, released files and
-    convergence findings."""
-    from .rdf import mapping as rdf
-
-    return rdf.records_rdf(
-        register.entries,
-        register.flows,
-        register.organisations(),
-        releases=register.releases,
-        findings=rdf_findings(register),
-        base=base,
+def _rdf_records(register: Register) -> _rdf.Records:
+    """What the register's RDF projects: entries, flows, organisations, released files, findings."""
+    return _rdf.Records(
+        register.entries, register.flows, register.organisations(), register.releases, convergences(register)[0]
     )
 
 
-def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> object:
-    """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
-    from .rdf import mapping as rdf
+def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.RdfText:
+    """The register's triples as text (:class:`~dataflow_graph.rdf.turtle.RdfText`): entries,
+    agreements, organisations, datasets, flows, hops, evidence, released files and
+    convergence findings."""
+    return _rdf.rdf_text(_rdf_records(register), base=base)
 
-    return rdf.text_store(rdf_text(register, base=base))  # type: ignore[arg-type]
+
+def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.Store:
+    """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
+    return _rdf.rdf_store(_rdf_records(register), base=base)
 
 
 def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
-    from .rdf import mapping as rdf
-
-    return rdf.serialise(rdf_text(register, base=base), fmt)  # type: ignore[arg-type]
+    return _rdf.export_rdf(_rdf_records(register), fmt, base=base)
 
 
-def check(register: Register, *, base: str = DEFAULT_BASE) -> list[object]:
+def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:
     """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
-    from .rdf import mapping as rdf
-
-    return list(rdf.validate(rdf.as_dataset(rdf_store(register, base=base))))
-
-
-def _input_chunks(paths: Sequence[str | Path], base: str) -> list[bytes | str]:
-    files = expand_paths(paths or [embedded_path("seeds")])
-    chunks: list[bytes | str] = [f"base={base}", f"version={_version()}"]
-    for f in files:
-        chunks += [str(f), f.read_bytes()]
-    return chunks
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("dataflow-graph")
-    except PackageNotFoundError:  # pragma: no cover - running from a checkout
-        return "0"
+    return _rdf.check(_rdf_records(register), base=base)
 
 
 def sparql(
@@ -828,16 +780,16 @@ def sparql(
     under that folder is built once per input and reused; with ``endpoint`` the query runs on
     a SPARQL 1.1 server instead. Bindings are passed as bindings, never formatted in.
     """
-    from .rdf import sparql as sq
-
-    text = sq.query_text(query)
-    if endpoint:
-        return sq.run_endpoint(endpoint, text, bindings)
-    if store:
-        key = sq.input_key(_input_chunks(paths, base))
-        target = sq.cached_store(store, key, lambda: rdf_store(load(paths), base=base))
-        return sq.run(target, text, bindings, allow_update=allow_update)
-    return sq.run(rdf_store(load(paths), base=base), text, bindings, allow_update=allow_update)
+    return _rdf.sparql(
+        query,
+        bindings,
+        records=lambda: _rdf_records(load(paths)),
+        files=lambda: expand_paths(paths or [embedded_path("seeds")]),
+        allow_update=allow_update,
+        endpoint=endpoint,
+        store=store,
+        base=base,
+    )
 
 
 def push(
@@ -848,17 +800,9 @@ def push(
     base: str = DEFAULT_BASE,
     store_url: str | None = None,
     update_url: str | None = None,
-) -> list[object]:
+) -> list[_rdf.PushResult]:
     """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
     replaced whole in one request (a failed push leaves the previous graph, never half)."""
-    from .rdf import push as gsp
-
-    return list(
-        gsp.push(
-            rdf_store(register, base=base),
-            endpoint,
-            method=method,  # type: ignore[arg-type]
-            store_url=store_url,
-            update_url=update_url,
-        )
+    return _rdf.push(
+        _rdf_records(register), endpoint, method=method, base=base, store_url=store_url, update_url=update_url
     )

@@ -44,6 +44,6 @@ def example():
 @pytest.fixture(scope="module")
 def ds(example):
     """The example as an RDF dataset."""
-    from dataflow_graph.rdf.mapping import to_rdf
+    from dataflow_graph.rdf.store import to_rdf
 
     return to_rdf(example.entries, example.flows, example.organisations)

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 import pytest
 
 from dataflow_graph.examples import two_copies
-from dataflow_graph.rdf.mapping import records_store
 from dataflow_graph.rdf.push import PushError, graph_payloads, push
 from dataflow_graph.rdf.sparql import ReadOnlyError, named_queries, run, run_endpoint
+from dataflow_graph.rdf.store import records_store
 
 pytestmark = pytest.mark.server
 

@@ -17,18 +17,12 @@ from rdflib.compare import isomorphic
 
 from dataflow_graph.errors import DataflowGraphError, UsageError
 from dataflow_graph.examples import synthetic
-from dataflow_graph.rdf.mapping import (
-    DEFAULT_BASE,
-    graph_iri,
-    load_ontology,
-    parse_rdf,
-    records_rdf,
-    records_store,
-    serialise,
-    to_rdf,
-    union_graph,
-    validate,
-)
+from dataflow_graph.rdf import DEFAULT_BASE
+from dataflow_graph.rdf.graphs import records_rdf
+from dataflow_graph.rdf.iris import graph_iri
+from dataflow_graph.rdf.serialise import parse_rdf, serialise, union_graph
+from dataflow_graph.rdf.shacl import load_ontology, validate
+from dataflow_graph.rdf.store import records_store, to_rdf
 from dataflow_graph.rdf.vocab import DCAT, DCTERMS, DFG, DPV, ORG, PROV, SKOS, XSD
 
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
@@ -146,7 +140,8 @@ def test_rdf_same_records_same_bytes_in_process(example):
 _SCRIPT = """
 import hashlib
 from dataflow_graph.examples import two_copies, synthetic
-from dataflow_graph.rdf.mapping import to_rdf, serialise
+from dataflow_graph.rdf.store import to_rdf
+from dataflow_graph.rdf.serialise import serialise
 for ex in (two_copies(), synthetic(30, seed=3)):
     ds = to_rdf(ex.entries, ex.flows, ex.organisations)
     for fmt in ("turtle", "nt", "jsonld", "trig", "nquads"):
@@ -245,7 +240,7 @@ def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
 def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
     from types import SimpleNamespace
 
-    from dataflow_graph.rdf import mapping as rdf
+    from dataflow_graph.rdf import graphs as rdf
 
     ex = synthetic(30, seed=9)
     findings = [

@@ -9,17 +9,16 @@ import pytest
 
 from dataflow_graph.examples import synthetic, two_copies
 from dataflow_graph.model import Identifiability, Role
-from dataflow_graph.rdf.mapping import parse_rdf, records_store, serialise, to_rdf
+from dataflow_graph.rdf.serialise import parse_rdf, serialise
 from dataflow_graph.rdf.sparql import (
     QueryError,
     ReadOnlyError,
-    cached_store,
-    input_key,
     is_update,
     named_queries,
     query_text,
     run,
 )
+from dataflow_graph.rdf.store import cached_store, input_key, records_store, to_rdf
 
 INJECTIONS = [
     'org:example-ccg" ) } DROP ALL ; #',

@@ -8,7 +8,7 @@ from owlrl.Namespaces import ERRNS
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from dataflow_graph.rdf.mapping import load_ontology
+from dataflow_graph.rdf.shacl import load_ontology
 from dataflow_graph.rdf.vocab import DFG, DFG_NS, DPV, dfg_terms
 
 #: Terms RDF-NOTES.md lists as absent from DPV 2.3 (or sunset); none may appear.

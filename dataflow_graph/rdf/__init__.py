@@ -1,1 +1,28 @@
-"""The RDF projection: vocabulary, records -> triples, serialisers, SHACL, SPARQL, push."""
+"""The RDF projection: vocabulary, records -> triples, serialisers, SHACL, SPARQL, store, push.
+
+Modules, from the lowest up:
+
+- :mod:`.vocab`: our terms (``DFG``) and the W3C namespaces reused, the prefixes;
+- :mod:`.iris`: how nodes are named (IRIs minted from the records' keys under a base);
+- :mod:`.turtle`: Turtle text: escaping, terms, literals, :class:`~.turtle.RdfText` (statements
+  by named graph) written as a Turtle or TriG document;
+- :mod:`.mapping`: what each record says (organisations, agreements, entries, flows, hops,
+  copies, evidence, periods, releases, findings);
+- :mod:`.graphs`: records -> :class:`~.turtle.RdfText`, one named graph per agreement, built
+  across processes on a large register;
+- :mod:`.store`: pyoxigraph stores (from text, from rdflib graphs), the rdflib view, the
+  on-disk store cache;
+- :mod:`.serialise`: the output formats (Turtle, TriG, N-Triples, N-Quads, JSON-LD) and back;
+- :mod:`.shacl`: the ontology, its shapes and validation;
+- :mod:`.sparql`: named queries, run locally or at an endpoint, with bindings;
+- :mod:`.push`: named graphs replaced on a SPARQL 1.1 server;
+- :mod:`.register`: the calls :mod:`dataflow_graph.api` makes, from a register's records.
+
+Importing this package imports nothing else (no rdflib, no Oxigraph): ``dfg`` commands without
+RDF start without them, and :data:`DEFAULT_BASE` can be a default of the API and the CLI.
+"""
+
+#: Where minted IRIs live unless the caller gives another base (``--base``).
+DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"
+
+__all__ = ["DEFAULT_BASE"]

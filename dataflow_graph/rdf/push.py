@@ -25,13 +25,12 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from ..errors import DataflowGraphError, UsageError
-from .mapping import oxigraph_store
+from .store import oxigraph_store
 
 __all__ = ["PushError", "PushResult", "graph_payloads", "push", "update_request"]
 
@@ -56,6 +55,7 @@ class PushResult:
     seconds: float
 
     def as_dict(self) -> dict[str, object]:
+        """The result as JSON-ready values."""
         return {
             "graph": self.graph,
             "triples": self.triples,
@@ -94,12 +94,14 @@ def update_request(graph: str, ntriples: bytes) -> bytes:
 
 
 def _check_iri(iri: str) -> str:
+    """``iri`` itself, if it can be written between ``<`` and ``>``."""
     if any(c in iri for c in '<>"{}|\\^` \n\r\t') or ":" not in iri:
         raise UsageError(f"graph name {iri!r} is not an absolute IRI")
     return iri
 
 
 def _check_url(url: str) -> str:
+    """``url`` without a trailing slash, if it is http(s)."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise UsageError(f"endpoint {url!r} is not an http(s) URL")
     return url.rstrip("/")
@@ -114,14 +116,14 @@ def push(
     update_url: str | None = None,
     graphs: Iterable[str] | None = None,
     timeout: float = 300.0,
-    on_graph: Callable[[str], Any] | None = None,
+    on_graph: Callable[[str], object] | None = None,
 ) -> list[PushResult]:
     """Replace each named graph of ``ds`` on a SPARQL 1.1 server, one request per graph.
 
     Parameters
     ----------
     ds
-        The export (:func:`dataflow_graph.rdf.to_rdf`) or a pyoxigraph store.
+        The export (:func:`dataflow_graph.rdf.store.to_rdf`) or a pyoxigraph store.
     endpoint
         The server's base URL; Oxigraph's layout is assumed for the defaults
         (``<endpoint>/update``, ``<endpoint>/store``).
@@ -174,6 +176,7 @@ def push(
 
 
 def _send(request: urllib.request.Request, iri: str, body: bytes, timeout: float) -> PushResult:
+    """Send one graph's request; its result, or :class:`PushError`."""
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -10,7 +10,7 @@ set per query; a server must be configured so (Oxigraph ``serve --union-default-
 Fuseki ``tdb2:unionDefaultGraph true``; GraphDB, Virtuoso and Neptune do so by default).
 
 >>> from dataflow_graph.examples import two_copies
->>> from dataflow_graph.rdf.mapping import to_rdf
+>>> from dataflow_graph.rdf.store import to_rdf
 >>> ex = two_copies()
 >>> ds = to_rdf(ex.entries, ex.flows, ex.organisations)
 >>> rows = run(ds, named_queries()["convergence"], {"recipient": "org:example-ccg"})
@@ -20,28 +20,25 @@ Fuseki ``tdb2:unionDefaultGraph true``; GraphDB, Virtuoso and Neptune do so by d
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import Result, ResultRow
 
 from .._resources import embedded_path
 from ..errors import DataflowGraphError, UsageError
+from .store import inner_store, ox_term
 from .vocab import XSD
 
 __all__ = [
     "QueryError",
     "ReadOnlyError",
     "bind_value",
-    "cached_store",
-    "input_key",
     "is_update",
     "named_queries",
     "query_text",
@@ -59,6 +56,9 @@ class ReadOnlyError(DataflowGraphError):
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+#: A bound value: a string (read by :func:`bind_value`) or an rdflib term.
+Binding = str | URIRef | Literal
 
 
 def named_queries() -> dict[str, str]:
@@ -119,7 +119,8 @@ def bind_value(value: str) -> URIRef | Literal:
     return Literal(value)
 
 
-def _bindings(bindings: Mapping[str, Any] | None) -> dict[str, URIRef | Literal]:
+def _bindings(bindings: Mapping[str, Binding] | None) -> dict[str, URIRef | Literal]:
+    """Bindings checked and made terms (strings through :func:`bind_value`), by name."""
     out: dict[str, URIRef | Literal] = {}
     for name, value in sorted((bindings or {}).items()):
         name = name.lstrip("?$")
@@ -129,7 +130,7 @@ def _bindings(bindings: Mapping[str, Any] | None) -> dict[str, URIRef | Literal]
     return out
 
 
-def _python(term: Any) -> object:
+def _python(term: object) -> object:
     """A result value as Python: int for xsd:integer, bool for xsd:boolean, else its string."""
     if term is None:
         return None
@@ -146,20 +147,10 @@ def _python(term: Any) -> object:
     return value
 
 
-def _to_ox(term: URIRef | Literal) -> Any:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
 def run(
     graph_or_store: Graph | ox.Store,
     query: str,
-    bindings: Mapping[str, Any] | None = None,
+    bindings: Mapping[str, Binding] | None = None,
     *,
     allow_update: bool = False,
 ) -> list[dict[str, object]]:
@@ -197,17 +188,18 @@ def run(
             raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True (--allow-update) to change the graph")
         _update(graph_or_store, query, values)
         return []
-    store = _inner_store(graph_or_store)
+    store = inner_store(graph_or_store)
     result = None
     try:
         if store is not None:
             result = store.query(
                 query,
                 use_default_graph_as_union=True,
-                substitutions={ox.Variable(k): _to_ox(v) for k, v in values.items()},
+                substitutions={ox.Variable(k): ox_term(v) for k, v in values.items()},
             )
             return _ox_rows(result)
-        return _rdflib_rows(graph_or_store.query(query, initBindings=values))  # type: ignore[union-attr]
+        assert isinstance(graph_or_store, Graph)  # a bare store is its own inner store
+        return _rdflib_rows(graph_or_store.query(query, initBindings=values))
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
         # Oxigraph's result iterator may only be freed on this thread: keep it out of the
         # traceback, or a collector pass on another thread (a pool's) would free it there.
@@ -219,18 +211,8 @@ def run(
         ) from exc.with_traceback(None)
 
 
-def _inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
-    if isinstance(graph_or_store, ox.Store):
-        return graph_or_store
-    from oxrdflib import OxigraphStore
-
-    store = getattr(graph_or_store, "store", None)
-    if isinstance(store, OxigraphStore) and isinstance(graph_or_store, Dataset):
-        return store._inner
-    return None
-
-
 def _update(graph_or_store: Graph | ox.Store, update: str, values: dict[str, URIRef | Literal]) -> None:
+    """Run a SPARQL Update (bindings only through rdflib)."""
     if isinstance(graph_or_store, ox.Store):
         if values:
             raise UsageError("bindings with an update need an rdflib graph, not a bare store")
@@ -239,7 +221,8 @@ def _update(graph_or_store: Graph | ox.Store, update: str, values: dict[str, URI
         graph_or_store.update(update, initBindings=values)
 
 
-def _ox_rows(result: Any) -> list[dict[str, object]]:
+def _ox_rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[dict[str, object]]:
+    """Oxigraph's answer as rows."""
     if isinstance(result, ox.QueryBoolean):
         return [{"ask": bool(result)}]
     if isinstance(result, ox.QuerySolutions):
@@ -248,15 +231,17 @@ def _ox_rows(result: Any) -> list[dict[str, object]]:
     raise QueryError("CONSTRUCT and DESCRIBE are not supported here; use SELECT or ASK")
 
 
-def _rdflib_rows(result: Any) -> list[dict[str, object]]:
+def _rdflib_rows(result: Result) -> list[dict[str, object]]:
+    """rdflib's answer as rows."""
     if result.type == "ASK":
         return [{"ask": bool(result.askAnswer)}]
     if result.type != "SELECT":
         raise QueryError("CONSTRUCT and DESCRIBE are not supported here; use SELECT or ASK")
-    names = [str(v) for v in result.vars]
+    names = [str(v) for v in result.vars or ()]
     rows = []
     for row in result:
-        values = row.asdict()  # type: ignore[union-attr]
+        assert isinstance(row, ResultRow)  # a SELECT result yields rows
+        values = row.asdict()
         rows.append({n: _python(values.get(n)) for n in names})
     return rows
 
@@ -264,7 +249,7 @@ def _rdflib_rows(result: Any) -> list[dict[str, object]]:
 def run_endpoint(
     url: str,
     query: str,
-    bindings: Mapping[str, Any] | None = None,
+    bindings: Mapping[str, Binding] | None = None,
     *,
     timeout: float = 60.0,
 ) -> list[dict[str, object]]:
@@ -278,7 +263,7 @@ def run_endpoint(
     Raises
     ------
     ReadOnlyError
-        For a SPARQL Update (push graphs with :func:`dataflow_graph.push.push` instead).
+        For a SPARQL Update (push graphs with :func:`dataflow_graph.rdf.push.push` instead).
     QueryError
         When the endpoint cannot be reached or rejects the query.
     """
@@ -291,69 +276,3 @@ def run_endpoint(
         return _rdflib_rows(ds.query(query, initBindings=values))
     except Exception as exc:  # urllib and the result parsers raise many kinds
         raise QueryError(f"query at {url} failed: {exc}") from exc
-
-
-def input_key(chunks: Iterable[bytes | str]) -> str:
-    """A cache key: the SHA-256 of the inputs (file bytes, options), in the order given.
-
-    >>> input_key([b"page", "base=x"])[:12]
-    'a1bc2d758c1a'
-    """
-    h = hashlib.sha256()
-    for chunk in chunks:
-        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
-
-
-def cached_store(directory: str | Path, key: str, build: Callable[[], Any]) -> ox.Store:
-    """An on-disk pyoxigraph store for ``key`` under ``directory``, built once (``--store``).
-
-    ``build`` returns a pyoxigraph store, an rdflib graph or N-Quads bytes; it is called only
-    when ``directory/<key>`` is not there yet.  The store is written to a temporary folder and
-    renamed, so an interrupted build leaves no half store; stores of other keys are removed.
-    """
-    if not re.fullmatch(r"[0-9a-f]{16,128}", key):
-        raise UsageError(f"store key {key!r} is not a hex digest")
-    root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / key
-    if target.is_dir():
-        return _open(target)
-    tmp = root / f".{key}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    store = ox.Store(str(tmp))
-    _load_into(store, build())
-    store.optimize()
-    store.flush()
-    del store
-    tmp.rename(target)
-    for old in root.iterdir():
-        if old.is_dir() and old.name != key and re.fullmatch(r"[0-9a-f]{16,128}", old.name):
-            _OPEN.pop(str(old.resolve()), None)
-            shutil.rmtree(old, ignore_errors=True)
-    return _open(target)
-
-
-#: RocksDB lets a process open a store once; keep the open ones by path.
-_OPEN: dict[str, ox.Store] = {}
-
-
-def _open(path: Path) -> ox.Store:
-    key = str(path.resolve())
-    if key not in _OPEN:
-        _OPEN[key] = ox.Store(key)
-    return _OPEN[key]
-
-
-def _load_into(store: ox.Store, built: Any) -> None:
-    if isinstance(built, bytes):
-        data = built
-    else:
-        source = built if isinstance(built, ox.Store) else _inner_store(built)
-        if source is not None:
-            data = source.dump(format=ox.RdfFormat.N_QUADS)
-        else:
-            data = built.serialize(format="nquads", encoding="utf-8")
-    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)

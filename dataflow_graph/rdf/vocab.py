@@ -143,7 +143,7 @@ class DFG(DefinedNamespace):
 
 
 #: ``dfg:from`` and ``dfg:to``, the two ends of a hop.
-FROM = DFG["from"]
+FROM = URIRef(f"{DFG_NS}from")
 TO = DFG.to
 
 #: Prefixes used in every serialisation and every named query, sorted by prefix.

@@ -1,0 +1,193 @@
+"""The RDF of a register, from its records: what :mod:`dataflow_graph.api` calls.
+
+One function per RDF command (``dfg export --format turtle``, ``dfg check``, ``dfg sparql``,
+``dfg push``), each taking the register's typed :class:`Records`: entries, flows,
+organisations, released files and the convergence findings of :mod:`dataflow_graph.graph`.
+
+Importing this module loads neither rdflib nor Oxigraph (about half a second): each function
+imports what it needs when first called, so ``dfg`` commands without RDF start without them.
+
+>>> from dataflow_graph.examples import two_copies
+>>> ex = two_copies()
+>>> records = Records(ex.entries, ex.flows, list(ex.organisations.values()))
+>>> export_rdf(records, "nt") == export_rdf(records, "n-triples")
+True
+>>> check(records)
+[]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..graph import Convergence
+from ..model import Entry, Flow, Organisation, Release
+from . import DEFAULT_BASE
+
+if TYPE_CHECKING:
+    from pyoxigraph import Store
+
+    from .mapping import Finding
+    from .push import PushResult
+    from .shacl import Violation
+    from .turtle import RdfText
+
+__all__ = ["DEFAULT_BASE", "Records", "check", "export_rdf", "findings", "push", "rdf_store", "rdf_text", "sparql"]
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """What the RDF of a register is a projection of."""
+
+    entries: Sequence[Entry]
+    flows: Sequence[Flow]
+    #: Every organisation named by a flow (those only named by hops are added from the hops).
+    organisations: Sequence[Organisation]
+    releases: Sequence[Release] = ()
+    #: Convergence findings, written to the ``findings`` graph.
+    convergences: Sequence[Convergence] = ()
+
+
+def findings(convergences: Iterable[Convergence]) -> list[Finding]:
+    """Convergence findings as the RDF records them: recipient id, family, flow ids per side."""
+    from .mapping import Finding
+
+    return [
+        Finding(
+            c.recipient_id,
+            c.family,
+            tuple(sorted({s.flow.id for s in c.identifiable})),
+            tuple(sorted({s.flow.id for s in c.pseudonymised})),
+            c.severity,
+        )
+        for c in convergences
+    ]
+
+
+def rdf_text(records: Records, *, base: str = DEFAULT_BASE) -> RdfText:
+    """The register's triples as text: entries, agreements, organisations, datasets, flows,
+    hops, evidence, released files and convergence findings (see :mod:`.graphs`)."""
+    from .graphs import records_rdf
+
+    return records_rdf(
+        records.entries,
+        records.flows,
+        records.organisations,
+        releases=records.releases,
+        findings=findings(records.convergences),
+        base=base,
+    )
+
+
+def rdf_store(records: Records, *, base: str = DEFAULT_BASE) -> Store:
+    """The register as RDF in an in-memory pyoxigraph store (see :func:`rdf_text`)."""
+    from .store import text_store
+
+    return text_store(rdf_text(records, base=base))
+
+
+def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input.
+
+    Raises
+    ------
+    UsageError
+        For an unknown format or base IRI.
+    """
+    from .serialise import serialise
+
+    return serialise(rdf_text(records, base=base), fmt)
+
+
+def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
+    """SHACL violations of the register's RDF (``ontology/shapes.ttl``), each with its entry."""
+    from .shacl import validate
+
+    return validate(rdf_store(records, base=base))
+
+
+def sparql(
+    query: str,
+    bindings: Mapping[str, str] | None = None,
+    *,
+    records: Callable[[], Records],
+    files: Callable[[], Iterable[Path]],
+    allow_update: bool = False,
+    endpoint: str | None = None,
+    store: str | Path | None = None,
+    base: str = DEFAULT_BASE,
+) -> list[dict[str, object]]:
+    """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
+
+    Parameters
+    ----------
+    query
+        A named query or the path of a ``.rq`` file.
+    bindings
+        Variable name to value, bound, never formatted into the query.
+    records
+        Reads the register (called only when the query runs here, and the store is not
+        cached yet).
+    files
+        The input files, whose bytes key the cached store (called only with ``store``).
+    allow_update
+        Without it a SPARQL Update is refused.
+    endpoint
+        Run at this SPARQL 1.1 server instead (read-only; ``records`` and ``files`` unused).
+    store
+        Keep an on-disk Oxigraph store under this folder, built once per input and reused.
+    base
+        Base IRI of minted nodes.
+    """
+    from .sparql import query_text, run, run_endpoint
+    from .store import cached_store, input_key
+
+    text = query_text(query)
+    if endpoint:
+        return run_endpoint(endpoint, text, bindings)
+    if store:
+        key = input_key(_input_chunks(files(), base))
+        target = cached_store(store, key, lambda: rdf_store(records(), base=base))
+        return run(target, text, bindings, allow_update=allow_update)
+    return run(rdf_store(records(), base=base), text, bindings, allow_update=allow_update)
+
+
+def _input_chunks(files: Iterable[Path], base: str) -> list[bytes | str]:
+    """What the cached store depends on: the base, this version, each file's name and bytes."""
+    chunks: list[bytes | str] = [f"base={base}", f"version={_version()}"]
+    for f in files:
+        chunks += [str(f), f.read_bytes()]
+    return chunks
+
+
+def _version() -> str:
+    """The installed version of dataflow-graph ("0" in a checkout that is not installed)."""
+    try:
+        return version("dataflow-graph")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout
+        return "0"
+
+
+def push(
+    records: Records,
+    endpoint: str,
+    *,
+    method: str = "update",
+    base: str = DEFAULT_BASE,
+    store_url: str | None = None,
+    update_url: str | None = None,
+) -> list[PushResult]:
+    """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
+    replaced whole in one request (a failed push leaves the previous graph, never half).
+
+    See :func:`dataflow_graph.rdf.push.push` for the methods and errors.
+    """
+    from .push import push as push_graphs
+
+    return push_graphs(
+        rdf_store(records, base=base), endpoint, method=method, store_url=store_url, update_url=update_url
+    )

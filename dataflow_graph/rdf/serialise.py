@@ -1,0 +1,233 @@
+"""The output formats: the same triples give the same bytes, on every run, under any PYTHONHASHSEED.
+
+Turtle and TriG are :class:`~dataflow_graph.rdf.turtle.RdfText` written in a fixed order
+(:func:`~dataflow_graph.rdf.turtle.write`); N-Triples, N-Quads and JSON-LD are read from that
+text by Oxigraph and written sorted.  An rdflib graph or a pyoxigraph store is first turned
+into the same text, so every source of the same triples gives the same bytes.
+
+>>> from dataflow_graph.examples import two_copies
+>>> from dataflow_graph.rdf.store import to_rdf
+>>> ex = two_copies()
+>>> ds = to_rdf(ex.entries, ex.flows, ex.organisations)
+>>> serialise(ds, "turtle").splitlines()[0]
+b'@prefix dcat: <http://www.w3.org/ns/dcat#> .'
+>>> serialise(ds, "nt") == serialise(to_rdf(ex.entries, ex.flows, ex.organisations), "nt")
+True
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from ..errors import DataflowGraphError, UsageError
+from .store import oxigraph_store
+from .turtle import (
+    RDF_TYPE,
+    XSD_STRING,
+    RdfText,
+    graph_order,
+    open_statements,
+    prefix_lines,
+    ttl_iri,
+    ttl_literal,
+    ttl_predicate,
+    write,
+)
+from .vocab import PREFIXES
+
+__all__ = ["FORMATS", "parse_rdf", "serialise", "union_graph"]
+
+#: A JSON-LD value: a string, or an object of strings (``@id``; ``@value`` with ``@type`` or ``@language``).
+Json = str | dict[str, str] | dict[str, object]
+
+#: Serialisation names accepted by :func:`serialise` (aliases map to the first spelling).
+FORMATS: dict[str, str] = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "trig": "trig",
+    "nquads": "nquads",
+    "n-quads": "nquads",
+    "nq": "nquads",
+}
+
+
+def serialise(ds: RdfText | Graph | ox.Store, fmt: str = "turtle") -> bytes:
+    """The graph as bytes that are the same on every run and under every PYTHONHASHSEED.
+
+    Turtle and TriG are written here: prefixes sorted, subjects sorted, each subject's
+    ``predicate object`` pairs sorted and without repeats, integers and booleans bare.
+    N-Triples and N-Quads lines are sorted (N-Quads by graph first); JSON-LD is compacted
+    with the prefixes of :data:`~dataflow_graph.rdf.vocab.PREFIXES`, keys and arrays sorted.
+    Triple formats (``turtle``, ``nt``) carry the union of the named graphs.  The same
+    triples give the same bytes whether they come as :class:`RdfText` (the fast path,
+    :func:`~dataflow_graph.rdf.graphs.records_rdf`), an rdflib graph or a pyoxigraph store.
+
+    Parameters
+    ----------
+    ds : RdfText, rdflib.Graph, rdflib.Dataset or pyoxigraph.Store
+    fmt : str
+        ``turtle``, ``nt``, ``jsonld``, ``trig`` or ``nquads`` (see :data:`FORMATS`).
+
+    Raises
+    ------
+    UsageError
+        For an unknown format.
+    DataflowGraphError
+        If the graph holds a blank node.
+    """
+    name = FORMATS.get(fmt.lower())
+    if name is None:
+        raise UsageError(f"unknown RDF format {fmt!r}; expected one of {', '.join(sorted(FORMATS))}")
+    text = ds if isinstance(ds, RdfText) else _store_text(oxigraph_store(ds))
+    if name in ("turtle", "trig"):
+        return write(text, trig=name == "trig")
+    if name == "nt":
+        return _sorted_lines(_ntriples(write(text, trig=False)))
+    if name == "nquads":
+        return b"".join(_nquads(g, lines) for g, lines in _graph_lines(text))
+    return _jsonld(_graph_lines(text))
+
+
+def _ntriples(turtle: bytes) -> bytes:
+    """Turtle to N-Triples, as Oxigraph writes them."""
+    return ox.serialize(ox.parse(turtle, format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    """The distinct non-empty lines of ``data``, sorted, each ended by a newline."""
+    lines = sorted(set(data.splitlines()))
+    if lines and lines[0] == b"":
+        lines = lines[1:]
+    return b"".join(line + b"\n" for line in lines)
+
+
+def _graph_lines(text: RdfText) -> Iterator[tuple[str | None, bytes]]:
+    """Each graph's IRI (None: the default graph, first) and its sorted N-Triples lines, by IRI."""
+    text.seal()
+    prefixes = prefix_lines().encode()
+    for g in graph_order(text):
+        body = b"".join([*text.statements.get(g, ()), *open_statements(text.open.get(g, {}))])
+        if body:
+            yield (None if g is None else g[1:-1]), _sorted_lines(_ntriples(prefixes + body))
+
+
+def _nquads(graph: str | None, lines: bytes) -> bytes:
+    """N-Triples lines as N-Quads of ``graph`` (None: the default graph)."""
+    if graph is None:
+        return lines
+    suffix = f" <{graph}> .\n".encode()
+    return b"".join(line[:-2] + suffix for line in lines.splitlines())
+
+
+def _store_text(store: ox.Store) -> RdfText:
+    """The quads of a store as :class:`RdfText`, every node open (so repeats fall away)."""
+    text = RdfText()
+    iris: dict[str, str] = {}
+
+    def term(node: object) -> str:
+        """A store term in Turtle form (IRIs remembered)."""
+        if isinstance(node, ox.NamedNode):
+            got = iris.get(node.value)
+            if got is None:
+                got = iris[node.value] = ttl_iri(node.value)
+            return got
+        if isinstance(node, ox.Literal):
+            return ttl_literal(node.value, node.datatype.value, node.language)
+        raise DataflowGraphError(f"blank node {node} in the graph; mint an IRI instead")
+
+    current: object = False  # no graph yet
+    for q in store:
+        graph = q.graph_name
+        if graph != current:
+            current = graph
+            text.use(None if isinstance(graph, ox.DefaultGraph) else f"<{graph.value}>")
+        text.subject(term(q.subject)).append(f"{ttl_predicate(q.predicate.value)} {term(q.object)}")
+    return text
+
+
+def _compact(iri: str, prefixes: list[tuple[str, str]]) -> str:
+    """A JSON-LD compact IRI where a prefix fits (never one that reads as ``prefix://``)."""
+    for prefix, ns in prefixes:
+        if iri.startswith(ns) and not iri[len(ns) :].startswith("//"):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def _jsonld(graphs: Iterable[tuple[str | None, bytes]]) -> bytes:
+    """Compacted JSON-LD 1.1: a context of prefixes, one node object per subject and graph.
+
+    Written graph by graph (default graph first, then by IRI), one node object per line,
+    keys sorted, so memory holds one graph at a time and the same triples give the same bytes.
+    """
+    prefixes = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+    cache: dict[str, str] = {}
+
+    def c(iri: str) -> str:
+        """``iri`` compacted, remembered."""
+        got = cache.get(iri)
+        if got is None:
+            got = cache[iri] = _compact(iri, prefixes)
+        return got
+
+    items: list[bytes] = []
+    for graph, lines in graphs:
+        nodes: dict[str, dict[str, list[Json]]] = {}
+        for t in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES):
+            node = nodes.setdefault(c(t.subject.value), {})
+            o = t.object
+            if t.predicate.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+                node.setdefault("@type", []).append(c(o.value))
+                continue
+            if isinstance(o, ox.NamedNode):
+                value: Json = {"@id": c(o.value)}
+            elif o.language:
+                value = {"@value": o.value, "@language": o.language}
+            elif o.datatype.value == XSD_STRING:
+                value = o.value
+            else:
+                value = {"@value": o.value, "@type": c(o.datatype.value)}
+            node.setdefault(c(t.predicate.value), []).append(value)
+        written = _ITEMS.join(_json({"@id": s, **props}) for s, props in sorted(nodes.items()))
+        if graph is not None:
+            written = f'{{"@graph": [\n{written}\n], "@id": {_json(c(graph))}}}'
+        items.append(written.encode())
+    head = f'{{"@context": {_json(dict(PREFIXES))}, "@graph": [\n'.encode()
+    return head + _ITEMS.encode().join(items) + b"\n]}\n"
+
+
+_ITEMS = ",\n"
+
+
+def _json(value: object) -> str:
+    """Compact JSON with sorted keys."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def parse_rdf(data: bytes | str, fmt: str = "turtle") -> Dataset:
+    """Read a serialisation back into an rdflib dataset (the inverse of :func:`serialise`)."""
+    name = FORMATS.get(fmt.lower())
+    if name is None:
+        raise UsageError(f"unknown RDF format {fmt!r}")
+    rdflib_name = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig", "nquads": "nquads"}[name]
+    ds = Dataset(default_union=True)
+    ds.parse(data=data, format=rdflib_name)
+    return ds
+
+
+def union_graph(ds: Graph | ox.Store) -> Graph:
+    """All triples of every named graph in one plain rdflib graph (pyshacl, isomorphism)."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    data = serialise(ds, "nt")
+    g.parse(data=data, format="nt")
+    return g

@@ -1,0 +1,253 @@
+"""Pyoxigraph stores: built from the records' text or from rdflib graphs, viewed through rdflib,
+and kept on disk between runs (``dfg sparql --store``).
+
+>>> from dataflow_graph.examples import two_copies
+>>> ex = two_copies()
+>>> ds = to_rdf(ex.entries, ex.flows, ex.organisations)
+>>> sorted(str(g.identifier) for g in ds.graphs() if len(g))[:2]
+['https://w3id.org/dataflow-graph/id/graph/NIC-00001-AAAAA', 'https://w3id.org/dataflow-graph/id/graph/NIC-00002-BBBBB']
+>>> len(oxigraph_store(ds)) == len(records_store(ex.entries, ex.flows, ex.organisations))
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..errors import DataflowGraphError, UsageError
+from ..model import Entry, Flow, Organisation, Release
+from . import DEFAULT_BASE
+from .graphs import records_rdf
+from .mapping import Finding
+from .turtle import RdfText, write
+from .vocab import PREFIXES
+
+__all__ = [
+    "as_dataset",
+    "cached_store",
+    "inner_store",
+    "input_key",
+    "ox_term",
+    "oxigraph_store",
+    "records_store",
+    "text_store",
+    "to_rdf",
+]
+
+#: An IRI or a literal, as pyoxigraph holds it.
+OxTerm = ox.NamedNode | ox.Literal
+
+
+def to_rdf(
+    entries: Iterable[Entry],
+    flows: Iterable[Flow],
+    organisations: Iterable[Organisation] | Mapping[str, Organisation],
+    *,
+    releases: Iterable[Release] = (),
+    findings: Iterable[Finding] = (),
+    base: str = DEFAULT_BASE,
+) -> Dataset:
+    """The register as an RDF dataset: one named graph per agreement, IRIs minted from content.
+
+    Parameters
+    ----------
+    entries, flows, organisations, releases, findings, base
+        As for :func:`~dataflow_graph.rdf.graphs.records_rdf`.
+
+    Returns
+    -------
+    rdflib.Dataset
+        Backed by an in-memory pyoxigraph store (oxrdflib), with ``default_union=True`` so
+        SPARQL over it sees every named graph.  :func:`oxigraph_store` gives the bare store.
+
+    Raises
+    ------
+    UsageError
+        If ``base`` is not an absolute IRI ending in ``/`` or ``#``.
+    """
+    store = records_store(entries, flows, organisations, releases=releases, findings=findings, base=base)
+    return as_dataset(store)
+
+
+def records_store(
+    entries: Iterable[Entry],
+    flows: Iterable[Flow],
+    organisations: Iterable[Organisation] | Mapping[str, Organisation],
+    *,
+    releases: Iterable[Release] = (),
+    findings: Iterable[Finding] = (),
+    base: str = DEFAULT_BASE,
+    store: ox.Store | None = None,
+) -> ox.Store:
+    """The same quads as :func:`to_rdf`, in a bare pyoxigraph store (the fast path)."""
+    text = records_rdf(entries, flows, organisations, releases=releases, findings=findings, base=base)
+    return text_store(text, store)
+
+
+def text_store(text: RdfText, store: ox.Store | None = None) -> ox.Store:
+    """Load :class:`~dataflow_graph.rdf.turtle.RdfText` into a pyoxigraph store (Oxigraph parses it as TriG)."""
+    store = store if store is not None else ox.Store()
+    store.load(write(text, trig=True), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def as_dataset(store: ox.Store) -> Dataset:
+    """An rdflib view of a pyoxigraph store: queries run in Oxigraph, union default graph."""
+    ds = Dataset(store=OxigraphStore(store=store), default_union=True)
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, override=True, replace=True)
+    return ds
+
+
+def inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
+    """The pyoxigraph store that holds ``graph_or_store`` (itself, or an Oxigraph-backed dataset's), or None."""
+    if isinstance(graph_or_store, ox.Store):
+        return graph_or_store
+    store = graph_or_store.store
+    if isinstance(store, OxigraphStore) and isinstance(graph_or_store, Dataset):
+        return store._inner
+    return None
+
+
+def ox_term(term: Node, cache: dict[Node, OxTerm] | None = None) -> OxTerm:
+    """An rdflib IRI or literal as a pyoxigraph term (remembered in ``cache`` when given).
+
+    Raises
+    ------
+    DataflowGraphError
+        For a blank node (every node is minted as an IRI) or any other kind of term.
+    """
+    got = cache.get(term) if cache is not None else None
+    if got is not None:
+        return got
+    if isinstance(term, URIRef):
+        got = ox.NamedNode(str(term))
+    elif isinstance(term, Literal):
+        if term.language:
+            got = ox.Literal(str(term), language=term.language)
+        elif term.datatype:
+            got = ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        else:
+            got = ox.Literal(str(term))
+    elif isinstance(term, BNode):
+        raise DataflowGraphError(f"blank node {term.n3()} in the graph; mint an IRI instead")
+    else:
+        raise DataflowGraphError(f"cannot serialise RDF term {term!r}")
+    if cache is not None:
+        cache[term] = got
+    return got
+
+
+def _ox_iri(term: Node, cache: dict[Node, OxTerm]) -> ox.NamedNode:
+    """A subject, predicate or graph name as a pyoxigraph IRI (a literal there is an error)."""
+    got = ox_term(term, cache)
+    if not isinstance(got, ox.NamedNode):
+        raise DataflowGraphError(f"literal {term.n3()} where RDF needs an IRI")
+    return got
+
+
+def oxigraph_store(ds: Graph | ox.Store) -> ox.Store:
+    """The pyoxigraph store behind ``ds``, or a new one holding a copy of its quads."""
+    if isinstance(ds, ox.Store):
+        return ds
+    if isinstance(ds.store, OxigraphStore):
+        return ds.store._inner
+    cache: dict[Node, OxTerm] = {}
+    default = ox.DefaultGraph()
+    quads = []
+    if isinstance(ds, Dataset):
+        items: Iterable[tuple[Node, Node, Node, Graph | Node | None]] = ds.quads((None, None, None, None))
+    else:
+        items = ((s, p, o, None) for s, p, o in ds)
+    for s, p, o, g in items:
+        gid = g.identifier if isinstance(g, Graph) else g
+        gn = default if gid is None or str(gid).startswith("urn:x-rdflib:") else _ox_iri(gid, cache)
+        quads.append(ox.Quad(_ox_iri(s, cache), _ox_iri(p, cache), ox_term(o, cache), gn))
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+# ---------------------------------------------------------------------------------------------
+# The on-disk store of ``dfg sparql --store``
+
+
+def input_key(chunks: Iterable[bytes | str]) -> str:
+    """A cache key: the SHA-256 of the inputs (file bytes, options), in the order given.
+
+    >>> input_key([b"page", "base=x"])[:12]
+    'a1bc2d758c1a'
+    """
+    h = hashlib.sha256()
+    for chunk in chunks:
+        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+#: What builds a cached store: a pyoxigraph store, an rdflib graph, or N-Quads.
+Built = ox.Store | Graph | bytes
+
+
+def cached_store(directory: str | Path, key: str, build: Callable[[], Built]) -> ox.Store:
+    """An on-disk pyoxigraph store for ``key`` under ``directory``, built once (``--store``).
+
+    ``build`` returns a pyoxigraph store, an rdflib graph or N-Quads bytes; it is called only
+    when ``directory/<key>`` is not there yet.  The store is written to a temporary folder and
+    renamed, so an interrupted build leaves no half store; stores of other keys are removed.
+    """
+    if not re.fullmatch(r"[0-9a-f]{16,128}", key):
+        raise UsageError(f"store key {key!r} is not a hex digest")
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / key
+    if target.is_dir():
+        return _open(target)
+    tmp = root / f".{key}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    store = ox.Store(str(tmp))
+    _load_into(store, build())
+    store.optimize()
+    store.flush()
+    del store
+    tmp.rename(target)
+    for old in root.iterdir():
+        if old.is_dir() and old.name != key and re.fullmatch(r"[0-9a-f]{16,128}", old.name):
+            _OPEN.pop(str(old.resolve()), None)
+            shutil.rmtree(old, ignore_errors=True)
+    return _open(target)
+
+
+#: RocksDB lets a process open a store once; keep the open ones by path.
+_OPEN: dict[str, ox.Store] = {}
+
+
+def _open(path: Path) -> ox.Store:
+    """The store at ``path``, opened once per process."""
+    key = str(path.resolve())
+    if key not in _OPEN:
+        _OPEN[key] = ox.Store(key)
+    return _OPEN[key]
+
+
+def _load_into(store: ox.Store, built: Built) -> None:
+    """Bulk-load what ``build`` returned into ``store``."""
+    if isinstance(built, bytes):
+        data = built
+    elif isinstance(built, ox.Store):
+        data = built.dump(format=ox.RdfFormat.N_QUADS) or b""
+    elif (inner := inner_store(built)) is not None:
+        data = inner.dump(format=ox.RdfFormat.N_QUADS) or b""
+    else:
+        data = built.serialize(format="nquads", encoding="utf-8")
+    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
