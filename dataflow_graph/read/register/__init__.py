@@ -57,12 +57,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .._speed import new_spans
-from ..errors import Diagnostics, Severity, Span
-from ..model import Dataset, Entry, Identifiability, OptOut, OptOuts, Period, Release, Section
-from ..names import agreement_core, dataset_family, split_controllers
-from .dates import month
-from .sources import decode, is_binary, sniff_kind
+from ..._speed import new_spans
+from ...errors import Diagnostics, Severity, Span
+from ...model import Dataset, Entry, Identifiability, OptOut, OptOuts, Period, Release, Section
+from ...names import agreement_core, dataset_family, split_controllers
+from ..dates import month
+from ..sources import decode, is_binary, sniff_kind
 
 __all__ = [
     "RegisterTables",
