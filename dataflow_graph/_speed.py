@@ -107,9 +107,9 @@ def positional(record: type[R], order: Sequence[str]) -> type[R]:
     >>> from dataflow_graph.errors import Span
     >>> positional(Span, ("path", "line", "col", "text"))("p.txt", 3, 1, "x")
     Span(path='p.txt', line=3, col=1, text='x')
-    >>> positional(Span, ("line", "path", "col", "text"))
+    >>> positional(Span, ("line", "path", "col", "text"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    ImportError: Span fields are ('path', 'line', 'col', 'text'), not ('line', 'path', 'col', 'text'): update the positional calls
+    ImportError: Span fields are ('path', 'line', ...), not ('line', 'path', ...): update the positional calls
     """
     names = tuple(f.name for f in dataclasses.fields(record))
     if names != tuple(order):
