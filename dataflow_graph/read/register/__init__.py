@@ -1,7 +1,7 @@
 """Official register files (CSV and XLSX) to :class:`Entry` and :class:`Release` records.
 
 NHS Digital publishes its register as workbooks with one row per released file;
-the reformatted pages are only one view of it.  This module reads, from their
+the reformatted pages are only one view of it.  This package reads, from their
 content rather than their suffix:
 
 - the quarterly workbooks of 2017 (sheets ``DataReleases``, ``PurposeStatements``,
