@@ -10,25 +10,52 @@ large registers, and the tests check that results are the same with and without 
 - :func:`fork_pool_map`: many small chunks of one list over forked processes, this one included,
   taking the chunks no worker has started (work stealing): flow extraction;
 - :func:`fork_map`: a few large jobs, one per process, the first here: the RDF build.
+- :func:`positional`: a frozen record's constructor for positional calls, its field order checked once;
+- :func:`slot_setters`: the raw slot setters that fill a frozen record made with ``__new__``;
+- :func:`cell_section`: a :class:`~dataflow_graph.model.Section` of one cell whose line spans are made
+  on first use.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import functools
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from .errors import Span
+from .model import Section
 
-__all__ = ["BoundedMemo", "cyclic_gc_paused", "fork_map", "fork_pool_map", "memoised", "new_spans"]
+__all__ = [
+    "BoundedMemo",
+    "cell_section",
+    "cyclic_gc_paused",
+    "fork_map",
+    "fork_pool_map",
+    "memoised",
+    "new_spans",
+    "positional",
+    "slot_setters",
+]
 
 F = TypeVar("F", bound=Callable[..., object])
 Job = TypeVar("Job")
 Result = TypeVar("Result")
+
+
+class _Dataclass(Protocol):
+    """Any dataclass (what :func:`dataclasses.fields` takes)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+
+
+Rec = TypeVar("Rec", bound=_Dataclass)
+#: A slot's raw ``__set__``: (record, value) -> None.
+Setter = Callable[[object, object], None]
 
 
 def memoised(maxsize: int) -> Callable[[F], F]:
@@ -82,8 +109,37 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.collect(1)
 
 
+def positional(record: type[Rec], order: Sequence[str]) -> type[Rec]:
+    """``record`` itself, for calls that pass every field by position, in ``order``.
+
+    A dataclass ``__init__`` called by position skips matching keywords (a third faster
+    for a :class:`~dataflow_graph.model.Release` of 18 fields, made once per released
+    file), but a reordered field would then silently take another's value.  The order
+    is checked here, once, when the caller's module is imported.
+
+    >>> from dataflow_graph.errors import Span
+    >>> positional(Span, ("path", "line", "col", "text"))("p.txt", 3, 1, "x")
+    Span(path='p.txt', line=3, col=1, text='x')
+    >>> positional(Span, ("line", "path", "col", "text"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ImportError: Span fields are ('path', 'line', ...), not ('line', 'path', ...): update the positional calls
+    """
+    names = tuple(f.name for f in dataclasses.fields(record))
+    if names != tuple(order):
+        raise ImportError(f"{record.__name__} fields are {names}, not {tuple(order)}: update the positional calls")
+    return record
+
+
+def slot_setters(cls: type, *names: str) -> tuple[Setter, ...]:
+    """The raw setters of the slots ``names`` of ``cls``, past a frozen record's ``__setattr__``.
+
+    Only for a record made with ``cls.__new__`` and filled before anyone else sees it.
+    """
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
 _new_span = Span.__new__
-_set_path, _set_line, _set_col, _set_text = (Span.__dict__[f].__set__ for f in ("path", "line", "col", "text"))
+_set_path, _set_line, _set_col, _set_text = slot_setters(Span, "path", "line", "col", "text")
 
 
 def new_spans(source: str, line: int, text: str) -> tuple[Span, ...]:
@@ -209,3 +265,70 @@ def _forked_work(job: Any) -> Any:
     """One job, in a worker."""
     assert _work is not None
     return _work(job)
+
+
+class _CellSection(Section):
+    """A :class:`Section` of one cell whose line spans are made on first use.
+
+    Reading a workbook does not need the spans of every line of every statement; the
+    flows and the JSON do, and get exactly what ``Section(name, lines[0], lines)``
+    would hold.  It compares, hashes, prints and pickles as that plain section.
+    """
+
+    __slots__ = ("_lines", "_text")
+    _lines: tuple[Span, ...]
+    _text: str
+
+    def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "_text", "\n".join(s.text for s in lines))
+        object.__setattr__(self, "_lines", tuple(lines))
+
+    @property
+    def lines(self) -> tuple[Span, ...]:
+        try:
+            return self._lines
+        except AttributeError:
+            lines = new_spans(self.span.path, self.span.line, self._text)
+            object.__setattr__(self, "_lines", lines)
+            return lines
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def _plain(self) -> Section:
+        return Section(self.name, self.span, self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Section):
+            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
+        return NotImplemented
+
+    __hash__ = Section.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
+        return Section, (self.name, self.span, self.lines)
+
+
+_new_cell_section = _CellSection.__new__
+_set_name, _set_heading = slot_setters(Section, "name", "span")
+(_set_cell_text,) = slot_setters(_CellSection, "_text")
+
+
+def cell_section(name: str, source: str, line: int, text: str) -> Section:
+    """``Section(name, lines[0], lines)`` for a stripped, non-empty cell ``text`` on sheet row ``line``.
+
+    Each line of the cell is a span on that row; the spans after the first are made
+    only when ``lines`` is first read (a 2017 workbook has some 3,000 such cells).
+    """
+    section = _new_cell_section(_CellSection)
+    _set_name(section, name)
+    end = text.find("\n")  # not split/partition: they copy the rest of a long cell
+    _set_heading(section, new_spans(source, line, text if end < 0 else text[:end])[0])
+    _set_cell_text(section, text)
+    return section

@@ -14,8 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from ._resources import embedded_path
-from ._speed import cyclic_gc_paused
-from .errors import Diagnostics, Severity, Span, UnknownOrganisationError, UsageError
+from .errors import Diagnostics, UnknownOrganisationError, UsageError
 from .extract import Score, evaluate, load_gold
 from .graph import (
     SEVERITY,
@@ -36,7 +35,7 @@ from .graph import Evidence as FileEvidence
 from .graph import convergences as find_convergences
 from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, agreement_core, gazetteer, normalise
-from .read import expand_paths, month, open_text, parse_page, read_register, sniff_kind
+from .read import expand_paths, month, read_inputs
 
 __all__ = [
     "DEFAULT_SOURCE",
@@ -117,12 +116,6 @@ class Register:
         return self._organisations
 
 
-def _display(path: Path, given: Path, base: Path | None) -> str:
-    if base is not None:
-        return str(Path("seeds") / path.relative_to(base))
-    return str(path)
-
-
 def load(paths: Sequence[str | Path] = (), *, strict: bool = False) -> Register:
     """Read register pages and official register files; the embedded seed when none given.
 
@@ -135,43 +128,14 @@ def load(paths: Sequence[str | Path] = (), *, strict: bool = False) -> Register:
     >>> len(r.entries), r.diagnostics.balanced
     (7, True)
     """
-    register = Register()
-    base = None
-    if not paths:
-        base = embedded_path("seeds")
-        paths = [base]
-    with cyclic_gc_paused():  # acyclic records: no collector passes while reading
-        for given in map(Path, paths):
-            if not given.exists():
-                register.diagnostics.report(Span(str(given), 1, 1), "DFG110", "no such file or folder", Severity.ERROR)
-                continue
-            for path in expand_paths([given]):
-                _load_file(register, path, _display(path, given, base))
-    if not register.diagnostics.balanced:  # pragma: no cover - a bug, not bad data
-        raise AssertionError(f"counts do not balance: {register.diagnostics.counts()}")
-    return register
-
-
-def _load_file(register: Register, path: Path, display: str) -> None:
-    register.sources.append(display)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        register.diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc}", Severity.ERROR)
-        return
-    kind = sniff_kind(path, head)
-    if kind in ("xlsx", "csv"):
-        tables = read_register(path, display, register.diagnostics)
-        register.entries.extend(tables.entries)
-        register.releases.extend(tables.releases)
-        return
-    source = open_text(path, display, register.diagnostics)
-    if source is None:
-        return
-    page, entries = parse_page(source, register.diagnostics)
-    register.pages.append(page)
-    register.entries.extend(entries)
+    found = read_inputs(paths) if paths else read_inputs([embedded_path("seeds")], shown_as="seeds")
+    return Register(
+        entries=found.entries,
+        pages=found.pages,
+        releases=found.releases,
+        diagnostics=found.diagnostics,
+        sources=found.sources,
+    )
 
 
 def parse_document(register: Register) -> dict[str, object]:

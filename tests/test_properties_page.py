@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataflow_graph.errors import CODES, Diagnostics
-from dataflow_graph.read.page import _heading, parse_page
+from dataflow_graph.read.page import parse_page
+from dataflow_graph.read.page.layout import _heading
 from dataflow_graph.read.sources import text_source
 
 SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_95fc53981bcca0e2.txt").read_text(encoding="utf-8")

@@ -195,7 +195,7 @@ def test_read_register_statement_sections_equal_plain_sections(workbook_2017):
 
     from dataflow_graph.errors import Span
     from dataflow_graph.model import Section
-    from dataflow_graph.read.register import _section
+    from dataflow_graph.read.register.entries import _section
 
     entry = next(e for e in workbook_2017[0].entries if e.line == 6)
     for section in entry.sections:

@@ -61,13 +61,8 @@ def parse_window(text: str, span: Span, diagnostics: Diagnostics) -> Period | No
 def _period(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -> Period:
     groups = m.groupdict()
     qualifier = " ".join(groups[k].strip().strip("()").strip() for k in ("q1", "q2") if groups.get(k))
-    period = Period(
-        month(m.group("start")),
-        month(m.group("end")),
-        m.group(0).strip(),
-        Span(span.path, span.line, span.col + m.start(), span.text),
-        qualifier,
-    )
+    where = Span(span.path, span.line, span.col + m.start(), span.text)
+    period = Period(month(m.group("start")), month(m.group("end")), m.group(0).strip(), where, qualifier)
     for side in ("start", "end"):
         if getattr(period, side) is None:
             diagnostics.report(
@@ -77,7 +72,7 @@ def _period(m: re.Match[str], text: str, span: Span, diagnostics: Diagnostics) -
             )
     if period.reversed:
         diagnostics.report(
-            period.span,
+            where,
             "DFG211",
             f"window {m.group(0).strip()!r} ends ({period.end}) before it starts ({period.start}); kept as published",
         )
