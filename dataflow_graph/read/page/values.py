@@ -11,7 +11,7 @@ import re
 
 from ..._speed import memoised
 from ...model import OptOut, OptOuts
-from ...names import split_controllers, split_list
+from ...names import split_controllers, split_list, type_of_data
 
 __all__ = [
     "access_items",
@@ -191,24 +191,3 @@ def igard_files(value: str) -> tuple[str, ...]:
 def controller_names(value: str) -> tuple[str, ...]:
     """The organisations of a data-controller field (see :func:`~dataflow_graph.names.split_controllers`)."""
     return tuple(split_controllers(value))
-
-
-_TYPE_WORDS = ("identifiable", "pseudonymised", "anonymised", "aggregate")
-
-
-def type_of_data(value: str) -> str | None:
-    """``identifiable``, ``pseudonymised``, ``anonymised``, ``aggregate``, or the raw text.
-
-    >>> [type_of_data(v) for v in ("Identifiable", "", "Aggregated - anonymised", "n/a x")]
-    ['identifiable', None, 'aggregate', 'n/a x']
-    """
-    v = value.strip()
-    if not v:
-        return None
-    low = v.lower()
-    if low.startswith("aggregat"):
-        return "aggregate"
-    for word in _TYPE_WORDS:
-        if low.startswith(word[:7]):
-            return word
-    return v

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from ..._speed import memoised
 from ...errors import Span
 from ...model import Identifiability, Period
+from ...names import category_identifiability
 from ..dates import month
 
 __all__ = [
@@ -65,16 +66,7 @@ def identifiability_of(category: str) -> Identifiability | None:
     >>> identifiability_of("Mixed") is None
     True
     """
-    key = re.sub(r"\s*-\s*", "-", " ".join(category.lower().split()))
-    if key in ("identifiable", "personally identifiable", "identifiable data"):
-        return Identifiability.IDENTIFIABLE
-    if key.startswith("aggregate"):
-        return Identifiability.AGGREGATE
-    if key.startswith("pseudonymi"):
-        return Identifiability.PSEUDONYMISED
-    if key.startswith(("anonymised", "anonymized", "de-personalised", "depersonalised")):
-        return Identifiability.ANONYMISED
-    return None
+    return category_identifiability(category)
 
 
 @memoised(256)
