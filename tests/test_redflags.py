@@ -18,10 +18,11 @@ from dataflow_graph.graph.releases import (
     file_convergences,
     not_applied,
     period_of,
+    redflag_report,
     redflags,
-    redflags_document,
 )
 from dataflow_graph.model import Identifiability, Period, Release
+from dataflow_graph.outputs.documents import redflags_document
 from dataflow_graph.read.register import read_register
 
 REGISTER = Path(__file__).parent / "data" / "register"
@@ -142,7 +143,7 @@ def test_redflags_workbook_and_csv_agree(releases):
 
 
 def test_redflags_document_follows_json_contract(releases):
-    document = redflags_document(releases)
+    document = redflags_document(redflag_report(releases))
     assert set(document) == {"schema", "redflags", "not_applied"}
     assert document["schema"] == 1
     first = document["redflags"][0]
@@ -150,7 +151,7 @@ def test_redflags_document_follows_json_contract(releases):
     assert set(first["rows"][0]) == {"source", "line", "row_id"}
     assert set(document["not_applied"][0]) == {"recipient", "files"}
     text = json.dumps(document, sort_keys=True)
-    assert text == json.dumps(redflags_document(reversed(releases)), sort_keys=True)
+    assert text == json.dumps(redflags_document(redflag_report(reversed(releases))), sort_keys=True)
 
 
 def _release(

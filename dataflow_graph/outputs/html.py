@@ -4,7 +4,8 @@ pyvis builds the vis-network node and edge records; this module lays them out, s
 from one table (:data:`STYLES`, which also draws the legend), and writes them into its own
 page template instead of pyvis's, because pyvis's templates fetch bootstrap and tom-select
 from CDNs even in its "local" and "in_line" modes and add random ids.  vis-network itself
-is inlined from ``_assets/`` (vendored with its licence).
+is inlined from ``assets/`` (vendored with its licence), and so are the page's own template,
+stylesheet and script (``page.html``, ``style.css``, ``app.js``).
 
 Register text is untrusted (DESIGN.md, invariant 4):
 
@@ -34,7 +35,7 @@ import html
 import json
 import re
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -43,6 +44,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from ..errors import UnknownOrganisationError
+from ..graph import Convergence, FileFinding, FileSide, Side, in_window
 from ..model import Flow, Hop, Identifiability, Period, Role
 
 __all__ = [
@@ -82,6 +84,8 @@ STYLES: dict[Role | Identifiability, Style] = {
     Identifiability.ANONYMISED: Style("#1f77b4", "anonymised"),
     Identifiability.AGGREGATE: Style("#8a8a8a", "aggregate"),
 }
+#: A finding the page can highlight: from the flows, or from the released files.
+Finding = Convergence | FileFinding
 #: Legend text of dashed edges (every hop they stand for is landing-only).
 LANDING_ONLY = "landing only (dashed)"
 #: Width of an edge on a convergence route, and of every other edge.
@@ -93,12 +97,6 @@ _ROLE_ORDER = {r: i for i, r in enumerate(Role)}
 
 # ---------------------------------------------------------------------------------------
 # Selection
-
-
-def _in_window(period: Period | None, during: Period | None) -> bool:
-    if during is None:
-        return True
-    return period is not None and not period.reversed and period.overlap(during) is not None
 
 
 def select_graph(
@@ -170,7 +168,7 @@ def _edge_ok(f: Flow, h: Hop, family: str | None, level: Identifiability | None,
     return (
         (family is None or family in {x.upper() for x in (h.families or f.families)})
         and (level is None or h.identifiability is level)
-        and _in_window(f.period, during)
+        and in_window(f.period, during)
     )
 
 
@@ -257,28 +255,19 @@ def layout(H: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 # Findings
 
 
-def _finding_dicts(findings: Iterable[object]) -> list[Mapping[str, object]]:
-    """Findings as their JSON contract dicts (Convergence records or dicts already)."""
-    out = []
-    for f in findings:
-        out.append(f.as_dict() if hasattr(f, "as_dict") else f)  # type: ignore[union-attr]
-    return out  # type: ignore[return-value]
-
-
-def _routes(finding: Mapping[str, object]) -> set[str]:
-    """Edge keys (``flow#index``) of both sides' routes up to the recipient."""
-    keys = set()
-    for side in (*finding.get("identifiable", ()), *finding.get("pseudonymised", ())):  # type: ignore[misc]
-        if side.get("flow"):
-            keys |= {f"{side['flow']}#{i}" for i in range(max(len(side.get("path") or ()) - 1, 1))}
+def _routes(finding: Finding) -> set[str]:
+    """Edge keys (``flow#index``) of both sides' routes up to the recipient (flow findings only)."""
+    keys: set[str] = set()
+    if isinstance(finding, Convergence):
+        for side in (*finding.identifiable, *finding.pseudonymised):
+            keys |= {f"{side.flow.id}#{i}" for i in range(max(len(side.path) - 1, 1))}
     return keys
 
 
-def _recipient_node(H: nx.MultiDiGraph, finding: Mapping[str, object]) -> str | None:
-    rid = finding.get("recipient_id")
-    if rid in H:
-        return rid  # type: ignore[return-value]
-    by_name = [n for n, d in H.nodes(data=True) if d.get("name") == finding.get("recipient")]
+def _recipient_node(H: nx.MultiDiGraph, finding: Finding) -> str | None:
+    if isinstance(finding, Convergence) and finding.recipient_id in H:
+        return finding.recipient_id
+    by_name = [n for n, d in H.nodes(data=True) if d.get("name") == finding.recipient]
     return min(by_name) if by_name else None
 
 
@@ -286,11 +275,10 @@ def _recipient_node(H: nx.MultiDiGraph, finding: Mapping[str, object]) -> str | 
 # Nodes and edges
 
 
-def _period_text(period: Mapping[str, object] | Period | None) -> str:
+def _period_text(period: Period | None) -> str:
     if period is None:
         return "period unknown"
-    start, end = (period.start, period.end) if isinstance(period, Period) else (period.get("start"), period.get("end"))
-    return f"{start or '?'}..{end or '?'}"
+    return f"{period.start or '?'}..{period.end or '?'}"
 
 
 def _node_title(H: nx.MultiDiGraph, n: str) -> str:
@@ -467,52 +455,46 @@ def _controls(H: nx.MultiDiGraph, families: list[str], levels: list[str]) -> str
     )
 
 
-def _evidence_items(side: Mapping[str, object]) -> list[str]:
-    items = []
-    for ev in side.get("evidence") or ():  # type: ignore[attr-defined]
-        if isinstance(ev, Mapping) and "text" in ev:
-            items.append(
-                f"<li><q>{_e(ev.get('text'))}</q> <cite>{_e(ev.get('source'))}:{_e(ev.get('line'))}</cite></li>"
-            )
-        elif isinstance(ev, Mapping):
-            items.append("<li>" + _e("; ".join(f"{k}: {ev[k]}" for k in sorted(ev))) + "</li>")
-        else:
-            items.append(f"<li>{_e(ev)}</li>")
-    return items
+def _side_html(label: str, side: Side | FileSide) -> tuple[str, list[str]]:
+    """One side's entry line, and its evidence items (the sentence, or the file rows)."""
+    if isinstance(side, Side):
+        f, ev = side.flow, side.hop.evidence
+        facts: tuple[object, ...] = (f.reference or f.agreement, f.entry, f.purpose, _period_text(f.period))
+        opt_outs, path = f.opt_outs.value, side.path
+        evidence = [f"<li><q>{_e(ev.text)}</q> <cite>{_e(ev.path)}:{_e(ev.line)}</cite></li>"]
+    else:
+        facts = (side.agreement, None, None, f"{side.period or '?'}..{side.period or '?'}")
+        opt_outs, path = side.opt_outs, (side.recipient,)
+        evidence = [f"<li>{_e(f'line: {r.line}; row_id: {r.row_id}; source: {r.source}')}</li>" for r in side.rows]
+    reference, entry, purpose, period = facts
+    item = (
+        f"<li><b>{_e(label)}</b>: {_e(reference)} ({_e(entry)}) · {_e(purpose)} · "
+        f"{_e(period)} · opt-outs {_e(opt_outs)}<br><small>{_e(' → '.join(path))}</small></li>"
+    )
+    return item, evidence
 
 
-def _finding_html(H: nx.MultiDiGraph, f: Mapping[str, object]) -> str:
+def _finding_html(H: nx.MultiDiGraph, f: Finding) -> str:
     node = _recipient_node(H, f)
     target = f' data-node="{_e(node)}"' if node else ""
-    overlap = f.get("overlap")
-    months = (
-        f"{overlap['from']}..{overlap['to']} ({len(overlap['months'])} "  # type: ignore[index]
-        f"month{'s' if len(overlap['months']) != 1 else ''})"
-        if overlap
-        else "no overlap"
-    )  # type: ignore[index]
-    opt = f.get("opt_outs") or {}
+    o = f.overlap
+    months = f"{o[0]}..{o[-1]} ({len(o)} month{'s' if len(o) != 1 else ''})" if o else "no overlap"
     opt_text = "; ".join(
-        f"{side}: {', '.join(opt.get(side, ())) or 'unknown'}"  # type: ignore[union-attr]
-        for side in ("identifiable", "pseudonymised")
+        f"{label}: {', '.join(values) or 'unknown'}"
+        for label, values in (("identifiable", f.identifiable_opt_outs), ("pseudonymised", f.pseudonymised_opt_outs))
     )
-    if f.get("opt_out_divergence"):
+    if f.opt_out_divergence:
         opt_text += " (honoured on one copy and not on the other)"
     entries, evidence = [], []
-    for side in ("identifiable", "pseudonymised"):
-        for s in f.get(side) or ():  # type: ignore[attr-defined]
-            route = " → ".join(map(str, s.get("path") or ()))
-            entries.append(
-                f"<li><b>{_e(side)}</b>: {_e(s.get('reference') or s.get('agreement'))} "
-                f"({_e(s.get('entry'))}) · {_e(s.get('purpose'))} · "
-                f"{_e(_period_text(s.get('period')))} · opt-outs {_e(s.get('opt_outs'))}"
-                f"<br><small>{_e(route)}</small></li>"
-            )
-            evidence += _evidence_items(s)
+    for label, sides in (("identifiable", f.identifiable), ("pseudonymised", f.pseudonymised)):
+        for s in sides:
+            item, items = _side_html(label, s)
+            entries.append(item)
+            evidence += items
     return (
         f'<li class="dfg-finding"{target}><button type="button" class="dfg-goto"{target}>'
-        f"{_e(f.get('recipient'))}</button> · {_e(f.get('family'))} · severity {_e(f.get('severity'))} "
-        f"({_e(f.get('severity_label'))})<dl>"
+        f"{_e(f.recipient)}</button> · {_e(f.family)} · severity {_e(f.severity)} "
+        f"({_e(f.severity_label)})<dl>"
         f"<dt>Months (overlap)</dt><dd>{_e(months)}</dd>"
         f"<dt>Opt-outs</dt><dd>{_e(opt_text)}</dd>"
         f"<dt>Entries</dt><dd><ul>{''.join(entries)}</ul></dd>"
@@ -520,7 +502,7 @@ def _finding_html(H: nx.MultiDiGraph, f: Mapping[str, object]) -> str:
     )
 
 
-def _panel(H: nx.MultiDiGraph, findings: list[Mapping[str, object]]) -> str:
+def _panel(H: nx.MultiDiGraph, findings: list[Finding]) -> str:
     if not findings:
         body = "<p>No convergence findings in this view.</p>"
     else:
@@ -536,130 +518,24 @@ def _panel(H: nx.MultiDiGraph, findings: list[Mapping[str, object]]) -> str:
 # Page
 
 
+def _asset(name: str) -> str:
+    """A file of ``assets/``, inlined byte for byte (the page's CSP hashes the scripts as they are)."""
+    return resources.files(__package__).joinpath(f"assets/{name}").read_text(encoding="utf-8")
+
+
 @cache
 def _vis_js() -> str:
-    text = resources.files(__package__).joinpath("assets/vis-network.min.js").read_text(encoding="utf-8")
+    text = _asset("vis-network.min.js")
     if re.search(r"</script|<!--", text, re.IGNORECASE):  # pragma: no cover - a changed asset
         raise RuntimeError("vendored vis-network.min.js cannot be inlined in a <script> element")
     return text
 
 
-_CSS = """
-html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif;color:#222}
-#dfg-page{display:flex;height:100vh}
-#dfg-main{flex:1;display:flex;flex-direction:column;min-width:0}
-#dfg-network{flex:1;border-top:1px solid #ccc;min-height:400px}
-#dfg-side{width:420px;overflow:auto;border-left:1px solid #ccc;padding:0 12px}
-#dfg-controls,#dfg-legend{padding:4px 8px}
-h1{font-size:18px;margin:8px}h2{font-size:15px;margin:12px 0 6px}
-#dfg-legend{list-style:none;margin:0;display:flex;flex-wrap:wrap;gap:4px 14px}
-#dfg-legend li{display:flex;align-items:center;gap:4px}
-.dfg-finding{margin-bottom:10px}.dfg-finding dl{margin:4px 0}.dfg-finding dt{font-weight:bold}
-.dfg-finding dd{margin-left:12px}.dfg-goto{font-weight:bold;cursor:pointer}
-q{font-style:italic}cite{color:#555;font-size:12px}
-#dfg-details{white-space:pre-wrap;font-size:12px}
-div.vis-tooltip{position:absolute;visibility:hidden;padding:5px;white-space:pre-wrap;max-width:520px;
-font:12px system-ui,sans-serif;color:#000;background:#fffbe6;border:1px solid #808074;border-radius:3px;
-box-shadow:3px 3px 10px rgba(0,0,0,.2);pointer-events:none;z-index:5}
-"""
+@cache
+def _page_parts() -> tuple[str, str, str]:
+    """The page template, its stylesheet and its script."""
+    return _asset("page.html"), _asset("style.css"), _asset("app.js")
 
-_APP_JS = """
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("dfg-data").textContent);
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var container = document.getElementById("dfg-network");
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
-  window.dfg = {network: network, nodes: nodes, edges: edges, data: data, drawn: false};
-  network.once("afterDrawing", function () { window.dfg.drawn = true; network.fit({animation: false}); });
-  var byId = {};
-  data.nodes.forEach(function (n) { byId[n.id] = n; });
-  var edgeById = {};
-  data.edges.forEach(function (e) { edgeById[e.id] = e; });
-  var details = document.getElementById("dfg-details");
-  var status = document.getElementById("dfg-status");
-  function show(text) { details.textContent = text; }
-  network.on("click", function (p) {
-    if (p.nodes.length) { show(byId[p.nodes[0]].title); }
-    else if (p.edges.length) { show(edgeById[p.edges[0]].title); }
-  });
-  function goTo(id) {
-    if (!byId[id]) { return; }
-    network.selectNodes([id]);
-    network.focus(id, {scale: 1.2, animation: false});
-    show(byId[id].title);
-  }
-  Array.prototype.forEach.call(document.querySelectorAll(".dfg-goto"), function (b) {
-    b.addEventListener("click", function () { goTo(b.getAttribute("data-node")); });
-  });
-  var family = document.getElementById("dfg-family");
-  var levels = Array.prototype.slice.call(document.querySelectorAll(".dfg-level"));
-  function applyFilters() {
-    var fam = family.value, wanted = {}, all = fam === "", shown = {}, edgeUpdates = [], nodeUpdates = [];
-    levels.forEach(function (cb) { wanted[cb.value] = cb.checked; if (!cb.checked) { all = false; } });
-    var visibleEdges = 0;
-    data.edges.forEach(function (e) {
-      var ok = (fam === "" || e.families.indexOf(fam) >= 0) && wanted[e.identifiability] !== false;
-      if (ok) { shown[e.from] = true; shown[e.to] = true; visibleEdges += 1; }
-      edgeUpdates.push({id: e.id, hidden: !ok});
-    });
-    var visibleNodes = 0;
-    data.nodes.forEach(function (n) {
-      var ok = all || shown[n.id] === true;
-      if (ok) { visibleNodes += 1; }
-      nodeUpdates.push({id: n.id, hidden: !ok});
-    });
-    edges.update(edgeUpdates);
-    nodes.update(nodeUpdates);
-    window.dfg.visible = {nodes: visibleNodes, edges: visibleEdges};
-    status.textContent = visibleNodes + " organisations, " + visibleEdges + " edges shown";
-  }
-  family.addEventListener("change", applyFilters);
-  levels.forEach(function (cb) { cb.addEventListener("change", applyFilters); });
-  var search = document.getElementById("dfg-search");
-  var result = document.getElementById("dfg-search-result");
-  function find() {
-    var q = search.value.trim().toLowerCase();
-    if (!q) { network.unselectAll(); result.textContent = ""; return; }
-    var hits = data.nodes.filter(function (n) { return n.label.toLowerCase().indexOf(q) >= 0; })
-      .map(function (n) { return n.id; });
-    network.selectNodes(hits);
-    if (hits.length === 1) { goTo(hits[0]); }
-    else if (hits.length) { network.fit({nodes: hits, animation: false}); }
-    result.textContent = hits.length + (hits.length === 1 ? " match" : " matches");
-  }
-  search.addEventListener("input", find);
-  applyFilters();
-})();
-"""
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="@@CSP@@">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="dataflow-graph">
-<title>@@TITLE@@</title>
-<style>@@CSS@@</style>
-</head>
-<body>
-<div id="dfg-page">
-<div id="dfg-main">
-<h1>@@TITLE@@</h1>
-@@CONTROLS@@
-@@LEGEND@@
-<div id="dfg-network"></div>
-</div>
-<aside id="dfg-side">@@PANEL@@</aside>
-</div>
-<script type="application/json" id="dfg-data">@@DATA@@</script>
-<script>@@VIS@@</script>
-<script>@@APP@@</script>
-</body>
-</html>
-"""
 
 _OPTIONS = {
     "physics": {"enabled": False},
@@ -684,7 +560,7 @@ def _sha256(script: str) -> str:
 def render_html(
     G: nx.MultiDiGraph,
     *,
-    findings: Iterable[object] = (),
+    findings: Iterable[Finding] = (),
     focus: str | None = None,
     family: str | None = None,
     identifiability: Identifiability | str | None = None,
@@ -704,9 +580,10 @@ def render_html(
     ----------
     G : nx.MultiDiGraph
         The flow graph of :func:`dataflow_graph.graph.build_graph`.
-    findings : iterable of Convergence or dict
-        Convergence findings to highlight (records of :func:`~dataflow_graph.queries.convergences`
-        or their ``as_dict()`` form); those whose recipient is not shown are left out.
+    findings : iterable of Convergence or FileFinding
+        Findings to highlight (of :func:`~dataflow_graph.graph.convergences` and
+        :func:`~dataflow_graph.graph.file_findings`); those whose recipient is not shown
+        are left out.
     focus, depth, family, identifiability, during
         What to show; see :func:`select_graph`.
     title : str
@@ -723,29 +600,30 @@ def render_html(
         If ``focus`` is not a node of ``G``.
     """
     H = select_graph(G, focus=focus, family=family, identifiability=identifiability, during=during, depth=depth)
-    shown = [f for f in _finding_dicts(findings) if _recipient_node(H, f) is not None]
-    recipients = {_recipient_node(H, f) for f in shown} - {None}
-    routes = set().union(*(_routes(f) for f in shown)) if shown else set()
-    net = _network(H, layout(H), recipients, routes)  # type: ignore[arg-type]
+    shown = [f for f in findings if _recipient_node(H, f) is not None]
+    recipients = {node for node in (_recipient_node(H, f) for f in shown) if node is not None}
+    routes: set[str] = set().union(*(_routes(f) for f in shown)) if shown else set()
+    net = _network(H, layout(H), recipients, routes)
     levels = sorted({e["identifiability"] for e in net.edges}, key=lambda v: -Identifiability(v).rank)
     families = sorted({fam for e in net.edges for fam in e["families"]})
     data = json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS})
     vis_js = _vis_js()
+    page, css, app_js = _page_parts()
     csp = (
-        f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(_APP_JS)}; "
+        f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(app_js)}; "
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     )
     parts = {
         "CSP": csp,
         "TITLE": _e(title),
-        "CSS": _CSS,
+        "CSS": css,
         "DATA": data,
         "VIS": vis_js,
-        "APP": _APP_JS,
+        "APP": app_js,
         "CONTROLS": _controls(H, families, levels),
         "LEGEND": _legend(
             {e["role"] for e in net.nodes}, set(levels), any(e["landing_only"] for e in net.edges), bool(routes)
         ),
         "PANEL": _panel(H, shown),
     }
-    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], _PAGE)
+    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], page)
