@@ -335,7 +335,9 @@ def organisation_summary(register: Register, name: str) -> OrganisationSummary:
     try:
         node = resolve_organisation(register, name)
     except UnknownOrganisationError as exc:
-        org, keys, mine = queries.release_recipient(register.gazetteer, register.releases, name, exc)
+        org, _, mine = queries.release_recipient(
+            name, names=register.gazetteer, releases=register.releases, unknown=exc
+        )
         return queries.release_only_summary(org, mine)
     found, _ = convergences(register, recipient=node)
     keys = queries.name_keys(G.nodes[node]["organisation"])
@@ -393,7 +395,14 @@ def export(
         For an unknown format, or a malformed ``during``.
     """
     node = resolve_organisation(register, focus) if focus else None
-    view = formats.View(node, family, _level(identifiability), parse_during(during), depth, title)
+    view = formats.View(
+        focus=node,
+        family=family,
+        identifiability=_level(identifiability),
+        during=parse_during(during),
+        depth=depth,
+        title=title,
+    )
 
     def findings() -> list[Convergence | FileFinding]:
         found, _ = convergences(register, family=family, during=during)
@@ -403,7 +412,7 @@ def export(
         # TODO(lead, at merge): call rdf/ directly once the RDF glue below has moved there.
         return export_rdf(register, syntax, **({"base": base} if base else {}))
 
-    source = formats.Exportable(register.graph, tuple(register.sources), view, findings, rdf)
+    source = formats.Exportable(register.graph, sources=tuple(register.sources), view=view, findings=findings, rdf=rdf)
     return formats.export(source, fmt, out)
 
 

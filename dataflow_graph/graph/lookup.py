@@ -68,7 +68,7 @@ def recipient_keys(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> frozenset
 
 
 def release_recipient(
-    names: Gazetteer, releases: Sequence[Release], name: str, unknown: UnknownOrganisationError
+    name: str, *, names: Gazetteer, releases: Sequence[Release], unknown: UnknownOrganisationError
 ) -> tuple[Organisation, frozenset[str], list[Release]]:
     """An organisation known only as the recipient of released files: record, keys, its files.
 
