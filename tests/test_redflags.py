@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from dataflow_graph.errors import Diagnostics
+from dataflow_graph.graph import SEVERITY, file_findings, label, score
 from dataflow_graph.graph.releases import (
     file_convergences,
     not_applied,
@@ -270,3 +271,26 @@ def test_period_of_amendment_period_keeps_its_qualifier():
     release = _release(2, "Org", "HES", applied=True, period=Period(None, "2017-08", qualifier="before this register"))
     assert period_of(release) == ("../2017-08", "before this register")
     assert period_of(replace(release, month="2017-01")) == ("2017-01", "month")
+
+
+def test_file_findings_are_scored_by_the_one_severity_table():
+    rows = [
+        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"),
+        _release(
+            3,
+            "CCG",
+            "LPF Mental Health",
+            applied=True,
+            month="2019-07",
+            family="LPF",
+            ident=Identifiability.PSEUDONYMISED,
+            reference="NIC-2-BBBBB",
+        ),
+    ]
+    [found] = file_findings(rows)
+    expected = SEVERITY["both_copies"] + SEVERITY["overlap"] + SEVERITY["opt_out_divergence"]
+    assert found.severity == expected == score(overlap=True, opt_out_divergence=True, same_agreement=False)
+    assert (found.severity_label, label(8), label(5), label(4)) == ("high", "high", "medium", "low")
+    assert found.as_dict()["severity"] == expected
+    assert file_findings(rows, family="hes") == []
+    assert file_findings(rows, recipient=frozenset({"someone else"})) == []
