@@ -142,19 +142,23 @@ def handle_errors(f: F) -> F:
     return wrapper
 
 
-def family_option(help: str) -> Callable[[F], F]:
-    return click.option("--family", default=None, help=help)
+def family_option(text: str) -> Callable[[F], F]:
+    """``--family FAMILY`` with the command's own help text."""
+    return click.option("--family", default=None, help=text)
 
 
-def during_option(help: str) -> Callable[[F], F]:
-    return click.option("--during", default=None, help=help)
+def during_option(text: str) -> Callable[[F], F]:
+    """``--during YYYY-MM..YYYY-MM`` with the command's own help text."""
+    return click.option("--during", default=None, help=text)
 
 
-def identifiability_option(help: str | None = None) -> Callable[[F], F]:
-    return click.option("--identifiability", type=EnumChoice(Identifiability), default=None, help=help)
+def identifiability_option(text: str | None = None) -> Callable[[F], F]:
+    """``--identifiability LEVEL``, handed to the command as an :class:`Identifiability`."""
+    return click.option("--identifiability", type=EnumChoice(Identifiability), default=None, help=text)
 
 
 def base_option(f: F) -> F:
+    """``--base IRI`` for RDF: the base under which every node is minted."""
     return click.option(
         "--base", default=api.DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
     )(f)
