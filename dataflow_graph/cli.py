@@ -1,62 +1,133 @@
 """The ``dfg`` command: one subcommand per :mod:`dataflow_graph.api` function.
 
-Command bodies only call ``api``, write data to stdout and diagnostics to stderr.
+Command bodies only call ``api``, write data to stdout and diagnostics to stderr; the
+documents, rows and text they write come from :mod:`dataflow_graph.outputs`, and the
+options they share come from the decorators below (the sqlite-utils pattern).
 """
 
 from __future__ import annotations
 
-import csv
+import enum
 import functools
-import io
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import click
 
 from . import api
-from .errors import DataflowGraphError, Diagnostics, Severity
-from .outputs.formats import WRITERS, export
-from .outputs.terminal import convergence_report, organisation_report, rows_table
+from .errors import DataflowGraphError, Diagnostics
+from .model import FlowKind, Identifiability
+from .outputs import documents, rows
+from .outputs.formats import WRITERS
+from .outputs.terminal import FORMATS, PER_CODE, converge_text, diagnostics_text, eval_text, organisation_report, render
 
-FORMATS = ("table", "json", "csv")
-IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")
-KINDS = ("transfer", "access", "linkage", "reidentification", "provider-feed")
+F = Callable[..., Any]
+E = TypeVar("E", bound=enum.Enum)
 
 
-def sources_argument(f: Callable[..., Any]) -> Callable[..., Any]:
+class EnumChoice(click.Choice[str], Generic[E]):
+    """A choice among an enum's values, handed to the command as the enum member."""
+
+    def __init__(self, members: type[E]) -> None:
+        super().__init__([m.value for m in members])
+        self.members = members
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return self.members(super().convert(value, param, ctx))
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where and how a command writes its result: ``--format`` and ``-o``."""
+
+    fmt: str
+    path: str | None
+
+    def emit(self, text: str) -> None:
+        """Write text to the ``-o`` file, or to stdout."""
+        if self.path:
+            with open(self.path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        else:
+            click.echo(text, nl=False)
+
+    def write(self, document: object, found: Sequence[rows.Row], title: str) -> None:
+        """Write the JSON document, or its rows as CSV or a table."""
+        self.emit(render(document, found, self.fmt, title))
+
+
+@dataclass(frozen=True)
+class Report:
+    """How a command reports diagnostics: ``--strict``, ``--errors-csv``, ``--quiet``, ``--verbose``."""
+
+    strict: bool
+    errors_csv: str | None
+    quiet: bool
+    verbose: bool
+
+    def __call__(self, diagnostics: Diagnostics, *, quiet: bool | None = None) -> None:
+        """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict."""
+        click.echo(
+            diagnostics_text(diagnostics, quiet=self.quiet if quiet is None else quiet, verbose=self.verbose),
+            err=True,
+            nl=False,
+        )
+        if self.errors_csv:
+            with open(self.errors_csv, "w", newline="", encoding="utf-8") as fh:
+                fh.write(rows.diagnostics_csv(diagnostics))
+        if self.strict and diagnostics.counts()["rejected"]:
+            raise SystemExit(1)
+
+
+def sources_argument(f: F) -> F:
     """PATHS...: pages, folders, official register files; the embedded seed when none."""
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(f)
 
 
-def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
+def output_options(f: F) -> F:
+    """``--format`` and ``-o``, handed to the command as one :class:`Output` named ``out``."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, fmt: str, output: str | None, **kwargs: Any) -> Any:
+        return f(*args, out=Output(fmt, output), **kwargs)
+
+    wrapper = click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format"
-    )(f)
+    )(wrapper)
     return click.option(
         "-o",
         "--output",
         type=click.Path(dir_okay=False, writable=True),
         default=None,
         help="Write to this file instead of stdout",
-    )(f)
+    )(wrapper)
 
 
-def diagnostic_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(f)
-    f = click.option(
+def diagnostic_options(f: F) -> F:
+    """``--strict``, ``-v``, ``--errors-csv`` and ``-q``, handed to the command as one :class:`Report`."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, strict: bool, verbose: bool, errors_csv: str | None, quiet: bool, **kwargs: Any) -> Any:
+        return f(*args, report=Report(strict, errors_csv, quiet, verbose), **kwargs)
+
+    wrapper = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(wrapper)
+    wrapper = click.option(
         "-v", "--verbose", is_flag=True, help=f"Print every diagnostic (by default at most {PER_CODE} of each code)"
-    )(f)
-    f = click.option(
+    )(wrapper)
+    wrapper = click.option(
         "--errors-csv",
         type=click.Path(dir_okay=False, writable=True),
         default=None,
         help="Write every diagnostic to this CSV file",
-    )(f)
-    return click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr, not warnings and notes")(f)
+    )(wrapper)
+    return click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr, not warnings and notes")(
+        wrapper
+    )
 
 
-def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
+def handle_errors(f: F) -> F:
     """Turn package errors into click errors (exit 1), with no traceback."""
 
     @functools.wraps(f)
@@ -71,83 +142,32 @@ def handle_errors(f: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-PER_CODE = 20
+def family_option(text: str) -> Callable[[F], F]:
+    """``--family FAMILY`` with the command's own help text."""
+    return click.option("--family", default=None, help=text)
 
 
-def report(
-    diagnostics: Diagnostics, *, errors_csv: str | None, quiet: bool, strict: bool, verbose: bool = False
-) -> None:
-    """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict.
-
-    Without ``--verbose`` at most PER_CODE diagnostics of one code are printed, then a
-    count of the rest (all of them go to ``--errors-csv``).
-    """
-    shown: dict[str, int] = {}
-    for d in diagnostics:
-        if quiet and d.severity is not Severity.ERROR:
-            continue
-        shown[d.code] = shown.get(d.code, 0) + 1
-        if verbose or shown[d.code] <= PER_CODE:
-            click.echo(str(d), err=True)
-    for code, n in sorted(shown.items()):
-        if not verbose and n > PER_CODE:
-            click.echo(
-                f"... and {n - PER_CODE} more {code} diagnostics (--verbose or --errors-csv FILE shows them all)",
-                err=True,
-            )
-    c = diagnostics.counts()
-    if not quiet:
-        click.echo(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}", err=True)
-    if errors_csv:
-        with open(errors_csv, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(["path", "line", "col", "code", "severity", "message", "raw"])
-            for d in diagnostics:
-                row = d.as_dict()
-                w.writerow([row[k] for k in ("path", "line", "col", "code", "severity", "message", "raw")])
-    if strict and c["rejected"]:
-        raise SystemExit(1)
+def during_option(text: str) -> Callable[[F], F]:
+    """``--during YYYY-MM..YYYY-MM`` with the command's own help text."""
+    return click.option("--during", default=None, help=text)
 
 
-def dumps(document: object) -> str:
-    """Deterministic JSON: sorted keys, UTF-8 kept, trailing newline."""
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+def identifiability_option(text: str | None = None) -> Callable[[F], F]:
+    """``--identifiability LEVEL``, handed to the command as an :class:`Identifiability`."""
+    return click.option("--identifiability", type=EnumChoice(Identifiability), default=None, help=text)
 
 
-def emit(text: str, output: str | None) -> None:
-    if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-    else:
-        click.echo(text, nl=False)
+def base_option(f: F) -> F:
+    """``--base IRI`` for RDF: the base under which every node is minted."""
+    return click.option(
+        "--base", default=api.DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
+    )(f)
 
 
-def rows_csv(rows: Sequence[dict[str, object]]) -> str:
-    buf = io.StringIO()
-    if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: _cell(v) for k, v in row.items()})
-    return buf.getvalue()
-
-
-def _cell(v: object) -> object:
-    if isinstance(v, (list, tuple)):
-        return "; ".join(map(str, v))
-    return "" if v is None else v
-
-
-def write(
-    document: dict[str, object], rows: Sequence[dict[str, object]], fmt: str, output: str | None, title: str
-) -> None:
-    """Write a JSON document, or its rows as CSV or a table."""
-    if fmt == "json":
-        emit(dumps(document), output)
-    elif fmt == "csv":
-        emit(rows_csv(rows), output)
-    else:
-        emit(rows_table(rows, title), output)
+def _write_bytes(data: bytes, output: str | None) -> None:
+    """Bytes the command wrote to ``-o`` already: to stdout when there was no ``-o``."""
+    if not output:
+        click.echo(data, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,15 +182,7 @@ def cli(debug: bool) -> None:
 @output_options
 @diagnostic_options
 @handle_errors
-def parse_command(
-    paths: tuple[str, ...],
-    fmt: str,
-    output: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     """
     Read register pages and files; list every entry with its header facts
 
@@ -180,29 +192,19 @@ def parse_command(
         dfg parse seeds/ --format json
     """
     register = api.load(paths)
-    write(api.parse_document(register), api.entries_rows(register.entries), fmt, output, "Register entries")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+    out.write(documents.parse_document(register), rows.entries_rows(register.entries), "Register entries")
+    report(register.diagnostics)
 
 
 @cli.command(name="flows")
 @sources_argument
-@click.option("--family", default=None, help="Only flows carrying this dataset family (SUS, HES…)")
-@click.option(
-    "--identifiability", type=click.Choice(IDENTIFIABILITY), default=None, help="Only flows at this identifiability"
-)
+@family_option("Only flows carrying this dataset family (SUS, HES…)")
+@identifiability_option("Only flows at this identifiability")
 @output_options
 @diagnostic_options
 @handle_errors
 def flows_command(
-    paths: tuple[str, ...],
-    family: str | None,
-    identifiability: str | None,
-    fmt: str,
-    output: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
+    paths: tuple[str, ...], family: str | None, identifiability: Identifiability | None, out: Output, report: Report
 ) -> None:
     """
     Extract the data flows of every entry, hop by hop, with evidence
@@ -214,8 +216,11 @@ def flows_command(
     """
     register = api.load(paths)
     selected = api.flows(register, family=family, identifiability=identifiability)
-    write(api.flows_document(register, selected), api.flows_rows(selected), fmt, output, "Flows")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+    document = documents.flows_document(
+        selected, organisations=register.organisations, diagnostics=register.diagnostics
+    )
+    out.write(document, rows.flows_rows(selected), "Flows")
+    report(register.diagnostics)
 
 
 @cli.command(name="eval")
@@ -238,37 +243,21 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
         dfg eval seeds/ --gold tests/gold/thurrock.yaml
     """
     register = api.load(paths)
-    score = api.evaluate_gold(register, gold)
-    doc = score.as_dict()
-    if fmt == "json":
-        emit(dumps(doc), None)
-        return
-    lines = [
-        f"core precision {score.core_precision:.3f}  recall {score.core_recall:.3f}",
-        f"extended precision {score.extended_precision:.3f}  recall {score.extended_recall:.3f}",
-        f"counts {doc['counts']}",
-    ]
-    rows = (
-        [{"what": "miss", **m} for m in doc["misses"]]  # type: ignore[attr-defined]
-        + [{"what": "optional miss", **m} for m in doc["optional_misses"]]  # type: ignore[attr-defined]
-        + [{"what": "extra", **m} for m in doc["extras"]]
-    )  # type: ignore[attr-defined]
-    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras")
-    emit("\n".join(lines) + "\n" + body, None)
+    Output(fmt, None).emit(eval_text(api.evaluate_gold(register, gold), fmt))
 
 
 @cli.command(name="converge")
 @sources_argument
 @click.option("--recipient", default=None, help="Only this organisation (any alias)")
-@click.option("--family", default=None, help="Only this dataset family")
+@family_option("Only this dataset family")
 @click.option(
     "--rollup",
-    type=click.Choice(("unit", "successor")),
-    default="unit",
+    type=EnumChoice(api.RollUp),
+    default=api.RollUp.UNIT.value,
     show_default=True,
     help="Count units as their organisation; 'successor' also counts a CCG as its successor (sub-ICB location, ICB)",
 )
-@click.option("--during", default=None, help="Only copies released in this window, e.g. 2018-06..2018-09")
+@during_option("Only copies released in this window, e.g. 2018-06..2018-09")
 @output_options
 @diagnostic_options
 @handle_errors
@@ -276,14 +265,10 @@ def converge_command(
     paths: tuple[str, ...],
     recipient: str | None,
     family: str | None,
-    rollup: str,
+    rollup: api.RollUp,
     during: str | None,
-    fmt: str,
-    output: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
+    out: Output,
+    report: Report,
 ) -> None:
     """
     Find recipients given identifiable and pseudonymised copies of one dataset
@@ -295,33 +280,24 @@ def converge_command(
     """
     register = api.load(paths)
     found, excluded = api.convergences(register, recipient=recipient, rollup=rollup, family=family, during=during)
-    if fmt == "table":
-        files = api.file_findings(register, recipient=recipient, family=family)
-        emit(
-            convergence_report(found, excluded, entries=len(register.entries))
-            + (rows_table(api.file_rows(files), "Convergence in released files") if files else ""),
-            output,
-        )
+    files = api.file_findings(register, recipient=recipient, family=family)
+    if out.fmt == "table":
+        out.emit(converge_text(found, excluded, files, entries=len(register.entries)))
     else:
-        write(
-            api.converge_document(found, excluded, register, recipient=recipient, family=family),
-            api.converge_rows(found),
-            fmt,
-            output,
-            "Convergence findings",
-        )
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+        document = documents.converge_document(found, excluded, files, register.releases)
+        out.write(document, rows.converge_rows(found), "Convergence findings")
+    report(register.diagnostics)
 
 
 @cli.command(name="paths")
 @sources_argument
 @click.option("--to", "target", required=True, help="Recipient organisation (any alias)")
 @click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True, help="Sending organisation")
-@click.option("--family", default=None, help="Only this dataset family")
-@click.option("--identifiability", type=click.Choice(IDENTIFIABILITY), default=None)
+@family_option("Only this dataset family")
+@identifiability_option()
 @click.option("--purpose", default=None, help="Only purposes containing this text")
-@click.option("--kind", type=click.Choice(KINDS), default=None)
-@click.option("--during", default=None, help="Month window, e.g. 2018-06..2018-09")
+@click.option("--kind", type=EnumChoice(FlowKind), default=None)
+@during_option("Month window, e.g. 2018-06..2018-09")
 @click.option(
     "--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH, show_default=True, help="Most hops in a path"
 )
@@ -329,21 +305,7 @@ def converge_command(
 @diagnostic_options
 @handle_errors
 def paths_command(
-    paths: tuple[str, ...],
-    target: str,
-    source: str,
-    family: str | None,
-    identifiability: str | None,
-    purpose: str | None,
-    kind: str | None,
-    during: str | None,
-    depth: int,
-    fmt: str,
-    output: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
+    paths: tuple[str, ...], target: str, source: str, out: Output, report: Report, **filters: Any
 ) -> None:
     """
     List the routes from one organisation to another, hop by hop with evidence
@@ -354,71 +316,45 @@ def paths_command(
         dfg paths --to "NHS Thurrock CCG" --family SUS --identifiability pseudonymised
     """
     register = api.load(paths)
-    found = api.paths(
-        register,
-        target,
-        source=source,
-        family=family,
-        identifiability=identifiability,
-        purpose=purpose,
-        kind=kind,
-        during=during,
-        depth=depth,
-    )
-    write(api.paths_document(found), api.paths_rows(found), fmt, output, f"Paths from {source} to {target}")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
+    found = api.paths(register, target, source=source, **filters)
+    out.write(documents.paths_document(found), rows.paths_rows(found), f"Paths from {source} to {target}")
+    report(register.diagnostics, quiet=True)
 
 
-def _neighbours_command(direction: str) -> Callable[..., Any]:
-    def command(
-        organisation: str,
-        paths: tuple[str, ...],
-        depth: int | None,
-        fmt: str,
-        output: str | None,
-        strict: bool,
-        errors_csv: str | None,
-        quiet: bool,
-        verbose: bool,
-    ) -> None:
+def _neighbours_command(name: str, direction: api.Direction, summary: str, heading: str) -> None:
+    """``dfg upstream`` and ``dfg downstream``: one command each over :func:`api.neighbours`."""
+
+    def command(organisation: str, paths: tuple[str, ...], depth: int | None, out: Output, report: Report) -> None:
         register = api.load(paths)
         found = api.neighbours(register, organisation, direction=direction, depth=depth)
-        origin = api.graph(register).nodes[api.resolve_organisation(register, organisation)]
-        write(
-            api.neighbours_document(origin["name"], direction, found),
-            api.neighbours_rows(found),
-            fmt,
-            output,
-            f"{'Upstream of' if direction == 'up' else 'Downstream of'} {origin['name']}",
+        origin = api.organisation(register, organisation).name
+        out.write(
+            documents.neighbours_document(origin, direction, found), rows.neighbours_rows(found), f"{heading} {origin}"
         )
-        report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
+        report(register.diagnostics, quiet=True)
 
-    return command
-
-
-for _name, _direction, _doc in (
-    ("upstream", "up", "Who fed an organisation, nearest first"),
-    ("downstream", "down", "Where an organisation sent data, nearest first"),
-):
-    _cmd = _neighbours_command(_direction)
-    _cmd.__doc__ = f"""
-    {_doc}
+    command.__doc__ = f"""
+    {summary}
 
     Example:
 
     \b
-        dfg {_name} "NHS Thurrock CCG" --depth 2
+        dfg {name} "NHS Thurrock CCG" --depth 2
     """
-    _cmd = handle_errors(_cmd)
-    for _decorator in (
+    decorated: F = handle_errors(command)
+    for decorator in (
         diagnostic_options,
         output_options,
         click.option("--depth", type=click.IntRange(min=1), default=None, help="Most hops away (default: no limit)"),
         sources_argument,
         click.argument("organisation"),
     ):
-        _cmd = _decorator(_cmd)
-    cli.command(name=_name)(_cmd)
+        decorated = decorator(decorated)
+    cli.command(name=name)(decorated)
+
+
+_neighbours_command("upstream", api.Direction.UP, "Who fed an organisation, nearest first", "Upstream of")
+_neighbours_command("downstream", api.Direction.DOWN, "Where an organisation sent data, nearest first", "Downstream of")
 
 
 @cli.command(name="org")
@@ -426,7 +362,7 @@ for _name, _direction, _doc in (
 @sources_argument
 @output_options
 @handle_errors
-def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+def org_command(organisation: str, paths: tuple[str, ...], out: Output) -> None:
     """
     Everything known about one organisation across all entries
 
@@ -435,13 +371,13 @@ def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str
     \b
         dfg org "NHS Thurrock CCG" --format json
     """
-    register = api.load(paths)
-    doc = api.organisation_summary(register, organisation)
-    if fmt == "table":
-        emit(organisation_report(doc), output)
-        return
-    rows = [{"fact": k, "value": json.dumps(v, ensure_ascii=False, sort_keys=True)} for k, v in doc.items()]
-    write(doc, rows, fmt, output, f"Organisation {organisation}")
+    summary = api.organisation_summary(api.load(paths), organisation)
+    if out.fmt == "table":
+        out.emit(organisation_report(summary))
+    else:
+        out.write(
+            documents.organisation_document(summary), rows.organisation_rows(summary), f"Organisation {organisation}"
+        )
 
 
 @cli.command(name="agreement")
@@ -449,7 +385,7 @@ def org_command(organisation: str, paths: tuple[str, ...], fmt: str, output: str
 @sources_argument
 @output_options
 @handle_errors
-def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+def agreement_command(reference: str, paths: tuple[str, ...], out: Output) -> None:
     """
     Everything known about one agreement: entries, flows, recipients, released files
 
@@ -458,19 +394,8 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
     \b
         dfg agreement NIC-41576-W2B4Q
     """
-    register = api.load(paths)
-    doc = api.agreement_summary(register, reference)
-    rows = [
-        {
-            "entry": e["id"],
-            "reference": e["reference"],
-            "period": f"{e['period']['start']}..{e['period']['end']}" if e["period"] else "",
-            "opt_outs": e["opt_outs"]["honoured"],
-            "families": " ".join(e["families"]),
-        }
-        for e in doc["entries"]
-    ]  # type: ignore[union-attr]
-    write(doc, rows, fmt, output, f"Agreement {doc['agreement']}")
+    summary = api.agreement_summary(api.load(paths), reference)
+    out.write(documents.agreement_document(summary), rows.agreement_rows(summary), f"Agreement {summary.agreement}")
 
 
 @cli.command(name="redflags")
@@ -479,16 +404,7 @@ def agreement_command(reference: str, paths: tuple[str, ...], fmt: str, output: 
 @output_options
 @diagnostic_options
 @handle_errors
-def redflags_command(
-    paths: tuple[str, ...],
-    recipient: str | None,
-    fmt: str,
-    output: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def redflags_command(paths: tuple[str, ...], recipient: str | None, out: Output, report: Report) -> None:
     """
     Files of one dataset sent to one recipient in one period with opt-outs applied and not
 
@@ -498,15 +414,11 @@ def redflags_command(
         dfg redflags tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --format json
     """
     register = api.load(paths)
-    doc = api.redflags(register, recipient=recipient)
-    write(doc, api.redflag_rows(doc), fmt, output, "Red flags: opt-outs applied and not applied")
-    report(register.diagnostics, errors_csv=errors_csv, quiet=True, strict=strict, verbose=verbose)
-
-
-def base_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--base", default=api.DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
-    )(f)
+    found = api.redflags(register, recipient=recipient)
+    out.write(
+        documents.redflags_document(found), rows.redflag_rows(found), "Red flags: opt-outs applied and not applied"
+    )
+    report(register.diagnostics, quiet=True)
 
 
 @cli.command(name="check")
@@ -523,15 +435,12 @@ def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     \b
         dfg check seeds/
     """
-    register = api.load(paths)
-    violations = api.check(register, base=base)
-    rows = [v.as_dict() for v in violations]  # type: ignore[attr-defined]
+    violations: list[Any] = api.check(api.load(paths), base=base)
     if fmt == "table":
-        emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n", None)
+        Output(fmt, None).emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
     else:
-        write(
-            {"schema": api.SCHEMA, "conforms": not violations, "violations": rows}, rows, fmt, None, "SHACL violations"
-        )
+        document = documents.check_document(violations)
+        Output(fmt, None).write(document, [v.as_dict() for v in violations], "SHACL violations")
     if any(getattr(v, "severity", "Violation").endswith("Violation") for v in violations):
         raise SystemExit(1)
 
@@ -568,17 +477,7 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
 @base_option
 @output_options
 @handle_errors
-def sparql_command(
-    query: str,
-    paths: tuple[str, ...],
-    binds: tuple[str, ...],
-    allow_update: bool,
-    endpoint: str | None,
-    store: str | None,
-    base: str,
-    fmt: str,
-    output: str | None,
-) -> None:
+def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], out: Output, **where: Any) -> None:
     """
     Run a named SPARQL query (convergence, paths_to, holders, by_opt_out) or a .rq file
 
@@ -588,10 +487,8 @@ def sparql_command(
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
-    rows = api.sparql(
-        paths, query, _bindings(binds), allow_update=allow_update, endpoint=endpoint, store=store, base=base
-    )
-    write({"schema": api.SCHEMA, "query": query, "rows": rows}, rows, fmt, output, f"SPARQL {query}")
+    found = api.sparql(paths, query, _bindings(binds), **where)
+    out.write(documents.sparql_document(query, found), found, f"SPARQL {query}")
 
 
 @cli.command(name="push")
@@ -608,9 +505,7 @@ def sparql_command(
 @click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
 @base_option
 @handle_errors
-def push_command(
-    paths: tuple[str, ...], endpoint: str, method: str, store_url: str | None, update_url: str | None, base: str
-) -> None:
+def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
     """
     Load the register into a SPARQL 1.1 server, one named graph per agreement
 
@@ -619,10 +514,9 @@ def push_command(
     \b
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
-    register = api.load(paths)
-    results = api.push(register, endpoint, method=method, base=base, store_url=store_url, update_url=update_url)
+    results: list[Any] = api.push(api.load(paths), endpoint, **how)
     for r in results:
-        click.echo(json.dumps(r.as_dict(), sort_keys=True))  # type: ignore[attr-defined]
+        click.echo(json.dumps(r.as_dict(), sort_keys=True))
     click.echo(f"{len(results)} graphs pushed to {endpoint}", err=True)
 
 
@@ -642,26 +536,12 @@ def push_command(
     default=None,
     help="With --focus: at most this many hops away, either direction (default: all)",
 )
-@click.option("--family", default=None, help="Only hops carrying this dataset family")
-@click.option(
-    "--identifiability", type=click.Choice(IDENTIFIABILITY), default=None, help="Only hops at this identifiability"
-)
-@click.option("--during", default=None, help="Only flows in this window, e.g. 2018-06..2018-09")
+@family_option("Only hops carrying this dataset family")
+@identifiability_option("Only hops at this identifiability")
+@during_option("Only flows in this window, e.g. 2018-06..2018-09")
 @diagnostic_options
 @handle_errors
-def html_command(
-    paths: tuple[str, ...],
-    output: str | None,
-    focus: str | None,
-    depth: int | None,
-    family: str | None,
-    identifiability: str | None,
-    during: str | None,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def html_command(paths: tuple[str, ...], output: str | None, report: Report, **view: Any) -> None:
     """
     Write the flow graph as one self-contained HTML page that works offline
 
@@ -671,19 +551,8 @@ def html_command(
         dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
     """
     register = api.load(paths)
-    data = export(
-        register,
-        "html",
-        output,
-        focus=focus,
-        depth=depth,
-        family=family,
-        identifiability=identifiability,
-        during=during,
-    )
-    if not output:
-        click.get_binary_stream("stdout").write(data)
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+    _write_bytes(api.export(register, "html", output, **view), output)
+    report(register.diagnostics)
 
 
 @cli.command(name="export")
@@ -705,16 +574,7 @@ def html_command(
 @base_option
 @diagnostic_options
 @handle_errors
-def export_command(
-    paths: tuple[str, ...],
-    fmt: str,
-    output: str | None,
-    base: str,
-    strict: bool,
-    errors_csv: str | None,
-    quiet: bool,
-    verbose: bool,
-) -> None:
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, report: Report) -> None:
     """
     Export the whole register as RDF, or the flow graph for Gephi, Cytoscape or a browser
 
@@ -725,10 +585,8 @@ def export_command(
         dfg export --format gexf -o flows.gexf
     """
     register = api.load(paths)
-    data = export(register, fmt, output, base=base)
-    if not output:
-        click.get_binary_stream("stdout").write(data)
-    report(register.diagnostics, errors_csv=errors_csv, quiet=quiet, strict=strict, verbose=verbose)
+    _write_bytes(api.export(register, fmt, output, base=base), output)
+    report(register.diagnostics)
 
 
 @cli.command(name="synth")

@@ -84,9 +84,17 @@ def _entry(n: int, agreement: str, purpose: str, optouts: OptOut, period: Period
 
 
 def _hop(
-    orgs: dict[str, Organisation], a: str, b: str, level: Identifiability, line: int, text: str, **kw: object
+    orgs: dict[str, Organisation],
+    a: str,
+    b: str,
+    level: Identifiability,
+    line: int,
+    text: str,
+    *,
+    landing_only: bool = False,
+    unit: str | None = None,
 ) -> Hop:
-    return Hop(orgs[a], orgs[b], level, Span(SOURCE, line, 1, text), **kw)  # type: ignore[arg-type]
+    return Hop(orgs[a], orgs[b], level, Span(SOURCE, line, 1, text), landing_only=landing_only, unit=unit)
 
 
 def two_copies() -> Example:

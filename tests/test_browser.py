@@ -17,7 +17,6 @@ import pytest
 from test_html import EVIDENCE, ORG, page_data, payload_graph
 
 from dataflow_graph import api
-from dataflow_graph.outputs.formats import write_html
 from dataflow_graph.outputs.html import render_html
 
 pytestmark = pytest.mark.browser
@@ -138,7 +137,7 @@ def test_browser_payload_page_draws_offline_and_xss_does_not_run(driver, tmp_pat
 
 def test_browser_seed_page_draws_offline_and_filters(driver, tmp_path):
     register = api.load()
-    page = write_html(register).decode("utf-8")
+    page = api.export(register, "html").decode("utf-8")
     data = page_data(page)
     path = tmp_path / "thurrock.html"
     _open(driver, page, path)

@@ -19,7 +19,6 @@ from dataflow_graph.errors import UnknownOrganisationError
 from dataflow_graph.examples import synthetic, two_copies
 from dataflow_graph.graph import build_graph, convergences
 from dataflow_graph.model import Identifiability, Period, Role
-from dataflow_graph.outputs.formats import write_html
 from dataflow_graph.outputs.html import FINDING_WIDTH, LANDING_ONLY, STYLES, json_for_script, render_html
 
 ORG = '<img src=x onerror="window.__xss=1">'
@@ -65,7 +64,7 @@ def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 @pytest.fixture(scope="module")
 def seed_page() -> str:
-    return write_html(api.load()).decode("utf-8")
+    return api.export(api.load(), "html").decode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------
@@ -147,13 +146,12 @@ def test_html_same_input_gives_same_bytes():
 _DIGEST = """
 import hashlib, sys
 from dataflow_graph import api
-from dataflow_graph.outputs.formats import write_html
 from dataflow_graph.examples import synthetic
 from dataflow_graph.graph import build_graph
 from dataflow_graph.outputs.html import render_html
 ex = synthetic(200, controllers=60, seed=3)
 big = render_html(build_graph(ex.flows, ex.organisations.values())).encode()
-print(hashlib.sha256(write_html(api.load()) + big).hexdigest())
+print(hashlib.sha256(api.export(api.load(), "html") + big).hexdigest())
 """
 
 
@@ -269,12 +267,12 @@ def test_html_focus_unknown_organisation_raises(example_graph):
 def test_html_export_resolves_focus_alias_and_parses_during():
     register = api.load()
     data = page_data(
-        write_html(register, focus="thurrock ccg", depth=1, during="2018-06..2018-09", family="SUS").decode()
+        api.export(register, "html", focus="thurrock ccg", depth=1, during="2018-06..2018-09", family="SUS").decode()
     )
     ids = {n["id"] for n in data["nodes"]}
     assert "org:nhs-thurrock-ccg" in ids
     assert len(ids) < len(api.graph(register))
-    assert 'data-node="org:nhs-thurrock-ccg"' in write_html(register, focus="thurrock ccg").decode()
+    assert 'data-node="org:nhs-thurrock-ccg"' in api.export(register, "html", focus="thurrock ccg").decode()
 
 
 def test_html_page_has_search_and_filter_controls(seed_page):

@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "names": {"errors", "model", "_speed", "yaml"},
     "read": {"errors", "model", "names", "_speed", "python_calamine"},
     "extract": {"errors", "model", "names", "read", "_speed", "yaml"},
-    "graph": {"errors", "model", "names", "networkx"},
+    "graph": {"errors", "model", "names", "_speed", "networkx"},
     "rdf": {"errors", "model", "names", "graph", "_speed", "_resources", "rdflib", "pyoxigraph", "oxrdflib", "pyshacl"},
     "outputs": {"errors", "model", "names", "graph", "rdf", "_resources", "networkx", "pyvis", "rich"},
     "examples": {"errors", "model"},

@@ -13,6 +13,7 @@ import pytest
 
 from dataflow_graph import api
 from dataflow_graph.errors import Diagnostics
+from dataflow_graph.outputs.documents import parse_document
 from dataflow_graph.read.page import parse_page, parse_page_text
 from dataflow_graph.read.sources import text_source
 
@@ -163,7 +164,7 @@ def test_page_html_reads_visible_text_with_html_lines(pages_dir):
         ("Local Provider Data – Acute", "LPF", 15),
     ]
     assert entry.section("Objectives").text == ("Invoice validation & commissioning; literal &lt;b&gt; stays.")
-    everything = api.parse_document(register)
+    everything = parse_document(register)
     assert "injected" not in repr(everything)
     assert "NIC-99999" not in repr(everything)
     assert register.pages[0].organisation == "Example CCG"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dataflow_graph.errors import Span
 from dataflow_graph.examples import two_copies
-from dataflow_graph.graph import build_graph, convergences, downstream, flow_paths, upstream
+from dataflow_graph.graph import RollUp, build_graph, convergences, downstream, flow_paths, upstream
 from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Period, Role
 
 ND = Organisation("org:nhs-digital", "NHS Digital", Role.SOURCE)
@@ -123,7 +123,7 @@ def test_convergences_part_of_source_is_excluded_not_a_finding():
 def test_convergences_successor_rollup_counts_ccg_as_icb():
     ex = two_copies()
     G = build_graph(ex.flows, ex.organisations.values())
-    found, _ = convergences(G, successor=True)
+    found, _ = convergences(G, rollup=RollUp.SUCCESSOR)
     assert "Example ICB" in {c.recipient for c in found}
     assert "Example CCG" not in {c.recipient for c in found}
 

@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 
 from dataflow_graph.errors import Diagnostics
+from dataflow_graph.graph import SEVERITY, file_findings, label, score
 from dataflow_graph.graph.releases import (
     file_convergences,
     not_applied,
     period_of,
+    redflag_report,
     redflags,
-    redflags_document,
 )
 from dataflow_graph.model import Identifiability, Period, Release
+from dataflow_graph.outputs.documents import redflags_document
 from dataflow_graph.read.register import read_register
 
 REGISTER = Path(__file__).parent / "data" / "register"
@@ -142,7 +144,7 @@ def test_redflags_workbook_and_csv_agree(releases):
 
 
 def test_redflags_document_follows_json_contract(releases):
-    document = redflags_document(releases)
+    document = redflags_document(redflag_report(releases))
     assert set(document) == {"schema", "redflags", "not_applied"}
     assert document["schema"] == 1
     first = document["redflags"][0]
@@ -150,7 +152,7 @@ def test_redflags_document_follows_json_contract(releases):
     assert set(first["rows"][0]) == {"source", "line", "row_id"}
     assert set(document["not_applied"][0]) == {"recipient", "files"}
     text = json.dumps(document, sort_keys=True)
-    assert text == json.dumps(redflags_document(reversed(releases)), sort_keys=True)
+    assert text == json.dumps(redflags_document(redflag_report(reversed(releases))), sort_keys=True)
 
 
 def _release(
@@ -269,3 +271,26 @@ def test_period_of_amendment_period_keeps_its_qualifier():
     release = _release(2, "Org", "HES", applied=True, period=Period(None, "2017-08", qualifier="before this register"))
     assert period_of(release) == ("../2017-08", "before this register")
     assert period_of(replace(release, month="2017-01")) == ("2017-01", "month")
+
+
+def test_file_findings_are_scored_by_the_one_severity_table():
+    rows = [
+        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"),
+        _release(
+            3,
+            "CCG",
+            "LPF Mental Health",
+            applied=True,
+            month="2019-07",
+            family="LPF",
+            ident=Identifiability.PSEUDONYMISED,
+            reference="NIC-2-BBBBB",
+        ),
+    ]
+    [found] = file_findings(rows)
+    expected = SEVERITY["both_copies"] + SEVERITY["overlap"] + SEVERITY["opt_out_divergence"]
+    assert found.severity == expected == score(overlap=True, opt_out_divergence=True, same_agreement=False)
+    assert (found.severity_label, label(8), label(5), label(4)) == ("high", "high", "medium", "low")
+    assert found.as_dict()["severity"] == expected
+    assert file_findings(rows, family="hes") == []
+    assert file_findings(rows, recipient=frozenset({"someone else"})) == []

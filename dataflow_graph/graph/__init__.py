@@ -1,38 +1,89 @@
-"""The networkx projection of the flows: paths, reach, convergence, released-file findings."""
+"""The networkx projection of the flows and the queries over it.
 
-from .build import build_graph, rolled_up
-from .queries import (
-    SEVERITY,
-    Convergence,
-    Excluded,
-    FlowPath,
-    Neighbour,
-    Side,
-    convergences,
-    downstream,
-    flow_paths,
-    upstream,
+``build`` (the graph), ``paths`` (routes), ``reach`` (upstream / downstream),
+``convergence`` (flow findings), ``releases`` and ``findings`` (red flags and findings
+from released files), ``severity`` (the one scoring table), ``periods`` (months of a
+window), ``lookup`` (organisation arguments) and ``summaries`` (one organisation, one
+agreement).
+"""
+
+from .build import RollUp, build_graph, rolled_up
+from .convergence import Convergence, Excluded, Linkage, Reidentification, Segregation, Side, convergences
+from .findings import FileFinding, FileSide, file_finding, file_findings
+from .lookup import name_keys, of_recipient, recipient_keys, release_recipient, resolve_organisation
+from .paths import FlowPath, flow_paths
+from .periods import in_window, months_of
+from .reach import Direction, Neighbour, downstream, neighbours, upstream
+from .releases import (
+    Evidence,
+    FileConvergence,
+    RedFlag,
+    RedFlagReport,
+    file_convergences,
+    not_applied,
+    period_of,
+    redflag_report,
+    redflags,
 )
-from .releases import Evidence, FileConvergence, RedFlag, file_convergences, not_applied, redflags, redflags_document
+from .severity import HIGH, MEDIUM, SEVERITY, label, score
+from .summaries import (
+    AgreementSummary,
+    OrganisationSummary,
+    ReleaseFacts,
+    agreement_summary,
+    organisation_summary,
+    release_facts,
+    release_only_summary,
+)
 
 __all__ = [
+    "HIGH",
+    "MEDIUM",
     "SEVERITY",
+    "AgreementSummary",
     "Convergence",
+    "Direction",
     "Evidence",
     "Excluded",
     "FileConvergence",
+    "FileFinding",
+    "FileSide",
     "FlowPath",
+    "Linkage",
     "Neighbour",
+    "OrganisationSummary",
     "RedFlag",
+    "RedFlagReport",
+    "Reidentification",
+    "ReleaseFacts",
+    "RollUp",
+    "Segregation",
     "Side",
+    "agreement_summary",
     "build_graph",
     "convergences",
     "downstream",
     "file_convergences",
+    "file_finding",
+    "file_findings",
     "flow_paths",
+    "in_window",
+    "label",
+    "months_of",
+    "name_keys",
+    "neighbours",
     "not_applied",
+    "of_recipient",
+    "organisation_summary",
+    "period_of",
+    "recipient_keys",
+    "redflag_report",
     "redflags",
-    "redflags_document",
+    "release_facts",
+    "release_only_summary",
+    "release_recipient",
+    "resolve_organisation",
     "rolled_up",
+    "score",
     "upstream",
 ]

@@ -7,13 +7,21 @@ and ``index``.  Nodes carry ``organisation`` (the record), ``name`` and ``role``
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 
 import networkx as nx
 
 from ..model import Flow, Organisation
 
-__all__ = ["build_graph", "organisation", "rolled_up"]
+__all__ = ["RollUp", "build_graph", "rolled_up"]
+
+
+class RollUp(str, enum.Enum):
+    """What a recipient counts as: the organisation of its units, or also its last successor."""
+
+    UNIT = "unit"
+    SUCCESSOR = "successor"
 
 
 def build_graph(flows: Iterable[Flow], organisations: Iterable[Organisation] = ()) -> nx.MultiDiGraph:
@@ -40,14 +48,9 @@ def build_graph(flows: Iterable[Flow], organisations: Iterable[Organisation] = (
     return G
 
 
-def organisation(G: nx.MultiDiGraph, node: str) -> Organisation:
-    """The organisation record of a node."""
-    return G.nodes[node]["organisation"]
-
-
-def rolled_up(G: nx.MultiDiGraph, node: str, *, successor: bool = False) -> str:
+def rolled_up(G: nx.MultiDiGraph, node: str, *, rollup: RollUp = RollUp.UNIT) -> str:
     """The node a recipient counts as: itself, or its last successor (CCG -> ICB)."""
-    if not successor:
+    if rollup is RollUp.UNIT:
         return node
     seen = {node}
     current = node

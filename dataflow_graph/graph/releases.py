@@ -23,19 +23,16 @@ from dataclasses import dataclass, field
 from ..model import Identifiability, Release
 
 __all__ = [
-    "SCHEMA",
     "Evidence",
     "FileConvergence",
     "RedFlag",
+    "RedFlagReport",
     "file_convergences",
     "not_applied",
     "period_of",
+    "redflag_report",
     "redflags",
-    "redflags_document",
 ]
-
-#: Version of the JSON document of :func:`redflags_document`.
-SCHEMA = 1
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -234,18 +231,27 @@ def not_applied(releases: Iterable[Release]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def redflags_document(releases: Iterable[Release]) -> dict[str, object]:
-    """The JSON document of ``dfg redflags``: schema, red flags and not-applied counts.
+@dataclass(frozen=True, slots=True)
+class RedFlagReport:
+    """What ``dfg redflags`` reports: the red flags, and per recipient the files not applied."""
 
-    >>> sorted(redflags_document([]))
-    ['not_applied', 'redflags', 'schema']
+    redflags: tuple[RedFlag, ...]
+    not_applied: tuple[tuple[str, int], ...]
+
+    @property
+    def files_not_applied(self) -> int:
+        """Files released with opt-outs not applied, all recipients together."""
+        return sum(n for _, n in self.not_applied)
+
+
+def redflag_report(releases: Iterable[Release]) -> RedFlagReport:
+    """The red flags and not-applied counts of some released files.
+
+    >>> redflag_report([])
+    RedFlagReport(redflags=(), not_applied=())
     """
     rows = tuple(releases)
-    return {
-        "schema": SCHEMA,
-        "redflags": [f.as_dict() for f in redflags(rows)],
-        "not_applied": [{"recipient": r, "files": n} for r, n in not_applied(rows)],
-    }
+    return RedFlagReport(tuple(redflags(rows)), tuple(not_applied(rows)))
 
 
 def _opt_out_word(value: bool | None) -> str:
@@ -281,7 +287,7 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
         if ident is None or not (ident is Identifiability.IDENTIFIABLE or ident.is_record_level_deidentified):
             continue
         unfamiliar = release.family is None
-        name = release.dataset.strip() if unfamiliar else release.family
+        name = release.dataset.strip() if release.family is None else release.family
         key = (release.recipient.strip(), unfamiliar, name, *period_of(release))
         sides = groups.setdefault(key, ([], []))
         sides[0 if ident is Identifiability.IDENTIFIABLE else 1].append(release)
@@ -290,33 +296,39 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
         recipient, unfamiliar, name, period, kind = key
         if ident_rows and deid_rows:
             found.append(
-                FileConvergence(recipient, None if unfamiliar else name, period, kind, *_side(ident_rows, deid_rows))
+                FileConvergence(
+                    recipient,
+                    None if unfamiliar else name,
+                    period,
+                    kind,
+                    _names(ident_rows),
+                    _names(deid_rows),
+                    _rows(ident_rows),
+                    _rows(deid_rows),
+                    _words(ident_rows),
+                    _words(deid_rows),
+                    _agreements(ident_rows),
+                    _agreements(deid_rows),
+                )
             )
     return found
 
 
-def _side(ident_rows: list[Release], deid_rows: list[Release]) -> tuple[tuple[object, ...], ...]:
-    """Datasets, evidence, opt-out words and agreements of both sides, each sorted."""
+def _names(rows: list[Release]) -> tuple[str, ...]:
+    """Dataset names of one side, sorted."""
+    return tuple(sorted({r.dataset.strip() for r in rows}))
 
-    def names(rows: list[Release]) -> tuple[str, ...]:
-        return tuple(sorted({r.dataset.strip() for r in rows}))
 
-    def rows_of(rows: list[Release]) -> tuple[Evidence, ...]:
-        return tuple(sorted(Evidence.of(r) for r in rows))
+def _rows(rows: list[Release]) -> tuple[Evidence, ...]:
+    """Evidence of one side, sorted."""
+    return tuple(sorted(Evidence.of(r) for r in rows))
 
-    def words(rows: list[Release]) -> tuple[str, ...]:
-        return tuple(sorted({_opt_out_word(r.opt_outs_applied) for r in rows}))
 
-    def agreements(rows: list[Release]) -> tuple[str, ...]:
-        return tuple(sorted({r.agreement for r in rows}))
+def _words(rows: list[Release]) -> tuple[str, ...]:
+    """Opt-out words of one side ("applied", "not applied", "unknown"), sorted."""
+    return tuple(sorted({_opt_out_word(r.opt_outs_applied) for r in rows}))
 
-    return (
-        names(ident_rows),
-        names(deid_rows),
-        rows_of(ident_rows),
-        rows_of(deid_rows),
-        words(ident_rows),
-        words(deid_rows),
-        agreements(ident_rows),
-        agreements(deid_rows),
-    )
+
+def _agreements(rows: list[Release]) -> tuple[str, ...]:
+    """Agreements of one side, sorted."""
+    return tuple(sorted({r.agreement for r in rows}))

@@ -1,21 +1,20 @@
-"""The format registry: name -> writer of a loaded register as bytes (the rdflib ``plugin`` idea).
+"""The format registry: name -> writer of the flow graph and its findings as bytes (the rdflib
+``plugin`` idea).
 
-``dfg export --format NAME`` takes its choices from :data:`WRITERS`.  Every writer takes the
-register and keyword options and returns the same bytes for the same input, whatever
-``PYTHONHASHSEED``:
+``dfg export --format NAME`` takes its choices from :data:`WRITERS`.  Every writer takes an
+:class:`Exportable` (what :func:`dataflow_graph.api.export` gathers from a register) and
+returns the same bytes for the same input, whatever ``PYTHONHASHSEED``:
 
 - ``gexf`` (Gephi) and ``graphml`` (Cytoscape, yEd): the flow graph flattened to string,
   number and boolean attributes (:func:`flat_graph`);
-- ``html``: the interactive page of :mod:`dataflow_graph.html`;
-- ``turtle``, ``nt``, ``jsonld``: :mod:`dataflow_graph.rdf`, registered only when that module
-  is present (it is imported when a writer runs, not when this module is).
+- ``html``: the interactive page of :mod:`dataflow_graph.outputs.html`;
+- ``turtle``, ``nt``, ``jsonld``, ``trig``, ``nquads``: the register's RDF, written by the
+  ``rdf`` callable of the :class:`Exportable`.
 
-:mod:`dataflow_graph.api` is imported inside the writers that need it (resolving names,
-convergences), so that ``api`` may in turn import this module.
-
->>> from dataflow_graph import api
->>> data = WRITERS["graphml"](api.load())
->>> data.startswith(b"<?xml") and data == WRITERS["graphml"](api.load())
+>>> from dataflow_graph.examples import two_copies
+>>> from dataflow_graph.graph import build_graph
+>>> data = WRITERS["graphml"](Exportable(build_graph(two_copies().flows)))
+>>> data.startswith(b"<?xml") and data == WRITERS["graphml"](Exportable(build_graph(two_copies().flows)))
 True
 """
 
@@ -24,22 +23,67 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO
 
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from ..errors import UsageError
-from ..model import Flow, Hop, Organisation
+from ..graph import Convergence, FileFinding
+from ..model import Flow, Hop, Identifiability, Organisation, Period
+from .html import render_html
 
-if TYPE_CHECKING:
-    from ..api import Register
+__all__ = [
+    "RDF_FORMATS",
+    "WRITERS",
+    "Exportable",
+    "View",
+    "export",
+    "flat_graph",
+    "write_gexf",
+    "write_graphml",
+    "write_html",
+]
 
-__all__ = ["WRITERS", "export", "flat_graph", "write_gexf", "write_graphml", "write_html"]
+#: RDF syntaxes the registry offers.
+RDF_FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 
-Writer = Callable[..., bytes]
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a page shows: a node to centre on, filters, and a title (None: from the sources)."""
+
+    focus: str | None = None
+    family: str | None = None
+    identifiability: Identifiability | None = None
+    during: Period | None = None
+    depth: int | None = None
+    title: str | None = None
+
+
+def _no_findings() -> Sequence[Convergence | FileFinding]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Exportable:
+    """What the writers draw from: the flow graph, and the costlier parts only when one asks.
+
+    ``findings`` gives the findings the page highlights (those of ``view``'s family and
+    window); ``rdf`` writes the register's RDF in a syntax of :data:`RDF_FORMATS`.
+    """
+
+    graph: nx.MultiDiGraph
+    sources: tuple[str, ...] = ()
+    view: View = field(default_factory=View)
+    findings: Callable[[], Sequence[Convergence | FileFinding]] = _no_findings
+    rdf: Callable[[str], bytes] | None = None
+
+
+Writer = Callable[[Exportable], bytes]
 
 #: Characters XML 1.0 cannot hold (register text is untrusted and may carry them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -109,121 +153,86 @@ def _edge_attributes(f: Flow, h: Hop, index: int) -> dict[str, object]:
     }
 
 
-def _graph(register: Register) -> nx.MultiDiGraph:
-    from .. import api  # inside: api may import this module
-
-    return api.graph(register)
-
-
-def write_gexf(register: Register, **_: Any) -> bytes:
+def write_gexf(source: Exportable) -> bytes:
     """GEXF 1.2 for Gephi (no modification date, so the bytes do not change from day to day)."""
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     meta = writer.xml.find("meta")
     if meta is not None:
         meta.attrib.pop("lastmodifieddate", None)
-    writer.add_graph(flat_graph(_graph(register)))
+    writer.add_graph(flat_graph(source.graph))
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
 
 
-def write_graphml(register: Register, **_: Any) -> bytes:
+def write_graphml(source: Exportable) -> bytes:
     """GraphML for Cytoscape and yEd; edge ids are the hop keys."""
     buf = io.BytesIO()
-    nx.write_graphml(flat_graph(_graph(register)), buf, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(flat_graph(source.graph), buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
 
 
-def write_html(
-    register: Register,
-    *,
-    focus: str | None = None,
-    family: str | None = None,
-    identifiability: str | None = None,
-    during: str | None = None,
-    depth: int | None = None,
-    title: str | None = None,
-    **_: Any,
-) -> bytes:
-    """The interactive page (:func:`dataflow_graph.html.render_html`) with the register's findings.
+def write_html(source: Exportable) -> bytes:
+    """The interactive page (:func:`~dataflow_graph.outputs.html.render_html`) with the findings.
 
-    ``focus`` is any alias of an organisation; ``during`` is ``YYYY-MM..YYYY-MM``.  The
-    findings are those of :func:`dataflow_graph.api.convergences` for the same family and
-    window, and those of the released files (:func:`dataflow_graph.api.file_findings`).
+    Without a title the page is named after (at most three of) the sources, and the focus.
 
     Raises
     ------
     UnknownOrganisationError
-        If ``focus`` names no organisation (with suggestions).
-    UsageError
-        If ``during`` is malformed.
+        If the view's focus is not a node of the graph.
     """
-    from .. import api  # inside: api may import this module
-    from .html import render_html
-
-    G = api.graph(register)
-    node = api.resolve_organisation(register, focus) if focus else None
-    found, _ = api.convergences(register, family=family, during=during)
-    files = api.file_findings(register, family=family) if register.releases else []
+    G, view = source.graph, source.view
+    title = view.title
     if title is None:
-        shown = ", ".join(register.sources[:3]) + (" …" if len(register.sources) > 3 else "")
-        title = f"Data flows: {shown or 'no input'}" + (f", around {G.nodes[node]['name']}" if node else "")
+        shown = ", ".join(source.sources[:3]) + (" …" if len(source.sources) > 3 else "")
+        focus = f", around {G.nodes[view.focus]['name']}" if view.focus in G else ""
+        title = f"Data flows: {shown or 'no input'}" + focus
     page = render_html(
         G,
-        findings=[*found, *files],
-        focus=node,
-        family=family,
-        identifiability=identifiability or None,
-        during=api.parse_during(during),
-        depth=depth,
+        findings=source.findings(),
+        focus=view.focus,
+        family=view.family,
+        identifiability=view.identifiability,
+        during=view.during,
+        depth=view.depth,
         title=title,
     )
     return page.encode("utf-8")
 
 
-#: Format name -> writer(register, **options) -> bytes.
+def _rdf_writer(fmt: str) -> Writer:
+    def write(source: Exportable) -> bytes:
+        if source.rdf is None:
+            raise UsageError(f"no RDF writer given for {fmt!r}")
+        return source.rdf(fmt)
+
+    write.__name__ = write.__qualname__ = f"write_{fmt}"
+    write.__doc__ = f"RDF as {fmt} (dataflow_graph.rdf): sorted, no blank nodes."
+    return write
+
+
+#: Format name -> writer(exportable) -> bytes.
 WRITERS: dict[str, Writer] = {
     "gexf": write_gexf,
     "graphml": write_graphml,
     "html": write_html,
+    **{fmt: _rdf_writer(fmt) for fmt in RDF_FORMATS},
 }
 
 
-# --- RDF ------------------------------------------------------------------------------
-# Through api.export_rdf (records + convergence findings, ``base``); nothing RDF is
-# imported until one of these writers runs.
-
-
-def _rdf_writer(fmt: str) -> Writer:
-    def write(register: Register, *, base: str | None = None, **_: Any) -> bytes:
-        from .. import api
-
-        return api.export_rdf(register, fmt, **({"base": base} if base else {}))
-
-    write.__name__ = write.__qualname__ = f"write_{fmt}"
-    write.__doc__ = f"RDF as {fmt} (dataflow_graph.rdf): sorted, no blank nodes; ``base`` for minted IRIs."
-    return write
-
-
-WRITERS.update({fmt: _rdf_writer(fmt) for fmt in ("turtle", "nt", "jsonld", "trig", "nquads")})
-
-
-def export(
-    register: Register, fmt: str, out: str | os.PathLike[str] | IO[bytes] | None = None, **options: Any
-) -> bytes:
-    """Write the register in format ``fmt`` to ``out`` (a path or a binary file), and return the bytes.
+def export(source: Exportable, fmt: str, out: str | os.PathLike[str] | IO[bytes] | None = None) -> bytes:
+    """Write ``source`` in format ``fmt`` to ``out`` (a path or a binary file), and return the bytes.
 
     Parameters
     ----------
-    register : Register
-        From :func:`dataflow_graph.api.load`.
+    source : Exportable
+        The graph and what else the writers may need (:func:`dataflow_graph.api.export`
+        gathers it from a register).
     fmt : str
         A key of :data:`WRITERS`.
     out : path, binary file or None
         Where to write; None only returns the bytes.
-    **options
-        Passed to the writer (``write_html`` takes ``focus``, ``family``,
-        ``identifiability``, ``during``, ``depth``, ``title``).
 
     Raises
     ------
@@ -233,7 +242,7 @@ def export(
     writer = WRITERS.get(fmt)
     if writer is None:
         raise UsageError(f"unknown export format {fmt!r}; expected one of {', '.join(sorted(WRITERS))}")
-    data = writer(register, **options)
+    data = writer(source)
     if out is None:
         return data
     if isinstance(out, (str, os.PathLike)):

@@ -1,6 +1,7 @@
-"""Terminal rendering (rich) of query results; the interactive HTML graph lives in html.py.
+"""Terminal rendering (rich) of records: tables, the convergence report, one organisation.
 
-Only presentation: every function takes records and returns text.
+Only presentation: every function takes records (or flat rows) and returns text; the
+interactive HTML graph lives in :mod:`~dataflow_graph.outputs.html`.
 """
 
 from __future__ import annotations
@@ -10,14 +11,35 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..graph import Convergence, Excluded, Side
+from ..errors import Diagnostics, Severity
+from ..graph import Convergence, Excluded, FileFinding, OrganisationSummary, Side
+from .documents import HasDict, dumps
+from .rows import Row, eval_rows, file_rows, rows_csv
 
-__all__ = ["console_text", "convergence_report", "rows_table"]
+__all__ = [
+    "FORMATS",
+    "PER_CODE",
+    "console_text",
+    "converge_text",
+    "convergence_report",
+    "diagnostics_text",
+    "eval_text",
+    "organisation_report",
+    "render",
+    "rows_table",
+    "short_name",
+]
+
+#: What ``--format`` offers for query results.
+FORMATS = ("table", "json", "csv")
+#: Diagnostics of one code printed before the rest are only counted (``--verbose`` prints all).
+PER_CODE = 20
 
 
 def _console(width: int | None = None) -> Console:
@@ -37,7 +59,9 @@ def console_text(*renderables: object, width: int | None = None) -> str:
     console = _console(width)
     for r in renderables:
         console.print(r)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()
 
 
 def _cell(v: object) -> str:
@@ -46,7 +70,7 @@ def _cell(v: object) -> str:
     return "" if v is None else str(v)
 
 
-def rows_table(rows: Sequence[dict[str, object]], title: str) -> str:
+def rows_table(rows: Sequence[Row], title: str) -> str:
     """A table of flat rows; ``title: nothing found`` when there are none."""
     if not rows:
         return f"{title}: nothing found\n"
@@ -111,15 +135,15 @@ def convergence_report(
         ]
         if c.landing_only:
             facts.append(f"landing point only for the {' and '.join(c.landing_only)} copy")
-        units = sorted({str(s["unit"]) for s in c.segregation if s.get("unit")})
+        units = sorted({s.unit for s in c.segregation if s.unit})
         if units:
             facts.append(f"segregation stated: {', '.join(units)}")
         if c.linkage:
-            facts.append(f"linkage at {', '.join(sorted({str(x['at']) for x in c.linkage}))}")
+            facts.append(f"linkage at {', '.join(sorted({x.at for x in c.linkage}))}")
         if c.reidentification:
             facts.append(
                 "re-identification route: "
-                + ", ".join(sorted({f"{x['from']} → {x['to']}" for x in c.reidentification}))
+                + ", ".join(sorted({f"{x.source} → {x.target}" for x in c.reidentification}))
             )
         table = Table(
             title=Text(f"{n}. {c.recipient} — {c.family} — severity {c.severity} ({c.severity_label})", style="bold"),
@@ -156,10 +180,18 @@ def convergence_report(
     return console_text(*parts)
 
 
-def organisation_report(doc: dict[str, object]) -> str:
+def converge_text(
+    found: Sequence[Convergence], excluded: Sequence[Excluded], files: Sequence[FileFinding], *, entries: int
+) -> str:
+    """``dfg converge`` as a table: the report of flow findings, then the file findings."""
+    text = convergence_report(found, excluded, entries=entries)
+    return text + (rows_table(file_rows(files), "Convergence in released files") if files else "")
+
+
+def organisation_report(summary: OrganisationSummary) -> str:
     """``dfg org`` as a readable summary: identity, what it received, from and to whom, findings."""
-    org: dict = doc["organisation"]  # type: ignore[assignment]
-    facts = Table(title=Text(org["name"], style="bold"), show_header=False, show_lines=False)
+    org = summary.organisation
+    facts = Table(title=Text(org.name, style="bold"), show_header=False, show_lines=False)
     facts.add_column("fact", style="bold")
     facts.add_column("value", overflow="fold")
 
@@ -167,46 +199,101 @@ def organisation_report(doc: dict[str, object]) -> str:
         if value not in (None, "", [], {}):
             facts.add_row(Text(label), Text(_cell(value)))
 
-    add("id", org["id"])
-    add("role", org["role"] + ("" if org["reviewed"] else " (unreviewed: guessed from its words)"))
-    add("ODS code", org.get("ods"))
-    add("part of", org.get("part_of"))
-    add("successor", org.get("successor"))
-    add("units", org.get("units"))
-    add("aliases", org.get("aliases"))
-    received: dict = doc.get("received") or {}  # type: ignore[assignment]
-    add("received", [f"{fam}: {', '.join(levels)}" for fam, levels in received.items()])
-    for label, key in (("fed by", "from"), ("sent to", "to")):
-        rows = doc.get(key) or []
-        add(label, [f"{n['name']} ({', '.join(sorted({f['reference'] for f in n['flows']}))})" for n in rows])  # type: ignore[union-attr]
-    add("agreements", doc.get("agreements"))
-    add("entries", len(doc.get("entries") or []))  # type: ignore[arg-type]
-    findings = doc.get("findings") or []
+    add("id", org.id)
+    add("role", org.role.value + ("" if org.reviewed else " (unreviewed: guessed from its words)"))
+    add("ODS code", org.ods)
+    add("part of", org.part_of)
+    add("successor", org.successor)
+    add("units", list(org.units))
+    add("aliases", list(org.aliases))
+    add("received", [f"{fam}: {', '.join(levels)}" for fam, levels in summary.received.items()])
+    for label, reached in (("fed by", summary.upstream), ("sent to", summary.downstream)):
+        add(label, [f"{n.name} ({', '.join(sorted({f.reference for f, _ in n.hops}))})" for n in reached])
+    add("agreements", list(summary.agreements))
+    add("entries", len(summary.entries))
     add(
         "convergence",
         [
-            f"{f['family']}: severity {f['severity']} ({f['severity_label']}), overlap "
-            f"{(f['overlap'] or {}).get('from', 'none')}..{(f['overlap'] or {}).get('to', '')}"
-            f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
-            for f in findings
+            f"{c.family}: severity {c.severity} ({c.severity_label}), overlap "
+            f"{c.overlap[0] if c.overlap else 'none'}..{c.overlap[-1] if c.overlap else ''}"
+            f"{', opt-outs diverge' if c.opt_out_divergence else ''}"
+            for c in summary.findings
         ],
-    )  # type: ignore[union-attr]
-    if doc.get("releases"):
-        add("released files", doc["releases"])
-        add("files with opt-outs not applied", doc.get("not_applied"))
+    )
+    files = summary.files
+    if files.releases:
+        add("released files", files.releases)
+        add("files with opt-outs not applied", files.not_applied)
         add(
             "red flags",
-            [
-                f"{r['dataset']} {r['period']}: {r['files_applied']} applied, {r['files_not_applied']} not"
-                for r in doc.get("redflags") or []
-            ],
-        )  # type: ignore[union-attr]
+            [f"{r.dataset} {r.period}: {r.files_applied} applied, {r.files_not_applied} not" for r in files.redflags],
+        )
         add(
             "convergence in files",
             [
-                f"{f['family']} {f['overlap']['from']}: severity {f['severity']}"
-                f"{', opt-outs diverge' if f['opt_out_divergence'] else ''}"
-                for f in doc.get("file_findings") or []
+                f"{f.family} {f.overlap[0]}: severity {f.severity}"
+                f"{', opt-outs diverge' if f.opt_out_divergence else ''}"
+                for f in files.file_findings
             ],
-        )  # type: ignore[union-attr]
+        )
     return console_text(facts)
+
+
+class Score(HasDict, Protocol):
+    """A gold score (:class:`dataflow_graph.extract.Score`): precision and recall, core and extended."""
+
+    @property
+    def core_precision(self) -> float: ...
+    @property
+    def core_recall(self) -> float: ...
+    @property
+    def extended_precision(self) -> float: ...
+    @property
+    def extended_recall(self) -> float: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+
+
+def eval_text(score: Score, fmt: str) -> str:
+    """``dfg eval``: JSON, or precision and recall lines then the misses and extras (table or CSV)."""
+    if fmt == "json":
+        return dumps(score.as_dict())
+    lines = [
+        f"core precision {score.core_precision:.3f}  recall {score.core_recall:.3f}",
+        f"extended precision {score.extended_precision:.3f}  recall {score.extended_recall:.3f}",
+        f"counts {score.counts}",
+    ]
+    rows = eval_rows(score)
+    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras")
+    return "\n".join(lines) + "\n" + body
+
+
+def render(document: object, rows: Sequence[Row], fmt: str, title: str) -> str:
+    """A command's result as ``fmt``: the JSON document, or its rows as CSV or a table."""
+    if fmt == "json":
+        return dumps(document)
+    if fmt == "csv":
+        return rows_csv(rows)
+    return rows_table(rows, title)
+
+
+def diagnostics_text(diagnostics: Diagnostics, *, quiet: bool, verbose: bool) -> str:
+    """Diagnostics for stderr, ``path:line:col`` first; at most :data:`PER_CODE` of a code
+    unless ``verbose``; warnings and notes left out when ``quiet``; then the counts."""
+    lines = []
+    shown: dict[str, int] = {}
+    for d in diagnostics:
+        if quiet and d.severity is not Severity.ERROR:
+            continue
+        shown[d.code] = shown.get(d.code, 0) + 1
+        if verbose or shown[d.code] <= PER_CODE:
+            lines.append(str(d))
+    for code, n in sorted(shown.items()):
+        if not verbose and n > PER_CODE:
+            lines.append(
+                f"... and {n - PER_CODE} more {code} diagnostics (--verbose or --errors-csv FILE shows them all)"
+            )
+    c = diagnostics.counts()
+    if not quiet:
+        lines.append(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}")
+    return "".join(f"{line}\n" for line in lines)

@@ -1,0 +1,76 @@
+"""Severity of a convergence finding: one table of qualifier weights, one score, one label.
+
+Flow findings and released-file findings are scored by the same :func:`score`
+(documented in the README):
+
+====================================================  ======
+both an identifiable and a record-level de-identified   +3
+copy reach the recipient
+the two copies overlap in time (at least one month)     +3
+opt-outs honoured on one copy and not on the other      +3
+both copies under one agreement                         +1
+the recipient links other data to a copy                +2
+a re-identification route starts at or near it          +2
+the recipient is only a landing point for one copy      -2
+a segregation is stated (a CEfF, "held separately")     -1
+====================================================  ======
+
+A score of :data:`HIGH` or more is "high", of :data:`MEDIUM` or more "medium", else "low".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["HIGH", "MEDIUM", "SEVERITY", "label", "score"]
+
+#: Qualifier -> weight (the table above; written into ``dfg converge --format json``).
+SEVERITY: Mapping[str, int] = {
+    "both_copies": 3,
+    "overlap": 3,
+    "opt_out_divergence": 3,
+    "same_agreement": 1,
+    "linkage": 2,
+    "reidentification": 2,
+    "landing_only": -2,
+    "segregation": -1,
+}
+#: Lowest score labelled "high", and "medium".
+HIGH, MEDIUM = 8, 5
+
+
+def score(
+    *,
+    overlap: bool,
+    opt_out_divergence: bool,
+    same_agreement: bool,
+    linkage: bool = False,
+    reidentification: bool = False,
+    landing_only: bool = False,
+    segregation: bool = False,
+) -> int:
+    """The severity of a finding with these qualifiers (both copies are always there).
+
+    >>> score(overlap=True, opt_out_divergence=True, same_agreement=False, segregation=True)
+    8
+    """
+    present = {
+        "both_copies": True,
+        "overlap": overlap,
+        "opt_out_divergence": opt_out_divergence,
+        "same_agreement": same_agreement,
+        "linkage": linkage,
+        "reidentification": reidentification,
+        "landing_only": landing_only,
+        "segregation": segregation,
+    }
+    return sum(SEVERITY[name] for name, found in present.items() if found)
+
+
+def label(severity: int) -> str:
+    """``"high"``, ``"medium"`` or ``"low"``.
+
+    >>> [label(n) for n in (9, 8, 5, 4)]
+    ['high', 'high', 'medium', 'low']
+    """
+    return "high" if severity >= HIGH else "medium" if severity >= MEDIUM else "low"

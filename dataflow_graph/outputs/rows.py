@@ -1,0 +1,259 @@
+"""The flat rows of every command, for tables and CSV: one dict per row, keys are columns.
+
+Rows are what a spreadsheet user wants to read; the JSON documents
+(:mod:`~dataflow_graph.outputs.documents`) keep every fact with its evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from ..errors import Diagnostics
+from ..graph import (
+    AgreementSummary,
+    Convergence,
+    FileFinding,
+    FlowPath,
+    Neighbour,
+    OrganisationSummary,
+    RedFlagReport,
+    Side,
+)
+from ..model import Entry, Flow, Period
+from .documents import HasDict, organisation_document
+
+__all__ = [
+    "DIAGNOSTIC_COLUMNS",
+    "Row",
+    "agreement_rows",
+    "converge_rows",
+    "diagnostics_csv",
+    "entries_rows",
+    "eval_rows",
+    "file_rows",
+    "flows_rows",
+    "neighbours_rows",
+    "organisation_rows",
+    "paths_rows",
+    "redflag_rows",
+    "rows_csv",
+]
+
+Row = dict[str, object]
+#: Columns of ``--errors-csv`` (csvclean's idea: where, what, and the raw line).
+DIAGNOSTIC_COLUMNS = ("path", "line", "col", "code", "severity", "message", "raw")
+
+
+def rows_csv(rows: Sequence[Row]) -> str:
+    """Rows as CSV with a header (lists joined with ``"; "``, None empty); nothing for no rows.
+
+    >>> rows_csv([{"a": 1, "b": ["x", "y"]}, {"a": None, "b": ()}])
+    'a,b\\n1,x; y\\n,\\n'
+    """
+    buf = io.StringIO()
+    if rows:
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: _cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _cell(v: object) -> object:
+    if isinstance(v, (list, tuple)):
+        return "; ".join(map(str, v))
+    return "" if v is None else v
+
+
+def diagnostics_csv(diagnostics: Diagnostics) -> str:
+    """Every diagnostic as a CSV row of :data:`DIAGNOSTIC_COLUMNS` (``\\r\\n`` line ends)."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(DIAGNOSTIC_COLUMNS)
+    for d in diagnostics:
+        row = d.as_dict()
+        w.writerow([row[k] for k in DIAGNOSTIC_COLUMNS])
+    return buf.getvalue()
+
+
+def _period_text(p: Period | None) -> str:
+    if p is None:
+        return ""
+    return f"{p.start or '?'}..{p.end or '?'}"
+
+
+def entries_rows(entries: Iterable[Entry]) -> list[Row]:
+    """``dfg parse``: one row per entry with its header facts."""
+    return [
+        {
+            "id": e.id,
+            "reference": e.reference,
+            "agreement": e.agreement,
+            "title": e.title,
+            "opt_outs": e.opt_outs.honoured.value,
+            "period": _period_text(e.period),
+            "dsa": _period_text(e.dsa),
+            "legal_basis": "; ".join(e.legal_basis),
+            "access": "; ".join(e.access),
+            "families": " ".join(e.families),
+            "type_of_data": e.type_of_data or "",
+            "line": e.line,
+        }
+        for e in entries
+    ]
+
+
+def flows_rows(selected: Iterable[Flow]) -> list[Row]:
+    """``dfg flows``: one row per flow, its path and evidence lines."""
+    return [
+        {
+            "entry": f.entry.rsplit("/", 1)[-1],
+            "reference": f.reference,
+            "purpose": f.purpose,
+            "kind": f.kind.value,
+            "identifiability": f.identifiability.value,
+            "families": " ".join(f.families),
+            "path": " → ".join(f.path),
+            "lines": " ".join(str(h.evidence.line) for h in f.hops),
+        }
+        for f in selected
+    ]
+
+
+def converge_rows(found: Iterable[Convergence]) -> list[Row]:
+    """``dfg converge``: one row per flow finding, both sides in one cell each."""
+    return [
+        {
+            "recipient": c.recipient,
+            "family": c.family,
+            "severity": f"{c.severity} ({c.severity_label})",
+            "identifiable": _side_text(c.identifiable),
+            "pseudonymised": _side_text(c.pseudonymised),
+            "overlap": f"{c.overlap[0]}..{c.overlap[-1]}" if c.overlap else "none",
+            "opt-outs": "honoured on one copy, ignored on the other" if c.opt_out_divergence else "no divergence",
+            "same agreement": " ".join(c.same_agreement) or "no",
+            "landing only": " ".join(c.landing_only) or "no",
+            "segregation": "; ".join(sorted({s.unit or "stated" for s in c.segregation})) or "none",
+        }
+        for c in found
+    ]
+
+
+def _side_text(sides: Iterable[Side]) -> str:
+    out = []
+    for s in sides:
+        f = s.flow
+        period = f"{f.period.start}..{f.period.end}" if f.period else "?"
+        out.append(
+            f"{f.reference} ({f.entry.rsplit('#', 1)[-1]}) {period} "
+            f"opt-outs {f.opt_outs.value} via {' → '.join(s.path[1:-1]) or 'direct'} "
+            f"[line {s.hop.evidence.line}]"
+        )
+    return "\n".join(out)
+
+
+def file_rows(found: Iterable[FileFinding]) -> list[Row]:
+    """``dfg converge`` (table): one row per finding in the released files."""
+    return [
+        {
+            "recipient": f.recipient,
+            "family": f.family,
+            "severity": f.severity,
+            "period": f.files.period,
+            "identifiable files": len(f.files.identifiable),
+            "de-identified files": len(f.files.deidentified),
+            "opt-outs": "differ" if f.opt_out_divergence else "same",
+            "same agreement": " ".join(f.same_agreement) or "no",
+        }
+        for f in found
+    ]
+
+
+def paths_rows(found: Iterable[FlowPath]) -> list[Row]:
+    """``dfg paths``: one row per hop of every route."""
+    return [
+        {
+            "entry": p.entry.rsplit("#", 1)[-1],
+            "reference": p.reference,
+            "purpose": p.purpose,
+            "step": i,
+            "from": h.source.name,
+            "to": h.target.name,
+            "identifiability": h.identifiability.value,
+            "landing only": "yes" if h.landing_only else "",
+            "evidence": f"{h.evidence.path}:{h.evidence.line}: {h.evidence.text[:160]}",
+        }
+        for p in found
+        for i, h in enumerate(p.hops, 1)
+    ]
+
+
+def neighbours_rows(found: Iterable[Neighbour]) -> list[Row]:
+    """``dfg upstream`` / ``dfg downstream``: one row per hop reaching each organisation."""
+    return [
+        {
+            "distance": n.distance,
+            "organisation": n.name,
+            "role": n.role,
+            "from": h.source.name,
+            "to": h.target.name,
+            "reference": f.reference,
+            "purpose": f.purpose,
+            "identifiability": h.identifiability.value,
+            "families": " ".join(f.families),
+            "line": h.evidence.line,
+        }
+        for n in found
+        for f, h in n.hops
+    ]
+
+
+def redflag_rows(report: RedFlagReport) -> list[Row]:
+    """``dfg redflags``: one row per red flag, with the lines of its file rows."""
+    return [
+        {
+            "recipient": r.recipient,
+            "dataset": r.dataset,
+            "period": r.period,
+            "files applied": r.files_applied,
+            "files not applied": r.files_not_applied,
+            "rows": " ".join(str(x.line) for x in r.rows),
+        }
+        for r in report.redflags
+    ]
+
+
+def organisation_rows(summary: OrganisationSummary) -> list[Row]:
+    """``dfg org``: one row per fact of the document, its value as JSON."""
+    return [
+        {"fact": k, "value": json.dumps(v, ensure_ascii=False, sort_keys=True)}
+        for k, v in organisation_document(summary).items()
+    ]
+
+
+def agreement_rows(summary: AgreementSummary) -> list[Row]:
+    """``dfg agreement``: one row per entry."""
+    return [
+        {
+            "entry": e.id,
+            "reference": e.reference,
+            "period": f"{e.period.start}..{e.period.end}" if e.period else "",
+            "opt_outs": e.opt_outs.honoured.value,
+            "families": " ".join(e.families),
+        }
+        for e in summary.entries
+    ]
+
+
+def eval_rows(score: HasDict) -> list[Row]:
+    """``dfg eval``: the misses, optional misses and extras, one edge per row."""
+    doc = score.as_dict()
+    rows: list[Row] = []
+    for what, key in (("miss", "misses"), ("optional miss", "optional_misses"), ("extra", "extras")):
+        edges = doc[key]
+        assert isinstance(edges, list)
+        rows += [{"what": what, **edge} for edge in edges]
+    return rows
