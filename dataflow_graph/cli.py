@@ -600,6 +600,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same bytes")
 @click.option("--no-workbook", is_flag=True, help="Write pages only, no XLSX workbooks")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into")
+@handle_errors
 def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> None:
     """
     Write a synthetic register in the real page and workbook layouts (a benchmarking aid)

@@ -84,3 +84,19 @@ def test_write_register_planted_convergence_is_found(synthetic):
 def test_write_register_rejects_no_entries(tmp_path):
     with pytest.raises(ValueError, match="at least 1"):
         write_register(tmp_path, entries=0, seed=1)
+
+
+def test_synth_without_openpyxl_names_the_extra(monkeypatch, tmp_path):
+    import sys
+
+    from click.testing import CliRunner
+
+    from dataflow_graph.cli import cli
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
+    result = CliRunner().invoke(cli, ["synth", "--entries", "3", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "dataflow-graph[synth]" in result.stderr
+    assert "--no-workbook" in result.stderr
+    ok = CliRunner().invoke(cli, ["synth", "--entries", "3", "--no-workbook", "-o", str(tmp_path / "pages")])
+    assert ok.exit_code == 0, ok.output
