@@ -418,6 +418,12 @@ class Flow:
     key_holder: str | None = None
     segregation: tuple[Span, ...] = ()
     linked_families: tuple[str, ...] = ()
+    #: what the flow's own text says of opt-outs for this copy ("type 2 objections are
+    #: removed", "records for all patients, including type 2 objectors"), and where
+    opt_outs_stated: OptOut = OptOut.UNKNOWN
+    opt_outs_evidence: Span | None = None
+    #: where ``until`` was stated ("Permitted until 31st December 2016")
+    until_evidence: Span | None = None
 
     @property
     def recipients(self) -> tuple[Organisation, ...]:
@@ -445,6 +451,9 @@ class Flow:
             "linked": list(self.linked),
             "linked_families": list(self.linked_families),
             "until": self.until,
+            "until_evidence": span_dict(self.until_evidence),
+            "opt_outs_stated": self.opt_outs_stated.value,
+            "opt_outs_evidence": span_dict(self.opt_outs_evidence),
             "key_holder": self.key_holder,
             "segregation": [span_dict(s) for s in self.segregation],
             "path": list(self.path),
