@@ -110,8 +110,13 @@ class Register:
     @cached_property
     def convergences(self) -> tuple[tuple[Convergence, ...], tuple[Excluded, ...]]:
         """Findings and pairs reported apart of the whole register (units rolled up)."""
-        found, excluded = queries.convergences(self.graph)
+        found, excluded = queries.convergences(self.graph, facts=self.facts)
         return tuple(found), tuple(excluded)
+
+    @cached_property
+    def facts(self) -> queries.Facts:
+        """What findings cite beyond the graph: the entries and the released files."""
+        return queries.Facts.of(self.entries, self.releases)
 
     @cached_property
     def organisations(self) -> list[Organisation]:
@@ -267,6 +272,7 @@ def convergences(
         rollup=rollup,
         family=family.upper() if family else None,
         during=parse_during(during),
+        facts=register.facts,
     )
 
 
@@ -275,8 +281,8 @@ def file_findings(register: Register, *, recipient: str | None = None, family: s
     record-level de-identified files in one period, with the file rows as evidence."""
     if not register.releases:
         return []
-    keys = queries.recipient_keys(register.graph, register.gazetteer, recipient) if recipient else None
-    return queries.file_findings(register.releases, recipient=keys, family=family)
+    org_id = queries.recipient_id(register.graph, register.gazetteer, recipient) if recipient else None
+    return queries.file_findings(register.releases, recipient=org_id, family=family)
 
 
 def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
@@ -298,14 +304,11 @@ def organisation_summary(register: Register, name: str) -> OrganisationSummary:
     try:
         node = resolve_organisation(register, name)
     except UnknownOrganisationError as exc:
-        org, _, mine = queries.release_recipient(
-            name, names=register.gazetteer, releases=register.releases, unknown=exc
-        )
+        org, mine = queries.release_recipient(name, releases=register.releases, unknown=exc)
         return queries.release_only_summary(org, mine)
     found, _ = convergences(register, recipient=node)
-    keys = queries.name_keys(G.nodes[node]["organisation"])
     return queries.organisation_summary(
-        G, node, entries=register.entries, findings=found, releases=queries.of_recipient(register.releases, keys)
+        G, node, entries=register.entries, findings=found, releases=queries.of_recipient(register.releases, node)
     )
 
 
@@ -320,8 +323,7 @@ def redflags(register: Register, *, recipient: str | None = None) -> RedFlagRepo
     """Files of one dataset sent to one recipient in one period with opt-outs applied and not."""
     releases: Sequence[Release] = register.releases
     if recipient:
-        keys = queries.recipient_keys(register.graph, register.gazetteer, recipient)
-        releases = queries.of_recipient(releases, keys)
+        releases = queries.of_recipient(releases, queries.recipient_id(register.graph, register.gazetteer, recipient))
     return queries.redflag_report(releases)
 
 

@@ -19,9 +19,11 @@ from dataflow_graph.graph.releases import (
     file_convergences,
     not_applied,
     period_of,
+    recipient_of,
     redflag_report,
     redflags,
 )
+from dataflow_graph.outputs.documents import SCHEMA
 from dataflow_graph.model import Identifiability, Period, Release
 from dataflow_graph.outputs.documents import redflags_document
 from dataflow_graph.read.register import read_register
@@ -95,20 +97,22 @@ def _independent(raw_rows, recipient):
 )
 def test_redflags_pinned_recipients_match_independent_count(raw_rows, releases, recipient, flags, files_not_applied):
     assert _independent(raw_rows, recipient) == (flags, files_not_applied)
-    found = [f for f in redflags(releases) if f.recipient == recipient]
+    org = recipient_of(recipient)
+    found = [f for f in redflags(releases) if f.recipient_id == org.id]
     assert {f.dataset: (f.files_applied, f.files_not_applied) for f in found} == flags
     assert {(f.period, f.period_kind) for f in found} == {("2017-09/2017-11", "register period")}
-    assert dict(not_applied(releases))[recipient] == files_not_applied
+    assert {recipient} <= {name for f in found for name in f.as_written}
+    assert dict(not_applied(releases))[org.name] == files_not_applied
 
 
 def test_redflags_rows_are_the_raw_csv_lines(raw_rows, releases):
-    flag = next(f for f in redflags(releases) if f.recipient == "NHS SURREY DOWNS CCG")
+    flag = next(f for f in redflags(releases) if f.recipient_id == recipient_of("NHS SURREY DOWNS CCG").id)
     assert len(flag.rows) == flag.files_applied + flag.files_not_applied
     for evidence in flag.rows:
         raw = raw_rows[evidence.line - 3]  # header on lines 1-2, data from line 3
         assert (raw["RowID"], raw["Organisation Name"].strip(), raw["us"].strip()) == (
             evidence.row_id,
-            flag.recipient,
+            flag.as_written[0],
             flag.dataset,
         )
     assert [e.line for e in flag.rows] == sorted(e.line for e in flag.rows)
@@ -121,14 +125,21 @@ def test_redflags_whole_file_totals_match_independent_count(raw_rows, releases):
         key = (row["Organisation Name"].strip(), row["us"].strip())
         counts[key][0 if row[opt_outs] == "Y" else 1] += 1
     expected = sorted((*k, *c) for k, c in counts.items() if c[0] and c[1])
-    found = [(f.recipient, f.dataset, f.files_applied, f.files_not_applied) for f in redflags(releases)]
+    flags = redflags(releases)
+    assert all(len(f.as_written) == 1 for f in flags)  # this file spells each recipient one way
+    found = sorted((f.as_written[0], f.dataset, f.files_applied, f.files_not_applied) for f in flags)
     assert found == expected
     assert len(found) == 67
-    totals = defaultdict(int)
-    for row in raw_rows:
-        totals[row["Organisation Name"].strip()] += row[opt_outs] == "N"
-    assert dict(not_applied(releases)) == {k: v for k, v in totals.items() if v}
-    assert not_applied(releases)[:2] == [("UNIVERSITY COLLEGE LONDON (UCL)", 129), ("IMS HEALTH LTD", 113)]
+    totals: dict[str, int] = defaultdict(int)
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for row in raw_rows:  # one organisation however the rows spell it ("FYLDE & WYRE", "FYLDE AND WYRE")
+        key = recipient_of(row["Organisation Name"]).id
+        totals[key] += row[opt_outs] == "N"
+        spellings[key].add(row["Organisation Name"].strip())
+    named = {recipient_of(min(spellings[k])).name: v for k, v in totals.items() if v}
+    assert dict(not_applied(releases)) == named
+    assert named["NHS Fylde & Wyre CCG"] == 8
+    assert not_applied(releases)[:2] == [("University College London (UCL)", 129), ("IMS Health Ltd", 113)]
 
 
 def test_redflags_workbook_and_csv_agree(releases):
@@ -146,9 +157,19 @@ def test_redflags_workbook_and_csv_agree(releases):
 def test_redflags_document_follows_json_contract(releases):
     document = redflags_document(redflag_report(releases))
     assert set(document) == {"schema", "redflags", "not_applied"}
-    assert document["schema"] == 1
+    assert document["schema"] == SCHEMA
     first = document["redflags"][0]
-    assert set(first) == {"recipient", "dataset", "period", "period_kind", "files_applied", "files_not_applied", "rows"}
+    assert set(first) == {
+        "recipient",
+        "recipient_id",
+        "as_written",
+        "dataset",
+        "period",
+        "period_kind",
+        "files_applied",
+        "files_not_applied",
+        "rows",
+    }
     assert set(first["rows"][0]) == {"source", "line", "row_id"}
     assert set(document["not_applied"][0]) == {"recipient", "files"}
     text = json.dumps(document, sort_keys=True)
@@ -219,10 +240,12 @@ def test_redflags_no_month_uses_register_period_or_unknown():
 
 def test_file_convergences_identifiable_and_deidentified_in_one_period():
     rows = [
-        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"),
+        _release(
+            2, "NHS Anytown CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"
+        ),
         _release(
             3,
-            "CCG",
+            "NHS Anytown CCG",
             "LPF Mental Health",
             applied=True,
             month="2019-07",
@@ -230,10 +253,22 @@ def test_file_convergences_identifiable_and_deidentified_in_one_period():
             ident=Identifiability.PSEUDONYMISED,
             reference="NIC-2-BBBBB",
         ),
-        _release(4, "CCG", "LPF Acute", applied=True, month="2019-08", family="LPF", ident=Identifiability.ANONYMISED),
-        _release(5, "CCG", "Tables", applied=True, month="2019-07", family="LPF", ident=Identifiability.AGGREGATE),
-        _release(6, "CCG", "Odd", applied=True, month="2019-07", family=None),
-        _release(7, "CCG", "Odd", applied=True, month="2019-07", family=None, ident=Identifiability.ANONYMISED),
+        _release(
+            4,
+            "NHS Anytown CCG",
+            "LPF Acute",
+            applied=True,
+            month="2019-08",
+            family="LPF",
+            ident=Identifiability.ANONYMISED,
+        ),
+        _release(
+            5, "NHS Anytown CCG", "Tables", applied=True, month="2019-07", family="LPF", ident=Identifiability.AGGREGATE
+        ),
+        _release(6, "NHS Anytown CCG", "Odd", applied=True, month="2019-07", family=None),
+        _release(
+            7, "NHS Anytown CCG", "Odd", applied=True, month="2019-07", family=None, ident=Identifiability.ANONYMISED
+        ),
     ]
     found = file_convergences(rows)
     assert [
@@ -247,8 +282,8 @@ def test_file_convergences_identifiable_and_deidentified_in_one_period():
         )
         for c in found
     ] == [
-        ("CCG", "LPF", ("LPF Acute", "LPF Mental Health"), "2019-07", [2], [3]),
-        ("CCG", None, ("Odd",), "2019-07", [6], [7]),
+        ("NHS Anytown CCG", "LPF", ("LPF Acute", "LPF Mental Health"), "2019-07", [2], [3]),
+        ("NHS Anytown CCG", None, ("Odd",), "2019-07", [6], [7]),
     ]
     lpf = found[0]
     assert (lpf.identifiable_opt_outs, lpf.deidentified_opt_outs, lpf.opt_outs_differ, lpf.same_agreement) == (
@@ -261,8 +296,9 @@ def test_file_convergences_identifiable_and_deidentified_in_one_period():
 
 
 def test_file_convergences_2017_register_finds_ccgs_with_local_provider_data(releases):
-    found = {(c.recipient, c.family) for c in file_convergences(releases)}
-    assert {("NHS SURREY DOWNS CCG", "LPF"), ("NHS WANDSWORTH CCG", "LPF"), ("IMPERIAL COLLEGE LONDON", "HES")} <= found
+    found = {(c.recipient_id, c.family) for c in file_convergences(releases)}
+    names = ("NHS SURREY DOWNS CCG", "LPF"), ("NHS WANDSWORTH CCG", "LPF"), ("IMPERIAL COLLEGE LONDON", "HES")
+    assert {(recipient_of(name).id, family) for name, family in names} <= found
     assert len(found) == 17
     assert all(c.period_kind == "register period" for c in file_convergences(releases))
 
@@ -275,10 +311,12 @@ def test_period_of_amendment_period_keeps_its_qualifier():
 
 def test_file_findings_are_scored_by_the_one_severity_table():
     rows = [
-        _release(2, "CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"),
+        _release(
+            2, "NHS Anytown CCG", "LPF Acute", applied=False, month="2019-07", family="LPF", reference="NIC-1-AAAAA"
+        ),
         _release(
             3,
-            "CCG",
+            "NHS Anytown CCG",
             "LPF Mental Health",
             applied=True,
             month="2019-07",
@@ -289,8 +327,11 @@ def test_file_findings_are_scored_by_the_one_severity_table():
     ]
     [found] = file_findings(rows)
     expected = SEVERITY["both_copies"] + SEVERITY["overlap"] + SEVERITY["opt_out_divergence"]
-    assert found.severity == expected == score(overlap=True, opt_out_divergence=True, same_agreement=False)
+    assert found.severity == expected == score(q.name for q in found.qualifiers)
+    assert [q.name for q in found.qualifiers] == ["both_copies", "overlap", "opt_out_divergence"]
+    assert all(q.evidence for q in found.qualifiers)
     assert (found.severity_label, label(8), label(5), label(4)) == ("high", "high", "medium", "low")
     assert found.as_dict()["severity"] == expected
     assert file_findings(rows, family="hes") == []
-    assert file_findings(rows, recipient=frozenset({"someone else"})) == []
+    assert file_findings(rows, recipient="org:someone-else") == []
+    assert file_findings(rows, recipient=recipient_of("Anytown CCG").id) == [found]

@@ -52,7 +52,8 @@ def test_org_lists_red_flags_and_not_applied_files_with_rows():
 
 def test_converge_includes_file_findings_and_red_flags(converge):
     files = [f for f in converge["findings"] if f["source"] == "releases"]
-    assert {f["recipient"] for f in files} >= {"NHS SURREY DOWNS CCG", "NHS GREENWICH CCG"}
+    assert {f["recipient"] for f in files} >= {"NHS Surrey Downs CCG", "NHS Greenwich CCG"}
+    assert {"NHS SURREY DOWNS CCG", "NHS GREENWICH CCG"} <= {n for f in files for n in f["files"]["as_written"]}
     assert all(f["identifiable"] and f["pseudonymised"] for f in files)
     assert len(converge["redflags"]) == 67
     severities = [f["severity"] for f in converge["findings"]]

@@ -10,9 +10,10 @@ agreement).
 from .build import RollUp, build_graph, rolled_up
 from .convergence import Convergence, Excluded, Linkage, Reidentification, Segregation, Side, convergences
 from .findings import FileFinding, FileSide, file_finding, file_findings
-from .lookup import name_keys, of_recipient, recipient_keys, release_recipient, resolve_organisation
+from .lookup import name_keys, of_recipient, recipient_id, release_recipient, resolve_organisation
 from .paths import FlowPath, flow_paths
 from .periods import in_window, months_of
+from .qualifiers import Cited, CopyOptOuts, Facts, Qualifier
 from .reach import Direction, Neighbour, downstream, neighbours, upstream
 from .releases import (
     Evidence,
@@ -22,6 +23,7 @@ from .releases import (
     file_convergences,
     not_applied,
     period_of,
+    recipient_of,
     redflag_report,
     redflags,
 )
@@ -41,10 +43,13 @@ __all__ = [
     "MEDIUM",
     "SEVERITY",
     "AgreementSummary",
+    "Cited",
     "Convergence",
+    "CopyOptOuts",
     "Direction",
     "Evidence",
     "Excluded",
+    "Facts",
     "FileConvergence",
     "FileFinding",
     "FileSide",
@@ -52,6 +57,7 @@ __all__ = [
     "Linkage",
     "Neighbour",
     "OrganisationSummary",
+    "Qualifier",
     "RedFlag",
     "RedFlagReport",
     "Reidentification",
@@ -76,7 +82,8 @@ __all__ = [
     "of_recipient",
     "organisation_summary",
     "period_of",
-    "recipient_keys",
+    "recipient_id",
+    "recipient_of",
     "redflag_report",
     "redflags",
     "release_facts",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import networkx as nx
@@ -19,6 +19,7 @@ from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Role, span_dict
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
+from .qualifiers import Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs
 from .severity import label, score
 
 __all__ = [
@@ -41,6 +42,15 @@ class Side:
     flow: Flow
     hop: Hop
     path: tuple[str, ...]
+    #: node ids from the first sender to the recipient (units not rolled up)
+    route: tuple[str, ...] = ()
+    #: whether opt-outs were honoured on this copy, and on what evidence (set in a finding)
+    opt_outs_found: CopyOptOuts | None = None
+
+    @property
+    def label(self) -> str:
+        """The copy's own identifiability, in words ("pseudonymised", "anonymised")."""
+        return self.hop.identifiability.value
 
     def as_dict(self) -> dict[str, object]:
         f = self.flow
@@ -58,6 +68,8 @@ class Side:
             "unit": self.hop.unit,
             "path": list(self.path),
             "evidence": [span_dict(self.hop.evidence)],
+            "copy_opt_outs": self.opt_outs_found.as_dict() if self.opt_outs_found else None,
+            "until": f.until,
         }
 
 
@@ -146,6 +158,12 @@ class Convergence:
     reidentification: tuple[Reidentification, ...]
     severity: int
     rolled_up_from: tuple[str, ...] = field(default=())
+    #: every claim of the finding with its evidence; ``severity`` is the sum of their weights
+    qualifiers: tuple[Qualifier, ...] = field(default=())
+
+    def qualifier(self, name: str) -> Qualifier | None:
+        """The qualifier of that name, if the finding has it."""
+        return next((q for q in self.qualifiers if q.name == name), None)
 
     @property
     def severity_label(self) -> str:
@@ -185,6 +203,9 @@ class Convergence:
             "linkage": [x.as_dict() for x in self.linkage],
             "reidentification": [x.as_dict() for x in self.reidentification],
             "rolled_up_from": list(self.rolled_up_from),
+            "qualifiers": [q.as_dict() for q in self.qualifiers],
+            "linkage_others": q.others if (q := self.qualifier("linkage")) else 0,
+            "reidentification_others": q.others if (q := self.qualifier("reidentification")) else 0,
             "entries": {
                 "identifiable": sorted({s.flow.entry for s in self.identifiable}),
                 "pseudonymised": sorted({s.flow.entry for s in self.pseudonymised}),
@@ -208,10 +229,6 @@ def _is_part_of_source(G: nx.MultiDiGraph, node: str) -> bool:
     return False
 
 
-def _honours(status: OptOut) -> set[str]:
-    return {"yes", "no"} if status is OptOut.MIXED else {status.value} - {"unknown"}
-
-
 def convergences(
     G: nx.MultiDiGraph,
     *,
@@ -219,6 +236,7 @@ def convergences(
     rollup: RollUp = RollUp.UNIT,
     family: str | None = None,
     during: Period | None = None,
+    facts: Facts | None = None,
 ) -> tuple[list[Convergence], list[Excluded]]:
     """Findings (sorted by severity, then recipient and family) and the pairs reported apart.
 
@@ -230,11 +248,14 @@ def convergences(
         Only this node (after roll-up).
     rollup : RollUp
         Count units as their organisation (always), and with ``SUCCESSOR`` a CCG as its
-        last successor.
+        last successor; a rolled-up finding keeps every qualifier of the organisations in it.
     family : str, optional
         Only this dataset family.
     during : Period, optional
         Only copies whose release window meets this one.
+    facts : Facts, optional
+        The entries and released files the qualifiers may cite (the copies' opt-out
+        statements and files); without them a copy's opt-outs are its flow's own text.
 
     Raises
     ------
@@ -246,14 +267,15 @@ def convergences(
     >>> from dataflow_graph.examples import two_copies
     >>> from dataflow_graph.graph import build_graph
     >>> found, excluded = convergences(build_graph(two_copies().flows))
-    >>> [(c.recipient, c.family, c.overlap[0], c.opt_out_divergence) for c in found]
-    [('Example CCG', 'SUS', '2019-01', True), ('Example CSU', 'SUS', '2019-01', True)]
+    >>> [(c.recipient, c.family, c.overlap[0]) for c in found]
+    [('Example CCG', 'SUS', '2019-01'), ('Example CSU', 'SUS', '2019-01')]
     """
     if recipient is not None and recipient not in G:
         raise UnknownOrganisationError(recipient)
+    facts = facts if facts is not None else Facts()
     arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
     kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
-    paths: dict[str, tuple[str, ...]] = {}
+    paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     nodes: dict[str, str] = {}
     for _u, v, data in G.edges(data=True):
         f: Flow = data["flow"]
@@ -261,13 +283,13 @@ def convergences(
             continue
         hop: Hop = data["hop"]
         node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
-        whole = paths.get(f.id) or paths.setdefault(f.id, f.path)
-        path = whole[: data["index"] + 2]
+        whole = paths.get(f.id) or paths.setdefault(f.id, (f.path, _route(f)))
+        end = data["index"] + 2
         level = hop.identifiability
         kind = 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
         for fam in hop.families or f.families:
             if family is None or fam == family:
-                arrivals[(node, fam)].append(Side(f, hop, path))
+                arrivals[(node, fam)].append(Side(f, hop, whole[0][:end], whole[1][:end]))
                 kinds[(node, fam)] |= kind
     found: list[Convergence] = []
     excluded: list[Excluded] = []
@@ -287,9 +309,16 @@ def convergences(
                 )
             continue
         if ident and pseudo:
-            found.append(_finding(G, node, fam, ident, pseudo, sides, index))
+            found.append(_finding(G, node, fam, ident, pseudo, sides, index, facts))
     found.sort(key=lambda c: (-c.severity, c.recipient, c.family))
     return found, excluded
+
+
+def _route(f: Flow) -> tuple[str, ...]:
+    """Node ids of a flow's path, from the first sender on."""
+    if not f.hops:
+        return ()
+    return (f.hops[0].source.id, *(h.target.id for h in f.hops))
 
 
 def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
@@ -297,6 +326,29 @@ def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
     for s in sides:
         seen.setdefault((s.flow.id, s.hop.evidence.line), s)
     return tuple(sorted(seen.values(), key=lambda s: (s.flow.entry, s.flow.id)))
+
+
+def _months(side: Side) -> frozenset[str]:
+    """The months a copy covers: its window, cut at a stated time limit ("permitted until")."""
+    months = months_of(side.flow.period)
+    until = side.flow.until
+    return frozenset(m for m in months if m <= until) if until else months
+
+
+def _with_opt_outs(side: Side, family: str, facts: Facts) -> Side:
+    f = side.flow
+    found = copy_opt_outs(
+        entry_id=f.entry,
+        reference=f.reference,
+        agreement=f.agreement,
+        family=family,
+        level=side.hop.identifiability,
+        stated=f.opt_outs_stated,
+        stated_at=f.opt_outs_evidence,
+        months=_months(side),
+        facts=facts,
+    )
+    return replace(side, opt_outs_found=found)
 
 
 def _finding(
@@ -307,33 +359,39 @@ def _finding(
     pseudo: tuple[Side, ...],
     sides: list[Side],
     index: _SpecialIndex,
+    facts: Facts,
 ) -> Convergence:
-    months_i = set().union(*(months_of(s.flow.period) for s in ident))
-    months_p = set().union(*(months_of(s.flow.period) for s in pseudo))
+    name = G.nodes[node]["name"]
+    ident = tuple(_with_opt_outs(s, fam, facts) for s in ident)
+    pseudo = tuple(_with_opt_outs(s, fam, facts) for s in pseudo)
+    months_i = frozenset().union(*(_months(s) for s in ident))
+    months_p = frozenset().union(*(_months(s) for s in pseudo))
     overlap = tuple(sorted(months_i & months_p))
-    hon_i = set().union(*(_honours(s.flow.opt_outs) for s in ident))
-    hon_p = set().union(*(_honours(s.flow.opt_outs) for s in pseudo))
-    divergence = ("yes" in hon_i and "no" in hon_p) or ("no" in hon_i and "yes" in hon_p)
     same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
     landing = tuple(
-        name
-        for name, group in (("identifiable", ident), ("pseudonymised", pseudo))
+        side
+        for side, group in (("identifiable", ident), ("pseudonymised", pseudo))
         if all(s.hop.landing_only for s in group)
     )
-    segregation = _segregation(ident + pseudo)
-    linkage, reid = index.near(node)
-    severity = score(
-        overlap=bool(overlap),
-        opt_out_divergence=divergence,
-        same_agreement=bool(same),
-        linkage=bool(linkage),
-        reidentification=bool(reid),
-        landing_only=bool(landing),
-        segregation=bool(segregation),
-    )
-    originals = tuple(sorted({s.hop.target.name for s in sides} - {G.nodes[node]["name"]}))
+    segregation = _segregation(ident)
+    agreements = {s.flow.agreement for s in (*ident, *pseudo)}
+    on_routes = {n for s in (*ident, *pseudo) for n in s.route} | {s.hop.target.id for s in (*ident, *pseudo)}
+    linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
+    reid, reid_others = index.reid_near(node, on_routes, agreements)
+    qualifiers = [
+        _both_copies(name, fam, ident, pseudo),
+        *_overlap(overlap, ident, pseudo),
+        *_opt_outs(ident, pseudo),
+        *_same_agreement(same, ident, pseudo),
+        *_landing(name, landing, ident, pseudo),
+        *_segregated(segregation),
+        *_linkage(name, linkage, linkage_others),
+        *_reidentification(reid, reid_others),
+    ]
+    originals = tuple(sorted({s.hop.target.name for s in sides} - {name}))
+    divergence = any(q.name == "opt_out_divergence" for q in qualifiers)
     return Convergence(
-        G.nodes[node]["name"],
+        name,
         node,
         fam,
         ident,
@@ -345,14 +403,178 @@ def _finding(
         segregation,
         linkage,
         reid,
-        severity,
+        score(q.name for q in qualifiers),
         originals,
+        tuple(qualifiers),
     )
 
 
-def _segregation(sides: tuple[Side, ...]) -> tuple[Segregation, ...]:
-    out: dict[tuple[str, str], Segregation] = {}
+def _cite(side: Side) -> Cited:
+    return Cited.of(side.hop.evidence, entry=side.flow.entry, reference=side.flow.reference)
+
+
+def _copies(n: int, word: str) -> str:
+    return f"{n} {word} cop{'y' if n == 1 else 'ies'}"
+
+
+def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> Qualifier:
+    labels: dict[str, int] = defaultdict(int)
+    for s in pseudo:
+        labels[s.label] += 1
+    others = " and ".join(_copies(n, label) for label, n in sorted(labels.items()))
+    return Qualifier(
+        "both_copies",
+        f"{name} received {fam} both identifiable ({_copies(len(ident), 'identifiable')}) and de-identified ({others})",
+        tuple(_cite(s) for s in (*ident, *pseudo)),
+    )
+
+
+def _period_cites(sides: Iterable[Side], months: frozenset[str]) -> tuple[Cited, ...]:
+    out: dict[tuple[str, int], Cited] = {}
     for s in sides:
+        if not (_months(s) & months):
+            continue
+        period = s.flow.period
+        span = period.span if period is not None and period.span is not None else s.hop.evidence
+        out.setdefault((span.path, span.line), Cited.of(span, entry=s.flow.entry, reference=s.flow.reference))
+        if s.flow.until_evidence is not None:
+            u = s.flow.until_evidence
+            out.setdefault((u.path, u.line), Cited.of(u, entry=s.flow.entry, reference=s.flow.reference))
+    return tuple(out[k] for k in sorted(out))
+
+
+def _overlap(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    if not overlap:
+        return []
+    months = frozenset(overlap)
+    span = overlap[0] if len(overlap) == 1 else f"{overlap[0]} to {overlap[-1]}"
+    return [
+        Qualifier(
+            "overlap",
+            f"both copies cover {span} ({len(overlap)} month{'s' if len(overlap) > 1 else ''})",
+            _period_cites((*ident, *pseudo), months),
+        )
+    ]
+
+
+def _where(s: Side) -> str:
+    return f"{s.flow.reference} ({s.opt_outs_found.basis if s.opt_outs_found else 'not stated'})"
+
+
+def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    """Divergence only between copies whose status is determined; else what is known, if anything."""
+
+    def of(sides: tuple[Side, ...], status: OptOut) -> list[Side]:
+        return [s for s in sides if s.opt_outs_found is not None and s.opt_outs_found.status is status]
+
+    def cites(*groups: list[Side]) -> tuple[Cited, ...]:
+        out: dict[tuple[str, int, str], Cited] = {}
+        for s in (x for g in groups for x in g):
+            assert s.opt_outs_found is not None
+            for c in s.opt_outs_found.evidence:
+                out.setdefault((c.source, c.line, c.text), c)
+        return tuple(out[k] for k in sorted(out))
+
+    label = sorted({s.label for s in pseudo})[0] if len({s.label for s in pseudo}) == 1 else "de-identified"
+    for honoured, ignored, first, second in (
+        (of(ident, OptOut.YES), of(pseudo, OptOut.NO), "identifiable", label),
+        (of(pseudo, OptOut.YES), of(ident, OptOut.NO), label, "identifiable"),
+    ):
+        if honoured and ignored:
+            return [
+                Qualifier(
+                    "opt_out_divergence",
+                    f"opt-outs honoured on the {first} copy ({'; '.join(_where(s) for s in honoured)}) "
+                    f"and not on the {second} copy ({'; '.join(_where(s) for s in ignored)})",
+                    cites(honoured, ignored),
+                )
+            ]
+    mixed = of(ident, OptOut.MIXED) + of(pseudo, OptOut.MIXED)
+    if not mixed:
+        return []
+    known = [(s, "identifiable") for s in of(ident, OptOut.YES) + of(ident, OptOut.NO)]
+    known += [(s, s.label) for s in of(pseudo, OptOut.YES) + of(pseudo, OptOut.NO)]
+    parts = [
+        f"opt-outs {'honoured' if s.opt_outs_found and s.opt_outs_found.status is OptOut.YES else 'not honoured'} "
+        f"on the {word} copy under {_where(s)}"
+        for s, word in known
+    ]
+    agreements = ", ".join(sorted({s.flow.agreement for s in mixed}))
+    parts.append(
+        f"files of {agreements} were sent both with opt-outs applied and without; which copy is which is not stated"
+    )
+    return [Qualifier("opt_outs_partly_known", "; ".join(parts), cites(mixed, [s for s, _ in known]))]
+
+
+def _same_agreement(same: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    if not same:
+        return []
+    cites = tuple(_cite(s) for s in (*ident, *pseudo) if s.flow.agreement in same)
+    return [Qualifier("same_agreement", f"both copies were released under {', '.join(same)}", cites)]
+
+
+def _landing(name: str, landing: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    if not landing:
+        return []
+    groups = {"identifiable": ident, "pseudonymised": pseudo}
+    words = " and ".join("identifiable" if side == "identifiable" else "de-identified" for side in landing)
+    cites = tuple(_cite(s) for side in landing for s in groups[side])
+    return [Qualifier("landing_only", f"{name} is stated to be only a landing point for the {words} copy", cites)]
+
+
+def _segregated(segregation: tuple[Segregation, ...]) -> list[Qualifier]:
+    if not segregation:
+        return []
+    units = sorted({s.unit for s in segregation if s.unit})
+    held = [s for s in segregation if s.kind == "statement"]
+    what = []
+    if units:
+        what.append(f"they land in {', '.join(units)}")
+    if held:
+        what.append("their entries state the data is held separately")
+    cites = tuple(Cited.of(s.evidence, entry=s.entry) for s in segregation)
+    return [Qualifier("segregation", f"every identifiable copy is stated to be held apart: {'; '.join(what)}", cites)]
+
+
+def _linkage(name: str, linkage: tuple[Linkage, ...], others: int) -> list[Qualifier]:
+    if not linkage:
+        return []
+    linked = sorted({item for x in linkage for item in x.linked})
+    shown = ", ".join(linked[:6]) + (f" and {len(linked) - 6} more" if len(linked) > 6 else "")
+    where = sorted({x.at for x in linkage})
+    return [
+        Qualifier(
+            "linkage",
+            f"other data ({shown or 'not listed'}) is linked to these copies at {', '.join(where)}",
+            tuple(Cited.of(x.evidence, entry=x.entry, reference=x.reference) for x in linkage),
+            others,
+        )
+    ]
+
+
+def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Qualifier]:
+    if not reid:
+        return []
+    routes = sorted(
+        {f"{x.source} to {x.target}" + (f" (keys held by {x.key_holder})" if x.key_holder else "") for x in reid}
+    )
+    return [
+        Qualifier(
+            "reidentification",
+            f"a re-identification route starts on these copies' routes: {'; '.join(routes)}",
+            tuple(Cited.of(x.evidence, entry=x.entry, reference=x.reference) for x in reid),
+            others,
+        )
+    ]
+
+
+def _segregation(ident: tuple[Side, ...]) -> tuple[Segregation, ...]:
+    """Segregation stated for every identifiable copy (a unit it lands in, or a "held
+    separately" statement of its entry); none when any identifiable copy has neither."""
+    out: dict[tuple[str, str], Segregation] = {}
+    for s in ident:
+        if not s.hop.unit and not s.flow.segregation:
+            return ()
         if s.hop.unit:
             out[("unit", s.hop.unit)] = Segregation("unit", s.hop.unit, s.flow.entry, s.hop.evidence)
         for span in s.flow.segregation:
@@ -368,42 +590,51 @@ class _SpecialIndex:
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
-        self.linkage_at: dict[str, dict[str, Linkage]] = defaultdict(dict)
-        self.reid_from: dict[str, dict[str, Reidentification]] = defaultdict(dict)
+        self.linkage_at: dict[str, dict[str, tuple[str, Linkage]]] = defaultdict(dict)
+        self.reid_from: dict[str, dict[str, tuple[str, Reidentification]]] = defaultdict(dict)
         self.readers: dict[str, set[str]] = defaultdict(set)
-        self._linkage_near: dict[frozenset[str], tuple[Linkage, ...]] = {}
-        self._reid_near: dict[frozenset[str], tuple[Reidentification, ...]] = {}
         for u, v, data in G.edges(data=True):
             f: Flow = data["flow"]
             hop: Hop = data["hop"]
             if hop.access:
                 self.readers[v].add(u)
             if f.kind is FlowKind.LINKAGE:
-                self.linkage_at[v][f.id] = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
+                item = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
+                self.linkage_at[v][f.id] = (f.agreement, item)
             elif f.kind is FlowKind.REIDENTIFICATION:
-                self.reid_from[u][f.id] = Reidentification(
+                reid = Reidentification(
                     f.entry, f.reference, G.nodes[u]["name"], G.nodes[v]["name"], f.key_holder, hop.evidence
                 )
+                self.reid_from[u][f.id] = (f.agreement, reid)
 
-    def near(self, node: str) -> tuple[tuple[Linkage, ...], tuple[Reidentification, ...]]:
-        """Linkage at the recipient or at a processor whose copy it reads; re-identification
-        routes starting there or downstream."""
-        near = {node} | self.readers.get(node, set())
-        linkage = _gather(self._linkage_near, self.linkage_at, near)
+    def linkage_near(self, node: str, on_routes: set[str], agreements: set[str]) -> tuple[tuple[Linkage, ...], int]:
+        """Linkage the copies meet: at an organisation on their routes (or one whose copy the
+        recipient reads) under one of their agreements; and how many other linkages are there."""
+        near = on_routes | {node} | self.readers.get(node, set())
+        return _split(self.linkage_at, near, agreements, {node} | self.readers.get(node, set()))
+
+    def reid_near(
+        self, node: str, on_routes: set[str], agreements: set[str]
+    ) -> tuple[tuple[Reidentification, ...], int]:
+        """Re-identification routes starting on the copies' routes under their agreements; and
+        how many others start at the recipient or downstream of it."""
         if not self.reid_from:
-            return linkage, ()
-        return linkage, _gather(self._reid_near, self.reid_from, near | nx.descendants(self.G, node))
+            return (), 0
+        near = on_routes | {node} | self.readers.get(node, set())
+        return _split(self.reid_from, near, agreements, {node} | nx.descendants(self.G, node))
 
 
-def _gather(
-    memo: dict[frozenset[str], tuple[T, ...]], items_at: dict[str, dict[str, T]], nodes: set[str]
-) -> tuple[T, ...]:
-    """The items at any of ``nodes``, by flow id (remembered: many recipients share a reach)."""
-    starts = frozenset(nodes & items_at.keys())
-    got = memo.get(starts)
-    if got is None:
-        merged: dict[str, T] = {}
-        for n in sorted(starts):
-            merged.update(items_at[n])
-        got = memo[starts] = tuple(merged[k] for k in sorted(merged))
-    return got
+def _split(
+    items_at: dict[str, dict[str, tuple[str, T]]], near: set[str], agreements: set[str], around: set[str]
+) -> tuple[tuple[T, ...], int]:
+    """Items at ``near`` nodes under ``agreements`` (sorted by flow id), and the count of the
+    other items at ``around`` nodes."""
+    taken: dict[str, T] = {}
+    other: set[str] = set()
+    for n in sorted((near | around) & items_at.keys()):
+        for flow_id, (agreement, item) in items_at[n].items():
+            if n in near and agreement in agreements:
+                taken[flow_id] = item
+            elif n in around:
+                other.add(flow_id)
+    return tuple(taken[k] for k in sorted(taken)), len(other - taken.keys())

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Release
-from ..names import normalise
+from .qualifiers import Qualifier, release_cited
 from .releases import Evidence, FileConvergence, file_convergences
 from .severity import label, score
 
@@ -52,10 +52,15 @@ class FileFinding:
     pseudonymised: tuple[FileSide, ...]
     opt_out_divergence: bool
     severity: int
+    qualifiers: tuple[Qualifier, ...] = ()
 
     @property
     def recipient(self) -> str:
         return self.files.recipient
+
+    @property
+    def recipient_id(self) -> str:
+        return self.files.recipient_id
 
     @property
     def family(self) -> str | None:
@@ -88,7 +93,7 @@ class FileFinding:
         return {
             "source": "releases",
             "recipient": fc.recipient,
-            "recipient_id": None,
+            "recipient_id": fc.recipient_id,
             "family": fc.family,
             "datasets": list(fc.datasets),
             "severity": self.severity,
@@ -108,6 +113,9 @@ class FileFinding:
             "linkage": [],
             "reidentification": [],
             "rolled_up_from": [],
+            "qualifiers": [q.as_dict() for q in self.qualifiers],
+            "linkage_others": 0,
+            "reidentification_others": 0,
             "files": fc.as_dict(),
         }
 
@@ -119,28 +127,68 @@ def _sides(
     return tuple(FileSide(fc.recipient, a, fc.period, fc.period_kind, words, rows) for a in agreements)
 
 
-def file_finding(fc: FileConvergence) -> FileFinding:
-    """The finding of one file convergence.
+def _status(rows: tuple[Release, ...]) -> str:
+    flags = {r.opt_outs_applied for r in rows} - {None}
+    return "applied" if flags == {True} else "not applied" if flags == {False} else "both" if flags else "unknown"
 
-    The opt-outs diverge when files were sent both with opt-outs applied and without, and
-    the two sides differ; the two sides always overlap (they share a period).
+
+def file_finding(fc: FileConvergence) -> FileFinding:
+    """The finding of one file convergence, every qualifier citing the file rows.
+
+    The opt-outs diverge only when every identifiable file had them applied and every
+    de-identified file did not (or the reverse); files that went both ways on a side give
+    the weaker qualifier, which says so.  The two sides always overlap (they share a period).
     """
-    divergence = {"applied", "not applied"} <= {
-        *fc.identifiable_opt_outs,
-        *fc.deidentified_opt_outs,
-    } and fc.opt_outs_differ
-    severity = score(overlap=True, opt_out_divergence=divergence, same_agreement=fc.same_agreement)
+    ident, deid = fc.identifiable_rows, fc.deidentified_rows
+    cites = tuple(release_cited(r) for r in sorted((*ident, *deid), key=lambda r: (r.source, r.line)))
+    where = f"{fc.period} ({fc.period_kind})"
+    fam = fc.family or "; ".join(fc.datasets)
+    qualifiers = [
+        Qualifier(
+            "both_copies",
+            f"{fc.recipient} was sent {fam} files both identifiable ({len(ident)}) and de-identified ({len(deid)})",
+            cites,
+        ),
+        Qualifier("overlap", f"both kinds of file were released in the same period, {where}", cites),
+    ]
+    status = (_status(ident), _status(deid))
+    if status in (("applied", "not applied"), ("not applied", "applied")):
+        qualifiers.append(
+            Qualifier(
+                "opt_out_divergence",
+                f"opt-outs {status[0]} on every identifiable file and {status[1]} on every de-identified file",
+                cites,
+            )
+        )
+    elif "both" in status:
+        sides = [
+            f"{side} files: opt-outs {word}"
+            for side, word in zip(("identifiable", "de-identified"), status, strict=True)
+        ]
+        qualifiers.append(
+            Qualifier(
+                "opt_outs_partly_known",
+                "; ".join(sides).replace("opt-outs both", "some with opt-outs applied, some without"),
+                cites,
+            )
+        )
+    if fc.same_agreement:
+        same = sorted(set(fc.identifiable_agreements) & set(fc.deidentified_agreements))
+        qualifiers.append(
+            Qualifier("same_agreement", f"both kinds of file were released under {', '.join(same)}", cites)
+        )
     return FileFinding(
         fc,
         _sides(fc, fc.identifiable, fc.identifiable_agreements, fc.identifiable_opt_outs),
         _sides(fc, fc.deidentified, fc.deidentified_agreements, fc.deidentified_opt_outs),
-        divergence,
-        severity,
+        any(q.name == "opt_out_divergence" for q in qualifiers),
+        score(q.name for q in qualifiers),
+        tuple(qualifiers),
     )
 
 
 def file_findings(
-    releases: Iterable[Release], *, recipient: frozenset[str] | None = None, family: str | None = None
+    releases: Iterable[Release], *, recipient: str | None = None, family: str | None = None
 ) -> list[FileFinding]:
     """Findings of the released files, optionally of one recipient or family.
 
@@ -148,8 +196,8 @@ def file_findings(
     ----------
     releases : iterable of Release
         Released-file rows.
-    recipient : frozenset of str, optional
-        Comparison keys (:func:`~dataflow_graph.names.normalise`) of the recipient's names.
+    recipient : str, optional
+        Only files of this organisation, by id (:func:`~dataflow_graph.graph.releases.recipient_of`).
     family : str, optional
         Only this dataset family (any case).
 
@@ -166,7 +214,7 @@ def file_findings(
     """
     out = []
     for fc in file_convergences(releases):
-        if recipient is not None and normalise(fc.recipient) not in recipient:
+        if recipient is not None and fc.recipient_id != recipient:
             continue
         if family and (fc.family or "").upper() != family.upper():
             continue

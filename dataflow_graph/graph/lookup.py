@@ -2,8 +2,8 @@
 
 A user types "thurrock ccg" or "NHS THURROCK CCG"; the graph knows ``org:nhs-thurrock-ccg``.
 An unknown name raises :class:`~dataflow_graph.errors.UnknownOrganisationError` with the
-closest names as suggestions.  Released files name their recipients as written, so they
-are matched by comparison keys (:func:`~dataflow_graph.names.normalise`).
+closest names as suggestions.  Released files name their recipients as written; they are
+matched by organisation (:func:`~dataflow_graph.graph.releases.recipient_of`).
 """
 
 from __future__ import annotations
@@ -15,18 +15,22 @@ import networkx as nx
 
 from ..errors import UnknownOrganisationError
 from ..model import Organisation, Release
-from ..names import Gazetteer, normalise
+from ..names import Gazetteer, normalise, organisation_key
+from .releases import recipient_of
 
-__all__ = ["name_keys", "of_recipient", "recipient_keys", "release_recipient", "resolve_organisation"]
+__all__ = ["name_keys", "of_recipient", "recipient_id", "release_recipient", "resolve_organisation"]
 
 
 def name_keys(org: Organisation) -> frozenset[str]:
-    """Comparison keys of an organisation's name and aliases."""
-    return frozenset({normalise(org.name), *(normalise(a) for a in org.aliases)})
+    """Organisation keys (:func:`~dataflow_graph.names.organisation_key`) of a name and its aliases."""
+    return frozenset({organisation_key(org.name), *(organisation_key(a) for a in org.aliases)})
 
 
 def resolve_organisation(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> str:
-    """The graph node for any alias, id or name, case-insensitive.
+    """The graph node for any id, name, alias or ODS code, in any case or spelling.
+
+    "Greenwich CCG", "NHS GREENWICH CCG" and "NHS Greenwich Clinical Commissioning Group"
+    name one node; so does "07G" where the gazetteer knows that code.
 
     Raises
     ------
@@ -43,10 +47,10 @@ def resolve_organisation(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> str
     """
     if name in G:
         return name
-    key = normalise(name)
+    key, fold = normalise(name), organisation_key(name)
     for node, data in G.nodes(data=True):
         org: Organisation = data["organisation"]
-        if key in {normalise(org.name), normalise(org.id.removeprefix("org:")), *(normalise(a) for a in org.aliases)}:
+        if key == normalise(org.id.removeprefix("org:")) or fold in name_keys(org):
             return str(node)
     found = names.lookup(name)
     if found is not None and found.id in G:
@@ -58,19 +62,18 @@ def resolve_organisation(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> str
     raise UnknownOrganisationError(name, list(dict.fromkeys([*contains, *(lowered[c] for c in close)]))[:4])
 
 
-def recipient_keys(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> frozenset[str]:
-    """Every comparison key an organisation argument may stand for (for released files)."""
+def recipient_id(G: nx.MultiDiGraph, names: Gazetteer, name: str) -> str:
+    """The organisation id an argument stands for, among flows or released files."""
     try:
-        org: Organisation = G.nodes[resolve_organisation(G, names, name)]["organisation"]
+        return resolve_organisation(G, names, name)
     except UnknownOrganisationError:
-        return frozenset({normalise(name)})
-    return frozenset({normalise(name)}) | name_keys(org)
+        return recipient_of(name).id
 
 
 def release_recipient(
-    name: str, *, names: Gazetteer, releases: Sequence[Release], unknown: UnknownOrganisationError
-) -> tuple[Organisation, frozenset[str], list[Release]]:
-    """An organisation known only as the recipient of released files: record, keys, its files.
+    name: str, *, releases: Sequence[Release], unknown: UnknownOrganisationError
+) -> tuple[Organisation, list[Release]]:
+    """An organisation known only as the recipient of released files: its record and its files.
 
     Raises
     ------
@@ -78,18 +81,17 @@ def release_recipient(
         ``unknown`` (the graph's error) when no file names it, with close recipient
         spellings added to its suggestions.
     """
-    org = names.lookup(name)
-    keys = frozenset({normalise(name)}) | (name_keys(org) if org else frozenset())
-    mine = [r for r in releases if normalise(r.recipient) in keys]
+    org = recipient_of(name)
+    mine = of_recipient(releases, org.id)
     if not mine:
         recipients = sorted({r.recipient.strip() for r in releases})
         close = difflib.get_close_matches(name.upper(), [r.upper() for r in recipients], 3, 0.5)
         if close:
             raise UnknownOrganisationError(name, [*unknown.suggestions, *close][:4]) from unknown
         raise unknown
-    return org or names.resolve(mine[0].recipient), keys, mine
+    return org, mine
 
 
-def of_recipient(releases: Iterable[Release], keys: frozenset[str]) -> list[Release]:
-    """The released files whose recipient matches one of ``keys``."""
-    return [r for r in releases if normalise(r.recipient) in keys]
+def of_recipient(releases: Iterable[Release], org_id: str) -> list[Release]:
+    """The released files sent to the organisation ``org_id``, however the rows spell it."""
+    return [r for r in releases if recipient_of(r.recipient).id == org_id]

@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..model import Identifiability, Release
+from .._speed import memoised
+from ..model import Identifiability, Organisation, Release
+from ..names import gazetteer
 
 __all__ = [
     "Evidence",
@@ -30,6 +32,7 @@ __all__ = [
     "file_convergences",
     "not_applied",
     "period_of",
+    "recipient_of",
     "redflag_report",
     "redflags",
 ]
@@ -64,10 +67,15 @@ class RedFlag:
     files_applied: int
     files_not_applied: int
     rows: tuple[Evidence, ...]
+    recipient_id: str = ""
+    #: the recipient's name as the rows wrote it (trimmed), every spelling
+    as_written: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
             "recipient": self.recipient,
+            "recipient_id": self.recipient_id,
+            "as_written": list(self.as_written),
             "dataset": self.dataset,
             "period": self.period,
             "period_kind": self.period_kind,
@@ -93,6 +101,11 @@ class FileConvergence:
     deidentified_opt_outs: tuple[str, ...]
     identifiable_agreements: tuple[str, ...]
     deidentified_agreements: tuple[str, ...]
+    recipient_id: str = ""
+    as_written: tuple[str, ...] = ()
+    #: the rows themselves (for the qualifiers' evidence); not part of the JSON form
+    identifiable_rows: tuple[Release, ...] = field(default=(), compare=False, repr=False)
+    deidentified_rows: tuple[Release, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def datasets(self) -> tuple[str, ...]:
@@ -112,6 +125,8 @@ class FileConvergence:
     def as_dict(self) -> dict[str, object]:
         return {
             "recipient": self.recipient,
+            "recipient_id": self.recipient_id,
+            "as_written": list(self.as_written),
             "family": self.family,
             "datasets": list(self.datasets),
             "period": self.period,
@@ -131,6 +146,25 @@ class FileConvergence:
             "same_agreement": self.same_agreement,
             "opt_outs_differ": self.opt_outs_differ,
         }
+
+
+@memoised(65536)
+def recipient_of(name: str) -> Organisation:
+    """The organisation a released-file row names, however the row spells it.
+
+    Rows write "NHS GREENWICH CCG" where statements write "NHS Greenwich CCG" or
+    "Greenwich CCG": all resolve to one organisation (:func:`~dataflow_graph.names.organisation_key`),
+    reviewed or built from the name's words, with the id the flow graph gives it.
+
+    >>> recipient_of("NHS GREENWICH CCG").id == recipient_of(" Greenwich  CCG").id
+    True
+    """
+    return gazetteer().fresh().resolve(name)
+
+
+def display_name(spellings: Iterable[str]) -> str:
+    """One name for an organisation the rows spell several ways (the same whatever their order)."""
+    return recipient_of(min(spellings)).name
 
 
 def period_of(release: Release) -> tuple[str, str]:
@@ -162,8 +196,9 @@ def period_of(release: Release) -> tuple[str, str]:
 def redflags(releases: Iterable[Release]) -> list[RedFlag]:
     """Files of one dataset sent to one recipient in one period with and without opt-outs.
 
-    Files whose opt-out flag is unknown are left out.  Recipients and datasets are
-    grouped as the register wrote them (trimmed), not resolved.
+    Files whose opt-out flag is unknown are left out.  Recipients are grouped by
+    organisation (:func:`recipient_of`: every spelling of one CCG is one recipient), datasets
+    as the register wrote them (trimmed).
 
     Parameters
     ----------
@@ -186,24 +221,26 @@ def redflags(releases: Iterable[Release]) -> list[RedFlag]:
     for release in releases:
         if release.opt_outs_applied is None:
             continue
-        key = (release.recipient.strip(), release.dataset.strip(), *period_of(release))
+        key = (recipient_of(release.recipient).id, release.dataset.strip(), *period_of(release))
         groups.setdefault(key, []).append(release)
     flags = []
-    for (recipient, dataset, period, kind), rows in sorted(groups.items()):
+    for (org_id, dataset, period, kind), rows in groups.items():
         applied = sum(1 for r in rows if r.opt_outs_applied)
         if applied and applied < len(rows):
             flags.append(
                 RedFlag(
-                    recipient,
+                    display_name(r.recipient.strip() for r in rows),
                     dataset,
                     period,
                     kind,
                     applied,
                     len(rows) - applied,
                     tuple(sorted(Evidence.of(r) for r in rows)),
+                    org_id,
+                    tuple(sorted({r.recipient.strip() for r in rows})),
                 )
             )
-    return flags
+    return sorted(flags, key=lambda f: (f.recipient, f.dataset, f.period, f.recipient_id))
 
 
 def not_applied(releases: Iterable[Release]) -> list[tuple[str, int]]:
@@ -224,11 +261,14 @@ def not_applied(releases: Iterable[Release]) -> list[tuple[str, int]]:
     [('B', 2), ('A', 1)]
     """
     counts: dict[str, int] = {}
+    spellings: dict[str, set[str]] = {}
     for release in releases:
         if release.opt_outs_applied is False:
-            name = release.recipient.strip()
-            counts[name] = counts.get(name, 0) + 1
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            org = recipient_of(release.recipient)
+            counts[org.id] = counts.get(org.id, 0) + 1
+            spellings.setdefault(org.id, set()).add(release.recipient.strip())
+    named = ((display_name(spellings[k]), n) for k, n in counts.items())
+    return sorted(named, key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +301,7 @@ def _opt_out_word(value: bool | None) -> str:
 def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
     """Recipients given one dataset family both identifiable and record-level de-identified.
 
-    Files are grouped by recipient (trimmed, as written), dataset family and period
+    Files are grouped by recipient organisation (:func:`recipient_of`), dataset family and period
     (:func:`period_of`); a dataset with no reviewed family is grouped by its own name
     and reported with ``family=None``.  Aggregate files do not count.
 
@@ -288,16 +328,16 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
             continue
         unfamiliar = release.family is None
         name = release.dataset.strip() if release.family is None else release.family
-        key = (release.recipient.strip(), unfamiliar, name, *period_of(release))
+        key = (recipient_of(release.recipient).id, unfamiliar, name, *period_of(release))
         sides = groups.setdefault(key, ([], []))
         sides[0 if ident is Identifiability.IDENTIFIABLE else 1].append(release)
     found = []
     for key, (ident_rows, deid_rows) in sorted(groups.items()):
-        recipient, unfamiliar, name, period, kind = key
+        org_id, unfamiliar, name, period, kind = key
         if ident_rows and deid_rows:
             found.append(
                 FileConvergence(
-                    recipient,
+                    display_name(r.recipient.strip() for r in (*ident_rows, *deid_rows)),
                     None if unfamiliar else name,
                     period,
                     kind,
@@ -309,9 +349,13 @@ def file_convergences(releases: Iterable[Release]) -> list[FileConvergence]:
                     _words(deid_rows),
                     _agreements(ident_rows),
                     _agreements(deid_rows),
+                    org_id,
+                    tuple(sorted({r.recipient.strip() for r in (*ident_rows, *deid_rows)})),
+                    tuple(ident_rows),
+                    tuple(deid_rows),
                 )
             )
-    return found
+    return sorted(found, key=lambda f: (f.recipient, f.family is None, f.family or "", f.period, f.recipient_id))
 
 
 def _names(rows: list[Release]) -> tuple[str, ...]:

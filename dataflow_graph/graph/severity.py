@@ -8,11 +8,14 @@ both an identifiable and a record-level de-identified   +3
 copy reach the recipient
 the two copies overlap in time (at least one month)     +3
 opt-outs honoured on one copy and not on the other      +3
+(each copy's status determined)
+opt-outs differ in part, which copy not determined      +1
 both copies under one agreement                         +1
 the recipient links other data to a copy                +2
 a re-identification route starts at or near it          +2
 the recipient is only a landing point for one copy      -2
-a segregation is stated (a CEfF, "held separately")     -1
+every identifiable copy is stated to be held apart      -1
+(a CEfF, "held separately")
 ====================================================  ======
 
 A score of :data:`HIGH` or more is "high", of :data:`MEDIUM` or more "medium", else "low".
@@ -20,7 +23,7 @@ A score of :data:`HIGH` or more is "high", of :data:`MEDIUM` or more "medium", e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 __all__ = ["HIGH", "MEDIUM", "SEVERITY", "label", "score"]
 
@@ -29,6 +32,7 @@ SEVERITY: Mapping[str, int] = {
     "both_copies": 3,
     "overlap": 3,
     "opt_out_divergence": 3,
+    "opt_outs_partly_known": 1,
     "same_agreement": 1,
     "linkage": 2,
     "reidentification": 2,
@@ -39,32 +43,13 @@ SEVERITY: Mapping[str, int] = {
 HIGH, MEDIUM = 8, 5
 
 
-def score(
-    *,
-    overlap: bool,
-    opt_out_divergence: bool,
-    same_agreement: bool,
-    linkage: bool = False,
-    reidentification: bool = False,
-    landing_only: bool = False,
-    segregation: bool = False,
-) -> int:
-    """The severity of a finding with these qualifiers (both copies are always there).
+def score(qualifiers: Iterable[str]) -> int:
+    """The severity of a finding: the sum of its qualifiers' weights (each counted once).
 
-    >>> score(overlap=True, opt_out_divergence=True, same_agreement=False, segregation=True)
+    >>> score(["both_copies", "overlap", "opt_out_divergence", "segregation"])
     8
     """
-    present = {
-        "both_copies": True,
-        "overlap": overlap,
-        "opt_out_divergence": opt_out_divergence,
-        "same_agreement": same_agreement,
-        "linkage": linkage,
-        "reidentification": reidentification,
-        "landing_only": landing_only,
-        "segregation": segregation,
-    }
-    return sum(SEVERITY[name] for name, found in present.items() if found)
+    return sum(SEVERITY[name] for name in set(qualifiers))
 
 
 def label(severity: int) -> str:

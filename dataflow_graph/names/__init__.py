@@ -15,12 +15,12 @@ unreviewed, never dropped.
 """
 
 from .families import dataset_family, families_in, family_labels
-from .gazetteer import Gazetteer, Mention, gazetteer, organisations_text
+from .gazetteer import Gazetteer, Mention, gazetteer, organisation_id, organisations_text
 from .identifiability import category_identifiability, identifiability_in, type_of_data, vocabulary
 from .references import agreement_core, is_dars_reference, split_controllers, split_list
 from .reviewed import Reviewed, ReviewedDataError, compiled, load_reviewed, load_yaml
 from .roles import guess_role
-from .text import normalise, slug
+from .text import normalise, organisation_key, slug
 
 __all__ = [
     "Gazetteer",
@@ -40,6 +40,8 @@ __all__ = [
     "load_reviewed",
     "load_yaml",
     "normalise",
+    "organisation_id",
+    "organisation_key",
     "organisations_text",
     "slug",
     "split_controllers",

@@ -19,9 +19,9 @@ from .._speed import BoundedMemo, memoised
 from ..model import Organisation
 from .reviewed import Reviewed, load_reviewed, package_file
 from .roles import guess_role, role_of
-from .text import normalise, slug, words
+from .text import is_commissioner_name, normalise, organisation_key, slug, words
 
-__all__ = ["Gazetteer", "Mention", "gazetteer", "organisations_text"]
+__all__ = ["Gazetteer", "Mention", "gazetteer", "organisation_id", "organisations_text"]
 
 #: a word trie of aliases: each word leads on; the key "" holds the alias ending there
 _Trie = dict[str, "_Trie | str"]
@@ -45,10 +45,22 @@ class Gazetteer:
     def __init__(self, organisations: Iterable[Organisation]) -> None:
         self.by_id: dict[str, Organisation] = {}
         self._by_key: dict[str, str] = {}
+        # the organisation key of every alias (a key two organisations share is no key)
+        self._by_fold: dict[str, str] = {}
+        shared: set[str] = set()
+        # ODS codes ("07G") name their organisation wherever a name is asked for
+        self._by_ods: dict[str, str] = {}
         for org in organisations:
             self.by_id[org.id] = org
+            if org.ods:
+                self._by_ods.setdefault(org.ods.strip().upper(), org.id)
             for alias in (org.name, *org.aliases):
                 self._by_key.setdefault(normalise(alias), org.id)
+                fold = organisation_key(alias)
+                if self._by_fold.setdefault(fold, org.id) != org.id:
+                    shared.add(fold)
+        for fold in shared:
+            del self._by_fold[fold]
         # a word trie of every alias: mentions are found in one left-to-right scan
         self._trie: _Trie = {}
         for key in self._by_key:
@@ -79,10 +91,13 @@ class Gazetteer:
 
     def lookup(self, name: str) -> Organisation | None:
         """The reviewed organisation with this name or alias, or None."""
-        key = normalise(_strip_ods(name))
+        stripped = _strip_ods(name)
+        key = normalise(stripped)
         org_id = self._by_key.get(key) or self._by_key.get(normalise(name))
         if org_id is None and key.startswith("the "):
             org_id = self._by_key.get(key[4:])
+        if org_id is None:
+            org_id = self._by_fold.get(organisation_key(stripped)) or self._by_ods.get(name.strip().upper())
         return self.by_id[org_id] if org_id else None
 
     def resolve(self, name: str) -> Organisation:
@@ -98,14 +113,14 @@ class Gazetteer:
                 found = org
             else:
                 clean = " ".join(_strip_ods(name).split()).strip(" .,;:")
-                found = (normalise(clean), clean)
+                found = (organisation_key(clean), clean)
             self._resolved.remember(name, found)
         if isinstance(found, Organisation):
             return found
         key, clean = found
         org = self._unreviewed.get(key)
         if org is None:
-            org = self._unreviewed[key] = _unreviewed_organisation(clean)
+            org = self._unreviewed[key] = _unreviewed_organisation(key, clean)
         return org
 
     def mentions(self, text: str) -> Iterator[Mention]:
@@ -164,6 +179,7 @@ class Gazetteer:
         """A copy that shares the reviewed data but has its own unreviewed names."""
         clone = object.__new__(Gazetteer)
         clone.by_id, clone._by_key, clone._trie = self.by_id, self._by_key, self._trie
+        clone._by_fold, clone._by_ods = self._by_fold, self._by_ods
         clone._cache, clone._resolved, clone._memos = self._cache, self._resolved, self._memos
         clone._unreviewed = dict(self._unreviewed)
         return clone
@@ -181,11 +197,32 @@ class Gazetteer:
 
 
 @memoised(65536)
-def _unreviewed_organisation(clean: str) -> Organisation:
-    """An organisation built from a name's words alone (the same spelling, the same record)."""
+def _unreviewed_organisation(key: str, clean: str) -> Organisation:
+    """An organisation built from a name's words alone (the same spelling, the same record).
+
+    Its id comes from its organisation key, so every spelling of one CCG is one node; a
+    CCG, ICB or CSU is named with the "NHS" the register sometimes leaves out.
+    """
+    commissioner = is_commissioner_name(key)
+    name = _display(clean)
+    if commissioner and not normalise(name).startswith("nhs "):
+        name = f"NHS {name[4:] if name.lower().startswith('the ') else name}"
     return Organisation(
-        id=f"org:{slug(clean)}", name=_display(clean), role=guess_role(clean), reviewed=False, aliases=(clean,)
+        id=f"org:{slug(('nhs ' if commissioner else '') + key)}",
+        name=name,
+        role=guess_role(clean),
+        reviewed=False,
+        aliases=(clean,),
     )
+
+
+def organisation_id(name: str) -> str:
+    """The node id any spelling of ``name`` resolves to in the shipped gazetteer (ODS codes too).
+
+    >>> organisation_id("NHS THURROCK CCG"), organisation_id("07G"), organisation_id("Greenwich CCG")
+    ('org:nhs-thurrock-ccg', 'org:nhs-thurrock-ccg', 'org:nhs-greenwich-ccg')
+    """
+    return gazetteer().fresh().resolve(name).id
 
 
 def _strip_ods(name: str) -> str:
@@ -200,7 +237,8 @@ def _display(name: str) -> str:
         out: list[str] = []
         for w in name.split():
             lw = w.lower()
-            keep = w if len(w) <= 4 and w.isalpha() and w in {"NHS", "CCG", "ICB", "CSU", "UK", "GP", "PLC"} else None
+            acronym = w in {"NHS", "CCG", "ICB", "CSU", "UK", "GP", "PLC"} or (w.startswith("(") and w.endswith(")"))
+            keep = w if acronym else None
             out.append(keep or (lw if lw in small and out else w.capitalize()))
         return " ".join(out)
     return name

@@ -12,7 +12,7 @@ import unicodedata
 
 from .._speed import memoised
 
-__all__ = ["normalise", "slug", "words"]
+__all__ = ["is_commissioner_name", "normalise", "organisation_key", "slug", "words"]
 
 
 @memoised(131072)
@@ -28,6 +28,43 @@ def normalise(name: str) -> str:
     text = re.sub(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w)\.(?=\s|$)", "", text)
     text = re.sub(r"[^\w']+", " ", text.casefold()).replace("'", "")
     return " ".join(text.split())
+
+
+_LONG_FORMS = (
+    ("clinical commissioning group", "ccg"),
+    ("integrated care board", "icb"),
+    ("commissioning support unit", "csu"),
+)
+_COMMISSIONER = re.compile(r" (?:ccg|icb|csu)$")
+
+
+@memoised(131072)
+def organisation_key(name: str) -> str:
+    """The key under which two spellings of one organisation are the same organisation.
+
+    :func:`normalise`, then the long forms of the NHS bodies' names shortened ("Clinical
+    Commissioning Group" is "CCG"), and a leading "the", and the "NHS" every CCG, ICB and
+    CSU carries, dropped: the register writes one CCG as "NHS GREENWICH CCG" in its
+    released-file rows, "NHS Greenwich CCG" in its statements and "Greenwich CCG" in prose.
+
+    >>> [organisation_key(n) for n in ("NHS GREENWICH CCG", "Greenwich  CCG",
+    ...  "NHS Greenwich Clinical Commissioning Group", "NHS England", "The University of Leeds")]
+    ['greenwich ccg', 'greenwich ccg', 'greenwich ccg', 'nhs england', 'university of leeds']
+    """
+    key = normalise(name)
+    for long, short in _LONG_FORMS:
+        if long in key:
+            key = re.sub(rf"\b{long}\b", short, key)
+    if key.startswith("the "):
+        key = key[4:]
+    if key.startswith("nhs ") and _COMMISSIONER.search(key):
+        key = key[4:]
+    return key
+
+
+def is_commissioner_name(key: str) -> bool:
+    """True for the key of a CCG, ICB or CSU name (:func:`organisation_key`), which carries "NHS"."""
+    return bool(_COMMISSIONER.search(" " + key))
 
 
 def slug(name: str) -> str:
