@@ -7,6 +7,8 @@ text of those records are built in :mod:`dataflow_graph.outputs`, and the CLI ad
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -33,8 +35,8 @@ from .graph import (
     RollUp,
     build_graph,
 )
-from .model import Entry, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
-from .names import Gazetteer, gazetteer
+from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
+from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
 from .outputs import formats
 from .rdf import DEFAULT_BASE
 from .rdf import register as _rdf
@@ -50,6 +52,8 @@ __all__ = [
     "convergences",
     "evaluate_gold",
     "export",
+    "families",
+    "family_of",
     "file_findings",
     "flows",
     "graph",
@@ -57,8 +61,11 @@ __all__ = [
     "neighbours",
     "organisation",
     "organisation_summary",
+    "organisations",
+    "pages_of",
     "parse_during",
     "paths",
+    "ranked",
     "redflags",
     "resolve_organisation",
 ]
@@ -181,7 +188,8 @@ def flows(
     """
     out = register.flows
     if family:
-        out = [f for f in out if family.upper() in {x.upper() for x in f.families}]
+        code = family_of(family)
+        out = [f for f in out if code in f.families]
     level = _level(identifiability)
     if level is not None:
         out = [f for f in out if f.identifiability is level]
@@ -209,14 +217,90 @@ def organisation(register: Register, name: str) -> Organisation:
 
 
 def parse_during(text: str | None) -> Period | None:
-    """``2018-06..2018-09`` (or one month) as a Period; UsageError if malformed."""
-    if not text:
+    """A window of months from ``--during``: a month, a year, or a range, either end open.
+
+    >>> [(p.start, p.end) for p in map(parse_during, ("2018-06", "2018", "2018..2019-03", "2018-06..", "..2019"))]
+    [('2018-06', '2018-06'), ('2018-01', '2018-12'), ('2018-01', '2019-03'), ('2018-06', None), (None, '2019-12')]
+
+    Raises
+    ------
+    UsageError
+        For anything else, or a window that ends before it starts.
+    """
+    if not text or not text.strip():
         return None
-    parts = text.split("..")
-    months = [month(p) for p in parts]
-    if len(parts) > 2 or any(m is None for m in months):
-        raise UsageError(f"--during {text!r}: expected YYYY-MM..YYYY-MM or YYYY-MM")
-    return Period(months[0], months[-1], text)
+    parts = [p.strip() for p in text.split("..")]
+    if len(parts) > 2 or not any(parts):
+        raise UsageError(f"--during {text!r}: expected a month (2018-06), a year (2018) or a range (2018-06..2019-03)")
+    ends: list[str | None] = []
+    for i, part in enumerate(parts if len(parts) == 2 else [parts[0], parts[0]]):
+        if not part:
+            ends.append(None)
+        elif re.fullmatch(r"(?:19|20)\d\d", part):
+            ends.append(f"{part}-{'01' if i == 0 else '12'}")
+        elif (m := month(part)) is not None:
+            ends.append(m)
+        else:
+            raise UsageError(f"--during {text!r}: {part!r} is neither a month (2018-06) nor a year (2018)")
+    start, end = ends
+    if start and end and end < start:
+        raise UsageError(f"--during {text!r}: the window ends before it starts")
+    return Period(start, end, text)
+
+
+def ranked(found: Sequence[Convergence], files: Sequence[FileFinding]) -> list[Convergence | FileFinding]:
+    """Flow and released-file findings in one list, most severe first."""
+    return queries.ranked(found, files)
+
+
+def families() -> list[Family]:
+    """The reviewed dataset families, in the reviewed file's order (what ``--family`` takes)."""
+    return [Family(code, label) for code, label in family_labels().items()]
+
+
+def organisations(register: Register, *, reviewed: bool = False) -> list[Organisation]:
+    """The organisations one can ask about: the register's (its flows' and its files' recipients),
+    or with ``reviewed`` every organisation of the reviewed gazetteer too; sorted by name."""
+    found = {o.id: o for o in register.organisations}
+    for r in register.releases:
+        org = queries.recipient_of(r.recipient)
+        found.setdefault(org.id, org)
+    if reviewed:
+        for org in register.gazetteer.by_id.values():
+            found.setdefault(org.id, org)
+    return sorted(found.values(), key=lambda o: (o.name.lower(), o.id))
+
+
+def pages_of(register: Register, organisation: Organisation | None) -> list[Page]:
+    """The register pages about one organisation (whose banner names it), or every page."""
+    if organisation is None:
+        return list(register.pages)
+    keys = queries.name_keys(organisation)
+    return [p for p in register.pages if p.organisation and organisation_key(p.organisation) in keys]
+
+
+def family_of(text: str) -> str:
+    """The dataset family a ``--family`` value names: a family code in any case, or a dataset's name.
+
+    >>> family_of("sus"), family_of("Hospital Episode Statistics Admitted Patient Care")
+    ('SUS', 'HES')
+
+    Raises
+    ------
+    UsageError
+        When it names no family, with the closest codes and labels as suggestions.
+    """
+    labels = family_labels()
+    by_upper = {code.upper(): code for code in labels}
+    if text.strip().upper() in by_upper:
+        return by_upper[text.strip().upper()]
+    found = dataset_family(text)
+    if found is not None:
+        return found
+    choices = {**{code.lower(): code for code in labels}, **{label.lower(): code for code, label in labels.items()}}
+    close = difflib.get_close_matches(text.lower(), list(choices), 4, 0.5)
+    hint = f"; did you mean {', '.join(dict.fromkeys(choices[c] for c in close))}?" if close else ""
+    raise UsageError(f"--family {text!r} names no dataset family{hint} (`dfg families` lists them)")
 
 
 def paths(
@@ -236,7 +320,7 @@ def paths(
         register.graph,
         resolve_organisation(register, source),
         resolve_organisation(register, target),
-        family=family.upper() if family else None,
+        family=family_of(family) if family else None,
         identifiability=_level(identifiability),
         purpose=purpose,
         kind=FlowKind(kind) if kind else None,
@@ -270,7 +354,7 @@ def convergences(
         register.graph,
         recipient=resolve_organisation(register, recipient) if recipient else None,
         rollup=rollup,
-        family=family.upper() if family else None,
+        family=family_of(family) if family else None,
         during=parse_during(during),
         facts=register.facts,
     )
@@ -282,7 +366,7 @@ def file_findings(register: Register, *, recipient: str | None = None, family: s
     if not register.releases:
         return []
     org_id = queries.recipient_id(register.graph, register.gazetteer, recipient) if recipient else None
-    return queries.file_findings(register.releases, recipient=org_id, family=family)
+    return queries.file_findings(register.releases, recipient=org_id, family=family_of(family) if family else None)
 
 
 def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
@@ -362,7 +446,7 @@ def export(
     node = resolve_organisation(register, focus) if focus else None
     view = formats.View(
         focus=node,
-        family=family,
+        family=family_of(family) if family else None,
         identifiability=_level(identifiability),
         during=parse_during(during),
         depth=depth,

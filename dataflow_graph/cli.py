@@ -10,7 +10,11 @@ from __future__ import annotations
 import enum
 import functools
 import json
-from collections.abc import Callable, Sequence
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,71 +23,141 @@ import click
 from . import api
 from .errors import DataflowGraphError, Diagnostics
 from .model import FlowKind, Identifiability
-from .outputs import documents, rows
+from .outputs import documents, rows, screens
 from .outputs.formats import WRITERS
-from .outputs.terminal import FORMATS, PER_CODE, converge_text, diagnostics_text, eval_text, organisation_report, render
+from .outputs.terminal import FORMATS, diagnostics_text, eval_text, progress, render
 
 F = Callable[..., Any]
 E = TypeVar("E", bound=enum.Enum)
 
+#: Said in every command's help that reads PATHS.
+PATHS_HELP = (
+    "PATHS are register pages (.txt, .html), official register files (.csv, .xlsx) or folders of them; "
+    "'-' reads standard input. With no PATHS the built-in page of NHS Thurrock CCG (the seed) is read."
+)
+
+
+class Command(click.Command):
+    """A dfg command: its help ends by saying what PATHS are, where it takes them."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if any(p.name == "paths" for p in self.params):
+            formatter.write_paragraph()
+            formatter.write_text(PATHS_HELP)
+        super().format_epilog(ctx, formatter)
+
 
 class EnumChoice(click.Choice[str], Generic[E]):
-    """A choice among an enum's values, handed to the command as the enum member."""
+    """A choice among an enum's values (any case), handed to the command as the enum member."""
 
     def __init__(self, members: type[E]) -> None:
-        super().__init__([m.value for m in members])
+        super().__init__([m.value for m in members], case_sensitive=False)
         self.members = members
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         return self.members(super().convert(value, param, ctx))
 
 
+def _settings() -> dict[str, bool]:
+    """``-q``/``-v``/``--debug`` as given anywhere on the line (before or after the subcommand)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx else None
+    if root is None:
+        return {}
+    root.ensure_object(dict)
+    obj: dict[str, bool] = root.obj
+    return obj
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        _settings()[str(param.name)] = True
+    return value
+
+
+def common_options(f: F) -> F:
+    """``-q``, ``-v`` and ``--debug``: the same on the group and on every command."""
+    for flags, name, text in (
+        (("--debug",), "debug", "Show tracebacks"),
+        (("-v", "--verbose"), "verbose", "Print every diagnostic (by default only errors and one summary line)"),
+        (("-q", "--quiet"), "quiet", "Print only errors on stderr"),
+    ):
+        f = click.option(*flags, name, is_flag=True, expose_value=False, callback=_remember, help=text)(f)
+    return f
+
+
+def note(text: str) -> None:
+    """A short message for the user on stderr, wrapped to the terminal (not with ``-q``)."""
+    if not _settings().get("quiet"):
+        width = shutil.get_terminal_size((100, 24)).columns if sys.stderr.isatty() else 100
+        click.echo("\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)), err=True)
+
+
 @dataclass(frozen=True)
 class Output:
-    """Where and how a command writes its result: ``--format`` and ``-o``."""
+    """Where and how a command writes its result: ``--format`` and ``-o`` (``-o -`` is stdout)."""
 
     fmt: str
     path: str | None
 
-    def emit(self, text: str) -> None:
-        """Write text to the ``-o`` file, or to stdout."""
-        if self.path:
-            with open(self.path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        else:
-            click.echo(text, nl=False)
+    @property
+    def to_stdout(self) -> bool:
+        return self.path in (None, "-")
 
-    def write(self, document: object, found: Sequence[rows.Row], title: str) -> None:
+    def emit(self, text: str, *, summary: str = "") -> None:
+        """Write text to the ``-o`` file (and say so), or to stdout."""
+        self.emit_bytes(text.encode("utf-8"), summary=summary)
+
+    def emit_bytes(self, data: bytes, *, summary: str = "") -> None:
+        """Write bytes to the ``-o`` file (and say so), or to stdout."""
+        if self.to_stdout:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+        assert self.path is not None
+        with open(self.path, "wb") as fh:
+            fh.write(data)
+        note(f"wrote {self.path}" + (f": {summary}" if summary else ""))
+
+    def write(self, document: object, found: Sequence[rows.Row], title: str, *, summary: str = "") -> None:
         """Write the JSON document, or its rows as CSV or a table."""
-        self.emit(render(document, found, self.fmt, title))
+        self.emit(render(document, found, self.fmt, title), summary=summary)
+
+    def refuse_terminal(self, what: str) -> None:
+        """A page is not for a terminal: ask for ``-o`` instead of pouring it out."""
+        if self.path is None and sys.stdout.isatty():
+            raise click.UsageError(
+                f"{what} is a page to open in a browser: give -o FILE (or -o - to write it to stdout)"
+            )
 
 
 @dataclass(frozen=True)
 class Report:
-    """How a command reports diagnostics: ``--strict``, ``--errors-csv``, ``--quiet``, ``--verbose``."""
+    """How a command reports diagnostics: ``--strict`` and ``--errors-csv`` (``-q``/``-v`` are common)."""
 
     strict: bool
     errors_csv: str | None
-    quiet: bool
-    verbose: bool
 
-    def __call__(self, diagnostics: Diagnostics, *, quiet: bool | None = None) -> None:
-        """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict."""
+    def __call__(self, diagnostics: Diagnostics) -> None:
+        """Diagnostics to stderr (errors each, the rest summed up unless ``-v``), optional CSV; exit 1 if strict."""
+        settings = _settings()
         click.echo(
-            diagnostics_text(diagnostics, quiet=self.quiet if quiet is None else quiet, verbose=self.verbose),
+            diagnostics_text(diagnostics, quiet=settings.get("quiet", False), verbose=settings.get("verbose", False)),
             err=True,
             nl=False,
         )
         if self.errors_csv:
-            with open(self.errors_csv, "w", newline="", encoding="utf-8") as fh:
-                fh.write(rows.diagnostics_csv(diagnostics))
+            Output("csv", self.errors_csv).emit(
+                rows.diagnostics_csv(diagnostics), summary=f"{len(diagnostics)} diagnostics"
+            )
         if self.strict and diagnostics.counts()["rejected"]:
             raise SystemExit(1)
 
 
 def sources_argument(f: F) -> F:
-    """PATHS...: pages, folders, official register files; the embedded seed when none."""
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(f)
+    """PATHS...: pages, folders, official register files, '-' for stdin; the embedded seed when none."""
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str, allow_dash=True))(f)
 
 
 def output_options(f: F) -> F:
@@ -91,51 +165,50 @@ def output_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, fmt: str, output: str | None, **kwargs: Any) -> Any:
-        return f(*args, out=Output(fmt, output), **kwargs)
+        return f(*args, out=Output(fmt.lower(), output), **kwargs)
 
     wrapper = click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format"
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS, case_sensitive=False),
+        default="table",
+        show_default=True,
+        help="Output format",
     )(wrapper)
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, writable=True),
+        type=click.Path(dir_okay=False, allow_dash=True),
         default=None,
-        help="Write to this file instead of stdout",
+        help="Write to this file ('-': stdout)",
     )(wrapper)
 
 
 def diagnostic_options(f: F) -> F:
-    """``--strict``, ``-v``, ``--errors-csv`` and ``-q``, handed to the command as one :class:`Report`."""
+    """``--strict`` and ``--errors-csv``, handed to the command as one :class:`Report`."""
 
     @functools.wraps(f)
-    def wrapper(*args: Any, strict: bool, verbose: bool, errors_csv: str | None, quiet: bool, **kwargs: Any) -> Any:
-        return f(*args, report=Report(strict, errors_csv, quiet, verbose), **kwargs)
+    def wrapper(*args: Any, strict: bool, errors_csv: str | None, **kwargs: Any) -> Any:
+        return f(*args, report=Report(strict, errors_csv), **kwargs)
 
     wrapper = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(wrapper)
-    wrapper = click.option(
-        "-v", "--verbose", is_flag=True, help=f"Print every diagnostic (by default at most {PER_CODE} of each code)"
-    )(wrapper)
-    wrapper = click.option(
+    return click.option(
         "--errors-csv",
-        type=click.Path(dir_okay=False, writable=True),
+        type=click.Path(dir_okay=False, allow_dash=True),
         default=None,
         help="Write every diagnostic to this CSV file",
     )(wrapper)
-    return click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr, not warnings and notes")(
-        wrapper
-    )
 
 
 def handle_errors(f: F) -> F:
-    """Turn package errors into click errors (exit 1), with no traceback."""
+    """Turn package errors into click errors (exit 1), with no traceback unless ``--debug``."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
         except DataflowGraphError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
+            if _settings().get("debug"):
                 raise
             raise click.ClickException(str(exc)) from exc
 
@@ -143,13 +216,13 @@ def handle_errors(f: F) -> F:
 
 
 def family_option(text: str) -> Callable[[F], F]:
-    """``--family FAMILY`` with the command's own help text."""
-    return click.option("--family", default=None, help=text)
+    """``--family FAMILY``: a family code (any case) or a dataset's name; checked, with suggestions."""
+    return click.option("--family", default=None, help=f"{text} (a code such as SUS or HES, or a dataset's name)")
 
 
 def during_option(text: str) -> Callable[[F], F]:
-    """``--during YYYY-MM..YYYY-MM`` with the command's own help text."""
-    return click.option("--during", default=None, help=text)
+    """``--during WINDOW``: a month, a year or a range with either end open."""
+    return click.option("--during", default=None, help=f"{text}: 2018-06, 2018, 2018-06..2019-03, 2018-06.. or ..2019")
 
 
 def identifiability_option(text: str | None = None) -> Callable[[F], F]:
@@ -164,23 +237,44 @@ def base_option(f: F) -> F:
     )(f)
 
 
-def _write_bytes(data: bytes, output: str | None) -> None:
-    """Bytes the command wrote to ``-o`` already: to stdout when there was no ``-o``."""
-    if not output:
-        click.echo(data, nl=False)
+@contextmanager
+def phase(text: str) -> Iterator[None]:
+    """A progress line on stderr for a step that takes over a second (on a terminal, not with ``-q``)."""
+    with progress(text, show=sys.stderr.isatty() and not _settings().get("quiet")):
+        yield
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def load(paths: Sequence[str], *, flows: bool = True) -> api.Register:
+    """The register of ``paths`` (with its flows extracted), saying so when it is the built-in page."""
+    if not paths:
+        note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
+    with phase(f"reading {len(paths) or 1} input{'s' if len(paths) > 1 else ''}"):
+        register = api.load(paths)
+    if flows:
+        with phase(f"extracting the flows of {len(register.entries)} entries"):
+            register.flows  # noqa: B018 - computed here, under the progress line
+    return register
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, cls=click.Group)
 @click.version_option(package_name="dataflow-graph")
-@click.option("--debug", is_flag=True, help="Show tracebacks")
-def cli(debug: bool) -> None:
-    """Trace NHS Digital data releases hop by hop and find where copies converge."""
+@common_options
+def cli() -> None:
+    """Trace NHS Digital data releases hop by hop and find where copies converge.
+
+    Start with `dfg converge` (findings, most severe first), `dfg org NAME` (one
+    organisation), `dfg families` and `dfg orgs` (what you can ask about).
+    """
+
+
+cli.command_class = Command
 
 
 @cli.command(name="parse")
 @sources_argument
 @output_options
 @diagnostic_options
+@common_options
 @handle_errors
 def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     """
@@ -191,17 +285,23 @@ def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     \b
         dfg parse seeds/ --format json
     """
-    register = api.load(paths)
-    out.write(documents.parse_document(register), rows.entries_rows(register.entries), "Register entries")
+    register = load(paths, flows=False)
+    out.write(
+        documents.parse_document(register),
+        rows.entries_rows(register.entries),
+        "Register entries",
+        summary=f"{len(register.entries)} entries, {len(register.releases)} released files",
+    )
     report(register.diagnostics)
 
 
 @cli.command(name="flows")
 @sources_argument
-@family_option("Only flows carrying this dataset family (SUS, HES…)")
+@family_option("Only flows carrying this dataset family")
 @identifiability_option("Only flows at this identifiability")
 @output_options
 @diagnostic_options
+@common_options
 @handle_errors
 def flows_command(
     paths: tuple[str, ...], family: str | None, identifiability: Identifiability | None, out: Output, report: Report
@@ -214,12 +314,12 @@ def flows_command(
     \b
         dfg flows seeds/ --family SUS --format json
     """
-    register = api.load(paths)
+    register = load(paths)
     selected = api.flows(register, family=family, identifiability=identifiability)
     document = documents.flows_document(
         selected, organisations=register.organisations, diagnostics=register.diagnostics
     )
-    out.write(document, rows.flows_rows(selected), "Flows")
+    out.write(document, rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
     report(register.diagnostics)
 
 
@@ -231,9 +331,10 @@ def flows_command(
     type=click.Path(exists=True, dir_okay=False),
     help="Gold YAML file (the format of tests/gold/thurrock.yaml)",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@output_options
+@common_options
 @handle_errors
-def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
+def eval_command(paths: tuple[str, ...], gold: str, out: Output) -> None:
     """
     Score extracted flows against a hand-labelled gold file
 
@@ -242,13 +343,13 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
     \b
         dfg eval seeds/ --gold tests/gold/thurrock.yaml
     """
-    register = api.load(paths)
-    Output(fmt, None).emit(eval_text(api.evaluate_gold(register, gold), fmt))
+    register = load(paths)
+    out.emit(eval_text(api.evaluate_gold(register, gold), out.fmt), summary="precision and recall")
 
 
 @cli.command(name="converge")
 @sources_argument
-@click.option("--recipient", default=None, help="Only this organisation (any alias)")
+@click.option("--recipient", default=None, help="Only this organisation (any name, alias or ODS code)")
 @family_option("Only this dataset family")
 @click.option(
     "--rollup",
@@ -257,18 +358,14 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
     show_default=True,
     help="Count units as their organisation; 'successor' also counts a CCG as its successor (sub-ICB location, ICB)",
 )
-@during_option("Only copies released in this window, e.g. 2018-06..2018-09")
+@during_option("Only copies released in this window")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the N most severe findings")
 @output_options
 @diagnostic_options
+@common_options
 @handle_errors
 def converge_command(
-    paths: tuple[str, ...],
-    recipient: str | None,
-    family: str | None,
-    rollup: api.RollUp,
-    during: str | None,
-    out: Output,
-    report: Report,
+    paths: tuple[str, ...], recipient: str | None, top: int | None, out: Output, report: Report, **which: Any
 ) -> None:
     """
     Find recipients given identifiable and pseudonymised copies of one dataset
@@ -276,33 +373,38 @@ def converge_command(
     Example:
 
     \b
-        dfg converge seeds/ --format json
+        dfg converge seeds/ --top 5
+        dfg converge tests/data/register/ --recipient "NHS Surrey Downs CCG" --format json
     """
-    register = api.load(paths)
-    found, excluded = api.convergences(register, recipient=recipient, rollup=rollup, family=family, during=during)
-    files = api.file_findings(register, recipient=recipient, family=family)
+    register = load(paths)
+    with phase("finding convergences"):
+        found, excluded = api.convergences(register, recipient=recipient, **which)
+        files = api.file_findings(register, recipient=recipient, family=which["family"])
+    summary = f"{len(found) + len(files)} findings"
     if out.fmt == "table":
-        out.emit(converge_text(found, excluded, files, entries=len(register.entries)))
+        out.emit(screens.converge_text(found, excluded, files, entries=len(register.entries), top=top), summary=summary)
     else:
+        every = api.ranked(found, files)[:top]
         document = documents.converge_document(found, excluded, files, register.releases)
-        out.write(document, rows.converge_rows(found), "Convergence findings")
+        out.write(document, rows.converge_rows(every), "Convergence findings", summary=summary)
     report(register.diagnostics)
 
 
 @cli.command(name="paths")
 @sources_argument
-@click.option("--to", "target", required=True, help="Recipient organisation (any alias)")
+@click.option("--to", "target", required=True, help="Recipient organisation (any name, alias or ODS code)")
 @click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True, help="Sending organisation")
 @family_option("Only this dataset family")
 @identifiability_option()
 @click.option("--purpose", default=None, help="Only purposes containing this text")
 @click.option("--kind", type=EnumChoice(FlowKind), default=None)
-@during_option("Month window, e.g. 2018-06..2018-09")
+@during_option("Only flows in this window")
 @click.option(
     "--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH, show_default=True, help="Most hops in a path"
 )
 @output_options
 @diagnostic_options
+@common_options
 @handle_errors
 def paths_command(
     paths: tuple[str, ...], target: str, source: str, out: Output, report: Report, **filters: Any
@@ -315,23 +417,24 @@ def paths_command(
     \b
         dfg paths --to "NHS Thurrock CCG" --family SUS --identifiability pseudonymised
     """
-    register = api.load(paths)
+    register = load(paths)
     found = api.paths(register, target, source=source, **filters)
-    out.write(documents.paths_document(found), rows.paths_rows(found), f"Paths from {source} to {target}")
-    report(register.diagnostics, quiet=True)
+    title = f"Paths from {source} to {target}"
+    out.write(documents.paths_document(found), rows.paths_rows(found), title, summary=f"{len(found)} paths")
+    report(register.diagnostics)
 
 
 def _neighbours_command(name: str, direction: api.Direction, summary: str, heading: str) -> None:
     """``dfg upstream`` and ``dfg downstream``: one command each over :func:`api.neighbours`."""
 
     def command(organisation: str, paths: tuple[str, ...], depth: int | None, out: Output, report: Report) -> None:
-        register = api.load(paths)
-        found = api.neighbours(register, organisation, direction=direction, depth=depth)
+        register = load(paths)
+        with phase(f"following the flows {direction.value}"):
+            found = api.neighbours(register, organisation, direction=direction, depth=depth)
         origin = api.organisation(register, organisation).name
-        out.write(
-            documents.neighbours_document(origin, direction, found), rows.neighbours_rows(found), f"{heading} {origin}"
-        )
-        report(register.diagnostics, quiet=True)
+        document = documents.neighbours_document(origin, direction, found)
+        out.write(document, rows.neighbours_rows(found), f"{heading} {origin}", summary=f"{len(found)} organisations")
+        report(register.diagnostics)
 
     command.__doc__ = f"""
     {summary}
@@ -343,6 +446,7 @@ def _neighbours_command(name: str, direction: api.Direction, summary: str, headi
     """
     decorated: F = handle_errors(command)
     for decorator in (
+        common_options,
         diagnostic_options,
         output_options,
         click.option("--depth", type=click.IntRange(min=1), default=None, help="Most hops away (default: no limit)"),
@@ -361,31 +465,38 @@ _neighbours_command("downstream", api.Direction.DOWN, "Where an organisation sen
 @click.argument("organisation")
 @sources_argument
 @output_options
+@diagnostic_options
+@common_options
 @handle_errors
-def org_command(organisation: str, paths: tuple[str, ...], out: Output) -> None:
+def org_command(organisation: str, paths: tuple[str, ...], out: Output, report: Report) -> None:
     """
-    Everything known about one organisation across all entries
+    Everything known about one organisation: what it received, findings, red flags
 
     Example:
 
     \b
-        dfg org "NHS Thurrock CCG" --format json
+        dfg org "NHS Thurrock CCG"
+        dfg org 07G --format json
     """
-    summary = api.organisation_summary(api.load(paths), organisation)
+    register = load(paths)
+    summary = api.organisation_summary(register, organisation)
+    pages = api.pages_of(register, summary.organisation)
     if out.fmt == "table":
-        out.emit(organisation_report(summary))
+        out.emit(screens.organisation_report(summary, pages), summary=summary.organisation.name)
     else:
-        out.write(
-            documents.organisation_document(summary), rows.organisation_rows(summary), f"Organisation {organisation}"
-        )
+        document = documents.organisation_document(summary, pages)
+        out.write(document, rows.organisation_rows(summary), f"Organisation {organisation}")
+    report(register.diagnostics)
 
 
 @cli.command(name="agreement")
 @click.argument("reference")
 @sources_argument
 @output_options
+@diagnostic_options
+@common_options
 @handle_errors
-def agreement_command(reference: str, paths: tuple[str, ...], out: Output) -> None:
+def agreement_command(reference: str, paths: tuple[str, ...], out: Output, report: Report) -> None:
     """
     Everything known about one agreement: entries, flows, recipients, released files
 
@@ -394,39 +505,95 @@ def agreement_command(reference: str, paths: tuple[str, ...], out: Output) -> No
     \b
         dfg agreement NIC-41576-W2B4Q
     """
-    summary = api.agreement_summary(api.load(paths), reference)
-    out.write(documents.agreement_document(summary), rows.agreement_rows(summary), f"Agreement {summary.agreement}")
+    register = load(paths)
+    summary = api.agreement_summary(register, reference)
+    if out.fmt == "table":
+        out.emit(screens.agreement_text(summary), summary=summary.agreement)
+    else:
+        out.write(documents.agreement_document(summary), rows.agreement_rows(summary), f"Agreement {summary.agreement}")
+    report(register.diagnostics)
 
 
 @cli.command(name="redflags")
 @sources_argument
-@click.option("--recipient", default=None, help="Only this recipient (any alias)")
+@click.option("--recipient", default=None, help="Only this recipient (any name, alias or ODS code)")
 @output_options
 @diagnostic_options
+@common_options
 @handle_errors
 def redflags_command(paths: tuple[str, ...], recipient: str | None, out: Output, report: Report) -> None:
     """
-    Files of one dataset sent to one recipient in one period with opt-outs applied and not
+    Red flags: what the pages state, and files of one dataset sent to one recipient in one
+    period with opt-outs applied and not (computed from released files)
 
     Example:
 
     \b
         dfg redflags tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --format json
     """
-    register = api.load(paths)
+    register = load(paths, flows=bool(recipient))
     found = api.redflags(register, recipient=recipient)
+    pages = api.pages_of(register, api.organisation(register, recipient) if recipient else None)
+    summary = f"{len(found.redflags)} red flags computed, {len(screens.stated_flags(pages))} stated by pages"
+    if out.fmt == "table":
+        out.emit(screens.redflags_text(found, pages), summary=summary)
+    else:
+        title = "Red flags: opt-outs applied and not applied"
+        out.write(documents.redflags_document(found, pages), rows.redflag_rows(found), title, summary=summary)
+    report(register.diagnostics)
+
+
+@cli.command(name="families")
+@output_options
+@common_options
+@handle_errors
+def families_command(out: Output) -> None:
+    """
+    List the dataset families --family accepts (a code, or any dataset name of the family)
+
+    Example:
+
+    \b
+        dfg families
+    """
+    found = api.families()
+    out.write(documents.families_document(found), [f.as_dict() for f in found], "Dataset families")
+
+
+@cli.command(name="orgs")
+@sources_argument
+@click.option("--reviewed", is_flag=True, help="Every organisation of the reviewed gazetteer, not only the register's")
+@output_options
+@diagnostic_options
+@common_options
+@handle_errors
+def orgs_command(paths: tuple[str, ...], reviewed: bool, out: Output, report: Report) -> None:
+    """
+    List the organisations you can ask about: names, aliases, ODS codes, roles
+
+    Example:
+
+    \b
+        dfg orgs --format csv
+        dfg orgs --reviewed
+    """
+    register = load(paths)
+    found = api.organisations(register, reviewed=reviewed)
+    found_rows = rows.organisations_rows(found)
     out.write(
-        documents.redflags_document(found), rows.redflag_rows(found), "Red flags: opt-outs applied and not applied"
+        documents.organisations_document(found), found_rows, "Organisations", summary=f"{len(found)} organisations"
     )
-    report(register.diagnostics, quiet=True)
+    report(register.diagnostics)
 
 
 @cli.command(name="check")
 @sources_argument
 @base_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@output_options
+@diagnostic_options
+@common_options
 @handle_errors
-def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
+def check_command(paths: tuple[str, ...], base: str, out: Output, report: Report) -> None:
     """
     Validate the register's RDF against the SHACL shapes; exit 1 on a violation
 
@@ -435,12 +602,14 @@ def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     \b
         dfg check seeds/
     """
-    violations: list[Any] = api.check(api.load(paths), base=base)
-    if fmt == "table":
-        Output(fmt, None).emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
+    register = load(paths)
+    with phase("validating the RDF against the SHACL shapes"):
+        violations: list[Any] = api.check(register, base=base)
+    if out.fmt == "table":
+        out.emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
     else:
-        document = documents.check_document(violations)
-        Output(fmt, None).write(document, [v.as_dict() for v in violations], "SHACL violations")
+        out.write(documents.check_document(violations), [v.as_dict() for v in violations], "SHACL violations")
+    report(register.diagnostics)
     if any(getattr(v, "severity", "Violation").endswith("Violation") for v in violations):
         raise SystemExit(1)
 
@@ -476,6 +645,7 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
 )
 @base_option
 @output_options
+@common_options
 @handle_errors
 def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], out: Output, **where: Any) -> None:
     """
@@ -487,8 +657,11 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
-    found = api.sparql(paths, query, _bindings(binds), **where)
-    out.write(documents.sparql_document(query, found), found, f"SPARQL {query}")
+    if not paths and not where.get("endpoint"):
+        note("no PATHS given: querying the built-in page of NHS Thurrock CCG (the seed)")
+    with phase(f"running SPARQL {query}"):
+        found = api.sparql(paths, query, _bindings(binds), **where)
+    out.write(documents.sparql_document(query, found), found, f"SPARQL {query}", summary=f"{len(found)} rows")
 
 
 @cli.command(name="push")
@@ -496,7 +669,7 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
 @click.option("--endpoint", required=True, help="The server's base URL (Oxigraph: http://host:7878)")
 @click.option(
     "--method",
-    type=click.Choice(("update", "gsp")),
+    type=click.Choice(("update", "gsp"), case_sensitive=False),
     default="update",
     show_default=True,
     help="update: one SPARQL Update per graph (atomic); gsp: Graph Store Protocol PUT",
@@ -504,6 +677,7 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
 @click.option("--store-url", default=None, help="Graph Store endpoint if not <endpoint>/store")
 @click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
 @base_option
+@common_options
 @handle_errors
 def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
     """
@@ -514,10 +688,12 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
     \b
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
-    results: list[Any] = api.push(api.load(paths), endpoint, **how)
+    register = load(paths)
+    with phase(f"pushing to {endpoint}"):
+        results: list[Any] = api.push(register, endpoint, **how)
     for r in results:
         click.echo(json.dumps(r.as_dict(), sort_keys=True))
-    click.echo(f"{len(results)} graphs pushed to {endpoint}", err=True)
+    note(f"{len(results)} graphs pushed to {endpoint}")
 
 
 @cli.command(name="html")
@@ -525,11 +701,11 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
-    help="Write the page to this file instead of stdout",
+    help="Write the page to this file ('-': stdout)",
 )
-@click.option("--focus", default=None, help="Only this organisation's neighbourhood (any alias)")
+@click.option("--focus", default=None, help="Only this organisation's neighbourhood (any name, alias or ODS code)")
 @click.option(
     "--depth",
     type=click.IntRange(min=1),
@@ -538,8 +714,9 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
 )
 @family_option("Only hops carrying this dataset family")
 @identifiability_option("Only hops at this identifiability")
-@during_option("Only flows in this window, e.g. 2018-06..2018-09")
+@during_option("Only flows in this window")
 @diagnostic_options
+@common_options
 @handle_errors
 def html_command(paths: tuple[str, ...], output: str | None, report: Report, **view: Any) -> None:
     """
@@ -550,8 +727,14 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
     \b
         dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
     """
-    register = api.load(paths)
-    _write_bytes(api.export(register, "html", output, **view), output)
+    out = Output("html", output)
+    out.refuse_terminal("The HTML graph")
+    register = load(paths)
+    with phase("drawing the graph"):
+        data = api.export(register, "html", **view)
+    out.emit_bytes(
+        data, summary=f"{register.graph.number_of_nodes()} organisations, {register.graph.number_of_edges()} hops"
+    )
     report(register.diagnostics)
 
 
@@ -560,19 +743,20 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(WRITERS)),
+    type=click.Choice(sorted(WRITERS), case_sensitive=False),
     required=True,
     help="An RDF syntax (turtle, nt, jsonld, trig, nquads), gexf (Gephi), graphml (Cytoscape) or html",
 )
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
-    help="Write to this file instead of stdout",
+    help="Write to this file ('-': stdout)",
 )
 @base_option
 @diagnostic_options
+@common_options
 @handle_errors
 def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, report: Report) -> None:
     """
@@ -584,8 +768,13 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         dfg export --format turtle -o register.ttl
         dfg export --format gexf -o flows.gexf
     """
-    register = api.load(paths)
-    _write_bytes(api.export(register, fmt, output, base=base), output)
+    out = Output(fmt.lower(), output)
+    if out.fmt == "html":
+        out.refuse_terminal("The HTML graph")
+    register = load(paths)
+    with phase(f"writing {out.fmt}"):
+        data = api.export(register, out.fmt, base=base)
+    out.emit_bytes(data, summary=f"{len(data):,} bytes of {out.fmt}")
     report(register.diagnostics)
 
 
@@ -600,6 +789,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same bytes")
 @click.option("--no-workbook", is_flag=True, help="Write pages only, no XLSX workbooks")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into")
+@common_options
 @handle_errors
 def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> None:
     """
@@ -612,7 +802,8 @@ def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> No
     """
     from .synth import write_register
 
-    s = write_register(output, entries=entries, seed=seed, workbook=not no_workbook)
+    with phase(f"writing {entries} synthetic entries"):
+        s = write_register(output, entries=entries, seed=seed, workbook=not no_workbook)
     click.echo(
         f"{s.entries} entries on {s.pages} pages, {s.files} files, {s.bytes:,} bytes "
         f"({s.workbook_statements} statements, {s.workbook_releases} released files, "

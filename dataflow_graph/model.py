@@ -19,6 +19,7 @@ from .errors import Span
 __all__ = [
     "Dataset",
     "Entry",
+    "Family",
     "Flow",
     "FlowKind",
     "Hop",
@@ -197,6 +198,17 @@ def is_subheading(text: str) -> bool:
     if not words:
         return bool(re.fullmatch(r"[A-Z][A-Za-z]+", t))
     return sum(w[0].isupper() for w in words) / len(words) >= 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A reviewed dataset family: its code (what ``--family`` takes) and its label."""
+
+    code: str
+    label: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"family": self.code, "label": self.label}
 
 
 @dataclass(frozen=True, slots=True)

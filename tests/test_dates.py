@@ -148,8 +148,9 @@ def test_parse_window_without_window_gives_none():
     ids=["open-parens", "month-words", "white-space"],
 )
 def test_parse_when_long_value_is_linear(value):
+    """A hang guard, not a speed test: a quadratic pattern would take minutes on these values."""
     import time
 
     started = time.perf_counter()
     parse_when(value, SPAN, Diagnostics())
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 20.0

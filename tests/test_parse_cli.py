@@ -69,11 +69,24 @@ def test_parse_json_entry_values_have_contract_types(seed_document, seed_path):
 
 
 def test_parse_warnings_only_exit_zero_and_stderr_has_location(seed_path):
-    result = run(seed_path)
+    result = run(seed_path, "-v")
     assert result.exit_code == 0
     assert f"{seed_path}:952:6: warning[DFG211]" in result.stderr
     assert "DFG211" not in result.stdout
-    assert "entries read 7 = parsed 7 + rejected 0" in result.stderr
+    assert "7 entries read (7 parsed, 0 rejected)" in result.stderr
+
+
+def test_parse_diagnostics_are_one_summary_line_without_v(seed_path):
+    result = run(seed_path)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == ["7 entries read (7 parsed, 0 rejected); 1 warning: -v shows them"]
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_parse_v_works_before_or_after_the_subcommand(seed_path, where):
+    args = ["-v", "parse", str(seed_path)] if where == "before" else ["parse", str(seed_path), "-v"]
+    result = CliRunner().invoke(cli, args)
+    assert "warning[DFG211]" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -132,11 +145,12 @@ def test_parse_folder_reads_every_page(pages_dir):
 
 
 def test_parse_no_paths_reads_embedded_seed():
-    result = run("--format", "json")
+    result = run("--format", "JSON", "-v")
     assert result.exit_code == 0
     document = json.loads(result.stdout)
     assert len(document["entries"]) == 7
     assert "seeds/000_95fc53981bcca0e2.txt:952:6: warning[DFG211]" in result.stderr
+    assert "built-in NHS Thurrock CCG page" in result.stderr.splitlines()[0]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])

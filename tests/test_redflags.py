@@ -23,9 +23,8 @@ from dataflow_graph.graph.releases import (
     redflag_report,
     redflags,
 )
-from dataflow_graph.outputs.documents import SCHEMA
 from dataflow_graph.model import Identifiability, Period, Release
-from dataflow_graph.outputs.documents import redflags_document
+from dataflow_graph.outputs.documents import SCHEMA, redflags_document
 from dataflow_graph.read.register import read_register
 
 REGISTER = Path(__file__).parent / "data" / "register"
@@ -156,7 +155,7 @@ def test_redflags_workbook_and_csv_agree(releases):
 
 def test_redflags_document_follows_json_contract(releases):
     document = redflags_document(redflag_report(releases))
-    assert set(document) == {"schema", "redflags", "not_applied"}
+    assert set(document) == {"schema", "redflags", "not_applied", "stated"}
     assert document["schema"] == SCHEMA
     first = document["redflags"][0]
     assert set(first) == {

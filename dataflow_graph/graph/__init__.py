@@ -9,7 +9,7 @@ agreement).
 
 from .build import RollUp, build_graph, rolled_up
 from .convergence import Convergence, Excluded, Linkage, Reidentification, Segregation, Side, convergences
-from .findings import FileFinding, FileSide, file_finding, file_findings
+from .findings import FileFinding, FileSide, file_finding, file_findings, ranked
 from .lookup import name_keys, of_recipient, recipient_id, release_recipient, resolve_organisation
 from .paths import FlowPath, flow_paths
 from .periods import in_window, months_of
@@ -82,6 +82,7 @@ __all__ = [
     "of_recipient",
     "organisation_summary",
     "period_of",
+    "ranked",
     "recipient_id",
     "recipient_of",
     "redflag_report",

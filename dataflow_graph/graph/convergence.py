@@ -457,8 +457,14 @@ def _overlap(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Si
     ]
 
 
-def _where(s: Side) -> str:
-    return f"{s.flow.reference} ({s.opt_outs_found.basis if s.opt_outs_found else 'not stated'})"
+def _where(sides: Iterable[Side]) -> str:
+    """The copies' references grouped by what their opt-out status rests on."""
+    by_basis: dict[str, list[str]] = defaultdict(list)
+    for s in sides:
+        basis = s.opt_outs_found.basis if s.opt_outs_found else "not stated"
+        if s.flow.reference not in by_basis[basis]:
+            by_basis[basis].append(s.flow.reference)
+    return "; ".join(f"{', '.join(refs)}: {basis}" for basis, refs in sorted(by_basis.items()))
 
 
 def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
@@ -484,8 +490,8 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
             return [
                 Qualifier(
                     "opt_out_divergence",
-                    f"opt-outs honoured on the {first} copy ({'; '.join(_where(s) for s in honoured)}) "
-                    f"and not on the {second} copy ({'; '.join(_where(s) for s in ignored)})",
+                    f"opt-outs honoured on the {first} copy ({_where(honoured)}) "
+                    f"and not on the {second} copy ({_where(ignored)})",
                     cites(honoured, ignored),
                 )
             ]
@@ -496,7 +502,7 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
     known += [(s, s.label) for s in of(pseudo, OptOut.YES) + of(pseudo, OptOut.NO)]
     parts = [
         f"opt-outs {'honoured' if s.opt_outs_found and s.opt_outs_found.status is OptOut.YES else 'not honoured'} "
-        f"on the {word} copy under {_where(s)}"
+        f"on the {word} copy under {_where([s])}"
         for s, word in known
     ]
     agreements = ", ".join(sorted({s.flow.agreement for s in mixed}))

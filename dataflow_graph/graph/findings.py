@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model import Release
+from .convergence import Convergence
 from .qualifiers import Qualifier, release_cited
 from .releases import Evidence, FileConvergence, file_convergences
 from .severity import label, score
 
-__all__ = ["FileFinding", "FileSide", "file_finding", "file_findings"]
+__all__ = ["FileFinding", "FileSide", "file_finding", "file_findings", "ranked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,3 +221,9 @@ def file_findings(
             continue
         out.append(file_finding(fc))
     return out
+
+
+def ranked(found: Iterable[Convergence], files: Iterable[FileFinding]) -> list[Convergence | FileFinding]:
+    """Flow and file findings in one list, most severe first (then recipient, family, flows first)."""
+    every: list[Convergence | FileFinding] = [*found, *files]
+    return sorted(every, key=lambda f: (-f.severity, f.recipient, f.family or "", isinstance(f, FileFinding)))

@@ -34,7 +34,12 @@ def in_window(period: Period | None, during: Period | None) -> bool:
     True
     >>> in_window(None, Period("2018-06", "2018-06"))
     False
+    >>> in_window(Period("2018-01", "2018-12"), Period("2018-10", None))  # an open window
+    True
     """
     if during is None:
         return True
-    return period is not None and not period.reversed and period.overlap(during) is not None
+    bounds = period.bounds() if period is not None and not period.reversed else None
+    if bounds is None:
+        return False
+    return bounds[0] <= (during.end or "9999-12") and (during.start or "0000-01") <= bounds[1]

@@ -138,17 +138,35 @@ def converge_document(
     return doc
 
 
-def redflags_document(report: RedFlagReport) -> Document:
-    """``dfg redflags``: red flags and, per recipient, the files sent with opt-outs not applied.
+def stated_by_pages(pages: Iterable[Page]) -> list[dict[str, object]]:
+    """What register pages themselves state (the banner's unsafe-files count and red flag), kept
+    apart from what the tool computes; every item says so."""
+    return [
+        {
+            "source": p.source,
+            "organisation": p.organisation,
+            "unsafe_files": p.unsafe_files,
+            "red_flag": p.red_flag,
+            "stated_by": "the page",
+        }
+        for p in pages
+        if p.unsafe_files is not None or p.red_flag
+    ]
+
+
+def redflags_document(report: RedFlagReport, pages: Iterable[Page] = ()) -> Document:
+    """``dfg redflags``: red flags computed from released files and, per recipient, the files
+    sent with opt-outs not applied; ``stated``: what the pages themselves state.
 
     >>> from dataflow_graph.graph import redflag_report
     >>> sorted(redflags_document(redflag_report([])))
-    ['not_applied', 'redflags', 'schema']
+    ['not_applied', 'redflags', 'schema', 'stated']
     """
     return {
         "schema": SCHEMA,
         "redflags": [f.as_dict() for f in report.redflags],
         "not_applied": [{"recipient": r, "files": n} for r, n in report.not_applied],
+        "stated": stated_by_pages(pages),
     }
 
 
@@ -167,7 +185,7 @@ def neighbours_document(origin: str, direction: Direction, found: Iterable[Neigh
     }
 
 
-def organisation_document(summary: OrganisationSummary) -> Document:
+def organisation_document(summary: OrganisationSummary, pages: Iterable[Page] = ()) -> Document:
     """``dfg org``: identity, what it received, from and to whom, entries, findings, files."""
     files = summary.files
     return {
@@ -183,7 +201,18 @@ def organisation_document(summary: OrganisationSummary) -> Document:
         "redflags": [r.as_dict() for r in files.redflags],
         "not_applied": files.not_applied,
         "file_findings": [f.as_dict() for f in files.file_findings],
+        "stated": stated_by_pages(pages),
     }
+
+
+def families_document(found: Iterable[HasDict]) -> Document:
+    """``dfg families``: the reviewed dataset families."""
+    return {"schema": SCHEMA, "families": [f.as_dict() for f in found]}
+
+
+def organisations_document(found: Iterable[HasDict]) -> Document:
+    """``dfg orgs``: the organisations one can ask about, with aliases, ODS codes and roles."""
+    return {"schema": SCHEMA, "organisations": [o.as_dict() for o in found]}
 
 
 def agreement_document(summary: AgreementSummary) -> Document:

@@ -22,7 +22,7 @@ from ..graph import (
     RedFlagReport,
     Side,
 )
-from ..model import Entry, Flow, Period
+from ..model import Entry, Flow, Organisation, Period
 from .documents import HasDict, organisation_document
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "flows_rows",
     "neighbours_rows",
     "organisation_rows",
+    "organisations_rows",
     "paths_rows",
     "redflag_rows",
     "rows_csv",
@@ -123,50 +124,63 @@ def flows_rows(selected: Iterable[Flow]) -> list[Row]:
     ]
 
 
-def converge_rows(found: Iterable[Convergence]) -> list[Row]:
-    """``dfg converge``: one row per flow finding, both sides in one cell each."""
+def converge_rows(found: Iterable[Convergence | FileFinding]) -> list[Row]:
+    """``dfg converge``: one row per finding (flows and files), its qualifiers' statements in one cell.
+
+    Keys are the JSON document's; numbers stay numbers; each copy keeps its own label.
+    """
     return [
         {
-            "recipient": c.recipient,
-            "family": c.family,
-            "severity": f"{c.severity} ({c.severity_label})",
-            "identifiable": _side_text(c.identifiable),
-            "pseudonymised": _side_text(c.pseudonymised),
-            "overlap": f"{c.overlap[0]}..{c.overlap[-1]}" if c.overlap else "none",
-            "opt-outs": "honoured on one copy, ignored on the other" if c.opt_out_divergence else "no divergence",
-            "same agreement": " ".join(c.same_agreement) or "no",
-            "landing only": " ".join(c.landing_only) or "no",
-            "segregation": "; ".join(sorted({s.unit or "stated" for s in c.segregation})) or "none",
+            "source": "flows" if isinstance(f, Convergence) else "releases",
+            "recipient": f.recipient,
+            "recipient_id": f.recipient_id,
+            "family": f.family,
+            "severity": f.severity,
+            "severity_label": f.severity_label,
+            "identifiable": _sides_text(f.identifiable) if isinstance(f, Convergence) else _files_text(f, True),
+            "pseudonymised": _sides_text(f.pseudonymised) if isinstance(f, Convergence) else _files_text(f, False),
+            "overlap": f"{f.overlap[0]}..{f.overlap[-1]}" if f.overlap else "",
+            "opt_out_divergence": f.opt_out_divergence,
+            "qualifiers": "; ".join(f"{q.name} {q.weight:+d}: {q.statement}" for q in f.qualifiers),
         }
-        for c in found
+        for f in found
     ]
 
 
-def _side_text(sides: Iterable[Side]) -> str:
+def _sides_text(sides: Iterable[Side]) -> str:
     out = []
     for s in sides:
         f = s.flow
         period = f"{f.period.start}..{f.period.end}" if f.period else "?"
+        opt = s.opt_outs_found.status.value if s.opt_outs_found else f.opt_outs.value
         out.append(
-            f"{f.reference} ({f.entry.rsplit('#', 1)[-1]}) {period} "
-            f"opt-outs {f.opt_outs.value} via {' → '.join(s.path[1:-1]) or 'direct'} "
-            f"[line {s.hop.evidence.line}]"
+            f"{s.label} {f.reference} {period} opt-outs {opt} "
+            f"via {' → '.join(s.path[1:-1]) or 'direct'} [line {s.hop.evidence.line}]"
         )
     return "\n".join(out)
 
 
+def _files_text(f: FileFinding, identifiable: bool) -> str:
+    fc = f.files
+    rows = fc.identifiable if identifiable else fc.deidentified
+    opts = fc.identifiable_opt_outs if identifiable else fc.deidentified_opt_outs
+    return f"{len(rows)} files, opt-outs {', '.join(opts)} [rows {' '.join(str(r.line) for r in rows)}]"
+
+
 def file_rows(found: Iterable[FileFinding]) -> list[Row]:
-    """``dfg converge`` (table): one row per finding in the released files."""
+    """One row per finding in the released files."""
     return [
         {
             "recipient": f.recipient,
+            "recipient_id": f.recipient_id,
             "family": f.family,
             "severity": f.severity,
             "period": f.files.period,
-            "identifiable files": len(f.files.identifiable),
-            "de-identified files": len(f.files.deidentified),
-            "opt-outs": "differ" if f.opt_out_divergence else "same",
-            "same agreement": " ".join(f.same_agreement) or "no",
+            "period_kind": f.files.period_kind,
+            "identifiable_files": len(f.files.identifiable),
+            "deidentified_files": len(f.files.deidentified),
+            "opt_out_divergence": f.opt_out_divergence,
+            "same_agreement": " ".join(f.same_agreement),
         }
         for f in found
     ]
@@ -183,7 +197,7 @@ def paths_rows(found: Iterable[FlowPath]) -> list[Row]:
             "from": h.source.name,
             "to": h.target.name,
             "identifiability": h.identifiability.value,
-            "landing only": "yes" if h.landing_only else "",
+            "landing_only": h.landing_only,
             "evidence": f"{h.evidence.path}:{h.evidence.line}: {h.evidence.text[:160]}",
         }
         for p in found
@@ -216,10 +230,12 @@ def redflag_rows(report: RedFlagReport) -> list[Row]:
     return [
         {
             "recipient": r.recipient,
+            "recipient_id": r.recipient_id,
             "dataset": r.dataset,
             "period": r.period,
-            "files applied": r.files_applied,
-            "files not applied": r.files_not_applied,
+            "period_kind": r.period_kind,
+            "files_applied": r.files_applied,
+            "files_not_applied": r.files_not_applied,
             "rows": " ".join(str(x.line) for x in r.rows),
         }
         for r in report.redflags
@@ -235,16 +251,58 @@ def organisation_rows(summary: OrganisationSummary) -> list[Row]:
 
 
 def agreement_rows(summary: AgreementSummary) -> list[Row]:
-    """``dfg agreement``: one row per entry."""
-    return [
+    """``dfg agreement`` (CSV): its entries, then its flows, then its released files, one row each."""
+    rows: list[Row] = [
         {
-            "entry": e.id,
+            "part": "entry",
+            "id": e.id,
             "reference": e.reference,
-            "period": f"{e.period.start}..{e.period.end}" if e.period else "",
+            "what": e.title,
+            "period": _period_text(e.period),
             "opt_outs": e.opt_outs.honoured.value,
             "families": " ".join(e.families),
         }
         for e in summary.entries
+    ]
+    rows += [
+        {
+            "part": "flow",
+            "id": f.id,
+            "reference": f.reference,
+            "what": f"{f.purpose}: {' → '.join(f.path)}",
+            "period": _period_text(f.period),
+            "opt_outs": f.opt_outs.value,
+            "families": " ".join(f.families),
+        }
+        for f in summary.flows
+    ]
+    rows += [
+        {
+            "part": "released file",
+            "id": r.row_id or r.id,
+            "reference": r.reference,
+            "what": f"{r.recipient.strip()}: {r.dataset.strip()} ({r.category})",
+            "period": r.month or _period_text(r.period),
+            "opt_outs": {True: "applied", False: "not applied", None: "unknown"}[r.opt_outs_applied],
+            "families": r.family or "",
+        }
+        for r in summary.releases
+    ]
+    return rows
+
+
+def organisations_rows(found: Iterable[Organisation]) -> list[Row]:
+    """``dfg orgs``: one row per organisation, with what it can be called."""
+    return [
+        {
+            "name": o.name,
+            "id": o.id,
+            "role": o.role.value,
+            "ods": o.ods or "",
+            "reviewed": o.reviewed,
+            "aliases": "; ".join(a for a in o.aliases if a != o.name),
+        }
+        for o in found
     ]
 
 

@@ -1,16 +1,21 @@
-"""Terminal rendering (rich) of records: tables, the convergence report, one organisation.
+"""Terminal text from rows: tables that fit the real width, cards below it, quiet diagnostics.
 
-Only presentation: every function takes records (or flat rows) and returns text; the
-interactive HTML graph lives in :mod:`~dataflow_graph.outputs.html`.
+A table never makes a column narrower than its longest word and never breaks a word;
+when the columns do not fit (or the terminal is narrower than :data:`CARDS_BELOW`), each
+row becomes a card of ``label: value`` lines instead.  The width is the terminal's when
+stdout is one, else ``COLUMNS``, else :data:`DEFAULT_WIDTH`.  Colour only on a terminal.
 """
 
 from __future__ import annotations
 
 import io
-import re
+import os
 import shutil
 import sys
-from collections.abc import Sequence
+import textwrap
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from rich.console import Console
@@ -18,32 +23,48 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import Diagnostics, Severity
-from ..graph import Convergence, Excluded, FileFinding, OrganisationSummary, Side
 from .documents import HasDict, dumps
-from .rows import Row, eval_rows, file_rows, rows_csv
+from .rows import Row, eval_rows, rows_csv
 
 __all__ = [
+    "CARDS_BELOW",
+    "DEFAULT_WIDTH",
     "FORMATS",
     "PER_CODE",
+    "cards",
     "console_text",
-    "converge_text",
-    "convergence_report",
     "diagnostics_text",
     "eval_text",
-    "organisation_report",
+    "field_lines",
+    "fitted",
+    "progress",
     "render",
     "rows_table",
-    "short_name",
+    "terminal_width",
+    "wrapped",
 ]
 
 #: What ``--format`` offers for query results.
 FORMATS = ("table", "json", "csv")
-#: Diagnostics of one code printed before the rest are only counted (``--verbose`` prints all).
+#: With ``-v``, diagnostics of one code printed before the rest are only counted.
 PER_CODE = 20
+#: Below this many columns, records are shown as cards rather than wide tables.
+CARDS_BELOW = 120
+#: The width of output that goes to a file or a pipe when ``COLUMNS`` does not say.
+DEFAULT_WIDTH = 100
 
 
-def _console(width: int | None = None) -> Console:
-    width = width or max(100, shutil.get_terminal_size((140, 40)).columns)
+def terminal_width() -> int:
+    """The width to lay text out in: the terminal's, else ``$COLUMNS``, else 100."""
+    if sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 40)).columns)
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return DEFAULT_WIDTH
+
+
+def _console(width: int) -> Console:
     return Console(
         file=io.StringIO(),
         width=width,
@@ -51,14 +72,16 @@ def _console(width: int | None = None) -> Console:
         force_jupyter=False,
         highlight=False,
         soft_wrap=False,
+        emoji=False,
+        markup=False,
     )
 
 
 def console_text(*renderables: object, width: int | None = None) -> str:
-    """Render rich objects to a string (colour only on a terminal)."""
-    console = _console(width)
+    """Render rich objects (or plain strings) to text, ``width`` columns wide."""
+    console = _console(width or terminal_width())
     for r in renderables:
-        console.print(r)
+        console.print(r if not isinstance(r, str) else Text(r))
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()
@@ -67,176 +90,114 @@ def console_text(*renderables: object, width: int | None = None) -> str:
 def _cell(v: object) -> str:
     if isinstance(v, (list, tuple)):
         return "; ".join(map(str, v))
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     return "" if v is None else str(v)
 
 
-def rows_table(rows: Sequence[Row], title: str) -> str:
-    """A table of flat rows; ``title: nothing found`` when there are none."""
-    if not rows:
+def _label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def wrapped(text: str, width: int, indent: str = "", hanging: str | None = None) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words only (a word longer than
+    a line stands alone on its line); ``hanging`` indents the lines after the first."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(
+            paragraph,
+            width=max(10, width),
+            initial_indent=indent,
+            subsequent_indent=indent if hanging is None else hanging,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [indent.rstrip()]
+    return lines
+
+
+def _longest_word(values: Iterable[str]) -> int:
+    return max((len(w) for v in values for w in v.split()), default=0)
+
+
+def fitted(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> bool:
+    """True when a table of these columns fits ``width`` with no column narrower than its longest word."""
+    # rich's box: one border column plus a space of padding on each side of every cell
+    need = 1 + sum(max(_longest_word([h]), _longest_word(r[i] for r in rows), 1) + 3 for i, h in enumerate(headers))
+    return need <= width
+
+
+def rows_table(found: Sequence[Row], title: str, *, width: int | None = None) -> str:
+    """Flat rows as a table that fits, or as cards; ``title: nothing found`` when there are none."""
+    width = width or terminal_width()
+    if not found:
         return f"{title}: nothing found\n"
-    table = Table(title=title, show_lines=False)
-    for key in rows[0]:
-        table.add_column(key, overflow="fold")
-    for row in rows:
-        table.add_row(*(Text(_cell(v)) for v in row.values()))
-    return console_text(table)
-
-
-def _period(side: Side) -> str:
-    p = side.flow.period
-    if p is None:
-        return "?"
-    text = f"{p.start or '?'}..{p.end or '?'}"
-    return f"{text} (reversed)" if p.reversed else text
-
-
-def short_name(name: str) -> str:
-    """A compact display name for tables ("NHS North and East London CSU", "DSCRO").
-
-    >>> short_name("Data Services for Commissioners Regional Office")
-    'DSCRO'
-    >>> short_name("NHS North and East London Commissioning Support Unit")
-    'NHS North and East London CSU'
-    """
-    text = re.sub(r"(?i)data services for commissioners? regional office", "DSCRO", name)
-    text = re.sub(r"(?i)commissioning support unit", "CSU", text)
-    text = re.sub(r"(?i)clinical commissioning group", "CCG", text)
-    return re.sub(r"(?i)\s+(international\s+)?(limited|ltd)\.?$", "", text)
-
-
-def _route(side: Side) -> str:
-    middle = [short_name(n) for n in side.path[1:-1]]
-    route = "via " + " → ".join(middle) if middle else "direct"
-    if side.hop.unit:
-        m = re.search(r"\((\w+)\)$", side.hop.unit)
-        route += f" [{m.group(1) if m else side.hop.unit}]"
-    if side.hop.landing_only:
-        route += " (landing only)"
-    return route
-
-
-def convergence_report(
-    found: Sequence[Convergence], excluded: Sequence[Excluded], *, entries: int | None = None
-) -> str:
-    """The convergence findings as a readable terminal report, most severe first."""
-    parts: list[object] = []
-    sources = sorted({s.hop.evidence.path for c in found for s in (*c.identifiable, *c.pseudonymised)})
-    head = f"{len(found)} convergence finding{'s' if len(found) != 1 else ''}"
-    if entries is not None:
-        head += f" in {entries} register entries"
-    parts.append(
-        Text(head + ": one recipient given identifiable and pseudonymised copies of one dataset", style="bold")
-    )
-    for n, c in enumerate(found, 1):
-        facts = [
-            f"overlap {c.overlap[0]}..{c.overlap[-1]}" if c.overlap else "no overlapping months",
-            "opt-outs honoured on one copy, ignored on the other" if c.opt_out_divergence else "no opt-out divergence",
-            f"same agreement {', '.join(c.same_agreement)}" if c.same_agreement else "different agreements",
-        ]
-        if c.landing_only:
-            facts.append(f"landing point only for the {' and '.join(c.landing_only)} copy")
-        units = sorted({s.unit for s in c.segregation if s.unit})
-        if units:
-            facts.append(f"segregation stated: {', '.join(units)}")
-        if c.linkage:
-            facts.append(f"linkage at {', '.join(sorted({x.at for x in c.linkage}))}")
-        if c.reidentification:
-            facts.append(
-                "re-identification route: "
-                + ", ".join(sorted({f"{x.source} → {x.target}" for x in c.reidentification}))
+    headers = list(found[0])
+    cells = [[_cell(row.get(h)) for h in headers] for row in found]
+    if width >= CARDS_BELOW and fitted([_label(h) for h in headers], cells, width):
+        table = Table(title=title, show_lines=False, title_justify="left")
+        for i, h in enumerate(headers):
+            table.add_column(
+                _label(h),
+                overflow="fold",
+                min_width=max(_longest_word([_label(h)]), _longest_word(r[i] for r in cells), 1),
             )
-        table = Table(
-            title=Text(f"{n}. {c.recipient} — {c.family} — severity {c.severity} ({c.severity_label})", style="bold"),
-            caption=Text(" · ".join(facts)),
-            caption_justify="left",
-            show_lines=False,
-            expand=False,
-        )
-        for column in ("copy", "entry", "reference", "purpose", "period", "opt-outs", "route", "line"):
-            table.add_column(column, overflow="fold", no_wrap=column in ("copy", "reference", "period", "line"))
-        for label, sides in (("identifiable", c.identifiable), ("pseudonymised", c.pseudonymised)):
-            for s in sides:
-                table.add_row(
-                    Text(label),
-                    Text(s.flow.entry.rsplit("#", 1)[-1]),
-                    Text(s.flow.reference),
-                    Text(s.flow.purpose),
-                    Text(_period(s)),
-                    Text(s.flow.opt_outs.value),
-                    Text(_route(s)),
-                    Text(str(s.hop.evidence.line)),
-                )
-        parts.append(table)
-    if sources:
-        parts.append(
-            Text(
-                "Lines refer to " + ", ".join(sources) + "; --format json gives every fact with its evidence sentence.",
-                style="dim",
-            )
-        )
-    if excluded:
-        names = sorted({e.recipient for e in excluded})
-        parts.append(Text(f"Reported apart (part of the source, NHS Digital): {', '.join(names)}", style="dim"))
-    return console_text(*parts)
+        for r in cells:
+            table.add_row(*(Text(c) for c in r))
+        return console_text(table, width=width)
+    return cards(title, [[(_label(h), c) for h, c in zip(headers, r, strict=True)] for r in cells], width=width)
 
 
-def converge_text(
-    found: Sequence[Convergence], excluded: Sequence[Excluded], files: Sequence[FileFinding], *, entries: int
-) -> str:
-    """``dfg converge`` as a table: the report of flow findings, then the file findings."""
-    text = convergence_report(found, excluded, entries=entries)
-    return text + (rows_table(file_rows(files), "Convergence in released files") if files else "")
+def field_lines(fields: Sequence[tuple[str, str]], width: int, indent: str = "   ") -> list[str]:
+    """``label: value`` lines, labels aligned, values wrapped between words; empty values left out."""
+    present = [(k, v) for k, v in fields if v not in ("", None)]
+    pad = max((len(k) for k, _ in present), default=0)
+    out: list[str] = []
+    for key, value in present:
+        first = f"{indent}{key + ':':<{pad + 1}} "
+        lines = wrapped(value, width - len(first))
+        out.append(first + lines[0].lstrip())
+        out += [" " * len(first) + line for line in lines[1:]]
+    return out
 
 
-def organisation_report(summary: OrganisationSummary) -> str:
-    """``dfg org`` as a readable summary: identity, what it received, from and to whom, findings."""
-    org = summary.organisation
-    facts = Table(title=Text(org.name, style="bold"), show_header=False, show_lines=False)
-    facts.add_column("fact", style="bold")
-    facts.add_column("value", overflow="fold")
+def cards(title: str, records: Sequence[Sequence[tuple[str, str]]], *, width: int | None = None) -> str:
+    """Records as cards: the first field as the card's heading, then ``label: value`` lines."""
+    width = width or terminal_width()
+    out = [*wrapped(title, width), ""]
+    for n, fields in enumerate(records, 1):
+        present = [(k, v) for k, v in fields if v not in ("", None)]
+        if not present:
+            continue
+        out += wrapped(f"{n}. {present[0][1]}" if len(records) > 1 else present[0][1], width)
+        out += field_lines(present[1:], width)
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
 
-    def add(label: str, value: object) -> None:
-        if value not in (None, "", [], {}):
-            facts.add_row(Text(label), Text(_cell(value)))
 
-    add("id", org.id)
-    add("role", org.role.value + ("" if org.reviewed else " (unreviewed: guessed from its words)"))
-    add("ODS code", org.ods)
-    add("part of", org.part_of)
-    add("successor", org.successor)
-    add("units", list(org.units))
-    add("aliases", list(org.aliases))
-    add("received", [f"{fam}: {', '.join(levels)}" for fam, levels in summary.received.items()])
-    for label, reached in (("fed by", summary.upstream), ("sent to", summary.downstream)):
-        add(label, [f"{n.name} ({', '.join(sorted({f.reference for f, _ in n.hops}))})" for n in reached])
-    add("agreements", list(summary.agreements))
-    add("entries", len(summary.entries))
-    add(
-        "convergence",
-        [
-            f"{c.family}: severity {c.severity} ({c.severity_label}), overlap "
-            f"{c.overlap[0] if c.overlap else 'none'}..{c.overlap[-1] if c.overlap else ''}"
-            f"{', opt-outs diverge' if c.opt_out_divergence else ''}"
-            for c in summary.findings
-        ],
+@contextmanager
+def progress(text: str, *, show: bool) -> Iterator[None]:
+    """A transient progress bar on stderr for the step ``text``, shown only if it lasts over a second."""
+    if not show:
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn(text),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
-    files = summary.files
-    if files.releases:
-        add("released files", files.releases)
-        add("files with opt-outs not applied", files.not_applied)
-        add(
-            "red flags",
-            [f"{r.dataset} {r.period}: {r.files_applied} applied, {r.files_not_applied} not" for r in files.redflags],
-        )
-        add(
-            "convergence in files",
-            [
-                f"{f.family} {f.overlap[0]}: severity {f.severity}"
-                f"{', opt-outs diverge' if f.opt_out_divergence else ''}"
-                for f in files.file_findings
-            ],
-        )
-    return console_text(facts)
+    bar.add_task(text, total=None)
+    timer = threading.Timer(1.0, bar.start)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        bar.stop()
 
 
 class Score(HasDict, Protocol):
@@ -254,7 +215,7 @@ class Score(HasDict, Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
-def eval_text(score: Score, fmt: str) -> str:
+def eval_text(score: Score, fmt: str, *, width: int | None = None) -> str:
     """``dfg eval``: JSON, or precision and recall lines then the misses and extras (table or CSV)."""
     if fmt == "json":
         return dumps(score.as_dict())
@@ -264,36 +225,50 @@ def eval_text(score: Score, fmt: str) -> str:
         f"counts {score.counts}",
     ]
     rows = eval_rows(score)
-    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras")
+    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras", width=width)
     return "\n".join(lines) + "\n" + body
 
 
-def render(document: object, rows: Sequence[Row], fmt: str, title: str) -> str:
+def render(document: object, rows: Sequence[Row], fmt: str, title: str, *, width: int | None = None) -> str:
     """A command's result as ``fmt``: the JSON document, or its rows as CSV or a table."""
     if fmt == "json":
         return dumps(document)
     if fmt == "csv":
         return rows_csv(rows)
-    return rows_table(rows, title)
+    return rows_table(rows, title, width=width)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def diagnostics_text(diagnostics: Diagnostics, *, quiet: bool, verbose: bool) -> str:
-    """Diagnostics for stderr, ``path:line:col`` first; at most :data:`PER_CODE` of a code
-    unless ``verbose``; warnings and notes left out when ``quiet``; then the counts."""
+    """Diagnostics for stderr.
+
+    By default errors are printed (``path:line:col`` first) and everything else is one
+    summary line ("19 notes, 1 warning: -v shows them"); ``verbose`` prints every
+    diagnostic (at most :data:`PER_CODE` of one code, then a count: ``--errors-csv`` has
+    them all); ``quiet`` prints errors only, without the summary.
+    """
     lines = []
     shown: dict[str, int] = {}
+    hidden = {Severity.WARNING: 0, Severity.NOTE: 0}
     for d in diagnostics:
-        if quiet and d.severity is not Severity.ERROR:
+        if d.severity is not Severity.ERROR and not verbose:
+            hidden[d.severity] += 1
             continue
         shown[d.code] = shown.get(d.code, 0) + 1
-        if verbose or shown[d.code] <= PER_CODE:
+        if shown[d.code] <= PER_CODE:
             lines.append(str(d))
     for code, n in sorted(shown.items()):
-        if not verbose and n > PER_CODE:
-            lines.append(
-                f"... and {n - PER_CODE} more {code} diagnostics (--verbose or --errors-csv FILE shows them all)"
-            )
-    c = diagnostics.counts()
+        if n > PER_CODE:
+            lines.append(f"... and {n - PER_CODE} more {code} diagnostics (--errors-csv FILE lists them all)")
     if not quiet:
-        lines.append(f"entries read {c['read']} = parsed {c['parsed']} + rejected {c['rejected']}")
+        c = diagnostics.counts()
+        summary = f"{_plural(c['read'], 'entry')} read ({c['parsed']} parsed, {c['rejected']} rejected)"
+        summary = summary.replace("entrys", "entries")
+        tucked = [_plural(n, sev.value) for sev, n in hidden.items() if n]
+        if tucked:
+            summary += f"; {', '.join(tucked)}: -v shows them"
+        lines.append(summary)
     return "".join(f"{line}\n" for line in lines)
