@@ -100,18 +100,19 @@ def reason(f: Finding) -> str:
     return "; ".join(words)
 
 
-def _ranked(found: Sequence[Finding], width: int) -> list[str]:
+def _ranked(found: Sequence[Finding], width: int, wide: bool) -> list[str]:
     lines: list[str] = []
     rank_w = len(str(len(found))) + 1
+    hang = " " * (rank_w + 11)
     for n, f in enumerate(found, 1):
         head = (
             f"{n}.".rjust(rank_w) + f" {f.severity:>2} {f.severity_label:<6} {f.recipient} — {f.family or 'datasets'}"
         )
-        if width >= CARDS_BELOW:
-            lines += wrapped(f"{head}: {reason(f)}", width)
+        if wide:
+            lines += wrapped(f"{head}: {reason(f)}", width, hanging=hang)
             continue
-        lines += wrapped(head, width)
-        lines += wrapped(reason(f), width, " " * (rank_w + 11))
+        lines += wrapped(head, width, hanging=hang)
+        lines += wrapped(reason(f), width, hang)
     return lines
 
 
@@ -154,7 +155,7 @@ def _route(s: Side) -> str:
     return route
 
 
-def _copies(f: Convergence, width: int) -> str:
+def _copies(f: Convergence, width: int, wide: bool) -> str:
     records = [
         [
             ("copy", s.label),
@@ -167,7 +168,7 @@ def _copies(f: Convergence, width: int) -> str:
         ]
         for s in (*f.identifiable, *f.pseudonymised)
     ]
-    if width >= CARDS_BELOW:
+    if wide:
         table: list[dict[str, object]] = [dict(r) for r in records]
         return rows_table(table, "   the copies", width=width)
     out = ["   the copies:"]
@@ -224,9 +225,15 @@ def converge_text(
     entries: int,
     top: int | None = None,
     width: int | None = None,
+    wide: bool | None = None,
 ) -> str:
-    """``dfg converge``: the headline, the ranked findings, then each one's claims and copies."""
+    """``dfg converge``: the headline, the ranked findings, then each one's claims and copies.
+
+    ``wide`` lays the findings out as tables (the default at :data:`CARDS_BELOW` columns and
+    more) or as cards; text is wrapped between words to ``width``.
+    """
     width = width or terminal_width()
+    wide = width >= CARDS_BELOW if wide is None else wide
     every = ranked(found, files)
     head = (
         f"{len(every)} finding{'s' if len(every) != 1 else ''} in {entries} register entries "
@@ -239,7 +246,7 @@ def converge_text(
     shown = every[:top] if top else every
     if top and top < len(every):
         lines += wrapped(f"The {top} most severe (--top); {len(every) - top} more with a larger --top.", width)
-    lines += ["", *_ranked(shown, width), ""]
+    lines += ["", *_ranked(shown, width, wide), ""]
     lines += wrapped(
         "Each finding below: what the evidence says, with its citations (file:line), then the copies. "
         "`dfg report --org NAME -o FILE` writes a briefing to publish.",
@@ -250,7 +257,7 @@ def converge_text(
         title = f"{n}. {f.recipient} — {f.family or 'datasets'} — severity {f.severity} ({f.severity_label})"
         block = ["", *wrapped(title, width), *_claims(f.qualifiers, width)]
         text += "\n".join(block) + "\n"
-        text += _copies(f, width) if isinstance(f, Convergence) else _file_copies(f, width)
+        text += _copies(f, width, wide) if isinstance(f, Convergence) else _file_copies(f, width)
     foot = ["", "Files cited: " + "; ".join(f"{_base(p)} is {shown_path(p)}" for p in _sources(shown))]
     if excluded:
         names = sorted({e.recipient for e in excluded})

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..errors import Diagnostics, Severity
@@ -106,7 +105,7 @@ def wrapped(text: str, width: int, indent: str = "", hanging: str | None = None)
     for paragraph in text.split("\n"):
         lines += textwrap.wrap(
             paragraph,
-            width=max(10, width),
+            width=max(1, width),
             initial_indent=indent,
             subsequent_indent=indent if hanging is None else hanging,
             break_long_words=False,
@@ -119,32 +118,67 @@ def _longest_word(values: Iterable[str]) -> int:
     return max((len(w) for v in values for w in v.split()), default=0)
 
 
+_GAP = 2  # spaces between columns
+
+
 def fitted(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> bool:
     """True when a table of these columns fits ``width`` with no column narrower than its longest word."""
-    # rich's box: one border column plus a space of padding on each side of every cell
-    need = 1 + sum(max(_longest_word([h]), _longest_word(r[i] for r in rows), 1) + 3 for i, h in enumerate(headers))
-    return need <= width
+    return sum(_widths(headers, rows)[0]) + _GAP * (len(headers) - 1) <= width
 
 
-def rows_table(found: Sequence[Row], title: str, *, width: int | None = None) -> str:
-    """Flat rows as a table that fits, or as cards; ``title: nothing found`` when there are none."""
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[list[int], list[int]]:
+    """Each column's least width (its longest word) and its natural width (its longest cell)."""
+    least = [max(_longest_word([h]), _longest_word(r[i] for r in rows), 1) for i, h in enumerate(headers)]
+    natural = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    return least, natural
+
+
+def _layout(least: list[int], natural: list[int], width: int) -> list[int]:
+    """Column widths: every column its least width, the room left shared in proportion to what
+    each still lacks of its natural width."""
+    room = width - sum(least) - _GAP * (len(least) - 1)
+    lack = [n - m for n, m in zip(natural, least, strict=True)]
+    total = sum(lack)
+    if total <= room:
+        return natural
+    widths = [m + (room * d) // total for m, d in zip(least, lack, strict=True)]
+    spare = room - sum(w - m for w, m in zip(widths, least, strict=True))
+    for i in sorted(range(len(widths)), key=lambda i: -lack[i])[:spare]:
+        widths[i] += 1
+    return widths
+
+
+def _plain_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> str:
+    """A table with a rule under its header; cells wrapped between words to their column."""
+    widths = _layout(*_widths(headers, rows), width)
+    pad = " " * _GAP
+
+    def line(cells: Sequence[str]) -> list[str]:
+        parts = [wrapped(c, w) if c else [""] for c, w in zip(cells, widths, strict=True)]
+        depth = max(len(p) for p in parts)
+        return [
+            pad.join((parts[i][k] if k < len(parts[i]) else "").ljust(widths[i]) for i in range(len(widths))).rstrip()
+            for k in range(depth)
+        ]
+
+    out = [*wrapped(title, width), *line(headers), pad.join("─" * w for w in widths)]
+    for r in rows:
+        out += line(r)
+    return "\n".join(out) + "\n"
+
+
+def rows_table(found: Sequence[Row], title: str, *, width: int | None = None, as_cards: bool | None = None) -> str:
+    """Flat rows as a table that fits, or as cards (``as_cards`` forces one or the other);
+    ``title: nothing found`` when there are none."""
     width = width or terminal_width()
     if not found:
         return f"{title}: nothing found\n"
-    headers = list(found[0])
-    cells = [[_cell(row.get(h)) for h in headers] for row in found]
-    if width >= CARDS_BELOW and fitted([_label(h) for h in headers], cells, width):
-        table = Table(title=title, show_lines=False, title_justify="left")
-        for i, h in enumerate(headers):
-            table.add_column(
-                _label(h),
-                overflow="fold",
-                min_width=max(_longest_word([_label(h)]), _longest_word(r[i] for r in cells), 1),
-            )
-        for r in cells:
-            table.add_row(*(Text(c) for c in r))
-        return console_text(table, width=width)
-    return cards(title, [[(_label(h), c) for h, c in zip(headers, r, strict=True)] for r in cells], width=width)
+    headers = [_label(h) for h in found[0]]
+    cells = [[_cell(row.get(h)) for h in found[0]] for row in found]
+    fits = width >= CARDS_BELOW and fitted(headers, cells, width)
+    if fits if as_cards is None else not as_cards:
+        return _plain_table(title, headers, cells, width)
+    return cards(title, [list(zip(headers, r, strict=True)) for r in cells], width=width)
 
 
 def field_lines(fields: Sequence[tuple[str, str]], width: int, indent: str = "   ") -> list[str]:
