@@ -38,6 +38,7 @@ from .graph import (
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
 from .outputs import formats
+from .outputs.report import Briefing
 from .rdf import DEFAULT_BASE
 from .rdf import register as _rdf
 from .read import expand_paths, month, read_inputs
@@ -49,6 +50,7 @@ __all__ = [
     "Register",
     "RollUp",
     "agreement_summary",
+    "briefing",
     "convergences",
     "evaluate_gold",
     "export",
@@ -251,6 +253,65 @@ def parse_during(text: str | None) -> Period | None:
 def ranked(found: Sequence[Convergence], files: Sequence[FileFinding]) -> list[Convergence | FileFinding]:
     """Flow and released-file findings in one list, most severe first."""
     return queries.ranked(found, files)
+
+
+def briefing(register: Register, *, organisation: str | None = None, top: int = 10) -> Briefing:
+    """What ``dfg report`` shows: the register's briefing, or one organisation's.
+
+    Without ``organisation``: counts, the ``top`` most severe findings, red flags by
+    recipient.  With it: that organisation's findings (flows and files), its red flags,
+    what the pages about it state, the agreements involved.
+    """
+    sources = tuple(register.sources)
+    if organisation is None:
+        found, _ = convergences(register)
+        files = file_findings(register)
+        report = redflags(register)
+        counts = {
+            "register entry read|register entries read": len(register.entries),
+            "agreement|agreements": len(register.agreements),
+            "released-file row|released-file rows": len(register.releases),
+            "flow extracted|flows extracted": len(register.flows),
+            "organisation named|organisations named": len(register.organisations),
+            "finding from flows|findings from flows": len(found),
+            "finding from released files|findings from released files": len(files),
+            "red flag computed from released files|red flags computed from released files": len(report.redflags),
+            "file sent with opt-outs not applied|files sent with opt-outs not applied": report.files_not_applied,
+        }
+        names = ", ".join(Path(s.partition("#")[0]).name for s in sources)
+        return Briefing(
+            f"Briefing: identifiable and de-identified copies in {names}",
+            sources,
+            tuple(ranked(found, files)),
+            tuple(register.entries),
+            None,
+            tuple(register.pages),
+            report.redflags,
+            counts,
+            top,
+        )
+    summary = organisation_summary(register, organisation)
+    org = summary.organisation
+    found = list(summary.findings)
+    files = list(summary.files.file_findings)
+    counts = {
+        "agreement naming it|agreements naming it": len(summary.agreements),
+        "finding from flows|findings from flows": len(found),
+        "finding from released files|findings from released files": len(files),
+        "released file sent to it|released files sent to it": summary.files.releases,
+        "of them with opt-outs not applied": summary.files.not_applied,
+    }
+    return Briefing(
+        f"Briefing: {org.name} in the NHS Digital data release register",
+        sources,
+        tuple(ranked(found, files)),
+        tuple(register.entries),
+        summary,
+        tuple(pages_of(register, org)),
+        summary.files.redflags,
+        counts,
+        top,
+    )
 
 
 def families() -> list[Family]:

@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import click
@@ -25,6 +26,7 @@ from .errors import DataflowGraphError, Diagnostics
 from .model import FlowKind, Identifiability
 from .outputs import documents, rows, screens
 from .outputs.formats import WRITERS
+from .outputs.report import render_html, render_markdown
 from .outputs.terminal import FORMATS, diagnostics_text, eval_text, progress, render
 
 F = Callable[..., Any]
@@ -734,6 +736,62 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
         data = api.export(register, "html", **view)
     out.emit_bytes(
         data, summary=f"{register.graph.number_of_nodes()} organisations, {register.graph.number_of_edges()} hops"
+    )
+    report(register.diagnostics)
+
+
+@cli.command(name="report")
+@sources_argument
+@click.option(
+    "--org", "organisation", default=None, help="The briefing of this organisation (any name, alias or ODS code)"
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Findings shown, most severe first"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("html", "md"), case_sensitive=False),
+    default="html",
+    show_default=True,
+    help="html: one self-contained page; md: Markdown with its pictures as SVG files in FILE-pictures/",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None, help="Write to this file"
+)
+@diagnostic_options
+@common_options
+@handle_errors
+def report_command(
+    paths: tuple[str, ...], organisation: str | None, top: int, fmt: str, output: str | None, report: Report
+) -> None:
+    """
+    Write a briefing to publish: findings, their timelines and routes, every claim with its evidence
+
+    Example:
+
+    \b
+        dfg report --org "NHS Thurrock CCG" -o thurrock.html
+        dfg report tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --top 10 -o register.html
+        dfg report --org "NHS Thurrock CCG" --format md -o thurrock.md
+    """
+    out = Output(fmt.lower(), output)
+    out.refuse_terminal("The briefing")
+    register = load(paths)
+    with phase("writing the briefing"):
+        brief = api.briefing(register, organisation=organisation, top=top)
+        if out.fmt == "md":
+            if out.to_stdout:
+                raise click.UsageError("a Markdown briefing has pictures beside it: give -o FILE.md")
+            assert output is not None
+            folder = Path(output).with_suffix("").name + "-pictures"
+            text, pictures = render_markdown(brief, folder)
+            for picture in pictures:
+                Output("svg", str(Path(output).parent / folder / picture.name)).emit(picture.svg)
+        else:
+            text, pictures = render_html(brief)
+    out.emit(
+        text, summary=f"{min(top, len(brief.findings))} of {len(brief.findings)} findings, {len(pictures)} pictures"
     )
     report(register.diagnostics)
 
