@@ -786,6 +786,7 @@ def report_command(
             assert output is not None
             folder = Path(output).with_suffix("").name + "-pictures"
             text, pictures = render_markdown(brief, folder)
+            (Path(output).parent / folder).mkdir(exist_ok=True)
             for picture in pictures:
                 Output("svg", str(Path(output).parent / folder / picture.name)).emit(picture.svg)
         else:
