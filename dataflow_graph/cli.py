@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import click
 
 from . import api
-from .errors import DataflowGraphError, Diagnostics
+from .errors import DataflowGraphError, Diagnostics, NothingReadError
 from .model import FlowKind, Identifiability
 from .outputs import documents, rows
 from .outputs.formats import WRITERS
@@ -83,7 +83,7 @@ class Report:
 
 def sources_argument(f: F) -> F:
     """PATHS...: pages, folders, official register files; the embedded seed when none."""
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(f)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str, readable=False))(f)  # read, or reported
 
 
 def output_options(f: F) -> F:
@@ -137,6 +137,8 @@ def handle_errors(f: F) -> F:
         except DataflowGraphError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
+            if isinstance(exc, NothingReadError):  # what was tried and why, before the message
+                click.echo(diagnostics_text(exc.diagnostics, quiet=False, verbose=False), err=True, nl=False)
             raise click.ClickException(str(exc)) from exc
 
     return wrapper
