@@ -120,7 +120,7 @@ def _read_fd(fd: int, inherited: bool, display: str, diagnostics: Diagnostics, l
         if info.st_size > limits.file_bytes:
             _over(diagnostics, display, f"a file of {info.st_size:,} bytes", "file_bytes", limits)
             return None
-        os.set_blocking(fd, True)
+        _blocking(fd)
         data = _read_limited(lambda n: os.read(fd, n), limits.file_bytes, first=info.st_size + 1)
         if data is None:  # it grew while being read
             _over(diagnostics, display, "a growing file", "file_bytes", limits)
@@ -134,11 +134,17 @@ def _read_fd(fd: int, inherited: bool, display: str, diagnostics: Diagnostics, l
             f"({limits.describe('stream_wait')}); skipped",
         )
         return None
-    os.set_blocking(fd, True)
+    _blocking(fd)
     data = _read_limited(lambda n: os.read(fd, n), limits.stream_bytes)
     if data is None:
         _over(diagnostics, display, f"this {_kind(info.st_mode)}", "stream_bytes", limits)
     return data
+
+
+def _blocking(fd: int) -> None:
+    """Reads wait for data again (the file was opened non-blocking)."""
+    if hasattr(os, "set_blocking"):  # not on every platform; there, nothing was opened non-blocking
+        os.set_blocking(fd, True)
 
 
 def _kind(mode: int) -> str:
