@@ -75,15 +75,26 @@ def bounded_workbook(data: bytes, limits: Limits) -> bytes:
     if "xl/workbook.bin" in names:
         raise WorkbookRefused("a binary workbook (.xlsb) is not read; save it as .xlsx")
     _check_declared(members, limits)
-    stored = []
-    for member in members:
-        content = _inflated(data, member)
-        if b"sheetData" in content:
+    stored = [(member, _inflated(data, member)) for member in members]
+    relationships = b"".join(c for m, c in stored if m.filename.endswith(".rels"))
+    for member, content in stored:
+        if _may_be_sheet(member.filename, relationships) and b"sheetData" in content:
             _check_sheet(member.filename, content, limits)
         elif member.filename == "content.xml" and b"table:table" in content:
             _check_ods(content, limits)
-        stored.append((member, content))
     return _stored_zip(stored)
+
+
+#: A relationship that makes the shared strings a worksheet (a hostile workbook could).
+_STRINGS_AS_SHEET = re.compile(
+    rb"<(?:\w+:)?Relationship\b(?=[^>]*/worksheet[\"'])(?=[^>]*Target\s*=\s*[\"'][^\"']*sharedStrings)[^>]*>"
+)
+
+
+def _may_be_sheet(name: str, relationships: bytes) -> bool:
+    """Every member may be a worksheet but the shared strings (the largest member, spared a
+    search for ``sheetData``), unless a relationship makes them one."""
+    return not name.endswith("sharedStrings.xml") or _STRINGS_AS_SHEET.search(relationships) is not None
 
 
 def _check_member_count(data: bytes, limits: Limits) -> None:
