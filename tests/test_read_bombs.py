@@ -66,15 +66,16 @@ def sheet_xml(rows: str, dimension: str | None = None) -> str:
     )
 
 
-def workbook(sheet: str | bytes) -> bytes:
-    """A one-sheet workbook that calamine reads (a DataReleases header, then ``sheet``'s rows)."""
+def workbook(sheet: str | bytes, at: str = "worksheets/sheet1.xml") -> bytes:
+    """A one-sheet workbook that calamine reads (a DataReleases header, then ``sheet``'s rows),
+    the sheet stored at ``xl/<at>``."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _CONTENT_TYPES)
         z.writestr("_rels/.rels", _RELS)
         z.writestr("xl/workbook.xml", _WORKBOOK)
-        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("worksheets/sheet1.xml", at))
+        z.writestr(f"xl/{at}", sheet)
     return out.getvalue()
 
 
@@ -166,6 +167,10 @@ BOMBS: dict[str, tuple[bytes, str]] = {
     "sparse": (
         workbook(sheet_xml(f'<row r="5000">{VALUE.format("XFD5000")}</row>')),
         "uses cells up to XFD5000 (81,920,000 cells from A1; limit sheet_cells",
+    ),
+    "sheet-named-shared-strings": (
+        workbook(sheet_xml(f'<row r="5000">{VALUE.format("XFD5000")}</row>'), at="sharedStrings.xml"),
+        "sheet xl/sharedStrings.xml uses cells up to XFD5000",
     ),
     "lowercase-reference": (
         workbook(sheet_xml(f'<row r="5000">{VALUE.format("xfd5000")}</row>')),
