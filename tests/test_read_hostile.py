@@ -370,3 +370,16 @@ def test_api_load_nothing_read_carries_the_diagnostics(tmp_path):
         api.load([tmp_path / "a.txt", tmp_path / "b.txt"])
     assert str(raised.value) == f"no register entries were read from {tmp_path / 'a.txt'}, {tmp_path / 'b.txt'}"
     assert [d.code for d in raised.value.diagnostics] == ["DFG110", "DFG110"]
+
+
+def test_hostile_stray_bytes_on_every_line_are_reported_within_a_bound():
+    from dataflow_graph.errors import Diagnostics
+    from dataflow_graph.read.sources import STRAY_LINES_REPORTED, decode
+
+    diagnostics = Diagnostics()
+    text = decode(
+        "Project 1 — NIC-10001-AAAAA\n".encode() + b"x\xff\n" * (STRAY_LINES_REPORTED + 500), "p", diagnostics
+    )
+    assert text.count("\ufffd") == STRAY_LINES_REPORTED + 500
+    assert len(diagnostics) == STRAY_LINES_REPORTED + 1
+    assert str(diagnostics.items[-1]).startswith(f"p:{STRAY_LINES_REPORTED + 2}:2: warning[DFG101] 500 more lines")

@@ -174,21 +174,37 @@ _STRAY = re.compile("[\udc80-\udcff\x00]")
 _LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
+#: Lines with stray bytes reported one by one; the rest of a file gets one summary.
+STRAY_LINES_REPORTED = 1000
+
+
 def _stray(text: str, path: str, diagnostics: Diagnostics) -> str:
-    """``text`` with each stray byte and NUL as U+FFFD; one DFG101 per line that had any."""
+    """``text`` with each stray byte and NUL as U+FFFD; one DFG101 per line that had any
+    (for the first :data:`STRAY_LINES_REPORTED` such lines, then one for the rest)."""
     breaks = [m.end() for m in _LINE_BREAK.finditer(text)]
-    seen: dict[int, list[int]] = {}
+    first: dict[int, int] = {}  # line index -> position of its first stray byte
+    count: dict[int, int] = {}
     for m in _STRAY.finditer(text):
-        seen.setdefault(bisect.bisect_right(breaks, m.start()), []).append(m.start())
+        index = bisect.bisect_right(breaks, m.start())
+        first.setdefault(index, m.start())
+        count[index] = count.get(index, 0) + 1
     cleaned = _STRAY.sub("\ufffd", text)
-    for index, positions in seen.items():
+    for n, (index, at) in enumerate(first.items()):
         start = breaks[index - 1] if index else 0
         end = breaks[index] if index < len(breaks) else len(cleaned)
         line = cleaned[start:end].rstrip("\r\n")
-        at = positions[0]
+        if n == STRAY_LINES_REPORTED:
+            diagnostics.report(
+                Span(path, index + 1, at - start + 1, line),
+                "DFG101",
+                f"{len(first) - n:,} more lines from here on hold bytes that are not UTF-8, each read as U+FFFD "
+                "(not listed one by one)",
+                Severity.WARNING,
+            )
+            break
         char = text[at]
         what = "a NUL byte" if char == "\x00" else _stray_byte(ord(char) - 0xDC00)
-        more = f"; {len(positions) - 1} more on this line" if len(positions) > 1 else ""
+        more = f"; {count[index] - 1} more on this line" if count[index] > 1 else ""
         diagnostics.report(
             Span(path, index + 1, at - start + 1, line),
             "DFG101",

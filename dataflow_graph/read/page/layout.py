@@ -123,11 +123,17 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
     return page, entries
 
 
-#: A line that ends in a DARS/NIC reference after a title: an entry heading whose dash
-#: (or encoding) is wrong.  Only looked for on a page where no heading was read.
-_LOOKS_LIKE_HEADING = re.compile(
-    r"^\s*\S.{0,250}?\s\S{0,3}\s*(?:DARS-)?NIC-?\d{3,7}-[A-Za-z0-9]{5}(?:-v\s*[\d.]+)?\s*$"
-)
+#: A reference ending a line, after a title: an entry heading whose dash (or encoding) is
+#: wrong.  Only looked for on a page where no heading was read.
+_ENDS_IN_REFERENCE = re.compile(r"\s(?:DARS-)?NIC-?\d{3,7}-[A-Za-z0-9]{5}(?:-v\s*[\d.]+)?\s*$")
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A short line that ends in a DARS/NIC reference after some title."""
+    if len(text) >= 300 or "NIC" not in text:
+        return False
+    m = _ENDS_IN_REFERENCE.search(text)
+    return m is not None and any(c.isalnum() for c in text[: m.start()])
 
 
 def _headings_not_read(source: TextSource, diagnostics: Diagnostics) -> None:
@@ -136,9 +142,7 @@ def _headings_not_read(source: TextSource, diagnostics: Diagnostics) -> None:
     Each such line is counted as an entry read and rejected, so that ``--strict`` fails.
     """
     numbers = source.line_numbers or range(1, len(source.lines) + 1)
-    found = [
-        (n, t) for n, t in zip(numbers, source.lines, strict=True) if len(t) < 300 and _LOOKS_LIKE_HEADING.match(t)
-    ]
+    found = [(n, t) for n, t in zip(numbers, source.lines, strict=True) if _looks_like_heading(t)]
     if not found:
         return
     diagnostics.read += len(found)
