@@ -346,6 +346,15 @@ def test_hostile_zip_that_is_not_a_workbook_is_dfg507(tmp_path):
     assert_clean(parse(path, SEED), "DFG507", f"{path}:1:1")
 
 
+def test_hostile_binary_xls_workbook_is_refused_with_dfg507(tmp_path):
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    result = parse(path, SEED)
+    assert_clean(result, "DFG507", f"{path}:1:1")
+    assert "a binary workbook (.xls) is not read" in result.stderr
+    assert_seed_still_read(result)
+
+
 # ---------------------------------------------------------------------------------------
 # Limits: documented, overridable, checked
 

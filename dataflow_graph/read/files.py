@@ -71,8 +71,9 @@ def read_stdin(diagnostics: Diagnostics, limits: Limits = DEFAULT_LIMITS) -> byt
         return None
     try:
         data = _read_limited(stream.read, limits.stream_bytes)
-    except OSError as exc:
-        _report(diagnostics, STDIN_DISPLAY, "DFG110", f"cannot read standard input: {_reason(exc)}")
+    except (OSError, ValueError) as exc:  # ValueError: a closed or detached stream
+        reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+        _report(diagnostics, STDIN_DISPLAY, "DFG110", f"cannot read standard input: {reason}")
         return None
     if data is None:
         _over(diagnostics, STDIN_DISPLAY, "standard input", "stream_bytes", limits)
@@ -228,7 +229,7 @@ def folder_files(folder: Path, display: str, diagnostics: Diagnostics) -> list[P
                 others += 1
     for exc in unlisted:
         where = Path(exc.filename) if exc.filename else folder
-        shown = display if where == folder else str(Path(display) / where.relative_to(folder))
+        shown = str(Path(display) / where.relative_to(folder)) if where.is_relative_to(folder) else display
         diagnostics.report(
             Span(shown, 1, 1),
             "DFG114",

@@ -79,7 +79,7 @@ __all__ = [
     "register_period",
 ]
 
-#: Magic of the older binary workbooks (``.xls``), which python-calamine also reads.
+#: Magic of the older binary workbooks (``.xls``): refused, since their extent cannot be checked.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: The reader of each role's rows (notes sheets are only searched for the register period).
@@ -182,7 +182,12 @@ def _read_csv(text: str, path: Path, display: str, diagnostics: Diagnostics) -> 
 def _read_workbook(data: bytes, path: Path, display: str, diagnostics: Diagnostics, limits: Limits) -> RegisterTables:
     """Every sheet of a workbook: agreements and datasets before the release rows."""
     try:
-        checked = data if data.startswith(_OLE_MAGIC) else bounded_workbook(data, limits)
+        if data.startswith(_OLE_MAGIC):
+            raise WorkbookRefused(
+                "a binary workbook (.xls) is not read: its cells cannot be checked against the limits "
+                "before it is read; save it as .xlsx"
+            )
+        checked = bounded_workbook(data, limits)
     except WorkbookRefused as exc:
         diagnostics.report(Span(display, 1, 1), "DFG507", f"workbook not read: {exc}; file skipped", Severity.ERROR)
         return RegisterTables()

@@ -16,8 +16,8 @@ bomb inflate to gigabytes.  So, before calamine reads a ``.xlsx`` or ``.ods``:
    reads exactly what was checked (and does not inflate it a second time).
 
 A workbook over a limit is refused with a reason naming the limit (DFG507); the run goes
-on.  Binary workbooks (``.xls``) are bounded by their format (65,536 × 256 cells) and the
-file size limit; ``.xlsb`` workbooks are refused (save them as ``.xlsx``).
+on.  Binary workbooks (``.xls``, ``.xlsb``) are refused: their cells cannot be checked the
+same way (save them as ``.xlsx``).
 """
 
 from __future__ import annotations
