@@ -119,12 +119,12 @@ def _read_fd(fd: int, inherited: bool, display: str, diagnostics: Diagnostics, l
         return None
     if stat.S_ISREG(info.st_mode):
         if info.st_size > limits.file_bytes:
-            _over(diagnostics, display, f"a file of {info.st_size:,} bytes", "file_bytes", limits)
+            _over(diagnostics, display, f"this file ({info.st_size:,} bytes)", "file_bytes", limits)
             return None
         _blocking(fd)
         data = _read_limited(lambda n: os.read(fd, n), limits.file_bytes, first=info.st_size + 1)
         if data is None:  # it grew while being read
-            _over(diagnostics, display, "a growing file", "file_bytes", limits)
+            _over(diagnostics, display, "this file (growing while read)", "file_bytes", limits)
         return data
     if not inherited and not _readable_within(fd, limits.stream_wait):
         _report(
