@@ -264,9 +264,12 @@ def _bound_from_shapes(shaped: bytes) -> tuple[int, int] | None:
     longest row number is found from the last reference (rows come in order), then
     checked: none is one digit longer.
     """
-    if b' A="AAA0' in shaped:
+    if b' A="AA' not in shaped:  # no value of two letters or more: one scan in the usual case
+        two = False
+    elif b' A="AAA0' in shaped:
         return None
-    two = b' A="AA0' in shaped
+    else:
+        two = b' A="AA0' in shaped
     digits = 0
     for letters in (b' A="A', b' A="AA') if two else (b' A="A',):
         at = shaped.rfind(letters + b"0")
