@@ -20,7 +20,7 @@ import networkx as nx
 
 from . import graph as queries
 from ._resources import embedded_path
-from .errors import Diagnostics, UnknownOrganisationError, UsageError
+from .errors import Diagnostics, NothingReadError, UnknownOrganisationError, UsageError
 from .extract import Score, evaluate, extract_all, load_gold
 from .graph import (
     AgreementSummary,
@@ -41,12 +41,14 @@ from .outputs import formats
 from .outputs.report import Briefing
 from .rdf import DEFAULT_BASE
 from .rdf import register as _rdf
-from .read import expand_paths, month, read_inputs
+from .read import Limits, expand_paths, limits_from_environment, month, read_inputs
 
 __all__ = [
     "DEFAULT_DEPTH",
     "DEFAULT_SOURCE",
     "Direction",
+    "Limits",
+    "NothingReadError",
     "Register",
     "RollUp",
     "agreement_summary",
@@ -147,19 +149,46 @@ class Register:
         ]
 
 
-def load(paths: Sequence[str | Path] = ()) -> Register:
+def load(paths: Sequence[str | Path] = (), *, limits: Limits | None = None) -> Register:
     """Read register pages and official register files; the embedded seed when none given.
 
     Bad data is reported in ``register.diagnostics`` and never raises; at the end
-    ``read == parsed + rejected`` holds.
+    ``read == parsed + rejected`` holds.  ``-`` reads standard input.  Each released
+    file and entry is counted once, however many inputs carry it.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Pages, register files and folders; ``-`` is standard input.
+    limits : Limits, optional
+        The read limits; by default :data:`~dataflow_graph.read.DEFAULT_LIMITS` with any
+        ``DFG_LIMIT_*`` environment variable applied.
+
+    Raises
+    ------
+    NothingReadError
+        No entry and no released file was read from ``paths``; it carries the
+        diagnostics that say why.
+    UsageError
+        A ``DFG_LIMIT_*`` variable is not a known limit or not a positive number.
 
     Examples
     --------
     >>> r = load()
     >>> len(r.entries), r.diagnostics.balanced
     (7, True)
+    >>> load(["no/such/page.txt"])
+    Traceback (most recent call last):
+    ...
+    dataflow_graph.errors.NothingReadError: no register entries were read from no/such/page.txt
     """
-    found = read_inputs(paths) if paths else read_inputs([embedded_path("seeds")], shown_as="seeds")
+    limits = limits_from_environment() if limits is None else limits
+    if paths:
+        found = read_inputs(paths, limits=limits)
+    else:
+        found = read_inputs([embedded_path("seeds")], shown_as="seeds", limits=limits)
+    if not found.entries and not found.releases:
+        raise NothingReadError([str(p) for p in paths], found.diagnostics)
     return Register(
         entries=found.entries,
         pages=found.pages,

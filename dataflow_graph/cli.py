@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 import click
 
 from . import api
-from .errors import DataflowGraphError, Diagnostics
+from .errors import DataflowGraphError, Diagnostics, NothingReadError
 from .model import FlowKind, Identifiability
 from .outputs import documents, rows, screens
 from .outputs.formats import WRITERS
@@ -159,7 +159,8 @@ class Report:
 
 def sources_argument(f: F) -> F:
     """PATHS...: pages, folders, official register files, '-' for stdin; the embedded seed when none."""
-    return click.argument("paths", nargs=-1, type=click.Path(path_type=str, allow_dash=True))(f)
+    # not checked by click: a path that cannot be read is reported (DFG110) and the others are read
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=str, allow_dash=True, readable=False))(f)
 
 
 def output_options(f: F) -> F:
@@ -212,6 +213,9 @@ def handle_errors(f: F) -> F:
         except DataflowGraphError as exc:
             if _settings().get("debug"):
                 raise
+            if isinstance(exc, NothingReadError):  # everything tried and why it gave nothing, then the message
+                quiet = _settings().get("quiet", False)
+                click.echo(diagnostics_text(exc.diagnostics, quiet=quiet, verbose=True), err=True, nl=False)
             raise click.ClickException(str(exc)) from exc
 
     return wrapper

@@ -9,6 +9,7 @@ tests can check that each one is documented.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -16,10 +17,12 @@ __all__ = [
     "DataflowGraphError",
     "Diagnostic",
     "Diagnostics",
+    "NothingReadError",
     "Severity",
     "Span",
     "UnknownOrganisationError",
     "UsageError",
+    "printable",
 ]
 
 
@@ -34,16 +37,21 @@ class Severity(str, enum.Enum):
 #: Every diagnostic code, with the one-line meaning documented in the README.
 CODES: dict[str, str] = {
     # DFG1xx: pages and files
-    "DFG101": "file cannot be decoded as UTF-8; decoded as Latin-1 (cp1252) instead",
+    "DFG101": "bytes that are not UTF-8: that line read with U+FFFD (a file with no UTF-8 at all: read as cp1252)",
     "DFG102": "unknown heading; the line is kept on the entry as unrecognised",
     "DFG103": "text before the first entry that is not part of the page banner",
     "DFG104": "binary file (NUL bytes); skipped",
     "DFG105": "empty file; no entries",
     "DFG106": "entry has no fields: page cut short or heading without a body; entry rejected",
-    "DFG107": "page ends inside an entry before its free-text sections (truncated page)",
+    "DFG107": "page ends inside an entry: before its free-text sections, or mid-line in one (truncated page)",
     "DFG108": "very long line; processed, but probably a page saved without line breaks",
     "DFG109": "duplicate field in one entry; the later value is kept beside the first",
     "DFG110": "file not found or unreadable",
+    "DFG111": "a readable file holds no register entries (no entry heading, no register table)",
+    "DFG112": "lines look like entry headings but no entry was read from the page; each counted as rejected",
+    "DFG113": "input over a read limit, or a stream or FIFO with nothing written in time; skipped",
+    "DFG114": "folder or sub-folder cannot be listed; its files are not read",
+    "DFG115": "folder holds no page or register file; nothing read from it",
     # DFG2xx: field values
     "DFG201": "opt-out value not understood; kept raw, honoured = unknown",
     "DFG202": "reference not in DARS-NIC/NIC form; kept as a local label",
@@ -67,11 +75,12 @@ CODES: dict[str, str] = {
     "DFG504": "row has no reference; rejected",
     "DFG505": "value not understood; kept raw",
     "DFG506": "sheet not recognised; skipped",
-    "DFG507": "not a register table, or a workbook or sheet that cannot be read; skipped",
+    "DFG507": "not a register table, a workbook or sheet that cannot be read, or a workbook over a limit; skipped",
     "DFG508": "header renamed: read by its words as a known column",
     "DFG509": "reference not in the file's Agreements sheet; recipient unknown",
     "DFG510": "record cannot be read as CSV; rejected",
     "DFG511": "dataset row has no dataset name; rejected",
+    "DFG512": "the same released files or entries read from two inputs; each counted once",
 }
 
 
@@ -103,6 +112,23 @@ class Span:
 _set_path, _set_line, _set_col, _set_text = (Span.__dict__[f].__set__ for f in ("path", "line", "col", "text"))
 
 
+#: Characters never written raw to a terminal: C0 controls but tab, DEL, C1 controls, and the
+#: bidirectional overrides and isolates that reorder what a reader sees.
+_UNPRINTABLE = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def printable(text: str) -> str:
+    r"""``text`` with terminal control characters and bidirectional overrides shown escaped.
+
+    >>> printable("ok\ttab \x1b[31mred\u202e")
+    'ok\ttab \\x1b[31mred\\u202e'
+    """
+    return text.translate(_UNPRINTABLE)
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem in the input, located, with a stable code."""
@@ -113,13 +139,24 @@ class Diagnostic:
     severity: Severity = Severity.WARNING
 
     def __str__(self) -> str:
+        r"""``path:line:col: severity[CODE] message``, then the line and a caret under the column.
+
+        Register text is untrusted: control characters (a terminal escape, a carriage return)
+        and bidirectional overrides are shown escaped, never sent to the terminal raw.
+
+        >>> print(Diagnostic(Span("p.txt", 2, 5, "ab\x1b[2Jcd"), "DFG102", "x"))
+        p.txt:2:5: warning[DFG102] x
+            ab\x1b[2Jcd
+                   ^
+        """
         s = self.span
-        head = f"{s.path}:{s.line}:{s.col}: {self.severity.value}[{self.code}] {self.message}"
+        head = printable(f"{s.path}:{s.line}:{s.col}: {self.severity.value}[{self.code}] {self.message}")
         if not s.text:
             return head
         text = s.text if len(s.text) <= 200 else s.text[:197] + "..."
-        caret = " " * (min(s.col, 200) - 1) + "^"
-        return f"{head}\n    {text}\n    {caret}"
+        before = min(s.col, 200) - 1
+        caret = " " * len(printable(text[:before])) + "^"
+        return f"{head}\n    {printable(text)}\n    {caret}"
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form, the same fields as ``--errors-csv``."""
@@ -191,6 +228,20 @@ class DataflowGraphError(Exception):
 
 class UsageError(DataflowGraphError):
     """An argument or option that cannot be honoured."""
+
+
+class NothingReadError(DataflowGraphError):
+    """No register entry and no released file was read from the inputs given.
+
+    Carries the diagnostics that say why (a missing path, an empty folder, a file with no
+    entries), so a notebook can show them as the command line does.
+    """
+
+    def __init__(self, paths: Sequence[str], diagnostics: Diagnostics) -> None:
+        self.paths = tuple(paths)
+        self.diagnostics = diagnostics
+        shown = ", ".join(self.paths[:5]) + (f" and {len(self.paths) - 5} more" if len(self.paths) > 5 else "")
+        super().__init__(f"no register entries were read from {printable(shown) or 'no input'}")
 
 
 class UnknownOrganisationError(DataflowGraphError):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics
+from dataflow_graph.errors import Diagnostics, NothingReadError
 from dataflow_graph.outputs.documents import parse_document
 from dataflow_graph.read.page import parse_page, parse_page_text
 from dataflow_graph.read.sources import text_source
@@ -101,10 +101,18 @@ def test_page_corpus_every_file_has_a_case(pages_dir):
 )
 def test_page_corpus_file_reports_exact_diagnostics(pages_dir, name, expected, expected_counts):
     path = pages_dir / name
-    register = api.load([path])
-    assert heads(register) == [f"{path}:{line}" for line in expected]
-    assert register.diagnostics.counts() == expected_counts
-    assert register.diagnostics.balanced
+    diagnostics = _diagnostics_of([path])
+    assert heads(diagnostics) == [f"{path}:{line}" for line in expected]
+    assert diagnostics.counts() == expected_counts
+    assert diagnostics.balanced
+
+
+def _diagnostics_of(paths) -> Diagnostics:
+    """The diagnostics of loading ``paths``, also when nothing was read (NothingReadError)."""
+    try:
+        return api.load(paths).diagnostics
+    except NothingReadError as exc:
+        return exc.diagnostics
 
 
 def _one(pages_dir: Path, name: str, position: int = 1):
@@ -248,11 +256,12 @@ def test_page_dataset_item_style_reads_names(pages_dir, position, names, familie
 def test_page_binary_file_is_skipped(tmp_path):
     path = tmp_path / "page.txt"
     path.write_bytes(b"Project 1 \xe2\x80\x94 NIC-1-AAAAA\n\x00\x01\x02\xff" * 10)
-    register = api.load([path])
-    assert heads(register) == [
+    with pytest.raises(NothingReadError) as raised:
+        api.load([path])
+    assert heads(raised.value.diagnostics) == [
         f"{path}:1:1: error[DFG104] binary content (NUL bytes), not a register page; file skipped"
     ]
-    assert register.diagnostics.counts() == counts(0, 0)
+    assert raised.value.diagnostics.counts() == counts(0, 0)
 
 
 def test_page_utf16_with_bom_is_read_as_text(tmp_path, pages_dir):
@@ -272,9 +281,10 @@ def test_page_form_feed_does_not_shift_line_numbers(tmp_path, pages_dir):
 
 def test_page_missing_file_is_reported(tmp_path):
     path = tmp_path / "absent.txt"
-    register = api.load([path])
-    assert heads(register) == [f"{path}:1:1: error[DFG110] no such file or folder"]
-    assert register.diagnostics.counts() == counts(0, 0)
+    with pytest.raises(NothingReadError, match=f"no register entries were read from {path}$") as raised:
+        api.load([path])
+    assert heads(raised.value.diagnostics) == [f"{path}:1:1: error[DFG110] no such file or folder"]
+    assert raised.value.diagnostics.counts() == counts(0, 0)
 
 
 #: Lines of about 5 MB: a page saved without line breaks, prose run together, white space.

@@ -95,9 +95,10 @@ def test_parse_v_works_before_or_after_the_subcommand(seed_path, where):
         ("heading_without_body.txt", False, 0),
         ("heading_without_body.txt", True, 1),
         ("reversed_window.txt", True, 0),
-        ("empty.txt", True, 0),
+        ("empty.txt", True, 1),
+        ("empty.txt", False, 1),
     ],
-    ids=["rejected", "rejected-strict", "warning-strict", "empty-strict"],
+    ids=["rejected", "rejected-strict", "warning-strict", "empty-strict", "empty-nothing-read"],
 )
 def test_parse_strict_rejected_entry_exits_one(pages_dir, name, strict, code):
     result = run(pages_dir / name, *(["--strict"] if strict else []))
@@ -169,11 +170,14 @@ def test_parse_output_option_writes_file(seed_path, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8"))["schema"] == 1
 
 
-def test_parse_missing_path_is_reported_not_raised(tmp_path):
+def test_parse_missing_path_is_reported_then_nothing_read_exits_one(tmp_path):
     path = tmp_path / "absent.txt"
     result = run(path)
-    assert result.exit_code == 0
-    assert f"{path}:1:1: error[DFG110] no such file or folder" in result.stderr
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert f"{path}:1:1: error[DFG110] no such file or folder" in lines
+    assert lines[-1] == f"Error: no register entries were read from {path}"
 
 
 @pytest.mark.parametrize("args", [["--format", "yaml"], ["--no-such-option"]])

@@ -133,3 +133,35 @@ def test_properties_odd_characters_inserted_never_raise(pieces, positions):
     for piece, at in sorted(zip(pieces, positions, strict=False), key=lambda p: -p[1]):
         text = text[:at] + piece + text[at:]
     check(text.encode("utf-8"))
+
+
+SEED_BYTES = SEED.encode("utf-8")
+#: Where a byte can go between two characters (not inside a multi-byte UTF-8 sequence).
+BOUNDARIES = [i for i, b in enumerate(SEED_BYTES) if b & 0xC0 != 0x80] + [len(SEED_BYTES)]
+#: Where a blank line can go: at the start of a line.
+LINE_STARTS = [0] + [i + 1 for i, b in enumerate(SEED_BYTES) if b == 0x0A]
+REFERENCES = [e.reference for e in check(SEED_BYTES)]
+#: A fixed number of examples, derandomised: the same 200 mutants on every run.
+FUZZ = settings(max_examples=200, deadline=5000, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(st.sampled_from(BOUNDARIES), st.integers(0x80, 0xFF)), max_size=25, unique_by=lambda t: t[0]),
+    st.lists(
+        st.tuples(st.sampled_from(LINE_STARTS), st.sampled_from([b"\n", b"\n\n", b" \t\n", b"\r\n"])), max_size=15
+    ),
+)
+def test_properties_stray_bytes_and_blank_lines_lose_no_entry(strays, blanks):
+    data = bytearray(SEED_BYTES)
+    for at, piece in sorted([(at, bytes([byte])) for at, byte in strays] + blanks, key=lambda p: p[0], reverse=True):
+        data[at:at] = piece
+    diagnostics = Diagnostics()
+    source = text_source(bytes(data), "mutant.txt", diagnostics)
+    assert source is not None
+    _, entries = parse_page(source, diagnostics)
+    assert [e.reference for e in entries] == REFERENCES  # 7 of 7, in order
+    assert diagnostics.counts() == {"read": 7, "parsed": 7, "rejected": 0}
+    stray_lines = {d.span.line for d in diagnostics if d.code == "DFG101"}
+    assert bool(stray_lines) == bool(strays)
+    assert len(stray_lines) <= len(strays)

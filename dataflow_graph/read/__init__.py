@@ -1,18 +1,22 @@
 """Reading: files, stdin, encodings and dates; register pages and register files -> records.
 
 Every reader reports bad data as a located diagnostic and goes on; nothing here raises
-on data.  :func:`read_inputs` is the way in: paths and folders, each file read by its kind.
+on data.  :func:`read_inputs` is the way in: paths and folders, each input read once and
+by its kind, within the documented :class:`Limits`.
 """
 
 from .dates import month, parse_when, parse_window
 from .inputs import Inputs, read_inputs
+from .limits import DEFAULT_LIMITS, Limits, limits_from_environment
 from .page import SECTION_HEADINGS, legal_bases, parse_page, parse_page_text, type_of_data
 from .register import RegisterTables, identifiability_of, read_register
-from .sources import TextSource, decode, expand_paths, is_binary, open_text, physical_lines, sniff_kind, text_source
+from .sources import TextSource, decode, expand_paths, is_binary, physical_lines, sniff_kind, text_source
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "SECTION_HEADINGS",
     "Inputs",
+    "Limits",
     "RegisterTables",
     "TextSource",
     "decode",
@@ -20,8 +24,8 @@ __all__ = [
     "identifiability_of",
     "is_binary",
     "legal_bases",
+    "limits_from_environment",
     "month",
-    "open_text",
     "parse_page",
     "parse_page_text",
     "parse_when",

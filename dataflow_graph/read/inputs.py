@@ -1,25 +1,36 @@
-"""The input loop: paths and folders to pages, entries and released files, each file read by its kind.
+"""The input loop: paths, folders and standard input to pages, entries and released files.
 
-A file's kind comes from its content first, then its suffix (:func:`.sources.sniff_kind`):
-workbooks and CSV files go to the register reader, everything else to the page parser.
-A path that does not exist, or a file that cannot be opened, is reported (DFG110) and
-the others are still read.
+Each input is read once (:mod:`.files`); its kind comes from its content first, then its
+suffix (:func:`.sources.sniff_kind`): workbooks and CSV files go to the register reader,
+everything else to the page parser.  A path that does not exist or cannot be read is
+reported (DFG110) and the others are still read; a readable file that holds no entry and
+no released file is reported too (DFG111).  A released file or an entry that an earlier
+input already gave is counted once (:mod:`.duplicates`, DFG512).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._speed import cyclic_gc_paused
 from ..errors import Diagnostics, Severity, Span
 from ..model import Entry, Page, Release
+from .duplicates import Once
+from .files import STDIN, STDIN_DISPLAY, folder_files, read_path, read_stdin
+from .limits import DEFAULT_LIMITS, Limits
 from .page import parse_page
 from .register import read_register
-from .sources import expand_paths, open_text, sniff_kind
+from .sources import sniff_kind, text_source
 
 __all__ = ["Inputs", "read_inputs"]
+
+#: Diagnostics that already say why a file gave nothing (it was skipped, empty or rejected).
+_SAYS_WHY = frozenset({"DFG104", "DFG105", "DFG106", "DFG110", "DFG112", "DFG113", "DFG506", "DFG507"})
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(slots=True)
@@ -31,9 +42,10 @@ class Inputs:
     releases: list[Release] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    once: Once = field(default_factory=Once, repr=False)
 
 
-def read_inputs(paths: Iterable[str | Path], *, shown_as: str | None = None) -> Inputs:
+def read_inputs(paths: Iterable[str | Path], *, shown_as: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Inputs:
     """Read register pages and official register files; a folder stands for its readable files.
 
     Bad data never raises: each problem is in ``diagnostics`` with ``file:line``, and at
@@ -42,16 +54,19 @@ def read_inputs(paths: Iterable[str | Path], *, shown_as: str | None = None) -> 
     Parameters
     ----------
     paths : iterable of str or Path
-        Files and folders, read in this order (a folder's files in sorted order).
+        Files and folders, read in this order (a folder's files in sorted order); ``-``
+        is standard input.
     shown_as : str, optional
         A name evidence and diagnostics use for each path instead of the path itself:
         a folder's files are shown under it (``seeds/<file>`` for the embedded seed).
+    limits : Limits, optional
+        The read limits (:mod:`dataflow_graph.read.limits`).
 
     Returns
     -------
     Inputs
-        Pages, entries and releases in input order, the display name of every file read,
-        and the diagnostics.
+        Pages, entries and releases in input order (each released file and entry once),
+        the display name of every file read, and the diagnostics.
 
     Examples
     --------
@@ -66,36 +81,75 @@ def read_inputs(paths: Iterable[str | Path], *, shown_as: str | None = None) -> 
     """
     found = Inputs()
     with cyclic_gc_paused():  # acyclic records: no collector passes while reading
-        for given in map(Path, paths):
-            if not given.exists():
-                found.diagnostics.report(Span(str(given), 1, 1), "DFG110", "no such file or folder", Severity.ERROR)
-                continue
-            for path in expand_paths([given]):
-                display = str(Path(shown_as) / path.relative_to(given)) if shown_as is not None else str(path)
-                _read_file(found, path, display)
+        for given in paths:
+            _read_given(found, given, shown_as, limits)
     if not found.diagnostics.balanced:  # pragma: no cover - a bug, not bad data
         raise AssertionError(f"counts do not balance: {found.diagnostics.counts()}")
     return found
 
 
-def _read_file(found: Inputs, path: Path, display: str) -> None:
-    """One file, read as a register table or a register page by its content."""
-    found.sources.append(display)
+def _read_given(found: Inputs, given: str | Path, shown_as: str | None, limits: Limits) -> None:
+    """One path as given: standard input, a folder, or a file of any kind."""
+    diagnostics = found.diagnostics
+    if str(given) == STDIN:
+        data = read_stdin(diagnostics, limits)
+        found.sources.append(STDIN_DISPLAY)
+        if data is not None:
+            _read_data(found, Path(STDIN_DISPLAY), STDIN_DISPLAY, data, limits)
+        return
+    path = Path(given)
+    display = shown_as if shown_as is not None else str(path)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError as exc:
-        found.diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc}", Severity.ERROR)
+        is_folder = stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        diagnostics.report(Span(display, 1, 1), "DFG110", "no such file or folder", Severity.ERROR)
         return
-    kind = sniff_kind(path, head)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {reason}", Severity.ERROR)
+        return
+    if not is_folder:
+        _read_file(found, path, display, limits)
+        return
+    for file in folder_files(path, display, diagnostics):
+        _read_file(found, file, str(Path(display) / file.relative_to(path)), limits)
+
+
+def _read_file(found: Inputs, path: Path, display: str, limits: Limits) -> None:
+    """One file, FIFO or device, read once."""
+    found.sources.append(display)
+    data = read_path(path, display, found.diagnostics, limits)
+    if data is not None:
+        _read_data(found, path, display, data, limits)
+
+
+def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Limits) -> None:
+    """The content of one input, read as a register table or a register page."""
+    diagnostics = found.diagnostics
+    before = len(diagnostics.items)
+    page: Page | None = None
+    entries: Sequence[Entry]
+    releases: Sequence[Release]
+    kind = "xlsx" if data.startswith(_OLE_MAGIC) else sniff_kind(path, data[:8192])
     if kind in ("xlsx", "csv"):
-        tables = read_register(path, display, found.diagnostics)
-        found.entries.extend(tables.entries)
-        found.releases.extend(tables.releases)
+        tables = read_register(path, display, diagnostics, data=data, limits=limits)
+        entries, releases = tables.entries, tables.releases
+    else:
+        source = text_source(data, display, diagnostics)
+        if source is None:
+            return
+        page, entries = parse_page(source, diagnostics)
+        releases = ()
+    if not entries and not releases:
+        if not any(d.code in _SAYS_WHY for d in diagnostics.items[before:]):
+            what = "register rows" if kind in ("xlsx", "csv") else "entry heading ('TITLE — REFERENCE')"
+            diagnostics.report(Span(display, 1, 1), "DFG111", f"no register entries in this file (no {what} found)")
+        if page is not None:
+            found.pages.append(page)
         return
-    source = open_text(path, display, found.diagnostics)
-    if source is None:
-        return
-    page, entries = parse_page(source, found.diagnostics)
-    found.pages.append(page)
-    found.entries.extend(entries)
+    kept_releases, copied = found.once.releases(releases, diagnostics)
+    kept_entries = found.once.entries(entries, diagnostics, copied=copied)
+    found.releases.extend(kept_releases)
+    found.entries.extend(kept_entries)
+    if page is not None and (kept_entries or not entries):
+        found.pages.append(page)

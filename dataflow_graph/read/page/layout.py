@@ -110,10 +110,52 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
             _read_line(draft, Span(path, line, 1, text), diagnostics)
             free = draft.section[2] if draft.section is not None else None
     if draft is not None:
-        entries.extend(_finish(draft, diagnostics, source, last=True, organisation=organisation))
+        expected = (  # with two entries or more before it, what they all have
+            frozenset.intersection(*(frozenset(s.name for s in e.sections) for e in entries)) & _CUT_BEFORE
+            if len(entries) >= 2
+            else None
+        )
+        entries.extend(_finish(draft, diagnostics, source, last=True, organisation=organisation, expected=expected))
     if page is None:
         page = _page(path, banner, diagnostics)
+    if position == 0:
+        _headings_not_read(source, diagnostics)
     return page, entries
+
+
+#: A reference ending a line, after a title: an entry heading whose dash (or encoding) is
+#: wrong.  Only looked for on a page where no heading was read.
+_ENDS_IN_REFERENCE = re.compile(r"\s(?:DARS-)?NIC-?\d{3,7}-[A-Za-z0-9]{5}(?:-v\s*[\d.]+)?\s*$")
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A short line that ends in a DARS/NIC reference after some title."""
+    if len(text) >= 300 or "NIC" not in text:
+        return False
+    m = _ENDS_IN_REFERENCE.search(text)
+    return m is not None and any(c.isalnum() for c in text[: m.start()])
+
+
+def _headings_not_read(source: TextSource, diagnostics: Diagnostics) -> None:
+    """A page whose lines look like entry headings but gave no entry: an error, not a quiet zero.
+
+    Each such line is counted as an entry read and rejected, so that ``--strict`` fails.
+    """
+    numbers = source.line_numbers or range(1, len(source.lines) + 1)
+    found = [(n, t) for n, t in zip(numbers, source.lines, strict=True) if _looks_like_heading(t)]
+    if not found:
+        return
+    diagnostics.read += len(found)
+    diagnostics.rejected += len(found)
+    line, text = found[0]
+    diagnostics.report(
+        Span(source.path, line, 1, text),
+        "DFG112",
+        f"{len(found)} line(s) look like entry headings but no entry was read from this page "
+        "(an entry heading is 'TITLE — REFERENCE', with an em or en dash: check the dashes "
+        "and the file's encoding); each counted as rejected",
+        Severity.ERROR,
+    )
 
 
 def parse_page_text(
@@ -222,9 +264,19 @@ def _read_field(d: Draft, head: str, raw_head: str, value: str, span: Span, diag
 
 
 def _finish(
-    d: Draft, diagnostics: Diagnostics, source: TextSource, last: bool = False, organisation: str | None = None
+    d: Draft,
+    diagnostics: Diagnostics,
+    source: TextSource,
+    last: bool = False,
+    organisation: str | None = None,
+    expected: frozenset[str] | None = None,
 ) -> Iterator[Entry]:
-    """The entry of a draft, counted as parsed; none, counted as rejected, when it has no body."""
+    """The entry of a draft, counted as parsed; none, counted as rejected, when it has no body.
+
+    ``expected`` are the sections (Objectives, Processing) every earlier entry of the page
+    has, when there are two or more: the last entry lacking one of them was cut short.
+    """
+    open_section = d.section[0] if d.section is not None else None
     d.close_section()
     has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
     if not has_body:
@@ -236,12 +288,8 @@ def _finish(
             Severity.ERROR,
         )
         return
-    if last and not d.sections:
-        diagnostics.report(
-            d.heading,
-            "DFG107",
-            f"page ends inside entry {d.reference!r} before its free-text sections; the fields read so far are kept",
-        )
+    if last:
+        _truncation(d, diagnostics, source, open_section, expected)
     if d.title.lower().startswith("project ") and d.variant == "newer" and d.period and "/" in (d.period.raw or ""):
         d.variant = "older"
     diagnostics.parsed += 1
@@ -275,6 +323,41 @@ def _finish(
         variant=d.variant,
         span=d.heading,
     )
+
+
+#: The sections a page cut short loses first (the first and the last free-text section).
+_CUT_BEFORE = frozenset({"Objectives", "Processing"})
+#: How a complete line of free text ends.
+_SENTENCE_END = tuple(".!?:;)]\"'”’»")
+
+
+def _truncation(
+    d: Draft, diagnostics: Diagnostics, source: TextSource, open_section: str | None, expected: frozenset[str] | None
+) -> None:
+    """DFG107 when the page ends inside the last entry: before its sections, before a section
+    every other entry has, or in the middle of a line of the section it ends in."""
+    ref = d.reference
+    if not d.sections:
+        message = f"page ends inside entry {ref!r} before its free-text sections; the fields read so far are kept"
+    elif missing := sorted((expected or frozenset()) - {s.name for s in d.sections}):
+        names = ", ".join(repr(n) for n in missing)
+        message = (
+            f"page ends inside entry {ref!r} before its {names} section(s), which every other entry "
+            "of this page has (page cut short?); the text read so far is kept"
+        )
+    elif (
+        open_section is not None
+        and not source.final_newline
+        and source.lines
+        and not source.lines[-1].rstrip().endswith(_SENTENCE_END)
+    ):
+        message = (
+            f"page ends in the middle of a line of section {open_section!r} of entry {ref!r}, with no "
+            "line break (page cut short?); the text read so far is kept"
+        )
+    else:
+        return
+    diagnostics.report(d.heading, "DFG107", message)
 
 
 _UNSAFE = re.compile(r"^\s*(?P<n>[\d,]+)\s+data files? in total were disseminated unsafely", re.I)

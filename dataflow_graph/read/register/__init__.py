@@ -58,8 +58,11 @@ from python_calamine import CalamineWorkbook
 
 from ...errors import Diagnostics, Severity, Span
 from ...model import Period
+from ..files import read_path
+from ..limits import DEFAULT_LIMITS, Limits
 from ..sources import decode, is_binary, sniff_kind
 from .assembly import RegisterTables, State, finish
+from .bounds import WorkbookRefused, bounded_workbook
 from .columns import Role, normalise_header, role_by_name
 from .entries import read_dataset, read_entry
 from .releases import read_release
@@ -76,7 +79,7 @@ __all__ = [
     "register_period",
 ]
 
-#: Magic of the older binary workbooks (``.xls``), which python-calamine also reads.
+#: Magic of the older binary workbooks (``.xls``): refused, since their extent cannot be checked.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: The reader of each role's rows (notes sheets are only searched for the register period).
@@ -90,21 +93,33 @@ _READERS: dict[Role, RowReader] = {
 _ORDER = (Role.ENTRIES, Role.DATASETS, Role.RELEASES, Role.AMENDMENTS, None)
 
 
-def read_register(path: Path, display: str, diagnostics: Diagnostics) -> RegisterTables:
+def read_register(
+    path: Path,
+    display: str,
+    diagnostics: Diagnostics,
+    *,
+    data: bytes | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> RegisterTables:
     """Read an official register file, CSV or workbook, detected from its content.
 
     Bad data never raises: each problem is reported to ``diagnostics`` with
     ``file:line`` (``file#sheet:row`` for workbooks) and the run goes on.  Every
-    data row read is counted as parsed or rejected.
+    data row read is counted as parsed or rejected.  A workbook over a read limit
+    (:mod:`.bounds`) is skipped with DFG507 naming the limit.
 
     Parameters
     ----------
     path : Path
-        The file to read.
+        The file to read (its name may state the register period).
     display : str
         The name evidence and diagnostics use for it.
     diagnostics : Diagnostics
         Collects problems and the read/parsed/rejected counts.
+    data : bytes, optional
+        The file's content, already read (the file is then not opened again).
+    limits : Limits, optional
+        The read limits (:mod:`dataflow_graph.read.limits`).
 
     Returns
     -------
@@ -129,14 +144,13 @@ def read_register(path: Path, display: str, diagnostics: Diagnostics) -> Registe
     >>> [f"{i.code} {i.span}" for i in d]
     ['DFG508 r.csv:1:4', 'DFG203 r.csv:2:1']
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8192)
-    except OSError as exc:
-        diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {exc.strerror or exc}", Severity.ERROR)
-        return RegisterTables()
+    if data is None:
+        data = read_path(path, display, diagnostics, limits)
+        if data is None:
+            return RegisterTables()
+    head = data[:8192]
     if head.startswith(_OLE_MAGIC) or sniff_kind(path, head) == "xlsx":
-        return _read_workbook(path, display, diagnostics)
+        return _read_workbook(data, path, display, diagnostics, limits)
     if not head.strip():
         diagnostics.report(Span(display, 1, 1), "DFG105", "empty file: no rows to read")
         return RegisterTables()
@@ -145,7 +159,7 @@ def read_register(path: Path, display: str, diagnostics: Diagnostics) -> Registe
             Span(display, 1, 1), "DFG507", "not a register table (CSV or workbook); file skipped", Severity.ERROR
         )
         return RegisterTables()
-    text = decode(path.read_bytes(), display, diagnostics)
+    text = decode(data, display, diagnostics)
     return _read_csv(text, path, display, diagnostics)
 
 
@@ -165,10 +179,20 @@ def _read_csv(text: str, path: Path, display: str, diagnostics: Diagnostics) -> 
     return finish(state)
 
 
-def _read_workbook(path: Path, display: str, diagnostics: Diagnostics) -> RegisterTables:
+def _read_workbook(data: bytes, path: Path, display: str, diagnostics: Diagnostics, limits: Limits) -> RegisterTables:
     """Every sheet of a workbook: agreements and datasets before the release rows."""
     try:
-        workbook, names = open_workbook(path)
+        if data.startswith(_OLE_MAGIC):
+            raise WorkbookRefused(
+                "a binary workbook (.xls) is not read: its cells cannot be checked against the limits "
+                "before it is read; save it as .xlsx"
+            )
+        checked = bounded_workbook(data, limits)
+    except WorkbookRefused as exc:
+        diagnostics.report(Span(display, 1, 1), "DFG507", f"workbook not read: {exc}; file skipped", Severity.ERROR)
+        return RegisterTables()
+    try:
+        workbook, names = open_workbook(checked)
     except Exception as exc:  # calamine raises its own types for damaged workbooks
         diagnostics.report(
             Span(display, 1, 1), "DFG507", f"workbook cannot be read ({exc}); file skipped", Severity.ERROR

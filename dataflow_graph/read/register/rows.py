@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from python_calamine import CalamineSheet, CalamineWorkbook
 
@@ -79,9 +78,10 @@ def csv_rows(text: str) -> Iterator[Row]:
         yield Row(start, list(cells), raw)
 
 
-def open_workbook(path: Path) -> tuple[CalamineWorkbook, list[str]]:
-    """A workbook (``.xlsx``, ``.xls``, ``.ods``) and its sheet names; calamine's errors pass through."""
-    workbook = CalamineWorkbook.from_path(str(path))
+def open_workbook(data: bytes) -> tuple[CalamineWorkbook, list[str]]:
+    """A workbook (``.xlsx``, ``.xls``, ``.ods``) from its bytes, and its sheet names; calamine's
+    errors pass through."""
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     return workbook, list(workbook.sheet_names)
 
 
