@@ -33,7 +33,7 @@ PAGE = "Example CCG projects\nProject 1 — NIC-10001-AAAAA\nOpt outs honoured: 
 
 
 def parse(*paths: object, env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
-    return CliRunner().invoke(cli, ["parse", *map(str, paths), *args], env={**QUICK, **(env or {})})
+    return CliRunner().invoke(cli, ["parse", "-v", *map(str, paths), *args], env={**QUICK, **(env or {})})
 
 
 def assert_clean(result, code: str, where: str, exit_code: int = 0) -> None:
@@ -47,7 +47,7 @@ def assert_clean(result, code: str, where: str, exit_code: int = 0) -> None:
 
 
 def assert_seed_still_read(result) -> None:
-    assert "entries read 7 = parsed 7 + rejected 0" in result.stderr
+    assert "7 entries read (7 parsed, 0 rejected)" in result.stderr
 
 
 def assert_nothing_read(result, shown: object) -> None:
@@ -244,7 +244,7 @@ def test_stdin_pipes_and_process_substitution_read_seven_of_seven(command):
     env = {**os.environ, "PY": sys.executable, "SEED": str(SEED), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(["/bin/bash", "-c", command], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "entries read 7 = parsed 7 + rejected 0" in done.stderr
+    assert "7 entries read (7 parsed, 0 rejected)" in done.stderr
     assert done.stdout.count("NIC-") >= 7
 
 
@@ -264,7 +264,7 @@ def test_hostile_headings_that_yield_no_entry_are_an_error_and_fail_strict(tmp_p
     hyphens.write_text(PAGE.replace("—", "-") + "Project 2 - NIC-10002-BBBBB\nOpt outs honoured: N\n", encoding="utf-8")
     result = parse(hyphens, SEED)
     assert_clean(result, "DFG112", f"{hyphens}:2:1")
-    assert "entries read 9 = parsed 7 + rejected 2" in result.stderr
+    assert "9 entries read (7 parsed, 2 rejected)" in result.stderr
     assert_clean(parse(hyphens, SEED, args=("--strict",)), "DFG112", f"{hyphens}:2:1", exit_code=1)
 
 
