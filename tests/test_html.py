@@ -191,7 +191,7 @@ def test_html_page_inlines_vis_network(seed_page):
 @pytest.mark.parametrize(
     ("path", "shown"),
     [
-        ("/home/me/register/ReleaseRegister.xlsx#DataReleases", "ReleaseRegister.xlsx#DataReleases"),
+        ("/srv/register/ReleaseRegister.xlsx#DataReleases", "ReleaseRegister.xlsx#DataReleases"),
         ("seeds/000_95fc53981bcca0e2.txt#3", "000_95fc53981bcca0e2.txt#3"),
         ("C:\\Users\\me\\page.txt", "page.txt"),
         ("page.txt", "page.txt"),

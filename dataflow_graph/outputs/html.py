@@ -271,7 +271,7 @@ def _level_toggle(present: Sequence[str], chosen: Identifiability | None) -> Cal
     def toggle(level: Identifiability) -> str:
         if level.value in present:
             return f'<input type="checkbox" class="dfg-level" value="{_e(level.value)}" checked> '
-        why = f"left out by --identifiability {chosen.value}" if chosen else "no such copy in this view"
+        why = f"left out by --identifiability {chosen.value}" if chosen and level is not chosen else "none in this view"
         return f'<input type="checkbox" class="dfg-level" value="{_e(level.value)}" disabled title="{_e(why)}"> '
 
     return toggle

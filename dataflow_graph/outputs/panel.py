@@ -37,7 +37,7 @@ _BORDER = {"": "solid", "7 4": "dashed", "2 3": "dotted"}
 def source_name(path: str) -> str:
     """A source as the page shows it: the file's base name, with its ``#sheet`` or ``#entry``.
 
-    >>> source_name("/home/me/data/ReleaseRegister.xlsx#PurposeStatements")
+    >>> source_name("/srv/registers/ReleaseRegister.xlsx#PurposeStatements")
     'ReleaseRegister.xlsx#PurposeStatements'
     >>> source_name("C:\\\\Users\\\\me\\\\page.txt#3")
     'page.txt#3'
