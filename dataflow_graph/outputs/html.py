@@ -308,9 +308,10 @@ def _controls(
             f"{_e(name)}</button> ({depth} step{'s' if depth != 1 else ''} up and down)</span>"
         )
     if first < len(H):
+        opening = "focus and findings" if focus is not None else "top findings"
         parts.append(
             '<label>Show <select id="dfg-view">'
-            f'<option value="first" selected>the {first} organisations of the findings</option>'
+            f'<option value="first" selected>{opening} ({first} organisations)</option>'
             f'<option value="all">all {len(H)} organisations</option></select></label>'
         )
     parts.append('<button type="button" id="dfg-fit">Fit to window</button> <span id="dfg-status"></span>')

@@ -74,8 +74,9 @@
   window.dfg.labelPx = labelPx;
 
   // Fit the given nodes to the window with margins; if names would be smaller than
-  // view.labelPx, zoom in to that size instead, centred on `anchor` when it is drawn.
-  function fit(ids, anchor) {
+  // view.labelPx (and `whole` is not asked for), zoom in to that size instead, centred on
+  // `anchor` when it is drawn.
+  function fit(ids, anchor, whole) {
     if (!ids.length) { return; }
     var positions = network.getPositions(ids), box = null, font = Infinity;
     ids.forEach(function (id) {
@@ -92,11 +93,12 @@
     var scale = Math.min(w / (box.right - box.left), h / (box.bottom - box.top), view.maxZoom);
     var centre = {x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2};
     state.note = "";
-    if (scale * font < view.labelPx) {
+    if (scale * font < view.labelPx && !whole) {
       scale = view.labelPx / font;
       if (anchor && ids.indexOf(anchor) >= 0) { centre = network.getPositions([anchor])[anchor]; }
       state.note = " · zoomed in so names are readable: drag to see the rest, or scroll to zoom out";
     }
+    else if (scale * font < view.labelPx) { state.note = " · scroll to zoom in and read the names"; }
     network.moveTo({position: centre, scale: scale, animation: false});
   }
   function anchor() {
@@ -104,7 +106,7 @@
     var first = document.querySelector(".dfg-finding[data-node]:not([data-place=outside])");
     return first ? first.getAttribute("data-node") : null;
   }
-  function fitAll() { fit(visibleIds(), anchor()); applyStatus(); }
+  function fitAll(whole) { fit(visibleIds(), anchor(), whole); applyStatus(); }
   function applyStatus() {
     var v = window.dfg.visible || {nodes: 0, edges: 0};
     var of = state.all ? "" : " (of " + data.nodes.length + ")";
@@ -126,7 +128,8 @@
   });
   network.on("dragStart", function () { state.interacted = true; });
   network.on("zoom", function () { state.interacted = true; });
-  window.addEventListener("resize", function () { if (!state.interacted) { fitAll(); } });
+  // The canvas changes size with the window (and the header): fit again until the reader moves the view.
+  network.on("resize", function () { if (window.dfg.drawn && !state.interacted) { fitAll(); } });
 
   network.on("click", function (p) {
     if (p.nodes.length) { show(byId[p.nodes[0]].title); }
@@ -149,7 +152,7 @@
   levels.forEach(function (cb) { cb.addEventListener("change", refilter); });
   if (during) { during.addEventListener("change", refilter); }
   if (viewSelect) { viewSelect.addEventListener("change", function () { setView(viewSelect.value === "all"); }); }
-  document.getElementById("dfg-fit").addEventListener("click", function () { state.interacted = false; fitAll(); });
+  document.getElementById("dfg-fit").addEventListener("click", function () { fitAll(true); state.interacted = true; });
 
   var search = document.getElementById("dfg-search");
   var result = document.getElementById("dfg-search-result");
