@@ -652,3 +652,19 @@ def test_html_thousand_nodes_render_quickly_with_fixed_layout():
     positions = [(n["all_x"], n["all_y"]) for n in data["nodes"]]
     assert all(isinstance(v, int) for p in positions for v in p)
     assert len(set(positions)) == len(positions)
+
+
+def test_html_long_evidence_lists_are_folded_and_capped():
+    from dataflow_graph.graph import Cited, Qualifier
+
+    G = build_graph(two_copies().flows)
+    found, _ = convergences(G)
+    cites = tuple(Cited("/srv/x/rows.csv", n, 1, f"row {n}") for n in range(1, 41))
+    busy = replace(found[0], qualifiers=(Qualifier("overlap", "both copies cover 2019", cites),))
+    [item] = [i for i in findings_of(render_html(G, findings=[busy])) if 'data-qualifier="overlap"' in i]
+    shown = re.findall(r"<q>row (\d+)</q>", item)
+    assert shown == [str(n) for n in range(1, 31)]  # three open, the rest of 30 behind <details>
+    assert "<summary>37 more pieces of evidence</summary>" in item
+    assert "… and 10 more (dfg converge --format json lists them all)" in item
+    assert "rows.csv:40" not in item
+    assert "/srv/x" not in item

@@ -29,6 +29,8 @@ __all__ = ["Finding", "ordered", "panel", "period_text", "recipient_node", "rout
 Finding = Convergence | FileFinding
 
 _SHOWN_CITES, _SHOWN_COPIES, _SHOWN_BARS, _LONG = 3, 6, 8, 320
+#: most items of one list written into the page, and where the rest are
+_LISTED, _ALL = 30, "dfg converge --format json lists them all"
 #: width of a timeline in the panel (SVG units = CSS pixels, so its 12 px text stays 12 px)
 TIMELINE_WIDTH = 330.0
 _BORDER = {"": "solid", "7 4": "dashed", "2 3": "dotted"}
@@ -157,12 +159,16 @@ def _cite(c: Cited) -> str:
 
 
 def _more(items: list[str], shown: int, what: str) -> str:
-    """The first ``shown`` list items, the rest behind a <details> (no script needed)."""
+    """The first ``shown`` list items, more behind a <details> (no script needed), at most
+    :data:`_LISTED` in all; the JSON of ``dfg converge`` has every one."""
     head = "".join(items[:shown])
     if len(items) <= shown:
         return f"<ul>{head}</ul>"
-    rest = "".join(items[shown:])
-    return f"<ul>{head}</ul><details><summary>{len(items) - shown} more {_e(what)}</summary><ul>{rest}</ul></details>"
+    rest = "".join(items[shown:_LISTED])
+    left = len(items) - max(_LISTED, shown)
+    tail = f"<p class='dfg-note'>… and {left} more ({_e(_ALL)})</p>" if left > 0 else ""
+    summary = f"{len(items) - shown} more {_e(what)}"
+    return f"<ul>{head}</ul><details><summary>{summary}</summary><ul>{rest}</ul>{tail}</details>"
 
 
 def _statement(text: str) -> str:
