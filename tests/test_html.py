@@ -32,6 +32,7 @@ from dataflow_graph.outputs.layout import (
     LINE_WIDTHS,
     MAX_ZOOM,
     READABLE,
+    VIEWPORTS,
     box,
     first_view,
     layout,
@@ -631,7 +632,16 @@ def test_html_large_view_opens_on_the_findings_with_the_rest_a_click_away():
     assert all(e["hidden"] == (e["from"] not in first or e["to"] not in first) for e in data["edges"])
     assert data["view"]["partial"] is True
     assert f"all {len(G)} organisations" in page
-    assert len({(n["all_x"], n["all_y"]) for n in data["nodes"]}) == len(G)
+    assert len({tuple(n["views"]["all"][:2]) for n in data["nodes"]}) == len(G)
+    layouts = data["view"]["layouts"]
+    assert len(layouts) == len(VIEWPORTS)
+    for n in data["nodes"]:
+        assert (n["views"]["first"] is not None) == n["first"]
+        if n["first"]:
+            assert len(n["views"]["first"]) == len(layouts)
+    for k in range(len(layouts)):
+        spots = [tuple(n["views"]["first"][k][:2]) for n in data["nodes"] if n["first"]]
+        assert len(set(spots)) == len(spots)
 
 
 # ---------------------------------------------------------------------------------------
@@ -649,7 +659,7 @@ def test_html_thousand_nodes_render_quickly_with_fixed_layout():
     data = page_data(page)
     assert len(data["nodes"]) == G.number_of_nodes()
     assert data["options"]["physics"]["enabled"] is False
-    positions = [(n["all_x"], n["all_y"]) for n in data["nodes"]]
+    positions = [tuple((n["views"]["all"] or n["views"]["first"][0])[:2]) for n in data["nodes"]]
     assert all(isinstance(v, int) for p in positions for v in p)
     assert len(set(positions)) == len(positions)
 

@@ -39,7 +39,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -47,6 +47,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from ..model import Flow, Hop, Identifiability, Period, Role
+from .controls import header
 from .layout import (
     FOCUS_DEPTH,
     FOCUS_FONT,
@@ -56,14 +57,16 @@ from .layout import (
     MARGIN,
     MAX_ZOOM,
     PAD,
+    VIEWPORTS,
     Box,
+    Placed,
     box,
     first_view,
     layout,
     select_graph,
 )
 from .panel import Finding, ordered, panel, period_text, recipient_node, route_keys, source_name
-from .styles import EDGE_WIDTH, FINDING_WIDTH, LANDING_ONLY, LANDING_ONLY_DASHES, STYLES, Style, legend, tint
+from .styles import EDGE_WIDTH, FINDING_WIDTH, LANDING_ONLY, LANDING_ONLY_DASHES, STYLES, Style, tint
 from .styles import escaped as _e
 
 __all__ = [
@@ -137,36 +140,51 @@ def _windows(hops: list[tuple[str, Flow, Hop]]) -> list[list[str]]:
     return [[a, b] for a, b in sorted(found) if a is not None and b is not None]
 
 
-def _node(
-    H: nx.MultiDiGraph, n: str, b: Box, first: tuple[int, int] | None, whole: tuple[int, int], emphasis: str
-) -> dict[str, object]:
-    """One vis-network node: a box tinted by role, its border saying focus / recipient."""
+def _label(b: Box) -> str:
+    """A box's lines; the focus's each in <b> (vis-network's html mode: register text escaped for it)."""
+    if not b.bold:
+        return "\n".join(b.lines)
+    return "\n".join(f"<b>{line.replace('&', '&amp;').replace('<', '&lt;')}</b>" for line in b.lines)
+
+
+def _place(placed: Placed, n: str) -> list[object]:
+    """Where and how one node is drawn in one layout: x, y, label, inner width and height."""
+    b = placed.boxes[n]
+    x, y = placed.positions[n]
+    return [x, y, _label(b), b.width - 2 * PAD, b.height - 2 * PAD]
+
+
+def _node(H: nx.MultiDiGraph, n: str, firsts: list[Placed], whole: Placed | None, emphasis: str) -> dict[str, object]:
+    """One vis-network node: a box tinted by role, its border saying focus / recipient, and
+    its place in each layout of the first view (and in the whole view, when that differs)."""
     data = H.nodes[n]
     role = Role(data.get("role", "other"))
     style = STYLES[role]
     border = "#000000" if emphasis else style.colour
     width = {"focus": 5, "recipient": 3}.get(emphasis, 1.5)
     colour = {"background": tint(style.colour), "border": border}
-    x, y = first or whole
-    bold = {"multi": "html"} if b.bold else {}  # the focus: each line in <b>, register text escaped for vis
-    lines = [f"<b>{line.replace('&', '&amp;').replace('<', '&lt;')}</b>" for line in b.lines] if b.bold else b.lines
+    first = n in firsts[0].positions
+    b = (firsts[0] if first or whole is None else whole).boxes[n]
+    x, y, label, inner_w, inner_h = _place(firsts[0] if first or whole is None else whole, n)
     return {
-        "label": "\n".join(lines),
+        "label": label,
         "name": str(data.get("name", n)),
         "shape": style.shape,
         "color": {**colour, "highlight": {"background": "#ffffff", "border": border}, "hover": colour},
         "borderWidth": width,
         "borderWidthSelected": width + 1,
-        "font": {"size": b.size, "face": _FACE, "color": "#111111", **bold},
-        "widthConstraint": {"minimum": b.width - 2 * PAD},
-        "heightConstraint": {"minimum": b.height - 2 * PAD, "valign": "middle"},
+        "font": {"size": b.size, "face": _FACE, "color": "#111111", **({"multi": "html"} if b.bold else {})},
+        "widthConstraint": {"minimum": inner_w},
+        "heightConstraint": {"minimum": inner_h, "valign": "middle"},
         "shadow": emphasis == "focus",
         "x": x,
         "y": y,
-        "all_x": whole[0],
-        "all_y": whole[1],
-        "first": first is not None,
-        "hidden": first is None,
+        "views": {
+            "first": [_place(p, n) for p in firsts] if first else None,
+            "all": _place(whole, n) if whole is not None else None,
+        },
+        "first": first,
+        "hidden": not first,
         "title": _node_title(H, n),
         "role": role.value,
         "focus": emphasis == "focus",
@@ -175,17 +193,17 @@ def _node(
 
 def _network(
     H: nx.MultiDiGraph, candidates: list[dict[str, Box]], shown: Sequence[Finding], routes: set[str], focus: str | None
-) -> tuple[Network, set[str]]:
-    """The vis-network records, built with pyvis in sorted order, and the first view's nodes."""
+) -> tuple[Network, set[str], list[Placed]]:
+    """The vis-network records, built with pyvis in sorted order; the first view's nodes and
+    its layouts (one per screen of :data:`~dataflow_graph.outputs.layout.VIEWPORTS`)."""
     recipients = {node for node in (recipient_node(H, f) for f in shown) if node is not None}
     first = first_view(H, _priority(H, focus, shown))
-    part = layout(H, candidates, nodes=first)  # the first view picks how names wrap
-    chosen = next((c for c in candidates if all(c[n] is b for n, b in part.boxes.items())), candidates[0])
-    whole = part if first == set(H) else layout(H, [chosen])
+    firsts = [layout(H, candidates, nodes=first, viewport=vp) for vp in VIEWPORTS]
+    whole = None if first == set(H) else layout(H, candidates)
     net = Network(directed=True)
     for n in sorted(H):
         emphasis = "focus" if n == focus else "recipient" if n in recipients else ""
-        record = _node(H, n, whole.boxes[n], part.positions.get(n), whole.positions[n], emphasis)
+        record = _node(H, n, firsts, whole, emphasis)
         record["finding"] = n in recipients
         net.add_node(n, **record)
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
@@ -194,7 +212,7 @@ def _network(
         pair = (min(u, v), max(u, v))
         k = pair_count[pair]
         pair_count[pair] += 1
-        bands = part.bands if u in first and v in first else whole.bands
+        bands = firsts[0].bands if (u in first and v in first) or whole is None else whole.bands
         bend = 0.15 * k + (0.3 if bands.get(u) == bands.get(v) and u != v else 0)  # beside, not behind, a band's boxes
         on_route = any(key in routes for key, _, _ in hops)
         style = STYLES[Identifiability(level)]
@@ -221,7 +239,7 @@ def _network(
             hops=len(hops),
             hidden=u not in first or v not in first,
         )
-    return net, first
+    return net, first, firsts
 
 
 def _priority(H: nx.MultiDiGraph, focus: str | None, shown: Sequence[Finding]) -> list[list[str]]:
@@ -263,59 +281,6 @@ def json_for_script(value: object) -> str:
     ):
         text = text.replace(raw, safe)
     return text
-
-
-def _level_toggle(present: Sequence[str], chosen: Identifiability | None) -> Callable[[Identifiability], str]:
-    """The legend's checkbox for each identifiability: on when drawn, off (and why) when not."""
-
-    def toggle(level: Identifiability) -> str:
-        if level.value in present:
-            return f'<input type="checkbox" class="dfg-level" value="{_e(level.value)}" checked> '
-        why = f"left out by --identifiability {chosen.value}" if chosen and level is not chosen else "none in this view"
-        return f'<input type="checkbox" class="dfg-level" value="{_e(level.value)}" disabled title="{_e(why)}"> '
-
-    return toggle
-
-
-def _controls(
-    H: nx.MultiDiGraph,
-    families: list[str],
-    *,
-    family: str | None,
-    during: Period | None,
-    focus: str | None,
-    depth: int,
-    first: int,
-) -> str:
-    """Search, filters and view switch, pre-set to what the command line asked for."""
-    names = sorted({str(d.get("name", n)) for n, d in H.nodes(data=True)})
-    wanted = next((f for f in families if family and f.upper() == family.upper()), "")
-    options = "".join(f'<option value="{_e(f)}"{" selected" if f == wanted else ""}>{_e(f)}</option>' for f in families)
-    datalist = "".join(f'<option value="{_e(n)}"></option>' for n in names)
-    window = (during.raw or f"{during.start or ''}..{during.end or ''}") if during else ""
-    parts = [
-        '<label>Find <input id="dfg-search" type="search" list="dfg-names" autocomplete="off" '
-        f'placeholder="organisation name"></label> <span id="dfg-search-result"></span><datalist id="dfg-names">'
-        f"{datalist}</datalist>",
-        f'<label>Family <select id="dfg-family"><option value="">all</option>{options}</select></label>',
-        '<label title="YYYY-MM..YYYY-MM, one month, or a year">Months <input id="dfg-during" size="15" '
-        f'placeholder="all" value="{_e(window)}"></label>',
-    ]
-    if focus is not None:
-        name = H.nodes[focus].get("name", focus)
-        parts.append(
-            f'<span class="dfg-group">Focus: <button type="button" class="dfg-goto" data-node="{_e(focus)}">'
-            f"{_e(name)}</button> ({depth} step{'s' if depth != 1 else ''} up and down)</span>"
-        )
-    if first < len(H):
-        opening = "focus and findings" if focus is not None else "top findings"
-        parts.append(
-            '<label>Show <select id="dfg-view">'
-            f'<option value="first" selected>{opening} ({first} organisations)</option>'
-            f'<option value="all">all {len(H)} organisations</option></select></label>'
-        )
-    parts.append('<button type="button" id="dfg-fit">Fit to window</button> <span id="dfg-status"></span>')
-    return '<div id="dfg-controls">' + " ".join(parts) + "</div>"
 
 
 # ---------------------------------------------------------------------------------------
@@ -419,43 +384,44 @@ def render_html(
         }
         for w in LINE_WIDTHS
     ]
-    net, first = _network(H, candidates, shown, routes, focus)
-    levels = sorted({e["identifiability"] for e in net.edges}, key=lambda v: -Identifiability(v).rank)
-    families = sorted({fam for e in net.edges for fam in e["families"]})
-    view = {"focus": focus, "margin": MARGIN, "maxZoom": MAX_ZOOM, "labelPx": LABEL_PX, "partial": len(first) < len(H)}
-    data = json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS, "view": view})
+    net, first, firsts = _network(H, candidates, shown, routes, focus)
+    view = {
+        "focus": focus,
+        "margin": MARGIN,
+        "maxZoom": MAX_ZOOM,
+        "labelPx": LABEL_PX,
+        "partial": len(first) < len(H),
+        "layouts": [[p.width, p.height] for p in firsts],
+    }
+    controls, keys = header(
+        H,
+        net.nodes,
+        net.edges,
+        family=family,
+        identifiability=level,
+        during=during,
+        focus=focus,
+        depth=FOCUS_DEPTH if depth is None else depth,
+        first=len(first),
+        findings=bool(routes),
+    )
+    parts = {
+        "TITLE": _e(title),
+        "DATA": json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS, "view": view}),
+        "CONTROLS": controls,
+        "LEGEND": keys,
+        "PANEL": panel(H, [f for f, _ in placed], G=G, focus=focus),
+    }
+    return _page(parts)
+
+
+def _page(parts: dict[str, str]) -> str:
+    """The template filled in: the parts given, the stylesheet, both scripts and their CSP hashes."""
     vis_js = _vis_js()
     page, css, app_js = _page_parts()
     csp = (
         f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(app_js)}; "
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     )
-    controls = _controls(
-        H,
-        families,
-        family=family,
-        during=during,
-        focus=focus,
-        depth=FOCUS_DEPTH if depth is None else depth,
-        first=len(first),
-    )
-    keys = legend(
-        {e["role"] for e in net.nodes},
-        {lv.value for lv in Identifiability} if level else set(levels),
-        landing=any(e["landing_only"] for e in net.edges),
-        findings=bool(routes),
-        focus=focus is not None,
-        toggle=_level_toggle(levels, level),
-    )
-    parts = {
-        "CSP": csp,
-        "TITLE": _e(title),
-        "CSS": css,
-        "DATA": data,
-        "VIS": vis_js,
-        "APP": app_js,
-        "CONTROLS": controls,
-        "LEGEND": keys,
-        "PANEL": panel(H, [f for f, _ in placed], G=G, focus=focus),
-    }
-    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], page)
+    everything = {**parts, "CSP": csp, "CSS": css, "VIS": vis_js, "APP": app_js}
+    return re.sub(r"@@([A-Z]+)@@", lambda m: everything[m.group(1)], page)

@@ -5,7 +5,9 @@ name is at least :data:`LABEL_PX` pixels high on screen.  So the layout is compu
 screen, not for the graph alone: each organisation is a box sized to its wrapped name
 (:func:`box`, with Helvetica/Arial widths), the boxes are packed in bands, one band per
 distance from NHS Digital, running down the page or across it, and of all the packings
-tried the one whose fitted scale at :data:`VIEWPORT` is largest wins (:func:`layout`).
+tried the one whose fitted scale at a given screen is largest wins (:func:`layout`); the
+page carries one layout for each of :data:`VIEWPORTS` and opens with the one that fits its
+window best.
 Views of more than :data:`READABLE` organisations cannot be read whole on a screen; the
 page opens those on a chosen part (:func:`first_view`).
 """
@@ -34,6 +36,7 @@ __all__ = [
     "PAD",
     "READABLE",
     "VIEWPORT",
+    "VIEWPORTS",
     "Box",
     "Placed",
     "box",
@@ -47,12 +50,14 @@ __all__ = [
 FOCUS_DEPTH = 2
 #: Most organisations a first view draws whole; a larger view opens on at most
 #: FIRST_VIEW of them (the focus and the findings), the rest a click away.
-READABLE, FIRST_VIEW = 60, 30
+READABLE, FIRST_VIEW = 60, 24
 #: Size of a name on the canvas (the focus's is larger), and the least it may be on screen.
 FONT, FOCUS_FONT, LABEL_PX = 13, 15, 12
-#: The graph's area, in CSS pixels, of a 1280×800 window beside the findings panel;
+#: Graph areas (CSS pixels, beside the findings panel) the page carries a layout for: a
+#: 1400×900 window, a 1280×800 one, and a 1280×800 laptop's browser (toolbars taken off);
 #: the margin kept around a fitted view; the largest zoom a fit uses.
-VIEWPORT, MARGIN, MAX_ZOOM = (1000, 720), 24, 1.5
+VIEWPORTS, MARGIN, MAX_ZOOM = ((1000, 720), (900, 620), (900, 500)), 24, 1.5
+VIEWPORT = VIEWPORTS[0]
 #: Room between a box's border and its name (vis-network's ``margin``).
 PAD = 5
 
@@ -254,15 +259,23 @@ class Placed:
     bands: dict[str, int] = field(default_factory=dict)
     #: the boxes placed (of the candidates :func:`layout` was given, the best)
     boxes: dict[str, Box] = field(default_factory=dict)
+    #: the screen area the packing was chosen for
+    viewport: tuple[int, int] = VIEWPORT
 
     @property
     def scale(self) -> float:
-        """The zoom at which the whole drawing fits :data:`VIEWPORT` with margins."""
-        (w, h), m = VIEWPORT, 2 * MARGIN
+        """The zoom at which the whole drawing fits its viewport with margins."""
+        (w, h), m = self.viewport, 2 * MARGIN
         return min((w - m) / max(self.width, 1), (h - m) / max(self.height, 1))
 
 
-def layout(H: nx.MultiDiGraph, candidates: Sequence[dict[str, Box]], *, nodes: Iterable[str] | None = None) -> Placed:
+def layout(
+    H: nx.MultiDiGraph,
+    candidates: Sequence[dict[str, Box]],
+    *,
+    nodes: Iterable[str] | None = None,
+    viewport: tuple[int, int] = VIEWPORT,
+) -> Placed:
     """Integer positions of ``nodes`` (all of ``H``'s by default), packed to read best on a screen.
 
     Organisations are grouped in bands by their distance from NHS Digital (those without
@@ -270,7 +283,7 @@ def layout(H: nx.MultiDiGraph, candidates: Sequence[dict[str, Box]], *, nodes: I
     crossings), then by role and name.  Each band is wrapped into rows (bands running down
     the page) or columns (across it) of a chosen length.  Of every packing tried, for each
     set of boxes in ``candidates`` (names wrapped narrower or wider), the best is one whose
-    names are at least :data:`LABEL_PX` high when fitted to :data:`VIEWPORT`, with the
+    names are at least :data:`LABEL_PX` high when fitted to ``viewport``, with the
     fewest names cut short, the largest scale (up to :data:`MAX_ZOOM`), and a shape like
     the screen's, in that order.  The same graph always gets the same positions.
 
@@ -287,10 +300,10 @@ def layout(H: nx.MultiDiGraph, candidates: Sequence[dict[str, Box]], *, nodes: I
     for boxes in candidates:
         for direction, side in (("down", "width"), ("right", "height")):
             for length in _lengths(bands, boxes, side):
-                placed = _pack(bands, boxes, length, direction)
+                placed = _pack(bands, boxes, length, direction, viewport)
                 if best is None or _better(placed, best):
                     best = placed
-    return best if best is not None else Placed({}, 0, 0, "down")
+    return best if best is not None else Placed({}, 0, 0, "down", viewport=viewport)
 
 
 def _better(a: Placed, b: Placed) -> bool:
@@ -306,7 +319,7 @@ def _merit(p: Placed) -> tuple[bool, int, float, float]:
 
 def _misfit(p: Placed) -> float:
     """How far a drawing's proportions are from the screen's (0 when they agree)."""
-    ratio = (p.width + 1) / (p.height + 1) / (VIEWPORT[0] / VIEWPORT[1])
+    ratio = (p.width + 1) / (p.height + 1) / (p.viewport[0] / p.viewport[1])
     return max(ratio, 1 / ratio)
 
 
@@ -322,7 +335,9 @@ def _lengths(bands: list[list[str]], boxes: dict[str, Box], side: str) -> list[i
     return sorted({low + (high - low) * i // steps for i in range(steps + 1)})
 
 
-def _pack(bands: list[list[str]], boxes: dict[str, Box], length: int, direction: str) -> Placed:
+def _pack(
+    bands: list[list[str]], boxes: dict[str, Box], length: int, direction: str, viewport: tuple[int, int]
+) -> Placed:
     """Each band wrapped into lines of at most ``length`` px, lines centred on the axis."""
     down = direction == "down"
     along, across = ("width", "height") if down else ("height", "width")
@@ -346,8 +361,8 @@ def _pack(bands: list[list[str]], boxes: dict[str, Box], length: int, direction:
     total = max(at - gap_bands, 0)
     used = {n: boxes[n] for n in number}
     if down:
-        return Placed(positions, extent, total, direction, number, used)
-    return Placed(positions, total, extent, direction, number, used)
+        return Placed(positions, extent, total, direction, number, used, viewport)
+    return Placed(positions, total, extent, direction, number, used, viewport)
 
 
 def _wrapped(band: list[str], size: Callable[[str], int], length: int, gap: int) -> list[list[str]]:

@@ -2,9 +2,23 @@
   "use strict";
   var data = JSON.parse(document.getElementById("dfg-data").textContent);
   var view = data.view;
+  var container = document.getElementById("dfg-network");
+  // The page carries one layout of the first view per kind of screen: open with the one
+  // whose drawing fits this window at the largest zoom.
+  var layout = 0, best = -1;
+  view.layouts.forEach(function (size, k) {
+    var w = container.clientWidth - 2 * view.margin, h = container.clientHeight - 2 * view.margin;
+    var scale = Math.min(w / Math.max(size[0], 1), h / Math.max(size[1], 1), view.maxZoom);
+    if (scale > best + 1e-9) { best = scale; layout = k; }
+  });
+  function placed(n, all) {
+    var f = all && n.views.all ? n.views.all : n.views.first ? n.views.first[layout] : n.views.all;
+    return {x: f[0], y: f[1], label: f[2], widthConstraint: {minimum: f[3]},
+      heightConstraint: {minimum: f[4], valign: "middle"}};
+  }
+  data.nodes.forEach(function (n) { Object.assign(n, placed(n, !view.partial)); });
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
-  var container = document.getElementById("dfg-network");
   var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
   var byId = {}, edgeById = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
@@ -16,7 +30,7 @@
   var viewSelect = document.getElementById("dfg-view");
   var levels = Array.prototype.slice.call(document.querySelectorAll("input.dfg-level"));
   var state = {all: !view.partial, interacted: false, note: ""};
-  window.dfg = {network: network, nodes: nodes, edges: edges, data: data, drawn: false};
+  window.dfg = {network: network, nodes: nodes, edges: edges, data: data, drawn: false, layout: layout};
 
   function show(text) { details.textContent = text; }
 
@@ -54,8 +68,10 @@
     data.nodes.forEach(function (n) {
       var ok = (state.all || n.first) && (!filtered || shown[n.id] === true);
       if (ok) { visibleNodes += 1; }
-      var pos = state.all ? {x: n.all_x, y: n.all_y} : {x: n.x, y: n.y};
-      nodeUpdates.push({id: n.id, hidden: !ok, x: pos.x, y: pos.y});
+      var update = placed(n, state.all);
+      update.id = n.id;
+      update.hidden = !ok;
+      nodeUpdates.push(update);
     });
     edges.update(edgeUpdates);
     nodes.update(nodeUpdates);
