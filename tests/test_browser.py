@@ -31,7 +31,8 @@ INSTALL = (
     "DFG_CHROMIUM and DFG_CHROMEDRIVER to the browser and its driver)"
 )
 BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*", "*://*"]
-LAPTOP, DESKTOP = (1280, 800), (1400, 900)
+#: viewports: a 1280×800 window, a 1400×900 one, and a 1280×800 laptop's browser (toolbars taken off)
+LAPTOP, DESKTOP, BROWSER_ON_LAPTOP = (1280, 800), (1400, 900), (1280, 680)
 
 
 def _binary(variable: str, *names: str) -> str | None:
@@ -274,10 +275,11 @@ def test_browser_focus_page_of_2017_register_is_readable_highlighted_and_complet
     _assert_offline(driver, path)
 
 
-def test_browser_large_2017_graph_opens_readable_on_the_findings(driver, tmp_path, register_2017):
+@pytest.mark.parametrize("size", [LAPTOP, BROWSER_ON_LAPTOP])
+def test_browser_large_2017_graph_opens_readable_on_the_findings(driver, tmp_path, register_2017, size):
     page = api.export(register_2017, "html").decode("utf-8")
     path = tmp_path / "register.html"
-    _open(driver, page, path)
+    _open(driver, page, path, size=size)
     view = _first_view(driver)
     _assert_readable_and_fitted(view)
     total = len(page_data(page)["nodes"])
