@@ -146,6 +146,9 @@
   network.on("zoom", function () { state.interacted = true; });
   // The canvas changes size with the window (and the header): fit again until the reader moves the view.
   network.on("resize", function () { if (window.dfg.drawn && !state.interacted) { fitAll(); } });
+  window.addEventListener("resize", function () {
+    setTimeout(function () { if (window.dfg.drawn && !state.interacted) { network.redraw(); fitAll(); } }, 60);
+  });
 
   network.on("click", function (p) {
     if (p.nodes.length) { show(byId[p.nodes[0]].title); }
