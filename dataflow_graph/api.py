@@ -522,9 +522,10 @@ def export(
     to ``out`` (a path or a binary file), and return the bytes.
 
     ``base`` is the base IRI of RDF formats; the others say what the HTML page shows:
-    ``focus`` is any alias of an organisation, ``during`` is ``YYYY-MM..YYYY-MM``, and the
-    page's findings are those of :func:`convergences` and :func:`file_findings` for the
-    same family and window.
+    ``focus`` is any alias of an organisation (``depth`` steps up and down from it, 2 by
+    default), ``during`` is ``YYYY-MM..YYYY-MM``, ``title`` names the page (by default the
+    inputs' base names, or the built-in seed's name), and the page lists the findings of
+    :func:`convergences` and :func:`file_findings` for the same family and window.
 
     Raises
     ------
@@ -550,8 +551,18 @@ def export(
     def rdf(syntax: str) -> bytes:
         return _rdf.export_rdf(_rdf_records(register), syntax, base=base or DEFAULT_BASE)
 
-    source = formats.Exportable(register.graph, sources=tuple(register.sources), view=view, findings=findings, rdf=rdf)
+    sources, name = tuple(register.sources), _seed_name(register)
+    source = formats.Exportable(register.graph, sources=sources, view=view, findings=findings, rdf=rdf, name=name)
     return formats.export(source, fmt, out)
+
+
+def _seed_name(register: Register) -> str | None:
+    """``NHS Thurrock CCG (built-in seed page)`` when every input is a page of the embedded seed."""
+    seeds = {f"seeds/{p.name}" for p in embedded_path("seeds").iterdir()}
+    if not register.sources or not set(register.sources) <= seeds:
+        return None
+    names = sorted({p.organisation for p in register.pages if p.organisation})
+    return f"{', '.join(names) or 'register page'} (built-in seed page)"
 
 
 # ---------------------------------------------------------------------------------------

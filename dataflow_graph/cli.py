@@ -711,13 +711,14 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
     default=None,
     help="Write the page to this file ('-': stdout)",
 )
-@click.option("--focus", default=None, help="Only this organisation's neighbourhood (any name, alias or ODS code)")
+@click.option("--focus", default=None, help="Centre on this organisation, highlighted (any name, alias or ODS code)")
 @click.option(
     "--depth",
     type=click.IntRange(min=1),
     default=None,
-    help="With --focus: at most this many hops away, either direction (default: all)",
+    help="With --focus: this many steps up (senders) and down (recipients)  [default: 2]",
 )
+@click.option("--title", default=None, help="Page title (default: the inputs' base names)")
 @family_option("Only hops carrying this dataset family")
 @identifiability_option("Only hops at this identifiability")
 @during_option("Only flows in this window")
@@ -728,10 +729,15 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
     """
     Write the flow graph as one self-contained HTML page that works offline
 
+    The first view fits the window with names at least 12 px high; a graph of more than
+    60 organisations opens on the focus and the findings' organisations. Paths appear by
+    base name only, so the page can be published.
+
     Example:
 
     \b
-        dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
+        dfg html -o thurrock.html --focus "NHS Thurrock CCG"
+        dfg html register.xlsx -o surrey.html --focus "NHS Surrey Downs CCG" --depth 3
     """
     out = Output("html", output)
     out.refuse_terminal("The HTML graph")

@@ -35,6 +35,7 @@ from ..errors import UsageError
 from ..graph import Convergence, FileFinding
 from ..model import Flow, Hop, Identifiability, Organisation, Period
 from .html import render_html
+from .panel import source_name
 
 __all__ = [
     "RDF_FORMATS",
@@ -79,6 +80,8 @@ class Exportable:
     graph: nx.MultiDiGraph
     sources: tuple[str, ...] = ()
     view: View = field(default_factory=View)
+    #: what the inputs are called when they have a name of their own (the built-in seed)
+    name: str | None = None
     findings: Callable[[], Sequence[Convergence | FileFinding]] = _no_findings
     rdf: Callable[[str], bytes] | None = None
 
@@ -175,7 +178,8 @@ def write_graphml(source: Exportable) -> bytes:
 def write_html(source: Exportable) -> bytes:
     """The interactive page (:func:`~dataflow_graph.outputs.html.render_html`) with the findings.
 
-    Without a title the page is named after (at most three of) the sources, and the focus.
+    Without a title the page is named after its inputs by base name (at most three; the
+    built-in seed by its name) and the focus: never a folder of the machine it was made on.
 
     Raises
     ------
@@ -185,9 +189,10 @@ def write_html(source: Exportable) -> bytes:
     G, view = source.graph, source.view
     title = view.title
     if title is None:
-        shown = ", ".join(source.sources[:3]) + (" …" if len(source.sources) > 3 else "")
-        focus = f", around {G.nodes[view.focus]['name']}" if view.focus in G else ""
-        title = f"Data flows: {shown or 'no input'}" + focus
+        names = [source_name(s) for s in source.sources[:3]]
+        shown = source.name or ", ".join(names) + (" …" if len(source.sources) > 3 else "")
+        focus = f" — around {G.nodes[view.focus]['name']}" if view.focus in G else ""
+        title = (shown or "no input") + focus
     page = render_html(
         G,
         findings=source.findings(),

@@ -1,24 +1,27 @@
-"""The flow graph as one interactive HTML file: offline, escaped, the same bytes every run.
+"""The flow graph as one interactive HTML file: readable, offline, escaped, the same bytes every run.
 
 pyvis builds the vis-network node and edge records; this module places them
-(:mod:`~dataflow_graph.outputs.layout`), styles them from one table (:data:`STYLES` of
-:mod:`~dataflow_graph.outputs.styles`, which also draws the legend), lists the findings beside
-them (:mod:`~dataflow_graph.outputs.panel`), and writes them into its own page template
-instead of pyvis's, because pyvis's templates fetch bootstrap and tom-select from CDNs even in
-its "local" and "in_line" modes and add random ids.  vis-network itself
-is inlined from ``assets/`` (vendored with its licence), and so are the page's own template,
-stylesheet and script (``page.html``, ``style.css``, ``app.js``).
+(:mod:`~dataflow_graph.outputs.layout`, which sizes the layout so that the first view fits
+and every name is at least 12 px on screen), styles them from the one style table
+(:mod:`~dataflow_graph.outputs.styles`, which also draws the legend), lists the findings
+beside them with their timelines (:mod:`~dataflow_graph.outputs.panel`), and writes them
+into its own page template instead of pyvis's, because pyvis's templates fetch bootstrap and
+tom-select from CDNs even in its "local" and "in_line" modes and add random ids.
+vis-network itself is inlined from ``assets/`` (vendored with its licence), and so are the
+page's own template, stylesheet and script (``page.html``, ``style.css``, ``app.js``).
 
 Register text is untrusted (DESIGN.md, invariant 4):
 
-- everything written as markup (title, legend, findings panel, search list) goes through
-  :func:`html.escape`;
+- everything written as markup (title, legend, findings panel, timelines, search list)
+  goes through :func:`html.escape`;
 - node and edge data travel as JSON inside ``<script type="application/json">`` with
   ``<``, ``>``, ``&``, U+2028 and U+2029 escaped (:func:`json_for_script`), are read with
   ``JSON.parse`` and shown with ``textContent`` / vis-network's ``innerText`` tooltips, and
   canvas labels are drawn as text;
 - a Content-Security-Policy allows only the page's own two scripts (by hash), no network at
   all, so a missed escape could neither run a handler nor fetch anything.
+
+Paths are shown by base name only (:func:`~dataflow_graph.outputs.panel.source_name`).
 
 >>> from dataflow_graph.examples import two_copies
 >>> from dataflow_graph.graph import build_graph
@@ -36,7 +39,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -44,9 +47,26 @@ import networkx as nx
 from pyvis.network import Network
 
 from ..model import Flow, Hop, Identifiability, Period, Role
-from .layout import layout, select_graph
-from .panel import Finding, panel, period_text, recipient_node, route_keys
-from .styles import EDGE_WIDTH, FINDING_WIDTH, LANDING_ONLY, STYLES, Style, legend
+from .controls import header
+from .layout import (
+    FOCUS_DEPTH,
+    FOCUS_FONT,
+    FONT,
+    LABEL_PX,
+    LINE_WIDTHS,
+    MARGIN,
+    MAX_ZOOM,
+    PAD,
+    VIEWPORTS,
+    Box,
+    Placed,
+    box,
+    first_view,
+    layout,
+    select_graph,
+)
+from .panel import Finding, ordered, panel, period_text, recipient_node, route_keys, source_name
+from .styles import EDGE_WIDTH, FINDING_WIDTH, LANDING_ONLY, LANDING_ONLY_DASHES, STYLES, Style, tint
 from .styles import escaped as _e
 
 __all__ = [
@@ -61,6 +81,8 @@ __all__ = [
 ]
 
 _MAX_FLOWS_IN_TOOLTIP = 12
+_FACE = 'Arial, "Liberation Sans", Helvetica, sans-serif'
+DEFAULT_TITLE = "Data flows of the NHS Digital Data Release Register"
 
 
 # ---------------------------------------------------------------------------------------
@@ -102,58 +124,141 @@ def _edge_title(H: nx.MultiDiGraph, group: tuple[str, str, str, bool], hops: lis
             f"{period_text(f.period)} · opt-outs {f.opt_outs.value}"
         )
         text = h.evidence.text if len(h.evidence.text) <= 300 else h.evidence.text[:299] + "…"
-        lines.append(f"  {h.evidence.path}:{h.evidence.line}: {text}")
+        lines.append(f"  {source_name(h.evidence.path)}:{h.evidence.line}: {text}")
     if len(hops) > _MAX_FLOWS_IN_TOOLTIP:
         lines.append(f"… and {len(hops) - _MAX_FLOWS_IN_TOOLTIP} more")
     return "\n".join(lines)
 
 
-def _network(H: nx.MultiDiGraph, pos: dict[str, tuple[int, int]], recipients: set[str], routes: set[str]) -> Network:
-    """The vis-network records, built with pyvis in sorted order."""
+def _windows(hops: list[tuple[str, Flow, Hop]]) -> list[list[str]]:
+    """The distinct release windows of an edge's hops, known and in order (for the months filter)."""
+    found = {
+        (f.period.start, f.period.end)
+        for _, f, _ in hops
+        if f.period and f.period.start and f.period.end and not f.period.reversed
+    }
+    return [[a, b] for a, b in sorted(found) if a is not None and b is not None]
+
+
+def _label(b: Box) -> str:
+    """A box's lines; the focus's each in <b> (vis-network's html mode: register text escaped for it)."""
+    if not b.bold:
+        return "\n".join(b.lines)
+    return "\n".join(f"<b>{line.replace('&', '&amp;').replace('<', '&lt;')}</b>" for line in b.lines)
+
+
+def _place(placed: Placed, n: str) -> list[object]:
+    """Where and how one node is drawn in one layout: x, y, label, inner width and height."""
+    b = placed.boxes[n]
+    x, y = placed.positions[n]
+    return [x, y, _label(b), b.width - 2 * PAD, b.height - 2 * PAD]
+
+
+def _node(H: nx.MultiDiGraph, n: str, firsts: list[Placed], whole: Placed | None, emphasis: str) -> dict[str, object]:
+    """One vis-network node: a box tinted by role, its border saying focus / recipient, and
+    its place in each layout of the first view (and in the whole view, when that differs)."""
+    data = H.nodes[n]
+    role = Role(data.get("role", "other"))
+    style = STYLES[role]
+    border = "#000000" if emphasis else style.colour
+    width = {"focus": 5, "recipient": 3}.get(emphasis, 1.5)
+    colour = {"background": tint(style.colour), "border": border}
+    first = n in firsts[0].positions
+    b = (firsts[0] if first or whole is None else whole).boxes[n]
+    x, y, label, inner_w, inner_h = _place(firsts[0] if first or whole is None else whole, n)
+    return {
+        "label": label,
+        "name": str(data.get("name", n)),
+        "shape": style.shape,
+        "color": {**colour, "highlight": {"background": "#ffffff", "border": border}, "hover": colour},
+        "borderWidth": width,
+        "borderWidthSelected": width + 1,
+        "font": {"size": b.size, "face": _FACE, "color": "#111111", **({"multi": "html"} if b.bold else {})},
+        "widthConstraint": {"minimum": inner_w},
+        "heightConstraint": {"minimum": inner_h, "valign": "middle"},
+        "shadow": emphasis == "focus",
+        "x": x,
+        "y": y,
+        "views": {
+            "first": [_place(p, n) for p in firsts] if first else None,
+            "all": _place(whole, n) if whole is not None else None,
+        },
+        "first": first,
+        "hidden": not first,
+        "title": _node_title(H, n),
+        "role": role.value,
+        "focus": emphasis == "focus",
+    }
+
+
+def _network(
+    H: nx.MultiDiGraph, candidates: list[dict[str, Box]], shown: Sequence[Finding], routes: set[str], focus: str | None
+) -> tuple[Network, set[str], list[Placed]]:
+    """The vis-network records, built with pyvis in sorted order; the first view's nodes and
+    its layouts (one per screen of :data:`~dataflow_graph.outputs.layout.VIEWPORTS`)."""
+    recipients = {node for node in (recipient_node(H, f) for f in shown) if node is not None}
+    first = first_view(H, _priority(H, focus, shown))
+    firsts = [layout(H, candidates, nodes=first, viewport=vp) for vp in VIEWPORTS]
+    whole = None if first == set(H) else layout(H, candidates)
     net = Network(directed=True)
     for n in sorted(H):
-        data = H.nodes[n]
-        role = Role(data.get("role", "other"))
-        style = STYLES[role]
-        big = n in recipients
-        net.add_node(
-            n,
-            label=str(data.get("name", n)),
-            shape=style.shape,
-            color={"background": style.colour, "border": "#000000" if big else style.colour},
-            borderWidth=4 if big else 1,
-            size=26 if big else 18 if role is Role.SOURCE else 12,
-            x=pos[n][0],
-            y=pos[n][1],
-            title=_node_title(H, n),
-            role=role.value,
-            finding=big,
-            font={"size": 16 if big else 12, "bold": big},
-        )
+        emphasis = "focus" if n == focus else "recipient" if n in recipients else ""
+        record = _node(H, n, firsts, whole, emphasis)
+        record["finding"] = n in recipients
+        net.add_node(n, **record)
     pair_count: dict[tuple[str, str], int] = defaultdict(int)
     for i, (group, hops) in enumerate(_edge_groups(H)):
         u, v, level, landing = group
         pair = (min(u, v), max(u, v))
         k = pair_count[pair]
         pair_count[pair] += 1
+        bands = firsts[0].bands if (u in first and v in first) or whole is None else whole.bands
+        bend = 0.15 * k + (0.3 if bands.get(u) == bands.get(v) and u != v else 0)  # beside, not behind, a band's boxes
         on_route = any(key in routes for key, _, _ in hops)
-        colour = STYLES[Identifiability(level)].colour
+        style = STYLES[Identifiability(level)]
+        dashes = LANDING_ONLY_DASHES if landing else style.dashes
         net.add_edge(
             u,
             v,
             id=f"e{i}",
-            color={"color": colour, "highlight": colour, "hover": colour},
+            color={
+                "color": style.colour,
+                "highlight": style.colour,
+                "hover": style.colour,
+                "opacity": 1 if on_route else 0.8,
+            },
             width=FINDING_WIDTH if on_route else EDGE_WIDTH,
-            dashes=landing,
-            smooth={"enabled": True, "type": "curvedCW", "roundness": round(0.15 * k, 2)} if k else False,
+            dashes=list(dashes) if dashes else False,
+            smooth={"enabled": True, "type": "curvedCW", "roundness": round(bend, 2)} if bend else False,
             title=_edge_title(H, group, hops),
             identifiability=level,
             landing_only=landing,
             families=sorted({fam for _, f, h in hops for fam in (h.families or f.families)}),
+            windows=_windows(hops),
             finding=on_route,
             hops=len(hops),
+            hidden=u not in first or v not in first,
         )
-    return net
+    return net, first, firsts
+
+
+def _priority(H: nx.MultiDiGraph, focus: str | None, shown: Sequence[Finding]) -> list[list[str]]:
+    """What a large view opens on, most wanted first: the focus, then its neighbours one
+    step away, two steps…; then each finding (in the panel's order) with its recipient and
+    the organisations its copies' routes pass through."""
+    groups: list[list[str]] = []
+    if focus is not None:
+        seen, ring = {focus}, {focus}
+        groups.append([focus])
+        for _ in range(FOCUS_DEPTH):
+            ring = {v for u in ring for v in (*H.predecessors(u), *H.successors(u))} - seen
+            seen |= ring
+            groups.append(sorted(ring))
+    for f in shown:
+        node = recipient_node(H, f)
+        route = {n for s in (*f.identifiable, *f.pseudonymised) for n in getattr(s, "route", ()) if n in H}
+        groups.append(sorted(route | ({node} if node else set())))
+    return groups
 
 
 # ---------------------------------------------------------------------------------------
@@ -176,24 +281,6 @@ def json_for_script(value: object) -> str:
     ):
         text = text.replace(raw, safe)
     return text
-
-
-def _controls(H: nx.MultiDiGraph, families: list[str], levels: list[str]) -> str:
-    names = sorted({str(d.get("name", n)) for n, d in H.nodes(data=True)})
-    options = "".join(f'<option value="{_e(f)}">{_e(f)}</option>' for f in families)
-    boxes = "".join(
-        f'<label><input type="checkbox" class="dfg-level" value="{_e(level)}" checked> {_e(level)}</label> '
-        for level in levels
-    )
-    datalist = "".join(f'<option value="{_e(n)}"></option>' for n in names)
-    return (
-        '<div id="dfg-controls">'
-        '<label>Search <input id="dfg-search" type="search" list="dfg-names" autocomplete="off" '
-        'placeholder="organisation name"></label> <span id="dfg-search-result"></span>'
-        f'<datalist id="dfg-names">{datalist}</datalist><br>'
-        f'<label>Family <select id="dfg-family"><option value="">all</option>{options}</select></label> '
-        f'{boxes}· <span id="dfg-status"></span></div>'
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,8 +317,8 @@ _OPTIONS = {
         "navigationButtons": False,
         "keyboard": False,
     },
-    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}, "smooth": False, "selectionWidth": 2},
-    "nodes": {"font": {"face": "system-ui, sans-serif"}},
+    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": False, "selectionWidth": 2},
+    "nodes": {"shape": "box", "margin": PAD, "font": {"face": _FACE, "size": FONT}},
 }
 
 
@@ -248,26 +335,30 @@ def render_html(
     identifiability: Identifiability | str | None = None,
     during: Period | None = None,
     depth: int | None = None,
-    title: str = "Data flows of the NHS Digital Data Release Register",
+    title: str = DEFAULT_TITLE,
 ) -> str:
     """One self-contained HTML page of the flow graph, the same bytes for the same input.
 
-    Nodes are coloured and shaped by role, edges coloured by identifiability (dashed when
-    landing-only), and convergence findings stand out: the recipient outlined, both routes
-    thick, each finding listed in a side panel with its entries, months, opt-outs and
-    evidence.  The page has a search box and family / identifiability filters, fetches
-    nothing from the network, and escapes every piece of register text.
+    Organisations are boxes tinted by role; copies are edges coloured *and* dashed by
+    identifiability (one style table with the SVG pictures), landing-only hops in their
+    own sparse dots.  The first view fits the window with every name at least 12 px high;
+    a view of more than 60 organisations opens on the focus and the findings'
+    organisations, the rest one click away.  The focus has the thickest border and a bold
+    name; findings' recipients a black border and their routes thick lines.  The side
+    panel lists every finding (the focus's first, those outside the view noted) with its
+    timeline, claims with evidence, and copies.  The page has search, family,
+    identifiability and month filters pre-set to the command line's, fetches nothing from
+    the network, and escapes every piece of register text.
 
     Parameters
     ----------
     G : nx.MultiDiGraph
         The flow graph of :func:`dataflow_graph.graph.build_graph`.
     findings : iterable of Convergence or FileFinding
-        Findings to highlight (of :func:`~dataflow_graph.graph.convergences` and
-        :func:`~dataflow_graph.graph.file_findings`); those whose recipient is not shown
-        are left out.
+        Findings to list and highlight (of :func:`~dataflow_graph.graph.convergences` and
+        :func:`~dataflow_graph.graph.file_findings`).
     focus, depth, family, identifiability, during
-        What to show; see :func:`select_graph`.
+        What to show; see :func:`select_graph` (``depth`` defaults to 2 with a focus).
     title : str
         Page title (escaped).
 
@@ -281,31 +372,56 @@ def render_html(
     UnknownOrganisationError
         If ``focus`` is not a node of ``G``.
     """
-    H = select_graph(G, focus=focus, family=family, identifiability=identifiability, during=during, depth=depth)
-    shown = [f for f in findings if recipient_node(H, f) is not None]
-    recipients = {node for node in (recipient_node(H, f) for f in shown) if node is not None}
+    level = Identifiability(identifiability) if identifiability else None
+    H = select_graph(G, focus=focus, family=family, identifiability=level, during=during, depth=depth)
+    placed = ordered(H, list(findings), focus)
+    shown = [f for f, place in placed if place != "outside"]
     routes: set[str] = set().union(*(route_keys(f) for f in shown)) if shown else set()
-    net = _network(H, layout(H), recipients, routes)
-    levels = sorted({e["identifiability"] for e in net.edges}, key=lambda v: -Identifiability(v).rank)
-    families = sorted({fam for e in net.edges for fam in e["families"]})
-    data = json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS})
+    candidates = [
+        {
+            n: box(str(H.nodes[n].get("name", n)), size=FOCUS_FONT if n == focus else FONT, bold=n == focus, width=w)
+            for n in H
+        }
+        for w in LINE_WIDTHS
+    ]
+    net, first, firsts = _network(H, candidates, shown, routes, focus)
+    view = {
+        "focus": focus,
+        "margin": MARGIN,
+        "maxZoom": MAX_ZOOM,
+        "labelPx": LABEL_PX,
+        "partial": len(first) < len(H),
+        "layouts": [[p.width, p.height] for p in firsts],
+    }
+    controls, keys = header(
+        H,
+        net.nodes,
+        net.edges,
+        family=family,
+        identifiability=level,
+        during=during,
+        focus=focus,
+        depth=FOCUS_DEPTH if depth is None else depth,
+        first=len(first),
+        findings=bool(routes),
+    )
+    parts = {
+        "TITLE": _e(title),
+        "DATA": json_for_script({"nodes": net.nodes, "edges": net.edges, "options": _OPTIONS, "view": view}),
+        "CONTROLS": controls,
+        "LEGEND": keys,
+        "PANEL": panel(H, [f for f, _ in placed], G=G, focus=focus),
+    }
+    return _page(parts)
+
+
+def _page(parts: dict[str, str]) -> str:
+    """The template filled in: the parts given, the stylesheet, both scripts and their CSP hashes."""
     vis_js = _vis_js()
     page, css, app_js = _page_parts()
     csp = (
         f"default-src 'none'; script-src {_sha256(vis_js)} {_sha256(app_js)}; "
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     )
-    parts = {
-        "CSP": csp,
-        "TITLE": _e(title),
-        "CSS": css,
-        "DATA": data,
-        "VIS": vis_js,
-        "APP": app_js,
-        "CONTROLS": _controls(H, families, levels),
-        "LEGEND": legend(
-            {e["role"] for e in net.nodes}, set(levels), any(e["landing_only"] for e in net.edges), bool(routes)
-        ),
-        "PANEL": panel(H, shown),
-    }
-    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], page)
+    everything = {**parts, "CSP": csp, "CSS": css, "VIS": vis_js, "APP": app_js}
+    return re.sub(r"@@([A-Z]+)@@", lambda m: everything[m.group(1)], page)

@@ -3,8 +3,9 @@
 Drawn by hand from records, with no JavaScript, so a page that embeds them reads in any
 browser, prints on paper and works offline.  Every picture says what it shows twice: by
 colour (a palette safe for colour-blind readers, Okabe and Ito's) and by a second
-channel (line style and hatching), so it also reads in greyscale.  All text is escaped;
-the same input gives the same bytes.
+channel (line style and hatching), so it also reads in greyscale; both come from the one
+style table, :data:`~dataflow_graph.outputs.styles.COPY_STYLES`, which the HTML graph's
+edges read too.  All text is escaped; the same input gives the same bytes.
 
 >>> svg = timeline([Bar("NIC-1 · Invoice Validation", Identifiability.IDENTIFIABLE, "2018-06", "2021-05")],
 ...                overlap=None, ident="t1", title="SUS")
@@ -15,31 +16,15 @@ True
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..model import Identifiability, Role
+from .styles import COPY_STYLES, CopyStyle
 
 __all__ = ["COPY_STYLES", "Bar", "CopyStyle", "Lane", "Stop", "legend", "routes", "timeline"]
 
-
-@dataclass(frozen=True, slots=True)
-class CopyStyle:
-    """How a copy of one identifiability is drawn: colour, line dashes, fill pattern, words."""
-
-    colour: str
-    dashes: str  # SVG stroke-dasharray ("" = solid)
-    pattern: str  # fill: "solid", "hatch", "dots" or "cross"
-    words: str
-
-
-#: One table for every picture (Okabe-Ito colours; a line style and a fill for greyscale).
-COPY_STYLES: dict[Identifiability, CopyStyle] = {
-    Identifiability.IDENTIFIABLE: CopyStyle("#D55E00", "", "solid", "identifiable (solid)"),
-    Identifiability.PSEUDONYMISED: CopyStyle("#0072B2", "7 4", "hatch", "pseudonymised (dashed, hatched)"),
-    Identifiability.ANONYMISED: CopyStyle("#009E73", "2 3", "dots", "anonymised (dotted)"),
-    Identifiability.AGGREGATE: CopyStyle("#6E6E6E", "9 3 2 3", "cross", "aggregate (dash-dot)"),
-}
 _FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 _CHAR = 6.6  # average width of a character at 12 px, for layout
 
@@ -125,7 +110,34 @@ def _month(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def timeline(bars: Sequence[Bar], *, overlap: tuple[str, str] | None, ident: str, title: str) -> str:
+def _tick_labels(lo: int, hi: int, x: Callable[[int], float], *, stacked: bool) -> list[int]:
+    """Months whose date is printed under the chart (every year, quarter or month; never touching)."""
+    span = hi - lo
+    if not stacked:
+        step = 12 if span > 30 else 3 if span > 8 else 1
+        return [m for m in range(lo, hi + 1) if m % step == 0 or m == lo]
+    for step in (1, 3, 6, 12, 24, 60, 120):
+        kept = [m for m in range(lo, hi + 1) if m % step == 0]
+        if all(x(b) - x(a) >= 54 for a, b in itertools.pairwise(kept)):
+            break
+    if not kept or x(kept[0]) - x(lo) >= 54:
+        kept.insert(0, lo)
+    return kept
+
+
+def _rows(bars: Sequence[Bar], *, stacked: bool, chars: int) -> tuple[list[tuple[float, list[str]]], float]:
+    """Each bar's top and its label lines (beside the bar, or ``stacked`` above it), and the bottom."""
+    rows, y = [], 30.0
+    for b in bars:
+        lines = _wrap(b.label, chars, 2)
+        rows.append((y, lines))
+        y += 13.0 * len(lines) + 34 + 10 * bool(b.note) if stacked else 44.0
+    return rows, y
+
+
+def timeline(
+    bars: Sequence[Bar], *, overlap: tuple[str, str] | None, ident: str, title: str, width: float = 820.0
+) -> str:
     """Each copy a bar over its months, the overlap of the finding shaded behind them.
 
     Parameters
@@ -138,85 +150,111 @@ def timeline(bars: Sequence[Bar], *, overlap: tuple[str, str] | None, ident: str
         Prefix of the picture's element ids (unique within a page).
     title : str
         The picture's accessible title.
+    width : float, default 820
+        Width of the picture; below 600 each label goes above its bar (for a side panel).
     """
-    label_w, chart_w, row_h, top = 300.0, 500.0, 44.0, 30.0
+    stacked = width < 600
+    left, chart_w = (26.0, width - 52) if stacked else (300.0, width - 320)
+    rows, bottom = _rows(bars, stacked=stacked, chars=int((width - 8 if stacked else left) / _CHAR) - 2)
+    top = 30.0
     lo = min([_index(b.first) for b in bars] + ([_index(overlap[0])] if overlap else []), default=0)
     hi = max([_index(b.last) for b in bars] + ([_index(overlap[1])] if overlap else []), default=0) + 1
     span = max(hi - lo, 1)
 
     def x(index: int) -> float:
-        return label_w + chart_w * (index - lo) / span
+        return left + chart_w * (index - lo) / span
 
-    height = top + row_h * len(bars) + 58
     body: list[str] = []
     if overlap:
         x0, x1 = x(_index(overlap[0])), x(_index(overlap[1]) + 1)
         body.append(
-            f'<rect x="{x0:.1f}" y="{top - 6:.1f}" width="{x1 - x0:.1f}" height="{row_h * len(bars) + 6:.1f}" '
+            f'<rect x="{x0:.1f}" y="{top - 6:.1f}" width="{x1 - x0:.1f}" height="{bottom - top + 6:.1f}" '
             f'fill="url(#{ident}-overlap)" stroke="#9a9a9a" stroke-dasharray="3 2"/>'
         )
+        anchor, tx = ("start", 4.0) if stacked else ("middle", (x0 + x1) / 2)
         body.append(
-            f'<text x="{(x0 + x1) / 2:.1f}" y="{top - 10:.1f}" text-anchor="middle" fill="#333">'
+            f'<text x="{tx:.1f}" y="{top - 10:.1f}" text-anchor="{anchor}" fill="#333">'
             f"overlap {_e(overlap[0])} to {_e(overlap[1])}</text>"
         )
+    labelled = _tick_labels(lo, hi, x, stacked=stacked)
     step = 12 if span > 30 else 3 if span > 8 else 1
     for m in range(lo, hi + 1):
-        if m % step == 0 or m in (lo, hi):
-            xm = x(m)
-            bottom = top + row_h * len(bars)
-            body.append(f'<line x1="{xm:.1f}" y1="{top - 4:.1f}" x2="{xm:.1f}" y2="{bottom:.1f}" stroke="#e0e0e0"/>')
-            if m % step == 0 or m == lo:
+        if m in labelled or m in (lo, hi) or (not stacked and m % step == 0):
+            body.append(
+                f'<line x1="{x(m):.1f}" y1="{top - 4:.1f}" x2="{x(m):.1f}" y2="{bottom:.1f}" stroke="#e0e0e0"/>'
+            )
+            if m in labelled:
                 body.append(
-                    f'<text x="{xm:.1f}" y="{top + row_h * len(bars) + 14:.1f}" text-anchor="middle" '
+                    f'<text x="{x(m):.1f}" y="{bottom + 14:.1f}" text-anchor="middle" '
                     f'font-size="11" fill="#444">{_month(m)}</text>'
                 )
-    for i, b in enumerate(bars):
-        y = top + i * row_h
-        style = COPY_STYLES[b.level]
-        lines = _wrap(b.label, int(label_w / _CHAR) - 2, 2)
-        for k, line in enumerate(lines):
-            body.append(f'<text x="4" y="{y + 12 + 13 * k:.1f}">{_e(line)}</text>')
-        x0, x1 = x(_index(b.first)), x(_index(b.last) + 1)
-        fill = "#ffffff" if b.reversed else f"url(#{ident}-{b.level.value})"
-        dash = f' stroke-dasharray="{style.dashes}"' if style.dashes else ""
-        body.append(
-            f'<rect x="{x0:.1f}" y="{y + 4:.1f}" width="{max(x1 - x0, 2):.1f}" height="{row_h - 20:.1f}" '
-            f'fill="{fill}" stroke="{style.colour}" stroke-width="2"{dash}>'
-            f"<title>{_e(b.label)}: {_e(b.level.value)}, {_e(b.first)} to {_e(b.last)}"
-            f"{_e(' — ' + b.note) if b.note else ''}</title></rect>"
-        )
-        if b.note:
-            right = x0 > label_w + chart_w * 0.6
-            anchor = "end" if right else "start"
-            body.append(
-                f'<text x="{(x1 if right else x0):.1f}" y="{y + row_h - 3:.1f}" font-size="11" fill="#333" '
-                f'text-anchor="{anchor}">{_e(b.note)}</text>'
-            )
-    body.append(
-        legend(
-            sorted({b.level for b in bars}, key=lambda v: -v.rank), ident=ident, y=height - 20, overlap=bool(overlap)
-        )
+    for (y, lines), b in zip(rows, bars, strict=True):
+        body += _bar(b, y, lines, x, ident=ident, stacked=stacked, right_third=left + chart_w * 0.6)
+    levels = sorted({b.level for b in bars}, key=lambda v: -v.rank)
+    keys = legend(levels, ident=ident, y=bottom + 38, overlap=bool(overlap), width=width if stacked else None)
+    body.append(keys)
+    height = bottom + 38 + 20 * (keys.count(_ROW) + 1)
+    return _svg(width, height, ident, title, body)
+
+
+def _bar(
+    b: Bar, y: float, lines: list[str], x: Callable[[int], float], *, ident: str, stacked: bool, right_third: float
+) -> list[str]:
+    """One copy: its label (beside or above), its bar, its note."""
+    style = COPY_STYLES[b.level]
+    out = [f'<text x="4" y="{y + 12 + 13 * k:.1f}">{_e(line)}</text>' for k, line in enumerate(lines)]
+    bar_y, bar_h = (y + 13 * len(lines) + 4, 16.0) if stacked else (y + 4, 24.0)
+    x0, x1 = x(_index(b.first)), x(_index(b.last) + 1)
+    fill = "#ffffff" if b.reversed else f"url(#{ident}-{b.level.value})"
+    dash = f' stroke-dasharray="{style.dashes}"' if style.dashes else ""
+    out.append(
+        f'<rect x="{x0:.1f}" y="{bar_y:.1f}" width="{max(x1 - x0, 2):.1f}" height="{bar_h:.1f}" '
+        f'fill="{fill}" stroke="{style.colour}" stroke-width="2"{dash}>'
+        f"<title>{_e(b.label)}: {_e(b.level.value)}, {_e(b.first)} to {_e(b.last)}"
+        f"{_e(' — ' + b.note) if b.note else ''}</title></rect>"
     )
-    return _svg(label_w + chart_w + 20, height, ident, title, body)
+    if b.note:
+        right = x0 > right_third
+        anchor = "end" if right else "start"
+        note_y = bar_y + bar_h + 11 if stacked else y + 41
+        out.append(
+            f'<text x="{(x1 if right else x0):.1f}" y="{note_y:.1f}" font-size="11" fill="#333" '
+            f'text-anchor="{anchor}">{_e(b.note)}</text>'
+        )
+    return out
 
 
-def legend(levels: Sequence[Identifiability], *, ident: str, y: float, overlap: bool = False) -> str:
-    """Swatches for the copies drawn (and the overlap band), in one row."""
+_ROW = "<!-- row -->"
+
+
+def legend(
+    levels: Sequence[Identifiability], *, ident: str, y: float, overlap: bool = False, width: float | None = None
+) -> str:
+    """Swatches for the copies drawn (and the overlap band): in one row, or in rows of ``width``."""
+    items = [
+        (f"url(#{ident}-{lv.value})", f'stroke="{COPY_STYLES[lv].colour}" stroke-width="2"', COPY_STYLES[lv])
+        for lv in levels
+    ]
     parts, x = [], 4.0
-    for level in levels:
-        style = COPY_STYLES[level]
+    for fill, stroke, style in items:
+        if width is not None and x > 4 and x + 28 + _CHAR * len(style.words) > width:
+            parts.append(_ROW)
+            x, y = 4.0, y + 20
         dash = f' stroke-dasharray="{style.dashes}"' if style.dashes else ""
         parts.append(
-            f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="22" height="12" fill="url(#{ident}-{level.value})" '
-            f'stroke="{style.colour}" stroke-width="2"{dash}/>'
+            f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="22" height="12" fill="{fill}" {stroke}{dash}/>'
             f'<text x="{x + 28:.1f}" y="{y:.1f}">{_e(style.words)}</text>'
         )
         x += 40 + _CHAR * len(style.words)
     if overlap:
+        words = "months both copies cover"
+        if width is not None and x > 4 and x + 28 + _CHAR * len(words) > width:
+            parts.append(_ROW)
+            x, y = 4.0, y + 20
         parts.append(
             f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="22" height="12" fill="url(#{ident}-overlap)" '
             f'stroke="#9a9a9a" stroke-dasharray="3 2"/>'
-            f'<text x="{x + 28:.1f}" y="{y:.1f}">months both copies cover</text>'
+            f'<text x="{x + 28:.1f}" y="{y:.1f}">{words}</text>'
         )
     return "".join(parts)
 
