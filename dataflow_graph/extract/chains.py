@@ -1,13 +1,28 @@
 """Chains: a block's hops ordered into flows, from NHS Digital (or the first sender) onward.
 
-The hop into a DSCRO is identifiable; the rest take the identifiability their sentence
-states, else the flow's, else the block's default.  Each hop keeps the families its
-sentence narrows to, within the entry's own Datasets.  Provider feeds become flows of
-their own kind, and so does online access at the end of a chain.
+Families.  A hop carries the families its sentence names (a sentence that introduces a
+list, "transfers the following to the CSU:", names those of its items), within the
+block's; a hop whose sentence names none carries what reached its sender in this block
+(what a DSCRO received from NHS Digital and from providers; a processor's linkage data,
+such as GP data, stays with it), else the block's families.
+
+Identifiability.  The hop into a DSCRO is identifiable (pseudonymisation happens there).
+Any other hop takes the level its sentence states; else, leaving NHS Digital or a DSCRO,
+the next level stated down the chain (else the block's default); else the level of what
+its sender received, or the level the sender turned it into ("transferred to the
+MedeAnalytics secure landing zone where it is Pseudonymised": what leaves MedeAnalytics
+is pseudonymised).  A hop into a CEfF is identifiable unless stated otherwise.
+
+One label per copy.  A chain is cut into flows where the level of the copy changes: an
+identifiable chain NHS Digital -> DSCRO -> CSU and the pseudonymised onward CSU -> CCG
+are two flows, each with the level of all its hops (the hop into the DSCRO counts with
+what leaves it).  Online access at the end of a chain is a flow of its own kind.
+Provider feeds become flows of their own kind too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ..errors import Span
@@ -38,48 +53,81 @@ def block_families(entry: Entry, named: frozenset[str]) -> tuple[str, ...]:
 
 
 def chains(
-    entry: Entry, block: Block, raw: list[RawHop], default: Identifiability, families: tuple[str, ...]
+    entry: Entry,
+    block: Block,
+    raw: list[RawHop],
+    default: Identifiability,
+    families: tuple[str, ...],
+    *,
+    until: tuple[str, Span] | None = None,
 ) -> list[Flow]:
     """Order a block's hops into paths from NHS Digital (or the first sender) onward."""
     hops: list[RawHop] = []
-    seen: set[tuple[str, str]] = set()
-    feeds: list[Flow] = []
+    at: dict[tuple[str, str], int] = {}
+    feeds: list[RawHop] = []
     for h in raw:
-        key = (h.sender.id, h.receiver.id)
         if h.sender.role in (Role.PROVIDER, Role.DIRECT_CARE):
-            fams = _narrow(entry, families, h)
-            feeds.append(
-                flow(
-                    entry,
-                    block.purpose,
-                    FlowKind.PROVIDER_FEED,
-                    [_hop(h, h.identifiability or Identifiability.IDENTIFIABLE, fams)],
-                    fams,
-                    h.identifiability or Identifiability.IDENTIFIABLE,
-                )
-            )
+            feeds.append(h)
             continue
-        if key in seen:
-            i = next(i for i, x in enumerate(hops) if (x.sender.id, x.receiver.id) == key)
-            if hops[i].identifiability is None and h.identifiability is not None:
-                hops[i] = replace(hops[i], identifiability=h.identifiability)
-            if h.landing_only and not hops[i].landing_only:
-                hops[i] = replace(hops[i], landing_only=True)
+        key = (h.sender.id, h.receiver.id)
+        i = at.get(key)
+        if i is None:
+            at[key] = len(hops)
+            hops.append(h)
             continue
-        seen.add(key)
-        hops.append(h)
-    flows: list[Flow] = []
+        # the same hop stated again ("… transfers the SUS data to the CSU", "… transfers the
+        # MHSDS data to the CSU"): one hop, with all it carries
+        first = hops[i]
+        hops[i] = replace(
+            first,
+            families=first.families | h.families,
+            identifiability=first.identifiability or h.identifiability,
+            landing_only=first.landing_only or h.landing_only,
+            then=first.then or h.then,
+        )
+    hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
+    carried = _carried(entry, families, hops, feeds)
+    flows = [_feed(entry, block, h, families, until) for h in feeds]
     used: set[int] = set()
     receivers = {h.receiver.id for h in hops}
     for start, h in enumerate(hops):
         if start in used or (h.sender.id in receivers and h.sender.id != NHS_DIGITAL):
             continue
-        path = _follow(hops, start, used)
-        flows.extend(_path_flows(entry, block, path, default, families))
+        flows.extend(_path_flows(entry, block, _follow(hops, start, used), default, carried, until))
     for i in range(len(hops)):  # cycles, or hops whose sender is reached only later
         if i not in used:
-            flows.extend(_path_flows(entry, block, _follow(hops, i, used), default, families))
-    return feeds + flows
+            flows.extend(_path_flows(entry, block, _follow(hops, i, used), default, carried, until))
+    return flows
+
+
+def _feed(entry: Entry, block: Block, h: RawHop, families: tuple[str, ...], until: tuple[str, Span] | None) -> Flow:
+    fams = _narrow(entry, families, h)
+    level = h.identifiability or Identifiability.IDENTIFIABLE
+    return flow(entry, block.purpose, FlowKind.PROVIDER_FEED, [_hop(h, level, fams)], fams, level, until=until)
+
+
+def _carried(
+    entry: Entry, families: tuple[str, ...], hops: list[RawHop], feeds: list[RawHop]
+) -> dict[int, tuple[str, ...]]:
+    """The families each hop carries (by ``id`` of the hop), in the order the text states them."""
+    arrived: dict[str, set[str]] = {}
+    for h in feeds:
+        if h.receiver.role is Role.DSCRO:  # providers' data leaves a DSCRO; linkage data stays put
+            arrived.setdefault(h.receiver.id, set()).update(_narrow(entry, families, h))
+    out: dict[int, tuple[str, ...]] = {}
+    for h in hops:
+        named = _named(entry, families, h)
+        if named:
+            fams = named
+        elif h.sender.id in arrived:
+            fams = tuple(sorted(arrived[h.sender.id]))
+        else:
+            fams = families
+        if h.sender.role is Role.SOURCE:
+            fams = tuple(f for f in fams if f not in _NOT_FROM_SOURCE or f in h.families)
+        out[id(h)] = fams
+        arrived.setdefault(h.receiver.id, set()).update(fams)
+    return out
 
 
 def _follow(hops: list[RawHop], start: int, used: set[int]) -> list[RawHop]:
@@ -100,60 +148,96 @@ def _follow(hops: list[RawHop], start: int, used: set[int]) -> list[RawHop]:
 
 
 def _path_flows(
-    entry: Entry, block: Block, path: list[RawHop], default: Identifiability, families: tuple[str, ...]
+    entry: Entry,
+    block: Block,
+    path: list[RawHop],
+    default: Identifiability,
+    carried: dict[int, tuple[str, ...]],
+    until: tuple[str, Span] | None,
 ) -> list[Flow]:
-    """One flow for a chain of hops; each hop keeps the families its sentence narrows to."""
+    """The flows of one chain: cut where the copy's level changes, and where online access begins."""
+    fams = [carried[id(h)] for h in path]
     if path[0].sender.role is Role.DSCRO:
         path = [_implicit_source(path[0]), *path]
-    stated = [
-        h.identifiability
-        for h in path
-        if h.sender.role is not Role.SOURCE and h.receiver.role is not Role.DSCRO and h.identifiability
-    ]
-    flow_ident = stated[-1] if stated else default
-    hops = []
-    for h in path:
-        if h.sender.role is Role.SOURCE:
-            fams = tuple(f for f in families if f not in _NOT_FROM_SOURCE or f in h.families)
-        else:
-            fams = _narrow(entry, families, h)
+        fams = [(), *fams]
+    for i in range(len(path) - 1):  # what leaves a DSCRO came into it from NHS Digital (it is part of it)
+        if path[i].sender.role is Role.SOURCE and path[i].receiver.role is Role.DSCRO:
+            fams[i] = tuple(sorted({*fams[i], *(f for f in fams[i + 1] if f not in _NOT_FROM_SOURCE)}))
+    levels = _levels(path, default)
+    hops = [_hop(h, level, f) for h, level, f in zip(path, levels, fams, strict=True)]
+    stated_until = next(((h.until, h.sentence.evidence) for h in path if h.until), None)
+    out = []
+    for kind, part in _parts(hops):
+        part_fams = tuple(sorted(set[str]().union(*(h.families for h in part))))
+        out.append(
+            flow(entry, block.purpose, kind, part, part_fams, part[-1].identifiability, until=until or stated_until)
+        )
+    return out
+
+
+def _levels(path: Sequence[RawHop], default: Identifiability) -> list[Identifiability]:
+    """The identifiability of each hop of a chain (module docstring)."""
+    levels: list[Identifiability] = []
+    for i, h in enumerate(path):
         if h.receiver.role is Role.DSCRO:
-            ident = (
+            level = (
                 Identifiability.PSEUDONYMISED
                 if h.identifiability is Identifiability.PSEUDONYMISED and not h.sentence.facts.says_identifiable
                 else Identifiability.IDENTIFIABLE
             )
         elif h.identifiability is not None:
-            ident = h.identifiability
-        elif h.unit == CEFF:
-            ident = Identifiability.IDENTIFIABLE  # a CEfF exists to hold identifiable data
+            level = h.identifiability
+        elif h.sender.role in (Role.SOURCE, Role.DSCRO) or not levels:
+            later = (x.identifiability for x in path[i + 1 :] if not x.access and x.receiver.role is not Role.DSCRO)
+            level = next((x for x in later if x is not None), None) or _unit_level(h) or default
         else:
-            ident = flow_ident if h.sender.role is not Role.SOURCE else default
-        hops.append(_hop(h, ident, fams))
-    until = next((h.until for h in path if h.until), None)
-    # "CCG users use online features of X's system": the copy stays at X; reading it
-    # online is a flow of its own kind, after the transfer that brought the copy to X.
+            level = path[i - 1].then or _unit_level(h) or levels[-1]
+        levels.append(level)
+    return levels
+
+
+def _unit_level(h: RawHop) -> Identifiability | None:
+    return Identifiability.IDENTIFIABLE if h.unit == CEFF else None  # a CEfF exists to hold identifiable data
+
+
+def _parts(hops: list[Hop]) -> list[tuple[FlowKind, list[Hop]]]:
+    """A chain cut into copies: a new flow where the level changes (the hop into a DSCRO
+    goes with what leaves it) and where online access at the end of the chain begins."""
     cut = len(hops)
     while cut > 0 and hops[cut - 1].access:
         cut -= 1
-    out = []
-    for kind, part in ((FlowKind.TRANSFER, hops[:cut]), (FlowKind.ACCESS, hops[cut:])):
+    out: list[tuple[FlowKind, list[Hop]]] = []
+    for kind, run in ((FlowKind.TRANSFER, hops[:cut]), (FlowKind.ACCESS, hops[cut:])):
+        part: list[Hop] = []
+        for h in run:
+            if part and h.identifiability is not part[-1].identifiability and not _into_dscro(part):
+                out.append((kind, part))
+                part = []
+            part.append(h)
         if part:
-            fams = tuple(sorted(set[str]().union(*(h.families for h in part))))
-            ident = flow_ident if kind is FlowKind.TRANSFER else part[-1].identifiability
-            out.append(flow(entry, block.purpose, kind, part, fams, ident, until=until))
+            out.append((kind, part))
     return out
 
 
-def _narrow(entry: Entry, families: tuple[str, ...], h: RawHop) -> tuple[str, ...]:
+def _into_dscro(part: list[Hop]) -> bool:
+    """True while a part holds only hops into a DSCRO (they join the copy that leaves it)."""
+    return all(h.target.role is Role.DSCRO for h in part)
+
+
+def _named(entry: Entry, families: tuple[str, ...], h: RawHop) -> tuple[str, ...]:
+    """The block's families a hop's sentence names (for a quarterly register, any it names)."""
     named = h.families & set(families)
     if not named and entry.variant == "quarterly-register" and h.families:
         return tuple(sorted(h.families))
-    return tuple(sorted(named)) if named else families
+    return tuple(sorted(named))
+
+
+def _narrow(entry: Entry, families: tuple[str, ...], h: RawHop) -> tuple[str, ...]:
+    return _named(entry, families, h) or families
 
 
 def _implicit_source(first: RawHop) -> RawHop:
-    """NHS Digital -> DSCRO, stated by the sentence in which the DSCRO first acts."""
+    """NHS Digital -> DSCRO, put in front of the sentence in which the DSCRO first acts."""
     nd = Organisation(NHS_DIGITAL, "NHS Digital", Role.SOURCE)
     return replace(
         first,
@@ -165,6 +249,8 @@ def _implicit_source(first: RawHop) -> RawHop:
         unit=None,
         identifiability=Identifiability.IDENTIFIABLE,
         access=False,
+        inferred=True,
+        then=None,
     )
 
 
@@ -181,6 +267,7 @@ def _hop(h: RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> H
         target_text=h.receiver_text,
         access=h.access,
         context=h.context.evidence if h.context else None,
+        inferred=h.inferred,
     )
 
 
@@ -193,7 +280,7 @@ def flow(
     ident: Identifiability,
     *,
     linked: tuple[str, ...] = (),
-    until: str | None = None,
+    until: tuple[str, Span] | None = None,
     key_holder: str | None = None,
 ) -> Flow:
     """A flow record of the entry, not yet numbered."""
@@ -210,7 +297,8 @@ def flow(
         period=entry.period,
         opt_outs=entry.opt_outs.honoured,
         linked=linked,
-        until=until,
+        until=until[0] if until else None,
+        until_evidence=until[1] if until else None,
         key_holder=key_holder,
     )
 

@@ -9,6 +9,13 @@ organisation whose role is ``dscro``.  The *core* score uses the gold flows; the
 re-identification).  A gold entry that names a sheet ``row`` scores only that row's
 flows (a register file repeats a reference on a row per purpose).
 
+Two conventions of the gold files are kept by the scorer: the hop into a DSCRO is
+scored without its identifiability (the gold writes every such hop identifiable, by
+convention, where the extractor keeps what its sentence says: "the DSCRO receives a
+flow of pseudonymised patient level data"), and a hop from one regional office to
+another is not scored (the gold's "DSCRO" stands for every regional office, so such a
+hop is inside it).
+
 Families enter the key one edge per family, for every gold file alike: a hop carrying
 SUS and LPF is two edges, so a hop given a family its text does not name is an extra,
 and one missing a family a miss.  Which families a flow carries is the gold's
@@ -36,6 +43,8 @@ Edge = tuple[str, str, str, str, str]
 #: a gold document as YAML gives it: ``organisations`` (name -> role, aliases) and ``entries``
 Gold = dict[str, Any]
 ANY = "*"
+#: the key of every regional office: the gold's "DSCRO" stands for any of them
+DSCRO = "role:dscro"
 
 
 @dataclass(frozen=True)
@@ -105,17 +114,17 @@ class _Keys:
     def _gold_key(self, name: str) -> str:
         spec = self.gold_orgs.get(name) or {}
         if spec.get("role") == "dscro" or name == "DSCRO":
-            return "role:dscro"
+            return DSCRO
         for candidate in (name, *(spec.get("aliases") or ())):
             org = self.names.lookup(str(candidate))
             if org is not None:
-                return "role:dscro" if org.role is Role.DSCRO else org.id
+                return DSCRO if org.role is Role.DSCRO else org.id
         org = self.names.resolve(name)
-        return "role:dscro" if org.role is Role.DSCRO else org.id
+        return DSCRO if org.role is Role.DSCRO else org.id
 
     def org(self, org_id: str, role: Role) -> str:
         if role is Role.DSCRO:
-            return "role:dscro"
+            return DSCRO
         return self._spelling.get(org_id, org_id)
 
 
@@ -129,14 +138,16 @@ def _gold_edges(gold: Gold, keys: _Keys) -> tuple[set[Edge], set[Edge], dict[Edg
             hops = [str(h) for h in flow["hops"]]
             for a, b in itertools.pairwise(hops):
                 kb = keys.gold(b)
-                ident = "identifiable" if kb == "role:dscro" else str(flow["identifiability"])
+                ident = ANY if kb == DSCRO else str(flow["identifiability"])
                 for fam in flow.get("families") or [ANY]:
                     e = (ref, keys.gold(a), kb, ident, str(fam))
                     core.add(e)
                     shown[e] = (ref, a, b, ident, str(fam))
         for opt in entry.get("optional") or []:
+            kb = keys.gold(str(opt["to"]))
+            ident = ANY if kb == DSCRO else str(opt["identifiability"])
             for fam in opt.get("families") or [ANY]:
-                e = (ref, keys.gold(str(opt["from"])), keys.gold(str(opt["to"])), str(opt["identifiability"]), str(fam))
+                e = (ref, keys.gold(str(opt["from"])), kb, ident, str(fam))
                 optional.add(e)
                 shown[e] = (ref, str(opt["from"]), str(opt["to"]), e[3], str(fam))
     return core, optional - core, shown
@@ -147,14 +158,11 @@ def _predicted(flows: Iterable[Flow], keys: _Keys) -> tuple[set[Edge], dict[Edge
     shown: dict[Edge, Edge] = {}
     for f in flows:
         for h in f.hops:
+            source, target = keys.org(h.source.id, h.source.role), keys.org(h.target.id, h.target.role)
+            if source == target == DSCRO:
+                continue  # between two regional offices: inside "the DSCRO"
             for fam in h.families or f.families or (ANY,):
-                e = (
-                    f.reference,
-                    keys.org(h.source.id, h.source.role),
-                    keys.org(h.target.id, h.target.role),
-                    h.identifiability.value,
-                    fam,
-                )
+                e = (f.reference, source, target, ANY if target == DSCRO else h.identifiability.value, fam)
                 out.add(e)
                 shown[e] = (f.reference, h.source.name, h.target.name, e[3], fam)
     return out, shown

@@ -22,6 +22,7 @@ from .chains import block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in
 from .mentions import Context, context, line_facts, mentions_in
 from .sections import Block, block_identifiability, blocks
+from .sentences import Piece
 from .special import special_flows
 
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
@@ -103,6 +104,7 @@ def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnost
         header or ctx.current_processor,
         ctx.line_memo,
         ctx.hops_memo,
+        ctx.names_dscro,
     )
     return _block_flows_in(entry, block, scoped, diagnostics)
 
@@ -147,6 +149,9 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
                 if raw[k].receiver.id in lands:
                     raw[k] = replace(raw[k], landing_only=True)
                     break
+        if hops and s.ends_list:  # "transfers the following to the CSU:" carries what its items name
+            items = _item_families(block.sentences[i + 1 :])
+            hops = [replace(h, families=h.families | items) for h in hops] if items else hops
         for hop in hops:
             raw.append(hop)
             previous = hop
@@ -154,7 +159,17 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
             list_head = hops[-1] if hops else list_head
         elif not s.is_item:
             list_head = None
-    return special + chains(entry, block, raw, default, families)
+    return special + chains(entry, block, raw, default, families, until=block.until)
+
+
+def _item_families(rest: Sequence[Piece]) -> frozenset[str]:
+    """The families the list items after a sentence name."""
+    out: frozenset[str] = frozenset()
+    for nxt in rest:
+        if not nxt.is_item:
+            break
+        out |= nxt.facts.families
+    return out
 
 
 def extract_all(

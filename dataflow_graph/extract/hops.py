@@ -50,6 +50,13 @@ _UNTIL = _R.until
 ACCESS = _R.access
 _ACCESS_USERS = _R.access_users
 _ACCESS_VERB = _R.access_verb
+_THERE = _R.changed_there
+_RELEASED = _R.released
+_DIRECT_OBJECT = _R.direct_object
+_WITH_AFTER = _R.with_after
+_PAST_COPY = _R.past_copy
+#: families that reach an applicant from elsewhere (GP systems, councils), never released by NHS Digital
+_NOT_RELEASED = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,12 @@ class RawHop:
     access: bool = False
     until: str | None = None
     context: Piece | None = None
+    #: the level the receiver turns the copy into ("… where it is Pseudonymised")
+    then: Identifiability | None = None
+    #: the sender is not named; NHS Digital is implied (a release to the applicant)
+    implied: bool = False
+    #: not stated by the sentence at all (the NHS Digital -> DSCRO hop before a chain)
+    inferred: bool = False
 
 
 @memoised(262144)
@@ -92,27 +105,13 @@ def _preposition(text: str, start: int) -> str | None:
     return last.group("prep").lower().replace("in to", "into")
 
 
-#: what :func:`hops_in` remembers of one hop: all but the sentence and the list head's
-_Made = tuple[
-    Organisation,
-    Organisation,
-    str,
-    str,
-    "Identifiability | None",
-    frozenset[str],
-    bool,
-    "str | None",
-    "str | None",
-    bool,
-]
-
-
 def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point).
 
     Remembered: the hops depend only on the sentence's text, on what each name in it
-    means in this entry (:func:`_meanings`), and on the receiver of the previous hop and
-    of the list head; the evidence sentence is this one's.
+    means in this entry (:func:`_meanings`, and who the applicant is and whether the
+    entry names a DSCRO), and on the receiver of the previous hop and of the list head;
+    the evidence sentence is this one's.
     """
     found = clause(s.text)
     if found is None:
@@ -122,48 +121,18 @@ def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop |
         s.text,
         s.is_item,
         _meanings(found[1], ctx),
+        ctx.ccg,
+        ctx.names_dscro,
         (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
         (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
     )
-    made: tuple[_Made, ...] | None = memo.get(key)
+    made: tuple[RawHop, ...] | None = memo.get(key)
     if made is None:
         hops = _find_hops(s, ctx, previous, list_head)
-        memo.remember(
-            key,
-            tuple(
-                (
-                    h.sender,
-                    h.receiver,
-                    h.sender_text,
-                    h.receiver_text,
-                    h.identifiability,
-                    h.families,
-                    h.landing_only,
-                    h.unit,
-                    h.until,
-                    h.context is not None,
-                )
-                for h in hops
-            ),
-        )
+        memo.remember(key, tuple(hops))
         return hops
-    return [
-        RawHop(
-            a,
-            b,
-            s,
-            a_text,
-            b_text,
-            ident,
-            families,
-            landing,
-            unit,
-            False,
-            until,
-            list_head.sentence if in_list and list_head else None,
-        )
-        for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made
-    ]
+    head = list_head.sentence if list_head else None
+    return [replace(h, sentence=s, context=head if h.context is not None else None) for h in made]
 
 
 def _meanings(text: str, ctx: Context) -> tuple[object, ...]:
@@ -236,16 +205,69 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     ):
         vias.append(receivers[0])  # "sent from A to B to the data processor"
         receiver = receivers[1]
+    if receiver is None and sending and not passive:
+        receiver = _direct_object(text, verb, mentions, sender)
+    implied = False
     if sender is None and receiver is not None:
         sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
+        if sender is None and (sender := _release_by_source(text, verb, receiver, ctx)) is not None:
+            implied = True
     context = None
     if receiver is None and sender is not None and s.is_item and list_head is not None:
         receiver = Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
         context = list_head.sentence
+    if receiver is None and sender is not None:
+        receiver = _release_to_applicant(text, verb, sender, ctx)
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
     hops = _with_landing(s, text, sender, receiver, vias, unit)
+    if implied:
+        hops = [replace(h, implied=True) for h in hops]
     return [replace(h, context=context) for h in hops] if context else hops
+
+
+def _direct_object(text: str, verb: re.Match[str], mentions: list[Mention], sender: Mention | None) -> Mention | None:
+    """ "NHS Digital will provide Quality Health Limited with the latest details": the name
+    right after a giving verb, before "with", is the receiver."""
+    for m in mentions:
+        if m.start > verb.end() and (sender is None or m.org.id != sender.org.id):
+            if _DIRECT_OBJECT.fullmatch(text, verb.end(), m.start) and _WITH_AFTER.match(text, m.end):
+                return m
+            return None
+    return None
+
+
+def _release_by_source(text: str, verb: re.Match[str], receiver: Mention, ctx: Context) -> Mention | None:
+    """ "HES data is accepted into MedeAnalytics' secure, FTP service": in an entry whose text
+    names no DSCRO, a dataset the applicant receives from no one named is released to it by
+    NHS Digital (the register lists NHS Digital's releases).  The sentence must name the
+    dataset's family and speak of data at its verb (not "access to records")."""
+    if ctx.names_dscro or ctx.ccg is None or receiver.org.id != ctx.ccg.id:
+        return None
+    if not families_in(text) - _NOT_RELEASED or not _releases_data(text, verb):
+        return None
+    nd = ctx.names.by_id.get(NHS_DIGITAL)
+    return Mention(0, 0, "", nd) if nd else None
+
+
+def _release_to_applicant(text: str, verb: re.Match[str], sender: Mention, ctx: Context) -> Mention | None:
+    """ "Data supplied by NHS Digital will be pseudonymised HES data": in an entry whose text
+    names no DSCRO, data NHS Digital releases to no one named goes to the applicant.  The
+    sentence must speak of data at its verb ("reports provided by NHS Digital to confirm the
+    payments" is no release), and not of a copy gone ("previously received … destroyed")."""
+    if sender.org.role is not Role.SOURCE or ctx.names_dscro or ctx.ccg is None:
+        return None
+    if not _releases_data(text, verb) or first(_PAST_COPY, text):
+        return None
+    return Mention(0, 0, "", ctx.ccg)
+
+
+def _releases_data(text: str, verb: re.Match[str]) -> bool:
+    """Data is what the verb moves: a data word just before or just after it."""
+    return bool(
+        _RELEASED.search(text, max(0, verb.start() - 40), verb.start())
+        or _RELEASED.search(text, verb.end(), verb.end() + 30)
+    )
 
 
 @memoised(65536)
@@ -292,6 +314,8 @@ def _with_landing(
     ident = identifiability_in(text)
     families = frozenset(families_in(text))
     landing = bool(first(LANDING, text))
+    there = first(_THERE, s.text)
+    then = identifiability_in(there.group(0)) if there else None
     until = None
     if m := first(_UNTIL, s.text):
         until = month(m.group(2))
@@ -312,6 +336,7 @@ def _with_landing(
                 landing_only=landing and (is_via or len(chain) == 2),
                 unit=r_unit if b is receiver else None,
                 until=until,
+                then=then if b is receiver else None,
             )
         )
     return hops

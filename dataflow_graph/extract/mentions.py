@@ -52,6 +52,7 @@ _LEADING_WORDS = _R.leading_words
 _GENERIC_NAME = _R.generic_name
 _OWNER = _R.owner
 _POSSESSIVE = _R.possessive_marks
+_DSCRO_NAMED = _R.dscro_named
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class Context:
     current_processor: str | None = None  # "Data Processor N" heading of the current block
     line_memo: BoundedMemo[str, LineFacts] = field(default_factory=BoundedMemo)  # names.memo("flows.line")
     hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
+    names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
 
 
 def context(entry: Entry, names: Gazetteer) -> Context:
@@ -106,6 +108,7 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             ctx.ccg = org
             break
     memo = ctx.line_memo
+    ctx.names_dscro = any(_DSCRO_NAMED.search(section.text) for section in entry.sections)
     for section in entry.sections:
         for span in section.lines:
             text = span.text

@@ -45,6 +45,9 @@ class Rules:
     heading_pseudonymised: tuple[str, ...]
     heading_identifiable: tuple[str, ...]
     held_separately: re.Pattern[str]
+    period_marker: re.Pattern[str]
+    long_heading: re.Pattern[str]
+    step_number: re.Pattern[str]
     # mentions
     name_shape: re.Pattern[str]
     leading_words: re.Pattern[str]
@@ -56,6 +59,7 @@ class Rules:
     apposition: re.Pattern[str]
     possessive_marks: tuple[str, ...]
     owner: re.Pattern[str]
+    dscro_named: re.Pattern[str]
     # hops
     verb: re.Pattern[str]
     negation: re.Pattern[str]
@@ -71,6 +75,11 @@ class Rules:
     access: re.Pattern[str]
     access_users: re.Pattern[str]
     access_verb: re.Pattern[str]
+    changed_there: re.Pattern[str]
+    released: re.Pattern[str]
+    direct_object: re.Pattern[str]
+    with_after: re.Pattern[str]
+    past_copy: re.Pattern[str]
     # special
     linkage: re.Pattern[str]
     linkage_list: re.Pattern[str]
@@ -89,6 +98,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "heading_pseudonymised",
         "heading_identifiable",
         "held_separately",
+        "period_marker",
+        "long_heading",
+        "step_number",
     ),
     "mentions": (
         "name_shape",
@@ -101,6 +113,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "apposition",
         "possessive_marks",
         "owner",
+        "dscro_named",
     ),
     "hops": (
         "verb",
@@ -117,6 +130,11 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "access",
         "access_users",
         "access_verb",
+        "changed_there",
+        "released",
+        "direct_object",
+        "with_after",
+        "past_copy",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
 }
