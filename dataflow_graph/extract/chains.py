@@ -1,10 +1,13 @@
 """Chains: a block's hops ordered into flows, from NHS Digital (or the first sender) onward.
 
-Families.  A hop carries the families its sentence names (a sentence that introduces a
-list, "transfers the following to the CSU:", names those of its items), within the
-block's; a hop whose sentence names none carries what reached its sender in this block
-(what a DSCRO received from NHS Digital and from providers; a processor's linkage data,
-such as GP data, stays with it), else the block's families.
+Families.  A hop carries what reached its sender in this block (what a DSCRO received
+from NHS Digital and from providers; a processor's linkage data, such as GP data, stays
+with it), narrowed to the families its sentence names (a sentence that introduces a
+list, "transfers the following to the CSU:", names those of its items); a sentence that
+names only families its sender never received ("The identifiable SUS data … is
+transferred from North West DSCRO to Central Midlands DSCRO" in a mental health block)
+narrows nothing.  A hop whose sender received nothing in the block carries the families
+its sentence names, else the block's.
 
 Identifiability.  The hop into a DSCRO is identifiable (pseudonymisation happens there).
 Any other hop takes the level its sentence states; else, leaving NHS Digital or a DSCRO,
@@ -113,21 +116,26 @@ def _carried(
     arrived: dict[str, set[str]] = {}
     for h in feeds:
         if h.receiver.role is Role.DSCRO:  # providers' data leaves a DSCRO; linkage data stays put
-            arrived.setdefault(h.receiver.id, set()).update(_narrow(entry, families, h))
+            arrived.setdefault(_holder(h.receiver), set()).update(_narrow(entry, families, h))
     out: dict[int, tuple[str, ...]] = {}
     for h in hops:
         named = _named(entry, families, h)
-        if named:
-            fams = named
-        elif h.sender.id in arrived:
-            fams = tuple(sorted(arrived[h.sender.id]))
+        got = arrived.get(_holder(h.sender))
+        if named and got:  # a holder passes on only what reached it: the sentence narrows that
+            fams = tuple(sorted(got.intersection(named) or got))
         else:
-            fams = families
+            fams = named or (tuple(sorted(got)) if got else families)
         if h.sender.role is Role.SOURCE:
             fams = tuple(f for f in fams if f not in _NOT_FROM_SOURCE or f in h.families)
         out[id(h)] = fams
-        arrived.setdefault(h.receiver.id, set()).update(fams)
+        arrived.setdefault(_holder(h.receiver), set()).update(fams)
     return out
+
+
+def _holder(org: Organisation) -> str:
+    """Whose holdings a hop adds to: the regional offices hold as one ("Yorkshire / North of
+    England DSCRO also obtains … local provider data"), as parts of NHS Digital."""
+    return "dscro" if org.role is Role.DSCRO else org.id
 
 
 def _follow(hops: list[RawHop], start: int, used: set[int]) -> list[RawHop]:

@@ -22,10 +22,13 @@ from .chains import block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in
 from .mentions import Context, context, line_facts, mentions_in
 from .sections import Block, block_identifiability, blocks
-from .sentences import Piece
+from .rules import rules
+from .sentences import Piece, first
 from .special import special_flows
 
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
+
+_DATA_LIST = rules().data_list
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -128,6 +131,8 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
     list_head: RawHop | None = None
     for i, s in enumerate(block.sentences):
         facts = s.facts
+        if list_head is not None and s.is_item and _same_level(s, list_head.sentence):
+            list_head = None  # "6." after "5. … transfers the following to the CSU: a. … b. …"
         if not facts.active:  # nothing to find; only a list ends
             if not s.ends_list and not s.is_item:
                 list_head = None
@@ -149,8 +154,8 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
                 if raw[k].receiver.id in lands:
                     raw[k] = replace(raw[k], landing_only=True)
                     break
-        if hops and s.ends_list:  # "transfers the following to the CSU:" carries what its items name
-            items = _item_families(block.sentences[i + 1 :])
+        if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
+            items = _item_families(s, block.sentences[i + 1 :])
             hops = [replace(h, families=h.families | items) for h in hops] if items else hops
         for hop in hops:
             raw.append(hop)
@@ -162,14 +167,25 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
     return special + chains(entry, block, raw, default, families, until=block.until)
 
 
-def _item_families(rest: Sequence[Piece]) -> frozenset[str]:
+def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:
     """The families the list items after a sentence name."""
     out: frozenset[str] = frozenset()
     for nxt in rest:
-        if not nxt.is_item:
+        if not nxt.is_item or _same_level(nxt, head):
             break
         out |= nxt.facts.families
     return out
+
+
+def _same_level(item: Piece, head: Piece) -> bool:
+    """Both are list items marked alike ("5." and "6."), so the second ends the first's list."""
+    return head.is_item and _marker(item.text) == _marker(head.text)
+
+
+def _marker(text: str) -> str:
+    """The kind of a list item's marker: a number, a letter or numeral, or a bullet."""
+    t = text.lstrip(" (")
+    return "number" if t[:1].isdigit() else "letter" if t[:1].isalpha() else "bullet"
 
 
 def extract_all(

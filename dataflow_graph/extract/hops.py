@@ -39,6 +39,8 @@ _R = rules()
 _VERB = _R.verb
 NEGATION = _R.negation
 _CUT = _R.cut
+_SOFT_CUT = _R.soft_cut
+_RECEIVING_PREPOSITION = _R.receiving_preposition
 _PASSIVE = _R.passive
 LANDING = _R.landing
 _PREP = _R.preposition
@@ -55,6 +57,7 @@ _RELEASED = _R.released
 _DIRECT_OBJECT = _R.direct_object
 _WITH_AFTER = _R.with_after
 _PAST_COPY = _R.past_copy
+_COORDINATED = _R.coordinated
 #: families that reach an applicant from elsewhere (GP systems, councils), never released by NHS Digital
 _NOT_RELEASED = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
 
@@ -167,11 +170,22 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     unit = None
     subject = None
     preps: dict[int, str | None] = {}
+    co_senders: list[Mention] = []  # "from both North of England CSU and eMBED"
+    co_receivers: list[Mention] = []  # "to both eMBED and the CCG"
+    last: Mention | None = None
     for m in mentions:
         prep = _preposition(text, m.start)
         preps[id(m)] = prep
         if m.unit:
             unit = m.unit
+        if prep is None and last is not None and _COORDINATED.fullmatch(text, last.end, m.start):
+            side = co_senders if senders and last is senders[-1] else None
+            side = co_receivers if receivers and last is receivers[-1] else side
+            if side is not None:
+                side.append(m)
+                last = m
+                continue
+        last = m
         if prep in sides.sender:
             senders.append(m)
         elif prep in sides.receiver or (prep in sides.receiver_of_unit and m.unit):
@@ -221,6 +235,12 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
     hops = _with_landing(s, text, sender, receiver, vias, unit)
+    for other in co_receivers:
+        if other.org.id not in (sender.org.id, receiver.org.id):
+            hops += _with_landing(s, text, sender, other, [], None)
+    for other in co_senders:
+        if other.org.id not in (sender.org.id, receiver.org.id):
+            hops += _with_landing(s, text, other, receiver, [], unit)
     if implied:
         hops = [replace(h, implied=True) for h in hops]
     return [replace(h, context=context) for h in hops] if context else hops
@@ -280,6 +300,9 @@ def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
         return None
     cut = _CUT.search(text)
     found = text[: cut.start()] if cut else text
+    soft = _SOFT_CUT.search(found)
+    if soft and _RECEIVING_PREPOSITION.search(found, 0, soft.start()):
+        found = found[: soft.start()]
     if NEGATION.search(found):
         return None
     sending = verb.group("send") is not None
@@ -351,7 +374,8 @@ def access_hop(s: Piece, ctx: Context) -> RawHop | None:
         (
             m
             for m in mentions
-            if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
+            # "the CCG" is the entry's controller, whatever role its organisation has elsewhere
+            if (m.generic or m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER))
             and (_ACCESS_USERS.match(s.text[m.end :]) or _ACCESS_VERB.match(s.text[m.end :]))
         ),
         None,

@@ -64,6 +64,8 @@ class Rules:
     verb: re.Pattern[str]
     negation: re.Pattern[str]
     cut: re.Pattern[str]
+    soft_cut: re.Pattern[str]
+    receiving_preposition: re.Pattern[str]
     passive: re.Pattern[str]
     landing: re.Pattern[str]
     preposition: re.Pattern[str]
@@ -80,6 +82,8 @@ class Rules:
     direct_object: re.Pattern[str]
     with_after: re.Pattern[str]
     past_copy: re.Pattern[str]
+    coordinated: re.Pattern[str]
+    data_list: re.Pattern[str]
     # special
     linkage: re.Pattern[str]
     linkage_list: re.Pattern[str]
@@ -119,6 +123,8 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "verb",
         "negation",
         "cut",
+        "soft_cut",
+        "receiving_preposition",
         "passive",
         "landing",
         "preposition",
@@ -135,6 +141,8 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "direct_object",
         "with_after",
         "past_copy",
+        "coordinated",
+        "data_list",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
 }
