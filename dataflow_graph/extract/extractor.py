@@ -21,8 +21,8 @@ from ..names import Gazetteer, families_in
 from .chains import block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in
 from .mentions import Context, context, line_facts, mentions_in
-from .sections import Block, block_identifiability, blocks
 from .rules import rules
+from .sections import Block, block_identifiability, blocks
 from .sentences import Piece, first
 from .special import special_flows
 

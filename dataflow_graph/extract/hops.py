@@ -166,7 +166,9 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     if not mentions and not (list_head and s.is_item):
         return []
     sides = _SIDES
-    senders, receivers, vias = [], [], []
+    senders: list[Mention] = []
+    receivers: list[Mention] = []
+    vias: list[Mention] = []
     unit = None
     subject = None
     preps: dict[int, str | None] = {}
