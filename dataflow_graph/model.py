@@ -172,9 +172,17 @@ class Dataset:
     name: str
     family: str | None
     span: Span | None = None
+    #: the category its released files give it ("Identifiable", "Anonymised - ICO code
+    #: compliant"), where an official register file says
+    category: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "family": self.family, "line": self.span.line if self.span else None}
+        return {
+            "name": self.name,
+            "family": self.family,
+            "line": self.span.line if self.span else None,
+            "category": self.category,
+        }
 
 
 _ITEM = re.compile(r"^\s*(?:[-•o§*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-z]{1,4}[.)]\s)")

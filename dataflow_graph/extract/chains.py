@@ -30,6 +30,7 @@ from dataclasses import replace
 
 from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
+from ..names import category_identifiability
 from .hops import RawHop
 from .mentions import CEFF, NHS_DIGITAL
 from .sections import Block
@@ -63,8 +64,12 @@ def chains(
     families: tuple[str, ...],
     *,
     until: tuple[str, Span] | None = None,
+    linked: dict[str, frozenset[str]] | None = None,
 ) -> list[Flow]:
-    """Order a block's hops into paths from NHS Digital (or the first sender) onward."""
+    """Order a block's hops into paths from NHS Digital (or the first sender) onward.
+
+    ``linked`` maps an organisation id to the families the block says are linked in there.
+    """
     hops: list[RawHop] = []
     at: dict[tuple[str, str], int] = {}
     feeds: list[RawHop] = []
@@ -89,7 +94,8 @@ def chains(
             then=first.then or h.then,
         )
     hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
-    carried = _carried(entry, families, hops, feeds)
+    carried = _carried(entry, families, hops, feeds, linked or {})
+    hops = _by_released_level(entry, hops, carried)
     flows = [_feed(entry, block, h, families, until) for h in feeds]
     used: set[int] = set()
     receivers = {h.receiver.id for h in hops}
@@ -110,10 +116,18 @@ def _feed(entry: Entry, block: Block, h: RawHop, families: tuple[str, ...], unti
 
 
 def _carried(
-    entry: Entry, families: tuple[str, ...], hops: list[RawHop], feeds: list[RawHop]
+    entry: Entry,
+    families: tuple[str, ...],
+    hops: list[RawHop],
+    feeds: list[RawHop],
+    linked: dict[str, frozenset[str]],
 ) -> dict[int, tuple[str, ...]]:
     """The families each hop carries (by ``id`` of the hop), in the order the text states them."""
     arrived: dict[str, set[str]] = {}
+    for org_id, fams in linked.items():
+        holder = next((h.receiver for h in hops if h.receiver.id == org_id), None)
+        if holder is not None:
+            arrived.setdefault(_holder(holder), set()).update(f for f in fams if f in families)
     for h in feeds:
         if h.receiver.role is Role.DSCRO:  # providers' data leaves a DSCRO; linkage data stays put
             arrived.setdefault(_holder(h.receiver), set()).update(_narrow(entry, families, h))
@@ -123,6 +137,10 @@ def _carried(
         got = arrived.get(_holder(h.sender))
         if named and got:  # a holder passes on only what reached it: the sentence narrows that
             fams = tuple(sorted(got.intersection(named) or got))
+        elif not named and _is_release(h) and entry.families:
+            fams = entry.families  # what NHS Digital released to the applicant: its released files
+        elif h.receiver.role is Role.SOURCE:
+            fams = named  # a cohort or list sent to NHS Digital for linkage is no register dataset
         else:
             fams = named or (tuple(sorted(got)) if got else families)
         if h.sender.role is Role.SOURCE:
@@ -130,6 +148,45 @@ def _carried(
         out[id(h)] = fams
         arrived.setdefault(_holder(h.receiver), set()).update(fams)
     return out
+
+
+def _is_release(h: RawHop) -> bool:
+    """A hop from NHS Digital straight to a recipient (not into one of its regional offices)."""
+    return h.sender.role is Role.SOURCE and h.receiver.role is not Role.DSCRO
+
+
+def _by_released_level(entry: Entry, hops: list[RawHop], carried: dict[int, tuple[str, ...]]) -> list[RawHop]:
+    """A release whose sentence states no level takes the level of the entry's released files
+    of its families (their category: "Identifiable", "Anonymised - ICO code compliant"); where
+    those differ by family it is one hop per level.  Updates ``carried`` for the new hops."""
+    levels = _released_levels(entry)
+    if not levels:
+        return hops
+    out = []
+    for h in hops:
+        if not _is_release(h) or h.identifiability is not None:
+            out.append(h)
+            continue
+        groups: dict[Identifiability | None, list[str]] = {}
+        for fam in carried[id(h)]:
+            groups.setdefault(levels.get(fam), []).append(fam)
+        if list(groups) == [None]:
+            out.append(h)
+            continue
+        for level, fams in groups.items():
+            part = replace(h, identifiability=level, families=h.families & set(fams))
+            carried[id(part)] = tuple(fams)
+            out.append(part)
+    return out
+
+
+def _released_levels(entry: Entry) -> dict[str, Identifiability]:
+    """Family -> the one level of its released files, where they have one."""
+    found: dict[str, set[Identifiability | None]] = {}
+    for d in entry.datasets:
+        if d.family and d.category:
+            found.setdefault(d.family, set()).add(category_identifiability(d.category))
+    return {fam: next(iter(lv)) for fam, lv in found.items() if len(lv) == 1 and None not in lv}
 
 
 def _holder(org: Organisation) -> str:

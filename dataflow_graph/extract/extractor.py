@@ -19,7 +19,7 @@ from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Section
 from ..names import Gazetteer, families_in
 from .chains import block_families, chains, numbered
-from .hops import RawHop, access_hop, hops_in
+from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import Context, context, line_facts, mentions_in
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
@@ -129,6 +129,7 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
     special: list[Flow] = []
     previous: RawHop | None = None
     list_head: RawHop | None = None
+    linked: dict[str, frozenset[str]] = {}  # families linked in at a holder ("… is linked with local provider data")
     for i, s in enumerate(block.sentences):
         facts = s.facts
         if list_head is not None and s.is_item and _same_level(s, list_head.sentence):
@@ -139,6 +140,9 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
             continue
         if facts.special:
             special.extend(special_flows(entry, block, s, block.sentences[i + 1 :], ctx, raw, default))
+            if not facts.transfer and (found := linked_at(s, ctx)) is not None:
+                holder, fams = found
+                linked[holder.id] = linked.get(holder.id, frozenset()) | fams
         if block.segregation:
             continue
         access = access_hop(s, ctx) if facts.access else None
@@ -164,7 +168,7 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
             list_head = hops[-1] if hops else list_head
         elif not s.is_item:
             list_head = None
-    return special + chains(entry, block, raw, default, families, until=block.until)
+    return special + chains(entry, block, raw, default, families, until=block.until, linked=linked)
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:

@@ -33,7 +33,7 @@ from .mentions import (
 from .rules import rules
 from .sentences import Piece, first
 
-__all__ = ["RawHop", "access_hop", "clause", "hops_in"]
+__all__ = ["RawHop", "access_hop", "clause", "hops_in", "linked_at"]
 
 _R = rules()
 _VERB = _R.verb
@@ -58,6 +58,7 @@ _DIRECT_OBJECT = _R.direct_object
 _WITH_AFTER = _R.with_after
 _PAST_COPY = _R.past_copy
 _COORDINATED = _R.coordinated
+_LINKAGE_PHRASE = _R.linkage_phrase
 #: families that reach an applicant from elsewhere (GP systems, councils), never released by NHS Digital
 _NOT_RELEASED = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
 
@@ -337,7 +338,7 @@ def _with_landing(
     s: Piece, text: str, sender: Mention, receiver: Mention, vias: list[Mention], unit: str | None
 ) -> list[RawHop]:
     ident = identifiability_in(text)
-    families = frozenset(families_in(text))
+    families = frozenset(families_in(_LINKAGE_PHRASE.sub(" ", text)))
     landing = bool(first(LANDING, text))
     there = first(_THERE, s.text)
     then = identifiability_in(there.group(0)) if there else None
@@ -402,3 +403,16 @@ def access_hop(s: Piece, ctx: Context) -> RawHop | None:
         frozenset(families_in(s.text)),
         access=True,
     )
+
+
+def linked_at(s: Piece, ctx: Context) -> tuple[Organisation, frozenset[str]] | None:
+    """ "Receipt of Identifiable SUS data from North England DSCRO … is linked with local
+    provider data": the one holder a sentence names, and the families it says are linked in
+    there (data NHS Digital releases only: GP data linked for risk stratification stays a
+    linkage input)."""
+    linked = frozenset().union(*(families_in(m.group(0)) for m in _LINKAGE_PHRASE.finditer(s.text)))
+    linked -= _NOT_RELEASED
+    if not linked:
+        return None
+    holders = {m.org.id: m.org for m in mentions_in(s.text, ctx) if m.org.role is not Role.DIRECT_CARE}
+    return (next(iter(holders.values())), linked) if len(holders) == 1 else None

@@ -52,6 +52,7 @@ _LEADING_WORDS = _R.leading_words
 _GENERIC_NAME = _R.generic_name
 _OWNER = _R.owner
 _POSSESSIVE = _R.possessive_marks
+_OWNED_PLACE = _R.owned_place
 _DSCRO_NAMED = _R.dscro_named
 
 
@@ -288,5 +289,8 @@ def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | 
 
 
 def _possessive(text: str, end: int) -> bool:
-    """ "the CCGs' data processor": a possessive names the owner, not a party."""
-    return text[end : end + 2] in _POSSESSIVE or bool(_OWNER.match(text, end))
+    """ "the CCGs' data processor": a possessive names the owner, not a party; but "into
+    MedeAnalytics’ secure, FTP service" names the party whose system the data goes into."""
+    if text[end : end + 2] in _POSSESSIVE:
+        return not _OWNED_PLACE.match(text, end + (2 if text[end + 1 : end + 2] == "s" else 1))
+    return bool(_OWNER.match(text, end))

@@ -59,6 +59,7 @@ class Rules:
     apposition: re.Pattern[str]
     possessive_marks: tuple[str, ...]
     owner: re.Pattern[str]
+    owned_place: re.Pattern[str]
     dscro_named: re.Pattern[str]
     # hops
     verb: re.Pattern[str]
@@ -84,6 +85,7 @@ class Rules:
     past_copy: re.Pattern[str]
     coordinated: re.Pattern[str]
     data_list: re.Pattern[str]
+    linkage_phrase: re.Pattern[str]
     # special
     linkage: re.Pattern[str]
     linkage_list: re.Pattern[str]
@@ -117,6 +119,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "apposition",
         "possessive_marks",
         "owner",
+        "owned_place",
         "dscro_named",
     ),
     "hops": (
@@ -143,6 +146,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "past_copy",
         "coordinated",
         "data_list",
+        "linkage_phrase",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
 }
