@@ -124,14 +124,15 @@ def _carried(
 ) -> dict[int, tuple[str, ...]]:
     """The families each hop carries (by ``id`` of the hop), in the order the text states them."""
     arrived: dict[str, set[str]] = {}
-    for org_id, fams in linked.items():
+    for org_id, more in linked.items():
         holder = next((h.receiver for h in hops if h.receiver.id == org_id), None)
         if holder is not None:
-            arrived.setdefault(_holder(holder), set()).update(f for f in fams if f in families)
+            arrived.setdefault(_holder(holder), set()).update(f for f in more if f in families)
     for h in feeds:
         if h.receiver.role is Role.DSCRO:  # providers' data leaves a DSCRO; linkage data stays put
             arrived.setdefault(_holder(h.receiver), set()).update(_narrow(entry, families, h))
     out: dict[int, tuple[str, ...]] = {}
+    fams: tuple[str, ...]
     for h in hops:
         named = _named(entry, families, h)
         got = arrived.get(_holder(h.sender))
@@ -186,7 +187,12 @@ def _released_levels(entry: Entry) -> dict[str, Identifiability]:
     for d in entry.datasets:
         if d.family and d.category:
             found.setdefault(d.family, set()).add(category_identifiability(d.category))
-    return {fam: next(iter(lv)) for fam, lv in found.items() if len(lv) == 1 and None not in lv}
+    out: dict[str, Identifiability] = {}
+    for fam, levels in found.items():
+        level = next(iter(levels))
+        if len(levels) == 1 and level is not None:
+            out[fam] = level
+    return out
 
 
 def _holder(org: Organisation) -> str:
