@@ -5,7 +5,8 @@
 2. the organisations each sentence names are found (:mod:`.mentions`), and a sentence
    with a verb of transfer gives hops (:mod:`.hops`);
 3. the hops of a block are chained from NHS Digital onward (:mod:`.chains`); linkage,
-   online access and re-identification become flows of their own kind (:mod:`.special`).
+   online access and re-identification become flows of their own kind (:mod:`.special`);
+4. each copy takes what the entry's text says of opt-outs for it (:mod:`.optouts`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from dataclasses import replace
 
 from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
-from ..model import Entry, Flow, FlowKind, Section
+from ..model import Entry, Flow, FlowKind, Role, Section
 from ..names import Gazetteer, families_in
 from .chains import block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import Context, context, line_facts, mentions_in
+from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
 from .sentences import Piece, first
@@ -54,7 +56,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     ctx = context(entry, names)
     sections = [s for s in entry.sections if s.name == "Processing"]
     found = [b for section in sections for b in blocks(section)]
-    flows = [f for b in found for f in _block_flows(entry, b, ctx, diagnostics)]
+    flows = _joined([f for b in found for f in _block_flows(entry, b, ctx, diagnostics)])
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
         flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
@@ -73,7 +75,36 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
             Severity.NOTE,
         )
     statements = tuple(s.evidence for b in found for s in b.sentences if s.facts.held_separately)
-    return numbered(entry, flows, statements)
+    return with_stated_opt_outs(entry, numbered(entry, flows, statements))
+
+
+def _joined(flows: list[Flow]) -> list[Flow]:
+    """A chain told on from a DSCRO under a "Data Processor N" heading ("1) Pseudonymised …
+    is securely transferred from the DSCRO to North East London CSU") goes on from the
+    DSCRO's stated receipt of the same purpose ("The DSCRO obtains the following data
+    sets: …"), not from an inferred one; the receipt is then no flow of its own."""
+    receipts: dict[tuple[str, str], int] = {}
+    for i, f in enumerate(flows):
+        if f.kind is FlowKind.TRANSFER and len(f.hops) == 1 and f.hops[0].target.role is Role.DSCRO:
+            h = f.hops[0]
+            if h.source.role is Role.SOURCE and not h.inferred:
+                receipts.setdefault((f.purpose, h.target.id), i)
+    if not receipts:
+        return flows
+    used: set[int] = set()
+    out: list[Flow | None] = list(flows)
+    for i, f in enumerate(flows):
+        first = f.hops[0] if f.hops else None
+        if f.kind is not FlowKind.TRANSFER or first is None or not first.inferred:
+            continue
+        at = receipts.get((f.purpose, first.target.id))
+        if at is None:
+            continue
+        stated = flows[at].hops[0]
+        hops = (replace(stated, families=tuple(sorted({*stated.families, *first.families}))), *f.hops[1:])
+        out[i] = replace(f, hops=hops, families=tuple(sorted({x for h in hops for x in h.families})))
+        used.add(at)
+    return [f for i, f in enumerate(out) if f is not None and i not in used]
 
 
 def _flows_from(entry: Entry, sections: Sequence[Section], ctx: Context, diagnostics: Diagnostics) -> list[Flow]:

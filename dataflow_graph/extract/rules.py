@@ -92,6 +92,9 @@ class Rules:
     reidentification: re.Pattern[str]
     hosts: re.Pattern[str]
     keys: re.Pattern[str]
+    # opt-outs
+    applied: re.Pattern[str]
+    not_applied: re.Pattern[str]
 
 
 #: section -> the rules it holds, in the order of :class:`Rules`
@@ -149,6 +152,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "linkage_phrase",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
+    "opt_outs": ("applied", "not_applied"),
 }
 _PATTERN_KEYS = frozenset({"pattern", "lists", "ignorecase"})
 _WORDS_KEYS = frozenset({"words"})

@@ -33,6 +33,8 @@ _HELD_SEPARATELY = _R.held_separately
 _PERIOD_MARKER = _R.period_marker
 _LONG_HEADING = _R.long_heading
 _STEP = _R.step_number
+_APPLIED = _R.applied
+_NOT_APPLIED = _R.not_applied
 _VERB = _R.verb
 _LINKAGE = _R.linkage
 _REID = _R.reidentification
@@ -180,4 +182,15 @@ def facts(text: str) -> Facts:
         hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
         keys=bool(_KEYS.search(text)),
         active=special or access or transfer or landing,
+        opt_outs=_opt_outs(low),
     )
+
+
+def _opt_outs(low: str) -> str | None:
+    """ "yes" when a sentence says type 2 objections are applied, "no" when it says they are
+    not (rules.yaml, opt_outs); None when it says neither."""
+    if "object" not in low and "opt" not in low:
+        return None
+    if _NOT_APPLIED.search(low):
+        return "no"
+    return "yes" if _APPLIED.search(low) else None
