@@ -386,7 +386,8 @@ class Hop:
     access: bool = False
     context: Span | None = None
     #: not stated by its evidence sentence but implied by the chain: the NHS Digital ->
-    #: DSCRO hop put in front of a chain whose first sentence has the DSCRO act
+    #: DSCRO hop put in front of a chain whose first sentence has the DSCRO act, the DSCRO
+    #: -> CSU hop in front of a chain that starts at a CSU's transfer service
     inferred: bool = False
 
     def as_dict(self) -> dict[str, object]:

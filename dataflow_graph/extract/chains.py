@@ -33,9 +33,15 @@ from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, R
 from ..names import category_identifiability
 from .hops import RawHop
 from .mentions import CEFF, NHS_DIGITAL
+from .rules import rules
 from .sections import Block
 
-__all__ = ["block_families", "chains", "flow", "numbered"]
+__all__ = ["DSCRO_HOLDINGS", "block_families", "chains", "flow", "numbered"]
+
+#: the key under which the regional offices hold data, as one (see :func:`_holder`)
+DSCRO_HOLDINGS = "dscro"
+
+_TRANSFER_SERVICE = rules().transfer_service
 
 #: Families that reach a processor from elsewhere (GP systems, councils), never from NHS Digital.
 _NOT_FROM_SOURCE = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
@@ -68,7 +74,8 @@ def chains(
 ) -> list[Flow]:
     """Order a block's hops into paths from NHS Digital (or the first sender) onward.
 
-    ``linked`` maps an organisation id to the families the block says are linked in there.
+    ``linked`` maps an organisation id (or :data:`DSCRO_HOLDINGS`, the regional offices) to
+    families the block says are linked in or held there.
     """
     hops: list[RawHop] = []
     at: dict[tuple[str, str], int] = {}
@@ -99,10 +106,18 @@ def chains(
     flows = [_feed(entry, block, h, families, until) for h in feeds]
     used: set[int] = set()
     receivers = {h.receiver.id for h in hops}
+    # "CCG staff then download the processed, Pseudonymised data from the NEL CSU transfer
+    # service": a chain that starts at a CSU's transfer service nothing in the block reaches
+    # goes on from the block's DSCRO (the service lands what the DSCRO pushes)
+    dscro = next((h.receiver for h in (*feeds, *hops) if h.receiver.role is Role.DSCRO), None)
     for start, h in enumerate(hops):
         if start in used or (h.sender.id in receivers and h.sender.id != NHS_DIGITAL):
             continue
-        flows.extend(_path_flows(entry, block, _follow(hops, start, used), default, carried, until))
+        path = _follow(hops, start, used)
+        if dscro is not None and path[0].sender.role is Role.CSU and _TRANSFER_SERVICE.search(path[0].sentence.text):
+            path = [_landed_from(path[0], dscro), *path]
+            carried[id(path[0])] = carried[id(path[1])]
+        flows.extend(_path_flows(entry, block, path, default, carried, until))
     for i in range(len(hops)):  # cycles, or hops whose sender is reached only later
         if i not in used:
             flows.extend(_path_flows(entry, block, _follow(hops, i, used), default, carried, until))
@@ -125,9 +140,10 @@ def _carried(
     """The families each hop carries (by ``id`` of the hop), in the order the text states them."""
     arrived: dict[str, set[str]] = {}
     for org_id, more in linked.items():
-        holder = next((h.receiver for h in hops if h.receiver.id == org_id), None)
+        holder = DSCRO_HOLDINGS if org_id == DSCRO_HOLDINGS else None
+        holder = holder or next((_holder(h.receiver) for h in hops if h.receiver.id == org_id), None)
         if holder is not None:
-            arrived.setdefault(_holder(holder), set()).update(f for f in more if f in families)
+            arrived.setdefault(holder, set()).update(f for f in more if f in families)
     for h in feeds:
         if h.receiver.role is Role.DSCRO:  # providers' data leaves a DSCRO; linkage data stays put
             arrived.setdefault(_holder(h.receiver), set()).update(_narrow(entry, families, h))
@@ -198,7 +214,7 @@ def _released_levels(entry: Entry) -> dict[str, Identifiability]:
 def _holder(org: Organisation) -> str:
     """Whose holdings a hop adds to: the regional offices hold as one ("Yorkshire / North of
     England DSCRO also obtains … local provider data"), as parts of NHS Digital."""
-    return "dscro" if org.role is Role.DSCRO else org.id
+    return DSCRO_HOLDINGS if org.role is Role.DSCRO else org.id
 
 
 def _follow(hops: list[RawHop], start: int, used: set[int]) -> list[RawHop]:
@@ -319,6 +335,22 @@ def _implicit_source(first: RawHop) -> RawHop:
         landing_only=False,
         unit=None,
         identifiability=Identifiability.IDENTIFIABLE,
+        access=False,
+        inferred=True,
+        then=None,
+    )
+
+
+def _landed_from(first: RawHop, dscro: Organisation) -> RawHop:
+    """DSCRO -> CSU, put in front of a chain that starts at a CSU no hop of its block reaches."""
+    return replace(
+        first,
+        sender=dscro,
+        receiver=first.sender,
+        sender_text="",
+        receiver_text=first.sender_text,
+        landing_only=False,
+        unit=None,
         access=False,
         inferred=True,
         then=None,

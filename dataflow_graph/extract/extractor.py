@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
-from ..model import Entry, Flow, FlowKind, Role, Section
+from ..model import Entry, Flow, FlowKind, Identifiability, Role, Section
 from ..names import Gazetteer, families_in
-from .chains import block_families, chains, numbered
+from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import Context, context, line_facts, mentions_in
 from .optouts import with_stated_opt_outs
@@ -56,7 +56,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     ctx = context(entry, names)
     sections = [s for s in entry.sections if s.name == "Processing"]
     found = [b for section in sections for b in blocks(section)]
-    flows = _joined([f for b in found for f in _block_flows(entry, b, ctx, diagnostics)])
+    flows = _joined(_chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found]))
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
         flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
@@ -108,14 +108,48 @@ def _joined(flows: list[Flow]) -> list[Flow]:
 
 
 def _flows_from(entry: Entry, sections: Sequence[Section], ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+    return _chained(entry, [_block_hops(entry, b, ctx, diagnostics) for section in sections for b in blocks(section)])
+
+
+@dataclass
+class _Hops:
+    """What one purpose block states, before its hops are chained."""
+
+    block: Block
+    special: list[Flow]
+    raw: list[RawHop]
+    default: Identifiability
+    families: tuple[str, ...]
+    linked: dict[str, frozenset[str]]
+
+
+def _chained(entry: Entry, found: list[_Hops]) -> list[Flow]:
+    """The flows of the blocks.  What a DSCRO receives for a purpose is held there for every
+    part of that purpose: a "Data Processor N" part that tells the SUS chain anew still
+    passes on the local provider data another part says providers send the DSCRO, and a
+    part that goes on from the DSCRO without its receipt passes on what the other parts say
+    it received."""
+    feeds: dict[str, set[str]] = {}
+    received: dict[str, set[str]] = {}
+    for x in found:
+        for h in x.raw:
+            if h.receiver.role is Role.DSCRO and h.sender.role is not Role.DSCRO:
+                fams = h.families & set(x.families) or frozenset(x.families)
+                received.setdefault(x.block.purpose, set()).update(fams)
+                if h.sender.role is Role.PROVIDER:
+                    feeds.setdefault(x.block.purpose, set()).update(fams)
     flows: list[Flow] = []
-    for section in sections:
-        for block in blocks(section):
-            flows.extend(_block_flows(entry, block, ctx, diagnostics))
+    for x in found:
+        linked = dict(x.linked)
+        own = any(h.receiver.role is Role.DSCRO and h.sender.role is Role.SOURCE for h in x.raw)
+        shared = (feeds if own else received).get(x.block.purpose)
+        if shared:
+            linked[DSCRO_HOLDINGS] = linked.get(DSCRO_HOLDINGS, frozenset()) | frozenset(shared)
+        flows += x.special + chains(entry, x.block, x.raw, x.default, x.families, until=x.block.until, linked=linked)
     return flows
 
 
-def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
     """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = csu = None
@@ -140,13 +174,17 @@ def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnost
         ctx.hops_memo,
         ctx.names_dscro,
     )
-    return _block_flows_in(entry, block, scoped, diagnostics)
+    return _hops_in_block(entry, block, scoped, diagnostics)
 
 
-def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
     default = block_identifiability(block, entry)
     named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
     families = block_families(entry, named)
+    head = block.sentences[0]
+    if head.facts.dp_header is not None and head.facts.families:
+        # "Data Processor 5 – Academic Health Sciences Network (SUS Only)": that part carries those
+        families = block_families(entry, head.facts.families)
     dropped = sorted(named - set(families)) if entry.families and entry.variant != "quarterly-register" else []
     if dropped and set(families) & named:
         diagnostics.report(
@@ -199,7 +237,7 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
             list_head = hops[-1] if hops else list_head
         elif not s.is_item:
             list_head = None
-    return special + chains(entry, block, raw, default, families, until=block.until, linked=linked)
+    return _Hops(block, special, raw, default, families, linked)
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:

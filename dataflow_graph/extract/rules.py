@@ -86,6 +86,7 @@ class Rules:
     coordinated: re.Pattern[str]
     data_list: re.Pattern[str]
     linkage_phrase: re.Pattern[str]
+    transfer_service: re.Pattern[str]
     # special
     linkage: re.Pattern[str]
     linkage_list: re.Pattern[str]
@@ -150,6 +151,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "coordinated",
         "data_list",
         "linkage_phrase",
+        "transfer_service",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
     "opt_outs": ("applied", "not_applied"),

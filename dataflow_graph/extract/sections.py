@@ -97,8 +97,7 @@ def blocks(section: Section) -> list[Block]:
                 if number is not None and number <= last:
                     previous = out[-1]
                     out.append(Block(previous.purpose, segregation=previous.segregation, until=previous.until))
-                else:
-                    out[-1].sentences.extend(pending)
+                out[-1].sentences.extend(pending)
                 pending = []
             if number is not None:
                 last = number
