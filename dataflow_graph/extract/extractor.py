@@ -31,6 +31,7 @@ from .special import special_flows
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
+_DSCRO_NAMED = rules().dscro_named
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -54,6 +55,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         Numbered ``<entry id>/flow-N``, exact repeats dropped.
     """
     ctx = context(entry, names)
+    ctx.names_dscro = any(_moves_through_dscro(section) for section in entry.sections)
     sections = [s for s in entry.sections if s.name == "Processing"]
     found = [b for section in sections for b in blocks(section)]
     flows = _joined(_chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found]))
@@ -76,6 +78,13 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         )
     statements = tuple(s.evidence for b in found for s in b.sentences if s.facts.held_separately)
     return with_stated_opt_outs(entry, numbered(entry, flows, statements))
+
+
+def _moves_through_dscro(section: Section) -> bool:
+    """True when the section names a DSCRO ("North East London DSCRO", "the Data Services
+    for Commissioners Regional Office (DSCRO)"), not only the kind ("Such organisations may
+    include Commissioning Support Units, Data Services for Commissioners Regional Offices")."""
+    return bool(_DSCRO_NAMED.search(section.text))
 
 
 def _joined(flows: list[Flow]) -> list[Flow]:

@@ -288,7 +288,7 @@ def _release_to_applicant(text: str, verb: re.Match[str], sender: Mention, ctx: 
 def _releases_data(text: str, verb: re.Match[str]) -> bool:
     """Data is what the verb moves: a data word just before or just after it."""
     return bool(
-        _RELEASED.search(text, max(0, verb.start() - 40), verb.start())
+        _RELEASED.search(text, max(0, verb.start() - 60), verb.start())
         or _RELEASED.search(text, verb.end(), verb.end() + 30)
     )
 

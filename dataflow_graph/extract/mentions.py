@@ -53,7 +53,7 @@ _GENERIC_NAME = _R.generic_name
 _OWNER = _R.owner
 _POSSESSIVE = _R.possessive_marks
 _OWNED_PLACE = _R.owned_place
-_DSCRO_NAMED = _R.dscro_named
+_COUNCIL = re.compile(r"(?i)\b(?:council|authority)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,6 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             ctx.ccg = org
             break
     memo = ctx.line_memo
-    ctx.names_dscro = any(_DSCRO_NAMED.search(section.text) for section in entry.sections)
     for section in entry.sections:
         for span in section.lines:
             text = span.text
@@ -259,7 +258,7 @@ def _role_of(m: re.Match[str]) -> RoleWord:
             return group, None
     if m.group("dp"):
         return "dp", m.group("dpn") or m.group("dpn2")
-    for group in ("prov", "gp"):
+    for group in ("prov", "la", "gp"):
         if m.group(group):
             return group, None
     return "", None
@@ -285,6 +284,8 @@ def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | 
         return names.by_id.get(CARE_PROVIDERS), None
     if kind == "gp":
         return names.by_id.get(GP_PRACTICES), None
+    if kind == "la":
+        return (ctx.ccg if ctx.ccg is not None and _COUNCIL.search(ctx.ccg.name) else None), None
     return None, None
 
 
