@@ -1,8 +1,8 @@
 """The flow extractor and the convergence query against 36 real 2017 purpose statements.
 
 ``tests/gold/statements-2017.yaml`` was labelled by hand, blind to the tool, from the
-PurposeStatements sheet of the September-November 2017 register (its header and
-/work/labels/statements/README.md give the conventions).  Hop edges are scored as for the
+PurposeStatements sheet of the September-November 2017 register (its header gives the
+conventions, the sampling and the ambiguous cases).  Hop edges are scored as for the
 seed (:mod:`dataflow_graph.extract.evaluation`); convergence findings per statement: a
 statement's (recipient, family) with an identifiable and a de-identified copy.
 """
