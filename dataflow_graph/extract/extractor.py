@@ -182,6 +182,7 @@ def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnosti
         ctx.line_memo,
         ctx.hops_memo,
         ctx.names_dscro,
+        ctx.noted,
     )
     return _hops_in_block(entry, block, scoped, diagnostics)
 
@@ -195,7 +196,9 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
         # "Data Processor 5 – Academic Health Sciences Network (SUS Only)": that part carries those
         families = block_families(entry, head.facts.families)
     dropped = sorted(named - set(families)) if entry.families and entry.variant != "quarterly-register" else []
-    if dropped and set(families) & named:
+    note = (block.purpose, *dropped)
+    if dropped and set(families) & named and note not in ctx.noted:  # once for the parts of a purpose
+        ctx.noted.add(note)
         diagnostics.report(
             block.sentences[0].span,
             "DFG404",

@@ -90,6 +90,7 @@ class Context:
     line_memo: BoundedMemo[str, LineFacts] = field(default_factory=BoundedMemo)  # names.memo("flows.line")
     hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
     names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
+    noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
 
 
 def context(entry: Entry, names: Gazetteer) -> Context:
