@@ -31,6 +31,7 @@ statement's sentence as ``opt_outs_evidence``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -44,6 +45,9 @@ __all__ = ["Statement", "statements", "with_stated_opt_outs"]
 _COPIES = (FlowKind.TRANSFER, FlowKind.ACCESS)
 #: the sections whose sentences are read for statements
 _SECTIONS = ("Processing", "Objectives", "Outputs")
+#: a cheap first test of a section: every statement speaks of objections, objectors or opt-outs
+#: ("objective" is no objection)
+_HINT = re.compile(r"(?i)objection|objector|opt\W?out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,7 @@ def statements(entry: Entry) -> list[Statement]:
     """The opt-out statements of an entry's text, in text order."""
     out: list[Statement] = []
     for section in entry.sections:
-        if section.name not in _SECTIONS:
+        if section.name not in _SECTIONS or not _HINT.search(section.text):
             continue
         processing = section.name == "Processing"
         for block in blocks(section):

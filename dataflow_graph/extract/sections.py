@@ -188,7 +188,7 @@ def facts(text: str) -> Facts:
 def _opt_outs(low: str) -> str | None:
     """ "yes" when a sentence says type 2 objections are applied, "no" when it says they are
     not (rules.yaml, opt_outs); None when it says neither."""
-    if "object" not in low and "opt" not in low:
+    if "object" not in low and "opt" not in low:  # every opt_outs pattern holds one of these
         return None
     if _NOT_APPLIED.search(low):
         return "no"
