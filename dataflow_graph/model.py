@@ -173,9 +173,17 @@ class Dataset:
     name: str
     family: str | None
     span: Span | None = None
+    #: the category its released files give it ("Identifiable", "Anonymised - ICO code
+    #: compliant"), where an official register file says
+    category: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "family": self.family, "line": self.span.line if self.span else None}
+        return {
+            "name": self.name,
+            "family": self.family,
+            "line": self.span.line if self.span else None,
+            "category": self.category,
+        }
 
 
 _ITEM = re.compile(r"^\s*(?:[-•o§*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-z]{1,4}[.)]\s)")
@@ -389,6 +397,10 @@ class Hop:
     target_text: str = ""
     access: bool = False
     context: Span | None = None
+    #: not stated by its evidence sentence but implied by the chain: the NHS Digital ->
+    #: DSCRO hop put in front of a chain whose first sentence has the DSCRO act, the DSCRO
+    #: -> CSU hop in front of a chain that starts at a CSU's transfer service
+    inferred: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -407,6 +419,7 @@ class Hop:
             "to_text": self.target_text,
             "evidence": span_dict(self.evidence),
             "context": span_dict(self.context),
+            "inferred": self.inferred,
         }
 
 
@@ -436,6 +449,10 @@ class Flow:
     opt_outs_evidence: Span | None = None
     #: where ``until`` was stated ("Permitted until 31st December 2016")
     until_evidence: Span | None = None
+    #: the families ``opt_outs_stated`` is stated for (a statement may name only some of
+    #: the flow's: "Prior to the release of SUS data ... Type 2 objections will be applied");
+    #: empty when nothing is stated
+    opt_outs_families: tuple[str, ...] = ()
 
     @property
     def recipients(self) -> tuple[Organisation, ...]:
@@ -466,6 +483,7 @@ class Flow:
             "until_evidence": span_dict(self.until_evidence),
             "opt_outs_stated": self.opt_outs_stated.value,
             "opt_outs_evidence": span_dict(self.opt_outs_evidence),
+            "opt_outs_families": list(self.opt_outs_families),
             "key_holder": self.key_holder,
             "segregation": [span_dict(s) for s in self.segregation],
             "path": list(self.path),

@@ -58,6 +58,18 @@ def test_type_of_data_equals_the_page_reader_on_every_real_value():
         ("SUS data anonymised in line with the ICO Code", Identifiability.ANONYMISED),
         ("non-identifiable data", None),
         ("The CCG analyse the data.", None),
+        # an output of tables is aggregate, never a record-level copy (PurposeStatements 325, 27)
+        (
+            "Tabulated outputs, with small number suppression applied, will be provided to ONS",
+            Identifiability.AGGREGATE,
+        ),
+        ("Those tabulations, which are suppressed in line with the HES Analysis Guide", Identifiability.AGGREGATE),
+        ("aggregate counts", Identifiability.AGGREGATE),
+        ("only results tables are sent to the CCG", Identifiability.AGGREGATE),
+        ("identifiable data is tabulated", Identifiability.IDENTIFIABLE),
+        # no identifiable data stated (PurposeStatements 369, seed line 794)
+        ("non identifiable details of services received", None),
+        ("the records are no longer identifiable before they leave", None),
     ],
 )
 def test_identifiability_in_a_sentence(text, level):

@@ -54,7 +54,7 @@ def _rules_with(old: str, new: str) -> Reviewed:
     ("old", "new", "message"),
     [
         ("  cut:\n", "  cuts:\n", r"rules\.yaml:\d+: unknown rule \['cuts'\]"),
-        ("    pattern: '[.;)]\\s'", "    pattern: '[.;)\\s'", r"rules\.yaml:\d+: pattern does not compile"),
+        ("    pattern: '[.;)]\\s", "    pattern: '[.;)\\s", r"rules\.yaml:\d+: pattern does not compile"),
         ("  passive:\n", "  passive:\n    flags: x\n", r"rules\.yaml:\d+: unknown key \['flags'\]"),
         ("{{cuts}}", "{{cut_words}}", r"rules\.yaml:\d+: pattern uses \{\{cut_words\}\}"),
     ],

@@ -5,26 +5,33 @@
 2. the organisations each sentence names are found (:mod:`.mentions`), and a sentence
    with a verb of transfer gives hops (:mod:`.hops`);
 3. the hops of a block are chained from NHS Digital onward (:mod:`.chains`); linkage,
-   online access and re-identification become flows of their own kind (:mod:`.special`).
+   online access and re-identification become flows of their own kind (:mod:`.special`);
+4. each copy takes what the entry's text says of opt-outs for it (:mod:`.optouts`).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
-from ..model import Entry, Flow, FlowKind, Section
+from ..model import Entry, Flow, FlowKind, Identifiability, Role, Section
 from ..names import Gazetteer, families_in
-from .chains import block_families, chains, numbered
-from .hops import RawHop, access_hop, hops_in
+from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
+from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import Context, context, line_facts, mentions_in
+from .optouts import with_stated_opt_outs
+from .rules import rules
 from .sections import Block, block_identifiability, blocks
+from .sentences import Piece, first
 from .special import special_flows
 
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
+
+_DATA_LIST = rules().data_list
+_DSCRO_NAMED = rules().dscro_named
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -48,9 +55,10 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         Numbered ``<entry id>/flow-N``, exact repeats dropped.
     """
     ctx = context(entry, names)
+    ctx.names_dscro = any(_moves_through_dscro(section) for section in entry.sections)
     sections = [s for s in entry.sections if s.name == "Processing"]
     found = [b for section in sections for b in blocks(section)]
-    flows = [f for b in found for f in _block_flows(entry, b, ctx, diagnostics)]
+    flows = _joined(_chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found]))
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
         flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
@@ -69,18 +77,88 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
             Severity.NOTE,
         )
     statements = tuple(s.evidence for b in found for s in b.sentences if s.facts.held_separately)
-    return numbered(entry, flows, statements)
+    return with_stated_opt_outs(entry, numbered(entry, flows, statements))
+
+
+def _moves_through_dscro(section: Section) -> bool:
+    """True when the section names a DSCRO ("North East London DSCRO", "the Data Services
+    for Commissioners Regional Office (DSCRO)"), not only the kind ("Such organisations may
+    include Commissioning Support Units, Data Services for Commissioners Regional Offices")."""
+    return bool(_DSCRO_NAMED.search(section.text))
+
+
+def _joined(flows: list[Flow]) -> list[Flow]:
+    """A chain told on from a DSCRO under a "Data Processor N" heading ("1) Pseudonymised …
+    is securely transferred from the DSCRO to North East London CSU") goes on from the
+    DSCRO's stated receipt of the same purpose ("The DSCRO obtains the following data
+    sets: …"), not from an inferred one; the receipt is then no flow of its own."""
+    receipts: dict[tuple[str, str], int] = {}
+    for i, f in enumerate(flows):
+        if f.kind is FlowKind.TRANSFER and len(f.hops) == 1 and f.hops[0].target.role is Role.DSCRO:
+            h = f.hops[0]
+            if h.source.role is Role.SOURCE and not h.inferred:
+                receipts.setdefault((f.purpose, h.target.id), i)
+    if not receipts:
+        return flows
+    used: set[int] = set()
+    out: list[Flow | None] = list(flows)
+    for i, f in enumerate(flows):
+        first = f.hops[0] if f.hops else None
+        if f.kind is not FlowKind.TRANSFER or first is None or not first.inferred:
+            continue
+        at = receipts.get((f.purpose, first.target.id))
+        if at is None:
+            continue
+        stated = flows[at].hops[0]
+        hops = (replace(stated, families=tuple(sorted({*stated.families, *first.families}))), *f.hops[1:])
+        out[i] = replace(f, hops=hops, families=tuple(sorted({x for h in hops for x in h.families})))
+        used.add(at)
+    return [f for i, f in enumerate(out) if f is not None and i not in used]
 
 
 def _flows_from(entry: Entry, sections: Sequence[Section], ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+    return _chained(entry, [_block_hops(entry, b, ctx, diagnostics) for section in sections for b in blocks(section)])
+
+
+@dataclass
+class _Hops:
+    """What one purpose block states, before its hops are chained."""
+
+    block: Block
+    special: list[Flow]
+    raw: list[RawHop]
+    default: Identifiability
+    families: tuple[str, ...]
+    linked: dict[str, frozenset[str]]
+
+
+def _chained(entry: Entry, found: list[_Hops]) -> list[Flow]:
+    """The flows of the blocks.  What a DSCRO receives for a purpose is held there for every
+    part of that purpose: a "Data Processor N" part that tells the SUS chain anew still
+    passes on the local provider data another part says providers send the DSCRO, and a
+    part that goes on from the DSCRO without its receipt passes on what the other parts say
+    it received."""
+    feeds: dict[str, set[str]] = {}
+    received: dict[str, set[str]] = {}
+    for x in found:
+        for h in x.raw:
+            if h.receiver.role is Role.DSCRO and h.sender.role is not Role.DSCRO:
+                fams = h.families & set(x.families) or frozenset(x.families)
+                received.setdefault(x.block.purpose, set()).update(fams)
+                if h.sender.role is Role.PROVIDER:
+                    feeds.setdefault(x.block.purpose, set()).update(fams)
     flows: list[Flow] = []
-    for section in sections:
-        for block in blocks(section):
-            flows.extend(_block_flows(entry, block, ctx, diagnostics))
+    for x in found:
+        linked = dict(x.linked)
+        own = any(h.receiver.role is Role.DSCRO and h.sender.role is Role.SOURCE for h in x.raw)
+        shared = (feeds if own else received).get(x.block.purpose)
+        if shared:
+            linked[DSCRO_HOLDINGS] = linked.get(DSCRO_HOLDINGS, frozenset()) | frozenset(shared)
+        flows += x.special + chains(entry, x.block, x.raw, x.default, x.families, until=x.block.until, linked=linked)
     return flows
 
 
-def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
     """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = csu = None
@@ -103,16 +181,24 @@ def _block_flows(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnost
         header or ctx.current_processor,
         ctx.line_memo,
         ctx.hops_memo,
+        ctx.names_dscro,
+        ctx.noted,
     )
-    return _block_flows_in(entry, block, scoped, diagnostics)
+    return _hops_in_block(entry, block, scoped, diagnostics)
 
 
-def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
+def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
     default = block_identifiability(block, entry)
     named = families_in(block.purpose).union(*(s.facts.families for s in block.sentences))
     families = block_families(entry, named)
+    head = block.sentences[0]
+    if head.facts.dp_header is not None and head.facts.families:
+        # "Data Processor 5 – Academic Health Sciences Network (SUS Only)": that part carries those
+        families = block_families(entry, head.facts.families)
     dropped = sorted(named - set(families)) if entry.families and entry.variant != "quarterly-register" else []
-    if dropped and set(families) & named:
+    note = (block.purpose, *dropped)
+    if dropped and set(families) & named and note not in ctx.noted:  # once for the parts of a purpose
+        ctx.noted.add(note)
         diagnostics.report(
             block.sentences[0].span,
             "DFG404",
@@ -124,14 +210,20 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
     special: list[Flow] = []
     previous: RawHop | None = None
     list_head: RawHop | None = None
+    linked: dict[str, frozenset[str]] = {}  # families linked in at a holder ("… is linked with local provider data")
     for i, s in enumerate(block.sentences):
         facts = s.facts
+        if list_head is not None and s.is_item and _same_level(s, list_head.sentence):
+            list_head = None  # "6." after "5. … transfers the following to the CSU: a. … b. …"
         if not facts.active:  # nothing to find; only a list ends
             if not s.ends_list and not s.is_item:
                 list_head = None
             continue
         if facts.special:
             special.extend(special_flows(entry, block, s, block.sentences[i + 1 :], ctx, raw, default))
+            if not facts.transfer and (found := linked_at(s, ctx)) is not None:
+                holder, fams = found
+                linked[holder.id] = linked.get(holder.id, frozenset()) | fams
         if block.segregation:
             continue
         access = access_hop(s, ctx) if facts.access else None
@@ -147,6 +239,9 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
                 if raw[k].receiver.id in lands:
                     raw[k] = replace(raw[k], landing_only=True)
                     break
+        if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
+            items = _item_families(s, block.sentences[i + 1 :])
+            hops = [replace(h, families=h.families | items) for h in hops] if items else hops
         for hop in hops:
             raw.append(hop)
             previous = hop
@@ -154,7 +249,28 @@ def _block_flows_in(entry: Entry, block: Block, ctx: Context, diagnostics: Diagn
             list_head = hops[-1] if hops else list_head
         elif not s.is_item:
             list_head = None
-    return special + chains(entry, block, raw, default, families)
+    return _Hops(block, special, raw, default, families, linked)
+
+
+def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:
+    """The families the list items after a sentence name."""
+    out: frozenset[str] = frozenset()
+    for nxt in rest:
+        if not nxt.is_item or _same_level(nxt, head):
+            break
+        out |= nxt.facts.families
+    return out
+
+
+def _same_level(item: Piece, head: Piece) -> bool:
+    """Both are list items marked alike ("5." and "6."), so the second ends the first's list."""
+    return head.is_item and _marker(item.text) == _marker(head.text)
+
+
+def _marker(text: str) -> str:
+    """The kind of a list item's marker: a number, a letter or numeral, or a bullet."""
+    t = text.lstrip(" (")
+    return "number" if t[:1].isdigit() else "letter" if t[:1].isalpha() else "bullet"
 
 
 def extract_all(

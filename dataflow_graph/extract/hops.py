@@ -33,12 +33,14 @@ from .mentions import (
 from .rules import rules
 from .sentences import Piece, first
 
-__all__ = ["RawHop", "access_hop", "clause", "hops_in"]
+__all__ = ["RawHop", "access_hop", "clause", "hops_in", "linked_at"]
 
 _R = rules()
 _VERB = _R.verb
 NEGATION = _R.negation
 _CUT = _R.cut
+_SOFT_CUT = _R.soft_cut
+_RECEIVING_PREPOSITION = _R.receiving_preposition
 _PASSIVE = _R.passive
 LANDING = _R.landing
 _PREP = _R.preposition
@@ -50,6 +52,15 @@ _UNTIL = _R.until
 ACCESS = _R.access
 _ACCESS_USERS = _R.access_users
 _ACCESS_VERB = _R.access_verb
+_THERE = _R.changed_there
+_RELEASED = _R.released
+_DIRECT_OBJECT = _R.direct_object
+_WITH_AFTER = _R.with_after
+_PAST_COPY = _R.past_copy
+_COORDINATED = _R.coordinated
+_LINKAGE_PHRASE = _R.linkage_phrase
+#: families that reach an applicant from elsewhere (GP systems, councils), never released by NHS Digital
+_NOT_RELEASED = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +79,12 @@ class RawHop:
     access: bool = False
     until: str | None = None
     context: Piece | None = None
+    #: the level the receiver turns the copy into ("… where it is Pseudonymised")
+    then: Identifiability | None = None
+    #: the sender is not named; NHS Digital is implied (a release to the applicant)
+    implied: bool = False
+    #: not stated by the sentence at all (the NHS Digital -> DSCRO hop before a chain)
+    inferred: bool = False
 
 
 @memoised(262144)
@@ -92,27 +109,13 @@ def _preposition(text: str, start: int) -> str | None:
     return last.group("prep").lower().replace("in to", "into")
 
 
-#: what :func:`hops_in` remembers of one hop: all but the sentence and the list head's
-_Made = tuple[
-    Organisation,
-    Organisation,
-    str,
-    str,
-    "Identifiability | None",
-    frozenset[str],
-    bool,
-    "str | None",
-    "str | None",
-    bool,
-]
-
-
 def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
     """The hops one sentence states (usually none or one, two with a landing point).
 
     Remembered: the hops depend only on the sentence's text, on what each name in it
-    means in this entry (:func:`_meanings`), and on the receiver of the previous hop and
-    of the list head; the evidence sentence is this one's.
+    means in this entry (:func:`_meanings`, and who the applicant is and whether the
+    entry names a DSCRO), and on the receiver of the previous hop and of the list head;
+    the evidence sentence is this one's.
     """
     found = clause(s.text)
     if found is None:
@@ -122,48 +125,18 @@ def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop |
         s.text,
         s.is_item,
         _meanings(found[1], ctx),
+        ctx.ccg,
+        ctx.names_dscro,
         (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
         (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
     )
-    made: tuple[_Made, ...] | None = memo.get(key)
+    made: tuple[RawHop, ...] | None = memo.get(key)
     if made is None:
         hops = _find_hops(s, ctx, previous, list_head)
-        memo.remember(
-            key,
-            tuple(
-                (
-                    h.sender,
-                    h.receiver,
-                    h.sender_text,
-                    h.receiver_text,
-                    h.identifiability,
-                    h.families,
-                    h.landing_only,
-                    h.unit,
-                    h.until,
-                    h.context is not None,
-                )
-                for h in hops
-            ),
-        )
+        memo.remember(key, tuple(hops))
         return hops
-    return [
-        RawHop(
-            a,
-            b,
-            s,
-            a_text,
-            b_text,
-            ident,
-            families,
-            landing,
-            unit,
-            False,
-            until,
-            list_head.sentence if in_list and list_head else None,
-        )
-        for a, b, a_text, b_text, ident, families, landing, unit, until, in_list in made
-    ]
+    head = list_head.sentence if list_head else None
+    return [replace(h, sentence=s, context=head if h.context is not None else None) for h in made]
 
 
 def _meanings(text: str, ctx: Context) -> tuple[object, ...]:
@@ -194,15 +167,28 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     if not mentions and not (list_head and s.is_item):
         return []
     sides = _SIDES
-    senders, receivers, vias = [], [], []
+    senders: list[Mention] = []
+    receivers: list[Mention] = []
+    vias: list[Mention] = []
     unit = None
     subject = None
     preps: dict[int, str | None] = {}
+    co_senders: list[Mention] = []  # "from both North of England CSU and eMBED"
+    co_receivers: list[Mention] = []  # "to both eMBED and the CCG"
+    last: Mention | None = None
     for m in mentions:
         prep = _preposition(text, m.start)
         preps[id(m)] = prep
         if m.unit:
             unit = m.unit
+        if prep is None and last is not None and _COORDINATED.fullmatch(text, last.end, m.start):
+            side = co_senders if senders and last is senders[-1] else None
+            side = co_receivers if receivers and last is receivers[-1] else side
+            if side is not None:
+                side.append(m)
+                last = m
+                continue
+        last = m
         if prep in sides.sender:
             senders.append(m)
         elif prep in sides.receiver or (prep in sides.receiver_of_unit and m.unit):
@@ -236,16 +222,75 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     ):
         vias.append(receivers[0])  # "sent from A to B to the data processor"
         receiver = receivers[1]
+    if receiver is None and sending and not passive:
+        receiver = _direct_object(text, verb, mentions, sender)
+    implied = False
     if sender is None and receiver is not None:
         sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
+        if sender is None and (sender := _release_by_source(text, verb, receiver, ctx)) is not None:
+            implied = True
     context = None
     if receiver is None and sender is not None and s.is_item and list_head is not None:
         receiver = Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
         context = list_head.sentence
+    if receiver is None and sender is not None:
+        receiver = _release_to_applicant(text, verb, sender, ctx)
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
     hops = _with_landing(s, text, sender, receiver, vias, unit)
+    for other in co_receivers:
+        if other.org.id not in (sender.org.id, receiver.org.id):
+            hops += _with_landing(s, text, sender, other, [], None)
+    for other in co_senders:
+        if other.org.id not in (sender.org.id, receiver.org.id):
+            hops += _with_landing(s, text, other, receiver, [], unit)
+    if implied:
+        hops = [replace(h, implied=True) for h in hops]
     return [replace(h, context=context) for h in hops] if context else hops
+
+
+def _direct_object(text: str, verb: re.Match[str], mentions: list[Mention], sender: Mention | None) -> Mention | None:
+    """ "NHS Digital will provide Quality Health Limited with the latest details": the name
+    right after a giving verb, before "with", is the receiver."""
+    for m in mentions:
+        if m.start > verb.end() and (sender is None or m.org.id != sender.org.id):
+            if _DIRECT_OBJECT.fullmatch(text, verb.end(), m.start) and _WITH_AFTER.match(text, m.end):
+                return m
+            return None
+    return None
+
+
+def _release_by_source(text: str, verb: re.Match[str], receiver: Mention, ctx: Context) -> Mention | None:
+    """ "HES data is accepted into MedeAnalytics' secure, FTP service": in an entry whose text
+    names no DSCRO, a dataset the applicant receives from no one named is released to it by
+    NHS Digital (the register lists NHS Digital's releases).  The sentence must name the
+    dataset's family and speak of data at its verb (not "access to records")."""
+    if ctx.names_dscro or ctx.ccg is None or receiver.org.id != ctx.ccg.id:
+        return None
+    if not families_in(text) - _NOT_RELEASED or not _releases_data(text, verb):
+        return None
+    nd = ctx.names.by_id.get(NHS_DIGITAL)
+    return Mention(0, 0, "", nd) if nd else None
+
+
+def _release_to_applicant(text: str, verb: re.Match[str], sender: Mention, ctx: Context) -> Mention | None:
+    """ "Data supplied by NHS Digital will be pseudonymised HES data": in an entry whose text
+    names no DSCRO, data NHS Digital releases to no one named goes to the applicant.  The
+    sentence must speak of data at its verb ("reports provided by NHS Digital to confirm the
+    payments" is no release), and not of a copy gone ("previously received … destroyed")."""
+    if sender.org.role is not Role.SOURCE or ctx.names_dscro or ctx.ccg is None:
+        return None
+    if not _releases_data(text, verb) or first(_PAST_COPY, text):
+        return None
+    return Mention(0, 0, "", ctx.ccg)
+
+
+def _releases_data(text: str, verb: re.Match[str]) -> bool:
+    """Data is what the verb moves: a data word just before or just after it."""
+    return bool(
+        _RELEASED.search(text, max(0, verb.start() - 60), verb.start())
+        or _RELEASED.search(text, verb.end(), verb.end() + 30)
+    )
 
 
 @memoised(65536)
@@ -258,6 +303,9 @@ def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
         return None
     cut = _CUT.search(text)
     found = text[: cut.start()] if cut else text
+    soft = _SOFT_CUT.search(found)
+    if soft and _RECEIVING_PREPOSITION.search(found, 0, soft.start()):
+        found = found[: soft.start()]
     if NEGATION.search(found):
         return None
     sending = verb.group("send") is not None
@@ -290,8 +338,10 @@ def _with_landing(
     s: Piece, text: str, sender: Mention, receiver: Mention, vias: list[Mention], unit: str | None
 ) -> list[RawHop]:
     ident = identifiability_in(text)
-    families = frozenset(families_in(text))
+    families = frozenset(families_in(_LINKAGE_PHRASE.sub(" ", text)))
     landing = bool(first(LANDING, text))
+    there = first(_THERE, s.text)
+    then = identifiability_in(there.group(0)) if there else None
     until = None
     if m := first(_UNTIL, s.text):
         until = month(m.group(2))
@@ -312,6 +362,7 @@ def _with_landing(
                 landing_only=landing and (is_via or len(chain) == 2),
                 unit=r_unit if b is receiver else None,
                 until=until,
+                then=then if b is receiver else None,
             )
         )
     return hops
@@ -326,7 +377,8 @@ def access_hop(s: Piece, ctx: Context) -> RawHop | None:
         (
             m
             for m in mentions
-            if m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER)
+            # "the CCG" is the entry's controller, whatever role its organisation has elsewhere
+            if (m.generic or m.org.role in (Role.CONTROLLER, Role.CSU, Role.OTHER))
             and (_ACCESS_USERS.match(s.text[m.end :]) or _ACCESS_VERB.match(s.text[m.end :]))
         ),
         None,
@@ -351,3 +403,16 @@ def access_hop(s: Piece, ctx: Context) -> RawHop | None:
         frozenset(families_in(s.text)),
         access=True,
     )
+
+
+def linked_at(s: Piece, ctx: Context) -> tuple[Organisation, frozenset[str]] | None:
+    """ "Receipt of Identifiable SUS data from North England DSCRO … is linked with local
+    provider data": the one holder a sentence names, and the families it says are linked in
+    there (data NHS Digital releases only: GP data linked for risk stratification stays a
+    linkage input)."""
+    linked = frozenset().union(*(families_in(m.group(0)) for m in _LINKAGE_PHRASE.finditer(s.text)))
+    linked -= _NOT_RELEASED
+    if not linked:
+        return None
+    holders = {m.org.id: m.org for m in mentions_in(s.text, ctx) if m.org.role is not Role.DIRECT_CARE}
+    return (next(iter(holders.values())), linked) if len(holders) == 1 else None

@@ -52,6 +52,8 @@ _LEADING_WORDS = _R.leading_words
 _GENERIC_NAME = _R.generic_name
 _OWNER = _R.owner
 _POSSESSIVE = _R.possessive_marks
+_OWNED_PLACE = _R.owned_place
+_COUNCIL = re.compile(r"(?i)\b(?:council|authority)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ class Context:
     current_processor: str | None = None  # "Data Processor N" heading of the current block
     line_memo: BoundedMemo[str, LineFacts] = field(default_factory=BoundedMemo)  # names.memo("flows.line")
     hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
+    names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
+    noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
 
 
 def context(entry: Entry, names: Gazetteer) -> Context:
@@ -255,7 +259,7 @@ def _role_of(m: re.Match[str]) -> RoleWord:
             return group, None
     if m.group("dp"):
         return "dp", m.group("dpn") or m.group("dpn2")
-    for group in ("prov", "gp"):
+    for group in ("prov", "la", "gp"):
         if m.group(group):
             return group, None
     return "", None
@@ -281,9 +285,14 @@ def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | 
         return names.by_id.get(CARE_PROVIDERS), None
     if kind == "gp":
         return names.by_id.get(GP_PRACTICES), None
+    if kind == "la":
+        return (ctx.ccg if ctx.ccg is not None and _COUNCIL.search(ctx.ccg.name) else None), None
     return None, None
 
 
 def _possessive(text: str, end: int) -> bool:
-    """ "the CCGs' data processor": a possessive names the owner, not a party."""
-    return text[end : end + 2] in _POSSESSIVE or bool(_OWNER.match(text, end))
+    """ "the CCGs' data processor": a possessive names the owner, not a party; but "into
+    MedeAnalytics’ secure, FTP service" names the party whose system the data goes into."""
+    if text[end : end + 2] in _POSSESSIVE:
+        return not _OWNED_PLACE.match(text, end + (2 if text[end + 1 : end + 2] == "s" else 1))
+    return bool(_OWNER.match(text, end))

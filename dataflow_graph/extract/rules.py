@@ -45,6 +45,9 @@ class Rules:
     heading_pseudonymised: tuple[str, ...]
     heading_identifiable: tuple[str, ...]
     held_separately: re.Pattern[str]
+    period_marker: re.Pattern[str]
+    long_heading: re.Pattern[str]
+    step_number: re.Pattern[str]
     # mentions
     name_shape: re.Pattern[str]
     leading_words: re.Pattern[str]
@@ -56,10 +59,14 @@ class Rules:
     apposition: re.Pattern[str]
     possessive_marks: tuple[str, ...]
     owner: re.Pattern[str]
+    owned_place: re.Pattern[str]
+    dscro_named: re.Pattern[str]
     # hops
     verb: re.Pattern[str]
     negation: re.Pattern[str]
     cut: re.Pattern[str]
+    soft_cut: re.Pattern[str]
+    receiving_preposition: re.Pattern[str]
     passive: re.Pattern[str]
     landing: re.Pattern[str]
     preposition: re.Pattern[str]
@@ -71,12 +78,24 @@ class Rules:
     access: re.Pattern[str]
     access_users: re.Pattern[str]
     access_verb: re.Pattern[str]
+    changed_there: re.Pattern[str]
+    released: re.Pattern[str]
+    direct_object: re.Pattern[str]
+    with_after: re.Pattern[str]
+    past_copy: re.Pattern[str]
+    coordinated: re.Pattern[str]
+    data_list: re.Pattern[str]
+    linkage_phrase: re.Pattern[str]
+    transfer_service: re.Pattern[str]
     # special
     linkage: re.Pattern[str]
     linkage_list: re.Pattern[str]
     reidentification: re.Pattern[str]
     hosts: re.Pattern[str]
     keys: re.Pattern[str]
+    # opt-outs
+    applied: re.Pattern[str]
+    not_applied: re.Pattern[str]
 
 
 #: section -> the rules it holds, in the order of :class:`Rules`
@@ -89,6 +108,9 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "heading_pseudonymised",
         "heading_identifiable",
         "held_separately",
+        "period_marker",
+        "long_heading",
+        "step_number",
     ),
     "mentions": (
         "name_shape",
@@ -101,11 +123,15 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "apposition",
         "possessive_marks",
         "owner",
+        "owned_place",
+        "dscro_named",
     ),
     "hops": (
         "verb",
         "negation",
         "cut",
+        "soft_cut",
+        "receiving_preposition",
         "passive",
         "landing",
         "preposition",
@@ -117,8 +143,18 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "access",
         "access_users",
         "access_verb",
+        "changed_there",
+        "released",
+        "direct_object",
+        "with_after",
+        "past_copy",
+        "coordinated",
+        "data_list",
+        "linkage_phrase",
+        "transfer_service",
     ),
     "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
+    "opt_outs": ("applied", "not_applied"),
 }
 _PATTERN_KEYS = frozenset({"pattern", "lists", "ignorecase"})
 _WORDS_KEYS = frozenset({"words"})

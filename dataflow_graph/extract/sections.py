@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .._speed import memoised
+from ..errors import Span
 from ..model import Entry, Identifiability, Section, is_subheading
 from ..names import families_in, vocabulary
+from ..read import month
 from .hops import ACCESS, LANDING, NEGATION, clause
 from .mentions import DP_HEADER
 from .rules import rules
@@ -28,6 +30,11 @@ _HEADING_END = _R.heading_end
 _HEADING_PSEUDONYMISED = _R.heading_pseudonymised
 _HEADING_IDENTIFIABLE = _R.heading_identifiable
 _HELD_SEPARATELY = _R.held_separately
+_PERIOD_MARKER = _R.period_marker
+_LONG_HEADING = _R.long_heading
+_STEP = _R.step_number
+_APPLIED = _R.applied
+_NOT_APPLIED = _R.not_applied
 _VERB = _R.verb
 _LINKAGE = _R.linkage
 _REID = _R.reidentification
@@ -41,11 +48,13 @@ _IDENT_ANY_CASE = _WORDS.identifiable_any_case
 
 @dataclass
 class Block:
-    """A purpose block: its heading and its sentences."""
+    """A purpose block: its heading and its sentences, and the time limit it states."""
 
     purpose: str
     sentences: list[Piece] = field(default_factory=list)
     segregation: bool = False
+    #: ("2016-12", where): "(Permitted until 31st December 2016)" under the heading
+    until: tuple[str, Span] | None = None
 
 
 def _mentions_hint(text: str) -> bool:
@@ -54,34 +63,80 @@ def _mentions_hint(text: str) -> bool:
 
 
 def blocks(section: Section) -> list[Block]:
-    """The purpose blocks of a section, in order; a block with no sentence is dropped."""
+    """The purpose blocks of a section, in order; a block with no sentence is dropped.
+
+    Besides its headings, a block is cut where the text starts a variant of the same
+    purpose: at a period marker ("(Permitted until 31st December 2016)", "(Permitted From
+    1st November 2016)"), whose time limit binds the part it heads, and at a "Data
+    Processor N – X" heading whose steps number from the start again (the chain is told
+    anew for that processor; one whose steps go on numbering continues the chain).
+    """
     out = [Block("")]
-    into = out[-1].sentences
+    pending: list[Piece] = []  # a "Data Processor N" heading, until the next step says which
+    last = 0  # the last step number of the current block
     for span in section.lines:
-        name, parts = _layout(span.text)
-        if name is not None:
-            out.append(Block(name, segregation=name.lower().startswith("segregation")))
-            into = out[-1].sentences
+        name, marker, parts = _layout(span.text)
+        if name is not None or marker is not None:
+            out[-1].sentences.extend(pending)
+            pending = []
+            last = 0
+            if name is not None:
+                out.append(Block(name, segregation=name.lower().startswith("segregation")))
+            else:
+                out.append(Block(out[-1].purpose, segregation=out[-1].segregation))
+            if marker:
+                out[-1].until = (marker, Span(span.path, span.line, 1, span.text.strip()))
             continue
         for col, chunk, ends_list, is_item, said in parts:
-            into.append(Piece(chunk, span, col, ends_list, is_item, said))
+            piece = Piece(chunk, span, col, ends_list, is_item, said)
+            if said.dp_header is not None and last:
+                pending.append(piece)
+                continue
+            number = _step_number(chunk)
+            if pending:
+                if number is not None and number <= last:
+                    previous = out[-1]
+                    out.append(Block(previous.purpose, segregation=previous.segregation, until=previous.until))
+                out[-1].sentences.extend(pending)
+                pending = []
+            if number is not None:
+                last = number
+            out[-1].sentences.append(piece)
+    out[-1].sentences.extend(pending)
     return [b for b in out if b.sentences]
 
 
+def _step_number(text: str) -> int | None:
+    m = _STEP.match(text)
+    return int(m.group(1)) if m else None
+
+
 @memoised(65536)
-def _layout(line: str) -> tuple[str | None, tuple[tuple[int, str, bool, bool, Facts], ...]]:
-    """A line's part in the blocks, remembered: the purpose it heads a block for, or None
-    and its sentences with their facts ("Data Processor N – X" continues the block it
-    stands in)."""
+def _layout(line: str) -> tuple[str | None, str | None, tuple[tuple[int, str, bool, bool, Facts], ...]]:
+    """A line's part in the blocks, remembered: the purpose it heads a block for (or None),
+    the month of the time limit it states as a heading or a marker ("" for a marker with
+    none), and else its sentences with their facts ("Data Processor N – X" stands in the
+    block as a sentence)."""
     text = line.strip()
+    limit = _PERIOD_MARKER.search(text)
+    until = month(limit.group("month")) or "" if limit and limit.group("kind").lower() == "until" else ""
+    if limit and limit.start() == 0:
+        return None, until, ()
+    heading = text[: limit.start()].rstrip() if limit else text
     if (
-        is_subheading(text)
-        and not ITEM_START.match(text)
-        and (_PURPOSE_HINT.search(text) or not _mentions_hint(text))
-        and not _CONTINUATION.match(text)
+        (is_subheading(heading) or _is_long_heading(heading))
+        and not ITEM_START.match(heading)
+        and (_PURPOSE_HINT.search(heading) or not _mentions_hint(heading))
+        and not _CONTINUATION.match(heading)
     ):
-        return _HEADING_END.sub("", text), ()
-    return None, tuple((*piece, facts(piece[1])) for piece in pieces(line))
+        return _HEADING_END.sub("", heading), until or None, ()
+    return None, None, tuple((*piece, facts(piece[1])) for piece in pieces(line))
+
+
+def _is_long_heading(text: str) -> bool:
+    """ "Commissioning – Identifiable – SUS, Local Flows, Mental Health, MSDS, IAPT, CYPHS and
+    DIDS General Commissioning": a heading too long for :func:`is_subheading`."""
+    return len(text) > 100 and bool(_LONG_HEADING.match(text)) and is_subheading(text[:100].rsplit(" ", 1)[0])
 
 
 def block_identifiability(block: Block, entry: Entry) -> Identifiability:
@@ -126,4 +181,15 @@ def facts(text: str) -> Facts:
         hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
         keys=bool(_KEYS.search(text)),
         active=special or access or transfer or landing,
+        opt_outs=_opt_outs(low),
     )
+
+
+def _opt_outs(low: str) -> str | None:
+    """ "yes" when a sentence says type 2 objections are applied, "no" when it says they are
+    not (rules.yaml, opt_outs); None when it says neither."""
+    if "object" not in low and "opt" not in low:  # every opt_outs pattern holds one of these
+        return None
+    if _NOT_APPLIED.search(low):
+        return "no"
+    return "yes" if _APPLIED.search(low) else None

@@ -48,6 +48,7 @@ class Facts:
     hosts_at: int | None  # where "who hosts" / "hosts the system" starts
     keys: bool  # speaks of a key or keys
     active: bool  # special, access, transfer or landing: the block loop may find something
+    opt_outs: str | None = None  # "yes"/"no": says type 2 objections are applied / not (optouts.py)
 
 
 class Piece:

@@ -201,7 +201,9 @@ def _complete(draft: EntryDraft, state: State) -> Entry:
     if rows:
         names = dict.fromkeys(r.name for r in rows)
         first = {r.name: r for r in reversed(rows)}
-        changes["datasets"] = tuple(Dataset(n, first[n].family, first[n].span) for n in names)
+        changes["datasets"] = tuple(
+            Dataset(n, first[n].family, first[n].span, first[n].category or None) for n in names
+        )
         changes["legal_basis"] = tuple(dict.fromkeys(r.legal_basis for r in rows if r.legal_basis))
         changes["type_of_data"] = "; ".join(dict.fromkeys(r.category for r in rows if r.category)) or None
         flags = {sensitive_of(r.sensitive) for r in rows if r.sensitive}

@@ -191,7 +191,10 @@ def _note_release(release: Release, table: Table, row: Row, v: dict[str, str], s
             seen = state.released[release.agreement] = Released()
         if release.dataset and release.dataset not in seen.datasets:
             seen.datasets[release.dataset] = Dataset(
-                release.dataset, release.family, Span(release.source, release.line, 1, release.dataset)
+                release.dataset,
+                release.family,
+                Span(release.source, release.line, 1, release.dataset),
+                release.category or None,
             )
         seen.applied += release.opt_outs_applied is True
         seen.not_applied += release.opt_outs_applied is False
