@@ -20,7 +20,8 @@ import pytest
 
 from dataflow_graph.examples import two_copies
 from dataflow_graph.rdf.push import PushError, graph_payloads, push
-from dataflow_graph.rdf.sparql import ReadOnlyError, named_queries, run, run_endpoint
+from dataflow_graph.rdf.endpoint import run_endpoint
+from dataflow_graph.rdf.sparql import ReadOnlyError, named_queries, run
 from dataflow_graph.rdf.store import records_store
 
 pytestmark = pytest.mark.server
