@@ -20,10 +20,12 @@ from . import api
 from .errors import DataflowGraphError, Diagnostics
 from .model import FlowKind, Identifiability
 from .outputs import documents, rows
+from .outputs.files import write_file, write_output, write_stdout
 from .outputs.formats import WRITERS
 from .outputs.terminal import FORMATS, PER_CODE, converge_text, diagnostics_text, eval_text, organisation_report, render
 
 F = Callable[..., Any]
+FC = TypeVar("FC", bound=Callable[..., Any])
 E = TypeVar("E", bound=enum.Enum)
 
 
@@ -40,22 +42,19 @@ class EnumChoice(click.Choice[str], Generic[E]):
 
 @dataclass(frozen=True)
 class Output:
-    """Where and how a command writes its result: ``--format`` and ``-o``."""
+    """Where and how a command writes its result: ``--format``, ``-o`` and ``--csv-raw``."""
 
     fmt: str
     path: str | None
+    csv_raw: bool = False
 
     def emit(self, text: str) -> None:
-        """Write text to the ``-o`` file, or to stdout."""
-        if self.path:
-            with open(self.path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        else:
-            click.echo(text, nl=False)
+        """Write text to the ``-o`` file (replaced atomically), or to stdout (``-o -`` too)."""
+        write_output(text, self.path)
 
     def write(self, document: object, found: Sequence[rows.Row], title: str) -> None:
         """Write the JSON document, or its rows as CSV or a table."""
-        self.emit(render(document, found, self.fmt, title))
+        self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw))
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class Report:
     errors_csv: str | None
     quiet: bool
     verbose: bool
+    csv_raw: bool = False
 
     def __call__(self, diagnostics: Diagnostics, *, quiet: bool | None = None) -> None:
         """Diagnostics to stderr (file:line each), counts, optional CSV; exit 1 if strict."""
@@ -75,8 +75,7 @@ class Report:
             nl=False,
         )
         if self.errors_csv:
-            with open(self.errors_csv, "w", newline="", encoding="utf-8") as fh:
-                fh.write(rows.diagnostics_csv(diagnostics))
+            write_file(self.errors_csv, rows.diagnostics_csv(diagnostics, raw=self.csv_raw))
         if self.strict and diagnostics.counts()["rejected"]:
             raise SystemExit(1)
 
@@ -86,22 +85,63 @@ def sources_argument(f: F) -> F:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str))(f)
 
 
+#: Where ``--csv-raw`` is kept for the command being run (``click.Context.meta``).
+CSV_RAW = "dataflow_graph.csv_raw"
+
+
+def _keep_csv_raw(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[CSV_RAW] = bool(value)
+
+
+def csv_raw() -> bool:
+    """Whether the command being run was given ``--csv-raw``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(CSV_RAW))
+
+
+def csv_raw_option(f: FC) -> FC:
+    """``--csv-raw``, once per command whatever asks for it (CSV results, ``--errors-csv``)."""
+    if any(p.name == "csv_raw" for p in getattr(f, "__click_params__", ())):
+        return f
+    return click.option(
+        "--csv-raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_csv_raw,
+        help="Write CSV cells as they are, without the quote put before a cell starting with =, +, -, @, "
+        "tab or CR (for pipelines, not spreadsheets)",
+    )(f)
+
+
+def timeout_option(f: F) -> F:
+    """``--timeout SECONDS`` for each request to a SPARQL server."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=api.DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Seconds each request to the server may take, from connecting to the last byte of its answer",
+    )(f)
+
+
 def output_options(f: F) -> F:
-    """``--format`` and ``-o``, handed to the command as one :class:`Output` named ``out``."""
+    """``--format``, ``-o`` and ``--csv-raw``, handed to the command as one :class:`Output` named ``out``."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, fmt: str, output: str | None, **kwargs: Any) -> Any:
-        return f(*args, out=Output(fmt, output), **kwargs)
+        return f(*args, out=Output(fmt, output, csv_raw()), **kwargs)
 
+    wrapper = csv_raw_option(wrapper)
     wrapper = click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format"
     )(wrapper)
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, writable=True),
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
         default=None,
-        help="Write to this file instead of stdout",
+        help="Write to this file (replaced in one step) instead of stdout; - is stdout",
     )(wrapper)
 
 
@@ -110,8 +150,9 @@ def diagnostic_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, strict: bool, verbose: bool, errors_csv: str | None, quiet: bool, **kwargs: Any) -> Any:
-        return f(*args, report=Report(strict, errors_csv, quiet, verbose), **kwargs)
+        return f(*args, report=Report(strict, errors_csv, quiet, verbose, csv_raw()), **kwargs)
 
+    wrapper = csv_raw_option(wrapper)
     wrapper = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(wrapper)
     wrapper = click.option(
         "-v", "--verbose", is_flag=True, help=f"Print every diagnostic (by default at most {PER_CODE} of each code)"
@@ -120,7 +161,7 @@ def diagnostic_options(f: F) -> F:
         "--errors-csv",
         type=click.Path(dir_okay=False, writable=True),
         default=None,
-        help="Write every diagnostic to this CSV file",
+        help="Write every diagnostic to this CSV file (replaced in one step)",
     )(wrapper)
     return click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr, not warnings and notes")(
         wrapper
@@ -128,18 +169,28 @@ def diagnostic_options(f: F) -> F:
 
 
 def handle_errors(f: F) -> F:
-    """Turn package errors into click errors (exit 1), with no traceback."""
+    """Turn package errors, and any file or network error not caught before, into one line
+    (exit 1) with no traceback (``--debug`` shows it)."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
-        except DataflowGraphError as exc:
+        except (DataflowGraphError, OSError) as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_one_line(exc)) from exc
 
     return wrapper
+
+
+def _one_line(exc: Exception) -> str:
+    """A package error's message; an OS error's file and reason ("out.json: No space left on device")."""
+    if isinstance(exc, DataflowGraphError):
+        return str(exc)
+    filename = getattr(exc, "filename", None)
+    where = f"{filename}: " if filename else ""
+    return f"{where}{getattr(exc, 'strerror', None) or exc}"
 
 
 def family_option(text: str) -> Callable[[F], F]:
@@ -164,10 +215,15 @@ def base_option(f: F) -> F:
     )(f)
 
 
+def _file(output: str | None) -> str | None:
+    """The ``-o`` file, None for stdout (no ``-o``, or ``-o -``)."""
+    return None if output in (None, "-") else output
+
+
 def _write_bytes(data: bytes, output: str | None) -> None:
     """Bytes the command wrote to ``-o`` already: to stdout when there was no ``-o``."""
-    if not output:
-        click.echo(data, nl=False)
+    if output is None:
+        write_stdout(data)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -232,6 +288,7 @@ def flows_command(
     help="Gold YAML file (the format of tests/gold/thurrock.yaml)",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@csv_raw_option
 @handle_errors
 def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
     """
@@ -243,7 +300,7 @@ def eval_command(paths: tuple[str, ...], gold: str, fmt: str) -> None:
         dfg eval seeds/ --gold tests/gold/thurrock.yaml
     """
     register = api.load(paths)
-    Output(fmt, None).emit(eval_text(api.evaluate_gold(register, gold), fmt))
+    Output(fmt, None).emit(eval_text(api.evaluate_gold(register, gold), fmt, csv_raw=csv_raw()))
 
 
 @cli.command(name="converge")
@@ -425,6 +482,7 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, out: Output,
 @sources_argument
 @base_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@csv_raw_option
 @handle_errors
 def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     """
@@ -440,7 +498,7 @@ def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
         Output(fmt, None).emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
     else:
         document = documents.check_document(violations)
-        Output(fmt, None).write(document, [v.as_dict() for v in violations], "SHACL violations")
+        Output(fmt, None, csv_raw()).write(document, [v.as_dict() for v in violations], "SHACL violations")
     if any(getattr(v, "severity", "Violation").endswith("Violation") for v in violations):
         raise SystemExit(1)
 
@@ -465,14 +523,15 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="Bind a variable (a literal; <iri> for an IRI); repeatable",
 )
-@click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (local store only)")
+@click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (in memory only: not with --store)")
 @click.option("--endpoint", default=None, help="Run on this SPARQL 1.1 endpoint instead")
+@timeout_option
 @click.option(
     "--store",
     "store",
     default=None,
     type=click.Path(file_okay=False),
-    help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged",
+    help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged (read-only)",
 )
 @base_option
 @output_options
@@ -487,6 +546,10 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
+    if where["allow_update"] and where["store"]:
+        raise click.UsageError(
+            "--allow-update cannot be used with --store: a cached store must stay what its input gives"
+        )
     found = api.sparql(paths, query, _bindings(binds), **where)
     out.write(documents.sparql_document(query, found), found, f"SPARQL {query}")
 
@@ -503,9 +566,19 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
 )
 @click.option("--store-url", default=None, help="Graph Store endpoint if not <endpoint>/store")
 @click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
+@click.option("--query-url", default=None, help="Query endpoint that confirms each graph if not <endpoint>/query")
+@timeout_option
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=api.DEFAULT_MAX_BODY >> 20,
+    show_default=True,
+    metavar="MIB",
+    help="Largest update request in MiB; a larger graph is built in a staging graph, then moved in place",
+)
 @base_option
 @handle_errors
-def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
+def push_command(paths: tuple[str, ...], endpoint: str, max_body: int, **how: Any) -> None:
     """
     Load the register into a SPARQL 1.1 server, one named graph per agreement
 
@@ -514,10 +587,14 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
     \b
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
-    results: list[Any] = api.push(api.load(paths), endpoint, **how)
-    for r in results:
-        click.echo(json.dumps(r.as_dict(), sort_keys=True))
-    click.echo(f"{len(results)} graphs pushed to {endpoint}", err=True)
+    results: list[Any] = api.push(api.load(paths), endpoint, max_body=max_body << 20, on_pushed=_pushed, **how)
+    click.echo(f"{len(results)} graphs pushed and confirmed at {endpoint}", err=True)
+
+
+def _pushed(result: Any) -> None:
+    """One graph the server confirmed: its JSON line on stdout, its name on stderr, at once."""
+    click.echo(json.dumps(result.as_dict(), sort_keys=True))
+    click.echo(f"pushed <{result.graph}> ({result.confirmed} triples confirmed)", err=True)
 
 
 @cli.command(name="html")
@@ -525,9 +602,9 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default=None,
-    help="Write the page to this file instead of stdout",
+    help="Write the page to this file (replaced in one step) instead of stdout; - is stdout",
 )
 @click.option("--focus", default=None, help="Only this organisation's neighbourhood (any alias)")
 @click.option(
@@ -550,7 +627,7 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
     \b
         dfg html -o thurrock.html --focus "NHS Thurrock CCG" --depth 2
     """
-    register = api.load(paths)
+    register, output = api.load(paths), _file(output)
     _write_bytes(api.export(register, "html", output, **view), output)
     report(register.diagnostics)
 
@@ -567,9 +644,9 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default=None,
-    help="Write to this file instead of stdout",
+    help="Write to this file (replaced in one step) instead of stdout; - is stdout",
 )
 @base_option
 @diagnostic_options
@@ -584,7 +661,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         dfg export --format turtle -o register.ttl
         dfg export --format gexf -o flows.gexf
     """
-    register = api.load(paths)
+    register, output = api.load(paths), _file(output)
     _write_bytes(api.export(register, fmt, output, base=base), output)
     report(register.diagnostics)
 
