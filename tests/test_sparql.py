@@ -9,6 +9,7 @@ import pytest
 
 from dataflow_graph.examples import synthetic, two_copies
 from dataflow_graph.model import Identifiability, Role
+from dataflow_graph.rdf.cache import cached_store, input_key
 from dataflow_graph.rdf.serialise import parse_rdf, serialise
 from dataflow_graph.rdf.sparql import (
     QueryError,
@@ -18,7 +19,6 @@ from dataflow_graph.rdf.sparql import (
     query_text,
     run,
 )
-from dataflow_graph.rdf.cache import cached_store, input_key
 from dataflow_graph.rdf.store import records_store, to_rdf
 
 INJECTIONS = [

@@ -41,7 +41,9 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -62,6 +64,7 @@ _TEMPORARY = re.compile(r"\.[0-9a-f]{16,128}(\.[^/]*)?\.tmp")
 #: Stores this process has open, by resolved path, and the descriptors of their shared locks.
 _OPEN: dict[str, ox.Store] = {}
 _HELD: dict[str, int] = {}
+_THREADS = threading.Lock()
 
 
 class StoreError(DataflowGraphError):
@@ -108,24 +111,25 @@ def cached_store(directory: str | Path, key: str, build: Callable[[], Built]) ->
         raise UsageError(f"store key {key!r} is not a hex digest")
     root = Path(directory)
     target = root / key
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        place = str(target.resolve())
-        if place in _OPEN:
-            return _OPEN[place]
-        with _locked(root / ".lock"):
-            _hold(root, key, place)
-            store = _open(target)
-            if store is None:
-                _build(root, key, build)
+    with _THREADS:  # flock orders processes; this orders the threads of one
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            place = str(target.resolve())
+            if place in _OPEN:
+                return _OPEN[place]
+            with _locked(root / ".lock"):
+                _hold(root, key, place)
                 store = _open(target)
-            _remove_others(root, key)
-    except OSError as exc:
-        raise StoreError(f"cannot use the store folder {root}: {exc.strerror or exc}") from exc
-    if store is None:
-        raise StoreError(f"the store just built in {target} cannot be opened")
-    _OPEN[place] = store
-    return store
+                if store is None:
+                    _build(root, key, build)
+                    store = _open(target)
+                _remove_others(root, key)
+        except OSError as exc:
+            raise StoreError(f"cannot use the store folder {root}: {exc.strerror or exc}") from exc
+        if store is None:
+            raise StoreError(f"the store just built in {target} cannot be opened")
+        _OPEN[place] = store
+        return store
 
 
 @contextlib.contextmanager
@@ -188,6 +192,7 @@ def _build(root: Path, key: str, build: Callable[[], Built]) -> None:
         store.optimize()
         store.flush()
         del store  # closes RocksDB before the rename
+        os.chmod(tmp, stat.S_IMODE(root.stat().st_mode))  # as its folder, not mkdtemp's 0o700
         os.rename(tmp, root / key)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -105,6 +105,8 @@ def check_url(url: str) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Terminal escape sequences (CSI) and HTML tags, dropped from server text.
+_MARKUP = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|<[^<>]{0,200}>")
 
 
 def clean(text: str, limit: int = 300) -> str:
@@ -112,9 +114,9 @@ def clean(text: str, limit: int = 300) -> str:
     markup, white space collapsed, at most ``limit`` characters.
 
     >>> clean("<h1>Bad\\x1b[31m request</h1>\\n  body")
-    'Bad [31m request body'
+    'Bad request body'
     """
-    text = re.sub(r"<[^<>]{0,200}>", " ", text)
+    text = _MARKUP.sub(" ", text)
     text = " ".join(_CONTROL.sub(" ", text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -194,7 +196,7 @@ def _exchange(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _timed_out(url, timeout, sent=False)
-    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    kind = _TLSConnection if parts.scheme == "https" else _Connection
     conn = kind(parts.hostname or "", parts.port, timeout=remaining)
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     done, fired = threading.Event(), threading.Event()
@@ -224,14 +226,35 @@ def _exchange(
         conn.close()
 
 
-def _watch(conn: http.client.HTTPConnection, seconds: float, done: threading.Event, fired: threading.Event) -> None:
+class _Connection(http.client.HTTPConnection):
+    """A connection that keeps its socket: ``getresponse`` hands it over to the response and
+    forgets it when the answer is read until the server closes, but the watchdog needs it."""
+
+    raw: socket.socket | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.raw = self.sock
+
+
+class _TLSConnection(http.client.HTTPSConnection):
+    """:class:`_Connection` over TLS."""
+
+    raw: socket.socket | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        self.raw = self.sock
+
+
+def _watch(conn: _Connection | _TLSConnection, seconds: float, done: threading.Event, fired: threading.Event) -> None:
     """After ``seconds``, unless ``done``: shut the connection's socket down, so that the
     request stops whatever it is waiting for."""
     if done.wait(seconds):
         return
     fired.set()
     while not done.is_set():
-        sock = conn.sock
+        sock = conn.raw or conn.sock  # conn.sock alone while connecting (TLS handshake)
         if sock is not None:
             try:
                 # the plain socket's shutdown, also under TLS (SSLSocket.shutdown would
@@ -270,7 +293,7 @@ def _failure(url: str, exc: BaseException, *, sent: bool) -> EndpointError:
     elif isinstance(exc, ConnectionRefusedError):
         why = f"cannot connect to {clean(host)}: connection refused (is the server running?)"
     elif isinstance(exc, http.client.RemoteDisconnected):
-        why = f"{clean(url)} closed the connection without an answer (a server that does not speak HTTP?)"
+        why = f"{clean(url)} closed the connection without an answer (it stopped, or does not speak HTTP)"
     elif isinstance(exc, (http.client.BadStatusLine, http.client.LineTooLong)):
         why = f"{clean(url)} does not speak HTTP (its answer began {clean(str(exc), 60)!r})"
     elif isinstance(exc, http.client.HTTPException):

@@ -301,7 +301,7 @@ def _push_graph(server: _Server, method: str, iri: str, body: bytes) -> PushResu
 
 _UPDATE = "application/sparql-update; charset=utf-8"
 _UPDATE_STATE = "it holds its previous triples or all of the new ones, never part (one transaction)"
-_NOT_SENT = "it was not sent, so it is unchanged"
+_NOT_SENT = "it was not delivered, so it is unchanged"
 _GSP_STATE = "it may be empty or partial (a Graph Store PUT is not atomic on every server)"
 
 

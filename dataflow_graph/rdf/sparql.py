@@ -207,7 +207,10 @@ def run(
     if is_update(query):
         if not allow_update:
             raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True (--allow-update) to change the graph")
-        _update(graph_or_store, query, values)
+        try:
+            _update(graph_or_store, query, values)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:  # a read-only store raises RuntimeError
+            raise QueryError(f"update failed: {exc}") from exc
         return []
     store = inner_store(graph_or_store)
     result = None
@@ -218,7 +221,11 @@ def run(
                 use_default_graph_as_union=True,
                 substitutions={ox.Variable(k): ox_term(v) for k, v in values.items()},
             )
-            return _ox_rows(result)
+            rows = _ox_rows(result)
+            # pyparsing's packrat cache keeps exceptions whose frames reach this one: let go
+            # of the result here, or a collector pass on another thread would free it there
+            result = None
+            return rows
         assert isinstance(graph_or_store, Graph)  # a bare store is its own inner store
         return _rdflib_rows(graph_or_store.query(query, initBindings=values))
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
