@@ -438,3 +438,19 @@ def test_push_is_split_into_bodies_under_the_limit(fake):
     assert any(r.requests > 2 for r in results)
     assert all(r.confirmed == r.triples for r in results)
     assert not [g for g in server.__dict__["graphs"] if g.startswith("urn:dataflow-graph:push-staging:")]
+
+
+def test_send_goes_through_the_http_proxy_of_the_environment(fake, monkeypatch):
+    proxy = fake(lambda conn, request, s: _answer(conn, "200 OK", b"via proxy"))
+    monkeypatch.setenv("http_proxy", f"http://user:pw@{proxy.url.removeprefix('http://')}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert send("POST", "http://sparql.invalid:7878/query?x=1", body=b"q", timeout=5).body == b"via proxy"
+    (request,) = proxy.requests
+    assert (request.method, request.path, request.body) == ("POST", "http://sparql.invalid:7878/query?x=1", b"q")
+    assert request.headers["host"] == "sparql.invalid:7878"
+    assert request.headers["proxy-authorization"] == "Basic dXNlcjpwdw=="
+    direct = fake(lambda conn, request, s: _answer(conn, "200 OK", b"direct"))
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    assert send("GET", f"{direct.url}/query", timeout=5).body == b"direct"
+    assert len(proxy.requests) == 1

@@ -13,6 +13,7 @@ nothing looks like a success.  :func:`send` speaks HTTP/1.1 through :mod:`http.c
   followed only by GET, and refused for anything else, since following them would drop the
   body;
 - **bounded answers**: at most ``max_response`` bytes (:data:`MAX_RESPONSE`) are read;
+- **proxies** as ``urllib`` has them (``http_proxy``, ``https_proxy``, ``no_proxy``);
 - **errors a person can read**: every failure is an :class:`EndpointError` of one line that
   says what happened (refused, timed out, not HTTP, HTTP 500 and what the server said), with
   the server's own text stripped of control characters (it is not trusted either).
@@ -25,12 +26,14 @@ dataflow_graph.rdf.protocol.EndpointError: ftp://example.org/sparql is not an ht
 
 from __future__ import annotations
 
+import base64
 import http.client
 import re
 import socket
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -196,16 +199,15 @@ def _exchange(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _timed_out(url, timeout, sent=False)
-    kind = _TLSConnection if parts.scheme == "https" else _Connection
-    conn = kind(parts.hostname or "", parts.port, timeout=remaining)
-    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    conn, path, extra = _connection(parts, remaining)
     done, fired = threading.Event(), threading.Event()
     watchdog = threading.Thread(target=_watch, args=(conn, remaining, done, fired), daemon=True)
     watchdog.start()
     sent = False
+    response: http.client.HTTPResponse | None = None
     try:
         conn.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in headers.items():
+        for name, value in {**headers, **extra}.items():
             conn.putheader(name, value)
         if body is not None:
             conn.putheader("Content-Length", str(len(body)))
@@ -223,7 +225,38 @@ def _exchange(
         raise _failure(url, exc, sent=sent) from exc
     finally:
         done.set()
+        if response is not None:
+            response.close()
         conn.close()
+
+
+def _connection(
+    parts: urllib.parse.SplitResult, timeout: float
+) -> tuple[_Connection | _TLSConnection, str, dict[str, str]]:
+    """The connection for a URL, the request target and any header for a proxy.
+
+    The ``http_proxy``/``https_proxy``/``no_proxy`` settings are honoured as ``urllib`` honours
+    them: an http URL is asked of the proxy by its absolute form, an https one through a
+    ``CONNECT`` tunnel.
+    """
+    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    host = parts.hostname or ""
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(host):
+        kind = _TLSConnection if parts.scheme == "https" else _Connection
+        return kind(host, parts.port, timeout=timeout), path, {}
+    via = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    auth = {}
+    if via.username is not None:
+        token = f"{urllib.parse.unquote(via.username)}:{urllib.parse.unquote(via.password or '')}"
+        auth = {"Proxy-Authorization": "Basic " + base64.b64encode(token.encode("utf-8")).decode("ascii")}
+    if parts.scheme == "http":
+        where = parts.netloc.rpartition("@")[2]  # no credentials in the request line
+        absolute = urllib.parse.urlunsplit((parts.scheme, where, parts.path or "/", parts.query, ""))
+        return _Connection(via.hostname or "", via.port, timeout=timeout), absolute, auth
+    conn = _TLSConnection(via.hostname or "", via.port, timeout=timeout)
+    conn.set_tunnel(host, parts.port, headers=auth)
+    return conn, path, {}
 
 
 class _Connection(http.client.HTTPConnection):
