@@ -454,3 +454,11 @@ def test_send_goes_through_the_http_proxy_of_the_environment(fake, monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1")
     assert send("GET", f"{direct.url}/query", timeout=5).body == b"direct"
     assert len(proxy.requests) == 1
+
+
+def test_send_tls_handshake_that_never_ends_times_out(fake):
+    server = fake(_hang)  # accepts, then never answers the TLS ClientHello
+    start = time.monotonic()
+    with pytest.raises(EndpointError, match=r"no complete answer from https://127\.0\.0\.1:\d+/ within 1 s"):
+        send("GET", server.url.replace("http://", "https://") + "/", timeout=1.0)
+    assert time.monotonic() - start < 4
