@@ -169,28 +169,28 @@ def diagnostic_options(f: F) -> F:
 
 
 def handle_errors(f: F) -> F:
-    """Turn package errors, and any file or network error not caught before, into one line
-    (exit 1) with no traceback (``--debug`` shows it)."""
+    """Turn package errors into click errors (exit 1), with no traceback."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
-        except (DataflowGraphError, OSError) as exc:
+        except DataflowGraphError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            raise click.ClickException(_one_line(exc)) from exc
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a file or the network failed where nothing caught it before
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise click.ClickException(_os_error(exc)) from exc
 
     return wrapper
 
 
-def _one_line(exc: Exception) -> str:
-    """A package error's message; an OS error's file and reason ("out.json: No space left on device")."""
-    if isinstance(exc, DataflowGraphError):
-        return str(exc)
-    filename = getattr(exc, "filename", None)
-    where = f"{filename}: " if filename else ""
-    return f"{where}{getattr(exc, 'strerror', None) or exc}"
+def _os_error(exc: OSError) -> str:
+    """An OS error in one line: its file and reason ("out.json: No space left on device")."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 def family_option(text: str) -> Callable[[F], F]:

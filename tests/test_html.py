@@ -301,17 +301,3 @@ def test_html_thousand_nodes_render_quickly_with_fixed_layout():
     positions = [(n["x"], n["y"]) for n in data["nodes"]]
     assert all(isinstance(v, int) for p in positions for v in p)
     assert len(set(positions)) == len(positions)
-
-
-def test_html_findings_whose_recipient_is_not_drawn_are_counted_not_dropped_silently():
-    ex = two_copies()
-    found, _ = convergences(build_graph(ex.flows))
-    assert len(found) == 2
-    page = render_html(build_graph(ex.flows), findings=found, family="HES")
-    panel_html = page.split('<section id="dfg-findings">')[1].split("</section>")[0]
-    assert "No convergence findings in this view." in panel_html
-    assert "2 more findings are not listed: their recipients are not drawn in this view" in panel_html
-    one = render_html(build_graph(ex.flows), findings=found[:1], family="HES")
-    assert "1 more finding is not listed: its recipient is not drawn in this view" in one
-    shown = render_html(build_graph(ex.flows), findings=found)
-    assert "not listed" not in shown

@@ -265,7 +265,7 @@ def render_html(
     findings : iterable of Convergence or FileFinding
         Findings to highlight (of :func:`~dataflow_graph.graph.convergences` and
         :func:`~dataflow_graph.graph.file_findings`); those whose recipient is not shown
-        are not listed, and the panel says how many they are.
+        are left out.
     focus, depth, family, identifiability, during
         What to show; see :func:`select_graph`.
     title : str
@@ -282,8 +282,7 @@ def render_html(
         If ``focus`` is not a node of ``G``.
     """
     H = select_graph(G, focus=focus, family=family, identifiability=identifiability, during=during, depth=depth)
-    every = list(findings)
-    shown = [f for f in every if recipient_node(H, f) is not None]
+    shown = [f for f in findings if recipient_node(H, f) is not None]
     recipients = {node for node in (recipient_node(H, f) for f in shown) if node is not None}
     routes: set[str] = set().union(*(route_keys(f) for f in shown)) if shown else set()
     net = _network(H, layout(H), recipients, routes)
@@ -307,6 +306,6 @@ def render_html(
         "LEGEND": legend(
             {e["role"] for e in net.nodes}, set(levels), any(e["landing_only"] for e in net.edges), bool(routes)
         ),
-        "PANEL": panel(H, shown, hidden=len(every) - len(shown)),
+        "PANEL": panel(H, shown),
     }
     return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], page)

@@ -86,19 +86,12 @@ def _finding_html(H: nx.MultiDiGraph, f: Finding) -> str:
     )
 
 
-def panel(H: nx.MultiDiGraph, findings: list[Finding], *, hidden: int = 0) -> str:
-    """The side panel: every finding shown, how many are not (their recipient is not drawn in
-    this view), then the box the page fills with a selection."""
+def panel(H: nx.MultiDiGraph, findings: list[Finding]) -> str:
+    """The side panel: every finding shown, then the box the page fills with a selection."""
     if not findings:
         body = "<p>No convergence findings in this view.</p>"
     else:
         body = "<ol>" + "".join(_finding_html(H, f) for f in findings) + "</ol>"
-    if hidden:
-        body += (
-            f'<p class="dfg-hidden">{hidden} more finding{"s are" if hidden != 1 else " is"} not listed: '
-            f"{'their recipients are' if hidden != 1 else 'its recipient is'} not drawn in this view "
-            "(widen --focus/--depth or drop a filter).</p>"
-        )
     return (
         f'<section id="dfg-findings"><h2>Convergence findings ({len(findings)})</h2>{body}</section>'
         '<section><h2>Selected</h2><pre id="dfg-details">Click an organisation or an edge.</pre>'

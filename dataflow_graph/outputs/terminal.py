@@ -31,7 +31,6 @@ __all__ = [
     "diagnostics_text",
     "eval_text",
     "organisation_report",
-    "printable",
     "render",
     "rows_table",
     "short_name",
@@ -280,26 +279,9 @@ def render(document: object, rows: Sequence[Row], fmt: str, title: str, *, csv_r
     return rows_table(rows, title)
 
 
-#: Control characters a terminal would act on (escape sequences, bells, carriage returns),
-#: shown as their Unicode control pictures (one column each, so carets stay in place).
-_CONTROLS = {c: chr(0x2400 + c) for c in (*range(0x00, 0x09), *range(0x0B, 0x20))}
-_CONTROLS |= {0x7F: "\u2421", **{c: "\ufffd" for c in range(0x80, 0xA0)}}
-
-
-def printable(text: str) -> str:
-    r"""``text`` with every control character but tab and line feed made visible and inert, so
-    that register text printed on a terminal cannot move the cursor, recolour or retitle it.
-
-    >>> printable("Bad\x1b[2J heading\r\n")
-    'Bad␛[2J heading␍\n'
-    """
-    return text.translate(_CONTROLS)
-
-
 def diagnostics_text(diagnostics: Diagnostics, *, quiet: bool, verbose: bool) -> str:
     """Diagnostics for stderr, ``path:line:col`` first; at most :data:`PER_CODE` of a code
-    unless ``verbose``; warnings and notes left out when ``quiet``; then the counts.  Control
-    characters of the register's text are made visible (:func:`printable`)."""
+    unless ``verbose``; warnings and notes left out when ``quiet``; then the counts."""
     lines = []
     shown: dict[str, int] = {}
     for d in diagnostics:
@@ -307,7 +289,7 @@ def diagnostics_text(diagnostics: Diagnostics, *, quiet: bool, verbose: bool) ->
             continue
         shown[d.code] = shown.get(d.code, 0) + 1
         if verbose or shown[d.code] <= PER_CODE:
-            lines.append(printable(str(d)))
+            lines.append(str(d))
     for code, n in sorted(shown.items()):
         if not verbose and n > PER_CODE:
             lines.append(

@@ -10,14 +10,12 @@ Modules, from the lowest up:
   copies, evidence, periods, releases, findings);
 - :mod:`.graphs`: records -> :class:`~.turtle.RdfText`, one named graph per agreement, built
   across processes on a large register;
-- :mod:`.store`: pyoxigraph stores (from text, from rdflib graphs), the rdflib view;
-- :mod:`.cache`: the on-disk store of ``--store``, shared safely by concurrent processes;
+- :mod:`.store`: pyoxigraph stores (from text, from rdflib graphs), the rdflib view, the
+  on-disk store cache;
 - :mod:`.serialise`: the output formats (Turtle, TriG, N-Triples, N-Quads, JSON-LD) and back;
 - :mod:`.shacl`: the ontology, its shapes and validation;
-- :mod:`.sparql`: named queries, run locally with bindings;
-- :mod:`.protocol`: HTTP to a SPARQL server: a total deadline, redirects that keep the body;
-- :mod:`.endpoint`: the named queries at a SPARQL 1.1 endpoint, bindings as escaped terms;
-- :mod:`.push`: named graphs replaced on a SPARQL 1.1 server, each confirmed by its count;
+- :mod:`.sparql`: named queries, run locally or at an endpoint, with bindings;
+- :mod:`.push`: named graphs replaced on a SPARQL 1.1 server;
 - :mod:`.register`: the calls :mod:`dataflow_graph.api` makes, from a register's records.
 
 Importing this package imports nothing else (no rdflib, no Oxigraph): ``dfg`` commands without
