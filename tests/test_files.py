@@ -64,17 +64,23 @@ def test_files_write_over_the_size_limit_keeps_the_old_file(tmp_path, args):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.file"]
 
 
-def test_files_dev_full_is_one_line_exit_1():
+def _need_dev_full() -> None:
+    """Skip without /dev/full (not Linux), except under CI, where it is required."""
     if not Path("/dev/full").exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/dev/full is required under CI")
         pytest.skip("no /dev/full on this system")
+
+
+def test_files_dev_full_is_one_line_exit_1():
+    _need_dev_full()
     done = _run(["parse", "--format", "json", "-o", "/dev/full"])
     assert done.returncode == 1
     assert done.stderr.decode() == "Error: cannot write /dev/full: No space left on device\n"
 
 
 def test_files_stdout_on_dev_full_is_one_line_exit_1():
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
+    _need_dev_full()
     with open("/dev/full", "wb") as full:
         done = _run(["parse", "--format", "json"], stdout=full)
     assert done.returncode == 1
