@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -41,11 +41,14 @@ from .outputs import formats
 from .outputs.report import Briefing
 from .rdf import DEFAULT_BASE
 from .rdf import register as _rdf
+from .rdf.protocol import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
 from .read import Limits, expand_paths, limits_from_environment, month, read_inputs
 
 __all__ = [
     "DEFAULT_DEPTH",
+    "DEFAULT_MAX_BODY",
     "DEFAULT_SOURCE",
+    "DEFAULT_TIMEOUT",
     "Direction",
     "Limits",
     "NothingReadError",
@@ -460,9 +463,28 @@ def file_findings(register: Register, *, recipient: str | None = None, family: s
 
 
 def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
-    """Score the register's flows against a gold YAML file."""
-    text = Path(gold_path).read_text(encoding="utf-8")
-    return evaluate(register.flows, load_gold(text), register.gazetteer)
+    """Score the register's flows against a gold YAML file.
+
+    Raises
+    ------
+    UsageError
+        If the file cannot be read, is not UTF-8 or YAML, or is not in the gold format
+        (``tests/gold/thurrock.yaml``); the message names the file (and line, for YAML).
+    """
+    try:
+        text = Path(gold_path).read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read gold file {gold_path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"gold file {gold_path} is not UTF-8 (byte at offset {exc.start}); save it as UTF-8") from exc
+    gold = load_gold(text, str(gold_path))
+    try:
+        return evaluate(register.flows, gold, register.gazetteer)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise UsageError(
+            f"gold file {gold_path} is not in the gold format (each entry a mapping with 'ref' and 'flows', "
+            f"each flow with 'hops' and 'identifiability'; see tests/gold/thurrock.yaml): {type(exc).__name__} {exc}"
+        ) from exc
 
 
 # ---------------------------------------------------------------------------------------
@@ -608,12 +630,14 @@ def sparql(
     endpoint: str | None = None,
     store: str | None = None,
     base: str = DEFAULT_BASE,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[dict[str, object]]:
     """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
 
     Locally over the register read from ``paths``; with ``store`` an on-disk Oxigraph store
-    under that folder is built once per input and reused; with ``endpoint`` the query runs on
-    a SPARQL 1.1 server instead. Bindings are passed as bindings, never formatted in.
+    under that folder is built once per input and reused (read-only: ``allow_update`` is
+    refused with it); with ``endpoint`` the query runs on a SPARQL 1.1 server instead, each
+    request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
     return _rdf.sparql(
         query,
@@ -624,6 +648,7 @@ def sparql(
         endpoint=endpoint,
         store=store,
         base=base,
+        timeout=timeout,
     )
 
 
@@ -635,9 +660,25 @@ def push(
     base: str = DEFAULT_BASE,
     store_url: str | None = None,
     update_url: str | None = None,
+    query_url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_body: int = DEFAULT_MAX_BODY,
+    on_pushed: Callable[[_rdf.PushResult], object] | None = None,
 ) -> list[_rdf.PushResult]:
     """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
-    replaced whole in one request (a failed push leaves the previous graph, never half)."""
+    replaced whole (a failed push leaves the previous graph, never half) and reported only
+    once the server confirms its triple count (``on_pushed`` is called with each at once).
+    Each request has ``timeout`` seconds; an update over ``max_body`` bytes is split (see
+    :mod:`dataflow_graph.rdf.push`)."""
     return _rdf.push(
-        _rdf_records(register), endpoint, method=method, base=base, store_url=store_url, update_url=update_url
+        _rdf_records(register),
+        endpoint,
+        method=method,
+        base=base,
+        store_url=store_url,
+        update_url=update_url,
+        query_url=query_url,
+        timeout=timeout,
+        max_body=max_body,
+        on_pushed=on_pushed,
     )

@@ -25,11 +25,13 @@ from . import api
 from .errors import DataflowGraphError, Diagnostics, NothingReadError
 from .model import FlowKind, Identifiability
 from .outputs import documents, rows, screens
+from .outputs.files import write_file, write_stdout
 from .outputs.formats import WRITERS
 from .outputs.report import render_html, render_markdown
 from .outputs.terminal import FORMATS, diagnostics_text, eval_text, progress, render
 
 F = Callable[..., Any]
+FC = TypeVar("FC", bound=Callable[..., Any])
 E = TypeVar("E", bound=enum.Enum)
 
 #: Said in every command's help that reads PATHS.
@@ -97,10 +99,11 @@ def note(text: str) -> None:
 
 @dataclass(frozen=True)
 class Output:
-    """Where and how a command writes its result: ``--format`` and ``-o`` (``-o -`` is stdout)."""
+    """Where and how a command writes its result: ``--format``, ``-o`` (``-o -`` is stdout) and ``--csv-raw``."""
 
     fmt: str
     path: str | None
+    csv_raw: bool = False
 
     @property
     def to_stdout(self) -> bool:
@@ -111,20 +114,17 @@ class Output:
         self.emit_bytes(text.encode("utf-8"), summary=summary)
 
     def emit_bytes(self, data: bytes, *, summary: str = "") -> None:
-        """Write bytes to the ``-o`` file (and say so), or to stdout."""
+        """Write bytes to the ``-o`` file, replaced in one step (and say so), or to stdout."""
         if self.to_stdout:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
+            write_stdout(data)
             return
         assert self.path is not None
-        with open(self.path, "wb") as fh:
-            fh.write(data)
+        write_file(self.path, data)
         note(f"wrote {self.path}" + (f": {summary}" if summary else ""))
 
     def write(self, document: object, found: Sequence[rows.Row], title: str, *, summary: str = "") -> None:
         """Write the JSON document, or its rows as CSV or a table."""
-        self.emit(render(document, found, self.fmt, title), summary=summary)
+        self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw), summary=summary)
 
     def refuse_terminal(self, what: str) -> None:
         """A page is not for a terminal: ask for ``-o`` instead of pouring it out."""
@@ -140,6 +140,7 @@ class Report:
 
     strict: bool
     errors_csv: str | None
+    csv_raw: bool = False
 
     def __call__(self, diagnostics: Diagnostics) -> None:
         """Diagnostics to stderr (errors each, the rest summed up unless ``-v``), optional CSV; exit 1 if strict."""
@@ -151,7 +152,7 @@ class Report:
         )
         if self.errors_csv:
             Output("csv", self.errors_csv).emit(
-                rows.diagnostics_csv(diagnostics), summary=f"{len(diagnostics)} diagnostics"
+                rows.diagnostics_csv(diagnostics, raw=self.csv_raw), summary=f"{len(diagnostics)} diagnostics"
             )
         if self.strict and diagnostics.counts()["rejected"]:
             raise SystemExit(1)
@@ -163,13 +164,54 @@ def sources_argument(f: F) -> F:
     return click.argument("paths", nargs=-1, type=click.Path(path_type=str, allow_dash=True, readable=False))(f)
 
 
+#: Where ``--csv-raw`` is kept for the command being run (``click.Context.meta``).
+CSV_RAW = "dataflow_graph.csv_raw"
+
+
+def _keep_csv_raw(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[CSV_RAW] = bool(value)
+
+
+def csv_raw() -> bool:
+    """Whether the command being run was given ``--csv-raw``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(CSV_RAW))
+
+
+def csv_raw_option(f: FC) -> FC:
+    """``--csv-raw``, once per command whatever asks for it (CSV results, ``--errors-csv``)."""
+    if any(p.name == "csv_raw" for p in getattr(f, "__click_params__", ())):
+        return f
+    return click.option(
+        "--csv-raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_keep_csv_raw,
+        help="Write CSV cells as they are, without the quote put before a cell starting with =, +, -, @, "
+        "tab or CR (for pipelines, not spreadsheets)",
+    )(f)
+
+
+def timeout_option(f: F) -> F:
+    """``--timeout SECONDS`` for each request to a SPARQL server."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=api.DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Seconds each request to the server may take, from connecting to the last byte of its answer",
+    )(f)
+
+
 def output_options(f: F) -> F:
-    """``--format`` and ``-o``, handed to the command as one :class:`Output` named ``out``."""
+    """``--format``, ``-o`` and ``--csv-raw``, handed to the command as one :class:`Output` named ``out``."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, fmt: str, output: str | None, **kwargs: Any) -> Any:
-        return f(*args, out=Output(fmt.lower(), output), **kwargs)
+        return f(*args, out=Output(fmt.lower(), output, csv_raw()), **kwargs)
 
+    wrapper = csv_raw_option(wrapper)
     wrapper = click.option(
         "--format",
         "fmt",
@@ -181,9 +223,9 @@ def output_options(f: F) -> F:
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, allow_dash=True),
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
         default=None,
-        help="Write to this file ('-': stdout)",
+        help="Write to this file (replaced in one step) ('-': stdout)",
     )(wrapper)
 
 
@@ -192,14 +234,15 @@ def diagnostic_options(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, strict: bool, errors_csv: str | None, **kwargs: Any) -> Any:
-        return f(*args, report=Report(strict, errors_csv), **kwargs)
+        return f(*args, report=Report(strict, errors_csv, csv_raw()), **kwargs)
 
+    wrapper = csv_raw_option(wrapper)
     wrapper = click.option("--strict", is_flag=True, help="Exit 1 when anything was rejected")(wrapper)
     return click.option(
         "--errors-csv",
         type=click.Path(dir_okay=False, allow_dash=True),
         default=None,
-        help="Write every diagnostic to this CSV file",
+        help="Write every diagnostic to this CSV file (replaced in one step)",
     )(wrapper)
 
 
@@ -217,8 +260,18 @@ def handle_errors(f: F) -> F:
                 quiet = _settings().get("quiet", False)
                 click.echo(diagnostics_text(exc.diagnostics, quiet=quiet, verbose=True), err=True, nl=False)
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a file or the network failed where nothing caught it before
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise click.ClickException(_os_error(exc)) from exc
 
     return wrapper
+
+
+def _os_error(exc: OSError) -> str:
+    """An OS error in one line: its file and reason ("out.json: No space left on device")."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
 
 
 def family_option(text: str) -> Callable[[F], F]:
@@ -350,7 +403,7 @@ def eval_command(paths: tuple[str, ...], gold: str, out: Output) -> None:
         dfg eval seeds/ --gold tests/gold/thurrock.yaml
     """
     register = load(paths)
-    out.emit(eval_text(api.evaluate_gold(register, gold), out.fmt), summary="precision and recall")
+    out.emit(eval_text(api.evaluate_gold(register, gold), out.fmt, csv_raw=out.csv_raw), summary="precision and recall")
 
 
 @cli.command(name="converge")
@@ -640,14 +693,15 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="Bind a variable (a literal; <iri> for an IRI); repeatable",
 )
-@click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (local store only)")
+@click.option("--allow-update", is_flag=True, help="Allow a SPARQL Update (in memory only: not with --store)")
 @click.option("--endpoint", default=None, help="Run on this SPARQL 1.1 endpoint instead")
+@timeout_option
 @click.option(
     "--store",
     "store",
     default=None,
     type=click.Path(file_okay=False),
-    help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged",
+    help="Keep an on-disk Oxigraph store in this folder, reused while the input is unchanged (read-only)",
 )
 @base_option
 @output_options
@@ -665,6 +719,10 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
     """
     if not paths and not where.get("endpoint"):
         note("no PATHS given: querying the built-in page of NHS Thurrock CCG (the seed)")
+    if where["allow_update"] and where["store"]:
+        raise click.UsageError(
+            "--allow-update cannot be used with --store: a cached store must stay what its input gives"
+        )
     with phase(f"running SPARQL {query}"):
         found = api.sparql(paths, query, _bindings(binds), **where)
     out.write(documents.sparql_document(query, found), found, f"SPARQL {query}", summary=f"{len(found)} rows")
@@ -682,10 +740,20 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
 )
 @click.option("--store-url", default=None, help="Graph Store endpoint if not <endpoint>/store")
 @click.option("--update-url", default=None, help="Update endpoint if not <endpoint>/update")
+@click.option("--query-url", default=None, help="Query endpoint that confirms each graph if not <endpoint>/query")
+@timeout_option
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=api.DEFAULT_MAX_BODY >> 20,
+    show_default=True,
+    metavar="MIB",
+    help="Largest update request in MiB; a larger graph is built in a staging graph, then moved in place",
+)
 @base_option
 @common_options
 @handle_errors
-def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
+def push_command(paths: tuple[str, ...], endpoint: str, max_body: int, **how: Any) -> None:
     """
     Load the register into a SPARQL 1.1 server, one named graph per agreement
 
@@ -695,11 +763,14 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
     register = load(paths)
-    with phase(f"pushing to {endpoint}"):
-        results: list[Any] = api.push(register, endpoint, **how)
-    for r in results:
-        click.echo(json.dumps(r.as_dict(), sort_keys=True))
-    note(f"{len(results)} graphs pushed to {endpoint}")
+    results: list[Any] = api.push(register, endpoint, max_body=max_body << 20, on_pushed=_pushed, **how)
+    note(f"{len(results)} graphs pushed and confirmed at {endpoint}")
+
+
+def _pushed(result: Any) -> None:
+    """One graph the server confirmed: its JSON line on stdout, its name on stderr, at once."""
+    click.echo(json.dumps(result.as_dict(), sort_keys=True))
+    note(f"pushed <{result.graph}> ({result.confirmed} triples confirmed)")
 
 
 @cli.command(name="html")
@@ -707,9 +778,9 @@ def push_command(paths: tuple[str, ...], endpoint: str, **how: Any) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default=None,
-    help="Write the page to this file ('-': stdout)",
+    help="Write the page to this file (replaced in one step) ('-': stdout)",
 )
 @click.option("--focus", default=None, help="Centre on this organisation, highlighted (any name, alias or ODS code)")
 @click.option(
@@ -819,9 +890,9 @@ def report_command(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default=None,
-    help="Write to this file ('-': stdout)",
+    help="Write to this file (replaced in one step) ('-': stdout)",
 )
 @base_option
 @diagnostic_options

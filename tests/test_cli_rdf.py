@@ -49,3 +49,11 @@ def test_sparql_store_is_reused_between_runs(tmp_path):
     second = _json(["sparql", "by_opt_out", "--store", str(tmp_path / "store")])
     assert first == second
     assert len([p for p in (tmp_path / "store").iterdir() if not p.name.startswith(".")]) == 1
+
+
+def test_sparql_query_file_not_utf8_is_one_line_with_its_place(tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_bytes(b'SELECT * WHERE {\n  ?s ?p "caf\xe9" }\n')
+    result = CliRunner().invoke(cli, ["sparql", str(query)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {query}:2:13: query file is not UTF-8 (byte 0xe9); save it as UTF-8\n"

@@ -97,3 +97,30 @@ def test_flows_json_contract_has_required_keys():
     assert set(hop) >= {"from", "from_role", "to", "to_role", "identifiability", "landing_only", "unit", "evidence"}
     assert set(hop["evidence"]) >= {"source", "line", "text"}
     assert set(doc["organisations"][0]) >= {"id", "name", "role", "reviewed", "aliases"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("entries: [\n  - ref: X\n", r"^Error: gold\.yaml:\d+:\d+: not valid YAML: "),
+        ("- just\n- a list\n", r"^Error: gold\.yaml: a gold file is a mapping with 'entries'"),
+        ("entries:\n  - flows: []\n", r"^Error: gold file gold\.yaml is not in the gold format .*KeyError 'ref'"),
+        ("entries: 3\n", r"^Error: gold file gold\.yaml is not in the gold format"),
+    ],
+    ids=["not yaml", "a list", "no ref", "not a list"],
+)
+def test_eval_malformed_gold_is_one_line_exit_1(tmp_path, monkeypatch, text, expected):
+    monkeypatch.chdir(tmp_path)
+    Path("gold.yaml").write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--gold", "gold.yaml"])
+    assert result.exit_code == 1
+    assert re.match(expected, result.stderr)
+    assert result.stderr.count("\n") == 1
+
+
+def test_eval_gold_not_utf8_is_one_line_exit_1(tmp_path):
+    gold = tmp_path / "gold.yaml"
+    gold.write_bytes(b"entries:\n  - ref: \xff\n")
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(gold)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: gold file {gold} is not UTF-8 (byte at offset 18); save it as UTF-8\n"

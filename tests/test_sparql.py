@@ -9,6 +9,7 @@ import pytest
 
 from dataflow_graph.examples import synthetic, two_copies
 from dataflow_graph.model import Identifiability, Role
+from dataflow_graph.rdf.cache import cached_store, input_key
 from dataflow_graph.rdf.serialise import parse_rdf, serialise
 from dataflow_graph.rdf.sparql import (
     QueryError,
@@ -18,7 +19,7 @@ from dataflow_graph.rdf.sparql import (
     query_text,
     run,
 )
-from dataflow_graph.rdf.store import cached_store, input_key, records_store, to_rdf
+from dataflow_graph.rdf.store import records_store, to_rdf
 
 INJECTIONS = [
     'org:example-ccg" ) } DROP ALL ; #',
@@ -150,7 +151,8 @@ def test_sparql_cached_store_is_built_once(tmp_path, example):
     del again
     other = input_key([b"two_copies", "v2"])
     cached_store(tmp_path, other, build)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [other]
+    # the older store (and its lock) removed; the new store, the folder lock and its lock left
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other, f".{other}.lock", ".lock"])
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])

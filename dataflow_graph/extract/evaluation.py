@@ -34,6 +34,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
+from ..errors import UsageError
 from ..model import Flow, Role
 from ..names import Gazetteer, load_yaml
 
@@ -76,9 +79,24 @@ class Score:
         }
 
 
-def load_gold(text: str) -> Gold:
-    """Parse a gold YAML document."""
-    return load_yaml(text)
+def load_gold(text: str, path: str = "<gold>") -> Gold:
+    """Parse a gold YAML document; :class:`UsageError` naming ``path:line:col`` if it is not
+    YAML, or naming ``path`` if it is not a mapping.
+
+    >>> load_gold("- a list", "gold.yaml")
+    Traceback (most recent call last):
+    ...
+    dataflow_graph.errors.UsageError: gold.yaml: a gold file is a mapping with 'entries' (see tests/gold/thurrock.yaml)
+    """
+    try:
+        gold = load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path
+        raise UsageError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(gold, dict):
+        raise UsageError(f"{path}: a gold file is a mapping with 'entries' (see tests/gold/thurrock.yaml)")
+    return gold
 
 
 class _Keys:

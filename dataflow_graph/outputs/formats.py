@@ -25,7 +25,6 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO
 
 import networkx as nx
@@ -34,6 +33,7 @@ from networkx.readwrite.gexf import GEXFWriter
 from ..errors import UsageError
 from ..graph import Convergence, FileFinding
 from ..model import Flow, Hop, Identifiability, Organisation, Period
+from .files import write_file
 from .html import render_html
 from .panel import source_name
 
@@ -237,12 +237,15 @@ def export(source: Exportable, fmt: str, out: str | os.PathLike[str] | IO[bytes]
     fmt : str
         A key of :data:`WRITERS`.
     out : path, binary file or None
-        Where to write; None only returns the bytes.
+        Where to write (a path is replaced atomically: :func:`~.files.write_file`); None
+        only returns the bytes.
 
     Raises
     ------
     UsageError
         For an unknown format.
+    OutputError
+        If the file cannot be written (the previous one is unchanged).
     """
     writer = WRITERS.get(fmt)
     if writer is None:
@@ -251,7 +254,7 @@ def export(source: Exportable, fmt: str, out: str | os.PathLike[str] | IO[bytes]
     if out is None:
         return data
     if isinstance(out, (str, os.PathLike)):
-        Path(out).write_bytes(data)
+        write_file(out, data)
     else:
         out.write(data)
     return data

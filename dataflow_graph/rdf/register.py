@@ -24,9 +24,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
 from ..graph import Convergence
 from ..model import Entry, Flow, Organisation, Release
 from . import DEFAULT_BASE
+from .protocol import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from pyoxigraph import Store
@@ -120,6 +122,7 @@ def sparql(
     endpoint: str | None = None,
     store: str | Path | None = None,
     base: str = DEFAULT_BASE,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[dict[str, object]]:
     """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
 
@@ -135,24 +138,40 @@ def sparql(
     files
         The input files, whose bytes key the cached store (called only with ``store``).
     allow_update
-        Without it a SPARQL Update is refused.
+        Without it a SPARQL Update is refused; never allowed with ``store`` (a cached store
+        must stay what its input gives).
     endpoint
         Run at this SPARQL 1.1 server instead (read-only; ``records`` and ``files`` unused).
     store
-        Keep an on-disk Oxigraph store under this folder, built once per input and reused.
+        Keep an on-disk Oxigraph store under this folder, built once per input and reused
+        (:mod:`.cache`: shared safely by concurrent processes, opened read-only).
     base
         Base IRI of minted nodes.
-    """
-    from .sparql import query_text, run, run_endpoint
-    from .store import cached_store, input_key
+    timeout
+        With ``endpoint``: seconds for the whole request.
 
+    Raises
+    ------
+    UsageError
+        For ``allow_update`` with ``store``, an unknown query, a query file that cannot be read.
+    """
+    from .sparql import query_text, run
+
+    if store and allow_update:
+        raise UsageError(
+            "--allow-update cannot be used with --store: a cached store must stay what its input gives "
+            "(run the update without --store)"
+        )
     text = query_text(query)
     if endpoint:
-        return run_endpoint(endpoint, text, bindings)
+        from .endpoint import run_endpoint
+
+        return run_endpoint(endpoint, text, bindings, timeout=timeout)
     if store:
+        from .cache import cached_store, input_key
+
         key = input_key(_input_chunks(files(), base))
-        target = cached_store(store, key, lambda: rdf_store(records(), base=base))
-        return run(target, text, bindings, allow_update=allow_update)
+        return run(cached_store(store, key, lambda: rdf_store(records(), base=base)), text, bindings)
     return run(rdf_store(records(), base=base), text, bindings, allow_update=allow_update)
 
 
@@ -180,14 +199,27 @@ def push(
     base: str = DEFAULT_BASE,
     store_url: str | None = None,
     update_url: str | None = None,
+    query_url: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_body: int = DEFAULT_MAX_BODY,
+    on_pushed: Callable[[PushResult], object] | None = None,
 ) -> list[PushResult]:
     """Load the register into a SPARQL 1.1 server, one named graph per agreement, each
-    replaced whole in one request (a failed push leaves the previous graph, never half).
+    replaced whole (a failed push leaves the previous graph, never half) and confirmed by
+    its triple count at the server.
 
-    See :func:`dataflow_graph.rdf.push.push` for the methods and errors.
+    See :func:`dataflow_graph.rdf.push.push` for the methods, the guarantees and errors.
     """
     from .push import push as push_graphs
 
     return push_graphs(
-        rdf_store(records, base=base), endpoint, method=method, store_url=store_url, update_url=update_url
+        rdf_store(records, base=base),
+        endpoint,
+        method=method,
+        store_url=store_url,
+        update_url=update_url,
+        query_url=query_url,
+        timeout=timeout,
+        max_body=max_body,
+        on_pushed=on_pushed,
     )

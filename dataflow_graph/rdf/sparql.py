@@ -1,9 +1,8 @@
-"""Named SPARQL queries, run with bindings (never string formatting), locally or remotely.
+"""Named SPARQL queries, run with bindings (never string formatting) on a local store.
 
 Register text is untrusted, so a value given on the command line (``--bind family=SUS``) is
-never pasted into a query: locally it goes through ``initBindings`` (pyoxigraph
-``substitutions`` underneath); against a SPARQL 1.1 endpoint rdflib's ``SPARQLStore`` adds it
-as a trailing ``VALUES`` row written with the term's own N-Triples escaping.
+never pasted into a query: it goes through ``initBindings`` (pyoxigraph ``substitutions``
+underneath).  The same queries run at a SPARQL 1.1 endpoint with :mod:`.endpoint`.
 
 Every named query reads the default graph as the union of the named graphs: locally that is
 set per query; a server must be configured so (Oxigraph ``serve --union-default-graph``,
@@ -25,9 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result, ResultRow
 
 from .._resources import embedded_path
@@ -39,11 +37,11 @@ __all__ = [
     "QueryError",
     "ReadOnlyError",
     "bind_value",
+    "binding_terms",
     "is_update",
     "named_queries",
     "query_text",
     "run",
-    "run_endpoint",
 ]
 
 
@@ -55,7 +53,8 @@ class ReadOnlyError(DataflowGraphError):
     """A SPARQL Update given where only queries are allowed (no ``--allow-update``)."""
 
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+#: A variable name that can be bound (SPARQL's VARNAME: ASCII letters, digits and ``_``).
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 #: A bound value: a string (read by :func:`bind_value`) or an rdflib term.
 Binding = str | URIRef | Literal
@@ -83,9 +82,20 @@ def query_text(name_or_path: str) -> str:
     if name_or_path in queries:
         return queries[name_or_path]
     path = Path(name_or_path)
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    raise UsageError(f"no named query or file {name_or_path!r}; named queries: {', '.join(sorted(queries))}")
+    if not path.is_file():
+        raise UsageError(f"no named query or file {name_or_path!r}; named queries: {', '.join(sorted(queries))}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read query file {name_or_path}: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UsageError(
+            f"{name_or_path}:{line}:{col}: query file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        ) from None
 
 
 def is_update(text: str) -> bool:
@@ -111,6 +121,8 @@ def bind_value(value: str) -> URIRef | Literal:
     >>> bind_value("SUS"), bind_value("<https://example.org/x>")
     (rdflib.term.Literal('SUS'), rdflib.term.URIRef('https://example.org/x'))
     """
+    if not _is_text(value):
+        raise UsageError(f"binding {value!r} is not valid Unicode text (bytes that are not UTF-8?)")
     if len(value) > 2 and value.startswith("<") and value.endswith(">"):
         iri = value[1:-1]
         if re.search(r"[\s<>\"{}|\\^`]", iri) or ":" not in iri:
@@ -119,7 +131,16 @@ def bind_value(value: str) -> URIRef | Literal:
     return Literal(value)
 
 
-def _bindings(bindings: Mapping[str, Binding] | None) -> dict[str, URIRef | Literal]:
+def _is_text(value: str) -> bool:
+    """True if ``value`` can be written as UTF-8 (no lone surrogates from undecodable bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def binding_terms(bindings: Mapping[str, Binding] | None) -> dict[str, URIRef | Literal]:
     """Bindings checked and made terms (strings through :func:`bind_value`), by name."""
     out: dict[str, URIRef | Literal] = {}
     for name, value in sorted((bindings or {}).items()):
@@ -182,11 +203,14 @@ def run(
     QueryError
         If the text is neither a query nor an update, or the engine rejects it.
     """
-    values = _bindings(bindings)
+    values = binding_terms(bindings)
     if is_update(query):
         if not allow_update:
             raise ReadOnlyError("this is a SPARQL Update; pass allow_update=True (--allow-update) to change the graph")
-        _update(graph_or_store, query, values)
+        try:
+            _update(graph_or_store, query, values)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as exc:  # a read-only store raises RuntimeError
+            raise QueryError(f"update failed: {exc}") from exc
         return []
     store = inner_store(graph_or_store)
     result = None
@@ -197,7 +221,11 @@ def run(
                 use_default_graph_as_union=True,
                 substitutions={ox.Variable(k): ox_term(v) for k, v in values.items()},
             )
-            return _ox_rows(result)
+            rows = _ox_rows(result)
+            # pyparsing's packrat cache keeps exceptions whose frames reach this one: let go
+            # of the result here, or a collector pass on another thread would free it there
+            result = None
+            return rows
         assert isinstance(graph_or_store, Graph)  # a bare store is its own inner store
         return _rdflib_rows(graph_or_store.query(query, initBindings=values))
     except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
@@ -244,35 +272,3 @@ def _rdflib_rows(result: Result) -> list[dict[str, object]]:
         values = row.asdict()
         rows.append({n: _python(values.get(n)) for n in names})
     return rows
-
-
-def run_endpoint(
-    url: str,
-    query: str,
-    bindings: Mapping[str, Binding] | None = None,
-    *,
-    timeout: float = 60.0,
-) -> list[dict[str, object]]:
-    """Run a query against a remote SPARQL 1.1 endpoint (read-only).
-
-    rdflib's ``SPARQLStore`` sends the bindings as a trailing ``VALUES`` row whose values are
-    written with their N-Triples escaping (``Literal.n3()``): quoting, not formatting.  The
-    server must read its default graph as the union of its named graphs (see the module
-    documentation).
-
-    Raises
-    ------
-    ReadOnlyError
-        For a SPARQL Update (push graphs with :func:`dataflow_graph.rdf.push.push` instead).
-    QueryError
-        When the endpoint cannot be reached or rejects the query.
-    """
-    values = _bindings(bindings)
-    if is_update(query):
-        raise ReadOnlyError("updates are not sent to endpoints; use push() to load graphs")
-    store = SPARQLStore(url, returnFormat="json", method="POST_FORM", timeout=timeout)
-    ds = Dataset(store=store, default_union=True)
-    try:
-        return _rdflib_rows(ds.query(query, initBindings=values))
-    except Exception as exc:  # urllib and the result parsers raise many kinds
-        raise QueryError(f"query at {url} failed: {exc}") from exc

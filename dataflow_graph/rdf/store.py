@@ -1,5 +1,5 @@
-"""Pyoxigraph stores: built from the records' text or from rdflib graphs, viewed through rdflib,
-and kept on disk between runs (``dfg sparql --store``).
+"""Pyoxigraph stores: built from the records' text or from rdflib graphs, viewed through rdflib
+(the on-disk store of ``dfg sparql --store`` is :mod:`.cache`).
 
 >>> from dataflow_graph.examples import two_copies
 >>> ex = two_copies()
@@ -12,18 +12,14 @@ True
 
 from __future__ import annotations
 
-import hashlib
-import re
-import shutil
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..errors import DataflowGraphError, UsageError
+from ..errors import DataflowGraphError
 from ..model import Entry, Flow, Organisation, Release
 from . import DEFAULT_BASE
 from .graphs import records_rdf
@@ -33,9 +29,7 @@ from .vocab import PREFIXES
 
 __all__ = [
     "as_dataset",
-    "cached_store",
     "inner_store",
-    "input_key",
     "ox_term",
     "oxigraph_store",
     "records_store",
@@ -175,79 +169,3 @@ def oxigraph_store(ds: Graph | ox.Store) -> ox.Store:
     store = ox.Store()
     store.extend(quads)
     return store
-
-
-# ---------------------------------------------------------------------------------------------
-# The on-disk store of ``dfg sparql --store``
-
-
-def input_key(chunks: Iterable[bytes | str]) -> str:
-    """A cache key: the SHA-256 of the inputs (file bytes, options), in the order given.
-
-    >>> input_key([b"page", "base=x"])[:12]
-    'a1bc2d758c1a'
-    """
-    h = hashlib.sha256()
-    for chunk in chunks:
-        data = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
-        h.update(len(data).to_bytes(8, "big"))
-        h.update(data)
-    return h.hexdigest()
-
-
-#: What builds a cached store: a pyoxigraph store, an rdflib graph, or N-Quads.
-Built = ox.Store | Graph | bytes
-
-
-def cached_store(directory: str | Path, key: str, build: Callable[[], Built]) -> ox.Store:
-    """An on-disk pyoxigraph store for ``key`` under ``directory``, built once (``--store``).
-
-    ``build`` returns a pyoxigraph store, an rdflib graph or N-Quads bytes; it is called only
-    when ``directory/<key>`` is not there yet.  The store is written to a temporary folder and
-    renamed, so an interrupted build leaves no half store; stores of other keys are removed.
-    """
-    if not re.fullmatch(r"[0-9a-f]{16,128}", key):
-        raise UsageError(f"store key {key!r} is not a hex digest")
-    root = Path(directory)
-    root.mkdir(parents=True, exist_ok=True)
-    target = root / key
-    if target.is_dir():
-        return _open(target)
-    tmp = root / f".{key}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    store = ox.Store(str(tmp))
-    _load_into(store, build())
-    store.optimize()
-    store.flush()
-    del store
-    tmp.rename(target)
-    for old in root.iterdir():
-        if old.is_dir() and old.name != key and re.fullmatch(r"[0-9a-f]{16,128}", old.name):
-            _OPEN.pop(str(old.resolve()), None)
-            shutil.rmtree(old, ignore_errors=True)
-    return _open(target)
-
-
-#: RocksDB lets a process open a store once; keep the open ones by path.
-_OPEN: dict[str, ox.Store] = {}
-
-
-def _open(path: Path) -> ox.Store:
-    """The store at ``path``, opened once per process."""
-    key = str(path.resolve())
-    if key not in _OPEN:
-        _OPEN[key] = ox.Store(key)
-    return _OPEN[key]
-
-
-def _load_into(store: ox.Store, built: Built) -> None:
-    """Bulk-load what ``build`` returned into ``store``."""
-    if isinstance(built, bytes):
-        data = built
-    elif isinstance(built, ox.Store):
-        data = built.dump(format=ox.RdfFormat.N_QUADS) or b""
-    elif (inner := inner_store(built)) is not None:
-        data = inner.dump(format=ox.RdfFormat.N_QUADS) or b""
-    else:
-        data = built.serialize(format="nquads", encoding="utf-8")
-    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
