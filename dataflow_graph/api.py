@@ -7,6 +7,7 @@ text of those records are built in :mod:`dataflow_graph.outputs`, and the CLI ad
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -78,6 +79,8 @@ class Register:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     sources: list[str] = field(default_factory=list)
     names: Gazetteer | None = None
+    #: The file each source name stands for (display name -> path read), where known.
+    files: dict[str, Path] = field(default_factory=dict)
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -150,14 +153,34 @@ def load(paths: Sequence[str | Path] = ()) -> Register:
     >>> len(r.entries), r.diagnostics.balanced
     (7, True)
     """
-    found = read_inputs(paths) if paths else read_inputs([embedded_path("seeds")], shown_as="seeds")
+    given, shown_as = (list(paths), None) if paths else ([embedded_path("seeds")], "seeds")
+    found = read_inputs(given, shown_as=shown_as)
     return Register(
         entries=found.entries,
         pages=found.pages,
         releases=found.releases,
         diagnostics=found.diagnostics,
         sources=found.sources,
+        files=_files(given, shown_as, found.sources),
     )
+
+
+def _files(given: Sequence[str | Path], shown_as: str | None, sources: Sequence[str]) -> dict[str, Path]:
+    """The path behind each source name ``read_inputs`` gave (the files, walked the same way)."""
+    paths = [p for g in map(Path, given) if g.exists() for p in expand_paths([g])]
+    if len(paths) != len(sources):  # pragma: no cover - read_inputs walked differently
+        return {}
+    return dict(zip(sources, paths, strict=True))
+
+
+def _digests(register: Register) -> dict[str, str]:
+    """The SHA-256 of each file's bytes, by source name (what RDF names files by)."""
+    out = {}
+    for name in register.sources:
+        path = register.files.get(name)
+        if path is not None and path.is_file():
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -343,11 +366,13 @@ def export(
     during: str | None = None,
     depth: int | None = None,
     title: str | None = None,
+    flat: bool = False,
 ) -> bytes:
     """Write the register in format ``fmt`` (a key of :data:`~dataflow_graph.outputs.formats.WRITERS`)
     to ``out`` (a path or a binary file), and return the bytes.
 
-    ``base`` is the base IRI of RDF formats; the others say what the HTML page shows:
+    ``base`` is the base IRI of RDF formats and ``flat`` puts every JSON-LD triple in the
+    default graph; the others say what the HTML page shows:
     ``focus`` is any alias of an organisation, ``during`` is ``YYYY-MM..YYYY-MM``, and the
     page's findings are those of :func:`convergences` and :func:`file_findings` for the
     same family and window.
@@ -357,8 +382,10 @@ def export(
     UnknownOrganisationError
         If ``focus`` names no organisation (with suggestions).
     UsageError
-        For an unknown format, or a malformed ``during``.
+        For an unknown format, a malformed ``during``, or ``flat`` with a format other than JSON-LD.
     """
+    if flat and fmt.lower() not in ("jsonld", "json-ld"):
+        raise UsageError(f"--flat applies to JSON-LD only, not {fmt!r}")
     node = resolve_organisation(register, focus) if focus else None
     view = formats.View(
         focus=node,
@@ -374,7 +401,7 @@ def export(
         return [*found, *file_findings(register, family=family)]
 
     def rdf(syntax: str) -> bytes:
-        return _rdf.export_rdf(_rdf_records(register), syntax, base=base or DEFAULT_BASE)
+        return _rdf.export_rdf(_rdf_records(register), syntax, base=base or DEFAULT_BASE, flat=flat)
 
     source = formats.Exportable(register.graph, sources=tuple(register.sources), view=view, findings=findings, rdf=rdf)
     return formats.export(source, fmt, out)
@@ -388,7 +415,12 @@ def export(
 def _rdf_records(register: Register) -> _rdf.Records:
     """What the register's RDF projects: entries, flows, organisations, released files, findings."""
     return _rdf.Records(
-        register.entries, register.flows, register.organisations, register.releases, convergences(register)[0]
+        register.entries,
+        register.flows,
+        register.organisations,
+        register.releases,
+        convergences(register)[0],
+        _digests(register),
     )
 
 
@@ -404,9 +436,10 @@ def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.Store:
     return _rdf.rdf_store(_rdf_records(register), base=base)
 
 
-def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
-    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
-    return _rdf.export_rdf(_rdf_records(register), fmt, base=base)
+def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
+    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input
+    (``flat``: JSON-LD with every triple in the default graph)."""
+    return _rdf.export_rdf(_rdf_records(register), fmt, base=base, flat=flat)
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:

@@ -428,7 +428,7 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, out: Output,
 @handle_errors
 def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     """
-    Validate the register's RDF against the SHACL shapes; exit 1 on a violation
+    Validate the register's RDF against the SHACL shapes and the cross-node checks; exit 1 on a violation
 
     Example:
 
@@ -437,7 +437,9 @@ def check_command(paths: tuple[str, ...], base: str, fmt: str) -> None:
     """
     violations: list[Any] = api.check(api.load(paths), base=base)
     if fmt == "table":
-        Output(fmt, None).emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
+        failed = sum(v.severity == "Violation" for v in violations)
+        verdict = f"{failed} violation(s)\n" if failed else f"conforms: no violation ({len(violations)} warning(s))\n"
+        Output(fmt, None).emit("".join(f"{v}\n" for v in violations) + verdict)
     else:
         document = documents.check_document(violations)
         Output(fmt, None).write(document, [v.as_dict() for v in violations], "SHACL violations")
@@ -479,11 +481,14 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
 @handle_errors
 def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], out: Output, **where: Any) -> None:
     """
-    Run a named SPARQL query (convergence, paths_to, holders, by_opt_out) or a .rq file
+    Run a named SPARQL query (evidence, received, convergence, opt_out_divergence,
+    commercial_routes, dual_roles, paths_to, holders, by_opt_out) or a .rq file
 
     Example:
 
     \b
+        dfg sparql evidence --bind recipient=org:nhs-thurrock-ccg
+        dfg sparql received --bind family=SUS --bind identifiability=identifiable
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
@@ -572,9 +577,10 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
     help="Write to this file instead of stdout",
 )
 @base_option
+@click.option("--flat", is_flag=True, help="JSON-LD: every triple in the default graph (no named graphs)")
 @diagnostic_options
 @handle_errors
-def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, report: Report) -> None:
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, flat: bool, report: Report) -> None:
     """
     Export the whole register as RDF, or the flow graph for Gephi, Cytoscape or a browser
 
@@ -582,10 +588,11 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
 
     \b
         dfg export --format turtle -o register.ttl
+        dfg export --format jsonld --flat -o register.jsonld
         dfg export --format gexf -o flows.gexf
     """
     register = api.load(paths)
-    _write_bytes(api.export(register, fmt, output, base=base), output)
+    _write_bytes(api.export(register, fmt, output, base=base, flat=flat), output)
     report(register.diagnostics)
 
 

@@ -54,21 +54,19 @@ def test_rdf_entry_without_period_is_a_warning_with_its_entry(example):
     entry = dataclasses.replace(example.entries[0], period=None)
     found = validate(to_rdf((entry, example.entries[1]), example.flows, example.organisations))
     assert [(v.severity, v.reference, v.source, v.line) for v in found] == [
-        ("Warning", "DARS-NIC-00001-AAAAA", "examples/two_copies.txt", 1)
+        ("Warning", "DARS-NIC-00001-AAAAA", "two_copies.txt", 1)
     ]
-    assert str(found[0]).startswith(
-        "examples/two_copies.txt:1: Warning[SHACL] [entry DARS-NIC-00001-AAAAA] entry has no period"
-    )
+    assert str(found[0]).startswith("two_copies.txt:1: Warning[SHACL] [entry DARS-NIC-00001-AAAAA] entry has no period")
 
 
 def test_rdf_hop_without_evidence_is_a_violation_with_its_entry(example):
     store = records_store(example.entries, example.flows, example.organisations)
-    hop = ox.NamedNode(f"{DEFAULT_BASE}flow/NIC-00002-BBBBB%2F1/hop/2")
+    hop = ox.NamedNode(f"{DEFAULT_BASE}flow/DARS-NIC-00002-BBBBB/1/hop/2")
     for q in list(store.quads_for_pattern(hop, ox.NamedNode(str(DFG.evidence)), None)):
         store.remove(q)
     found = validate(store)
     assert [(v.severity, v.message, v.reference) for v in found] == [
-        ("Violation", "hop has no evidence", "DARS-NIC-00002-BBBBB")
+        ("Violation", "no evidence (dfg:evidence)", "DARS-NIC-00002-BBBBB")
     ]
 
 
@@ -108,6 +106,7 @@ def test_rdf_one_named_graph_per_agreement(ds):
         str(graph_iri("NIC-00001-AAAAA")),
         str(graph_iri("NIC-00002-BBBBB")),
         f"{DEFAULT_BASE}graph/reference",
+        f"{DEFAULT_BASE}graph/concepts",
     } == names
 
 
@@ -238,20 +237,12 @@ def test_rdf_text_path_and_store_path_hold_the_same_triples(fmt):
 
 
 def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
-    from types import SimpleNamespace
-
+    from dataflow_graph.graph import build_graph, convergences
     from dataflow_graph.rdf import graphs as rdf
 
     ex = synthetic(30, seed=9)
-    findings = [
-        SimpleNamespace(
-            recipient=ex.flows[0].hops[-1].target.id,
-            family="SUS",
-            identifiable=(ex.flows[0].id,),
-            deidentified=(ex.flows[1].id,),
-            severity=5,
-        )
-    ]
+    findings, _ = convergences(build_graph(ex.flows, ex.organisations.values()))
+    assert findings
     one = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=1)
     monkeypatch.setattr(rdf, "PARALLEL_FROM", 2)
     two = records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=2)

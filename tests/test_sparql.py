@@ -46,7 +46,17 @@ def reference_convergences(ex) -> set[tuple[str, str]]:
 
 
 def test_sparql_named_queries_are_all_there():
-    assert sorted(named_queries()) == ["by_opt_out", "convergence", "holders", "paths_to"]
+    assert sorted(named_queries()) == [
+        "by_opt_out",
+        "commercial_routes",
+        "convergence",
+        "dual_roles",
+        "evidence",
+        "holders",
+        "opt_out_divergence",
+        "paths_to",
+        "received",
+    ]
     assert query_text("holders") == named_queries()["holders"]
 
 
