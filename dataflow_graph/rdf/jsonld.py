@@ -169,7 +169,8 @@ def jsonld(graphs: Iterable[tuple[str | None, bytes]], *, base: str = DEFAULT_BA
     """JSON-LD 1.1 of some graphs' sorted N-Triples lines (None: the default graph).
 
     Written graph by graph (default graph first, then by IRI), one node object per line, keys
-    sorted, so memory holds one graph at a time and the same triples give the same bytes.
+    and values sorted (a lone value without its array), so memory holds one graph at a time
+    and the same triples give the same bytes.
     """
     terms, term_of = _terms()
     prefixes = _PREFIXES
@@ -200,7 +201,7 @@ def jsonld(graphs: Iterable[tuple[str | None, bytes]], *, base: str = DEFAULT_BA
             term = term_of.get(p)
             kind = terms[term][1] if term is not None else None
             node.setdefault(term or vocab(p), []).append(_value(o, kind, c))
-        written = _ITEMS.join(_json({"@id": s, **props}) for s, props in sorted(nodes.items()))
+        written = _ITEMS.join(_json({"@id": s, **_single(props)}) for s, props in sorted(nodes.items()))
         if graph is not None:
             written = f'{{"@graph": [\n{written}\n], "@id": {_json(c(graph))}}}'
         items.append(written.encode())
@@ -230,6 +231,15 @@ def _value(o: object, kind: str | None, compact: Callable[[str], str]) -> Json:
 
 
 _ITEMS = ",\n"
+
+
+def _single(props: dict[str, list[Json]]) -> dict[str, object]:
+    """A node's values, each sorted, a lone value written without its array."""
+    out: dict[str, object] = {}
+    for key, values in props.items():
+        ordered = sorted(values, key=_json) if len(values) > 1 else values
+        out[key] = ordered[0] if len(ordered) == 1 else ordered
+    return out
 
 
 def _json(value: object) -> str:
