@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 
 from dataflow_graph.errors import DataflowGraphError, UsageError
 from dataflow_graph.examples import synthetic
+from dataflow_graph.model import Period
 from dataflow_graph.rdf import DEFAULT_BASE
 from dataflow_graph.rdf.graphs import records_rdf
 from dataflow_graph.rdf.iris import graph_iri
@@ -24,6 +25,7 @@ from dataflow_graph.rdf.serialise import parse_rdf, serialise, union_graph
 from dataflow_graph.rdf.shacl import load_ontology, validate
 from dataflow_graph.rdf.store import records_store, to_rdf
 from dataflow_graph.rdf.vocab import DCAT, DCTERMS, DFG, DFG_NS, DPV, ORG, PROV, RDF, RDFS, SKOS, XSD
+from dataflow_graph.rdf.vocab import FROM as FROM_IRI
 
 FORMATS = ("turtle", "nt", "jsonld", "trig", "nquads")
 
@@ -597,3 +599,52 @@ def test_rdf_seed_uses_only_checked_dpv_terms(seed_graph):
     from test_vocab import CHECKED_DPV, dpv_terms
 
     assert dpv_terms(seed_graph) - CHECKED_DPV == set()
+
+
+# ---------------------------------------------------------------------------------------
+# The cross-node checks of dfg check (ontology/checks/*.rq, run on Oxigraph)
+
+
+def _checked(store) -> list[tuple[str, str]]:
+    return [(v.severity, v.rule) for v in validate(store)]
+
+
+def test_rdf_check_reports_a_gap_between_hops(example):
+    store = records_store(example.entries, example.flows, example.organisations)
+    hop = ox.NamedNode(f"{DEFAULT_BASE}flow/DARS-NIC-00001-AAAAA/1/hop/3")
+    for q in list(store.quads_for_pattern(hop, ox.NamedNode(str(FROM_IRI)), None)):
+        store.remove(q)
+        store.add(ox.Quad(hop, q.predicate, ox.NamedNode(f"{DEFAULT_BASE}org/example-dscro"), q.graph_name))
+    found = [v for v in validate(store) if v.rule == "check:hop_continuity"]
+    assert [(v.severity, v.reference) for v in found] == [("Warning", "DARS-NIC-00001-AAAAA")]
+    assert "leaves from Example DSCRO but hop 2 arrived at Example CSU" in found[0].message
+
+
+def test_rdf_check_refuses_a_derivation_that_reidentifies(example):
+    store = records_store(example.entries, example.flows, example.organisations)
+    ident = ox.NamedNode(f"{DEFAULT_BASE}copy/NIC-00002-BBBBB/SUS/identifiable")
+    pseudo = ox.NamedNode(f"{DEFAULT_BASE}copy/NIC-00002-BBBBB/SUS/pseudonymised")
+    store.add(ox.Quad(ident, ox.NamedNode(str(PROV.wasDerivedFrom)), pseudo, ox.DefaultGraph()))
+    assert ("Violation", "check:derivations") in _checked(store)
+
+
+def test_rdf_check_refuses_an_unflagged_reversed_window(example):
+    reversed_window = Period("2019-05", "2018-06", "2019.05 — 2018.06")
+    entry = dataclasses.replace(example.entries[0], period=reversed_window)
+    store = records_store((entry, example.entries[1]), example.flows, example.organisations)
+    assert _checked(store).count(("Warning", "check:reversed_windows")) == 1
+    window = ox.NamedNode(f"{DEFAULT_BASE}entry/DARS-NIC-00001-AAAAA/window")
+    for q in list(store.quads_for_pattern(window, ox.NamedNode(str(DFG.reversed)), None)):
+        store.remove(q)
+    assert ("Violation", "check:reversed_flags") in _checked(store)
+
+
+def test_rdf_check_every_query_is_a_select_of_focus_and_message():
+    from dataflow_graph.rdf.shacl import checks
+
+    found = checks()
+    assert len(found) >= 8
+    for name, (severity, text) in found.items():
+        assert severity in ("Violation", "Warning"), name
+        assert "SELECT ?focus ?message" in text, name
+        assert "FILTER NOT EXISTS" not in text, name  # MINUS: 150x faster in Oxigraph (RDF-NOTES)

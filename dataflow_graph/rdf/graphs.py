@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from .._speed import cyclic_gc_paused, fork_map
 from ..graph import Convergence
 from ..model import Entry, Flow, Organisation, Release
-from ..names import gazetteer
+from ..names import gazetteer, organisation_key
 from . import DEFAULT_BASE
 from .findings import Place, finding
 from .iris import SourceFiles, entry_keys
@@ -154,12 +154,17 @@ def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str
     of every organisation, are added to ``orgs`` (from the reviewed gazetteer where it has them)."""
     names = gazetteer()
     resolver = names.fresh()
+    known: dict[str, Organisation] = {}
+    for org_id in sorted(orgs):  # a name two organisations share goes to the first by id
+        for name in (orgs[org_id].name, *orgs[org_id].aliases):
+            known.setdefault(organisation_key(name), orgs[org_id])
     resolved: dict[str, Organisation] = {}
 
     def resolve(name: str) -> Organisation:
+        """The records' own organisation of that name, else the gazetteer's."""
         got = resolved.get(name)
         if got is None:
-            got = resolved[name] = resolver.resolve(name)
+            got = resolved[name] = known.get(organisation_key(name)) or resolver.resolve(name)
         return got
 
     roles = {}
