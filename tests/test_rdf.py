@@ -528,8 +528,8 @@ def test_rdf_release_evidence_is_its_file_sheet_row_and_row_id(example):
     from dataflow_graph.model import Identifiability, Release
 
     release = Release(
-        "/home/someone/register.xlsx#DataReleases:7",
-        "/home/someone/register.xlsx#DataReleases",
+        "/srv/exports/register.xlsx#DataReleases:7",
+        "/srv/exports/register.xlsx#DataReleases",
         7,
         "DARS-NIC-00001-AAAAA",
         "NIC-00001-AAAAA",
@@ -554,7 +554,7 @@ def test_rdf_release_evidence_is_its_file_sheet_row_and_row_id(example):
     assert "OTHER0125: Example CCG, SUS for Commissioners, Identifiable, opt-outs applied, 2019-01" == str(
         g.value(ev, PROV.value)
     )
-    assert b"/home/someone" not in serialise(g, "nt")
+    assert b"/srv/exports" not in serialise(g, "nt")
 
 
 def test_rdf_entries_sharing_a_reference_get_keys_from_their_text(example):

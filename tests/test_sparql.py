@@ -266,3 +266,13 @@ def test_sparql_every_named_query_returns_labels_not_only_ids(seed_store, name):
     assert rows, name
     texts = [v for r in rows for k, v in r.items() if isinstance(v, str) and not v.startswith(("org:", "http"))]
     assert any(" " in v for v in texts), name  # a name or a sentence, not only identifiers
+
+
+@pytest.mark.parametrize("name", ["received", "opt_out_divergence", "commercial_routes"])
+def test_sparql_the_three_questions_are_written_out_in_the_docs(repo_root, name):
+    """The README (or the branch notes until they are merged) carries each question's query
+    verbatim, so the SPARQL a reader copies is the SPARQL the tests above run."""
+    text = named_queries()[name]
+    query = text[text.index("PREFIX") :].strip()
+    docs = [repo_root / "README.md", repo_root / "docs" / "notes-ld.md"]
+    assert any(p.is_file() and query in p.read_text(encoding="utf-8") for p in docs), name

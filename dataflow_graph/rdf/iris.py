@@ -223,7 +223,7 @@ class Located:
 def base_name(path: str) -> str:
     """The last part of a path, whichever separator it uses.
 
-    >>> base_name("/home/me/register/seeds/page.txt"), base_name("C:\\\\data\\\\r.xlsx")
+    >>> base_name("/srv/register/seeds/page.txt"), base_name("C:\\\\data\\\\r.xlsx")
     ('page.txt', 'r.xlsx')
     """
     return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
