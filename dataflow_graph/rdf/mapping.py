@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .._speed import memoised
 from ..graph import Convergence
 from ..graph.qualifiers import release_cited
 from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
@@ -72,6 +73,8 @@ _PROCESS_TYPES = (f"a {_DPV.Process}", f"a {_PROV.Activity}")
 #: "Data Processor 2 – Mid-Essex CCG": a heading naming one of the agreement's processors.
 _PROCESSOR_HEADING = re.compile(r"^\s*data processor\s*\d+\s*[–—:-]+\s*(?P<name>\S.*?)\s*$", re.IGNORECASE)
 _PROCESSOR_ROLES = (Role.PROCESSOR, Role.CSU)
+#: Identifiability ranks (the enum's property builds a table on every call).
+_RANK = {level: level.rank for level in Identifiability}
 _FAMILY_WORDS = {UNSTATED: "data of no reviewed family,"}
 
 
@@ -107,7 +110,7 @@ def agreement_roles(
     for e in entries:
         for section in e.sections:
             for line in section.lines:
-                if match := _PROCESSOR_HEADING.match(line.text):
+                if "rocessor" in line.text and (match := _PROCESSOR_HEADING.match(line.text)):
                     org = resolve(match.group("name"))
                     named.setdefault(org.id, org)
                     processors.add(org.id)
@@ -143,7 +146,7 @@ def agreement(
     copies: dict[tuple[str, Identifiability], _Copy] = {}
     for f in flows:
         _flow(b, f, by_id.get(f.entry), flow_purposes[f.id], node, roles, copies)
-    for (family, level), info in sorted(copies.items(), key=lambda kv: (kv[0][0], -kv[0][1].rank)):
+    for (family, level), info in sorted(copies.items(), key=lambda kv: (kv[0][0], -_RANK[kv[0][1]])):
         _copy(b, core, family, level, info, datasets.get(family, set()))
     edges = sorted({(h.source.id, h.target.id) for f in flows for h in f.hops})
     for a, c in edges:
@@ -185,21 +188,27 @@ def period(b: RdfText, owner: str, window: Period | None, name: str = "window") 
     if window is None:
         return None
     p = sub(owner, name)
-    t = [f"a {_DCT.PeriodOfTime}"]
-    if window.start:
-        t.append(f"{_DCAT.startDate} {quoted(window.start)}^^{_GYEARMONTH}")
-    if window.end:
-        t.append(f"{_DCAT.endDate} {quoted(window.end)}^^{_GYEARMONTH}")
-    if window.raw:
-        t.append(f"{_RDFS.label} {quoted(window.raw)}")
-    elif window.start or window.end:
-        t.append(f"{_RDFS.label} {quoted(' to '.join(m or '…' for m in (window.start, window.end)))}")
-    if window.qualifier:
-        t.append(f"{_SKOS.note} {quoted(window.qualifier)}")
-    if window.reversed:
-        t.append(f"{_DFG.reversed} true")
-    b.close(p, t)
+    b.close(p, _period_fragments(window.start, window.end, window.raw, window.qualifier))
     return p
+
+
+@memoised(4096)
+def _period_fragments(start: str | None, end: str | None, raw: str, qualifier: str) -> list[str]:
+    """The ``p o`` pairs of a period node (the register repeats a few windows many times)."""
+    t = [f"a {_DCT.PeriodOfTime}"]
+    if start:
+        t.append(f"{_DCAT.startDate} {quoted(start)}^^{_GYEARMONTH}")
+    if end:
+        t.append(f"{_DCAT.endDate} {quoted(end)}^^{_GYEARMONTH}")
+    if raw:
+        t.append(f"{_RDFS.label} {quoted(raw)}")
+    elif start or end:
+        t.append(f"{_RDFS.label} {quoted(' to '.join(m or '…' for m in (start, end)))}")
+    if qualifier:
+        t.append(f"{_SKOS.note} {quoted(qualifier)}")
+    if start and end and end < start:
+        t.append(f"{_DFG.reversed} true")
+    return t
 
 
 def _entry(b: RdfText, e: Entry, agreement: str) -> None:
@@ -299,8 +308,8 @@ def _flow(
         t.append(f"{_DFG.hop} {hop}")
         for fam in h.families or f.families or (UNSTATED,):
             info = copies.setdefault((fam, h.identifiability), _Copy())
-            if previous is not None and previous.rank > h.identifiability.rank:
-                if info.made_from is None or info.made_from.rank < previous.rank:
+            if previous is not None and _RANK[previous] > _RANK[h.identifiability]:
+                if info.made_from is None or _RANK[info.made_from] < _RANK[previous]:
                     info.made_from = previous
                 info.at.add(h.source.id)
         previous = h.identifiability
