@@ -648,3 +648,17 @@ def test_rdf_check_every_query_is_a_select_of_focus_and_message():
         assert severity in ("Violation", "Warning"), name
         assert "SELECT ?focus ?message" in text, name
         assert "FILTER NOT EXISTS" not in text, name  # MINUS: 150x faster in Oxigraph (RDF-NOTES)
+
+
+def test_rdf_a_copy_made_from_a_level_no_hop_moved_is_still_a_copy(example):
+    """Hop 1 names HES, hop 2 pseudonymised SUS: the SUS identifiable copy the DSCRO
+    pseudonymised is a node (a copy, derived from, used by the de-identification)."""
+    flow = example.flows[1]
+    hops = (dataclasses.replace(flow.hops[0], families=("HES",)), *flow.hops[1:])
+    changed = dataclasses.replace(flow, hops=hops)
+    store = records_store(example.entries, (example.flows[0], changed), example.organisations)
+    assert validate(store) == []
+    g = union_graph(store)
+    source = URIRef(f"{DEFAULT_BASE}copy/NIC-00002-BBBBB/SUS/identifiable")
+    assert (source, RDF.type, DFG.DataCopy) in g
+    assert (URIRef(f"{DEFAULT_BASE}copy/NIC-00002-BBBBB/SUS/pseudonymised"), PROV.wasDerivedFrom, source) in g

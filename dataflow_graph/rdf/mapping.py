@@ -312,6 +312,7 @@ def _flow(
                 if info.made_from is None or _RANK[info.made_from] < _RANK[previous]:
                     info.made_from = previous
                 info.at.add(h.source.id)
+                copies.setdefault((fam, previous), _Copy())  # made from it, whichever hop moved it
         previous = h.identifiability
     t += sorted(used)
     t += sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in used)

@@ -20,12 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from ..errors import DataflowGraphError, UsageError
 from .jsonld import jsonld
 from .store import oxigraph_store
 from .turtle import (
+    XSD_STRING,
     RdfText,
     graph_order,
     open_statements,
@@ -168,10 +171,50 @@ def parse_rdf(data: bytes | str, fmt: str = "turtle") -> Dataset:
 
 
 def union_graph(ds: Graph | ox.Store) -> Graph:
-    """All triples of every named graph in one plain rdflib graph (pyshacl, isomorphism)."""
+    """All triples of every named graph in one plain rdflib graph (pyshacl, isomorphism).
+
+    From a pyoxigraph store the terms are made directly (each once), which is about three
+    times faster than writing N-Triples and parsing them back with rdflib.
+    """
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True, replace=True)
-    data = serialise(ds, "nt")
-    g.parse(data=data, format="nt")
+    store = ds if isinstance(ds, ox.Store) else oxigraph_store(ds) if _is_oxigraph(ds) else None
+    if store is None:
+        g.parse(data=serialise(ds, "nt"), format="nt")
+        return g
+    terms: dict[object, Node] = {}
+
+    def term(node: object) -> Node:
+        """The rdflib term of a store term (remembered: IRIs recur on every hop)."""
+        got = terms.get(node)
+        if got is None:
+            got = terms[node] = _rdflib_term(node)
+        return got
+
+    seen: set[tuple[object, object, object]] = set()
+    triples = []
+    for q in store:
+        key = (q.subject, q.predicate, q.object)
+        if key not in seen:
+            seen.add(key)
+            triples.append((term(q.subject), term(q.predicate), term(q.object), g))
+    g.addN(triples)
     return g
+
+
+def _is_oxigraph(ds: Graph) -> bool:
+    """Whether an rdflib graph is backed by Oxigraph (its store can be read directly)."""
+    return isinstance(ds.store, OxigraphStore)
+
+
+def _rdflib_term(node: object) -> Node:
+    """A pyoxigraph IRI or literal as rdflib makes it from N-Triples (no blank nodes)."""
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.Literal):
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Literal(node.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+    raise DataflowGraphError(f"blank node {node} in the graph; mint an IRI instead")
