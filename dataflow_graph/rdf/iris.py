@@ -1,9 +1,13 @@
-"""How nodes are named: every IRI is minted from a record's own keys, under one base.
+"""How nodes are named: every IRI is minted from content, under one base.
 
-The same register gives the same IRIs (no counters, no blank nodes), so two editions can be
-diffed: ``<base>org/<slug>``, ``<base>graph/<agreement core>``, ``<base>entry/<entry id>``,
-``<base>flow/<flow id>/hop/<n>``, ``<base>copy/<core>/<family>/<level>``...  Each key is one
-path segment, %-encoded where it is not unreserved (entry ids carry file paths).
+The same register gives the same IRIs whatever path, folder or order its files were given in
+(no counters, no positions, no blank nodes, never the typed path), so two editions can be
+diffed: ``<base>org/<slug>``, ``<base>graph/<agreement core>``, ``<base>agreement/<core>``,
+``<base>entry/<reference>`` (``<reference>~<digest>`` where several entries share one),
+``<base>flow/<entry key>/<n>/hop/<i>``, ``<base>copy/<core>/<family>/<level>``,
+``<base>file/<SHA-256 of its bytes>``, ``<base>evidence/<digest of file, line and text>``,
+``<base>release/<row id>``, ``<base>finding/<recipient>/<family>``.  Each key is one path
+segment, %-encoded where it is not unreserved.
 """
 
 from __future__ import annotations
