@@ -276,13 +276,16 @@ def normalised(text: str) -> str:
     >>> normalised("  Opt outs\\u00a0honoured:\\n N ")
     'Opt outs honoured: N'
     """
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    if not text.isascii():  # ASCII text is its own NFC form
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
 
 
 def digest(*parts: object) -> str:
-    """A short hex digest of some parts (joined by a separator no text holds)."""
-    joined = "\x1f".join(str(p) for p in parts)
-    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    """A 20-hex-digit digest of some parts (joined by a separator no text holds): BLAKE2b of
+    80 bits, so two different lines of a register do not share one in practice."""
+    joined = "\x1f".join(map(str, parts))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 def evidence_key(where: Located, line: int, col: int, text: str) -> str:
