@@ -92,6 +92,8 @@ class Register:
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     sources: list[str] = field(default_factory=list)
     names: Gazetteer | None = None
+    #: The SHA-256 of each file's bytes by source name, from the one reading of each input.
+    digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -198,6 +200,7 @@ def load(paths: Sequence[str | Path] = (), *, limits: Limits | None = None) -> R
         releases=found.releases,
         diagnostics=found.diagnostics,
         sources=found.sources,
+        digests=found.digests,
     )
 
 
@@ -539,11 +542,13 @@ def export(
     during: str | None = None,
     depth: int | None = None,
     title: str | None = None,
+    flat: bool = False,
 ) -> bytes:
     """Write the register in format ``fmt`` (a key of :data:`~dataflow_graph.outputs.formats.WRITERS`)
     to ``out`` (a path or a binary file), and return the bytes.
 
-    ``base`` is the base IRI of RDF formats; the others say what the HTML page shows:
+    ``base`` is the base IRI of RDF formats and ``flat`` puts every JSON-LD triple in the
+    default graph; the others say what the HTML page shows:
     ``focus`` is any alias of an organisation (``depth`` steps up and down from it, 2 by
     default), ``during`` is ``YYYY-MM..YYYY-MM``, ``title`` names the page (by default the
     inputs' base names, or the built-in seed's name), and the page lists the findings of
@@ -554,8 +559,10 @@ def export(
     UnknownOrganisationError
         If ``focus`` names no organisation (with suggestions).
     UsageError
-        For an unknown format, or a malformed ``during``.
+        For an unknown format, a malformed ``during``, or ``flat`` with a format other than JSON-LD.
     """
+    if flat and fmt.lower() not in ("jsonld", "json-ld"):
+        raise UsageError(f"--flat applies to JSON-LD only, not {fmt!r}")
     node = resolve_organisation(register, focus) if focus else None
     view = formats.View(
         focus=node,
@@ -571,7 +578,7 @@ def export(
         return [*found, *file_findings(register, family=family)]
 
     def rdf(syntax: str) -> bytes:
-        return _rdf.export_rdf(_rdf_records(register), syntax, base=base or DEFAULT_BASE)
+        return _rdf.export_rdf(_rdf_records(register), syntax, base=base or DEFAULT_BASE, flat=flat)
 
     sources, name = tuple(register.sources), _seed_name(register)
     source = formats.Exportable(register.graph, sources=sources, view=view, findings=findings, rdf=rdf, name=name)
@@ -595,7 +602,12 @@ def _seed_name(register: Register) -> str | None:
 def _rdf_records(register: Register) -> _rdf.Records:
     """What the register's RDF projects: entries, flows, organisations, released files, findings."""
     return _rdf.Records(
-        register.entries, register.flows, register.organisations, register.releases, convergences(register)[0]
+        register.entries,
+        register.flows,
+        register.organisations,
+        register.releases,
+        convergences(register)[0],
+        register.digests,
     )
 
 
@@ -611,9 +623,10 @@ def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.Store:
     return _rdf.rdf_store(_rdf_records(register), base=base)
 
 
-def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
-    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input."""
-    return _rdf.export_rdf(_rdf_records(register), fmt, base=base)
+def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
+    """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input
+    (``flat``: JSON-LD with every triple in the default graph)."""
+    return _rdf.export_rdf(_rdf_records(register), fmt, base=base, flat=flat)
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:

@@ -654,7 +654,7 @@ def orgs_command(paths: tuple[str, ...], reviewed: bool, out: Output, report: Re
 @handle_errors
 def check_command(paths: tuple[str, ...], base: str, out: Output, report: Report) -> None:
     """
-    Validate the register's RDF against the SHACL shapes; exit 1 on a violation
+    Validate the register's RDF against the SHACL shapes and the cross-node checks; exit 1 on a violation
 
     Example:
 
@@ -665,7 +665,9 @@ def check_command(paths: tuple[str, ...], base: str, out: Output, report: Report
     with phase("validating the RDF against the SHACL shapes"):
         violations: list[Any] = api.check(register, base=base)
     if out.fmt == "table":
-        out.emit("".join(f"{v}\n" for v in violations) or "conforms: no violation\n")
+        failed = sum(v.severity == "Violation" for v in violations)
+        verdict = f"{failed} violation(s)\n" if failed else f"conforms: no violation ({len(violations)} warning(s))\n"
+        out.emit("".join(f"{v}\n" for v in violations) + verdict)
     else:
         out.write(documents.check_document(violations), [v.as_dict() for v in violations], "SHACL violations")
     report(register.diagnostics)
@@ -709,11 +711,14 @@ def _bindings(values: tuple[str, ...]) -> dict[str, str]:
 @handle_errors
 def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], out: Output, **where: Any) -> None:
     """
-    Run a named SPARQL query (convergence, paths_to, holders, by_opt_out) or a .rq file
+    Run a named SPARQL query (evidence, received, convergence, opt_out_divergence,
+    commercial_routes, dual_roles, paths_to, holders, by_opt_out) or a .rq file
 
     Example:
 
     \b
+        dfg sparql evidence --bind recipient=org:nhs-thurrock-ccg
+        dfg sparql received --bind family=SUS --bind identifiability=identifiable
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
@@ -895,10 +900,11 @@ def report_command(
     help="Write to this file (replaced in one step) ('-': stdout)",
 )
 @base_option
+@click.option("--flat", is_flag=True, help="JSON-LD: every triple in the default graph (no named graphs)")
 @diagnostic_options
 @common_options
 @handle_errors
-def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, report: Report) -> None:
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: str, flat: bool, report: Report) -> None:
     """
     Export the whole register as RDF, or the flow graph for Gephi, Cytoscape or a browser
 
@@ -906,6 +912,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
 
     \b
         dfg export --format turtle -o register.ttl
+        dfg export --format jsonld --flat -o register.jsonld
         dfg export --format gexf -o flows.gexf
     """
     out = Output(fmt.lower(), output)
@@ -913,7 +920,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         out.refuse_terminal("The HTML graph")
     register = load(paths)
     with phase(f"writing {out.fmt}"):
-        data = api.export(register, out.fmt, base=base)
+        data = api.export(register, out.fmt, base=base, flat=flat)
     out.emit_bytes(data, summary=f"{len(data):,} bytes of {out.fmt}")
     report(register.diagnostics)
 

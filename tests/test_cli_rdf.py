@@ -15,10 +15,18 @@ def _json(args: list[str]) -> dict:
     return json.loads(result.stdout)
 
 
-def test_check_seed_conforms_to_shapes():
+def test_check_seed_conforms_to_shapes_and_warns_of_its_reversed_window():
     result = CliRunner().invoke(cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert "conforms" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("conforms: no violation (")
+    assert "seeds/000_95fc53981bcca0e2.txt:947: Warning[check:reversed_windows] [entry NIC-41576-W2B4Q]" in (
+        result.stdout
+    )
+
+
+def test_check_json_names_the_rule_of_each_result():
+    rows = _json(["check"])["violations"]
+    assert {r["rule"] for r in rows} == {"check:reversed_windows"}
 
 
 def test_sparql_convergence_equals_converge_on_seed():
@@ -56,4 +64,28 @@ def test_sparql_query_file_not_utf8_is_one_line_with_its_place(tmp_path):
     query.write_bytes(b'SELECT * WHERE {\n  ?s ?p "caf\xe9" }\n')
     result = CliRunner().invoke(cli, ["sparql", str(query)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {query}:2:13: query file is not UTF-8 (byte 0xe9); save it as UTF-8\n"
+    assert result.stderr.splitlines()[-1] == f"Error: {query}:2:13: query file is not UTF-8 (byte 0xe9); save it as UTF-8"
+
+
+def test_sparql_evidence_gives_both_sides_for_the_thurrock_finding():
+    rows = _json(["sparql", "evidence", "--bind", "recipient=org:nhs-thurrock-ccg"])["rows"]
+    assert {r["side"] for r in rows} == {"identifiable", "de-identified"}
+    assert {r["family"] for r in rows} == {"SUS"}
+    assert all(r["sentence"] and r["file"] and r["line"] for r in rows)
+
+
+def test_export_jsonld_flat_loads_as_one_graph(tmp_path):
+    from rdflib import Graph
+
+    out = tmp_path / "seed.jsonld"
+    result = CliRunner().invoke(cli, ["export", "--format", "jsonld", "--flat", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    flat = Graph().parse(out, format="json-ld")
+    nt = CliRunner().invoke(cli, ["export", "--format", "nt", "-q"])
+    assert len(flat) == len(Graph().parse(data=nt.stdout, format="nt")) > 1000
+
+
+def test_export_flat_with_turtle_is_a_usage_error():
+    result = CliRunner().invoke(cli, ["export", "--format", "turtle", "--flat", "-q"])
+    assert result.exit_code == 1
+    assert "JSON-LD only" in result.stderr

@@ -27,6 +27,8 @@ def _run(args: list[str], seed: str) -> bytes:
         ["export", "--format", "turtle"],
         ["export", "--format", "nt"],
         ["export", "--format", "jsonld"],
+        ["export", "--format", "jsonld", "--flat"],
+        ["export", "--format", "nquads"],
         ["html"],
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import pyoxigraph as ox
@@ -47,7 +48,17 @@ def reference_convergences(ex) -> set[tuple[str, str]]:
 
 
 def test_sparql_named_queries_are_all_there():
-    assert sorted(named_queries()) == ["by_opt_out", "convergence", "holders", "paths_to"]
+    assert sorted(named_queries()) == [
+        "by_opt_out",
+        "commercial_routes",
+        "convergence",
+        "dual_roles",
+        "evidence",
+        "holders",
+        "opt_out_divergence",
+        "paths_to",
+        "received",
+    ]
     assert query_text("holders") == named_queries()["holders"]
 
 
@@ -172,3 +183,99 @@ def test_sparql_convergence_equals_the_python_finder_on_the_example(example):
     found, _ = queries.convergences(graph.build_graph(example.flows, example.organisations.values()))
     rows = run(to_rdf(*_records(example)), named_queries()["convergence"])
     assert [(r["recipient"], r["family"]) for r in rows] == sorted((c.recipient_id, c.family) for c in found)
+
+
+# ---------------------------------------------------------------------------------------
+# Queries a user asks, on the seed (issue 15)
+
+
+@pytest.fixture(scope="module")
+def seed_store():
+    from dataflow_graph import api
+
+    return api.rdf_store(api.load())
+
+
+def test_sparql_evidence_gives_both_sides_sentences_for_thurrock(seed_store):
+    rows = run(seed_store, named_queries()["evidence"], {"recipient": "org:nhs-thurrock-ccg", "family": "SUS"})
+    sides = {r["side"] for r in rows}
+    assert sides == {"identifiable", "de-identified"}
+    sentences = {(r["side"], r["sentence"]) for r in rows}
+    assert (
+        "identifiable",
+        "2. The DSCRO pushes a one-way data flow of SUS+ data into the Controlled Environment for Finance (CEfF) "
+        "located in the CCG.",
+    ) in sentences
+    assert any(side == "identifiable" and s.startswith("Opt outs honoured: Yes") for side, s in sentences)
+    assert ("de-identified", "Opt outs honoured: N (Excuses: Section 251)") in sentences
+    assert all(r["file"] == "000_95fc53981bcca0e2.txt" and r["line"] > 0 for r in rows)
+    assert {r["finding"] for r in rows} == {
+        "NHS Thurrock CCG received SUS both identifiable and de-identified (severity 13, high)"
+    }
+
+
+def test_sparql_question_who_received_sus_identifiable(seed_store):
+    rows = run(seed_store, named_queries()["received"], {"family": "SUS", "identifiability": "identifiable"})
+    names = {r["organisation"]: (r["name"], r["kind"]) for r in rows}
+    assert names["org:nhs-thurrock-ccg"] == (
+        "NHS Thurrock CCG",
+        "clinical commissioning group or integrated care board",
+    )
+    assert "org:csu-north-and-east-london" in names
+    assert "org:medeanalytics" not in names  # it gets SUS pseudonymised only
+    assert all(r["family"] == "SUS" and r["identifiability"] == "identifiable" for r in rows)
+
+
+def test_sparql_question_findings_with_opt_out_divergence_and_their_sentences(seed_store):
+    rows = run(seed_store, named_queries()["opt_out_divergence"])
+    assert {(r["recipient"], r["family"]) for r in rows} == {
+        ("org:nhs-thurrock-ccg", "SUS"),
+        ("org:csu-north-and-east-london", "SUS"),
+    }
+    thurrock = [r for r in rows if r["recipient"] == "org:nhs-thurrock-ccg"]
+    assert {(r["side"], r["optOuts"]) for r in thurrock} >= {
+        ("identifiable", "opt-outs applied"),
+        ("de-identified", "opt-outs not applied"),
+    }
+    # each side's opt-outs rest on the entry's field or a sentence of its own text about objections
+    assert all(r["sentence"].startswith("Opt outs honoured:") or "object" in r["sentence"].lower() for r in thurrock)
+
+
+def test_sparql_question_routes_to_a_ccg_through_a_commercial_processor(seed_store):
+    rows = run(seed_store, named_queries()["commercial_routes"], {"ccg": "org:nhs-thurrock-ccg"})
+    assert {(r["agreement"], r["processorName"], r["ccgName"]) for r in rows} == {
+        ("NIC-81831-Y2N8H", "MedeAnalytics International Limited", "NHS Thurrock CCG")
+    }
+    assert any("Medeanalytics International Limited" in r["inSentence"] for r in rows)
+
+
+def test_sparql_dual_roles_finds_a_controller_that_processes_elsewhere(example):
+    controller = dataclasses.replace(example.entries[0], controllers=("Example CSU",))
+    ds = to_rdf((controller, example.entries[1]), example.flows, example.organisations)
+    rows = run(ds, named_queries()["dual_roles"])
+    assert rows == [
+        {
+            "organisation": "org:example-csu",
+            "name": "Example CSU",
+            "controllerIn": "NIC-00001-AAAAA",
+            "processorIn": "NIC-00002-BBBBB",
+        }
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(set(named_queries()) - {"dual_roles"}))  # the seed has no dual role
+def test_sparql_every_named_query_returns_labels_not_only_ids(seed_store, name):
+    rows = run(seed_store, named_queries()[name])
+    assert rows, name
+    texts = [v for r in rows for k, v in r.items() if isinstance(v, str) and not v.startswith(("org:", "http"))]
+    assert any(" " in v for v in texts), name  # a name or a sentence, not only identifiers
+
+
+@pytest.mark.parametrize("name", ["received", "opt_out_divergence", "commercial_routes"])
+def test_sparql_the_three_questions_are_written_out_in_the_docs(repo_root, name):
+    """The README (or the branch notes until they are merged) carries each question's query
+    verbatim, so the SPARQL a reader copies is the SPARQL the tests above run."""
+    text = named_queries()[name]
+    query = text[text.index("PREFIX") :].strip()
+    docs = [repo_root / "README.md", repo_root / "docs" / "notes-ld.md"]
+    assert any(p.is_file() and query in p.read_text(encoding="utf-8") for p in docs), name

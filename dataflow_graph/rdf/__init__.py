@@ -3,17 +3,23 @@
 Modules, from the lowest up:
 
 - :mod:`.vocab`: our terms (``DFG``) and the W3C namespaces reused, the prefixes;
-- :mod:`.iris`: how nodes are named (IRIs minted from the records' keys under a base);
+- :mod:`.iris`: how nodes are named (IRIs minted from content under a base: references,
+  numbers, digests of files' bytes and of evidence, never a typed path);
+- :mod:`.concepts`: which concept a record's value or words map to (identifiability, opt-outs,
+  roles, kinds, purposes, legal gateways, organisation kinds);
 - :mod:`.turtle`: Turtle text: escaping, terms, literals, :class:`~.turtle.RdfText` (statements
   by named graph) written as a Turtle or TriG document;
-- :mod:`.mapping`: what each record says (organisations, agreements, entries, flows, hops,
-  copies, evidence, periods, releases, findings);
+- :mod:`.reference`: organisations, units, families, datasets, source files, concept schemes;
+- :mod:`.mapping`: what an agreement says (its roles, entries, flows and hops as DPV
+  processes, copies, de-identifications, evidence, periods, releases);
+- :mod:`.findings`: convergence findings, their sides and qualifiers, with their evidence;
 - :mod:`.graphs`: records -> :class:`~.turtle.RdfText`, one named graph per agreement, built
   across processes on a large register;
 - :mod:`.store`: pyoxigraph stores (from text, from rdflib graphs), the rdflib view, the
   on-disk store cache;
+- :mod:`.jsonld`: JSON-LD with a context of readable terms;
 - :mod:`.serialise`: the output formats (Turtle, TriG, N-Triples, N-Quads, JSON-LD) and back;
-- :mod:`.shacl`: the ontology, its shapes and validation;
+- :mod:`.shacl`: the ontology, its shapes, the cross-node checks and validation;
 - :mod:`.sparql`: named queries, run locally or at an endpoint, with bindings;
 - :mod:`.push`: named graphs replaced on a SPARQL 1.1 server;
 - :mod:`.register`: the calls :mod:`dataflow_graph.api` makes, from a register's records.

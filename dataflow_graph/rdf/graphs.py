@@ -3,21 +3,27 @@
 The RDF graph is a projection of the typed records (entries, flows, organisations, releases,
 findings), never of the networkx graph.  Layout of the quads :func:`records_rdf` writes:
 
-- one named graph per agreement, ``<base>graph/<agreement core>``: the agreement, its entries,
-  flows, hops, copies, evidence, periods, releases and the materialised ``dfg:sendsTo`` edges
-  of its hops, so that replacing one agreement's graph replaces all it says;
-- ``<base>graph/reference``: organisations, units, dataset families and datasets;
+- one named graph per agreement, ``<base>graph/<agreement core>``: the agreement and its
+  roles, its entries, flows, hops, copies, de-identifications, evidence, periods, releases
+  and the materialised ``dfg:sendsTo`` edges of its hops, so that replacing one agreement's
+  graph replaces all it says;
+- ``<base>graph/reference``: organisations, units, dataset families, datasets, source files;
+- ``<base>graph/concepts``: the concept schemes the values come from (identifiability,
+  opt-out status, roles, flow kinds, legal gateways, purposes, organisation and qualifier
+  kinds), with their labels and DPV mappings, so an export reads without the ontology;
 - ``<base>graph/findings``: convergence findings, when given.
 
 Queries read the union of the named graphs as their default graph.  Agreements are
 independent, so on a large register their graphs are written by several processes
 (:func:`~dataflow_graph._speed.fork_map`); the text is the same as a single-process run.
+Every IRI comes from content (:mod:`.iris`), so the same records give the same triples
+whatever path, folder or order the inputs were read in.
 
 >>> from dataflow_graph.examples import two_copies
 >>> ex = two_copies()
 >>> text = records_rdf(ex.entries, ex.flows, ex.organisations)
->>> sorted(g for g in text.statements if g)[:2]
-['<https://w3id.org/dataflow-graph/id/graph/NIC-00001-AAAAA>', '<https://w3id.org/dataflow-graph/id/graph/NIC-00002-BBBBB>']
+>>> [g.rsplit("/", 1)[1] for g in sorted(g for g in text.statements if g)]
+['NIC-00001-AAAAA>', 'NIC-00002-BBBBB>', 'concepts>', 'reference>']
 """
 
 from __future__ import annotations
@@ -26,9 +32,14 @@ import os
 from collections.abc import Iterable, Mapping
 
 from .._speed import cyclic_gc_paused, fork_map
+from ..graph import Convergence
 from ..model import Entry, Flow, Organisation, Release
+from ..names import gazetteer, organisation_key
 from . import DEFAULT_BASE
-from .mapping import Finding, agreement, finding, reference
+from .findings import Place, finding
+from .iris import SourceFiles, entry_keys
+from .mapping import Roles, agreement, agreement_roles
+from .reference import concept_statements, reference
 from .turtle import RdfText
 
 __all__ = ["PARALLEL_FROM", "records_rdf"]
@@ -48,7 +59,8 @@ def records_rdf(
     organisations: Iterable[Organisation] | Mapping[str, Organisation],
     *,
     releases: Iterable[Release] = (),
-    findings: Iterable[Finding] = (),
+    findings: Iterable[Convergence] = (),
+    sources: Mapping[str, str] | None = None,
     base: str = DEFAULT_BASE,
     workers: int | None = None,
 ) -> RdfText:
@@ -58,11 +70,14 @@ def records_rdf(
     ----------
     entries, flows, organisations
         The typed records.  Organisations may be a mapping by id; organisations named by hops
-        but not listed are added from the hops.
+        or by an agreement's roles but not listed are added.
     releases
         Released files of the official register.
     findings
-        Convergence findings (:class:`~dataflow_graph.rdf.mapping.Finding`).
+        Convergence findings (:class:`~dataflow_graph.graph.Convergence`).
+    sources
+        The SHA-256 of each input file's bytes, by the path its records give; files without
+        one are named by their base name.
     base
         Absolute IRI ending in ``/`` or ``#`` under which every node is minted.
     workers
@@ -74,9 +89,10 @@ def records_rdf(
     UsageError
         If ``base`` is not an absolute IRI ending in ``/`` or ``#``.
     """
-    b = RdfText(base)
+    entries = list(entries)
+    b = RdfText(base, entry_keys=entry_keys(entries), files=SourceFiles(sources))
     with cyclic_gc_paused():  # strings and short lists: nothing cyclic to collect
-        _emit(b, list(entries), list(flows), organisations, list(releases), list(findings), workers)
+        _emit(b, entries, list(flows), organisations, list(releases), list(findings), workers)
     return b
 
 
@@ -86,7 +102,7 @@ def _emit(
     flows: list[Flow],
     organisations: Iterable[Organisation] | Mapping[str, Organisation],
     releases: list[Release],
-    findings: list[Finding],
+    findings: list[Convergence],
     workers: int | None = None,
 ) -> None:
     """Emit every triple of the records, graph by graph."""
@@ -102,18 +118,21 @@ def _emit(
         by_agreement.setdefault(f.agreement, ([], [], []))[1].append(f)
     for r in releases:
         by_agreement.setdefault(r.agreement, ([], [], []))[2].append(r)
+    roles = _roles(by_agreement, orgs)
+    b.use(b.graph("concepts"))
+    b.statements[b.graph("concepts")].append(concept_statements())
     b.use(b.graph("reference"))
-    reference(b, orgs, entries, flows, releases)
+    reference(b, orgs, entries, flows, releases, _paths(entries, flows, releases, findings))
     cores = sorted(by_agreement)
     parts = _split(cores, by_agreement, workers)
     if len(parts) < 2:
-        _agreements(b, cores, by_agreement)
+        _agreements(b, cores, by_agreement, roles)
     else:
 
         def apart(cores: list[str]) -> Graphs:
             """The agreement graphs of ``cores``, sealed, in a builder of their own."""
-            part = RdfText(b.base)
-            _agreements(part, cores, by_agreement)
+            part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+            _agreements(part, cores, by_agreement, roles)
             part.use(None)
             part.seal()
             return part.statements, part.open
@@ -123,10 +142,70 @@ def _emit(
             b.open.update(open_nodes)
     if findings:
         b.use(b.graph("findings"))
+        defined = _described(entries, flows)
         for found in findings:
-            finding(b, found)
+            finding(b, found, defined)
     b.use(None)
     b.seal()
+
+
+def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str, Roles]:
+    """Each agreement's roles; the organisations they name, and the parents and successors
+    of every organisation, are added to ``orgs`` (from the reviewed gazetteer where it has them)."""
+    names = gazetteer()
+    resolver = names.fresh()
+    known: dict[str, Organisation] = {}
+    for org_id in sorted(orgs):  # a name two organisations share goes to the first by id
+        for name in (orgs[org_id].name, *orgs[org_id].aliases):
+            known.setdefault(organisation_key(name), orgs[org_id])
+    resolved: dict[str, Organisation] = {}
+
+    def resolve(name: str) -> Organisation:
+        """The records' own organisation of that name, else the gazetteer's."""
+        got = resolved.get(name)
+        if got is None:
+            got = resolved[name] = known.get(organisation_key(name)) or resolver.resolve(name)
+        return got
+
+    roles = {}
+    for core in sorted(by_agreement):
+        entries, flows, _ = by_agreement[core]
+        roles[core], named = agreement_roles(entries, flows, resolve)
+        for org in named:
+            orgs.setdefault(org.id, org)
+    linked = sorted({i for o in orgs.values() for i in (o.part_of, o.successor) if i and i not in orgs})
+    while linked:
+        org_id = linked.pop()
+        if org_id not in orgs and org_id in names.by_id:
+            org = orgs[org_id] = names.by_id[org_id]
+            linked += [i for i in (org.part_of, org.successor) if i and i not in orgs]
+    return roles
+
+
+def _paths(entries: list[Entry], flows: list[Flow], releases: list[Release], findings: list[Convergence]) -> set[str]:
+    """Every file path the records' evidence gives."""
+    paths = {e.source for e in entries} | {r.source for r in releases}
+    for f in flows:
+        paths |= {h.evidence.path for h in f.hops}
+        paths |= {s.path for s in (f.opt_outs_evidence, f.until_evidence) if s is not None}
+    for c in findings:
+        paths |= {cited.source for q in c.qualifiers for cited in q.evidence}
+        for side in (*c.identifiable, *c.pseudonymised):
+            if side.opt_outs_found is not None:
+                paths |= {cited.source for cited in side.opt_outs_found.evidence}
+    return paths
+
+
+def _described(entries: list[Entry], flows: list[Flow]) -> set[Place]:
+    """The lines the agreement graphs describe as evidence (entries' titles, hops, flows)."""
+    places: set[Place] = set()
+    for e in entries:
+        span = e.span
+        places.add((e.source, e.line, span.col if span else 1, span.text if span and span.text else e.title))
+    for f in flows:
+        places |= {(h.evidence.path, h.evidence.line, h.evidence.col, h.evidence.text) for h in f.hops}
+        places |= {(s.path, s.line, s.col, s.text) for s in (f.opt_outs_evidence, f.until_evidence) if s is not None}
+    return places
 
 
 def _split(cores: list[str], by_agreement: ByAgreement, workers: int | None) -> list[list[str]]:
@@ -147,8 +226,8 @@ def _split(cores: list[str], by_agreement: ByAgreement, workers: int | None) -> 
     return [p for p in (*parts, run) if p]
 
 
-def _agreements(b: RdfText, cores: list[str], by_agreement: ByAgreement) -> None:
+def _agreements(b: RdfText, cores: list[str], by_agreement: ByAgreement, roles: Mapping[str, Roles]) -> None:
     """The named graph of each agreement of ``cores``."""
     for core in cores:
         b.use(b.graph(core))
-        agreement(b, core, *by_agreement[core])
+        agreement(b, core, *by_agreement[core], roles[core])

@@ -1,24 +1,50 @@
-"""How nodes are named: every IRI is minted from a record's own keys, under one base.
+"""How nodes are named: every IRI is minted from content, under one base.
 
-The same register gives the same IRIs (no counters, no blank nodes), so two editions can be
-diffed: ``<base>org/<slug>``, ``<base>graph/<agreement core>``, ``<base>entry/<entry id>``,
-``<base>flow/<flow id>/hop/<n>``, ``<base>copy/<core>/<family>/<level>``...  Each key is one
-path segment, %-encoded where it is not unreserved (entry ids carry file paths).
+The same register gives the same IRIs whatever path, folder or order its files were given in
+(no counters, no positions, no blank nodes, never the typed path), so two editions can be
+diffed: ``<base>org/<slug>``, ``<base>graph/<agreement core>``, ``<base>agreement/<core>``,
+``<base>entry/<reference>`` (``<reference>~<digest>`` where several entries share one),
+``<base>flow/<entry key>/<n>/hop/<i>``, ``<base>copy/<core>/<family>/<level>``,
+``<base>file/<SHA-256 of its bytes>``, ``<base>evidence/<digest of file, line and text>``,
+``<base>release/<row id>``, ``<base>finding/<recipient>/<family>``.  Each key is one path
+segment, %-encoded where it is not unreserved.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from rdflib import URIRef
 
 from .._speed import memoised
 from ..errors import UsageError
-from ..model import Identifiability
+from ..model import Entry, Identifiability
 from . import DEFAULT_BASE
 
-__all__ = ["DEFAULT_BASE", "NodeIris", "check_base", "graph_iri", "org_iri", "segment", "slug", "sub"]
+__all__ = [
+    "DEFAULT_BASE",
+    "Located",
+    "NodeIris",
+    "SourceFiles",
+    "base_name",
+    "check_base",
+    "digest",
+    "entry_keys",
+    "evidence_key",
+    "flow_number",
+    "graph_iri",
+    "normalised",
+    "org_iri",
+    "segment",
+    "slug",
+    "sub",
+]
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SEGMENT_SAFE = "-._~:"
@@ -89,12 +115,19 @@ def sub(node: str, *parts: str) -> str:
 class NodeIris:
     """The IRIs of a register's nodes under one base, as ``<IRI>`` terms, remembered.
 
-    Families, datasets, copies, entries and organisations recur on every hop, so each is
-    minted once.
+    Every IRI comes from content: organisations from their ids, agreements from their
+    reference core, entries from their reference (:func:`entry_keys`), flows from their entry
+    and number, hops from their index, copies from agreement, family and identifiability,
+    evidence from a digest of its file's bytes, line and text (:func:`evidence_key`), files
+    from their bytes.  ``entry_keys`` and ``files`` are set once the records are known.
     """
 
-    def __init__(self, base: str = DEFAULT_BASE) -> None:
+    def __init__(
+        self, base: str = DEFAULT_BASE, *, entry_keys: Mapping[str, str] | None = None, files: SourceFiles | None = None
+    ) -> None:
         self.base = check_base(base)
+        self.entry_keys: Mapping[str, str] = entry_keys or {}
+        self.files = files or SourceFiles()
         self._orgs: dict[str, str] = {}
         self._iris: dict[tuple[str, ...], str] = {}
 
@@ -111,7 +144,7 @@ class NodeIris:
         return got
 
     def graph(self, name: str) -> str:
-        """The term of a named graph: an agreement core, ``reference`` or ``findings``."""
+        """The term of a named graph: an agreement core, ``reference``, ``concepts`` or ``findings``."""
         return f"<{graph_iri(name, self.base)}>"
 
     def org(self, org_id: str) -> str:
@@ -137,14 +170,180 @@ class NodeIris:
         """The copy of one family at one identifiability under one agreement."""
         return self._cached("copy", agreement, family, level.value)
 
-    def entry(self, entry_id: str) -> str:
-        """A register entry."""
-        return self._cached("entry", entry_id)
+    def entry_key(self, entry_id: str, reference: str) -> str:
+        """The key of an entry (its reference when the records do not say otherwise)."""
+        return self.entry_keys.get(entry_id, reference)
 
-    def flow(self, flow_id: str) -> str:
-        """A flow (not remembered: each is minted once)."""
-        return self.iri("flow", flow_id)
+    def entry(self, entry_id: str, reference: str) -> str:
+        """A register entry."""
+        return self._cached("entry", self.entry_key(entry_id, reference))
+
+    def flow(self, flow_id: str, entry_id: str, reference: str) -> str:
+        """A flow: its entry's key and its number there."""
+        return self._cached("flow", self.entry_key(entry_id, reference), flow_number(flow_id, entry_id))
+
+    def flow_key(self, flow_id: str, entry_id: str, reference: str) -> str:
+        """A flow's identifier: ``<entry key>/<number>`` (the same content gives the same key)."""
+        return f"{self.entry_key(entry_id, reference)}/{flow_number(flow_id, entry_id)}"
 
     def agreement(self, core: str) -> str:
         """An agreement, by its reference core."""
         return self._cached("agreement", core)
+
+    def source_file(self, path: str) -> str:
+        """The file a span's path names (by its bytes' digest, or its base name)."""
+        return self._cached("file", self.files.locate(path).key)
+
+    def evidence(self, path: str, line: int, col: int, text: str) -> str:
+        """A piece of evidence: a line (or sheet row) of a file, with its text."""
+        return self.iri("evidence", evidence_key(self.files.locate(path), line, col, text))
+
+    def finding(self, recipient_id: str, family: str) -> str:
+        """A convergence finding: its recipient and family."""
+        return self.iri("finding", recipient_id.removeprefix("org:"), family)
+
+
+# ---------------------------------------------------------------------------------------
+# Content keys: what entries, flows, files and evidence are named by (never a typed path,
+# never an input position)
+
+#: Register files whose span paths carry a sheet after ``#`` (``register.xlsx#DataReleases``).
+_TABLE_FILE = re.compile(r"\.(?:xlsx|xlsm|xls|csv|tsv)$", re.IGNORECASE)
+_FLOW_NUMBER = re.compile(r"^(?:flow-)?([0-9]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where a span's path points: the file (by content hash where its bytes were read) and sheet."""
+
+    #: The file's IRI segment: the SHA-256 of its bytes, or its base name when they are unknown.
+    key: str
+    #: The file's base name (never the folders it was given with).
+    name: str
+    sheet: str | None = None
+    sha256: str | None = None
+
+
+def base_name(path: str) -> str:
+    """The last part of a path, whichever separator it uses.
+
+    >>> base_name("/srv/register/seeds/page.txt"), base_name("C:\\\\data\\\\r.xlsx")
+    ('page.txt', 'r.xlsx')
+    """
+    return path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or path
+
+
+class SourceFiles:
+    """The files the records were read from, by the path their spans give (``display`` names).
+
+    ``digests`` maps each file's display path to the SHA-256 of its bytes; a workbook's spans
+    add ``#<sheet>`` to its path.  A path with no digest (records built by hand) is named by
+    its base name alone.
+
+    >>> files = SourceFiles({"/tmp/x/register.xlsx": "ab" * 32})
+    >>> where = files.locate("/tmp/x/register.xlsx#DataReleases")
+    >>> where.key == where.sha256 == "ab" * 32, where.name, where.sheet
+    (True, 'register.xlsx', 'DataReleases')
+    >>> files.locate("examples/two_copies.txt")
+    Located(key='two_copies.txt', name='two_copies.txt', sheet=None, sha256=None)
+    """
+
+    def __init__(self, digests: Mapping[str, str] | None = None) -> None:
+        self.digests = dict(digests or {})
+        self._located: dict[str, Located] = {}
+
+    def locate(self, path: str) -> Located:
+        """The file (and sheet) a span's path names."""
+        got = self._located.get(path)
+        if got is None:
+            got = self._located[path] = self._locate(path)
+        return got
+
+    def _locate(self, path: str) -> Located:
+        digest = self.digests.get(path)
+        if digest is not None:
+            return Located(digest, base_name(path), None, digest)
+        head, sep, sheet = path.rpartition("#")
+        if sep and (head in self.digests or _TABLE_FILE.search(head)):
+            digest = self.digests.get(head)
+            return Located(digest or base_name(head), base_name(head), sheet or None, digest)
+        return Located(base_name(path), base_name(path), None, None)
+
+
+def normalised(text: str) -> str:
+    """Text compared as content: NFC, whitespace runs made one space, ends stripped.
+
+    >>> normalised("  Opt outs\\u00a0honoured:\\n N ")
+    'Opt outs honoured: N'
+    """
+    if not text.isascii():  # ASCII text is its own NFC form
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+def digest(*parts: object) -> str:
+    """A 20-hex-digit digest of some parts (joined by a separator no text holds): BLAKE2b of
+    80 bits, so two different lines of a register do not share one in practice."""
+    joined = "\x1f".join(map(str, parts))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
+
+
+def evidence_key(where: Located, line: int, col: int, text: str) -> str:
+    """The segment of an evidence node: a digest of its file, sheet, line, column and text."""
+    return digest(where.key, where.sheet or "", line, col, normalised(text))
+
+
+def _entry_content(e: Entry) -> str:
+    """What an entry says, without where it was read (the content its key hashes)."""
+    period = (e.period.start, e.period.end, e.period.raw) if e.period else None
+    dsa = (e.dsa.start, e.dsa.end, e.dsa.raw) if e.dsa else None
+    return json.dumps(
+        [
+            e.reference,
+            e.title,
+            e.organisation,
+            e.opt_outs.raw,
+            e.legal_basis,
+            e.purposes,
+            period,
+            dsa,
+            e.controllers,
+            [d.name for d in e.datasets],
+            [(s.name, [x.text for x in s.lines]) for s in e.sections],
+            [(h, v) for h, v, _ in e.fields],
+            e.variant,
+        ],
+        ensure_ascii=False,
+    )
+
+
+def entry_keys(entries: Iterable[Entry]) -> dict[str, str]:
+    """Each entry's key: its reference, or, where several entries share one, the reference
+    and a digest of what the entry says (entries saying the same thing share a key).
+
+    >>> from dataflow_graph.examples import two_copies
+    >>> sorted(entry_keys(two_copies().entries).values())
+    ['DARS-NIC-00001-AAAAA', 'DARS-NIC-00002-BBBBB']
+    """
+    by_reference: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_reference.setdefault(e.reference, []).append(e)
+    keys: dict[str, str] = {}
+    for reference, group in by_reference.items():
+        if len({e.id for e in group}) == 1:
+            keys[group[0].id] = reference
+            continue
+        for e in group:
+            keys[e.id] = f"{reference}~{digest(_entry_content(e))[:12]}"
+    return keys
+
+
+def flow_number(flow_id: str, entry_id: str) -> str:
+    """A flow's name within its entry: ``<entry id>/flow-3`` gives ``3``.
+
+    >>> flow_number("seeds/p.txt#4/flow-2", "seeds/p.txt#4"), flow_number("NIC-00001-AAAAA/1", "x")
+    ('2', '1')
+    """
+    local = flow_id[len(entry_id) + 1 :] if flow_id.startswith(f"{entry_id}/") else flow_id.rsplit("/", 1)[-1]
+    match = _FLOW_NUMBER.match(local)
+    return match.group(1) if match else digest(local)[:12]

@@ -1,8 +1,19 @@
-"""What each record says in RDF: organisations, agreements, entries, flows, hops, copies,
-evidence, periods, released files and findings, as Turtle statements of :class:`RdfText`.
+"""What an agreement says in RDF: the agreement and its roles, its entries, flows and hops as
+DPV processes, the data copies they move, the de-identifications that make copies, periods,
+evidence and released files, as Turtle statements of :class:`RdfText`.
 
-One function per kind of node.  Terms come only from :mod:`.vocab`, written in their Turtle
-form once (``_DFG.hopIndex`` is ``"dfg:hopIndex"``); nodes are named by
+PROV-O holds activities and entities apart (it declares them disjoint), and so does this
+mapping: flows, hops and de-identifications are activities that ``prov:used`` the copies
+(entities) they move; families and datasets are linked from copies and releases only; a
+de-identified copy ``prov:wasGeneratedBy`` the de-identification that used the copy it
+``prov:wasDerivedFrom``.
+
+Each flow and hop is a ``dpv:Process`` with its purposes (``dpv:hasPurpose``), the copies it
+moves (``dpv:hasPersonalData``, typed by identifiability), its legal bases
+(``dpv:hasLegalBasis``), the agreement's controllers and the processors among its ends, and
+its window (``dfg:window``, a reversed one flagged).
+
+Terms come only from :mod:`.vocab`, written in their Turtle form once; nodes are named by
 :class:`~dataflow_graph.rdf.iris.NodeIris`.  Which statements go into which named graph is
 :mod:`.graphs`' business.
 """
@@ -10,172 +21,121 @@ form once (``_DFG.hopIndex`` is ``"dfg:hopIndex"``); nodes are named by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from ..model import Entry, Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
-from .iris import slug, sub
+from .._speed import memoised
+from ..graph import Convergence
+from ..graph.qualifiers import release_cited
+from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
+from .concepts import (
+    DATA_CLASS,
+    DEIDENTIFY,
+    IDENTIFIABILITY,
+    KIND,
+    OPT_OUT,
+    PROCESSING,
+    legal_bases,
+    purposes,
+)
+from .iris import sub
+from .reference import reviewed_families
 from .turtle import SEP, RdfText, Terms, quoted, ttl_bool, ttl_iri
-from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, ORG, PROV, RDFS, SKOS, XSD
+from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, PROV, RDFS, SKOS, XSD
 
-__all__ = ["IDENTIFIABILITY", "KIND", "OPT_OUT", "PROCESSING", "ROLE", "Finding", "agreement", "finding", "reference"]
+__all__ = ["UNSTATED", "Finding", "Roles", "agreement", "agreement_roles", "evidence", "period"]
 
+#: The family segment of a copy whose data the register ties to no reviewed family (local
+#: data linked in, data re-identified downstream): such a copy has no ``dfg:ofFamily``.
+UNSTATED = "unstated"
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A convergence finding as the RDF records it (see :mod:`dataflow_graph.graph`)."""
+#: A convergence finding as the RDF records it (the graph layer's record, whole).
+Finding = Convergence
 
-    #: The recipient's organisation id (``org:<slug>``).
-    recipient: str
-    family: str
-    #: Ids of the flows that bring the family identifiable, and de-identified.
-    identifiable: tuple[str, ...]
-    deidentified: tuple[str, ...]
-    severity: int | None = None
-
-
-IDENTIFIABILITY = {
-    Identifiability.IDENTIFIABLE: DFG.Identifiable,
-    Identifiability.PSEUDONYMISED: DFG.Pseudonymised,
-    Identifiability.ANONYMISED: DFG.Anonymised,
-    Identifiability.AGGREGATE: DFG.Aggregated,
-}
-OPT_OUT = {
-    OptOut.YES: DFG.OptOutsApplied,
-    OptOut.NO: DFG.OptOutsNotApplied,
-    OptOut.MIXED: DFG.OptOutsMixed,
-    OptOut.UNKNOWN: DFG.OptOutUnknown,
-}
-ROLE = {
-    Role.SOURCE: DFG.RoleSource,
-    Role.DSCRO: DFG.RoleDSCRO,
-    Role.CSU: DFG.RoleCSU,
-    Role.PROCESSOR: DFG.RoleProcessor,
-    Role.CONTROLLER: DFG.RoleController,
-    Role.PROVIDER: DFG.RoleProvider,
-    Role.DIRECT_CARE: DFG.RoleDirectCare,
-    Role.KEY_HOLDER: DFG.RoleKeyHolder,
-    Role.OTHER: DFG.RoleOther,
-}
-KIND = {
-    FlowKind.TRANSFER: DFG.KindTransfer,
-    FlowKind.ACCESS: DFG.KindAccess,
-    FlowKind.LINKAGE: DFG.KindLinkage,
-    FlowKind.REIDENTIFICATION: DFG.KindReidentification,
-    FlowKind.PROVIDER_FEED: DFG.KindProviderFeed,
-}
-#: DPV processing operation of each flow kind (re-identification has none in DPV 2.3).
-PROCESSING = {
-    FlowKind.TRANSFER: DPV.Transfer,
-    FlowKind.PROVIDER_FEED: DPV.Transfer,
-    FlowKind.ACCESS: DPV.Access,
-    FlowKind.LINKAGE: DPV.Combine,
-}
-_GATEWAYS = ((re.compile(r"(?<!\d)251(?!\d)"), DFG.NHSAct2006s251), (re.compile(r"(?<!\d)261(?!\d)"), DFG.HSCA2012s261))
-
-_DFG, _DCT, _DCAT, _DPV, _ORG = Terms(DFG), Terms(DCTERMS), Terms(DCAT), Terms(DPV), Terms(ORG)
+_DFG, _DCT, _DCAT, _DPV = Terms(DFG), Terms(DCTERMS), Terms(DCAT), Terms(DPV)
 _PROV, _RDFS, _SKOS = Terms(PROV), Terms(RDFS), Terms(SKOS)
 _FROM = ttl_iri(str(FROM))
 _GYEARMONTH = ttl_iri(str(XSD.gYearMonth))
-_TYPE_LINES = {
-    name: f"a {getattr(_DFG, name)}"
-    for name in ("Agreement", "Entry", "Flow", "Hop", "DataCopy", "Evidence", "DatasetFamily", "Release", "Finding")
+_IDENTIFIABILITY = {level: ttl_iri(str(iri)) for level, iri in IDENTIFIABILITY.items()}
+_OPT_OUT = {status: ttl_iri(str(iri)) for status, iri in OPT_OUT.items()}
+_DATA_CLASS = {level: ttl_iri(str(iri)) for level, iri in DATA_CLASS.items()}
+#: How a process links the copy it moves: personal data, or (aggregates) data.
+_HAS_DATA = {
+    level: _DPV.hasData if level is Identifiability.AGGREGATE else _DPV.hasPersonalData for level in DATA_CLASS
 }
-_IDENTIFIABILITY = {level: ttl_iri(iri) for level, iri in IDENTIFIABILITY.items()}
-_OPT_OUT = {status: ttl_iri(iri) for status, iri in OPT_OUT.items()}
 _KIND_LINES = {
-    kind: f"{_DFG.kind} {ttl_iri(iri)}"
-    + (f"{SEP}{_DPV.hasProcessing} {ttl_iri(PROCESSING[kind])}" if kind in PROCESSING else "")
+    kind: f"{_DFG.kind} {ttl_iri(str(iri))}"
+    + (f"{SEP}{_DPV.hasProcessing} {ttl_iri(str(PROCESSING[kind]))}" if kind in PROCESSING else "")
     for kind, iri in KIND.items()
 }
 _LANDING_LINES = {flag: f"{_DFG.landingOnly} {ttl_bool(flag)}" for flag in (False, True)}
+_PROCESS_TYPES = (f"a {_DPV.Process}", f"a {_PROV.Activity}")
+#: "Data Processor 2 – Mid-Essex CCG": a heading naming one of the agreement's processors.
+_PROCESSOR_HEADING = re.compile(r"^\s*data processor\s*\d+\s*[–—:-]+\s*(?P<name>\S.*?)\s*$", re.IGNORECASE)
+_PROCESSOR_ROLES = (Role.PROCESSOR, Role.CSU)
+#: Identifiability ranks (the enum's property builds a table on every call).
+_RANK = {level: level.rank for level in Identifiability}
+_FAMILY_WORDS = {UNSTATED: "data of no reviewed family,"}
 
 
-def reference(
-    b: RdfText, orgs: dict[str, Organisation], entries: list[Entry], flows: list[Flow], releases: list[Release]
-) -> None:
-    """Organisations, units, families and datasets: the register-wide nodes."""
-    for org_id in sorted(orgs):
-        _organisation(b, orgs[org_id])
-    named = {o.part_of for o in orgs.values()} | {o.successor for o in orgs.values()}
-    for org_id in sorted(i for i in named if i and i not in orgs):
-        b.subject(b.org(org_id)).append(f"{_DCT.identifier} {quoted(org_id)}")  # named, not described
-    for f in flows:
-        for h in f.hops:
-            if h.unit:
-                _unit(b, h.target.id, h.unit)
-    families = {fam for f in flows for fam in (*f.families, *f.linked)}
-    families |= {fam for f in flows for h in f.hops for fam in h.families}
-    families |= {e_fam for e in entries for e_fam in e.families}
-    families |= {r.family for r in releases if r.family}
-    for fam in sorted(families):
-        b.close(
-            b.family(fam),
-            [_TYPE_LINES["DatasetFamily"], f"{_DCT.identifier} {quoted(fam)}", f"{_RDFS.label} {quoted(fam)}"],
-        )
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """The data-protection roles of one agreement, from its own entries and flows (org ids)."""
+
+    controllers: tuple[str, ...] = ()
+    processors: tuple[str, ...] = ()
+
+
+def agreement_roles(
+    entries: Iterable[Entry], flows: Iterable[Flow], resolve: Callable[[str], Organisation]
+) -> tuple[Roles, list[Organisation]]:
+    """An agreement's controllers and processors, and the organisations they name.
+
+    Controllers are the organisations its entries name as controllers, else the organisation
+    each entry is about, else the controllers its flows end at.  Processors are the
+    organisations its flows name in processor roles (processor, CSU) and those its "Data
+    Processor N – X" headings name, less its controllers.
+    """
+    entries, flows = list(entries), list(flows)
+    named: dict[str, Organisation] = {}
+    controllers: set[str] = set()
     for e in entries:
-        for d in e.datasets:
-            t = b.subject(b.dataset(d.name))
-            t += (f"a {_DCAT.Dataset}", f"{_DCT.title} {quoted(d.name)}")
-            if d.family:
-                t.append(f"{_DCAT.inSeries} {b.family(d.family)}")
+        for name in e.controllers or ((e.organisation,) if e.organisation else ()):
+            org = resolve(name)
+            named.setdefault(org.id, org)
+            controllers.add(org.id)
+    if not controllers:
+        controllers = {f.hops[-1].target.id for f in flows if f.hops and f.hops[-1].target.role is Role.CONTROLLER}
+    processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
+    for e in entries:
+        for section in e.sections:
+            for line in section.lines:
+                if "rocessor" in line.text and (match := _PROCESSOR_HEADING.match(line.text)):
+                    org = resolve(match.group("name"))
+                    named.setdefault(org.id, org)
+                    processors.add(org.id)
+    roles = Roles(tuple(sorted(controllers)), tuple(sorted(processors - controllers)))
+    return roles, [named[k] for k in sorted(named)]
 
 
-def _organisation(b: RdfText, o: Organisation) -> None:
-    """An organisation: names, aliases, role, ODS code, parent, successor, units (open: hops add to it)."""
-    t = b.subject(b.org(o.id))
-    name = quoted(o.name)
-    t += (
-        f"a {_ORG.Organization}",
-        f"{_DCT.identifier} {quoted(o.id)}",
-        f"{_SKOS.prefLabel} {name}",
-        f"{_RDFS.label} {name}",
-    )
-    t += [f"{_SKOS.altLabel} {quoted(alias)}" for alias in o.aliases if alias != o.name]
-    t += (f"{_DFG.role} {ttl_iri(ROLE[o.role])}", f"{_DFG.reviewed} {ttl_bool(o.reviewed)}")
-    if o.ods is not None:
-        t.append(f"{_ORG.identifier} {quoted(o.ods)}")
-    if o.part_of:
-        t.append(f"{_ORG.subOrganizationOf} {b.org(o.part_of)}")
-    if o.successor:
-        t.append(f"{_DFG.successor} {b.org(o.successor)}")
-    for unit in o.units:
-        _unit(b, o.id, unit)
-
-
-def _unit(b: RdfText, org_id: str, name: str) -> None:
-    """A unit of an organisation, closed once, and the organisation's link to it."""
-    key = (org_id, slug(name))
-    if key in b.seen_units:
-        return
-    b.seen_units.add(key)
-    node = b.unit(org_id, name)
-    label = quoted(name)
-    b.close(
-        node,
-        [
-            f"a {_ORG.OrganizationalUnit}",
-            f"{_SKOS.prefLabel} {label}",
-            f"{_RDFS.label} {label}",
-            f"{_ORG.unitOf} {b.org(org_id)}",
-        ],
-    )
-    b.subject(b.org(org_id)).append(f"{_ORG.hasUnit} {node}")
-
-
-def agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow], releases: list[Release]) -> None:
-    """An agreement and all it says: entries, flows, hops, copies, ``sendsTo`` edges, released files."""
+def agreement(
+    b: RdfText, core: str, entries: list[Entry], flows: list[Flow], releases: list[Release], roles: Roles
+) -> None:
+    """An agreement and all it says: entries, flows, hops, copies, de-identifications,
+    ``sendsTo`` edges and released files."""
     node = b.agreement(core)
+    by_id = {e.id: e for e in entries}
+    flow_purposes = {f.id: purposes(f.purpose, by_id.get(f.entry)) for f in flows}
     t = [
-        _TYPE_LINES["Agreement"],
+        f"a {_DFG.Agreement}",
         f"{_DCT.identifier} {quoted(core)}",
         f"{_RDFS.label} {quoted(f'Agreement {core}')}",
+        *(f"{_DPV.hasDataController} {b.org(o)}" for o in roles.controllers),
+        *(f"{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors),
     ]
-    roles = {h.target.id: h.target.role for f in flows for h in f.hops}
-    for org_id in sorted(roles):
-        if roles[org_id] is Role.CONTROLLER:
-            t.append(f"{_DPV.hasDataController} {b.org(org_id)}")
-        elif roles[org_id] in (Role.PROCESSOR, Role.CSU):
-            t.append(f"{_DPV.hasDataProcessor} {b.org(org_id)}")
+    if entries:
+        t += [f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in legal_bases(x for e in entries for x in e.legal_basis)]
+    t += [f"{_DPV.hasPurpose} {ttl_iri(str(p))}" for p in sorted({p for ps in flow_purposes.values() for p in ps})]
     b.close(node, t)
     datasets: dict[str, set[str]] = {}
     for e in entries:
@@ -183,11 +143,11 @@ def agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow], re
         for d in e.datasets:
             if d.family:
                 datasets.setdefault(d.family, set()).add(d.name)
-    copies: dict[tuple[str, Identifiability], str | None] = {}
+    copies: dict[tuple[str, Identifiability], _Copy] = {}
     for f in flows:
-        _flow(b, f, node, copies)
-    for (family, level), derived_from in sorted(copies.items(), key=lambda kv: (kv[0][0], -kv[0][1].rank)):
-        _copy(b, core, family, level, derived_from, datasets.get(family, set()))
+        _flow(b, f, by_id.get(f.entry), flow_purposes[f.id], node, roles, copies)
+    for (family, level), info in sorted(copies.items(), key=lambda kv: (kv[0][0], -_RANK[kv[0][1]])):
+        _copy(b, core, family, level, info, datasets.get(family, set()))
     edges = sorted({(h.source.id, h.target.id) for f in flows for h in f.hops})
     for a, c in edges:
         b.subject(b.org(a)).append(f"{_DFG.sendsTo} {b.org(c)}")
@@ -195,165 +155,248 @@ def agreement(b: RdfText, core: str, entries: list[Entry], flows: list[Flow], re
         _release(b, r, node)
 
 
-def _evidence(b: RdfText, node: str, path: str, line: int, col: int, text: str, entry: str | None) -> str:
-    """Close the evidence node of ``node``; returns the fragment that links ``node`` to it."""
-    ev = sub(node, "evidence")
+def evidence(
+    b: RdfText, path: str, line: int, col: int, text: str, entry: str | None, row_id: str | None = None
+) -> str:
+    """The evidence node of a line (or sheet row) of a file, closed the first time; its IRI."""
+    node = b.evidence(path, line, col, text)
+    if node in b.seen:
+        return node
+    b.seen.add(node)
+    where = b.files.locate(path)
+    place = f"{where.name}#{where.sheet}" if where.sheet else where.name
     t = [
-        _TYPE_LINES["Evidence"],
-        f"{_DFG.sourcePath} {quoted(path)}",
+        f"a {_DFG.Evidence}",
+        f"{_RDFS.label} {quoted(f'{place} line {line}')}",
+        f"{_DFG.sourceFile} {b.source_file(path)}",
         f"{_DFG.line} {line}",
         f"{_DFG.column} {col}",
         f"{_PROV.value} {quoted(text)}",
     ]
+    if where.sheet:
+        t.append(f"{_DFG.sheet} {quoted(where.sheet)}")
     if entry is not None:
         t.append(f"{_DFG.entry} {entry}")
-    b.close(ev, t)
-    return f"{_DFG.evidence} {ev}"
+    if row_id:
+        t.append(f"{_DFG.rowId} {quoted(row_id)}")
+    b.close(node, t)
+    return node
 
 
-def _period(b: RdfText, node: str, period: Period | None, name: str = "period") -> str | None:
-    """Close the period node of ``node`` (None without a period); returns its IRI term."""
-    if period is None:
+def period(b: RdfText, owner: str, window: Period | None, name: str = "window") -> str | None:
+    """Close the period node of ``owner`` (None without a period); returns its IRI term."""
+    if window is None:
         return None
-    p = sub(node, name)
-    t = [f"a {_DCT.PeriodOfTime}"]
-    if period.start:
-        t.append(f"{_DCAT.startDate} {quoted(period.start)}^^{_GYEARMONTH}")
-    if period.end:
-        t.append(f"{_DCAT.endDate} {quoted(period.end)}^^{_GYEARMONTH}")
-    if period.raw:
-        t.append(f"{_RDFS.label} {quoted(period.raw)}")
-    if period.qualifier:
-        t.append(f"{_SKOS.note} {quoted(period.qualifier)}")
-    b.close(p, t)
+    p = sub(owner, name)
+    b.close(p, _period_fragments(window.start, window.end, window.raw, window.qualifier))
     return p
 
 
+@memoised(4096)
+def _period_fragments(start: str | None, end: str | None, raw: str, qualifier: str) -> list[str]:
+    """The ``p o`` pairs of a period node (the register repeats a few windows many times)."""
+    t = [f"a {_DCT.PeriodOfTime}"]
+    if start:
+        t.append(f"{_DCAT.startDate} {quoted(start)}^^{_GYEARMONTH}")
+    if end:
+        t.append(f"{_DCAT.endDate} {quoted(end)}^^{_GYEARMONTH}")
+    if raw:
+        t.append(f"{_RDFS.label} {quoted(raw)}")
+    elif start or end:
+        t.append(f"{_RDFS.label} {quoted(' to '.join(m or '…' for m in (start, end)))}")
+    if qualifier:
+        t.append(f"{_SKOS.note} {quoted(qualifier)}")
+    if start and end and end < start:
+        t.append(f"{_DFG.reversed} true")
+    return t
+
+
 def _entry(b: RdfText, e: Entry, agreement: str) -> None:
-    """A register entry: reference, title, purposes, opt-outs, legal basis, periods, datasets, evidence."""
-    node = b.entry(e.id)
+    """A register entry: reference, title, purposes, opt-outs, legal bases, periods, datasets, evidence."""
+    node = b.entry(e.id, e.reference)
     t = [
-        _TYPE_LINES["Entry"],
+        f"a {_DFG.Entry}",
         f"{_DCT.identifier} {quoted(e.reference)}",
         f"{_DCT.title} {quoted(e.title)}",
+        f"{_RDFS.label} {quoted(f'{e.reference}: {e.title}')}",
         f"{_DFG.agreement} {agreement}",
         f"{_DFG.optOut} {_OPT_OUT[e.opt_outs.honoured]}",
+        *(f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in legal_bases(e.legal_basis)),
     ]
     if e.purposes is not None:
         t.append(f"{_DFG.purposeText} {quoted(e.purposes)}")
     if e.opt_outs.raw:
         t.append(f"{_DFG.optOutText} {quoted(e.opt_outs.raw)}")
     t += [f"{_SKOS.note} {quoted(excuse)}" for excuse in e.opt_outs.excuses]
-    for text in e.legal_basis:
-        t.append(f"{_DFG.legalBasisText} {quoted(text)}")
-        for pattern, gateway in _GATEWAYS:
-            if pattern.search(text):
-                t.append(f"{_DFG.statutoryGateway} {ttl_iri(gateway)}")
-    period = _period(b, node, e.period)
-    if period is not None:
-        t.append(f"{_DCT.temporal} {period}")
-    dsa = _period(b, node, e.dsa, "dsa")
+    t += [f"{_DFG.legalBasisText} {quoted(text)}" for text in e.legal_basis]
+    window = period(b, node, e.period)
+    if window is not None:
+        t.append(f"{_DFG.window} {window}")
+    dsa = period(b, node, e.dsa, "dsa")
     if dsa is not None:
         t.append(f"{_DFG.dsaPeriod} {dsa}")
     t += [f"{_DFG.dataset} {b.dataset(d.name)}" for d in e.datasets]
     span = e.span
-    t.append(
-        _evidence(
-            b, node, e.source, e.line, span.col if span else 1, span.text if span and span.text else e.title, node
-        )
-    )
+    text = span.text if span and span.text else e.title
+    t.append(f"{_DFG.evidence} {evidence(b, e.source, e.line, span.col if span else 1, text, node)}")
     b.close(node, t)
 
 
-def _flow(b: RdfText, f: Flow, agreement: str, copies: dict[tuple[str, Identifiability], str | None]) -> None:
-    """A flow and its hops; notes in ``copies`` each copy it carries and the copy it came from."""
-    node = b.flow(f.id)
-    entry = b.entry(f.entry)
+@dataclass(slots=True)
+class _Copy:
+    """What the flows of an agreement say of one copy: the level it was made from, and where."""
+
+    made_from: Identifiability | None = None
+    at: set[str] = field(default_factory=set)
+
+
+def _flow(
+    b: RdfText,
+    f: Flow,
+    e: Entry | None,
+    purposes_of: tuple,
+    agreement: str,
+    roles: Roles,
+    copies: dict[tuple[str, Identifiability], _Copy],
+) -> None:
+    """A flow and its hops, as DPV processes; notes in ``copies`` each copy they move."""
+    node = b.flow(f.id, f.entry, f.reference)
+    entry = b.entry(f.entry, f.reference)
     level = f.identifiability
+    bases = legal_bases(e.legal_basis if e is not None else ())
+    common = [
+        *(f"{_DPV.hasPurpose} {ttl_iri(str(p))}" for p in purposes_of),
+        *(f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in bases),
+        *(f"{_DPV.hasDataController} {b.org(o)}" for o in roles.controllers),
+    ]
+    window = period(b, node, f.period)
+    if window is not None:
+        common.append(f"{_DFG.window} {window}")
+    route = {o.id for h in f.hops for o in (h.source, h.target)}
+    path = " → ".join(f.path)
+    families = " ".join(f.families)
     t = [
-        _TYPE_LINES["Flow"],
-        f"{_DCT.identifier} {quoted(f.id)}",
+        f"a {_DFG.Flow}",
+        *_PROCESS_TYPES,
+        f"{_DCT.identifier} {quoted(b.flow_key(f.id, f.entry, f.reference))}",
+        f"{_RDFS.label} {quoted(f'{f.reference}: {families} {level.value}, {path}')}",
         f"{_DFG.entry} {entry}",
         f"{_DFG.agreement} {agreement}",
         _KIND_LINES[f.kind],
         f"{_DFG.purposeText} {quoted(f.purpose)}",
         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
         f"{_DFG.optOut} {_OPT_OUT[f.opt_outs]}",
+        *common,
+        *(f"{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in route),
     ]
-    period = _period(b, node, f.period)
-    if period is not None:
-        t.append(f"{_DCT.temporal} {period}")
     if f.until is not None:
         t.append(f"{_DFG.until} {quoted(f.until)}")
-    for fam in f.families:
-        t += (f"{_DFG.ofFamily} {b.family(fam)}", f"{_DFG.carries} {b.copy(f.agreement, fam, level)}")
-        copies.setdefault((fam, level), None)
-    t += [f"{_DFG.linkedWith} {b.family(fam)}" for fam in f.linked]
+    for span in (f.opt_outs_evidence, f.until_evidence):
+        if span is not None:
+            t.append(f"{_DFG.evidence} {evidence(b, span.path, span.line, span.col, span.text, entry)}")
+    known = reviewed_families()
+    t += [f"{_DFG.linkedWith} {b.family(fam)}" for fam in f.linked_families if fam in known]
+    t += [f"{_DFG.linkedText} {quoted(text)}" for text in f.linked if text not in known]
+    used: set[str] = set()
+    for fam in f.families or (UNSTATED,):
+        used.add(f"{_HAS_DATA[level]} {b.copy(f.agreement, fam, level)}")
+        copies.setdefault((fam, level), _Copy())
     previous: Identifiability | None = None
     for i, h in enumerate(f.hops, 1):
         hop = sub(node, "hop", str(i))
-        _hop(b, f, h, i, hop, entry)
+        used |= _hop(b, f, h, i, hop, entry, common, roles)
         t.append(f"{_DFG.hop} {hop}")
-        for fam in h.families or f.families:
-            key = (fam, h.identifiability)
-            if previous is not None and previous.rank > h.identifiability.rank:
-                if copies.get(key) is None:
-                    copies[key] = b.copy(f.agreement, fam, previous)
-            else:
-                copies.setdefault(key, None)
+        for fam in h.families or f.families or (UNSTATED,):
+            info = copies.setdefault((fam, h.identifiability), _Copy())
+            if previous is not None and _RANK[previous] > _RANK[h.identifiability]:
+                if info.made_from is None or _RANK[info.made_from] < _RANK[previous]:
+                    info.made_from = previous
+                info.at.add(h.source.id)
+                copies.setdefault((fam, previous), _Copy())  # made from it, whichever hop moved it
         previous = h.identifiability
+    t += sorted(used)
+    t += sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in used)
     b.close(node, t)
 
 
-def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str) -> None:
-    """One hop of a flow: its ends, identifiability, landing, unit, families and evidence."""
+def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str, common: list[str], roles: Roles) -> set[str]:
+    """One hop of a flow, as a DPV process; returns the ``has(Personal)Data`` lines of its copies."""
     level = h.identifiability
+    has = {f"{_HAS_DATA[level]} {b.copy(f.agreement, fam, level)}" for fam in h.families or f.families or (UNSTATED,)}
     t = [
-        _TYPE_LINES["Hop"],
+        f"a {_DFG.Hop}",
+        *_PROCESS_TYPES,
+        f"{_RDFS.label} {quoted(f'hop {index}: {h.source.name} → {h.target.name}')}",
         f"{_DFG.hopIndex} {index}",
         f"{_FROM} {b.org(h.source.id)}",
         f"{_DFG.to} {b.org(h.target.id)}",
+        f"{_DPV.hasRecipient} {b.org(h.target.id)}",
         f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
         _LANDING_LINES[h.landing_only],
+        _KIND_LINES[f.kind],
+        *common,
+        *(f"{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in (h.source.id, h.target.id)),
+        *sorted(has),
+        *sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in has),
     ]
     if h.unit:
         t.append(f"{_DFG.unit} {b.unit(h.target.id, h.unit)}")
-    for fam in h.families or f.families:
-        t += (f"{_DFG.ofFamily} {b.family(fam)}", f"{_DFG.carries} {b.copy(f.agreement, fam, level)}")
     ev = h.evidence
-    t.append(_evidence(b, node, ev.path, ev.line, ev.col, ev.text, entry))
+    t.append(f"{_DFG.evidence} {evidence(b, ev.path, ev.line, ev.col, ev.text, entry)}")
+    b.close(node, t)
+    return has
+
+
+def _copy(b: RdfText, core: str, family: str, level: Identifiability, info: _Copy, dataset_names: set[str]) -> None:
+    """The copy of one family at one identifiability under an agreement, and the
+    de-identification that made it from a more identifiable copy, if the flows show one."""
+    node = b.copy(core, family, level)
+    t = [
+        f"a {_DFG.DataCopy}",
+        f"a {_DATA_CLASS[level]}",
+        f"{_RDFS.label} {quoted(f'{_FAMILY_WORDS.get(family, family)} {level.value} copy under {core}')}",
+        f"{_DFG.agreement} {b.agreement(core)}",
+        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
+    ]
+    if family in reviewed_families():
+        t.append(f"{_DFG.ofFamily} {b.family(family)}")
+    if info.made_from is not None and level in DEIDENTIFY:
+        source = b.copy(core, family, info.made_from)
+        activity = sub(node, "deidentification")
+        t += (f"{_PROV.wasDerivedFrom} {source}", f"{_PROV.wasGeneratedBy} {activity}")
+        b.close(
+            activity,
+            [
+                f"a {_DFG.Deidentification}",
+                *_PROCESS_TYPES,
+                f"{_RDFS.label} {quoted(f'{level.value} copy of {family} made under {core}')}",
+                f"{_DFG.agreement} {b.agreement(core)}",
+                f"{_DPV.hasProcessing} {ttl_iri(str(DEIDENTIFY[level]))}",
+                f"{_PROV.used} {source}",
+                *(f"{_PROV.wasAssociatedWith} {b.org(o)}" for o in sorted(info.at)),
+            ],
+        )
+    t += [f"{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
     b.close(node, t)
 
 
-def _copy(
-    b: RdfText, core: str, family: str, level: Identifiability, derived_from: str | None, dataset_names: set[str]
-) -> None:
-    """The copy of one family at one identifiability under an agreement (and what it derives from)."""
-    t = [
-        _TYPE_LINES["DataCopy"],
-        f"{_RDFS.label} {quoted(f'{family} {level.value} copy under {core}')}",
-        f"{_DFG.agreement} {b.agreement(core)}",
-        f"{_DFG.ofFamily} {b.family(family)}",
-        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
-    ]
-    if derived_from is not None:
-        t.append(f"{_PROV.wasDerivedFrom} {derived_from}")
-    t += [f"{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
-    b.close(b.copy(core, family, level), t)
-
-
 def _release(b: RdfText, r: Release, agreement: str) -> None:
-    """A released file of the official register, with its period and the row it comes from."""
-    node = b.iri("release", r.id)
+    """A released file of the official register, with its window and the row it comes from."""
+    where = b.files.locate(r.source)
+    key = r.row_id or f"{where.sheet or 'row'}-{r.line}"
+    node = b.iri("release", r.row_id) if r.row_id else b.iri("release", where.key, where.sheet or "", str(r.line))
     t = [
-        _TYPE_LINES["Release"],
-        f"{_DCT.identifier} {quoted(r.id)}",
+        f"a {_DFG.Release}",
+        f"{_DCT.identifier} {quoted(key)}",
         f"{_DCT.title} {quoted(r.dataset)}",
+        f"{_RDFS.label} {quoted(f'{key}: {r.dataset.strip()} to {r.recipient.strip()}')}",
         f"{_DFG.agreement} {agreement}",
         f"{_DFG.recipientName} {quoted(r.recipient)}",
         f"{_DFG.category} {quoted(r.category)}",
     ]
-    if r.family:
+    if r.row_id:
+        t.append(f"{_DFG.rowId} {quoted(r.row_id)}")
+    if r.family in reviewed_families():
         t.append(f"{_DFG.ofFamily} {b.family(r.family)}")
     if r.identifiability:
         t.append(f"{_DFG.identifiability} {_IDENTIFIABILITY[r.identifiability]}")
@@ -361,18 +404,9 @@ def _release(b: RdfText, r: Release, agreement: str) -> None:
         t.append(f"{_DFG.optOut} {_OPT_OUT[OptOut.YES if r.opt_outs_applied else OptOut.NO]}")
     if r.legal_basis:
         t.append(f"{_DFG.legalBasisText} {quoted(r.legal_basis)}")
-    period = _period(b, node, r.period or (Period(r.month, r.month) if r.month else None))
-    if period is not None:
-        t.append(f"{_DCT.temporal} {period}")
-    t.append(_evidence(b, node, r.source, r.line, 1, r.row_id or r.id, None))
+    window = period(b, node, r.period or (Period(r.month, r.month) if r.month else None))
+    if window is not None:
+        t.append(f"{_DFG.window} {window}")
+    cited = release_cited(r)
+    t.append(f"{_DFG.evidence} {evidence(b, cited.source, cited.line, cited.col, cited.text, None, r.row_id)}")
     b.close(node, t)
-
-
-def finding(b: RdfText, f: Finding) -> None:
-    """A convergence finding, in the findings graph: recipient, family, the flows of each side."""
-    t = b.subject(b.iri("finding", f.recipient.removeprefix("org:"), f.family))
-    t += (_TYPE_LINES["Finding"], f"{_DFG.recipient} {b.org(f.recipient)}", f"{_DFG.aboutFamily} {b.family(f.family)}")
-    t += [f"{_DFG.identifiableFlow} {b.flow(flow_id)}" for flow_id in f.identifiable]
-    t += [f"{_DFG.deidentifiedFlow} {b.flow(flow_id)}" for flow_id in f.deidentified]
-    if f.severity is not None:
-        t.append(f"{_DFG.severity} {f.severity}")

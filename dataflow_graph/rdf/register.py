@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,12 +33,11 @@ from .protocol import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
 if TYPE_CHECKING:
     from pyoxigraph import Store
 
-    from .mapping import Finding
     from .push import PushResult
     from .shacl import Violation
     from .turtle import RdfText
 
-__all__ = ["DEFAULT_BASE", "Records", "check", "export_rdf", "findings", "push", "rdf_store", "rdf_text", "sparql"]
+__all__ = ["DEFAULT_BASE", "Records", "check", "export_rdf", "push", "rdf_store", "rdf_text", "sparql"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,27 +51,14 @@ class Records:
     releases: Sequence[Release] = ()
     #: Convergence findings, written to the ``findings`` graph.
     convergences: Sequence[Convergence] = ()
-
-
-def findings(convergences: Iterable[Convergence]) -> list[Finding]:
-    """Convergence findings as the RDF records them: recipient id, family, flow ids per side."""
-    from .mapping import Finding
-
-    return [
-        Finding(
-            c.recipient_id,
-            c.family,
-            tuple(sorted({s.flow.id for s in c.identifiable})),
-            tuple(sorted({s.flow.id for s in c.pseudonymised})),
-            c.severity,
-        )
-        for c in convergences
-    ]
+    #: The SHA-256 of each input file's bytes, by the path the records give it (files are
+    #: named by their bytes, never by the path they were given by).
+    sources: Mapping[str, str] = field(default_factory=dict)
 
 
 def rdf_text(records: Records, *, base: str = DEFAULT_BASE) -> RdfText:
     """The register's triples as text: entries, agreements, organisations, datasets, flows,
-    hops, evidence, released files and convergence findings (see :mod:`.graphs`)."""
+    hops, evidence, released files, concept schemes and convergence findings (see :mod:`.graphs`)."""
     from .graphs import records_rdf
 
     return records_rdf(
@@ -80,7 +66,8 @@ def rdf_text(records: Records, *, base: str = DEFAULT_BASE) -> RdfText:
         records.flows,
         records.organisations,
         releases=records.releases,
-        findings=findings(records.convergences),
+        findings=records.convergences,
+        sources=records.sources,
         base=base,
     )
 
@@ -92,24 +79,43 @@ def rdf_store(records: Records, *, base: str = DEFAULT_BASE) -> Store:
     return text_store(rdf_text(records, base=base))
 
 
-def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE) -> bytes:
+def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input.
+
+    ``flat`` writes JSON-LD with every triple in the default graph (no named graphs).
 
     Raises
     ------
     UsageError
-        For an unknown format or base IRI.
+        For an unknown format or base IRI, or ``flat`` with another format than JSON-LD.
     """
     from .serialise import serialise
 
-    return serialise(rdf_text(records, base=base), fmt)
+    return serialise(rdf_text(records, base=base), fmt, flat=flat)
 
 
 def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
-    """SHACL violations of the register's RDF (``ontology/shapes.ttl``), each with its entry."""
+    """SHACL violations of the register's RDF (``ontology/shapes.ttl``) and the results of the
+    cross-node checks (``ontology/checks/``), each with its entry, file and line."""
+    from dataclasses import replace
+
+    from .iris import base_name
     from .shacl import validate
 
-    return validate(rdf_store(records, base=base))
+    shown: dict[str, list[str]] = {}
+    for path in records.sources:
+        shown.setdefault(base_name(path), []).append(path)
+    found = validate(rdf_store(records, base=base))
+    return [_shown_at(v, shown, replace) for v in found]
+
+
+def _shown_at(v: Violation, shown: Mapping[str, list[str]], replace: Callable[..., Violation]) -> Violation:
+    """A violation located at the path the file was read by (RDF keeps only its base name)."""
+    if v.source is None:
+        return v
+    name, sep, sheet = v.source.partition("#")
+    paths = shown.get(name, [])
+    return replace(v, source=f"{paths[0]}{sep}{sheet}") if len(paths) == 1 else v
 
 
 def sparql(

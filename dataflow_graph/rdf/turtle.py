@@ -19,7 +19,7 @@ from rdflib.namespace import DefinedNamespace, Namespace
 
 from .._speed import memoised
 from . import DEFAULT_BASE
-from .iris import NodeIris
+from .iris import NodeIris, SourceFiles
 from .vocab import PREFIXES, RDF, XSD
 
 __all__ = [
@@ -116,12 +116,16 @@ class RdfText(NodeIris):
     default graph.  Nodes are named by :class:`~dataflow_graph.rdf.iris.NodeIris` under ``base``.
     """
 
-    def __init__(self, base: str = DEFAULT_BASE) -> None:
-        super().__init__(base)
+    def __init__(
+        self, base: str = DEFAULT_BASE, *, entry_keys: Mapping[str, str] | None = None, files: SourceFiles | None = None
+    ) -> None:
+        super().__init__(base, entry_keys=entry_keys, files=files)
         self.statements: dict[str | None, list[bytes]] = {}
         self.open: dict[str | None, dict[str, list[str]]] = {}
         #: Units already closed (organisation id, unit slug): a unit is written once.
         self.seen_units: set[tuple[str, str]] = set()
+        #: Shared nodes already closed (evidence): each is written once per builder.
+        self.seen: set[str] = set()
         self._graph: str | None = None
         self._pending: list[str] = []
         self._open: dict[str, list[str]] = {}

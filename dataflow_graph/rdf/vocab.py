@@ -61,36 +61,49 @@ class DFG(DefinedNamespace):
     Entry: URIRef
     Flow: URIRef
     Hop: URIRef
+    Deidentification: URIRef
     DataCopy: URIRef
     Evidence: URIRef
+    SourceFile: URIRef
     DatasetFamily: URIRef
     Release: URIRef
     Finding: URIRef
+    FindingSide: URIRef
+    Qualifier: URIRef
 
     # object properties ("from" is a Python keyword: see _extras and FROM)
     to: URIRef
     unit: URIRef
-    carries: URIRef
-    ofDataset: URIRef
-    ofFamily: URIRef
     agreement: URIRef
     entry: URIRef
     hop: URIRef
     evidence: URIRef
+    sourceFile: URIRef
     dataset: URIRef
     identifiability: URIRef
     optOut: URIRef
     kind: URIRef
     role: URIRef
+    organisationKind: URIRef
     sendsTo: URIRef
     successor: URIRef
-    statutoryGateway: URIRef
     recipient: URIRef
     aboutFamily: URIRef
     identifiableFlow: URIRef
     deidentifiedFlow: URIRef
+    identifiableSide: URIRef
+    deidentifiedSide: URIRef
+    flow: URIRef
+    deliveredBy: URIRef
+    copy: URIRef
+    qualifier: URIRef
+    qualifierKind: URIRef
+    window: URIRef
     dsaPeriod: URIRef
+    overlap: URIRef
     linkedWith: URIRef
+    ofFamily: URIRef
+    ofDataset: URIRef
 
     # datatype properties
     hopIndex: URIRef
@@ -98,15 +111,25 @@ class DFG(DefinedNamespace):
     purposeText: URIRef
     legalBasisText: URIRef
     optOutText: URIRef
-    sourcePath: URIRef
+    optOutBasis: URIRef
     line: URIRef
     column: URIRef
+    sheet: URIRef
+    rowId: URIRef
+    sha256: URIRef
     reviewed: URIRef
     identifiabilityRank: URIRef
     until: URIRef
     category: URIRef
     recipientName: URIRef
     severity: URIRef
+    severityLabel: URIRef
+    optOutDivergence: URIRef
+    statement: URIRef
+    weight: URIRef
+    others: URIRef
+    reversed: URIRef
+    linkedText: URIRef
 
     # concept schemes and their concepts
     Identifiability: URIRef
@@ -137,7 +160,47 @@ class DFG(DefinedNamespace):
     KindProviderFeed: URIRef
     LegalGateways: URIRef
     NHSAct2006s251: URIRef
+    HSCA2012: URIRef
     HSCA2012s261: URIRef
+    SRSA2007s42: URIRef
+    SRSA2007s39: URIRef
+    PatientConsent: URIRef
+    NationalAuditAct1983: URIRef
+    HealthAct2009s36: URIRef
+    LegalBasisOther: URIRef
+    LegalBasisNotStated: URIRef
+    Purposes: URIRef
+    InvoiceValidation: URIRef
+    RiskStratification: URIRef
+    Commissioning: URIRef
+    DirectCare: URIRef
+    Research: URIRef
+    PublicHealth: URIRef
+    OfficialStatistics: URIRef
+    ServiceEvaluation: URIRef
+    PurposeUnrecognised: URIRef
+    OrganisationKinds: URIRef
+    OrgNationalBody: URIRef
+    OrgDSCRO: URIRef
+    OrgCommissioner: URIRef
+    OrgCSU: URIRef
+    OrgTrust: URIRef
+    OrgGPPractice: URIRef
+    OrgLocalAuthority: URIRef
+    OrgUniversity: URIRef
+    OrgCompany: URIRef
+    OrgCharity: URIRef
+    OrgOther: URIRef
+    QualifierKinds: URIRef
+    QualifierBothCopies: URIRef
+    QualifierOverlap: URIRef
+    QualifierOptOutDivergence: URIRef
+    QualifierOptOutsPartlyKnown: URIRef
+    QualifierSameAgreement: URIRef
+    QualifierLinkage: URIRef
+    QualifierReidentification: URIRef
+    QualifierLandingOnly: URIRef
+    QualifierSegregation: URIRef
 
     _extras = ["from"]  # noqa: RUF012 - rdflib reads a list
 

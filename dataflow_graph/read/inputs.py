@@ -10,6 +10,7 @@ input already gave is counted once (:mod:`.duplicates`, DFG512).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from collections.abc import Iterable, Sequence
@@ -41,6 +42,8 @@ class Inputs:
     entries: list[Entry] = field(default_factory=list)
     releases: list[Release] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: the SHA-256 of each file's bytes by display name (what RDF names a file by, not its path)
+    digests: dict[str, str] = field(default_factory=dict)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     once: Once = field(default_factory=Once, repr=False)
 
@@ -127,6 +130,7 @@ def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Lim
     """The content of one input, read as a register table or a register page."""
     diagnostics = found.diagnostics
     before = len(diagnostics.items)
+    found.digests[display] = hashlib.sha256(data).hexdigest()
     page: Page | None = None
     entries: Sequence[Entry]
     releases: Sequence[Release]
