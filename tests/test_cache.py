@@ -108,7 +108,10 @@ def test_cache_store_folder_that_is_a_file_is_one_line_error(tmp_path):
     (tmp_path / "file").write_text("x")
     result = CliRunner().invoke(cli, ["sparql", "by_opt_out", "--store", str(tmp_path / "file" / "store")])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == f"Error: cannot use the store folder {tmp_path / 'file' / 'store'}: Not a directory"
+    assert (
+        result.stderr.splitlines()[-1]
+        == f"Error: cannot use the store folder {tmp_path / 'file' / 'store'}: Not a directory"
+    )
 
 
 _HOLD = """

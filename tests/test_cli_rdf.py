@@ -64,7 +64,9 @@ def test_sparql_query_file_not_utf8_is_one_line_with_its_place(tmp_path):
     query.write_bytes(b'SELECT * WHERE {\n  ?s ?p "caf\xe9" }\n')
     result = CliRunner().invoke(cli, ["sparql", str(query)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == f"Error: {query}:2:13: query file is not UTF-8 (byte 0xe9); save it as UTF-8"
+    assert (
+        result.stderr.splitlines()[-1] == f"Error: {query}:2:13: query file is not UTF-8 (byte 0xe9); save it as UTF-8"
+    )
 
 
 def test_sparql_evidence_gives_both_sides_for_the_thurrock_finding():

@@ -34,3 +34,12 @@ def test_docs_quick_start_has_two_commands_and_ci_runs_the_second():
     assert len(commands) == 2
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci
+
+
+def test_docs_the_first_screen_in_the_readme_is_what_dfg_converge_prints():
+    block = README.split("Its first screen, at 100 columns:\n\n```\n", 1)[1].split("\n```", 1)[0]
+    note, *screen = block.splitlines()
+    result = CliRunner().invoke(cli, ["converge"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == note
+    assert result.stdout.splitlines()[: len(screen)] == screen

@@ -123,4 +123,6 @@ def test_eval_gold_not_utf8_is_one_line_exit_1(tmp_path):
     gold.write_bytes(b"entries:\n  - ref: \xff\n")
     result = CliRunner().invoke(cli, ["eval", "--gold", str(gold)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == f"Error: gold file {gold} is not UTF-8 (byte at offset 18); save it as UTF-8"
+    assert (
+        result.stderr.splitlines()[-1] == f"Error: gold file {gold} is not UTF-8 (byte at offset 18); save it as UTF-8"
+    )

@@ -40,8 +40,15 @@ def special_flows(
     flows: list[Flow] = []
     if first(_LINKAGE, s.text) and s.ends_list and _LINKAGE_LIST.search(s.text):
         items = []
+        kind = None
         for nxt in rest:
             if not nxt.is_item:
+                break
+            # the list ends where the items change kind: "o Hospice data" then "6) Access is…"
+            # goes back to the numbered points around the list
+            if kind is None:
+                kind = _marker_kind(nxt.text)
+            elif _marker_kind(nxt.text) != kind:
                 break
             items.append(ITEM_START.sub("", nxt.text).strip(" .;"))
         holder = next((m.org for m in mentions_in(s.text, ctx) if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
@@ -69,6 +76,17 @@ def special_flows(
     if first(_REID, s.text) and not first(NEGATION, s.text.split(",")[0]):
         flows.extend(_reidentification(entry, block, s, ctx, raw))
     return flows
+
+
+def _marker_kind(text: str) -> str:
+    """What an item's marker is: a number, a letter or a bullet ("1)", "a.", "o", "•")."""
+    marker = text.lstrip()[:1]
+    if marker.isdigit() or (marker == "(" and text.lstrip()[1:2].isdigit()):
+        return "number"
+    m = ITEM_START.match(text)
+    if m is not None and len(m.group(0).strip()) > 1 and marker.isalpha():
+        return "letter"
+    return "bullet"
 
 
 def _reidentification(entry: Entry, block: Block, s: Piece, ctx: Context, raw: list[RawHop]) -> list[Flow]:
