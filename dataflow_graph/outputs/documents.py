@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 #: Version of every JSON document the CLI writes.
-SCHEMA = 1
+SCHEMA = 2
 
 Document = dict[str, object]
 
