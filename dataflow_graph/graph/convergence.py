@@ -16,10 +16,10 @@ from typing import TypeVar
 import networkx as nx
 
 from ..errors import Span, UnknownOrganisationError
-from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Role, span_dict
+from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
-from .qualifiers import Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs
+from .qualifiers import REGISTER_PERIOD, Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs, release_cited, same_kind
 from .severity import label, score
 
 __all__ = [
@@ -46,6 +46,22 @@ class Side:
     route: tuple[str, ...] = ()
     #: whether opt-outs were honoured on this copy, and on what evidence (set in a finding)
     opt_outs_found: CopyOptOuts | None = None
+    #: the months of a copy its flow does not date (a register's period only): those of its
+    #: released files of the same family and kind (``dated_by``); empty when none
+    months_found: frozenset[str] | None = None
+    dated_by: tuple[Release, ...] = ()
+
+    @property
+    def undated(self) -> bool:
+        """True when nothing dates this copy: its only period is the register's, and no
+        released file of its family and kind under its agreement gives a month."""
+        return self.months_found is not None and not self.months_found
+
+    @property
+    def window(self) -> tuple[str, str] | None:
+        """The copy's first and last month, in order (None when not known)."""
+        months = _months(self)
+        return (min(months), max(months)) if months else None
 
     @property
     def label(self) -> str:
@@ -70,6 +86,15 @@ class Side:
             "evidence": [span_dict(self.hop.evidence)],
             "copy_opt_outs": self.opt_outs_found.as_dict() if self.opt_outs_found else None,
             "until": f.until,
+            "months": sorted(_months(self)),
+            "dated_by": (
+                "its period"
+                if self.months_found is None
+                else "its released files"
+                if self.months_found
+                else "nothing: the register's period only"
+            ),
+            "dated_by_evidence": [release_cited(r).as_dict() for r in self.dated_by],
         }
 
 
@@ -329,10 +354,32 @@ def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
 
 
 def _months(side: Side) -> frozenset[str]:
-    """The months a copy covers: its window, cut at a stated time limit ("permitted until")."""
+    """The months a copy covers: its window, cut at a stated time limit ("permitted until");
+    for a copy dated only by the register's period, the months of its released files."""
+    if side.months_found is not None:
+        return side.months_found
     months = months_of(side.flow.period)
     until = side.flow.until
     return frozenset(m for m in months if m <= until) if until else months
+
+
+def _dated(side: Side, family: str, facts: Facts) -> Side:
+    """A copy whose only period is the register's (a purpose statement is not dated): its
+    months are those of its released files (same agreement, family and kind), if any."""
+    period = side.flow.period
+    if period is None or period.qualifier != REGISTER_PERIOD:
+        return side
+    rows = [r for r in facts.files(side.flow.agreement, family) if same_kind(r, side.hop.identifiability)]
+    dated = sorted((r for r in rows if _file_months(r)), key=lambda r: (r.source, r.line))
+    months = frozenset().union(*(_file_months(r) for r in dated))
+    return replace(side, months_found=months, dated_by=tuple(dated))
+
+
+def _file_months(release: Release) -> frozenset[str]:
+    """When a file was released: its month, else the period of the register that lists it."""
+    if release.month:
+        return frozenset((release.month,))
+    return months_of(release.period)
 
 
 def _with_opt_outs(side: Side, family: str, facts: Facts) -> Side:
@@ -362,8 +409,8 @@ def _finding(
     facts: Facts,
 ) -> Convergence:
     name = G.nodes[node]["name"]
-    ident = tuple(_with_opt_outs(s, fam, facts) for s in ident)
-    pseudo = tuple(_with_opt_outs(s, fam, facts) for s in pseudo)
+    ident = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in ident)
+    pseudo = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in pseudo)
     months_i = frozenset().union(*(_months(s) for s in ident))
     months_p = frozenset().union(*(_months(s) for s in pseudo))
     overlap = tuple(sorted(months_i & months_p))
@@ -381,6 +428,7 @@ def _finding(
     qualifiers = [
         _both_copies(name, fam, ident, pseudo),
         *_overlap(overlap, ident, pseudo),
+        *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
         *_same_agreement(same, ident, pseudo),
         *_landing(name, landing, ident, pseudo),
@@ -422,17 +470,25 @@ def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Sid
     for s in pseudo:
         labels[s.label] += 1
     others = " and ".join(_copies(n, label) for label, n in sorted(labels.items()))
-    return Qualifier(
-        "both_copies",
-        f"{name} received {fam} both identifiable ({_copies(len(ident), 'identifiable')}) and de-identified ({others})",
-        tuple(_cite(s) for s in (*ident, *pseudo)),
-    )
+    # online access is not a copy sent: say so when a side is only that
+    verb = "received"
+    if any(s.flow.kind is FlowKind.ACCESS for s in (*ident, *pseudo)):
+        verb = "received or had online access to"
+    text = f"{name} {verb} {fam} both identifiable ({_copies(len(ident), 'identifiable')}) and de-identified ({others})"
+    if not {s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}:
+        text += "; no one agreement carries both"
+    return Qualifier("both_copies", text, tuple(_cite(s) for s in (*ident, *pseudo)))
 
 
 def _period_cites(sides: Iterable[Side], months: frozenset[str]) -> tuple[Cited, ...]:
     out: dict[tuple[str, int], Cited] = {}
     for s in sides:
         if not (_months(s) & months):
+            continue
+        if s.months_found is not None:  # dated by its released files: the rows of those months
+            for r in s.dated_by:
+                if _file_months(r) & months:
+                    out.setdefault((r.source, r.line), release_cited(r))
             continue
         period = s.flow.period
         span = period.span if period is not None and period.span is not None else s.hop.evidence
@@ -448,11 +504,46 @@ def _overlap(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Si
         return []
     months = frozenset(overlap)
     span = overlap[0] if len(overlap) == 1 else f"{overlap[0]} to {overlap[-1]}"
+    cites = _period_cites((*ident, *pseudo), months)
+    by_files = [r for s in (*ident, *pseudo) if _months(s) & months for r in s.dated_by if _file_months(r) & months]
+    if by_files and any(not r.month for r in by_files):
+        # a file dated only by its register's period was released in it, not all through it
+        text = (
+            f"files of both kinds were released in the same register period, {span} "
+            "(the copies' own texts do not date them; their released files of the same family and kind do)"
+        )
+    else:
+        how = " (dated by released files of the same family and kind)" if by_files else ""
+        text = f"both copies cover {span} ({len(overlap)} month{'s' if len(overlap) > 1 else ''}){how}"
+    return [Qualifier("overlap", text, cites)]
+
+
+def _same_register(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    """Copies not dated, described in one register period: that, and no more, is said."""
+    if overlap:
+        return []
+    undated = [s for s in (*ident, *pseudo) if s.undated]
+    if not any(s.undated for s in ident) and not any(s.undated for s in pseudo):
+        return []
+    periods = {(s.flow.period.start, s.flow.period.end) for s in (*ident, *pseudo) if s.flow.period is not None}
+    if len(periods) != 1:
+        return []
+    start, end = next(iter(periods))
+    if all(s.undated for s in (*ident, *pseudo)):
+        which = "them"
+    else:
+        which = "the identifiable copy" if any(s.undated for s in ident) else "the de-identified copy"
+    out: dict[tuple[str, int], Cited] = {}
+    for s in undated:
+        span = s.flow.period.span if s.flow.period is not None else None
+        if span is not None:
+            out.setdefault((span.path, span.line), Cited.of(span))
     return [
         Qualifier(
-            "overlap",
-            f"both copies cover {span} ({len(overlap)} month{'s' if len(overlap) > 1 else ''})",
-            _period_cites((*ident, *pseudo), months),
+            "same_register",
+            f"both copies are described in the register of {start} to {end}; when each was sent is not stated"
+            f" (no released file of the same family and kind dates {which})",
+            tuple(out[k] for k in sorted(out)),
         )
     ]
 

@@ -55,6 +55,10 @@ class FileFinding:
     severity: int
     qualifiers: tuple[Qualifier, ...] = ()
 
+    def qualifier(self, name: str) -> Qualifier | None:
+        """The qualifier of that name, if the finding carries it."""
+        return next((q for q in self.qualifiers if q.name == name), None)
+
     @property
     def recipient(self) -> str:
         return self.files.recipient

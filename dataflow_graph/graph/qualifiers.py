@@ -19,7 +19,19 @@ from ..errors import Span
 from ..model import Entry, Identifiability, OptOut, Release
 from .severity import SEVERITY
 
-__all__ = ["Cited", "CopyOptOuts", "Facts", "Qualifier", "copy_opt_outs", "release_cited"]
+__all__ = [
+    "REGISTER_PERIOD",
+    "Cited",
+    "CopyOptOuts",
+    "Facts",
+    "Qualifier",
+    "copy_opt_outs",
+    "release_cited",
+    "same_kind",
+]
+
+#: ``Period.qualifier`` of a period that is a register's (its title or file name), not a flow's
+REGISTER_PERIOD = "register period"
 
 #: entry variants whose opt-out field is worked out from released files, not stated
 _DERIVED_OPT_OUTS = frozenset({"quarterly-register", "data-uses-register", "release-register"})
@@ -136,7 +148,8 @@ class Facts:
         return cls({e.id: e for e in entries}, tuple(releases))
 
 
-def _same_kind(release: Release, level: Identifiability) -> bool:
+def same_kind(release: Release, level: Identifiability) -> bool:
+    """A released file of the copy's kind: identifiable, or record-level de-identified."""
     ident = release.identifiability
     if ident is None:
         return False
@@ -188,7 +201,7 @@ def copy_opt_outs(
         span = _opt_out_field(entry)
         field_cited: tuple[Cited, ...] = (Cited.of(span, entry=entry_id, reference=reference),) if span else ()
         return CopyOptOuts(entry.opt_outs.honoured, "the entry's opt-out statement", field_cited)
-    rows = [r for r in facts.files(agreement, family) if _same_kind(r, level) and _in_period(r, months)]
+    rows = [r for r in facts.files(agreement, family) if same_kind(r, level) and _in_period(r, months)]
     flags = {r.opt_outs_applied for r in rows} - {None}
     cited = tuple(release_cited(r) for r in sorted(rows, key=lambda r: (r.source, r.line)))
     if flags == {True}:
@@ -197,13 +210,10 @@ def copy_opt_outs(
         return CopyOptOuts(OptOut.NO, f"its {len(rows)} released file(s): opt-outs not applied", cited)
     if flags:
         return CopyOptOuts(OptOut.MIXED, "its released files: some with opt-outs applied, some without", cited)
-    if entry is not None and entry.opt_outs.honoured is OptOut.MIXED:
+    if entry is not None and entry.opt_outs.honoured is OptOut.MIXED and entry.variant not in _DERIVED_OPT_OUTS:
         span = _opt_out_field(entry)
         cited = (Cited.of(span, entry=entry_id, reference=reference),) if span else ()
-        basis = (
-            "files of this agreement went both ways (none of this family and kind)"
-            if entry.variant in _DERIVED_OPT_OUTS
-            else "the entry's opt-out statement gives both answers"
-        )
-        return CopyOptOuts(OptOut.MIXED, basis, cited)
+        return CopyOptOuts(OptOut.MIXED, "the entry's opt-out statement gives both answers", cited)
+    # a register file's opt-out column worked out from files of other families or kinds says
+    # nothing of this copy
     return CopyOptOuts(OptOut.UNKNOWN, "not stated")

@@ -7,6 +7,7 @@ Flow findings and released-file findings are scored by the same :func:`score`
 both an identifiable and a record-level de-identified   +3
 copy reach the recipient
 the two copies overlap in time (at least one month)     +3
+both copies only in one register's period, not dated    +1
 opt-outs honoured on one copy and not on the other      +3
 (each copy's status determined)
 opt-outs differ in part, which copy not determined      +1
@@ -31,6 +32,7 @@ __all__ = ["HIGH", "MEDIUM", "SEVERITY", "label", "score"]
 SEVERITY: Mapping[str, int] = {
     "both_copies": 3,
     "overlap": 3,
+    "same_register": 1,
     "opt_out_divergence": 3,
     "opt_outs_partly_known": 1,
     "same_agreement": 1,

@@ -107,7 +107,12 @@ def _copies(f: Finding) -> list[tuple[Identifiability, str, tuple[str, str] | No
         for s in (*f.identifiable, *f.pseudonymised):
             p = s.flow.period
             words = f"{s.flow.reference or s.flow.agreement} · {s.flow.purpose}"
-            out.append((s.hop.identifiability, words, p.bounds() if p else None, bool(p and p.reversed), s))
+            if s.undated:
+                words += " · not dated (register period only)"
+            # the copy's own months (cut at "until", or its released files' months); a window
+            # published backwards is drawn as published
+            months = p.bounds() if p is not None and p.reversed else s.window
+            out.append((s.hop.identifiability, words, months, bool(p and p.reversed), s))
         return out
     for sides, rows, default in (
         (f.identifiable, f.files.identifiable_rows, Identifiability.IDENTIFIABLE),

@@ -119,7 +119,12 @@ def headline(f: Finding) -> str:
             f"{f.recipient} received {f.family} data both identifiable{', for ' + pi if pi else ''}, "
             f"and {other}{', for ' + pp if pp else ''}"
         )
-        text += f", in {month_words(f.overlap[0], f.overlap[-1])}" if f.overlap else ", in different months"
+        if f.overlap:
+            text += f", in {month_words(f.overlap[0], f.overlap[-1])}"
+        elif f.qualifier("same_register") is not None:
+            text += ", both described in the same register period (when each was sent is not stated)"
+        else:
+            text += ", with no month in common known"
     names = {q.name for q in f.qualifiers}
     if "opt_out_divergence" in names:
         q = next(q for q in f.qualifiers if q.name == "opt_out_divergence")
@@ -180,10 +185,10 @@ def _bars(f: Convergence) -> list[Bar]:
     out: dict[tuple[str, str, str, str], Bar] = {}
     for s in (*f.identifiable, *f.pseudonymised):
         p = s.flow.period
-        b = p.bounds() if p is not None else None
-        if b is None:
+        b = p.bounds() if p is not None and p.reversed else s.window
+        if b is None:  # not dated: no bar (the claims say so)
             continue
-        last = min(b[1], s.flow.until) if s.flow.until else b[1]
+        last = b[1]
         status = s.opt_outs_found.status if s.opt_outs_found else OptOut.UNKNOWN
         note = {OptOut.YES: "opt-outs honoured", OptOut.NO: "opt-outs not honoured", OptOut.MIXED: "opt-outs both ways"}
         words = note.get(status, "")

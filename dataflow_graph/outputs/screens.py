@@ -94,8 +94,10 @@ def reason(f: Finding) -> str:
         words.append(f"both in {f.files.period} ({f.files.period_kind})")
     elif f.overlap:
         words.append(f"overlap {f.overlap[0]}..{f.overlap[-1]}" if len(f.overlap) > 1 else f"overlap {f.overlap[0]}")
+    elif f.qualifier("same_register"):
+        words.append("both in one register period, not dated")
     else:
-        words.append("no overlapping months")
+        words.append("no overlapping months known")
     words += [_SHORT[q.name] for q in f.qualifiers if q.name in _SHORT]
     return "; ".join(words)
 

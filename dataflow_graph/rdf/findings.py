@@ -29,6 +29,7 @@ _DFG, _DCT, _PROV, _RDFS = Terms(DFG), Terms(DCTERMS), Terms(PROV), Terms(RDFS)
 QUALIFIER_KINDS = {
     "both_copies": DFG.QualifierBothCopies,
     "overlap": DFG.QualifierOverlap,
+    "same_register": DFG.QualifierSameRegister,
     "opt_out_divergence": DFG.QualifierOptOutDivergence,
     "opt_outs_partly_known": DFG.QualifierOptOutsPartlyKnown,
     "same_agreement": DFG.QualifierSameAgreement,

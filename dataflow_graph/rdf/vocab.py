@@ -194,6 +194,7 @@ class DFG(DefinedNamespace):
     QualifierKinds: URIRef
     QualifierBothCopies: URIRef
     QualifierOverlap: URIRef
+    QualifierSameRegister: URIRef
     QualifierOptOutDivergence: URIRef
     QualifierOptOutsPartlyKnown: URIRef
     QualifierSameAgreement: URIRef
