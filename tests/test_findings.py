@@ -44,13 +44,15 @@ def test_findings_2017_divergence_only_between_determined_opposite_sides(finding
         ident = {_status(s) for s in f.identifiable} - {OptOut.UNKNOWN}
         deid = {_status(s) for s in f.pseudonymised} - {OptOut.UNKNOWN}
         q = f.qualifier("opt_out_divergence")
-        assert q is not None and q.evidence
+        assert q is not None
+        assert q.evidence
         # one side honoured and the other not, each status determined (not "mixed")
         assert (OptOut.YES in ident and OptOut.NO in deid) or (OptOut.NO in ident and OptOut.YES in deid), f
     for f in (f for f in files if f.opt_out_divergence):
         ident = {r.opt_outs_applied for r in f.files.identifiable_rows} - {None}
         deid = {r.opt_outs_applied for r in f.files.deidentified_rows} - {None}
-        assert len(ident) == len(deid) == 1 and ident != deid, f.recipient
+        assert len(ident) == len(deid) == 1, f.recipient
+        assert ident != deid, f.recipient
 
 
 def test_findings_2017_partly_known_rests_on_file_rows_or_a_stated_field(findings_2017):
@@ -100,7 +102,8 @@ def test_findings_2017_overlap_never_rests_on_the_register_title_alone(findings_
         undated = [s for s in (*f.identifiable, *f.pseudonymised) if s.undated]
         if undated and not f.overlap:
             same = f.qualifier("same_register")
-            assert same is not None and "not stated" in same.statement
+            assert same is not None
+            assert "not stated" in same.statement
             assert all("#README" in c.source for c in same.evidence)
 
 
@@ -110,7 +113,8 @@ def test_findings_2017_undated_copies_have_no_months(findings_2017):
     assert any(s.undated for s in sides)
     assert all(s.window is None for s in sides if s.undated)
     dated = [s for s in sides if s.months_found]
-    assert dated and all(s.dated_by for s in dated)
+    assert dated
+    assert all(s.dated_by for s in dated)
 
 
 def test_findings_seed_successor_rollup_keeps_every_qualifier():
