@@ -107,11 +107,9 @@ def _copies(f: Finding) -> list[tuple[Identifiability, str, tuple[str, str] | No
         for s in (*f.identifiable, *f.pseudonymised):
             p = s.flow.period
             words = f"{s.flow.reference or s.flow.agreement} · {s.flow.purpose}"
-            if s.undated:
-                words += " · not dated (register period only)"
             # the copy's own months (cut at "until", or its released files' months); a window
-            # published backwards is drawn as published
-            months = p.bounds() if p is not None and p.reversed else s.window
+            # published backwards is drawn as published, a copy not dated over its register's period
+            months = p.bounds() if p is not None and (p.reversed or s.undated) else s.window
             out.append((s.hop.identifiability, words, months, bool(p and p.reversed), s))
         return out
     for sides, rows, default in (
@@ -126,12 +124,13 @@ def _copies(f: Finding) -> list[tuple[Identifiability, str, tuple[str, str] | No
 
 def _timeline(f: Finding, ident: str) -> str:
     """The finding's timeline: copies of one level and window drawn as one bar."""
-    groups: dict[tuple[int, str, str, bool], list[str]] = {}
-    levels: dict[tuple[int, str, str, bool], Identifiability] = {}
-    for level, words, months, backwards, _ in _copies(f):
+    groups: dict[tuple[int, str, str, bool, bool], list[str]] = {}
+    levels: dict[tuple[int, str, str, bool, bool], Identifiability] = {}
+    for level, words, months, backwards, side in _copies(f):
         if months is None:
             continue
-        key = (-level.rank, months[0], months[1], backwards)
+        undated = isinstance(side, Side) and side.undated
+        key = (-level.rank, months[0], months[1], backwards, undated)
         groups.setdefault(key, [])
         if words not in groups[key]:
             groups[key].append(words)
@@ -140,7 +139,8 @@ def _timeline(f: Finding, ident: str) -> str:
     for key in sorted(groups)[:_SHOWN_BARS]:
         copies = groups[key]
         label = f"{levels[key].value} · {copies[0]}" + (f" (+{len(copies) - 1} more)" if len(copies) > 1 else "")
-        bars.append(Bar(label, levels[key], key[1], key[2], "published backwards" if key[3] else "", key[3]))
+        note = "published backwards" if key[3] else "not dated: the register's period only" if key[4] else ""
+        bars.append(Bar(label, levels[key], key[1], key[2], note, key[3], key[4]))
     overlap = (
         _months(f.files.period) if isinstance(f, FileFinding) else (f.overlap[0], f.overlap[-1]) if f.overlap else None
     )

@@ -185,8 +185,8 @@ def _bars(f: Convergence) -> list[Bar]:
     out: dict[tuple[str, str, str, str], Bar] = {}
     for s in (*f.identifiable, *f.pseudonymised):
         p = s.flow.period
-        b = p.bounds() if p is not None and p.reversed else s.window
-        if b is None:  # not dated: no bar (the claims say so)
+        b = p.bounds() if p is not None and (p.reversed or s.undated) else s.window
+        if b is None:
             continue
         last = b[1]
         status = s.opt_outs_found.status if s.opt_outs_found else OptOut.UNKNOWN
@@ -194,6 +194,8 @@ def _bars(f: Convergence) -> list[Bar]:
         words = note.get(status, "")
         if p is not None and p.reversed:
             words = "window published backwards" + (f"; {words}" if words else "")
+        elif s.undated:
+            words = "not dated: the register's period only" + (f"; {words}" if words else "")
         key = (s.flow.reference, s.flow.purpose, s.label, b[0])
         out.setdefault(
             key,
@@ -204,6 +206,7 @@ def _bars(f: Convergence) -> list[Bar]:
                 last,
                 words,
                 bool(p and p.reversed),
+                s.undated,
             ),
         )
     return sorted(out.values(), key=lambda b: (-b.level.rank, b.first, b.label))

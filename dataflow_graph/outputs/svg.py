@@ -100,6 +100,7 @@ class Bar:
     last: str
     note: str = ""
     reversed: bool = False  # the register published the window backwards
+    undated: bool = False  # only the register's period is known: drawn as an outline over it
 
 
 def _index(month: str) -> int:
@@ -205,7 +206,7 @@ def _bar(
     out = [f'<text x="4" y="{y + 12 + 13 * k:.1f}">{_e(line)}</text>' for k, line in enumerate(lines)]
     bar_y, bar_h = (y + 13 * len(lines) + 4, 16.0) if stacked else (y + 4, 24.0)
     x0, x1 = x(_index(b.first)), x(_index(b.last) + 1)
-    fill = "#ffffff" if b.reversed else f"url(#{ident}-{b.level.value})"
+    fill = "#ffffff" if b.reversed or b.undated else f"url(#{ident}-{b.level.value})"
     dash = f' stroke-dasharray="{style.dashes}"' if style.dashes else ""
     out.append(
         f'<rect x="{x0:.1f}" y="{bar_y:.1f}" width="{max(x1 - x0, 2):.1f}" height="{bar_h:.1f}" '
