@@ -163,7 +163,7 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     if found is None:
         return []
     verb, text, sending, passive = found
-    mentions = [m for m in mentions_in(text, ctx) if m.org is not None]
+    mentions = [m for m in mentions_in(text, ctx, unstated=True) if m.org is not None]
     if not mentions and not (list_head and s.is_item):
         return []
     sides = _SIDES

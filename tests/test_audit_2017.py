@@ -1,0 +1,96 @@
+"""Defects of docs/audit-2017.md, each on the register rows the audit cites: what a flow's
+hops and evidence say must be what the row's text says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dataflow_graph import api
+from dataflow_graph.errors import Diagnostics, Span
+from dataflow_graph.extract import extract
+from dataflow_graph.model import Entry, Flow, FlowKind, Section
+from dataflow_graph.names import gazetteer
+
+WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
+
+
+@pytest.fixture(scope="module")
+def register() -> api.Register:
+    return api.load([WORKBOOK])
+
+
+def _row(register: api.Register, row: int) -> list[Flow]:
+    flows = [f for f in register.flows if f.entry.endswith(f"#PurposeStatements:{row}")]
+    assert flows, row
+    return flows
+
+
+def _entry(register: api.Register, row: int) -> Entry:
+    return next(e for e in register.entries if e.id.endswith(f"#PurposeStatements:{row}"))
+
+
+def _lines(lines: list[str], organisation: str = "NHS Bedfordshire CCG") -> Entry:
+    spans = tuple(Span("audit.txt", i + 2, 1, text) for i, text in enumerate(lines))
+    return Entry(
+        id="audit.txt#1",
+        source="audit.txt",
+        line=1,
+        position=1,
+        reference="DARS-NIC-00003-CCCCC",
+        agreement="NIC-00003-CCCCC",
+        title=organisation,
+        organisation=organisation,
+        sections=(Section("Processing", Span("audit.txt", 1, 1, "Processing:"), spans),),
+        variant="quarterly-register",
+    )
+
+
+# D2: segregation is what the copy's own block says, not any block of the entry
+
+
+def test_segregation_statement_belongs_to_its_own_purpose_block(register):
+    flows = _row(register, 782)
+    invoice = [f for f in flows if f.purpose.startswith("Invoice Validation")]
+    assert invoice
+    for f in invoice:
+        assert [s.text[:40] for s in f.segregation] == ["Data for this purpose is kept within the"], f.id
+    general = [f for f in flows if f.purpose.startswith("Commissioning – Identifiable")]
+    assert general
+    for f in general:  # its Segregation block says only "segregated according to contract"
+        assert f.segregation == (), f.id
+
+
+def test_segregation_is_not_customers_kept_apart_nor_a_store_of_no_identifiable_data(register):
+    for row in (782, 797):
+        for f in _row(register, row):
+            texts = " ".join(s.text for s in f.segregation)
+            assert "according to contract" not in texts, f.id
+            assert "Safe Haven" not in texts, f.id
+
+
+# D3: "the CSU" means a CSU only where the block or the entry names one
+
+
+def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
+    flows = _row(register, 782)
+    general = [f for f in flows if f.purpose.startswith("Commissioning – Identifiable")]
+    assert general
+    for f in general:
+        for h in f.hops:
+            assert "South, Central and West" not in h.target.name, (f.id, h.evidence.text)
+            assert "South, Central and West" not in h.source.name, (f.id, h.evidence.text)
+    diagnostics = Diagnostics()
+    extract(_entry(register, 782), gazetteer().fresh(), diagnostics)
+    assert any(d.code == "DFG403" and "the CSU" in d.message for d in diagnostics.items)
+    # the entry's one CSU is still what "the CSU" means
+    lines = [
+        "Invoice Validation",
+        "1. SCW DSCRO then pushes a one-way data flow of SUS data into SCW CSU Transfer Service.",
+        "Commissioning – Identifiable – SUS",
+        "1. The DSCRO then securely transfers the SUS data identifiable at the level of NHS number to the CSU.",
+    ]
+    flows = extract(_lines(lines), gazetteer().fresh(), Diagnostics())
+    targets = {h.target.name for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops}
+    assert "NHS South, Central and West Commissioning Support Unit" in targets
