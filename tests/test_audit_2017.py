@@ -94,3 +94,15 @@ def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
     flows = extract(_lines(lines), gazetteer().fresh(), Diagnostics())
     targets = {h.target.name for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops}
     assert "NHS South, Central and West Commissioning Support Unit" in targets
+
+
+# D4: a CEfF "hosted by" another CCG is that CCG's; a lead-in line is no purpose
+
+
+def test_ceff_hosted_by_another_ccg_is_that_ccgs_and_the_lead_in_line_is_no_purpose(register):
+    flows = _row(register, 819)
+    ceff = [h for f in flows for h in f.hops if h.unit and "Controlled Environment" in h.unit]
+    assert ceff
+    assert {h.target.name for h in ceff} == {"NHS Rotherham CCG"}
+    assert not any(f.purpose.startswith("NHS Rotherham") for f in flows)
+    assert any(f.purpose == "Invoice Validation" for f in flows)

@@ -106,7 +106,7 @@ def _preposition(text: str, start: int) -> str | None:
         return None
     if "," in gap and not _APPOSITION_BEFORE.search(gap):
         return None
-    return last.group("prep").lower().replace("in to", "into")
+    return " ".join(last.group("prep").lower().split()).replace("in to", "into")
 
 
 def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
