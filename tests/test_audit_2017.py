@@ -106,3 +106,42 @@ def test_ceff_hosted_by_another_ccg_is_that_ccgs_and_the_lead_in_line_is_no_purp
     assert {h.target.name for h in ceff} == {"NHS Rotherham CCG"}
     assert not any(f.purpose.startswith("NHS Rotherham") for f in flows)
     assert any(f.purpose == "Invoice Validation" for f in flows)
+
+
+# D5: a linkage list holds the listed datasets, linked where its sentence or step says
+
+
+def test_linkage_is_at_the_holder_its_step_names(register):
+    linkage = [f for f in _row(register, 819) if f.kind is FlowKind.LINKAGE]
+    limited = [f for f in linkage if f.hops[0].evidence.text.startswith("Linked data is limited")]
+    assert limited
+    for f in limited:
+        assert f.hops[0].target.name == "eMBED Health Consortium"
+        assert len(f.linked) == 11
+        assert f.linked[0] == "SUS data and Local Provider data at pseudonymised level"
+        assert not any(item.startswith(("Aggregation", "Data will not", "eMBED", "The CCG")) for item in f.linked)
+
+
+def test_numbered_linkage_list_ends_where_the_outer_steps_go_on():
+    lines = [
+        "Commissioning (Pseudonymised) – SUS and Local Flows",
+        "3. North of England CSU then pass the processed, pseudonymised data to both eMBED and the CCG.",
+        "4. eMBED receives the Pseudonymised data for the addition of derived fields, linkage of data sets and "
+        "analysis. Linked data is limited to  the following to give a rich and broad clinical journey allowing "
+        "improved care planning, patient care and commissioning:",
+        "1. SUS data and Local Provider data at pseudonymised level",
+        "2. Mental Health (MHSDS, MHLDDS, MHMDS) with SUS",
+        "5. eMBED securely transfer pseudonymised outputs for management use by the CCG.",
+        "6. The CCG receive Pseudonymised data from both North of England CSU and eMBED.",
+    ]
+    flows = extract(_lines(lines, "NHS Barnsley CCG"), gazetteer().fresh(), Diagnostics())
+    linkage = [f for f in flows if f.kind is FlowKind.LINKAGE]
+    assert [(f.hops[0].target.name, f.linked) for f in linkage] == [
+        (
+            "eMBED Health Consortium",
+            (
+                "SUS data and Local Provider data at pseudonymised level",
+                "Mental Health (MHSDS, MHLDDS, MHMDS) with SUS",
+            ),
+        )
+    ]
