@@ -145,3 +145,19 @@ def test_numbered_linkage_list_ends_where_the_outer_steps_go_on():
             ),
         )
     ]
+
+
+# D8: a hop stated again for other families keeps the sentence that names them
+
+
+def test_hop_stated_again_for_other_families_cites_the_sentence_naming_them(register):
+    into_csu = [
+        h
+        for f in _row(register, 701)
+        if f.kind is FlowKind.TRANSFER
+        for h in f.hops
+        if h.source.name == "South London DSCRO" and "MSDS" in h.families
+    ]
+    assert into_csu
+    for h in into_csu:
+        assert "MSDS" in h.evidence.text, h.evidence.text

@@ -90,9 +90,15 @@ def chains(
             at[key] = len(hops)
             hops.append(h)
             continue
-        # the same hop stated again ("… transfers the SUS data to the CSU", "… transfers the
-        # MHSDS data to the CSU"): one hop, with all it carries
         first = hops[i]
+        if h.families and first.families and not h.families <= first.families:
+            # the same hop stated again for other families ("3. a) … transfers the SUS data …
+            # to South East CSU", "4. … transfers the MHMDS, MHSDS, MHLDDS and MSDS data … to
+            # South East CSU"): a hop of its own, whose evidence names what it carries
+            hops.append(h)
+            continue
+        # the same hop stated again ("… transfers the data to the CSU", "… lands the data"): one
+        # hop, with all it carries
         hops[i] = replace(
             first,
             families=first.families | h.families,
