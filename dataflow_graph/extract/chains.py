@@ -32,7 +32,7 @@ from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
 from ..names import category_identifiability
 from .hops import RawHop
-from .mentions import CEFF, NHS_DIGITAL
+from .mentions import CEFF, NHS_DIGITAL, UNSTATED_CSU
 from .rules import rules
 from .sections import Block
 
@@ -90,9 +90,15 @@ def chains(
             at[key] = len(hops)
             hops.append(h)
             continue
-        # the same hop stated again ("… transfers the SUS data to the CSU", "… transfers the
-        # MHSDS data to the CSU"): one hop, with all it carries
         first = hops[i]
+        if h.families and first.families and not h.families <= first.families:
+            # the same hop stated again for other families ("3. a) … transfers the SUS data …
+            # to South East CSU", "4. … transfers the MHMDS, MHSDS, MHLDDS and MSDS data … to
+            # South East CSU"): a hop of its own, whose evidence names what it carries
+            hops.append(h)
+            continue
+        # the same hop stated again ("… transfers the data to the CSU", "… lands the data"): one
+        # hop, with all it carries
         hops[i] = replace(
             first,
             families=first.families | h.families,
@@ -103,7 +109,7 @@ def chains(
     hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
     carried = _carried(entry, families, hops, feeds, linked or {})
     hops = _by_released_level(entry, hops, carried)
-    flows = [_feed(entry, block, h, families, until) for h in feeds]
+    flows = [_feed(entry, block, h, families, until) for h in feeds if not _unstated(h)]
     used: set[int] = set()
     receivers = {h.receiver.id for h in hops}
     # "CCG staff then download the processed, Pseudonymised data from the NEL CSU transfer
@@ -254,12 +260,32 @@ def _path_flows(
     hops = [_hop(h, level, f) for h, level, f in zip(path, levels, fams, strict=True)]
     stated_until = next(((h.until, h.sentence.evidence) for h in path if h.until), None)
     out = []
-    for kind, part in _parts(hops):
+    for kind, part in (p for run in _stated(hops) for p in _parts(run)):
         part_fams = tuple(sorted(set[str]().union(*(h.families for h in part))))
         out.append(
             flow(entry, block.purpose, kind, part, part_fams, part[-1].identifiability, until=until or stated_until)
         )
     return out
+
+
+def _unstated(h: RawHop | Hop) -> bool:
+    """A hop to or from "the CSU" where the text does not say which CSU."""
+    a, b = (h.sender, h.receiver) if isinstance(h, RawHop) else (h.source, h.target)
+    return a.id == UNSTATED_CSU.id or b.id == UNSTATED_CSU.id
+
+
+def _stated(hops: list[Hop]) -> list[list[Hop]]:
+    """A chain without its hops to or from a CSU the text does not name: the runs before and
+    after them (a run that only reaches a DSCRO is no copy leaving it, and is dropped)."""
+    runs: list[list[Hop]] = [[]]
+    for h in hops:
+        if _unstated(h):
+            runs.append([])
+        else:
+            runs[-1].append(h)
+    if len(runs) == 1:
+        return runs
+    return [r for r in runs if r and not _into_dscro(r)]
 
 
 def _levels(path: Sequence[RawHop], default: Identifiability) -> list[Identifiability]:
@@ -406,9 +432,8 @@ def flow(
     )
 
 
-def numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) -> list[Flow]:
-    """Give flows stable ids (entry id + position) and the entry's segregation statements;
-    drop exact repeats."""
+def numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
+    """Give flows stable ids (entry id + position); drop exact repeats."""
     out: list[Flow] = []
     seen: set[tuple[object, ...]] = set()
     for f in flows:
@@ -416,5 +441,5 @@ def numbered(entry: Entry, flows: list[Flow], segregation: tuple[Span, ...]) -> 
         if key in seen:
             continue
         seen.add(key)
-        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}", segregation=segregation))
+        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
     return out

@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
-from ..model import Entry, Flow, FlowKind, Identifiability, Role, Section
+from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
-from .mentions import Context, context, line_facts, mentions_in
+from .mentions import UNSTATED_CSU, Context, context, line_facts, mentions_in
 from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
@@ -32,6 +32,7 @@ __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
 _DSCRO_NAMED = rules().dscro_named
+_NOT_HELD_APART = rules().not_held_apart
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -76,8 +77,7 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
             f"entry {entry.reference!r}: no transfer between named organisations found in its processing text",
             Severity.NOTE,
         )
-    statements = tuple(s.evidence for b in found for s in b.sentences if s.facts.held_separately)
-    return with_stated_opt_outs(entry, numbered(entry, flows, statements))
+    return with_stated_opt_outs(entry, numbered(entry, flows))
 
 
 def _moves_through_dscro(section: Section) -> bool:
@@ -148,41 +148,66 @@ def _chained(entry: Entry, found: list[_Hops]) -> list[Flow]:
                 if h.sender.role is Role.PROVIDER:
                     feeds.setdefault(x.block.purpose, set()).update(fams)
     flows: list[Flow] = []
-    for x in found:
+    preamble = next((i for i, x in enumerate(found) if x.block.purpose and not x.block.segregation), len(found))
+    general = _held_apart([x.block for x in found[:preamble]], all_of=True)
+    for i, x in enumerate(found):
         linked = dict(x.linked)
         own = any(h.receiver.role is Role.DSCRO and h.sender.role is Role.SOURCE for h in x.raw)
         shared = (feeds if own else received).get(x.block.purpose)
         if shared:
             linked[DSCRO_HOLDINGS] = linked.get(DSCRO_HOLDINGS, frozenset()) | frozenset(shared)
-        flows += x.special + chains(entry, x.block, x.raw, x.default, x.families, until=x.block.until, linked=linked)
+        made = x.special + chains(entry, x.block, x.raw, x.default, x.families, until=x.block.until, linked=linked)
+        held = (*general, *_held_apart([y.block for y in found[i:]])) if i >= preamble else general
+        flows += [replace(f, segregation=held) for f in made] if held else made
     return flows
 
 
+def _held_apart(found: Sequence[Block], *, all_of: bool = False) -> tuple[Span, ...]:
+    """The "held separately" statements of the first block, and of the "Segregation" blocks
+    right after it (a purpose's segregation is told under its own heading): a statement of
+    another purpose says nothing of this one's copies; the text before the first purpose
+    (``all_of`` its blocks) speaks of every purpose.  A statement whose line says the holding
+    keeps customers apart ("segregated according to contract") or holds no identifiable data
+    ("contains no identifiable data (PID)") is none."""
+    out: list[Span] = []
+    for k, block in enumerate(found):
+        if k and not block.segregation and not all_of:
+            break
+        out += [
+            s.evidence for s in block.sentences if s.facts.held_separately and not first(_NOT_HELD_APART, s.line.text)
+        ]
+    return tuple(out)
+
+
 def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
-    """The flows of one purpose block; "the DSCRO"/"the CSU" mean the ones this block names."""
+    """The flows of one purpose block; "the DSCRO" means the one this block names first, "the
+    CSU" the one CSU it names, else the entry's one CSU; where the block names several, or
+    none and the entry several, which CSU is not stated and "the CSU" means none."""
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
-    dscro = csu = None
+    dscro = None
+    csus: dict[str, Organisation] = {}
     memo = ctx.line_memo
     for x in block.sentences:
         facts = memo.get(x.text)
         if facts is None:
             facts = memo[x.text] = line_facts(x.text, ctx.names)
         dscro = dscro or facts[0]
-        csu = csu or facts[1]
-        if dscro and csu:
-            break
+        for org in facts[4]:
+            csus.setdefault(org.id, org)
+    csu = ctx.csu if not csus else next(iter(csus.values())) if len(csus) == 1 else None
     scoped = Context(
         ctx.entry,
         ctx.names,
         ctx.ccg,
         dscro or ctx.dscro,
-        csu or ctx.csu,
+        csu,
         ctx.processors,
         header or ctx.current_processor,
         ctx.line_memo,
         ctx.hops_memo,
         ctx.names_dscro,
         ctx.noted,
+        ctx.csus,
     )
     return _hops_in_block(entry, block, scoped, diagnostics)
 
@@ -242,6 +267,16 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
         if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
             items = _item_families(s, block.sentences[i + 1 :])
             hops = [replace(h, families=h.families | items) for h in hops] if items else hops
+        unstated = [h for h in hops if UNSTATED_CSU.id in (h.sender.id, h.receiver.id)]
+        if unstated and (block.purpose, s.text) not in ctx.noted:
+            ctx.noted.add((block.purpose, s.text))
+            diagnostics.report(
+                s.span,
+                "DFG403",
+                f"entry {entry.reference!r}: 'the CSU' in {block.purpose or 'the processing text'!r} is not "
+                f"resolved (the block names no CSU, the entry {len(ctx.csus)}); hop not built",
+                Severity.NOTE,
+            )
         for hop in hops:
             raw.append(hop)
             previous = hop

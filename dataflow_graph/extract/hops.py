@@ -106,7 +106,7 @@ def _preposition(text: str, start: int) -> str | None:
         return None
     if "," in gap and not _APPOSITION_BEFORE.search(gap):
         return None
-    return last.group("prep").lower().replace("in to", "into")
+    return " ".join(last.group("prep").lower().split()).replace("in to", "into")
 
 
 def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
@@ -163,7 +163,7 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
     if found is None:
         return []
     verb, text, sending, passive = found
-    mentions = [m for m in mentions_in(text, ctx) if m.org is not None]
+    mentions = [m for m in mentions_in(text, ctx, unstated=True) if m.org is not None]
     if not mentions and not (list_head and s.is_item):
         return []
     sides = _SIDES

@@ -25,6 +25,7 @@ __all__ = [
     "GP_PRACTICES",
     "LOCAL_SOURCES",
     "NHS_DIGITAL",
+    "UNSTATED_CSU",
     "Context",
     "Mention",
     "candidates",
@@ -40,6 +41,9 @@ LOCAL_SOURCES = "org:local-sources"
 GP_PRACTICES = "org:gp-practices"
 CARE_PROVIDERS = "org:care-providers"
 CEFF = "Controlled Environment for Finance (CEfF)"
+#: what "the CSU" means in a block that names no CSU, in an entry that names several: a CSU
+#: the text does not say; hops to or from it are never built (extract/chains.py)
+UNSTATED_CSU = Organisation("org:unstated-csu", "the CSU (not stated which)", Role.CSU, reviewed=False)
 
 _R = rules()
 NAME_SHAPE = _R.name_shape
@@ -71,9 +75,15 @@ class Mention:
 #: what a role word is: its kind ("ccg", "dscro", "dp"…) and processor number if any
 RoleWord = tuple[str, str | None]
 #: what one line tells an entry: its first DSCRO and CSU, "Data Processor N – X" headings
-#: and "(DP N)" marks as (N, text to look for X in)
-LineFacts = tuple[Organisation | None, Organisation | None, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
-NOTHING: LineFacts = (None, None, (), ())
+#: and "(DP N)" marks as (N, text to look for X in), and every CSU it names
+LineFacts = tuple[
+    Organisation | None,
+    Organisation | None,
+    tuple[tuple[str, str], ...],
+    tuple[tuple[str, str], ...],
+    tuple[Organisation, ...],
+]
+NOTHING: LineFacts = (None, None, (), (), ())
 
 
 @dataclass
@@ -84,6 +94,8 @@ class Context:
     names: Gazetteer
     ccg: Organisation | None = None
     dscro: Organisation | None = None
+    #: what "the CSU" means: the one CSU its block names, else the one the entry names (None
+    #: when the entry names several and the block none: which one is not stated)
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
     current_processor: str | None = None  # "Data Processor N" heading of the current block
@@ -91,11 +103,12 @@ class Context:
     hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
     names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
     noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
+    csus: frozenset[str] = frozenset()  # ids of every CSU the entry's text names
 
 
 def context(entry: Entry, names: Gazetteer) -> Context:
-    """The entry's CCG (its organisation, a controller, or a CCG in its title) and the
-    DSCRO, CSU and data processors its text names first."""
+    """The entry's CCG (its organisation, a controller, or a CCG in its title), the DSCRO and
+    data processors its text names first, and its CSU when its text names exactly one."""
     ctx = Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
     for candidate in (entry.organisation, *entry.controllers, entry.title):
         if not candidate:
@@ -110,6 +123,7 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             ctx.ccg = org
             break
     memo = ctx.line_memo
+    csus: dict[str, Organisation] = {}
     for section in entry.sections:
         for span in section.lines:
             text = span.text
@@ -118,11 +132,11 @@ def context(entry: Entry, names: Gazetteer) -> Context:
                 facts = memo.remember(text, line_facts(text, names))
             if facts is NOTHING:
                 continue
-            dscro, csu, headers, inline = facts
+            dscro, _csu, headers, inline, named = facts
             if dscro is not None and ctx.dscro is None:
                 ctx.dscro = dscro
-            if csu is not None and ctx.csu is None:
-                ctx.csu = csu
+            for org in named:
+                csus.setdefault(org.id, org)
             for n, name in headers:
                 found = mentions_in(name, ctx, resolve_roles=False)
                 if found:
@@ -131,31 +145,40 @@ def context(entry: Entry, names: Gazetteer) -> Context:
                 found = mentions_in(before, ctx, resolve_roles=False)
                 if found:
                     ctx.processors.setdefault(n, found[-1].org)
+    ctx.csus = frozenset(csus)
+    ctx.csu = next(iter(csus.values())) if len(csus) == 1 else None
     return ctx
 
 
 def line_facts(text: str, names: Gazetteer) -> LineFacts:
     """What one line tells the entry's context, from its text alone: the first regional
-    office and CSU it names, and its "Data Processor N – X" headings and "(DP N)" marks
-    as (N, text to look for X in).  Register lines repeat, so this is remembered."""
-    dscro = csu = None
+    office and CSU it names, its "Data Processor N – X" headings and "(DP N)" marks as
+    (N, text to look for X in), and every CSU it names.  Register lines repeat, so this is
+    remembered."""
+    dscro = None
+    csus: dict[str, Organisation] = {}
     for m in names.mentions(text):
         org = m.organisation
         if org.role is Role.DSCRO and org.id != GENERIC_DSCRO and dscro is None:
             dscro = org
-        if org.role is Role.CSU and csu is None:
-            csu = org
+        if org.role is Role.CSU:
+            csus.setdefault(org.id, org)
+    csu = next(iter(csus.values()), None)
     headers: tuple[tuple[str, str], ...] = ()
     inline: tuple[tuple[str, str], ...] = ()
     if "rocessor" in text or "DP" in text:
         headers = tuple((dm.group("n"), dm.group("name")) for dm in DP_HEADER.finditer(text))
         inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _DP_INLINE.finditer(text))
-    facts = (dscro, csu, headers, inline)
+    facts = (dscro, csu, headers, inline, tuple(csus.values()))
     return NOTHING if facts == NOTHING else facts
 
 
-def mentions_in(text: str, ctx: Context, *, resolve_roles: bool = True) -> list[Mention]:
+def mentions_in(text: str, ctx: Context, *, resolve_roles: bool = True, unstated: bool = False) -> list[Mention]:
     """Organisations named in ``text``: gazetteer aliases, name shapes, then role words.
+
+    "the CSU" where which CSU is not stated (:data:`UNSTATED_CSU`) is kept only when
+    ``unstated`` (the hops of a sentence are found with it, so that what is said of that CSU
+    is said of no other, and then dropped); else it is no mention.
 
     Where the names stand in the text is remembered per text (:func:`candidates`); only
     what they mean in this entry (its DSCRO, its CCG, its unreviewed spellings) is worked
@@ -176,7 +199,7 @@ def mentions_in(text: str, ctx: Context, *, resolve_roles: bool = True) -> list[
         elif resolve_roles:
             assert isinstance(what, tuple)
             org, unit = role_word(what, ctx)
-            if org is not None:
+            if org is not None and (unstated or org is not UNSTATED_CSU):
                 kept.append(Mention(start, end, name, org, unit, True))
     # "the CCGs' data processor, MedeAnalytics": the role word stands for the named one
     return [
@@ -274,7 +297,7 @@ def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | 
     if kind == "dscro":
         return ctx.dscro or names.by_id.get(GENERIC_DSCRO), None
     if kind == "csu":
-        return ctx.csu, None
+        return ctx.csu or (UNSTATED_CSU if len(ctx.csus) > 1 else None), None
     if kind == "ceff":
         return ctx.ccg, CEFF
     if kind == "dp":

@@ -45,6 +45,7 @@ class Rules:
     heading_pseudonymised: tuple[str, ...]
     heading_identifiable: tuple[str, ...]
     held_separately: re.Pattern[str]
+    not_held_apart: re.Pattern[str]
     period_marker: re.Pattern[str]
     long_heading: re.Pattern[str]
     step_number: re.Pattern[str]
@@ -108,6 +109,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "heading_pseudonymised",
         "heading_identifiable",
         "held_separately",
+        "not_held_apart",
         "period_marker",
         "long_heading",
         "step_number",

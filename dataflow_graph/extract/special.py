@@ -25,6 +25,7 @@ _R = rules()
 _LINKAGE = _R.linkage
 _LINKAGE_LIST = _R.linkage_list
 _REID = _R.reidentification
+_STEP = _R.step_number
 
 
 def special_flows(
@@ -39,6 +40,8 @@ def special_flows(
     """The linkage and re-identification flows one sentence states."""
     flows: list[Flow] = []
     if first(_LINKAGE, s.text) and s.ends_list and _LINKAGE_LIST.search(s.text):
+        step = _step(block, s)
+        number = next((n for x in step if (n := _number(x.text)) is not None), None)
         items = []
         kind = None
         for nxt in rest:
@@ -50,9 +53,13 @@ def special_flows(
                 kind = _marker_kind(nxt.text)
             elif _marker_kind(nxt.text) != kind:
                 break
+            # … and at the next step of those points ("4. … Linked data is limited to the
+            # following:" then "5. eMBED securely transfer …"), or at a numbered step that moves data
+            at = _number(nxt.text)
+            if at is not None and ((number is not None and at == number + 1) or nxt.facts.transfer):
+                break
             items.append(ITEM_START.sub("", nxt.text).strip(" .;"))
-        holder = next((m.org for m in mentions_in(s.text, ctx) if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
-        holder = holder or (raw[-1].receiver if raw else None)
+        holder = _holder(step, ctx, raw)
         src = ctx.names.by_id.get(LOCAL_SOURCES)
         if items and holder is not None and src is not None:
             hop = Hop(
@@ -76,6 +83,34 @@ def special_flows(
     if first(_REID, s.text) and not first(NEGATION, s.text.split(",")[0]):
         flows.extend(_reidentification(entry, block, s, ctx, raw))
     return flows
+
+
+def _step(block: Block, s: Piece) -> list[Piece]:
+    """The sentence and those before it on its line, nearest first: the step it is part of
+    ("4. eMBED receives the Pseudonymised data for … linkage of data sets and analysis. Linked
+    data is limited to the following …:")."""
+    at = next(i for i, x in enumerate(block.sentences) if x is s)
+    out = [s]
+    for x in reversed(block.sentences[:at]):
+        if x.line is not s.line:
+            break
+        out.append(x)
+    return out
+
+
+def _number(text: str) -> int | None:
+    m = _STEP.match(text)
+    return int(m.group(1)) if m else None
+
+
+def _holder(step: list[Piece], ctx: Context, raw: list[RawHop]) -> Organisation | None:
+    """Where listed data is linked: the processor or CSU the sentence names, else the one its
+    step names, else the receiver of a hop the step states; never a holder of an earlier step."""
+    for x in step:
+        found = next((m.org for m in mentions_in(x.text, ctx) if m.org.role in (Role.PROCESSOR, Role.CSU)), None)
+        if found is not None:
+            return found
+    return next((h.receiver for h in reversed(raw) if any(h.sentence is x for x in step)), None)
 
 
 def _marker_kind(text: str) -> str:
