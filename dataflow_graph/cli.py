@@ -80,8 +80,9 @@ def _remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
 
 
 def common_options(f: F) -> F:
-    """``-q``, ``-v`` and ``--debug``: the same on the group and on every command."""
+    """``-q``, ``-v``, ``--debug`` and ``--no-cache``: the same on the group and on every command."""
     for flags, name, text in (
+        (("--no-cache",), "no_cache", "Read and extract everything again: do not use or write the load cache"),
         (("--debug",), "debug", "Show tracebacks"),
         (("-v", "--verbose"), "verbose", "Print every diagnostic (by default only errors and one summary line)"),
         (("-q", "--quiet"), "quiet", "Print only errors on stderr"),
@@ -308,7 +309,7 @@ def load(paths: Sequence[str], *, flows: bool = True) -> api.Register:
     if not paths:
         note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
     with phase(f"reading {len(paths) or 1} input{'s' if len(paths) > 1 else ''}"):
-        register = api.load(paths)
+        register = api.load(paths, cache=not _settings().get("no_cache"), note=note)
     if flows:
         with phase(f"extracting the flows of {len(register.entries)} entries"):
             register.flows  # noqa: B018 - computed here, under the progress line
@@ -923,6 +924,53 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         data = api.export(register, out.fmt, base=base, flat=flat)
     out.emit_bytes(data, summary=f"{len(data):,} bytes of {out.fmt}")
     report(register.diagnostics)
+
+
+@cli.group(name="cache", cls=click.Group)
+@common_options
+def cache_group() -> None:
+    """
+    The load cache: what was read and extracted, kept per input content (see --no-cache)
+
+    Its folder is $DFG_CACHE_DIR, else $XDG_CACHE_HOME/dataflow-graph, else
+    ~/.cache/dataflow-graph.
+    """
+
+
+@cache_group.command(name="info")
+@common_options
+@handle_errors
+def cache_info_command() -> None:
+    """
+    Show the cache folder, the loads kept in it and their total size
+
+    Example:
+
+    \b
+        dfg cache info
+    """
+    found = api.cache_info()
+    click.echo(f"folder: {found.folder}")
+    click.echo(f"entries: {found.entries} ({found.files} files)")
+    click.echo(f"size: {found.size:,} bytes")
+    if found.refused:
+        click.echo(f"not used: {found.refused}")
+
+
+@cache_group.command(name="clear")
+@common_options
+@handle_errors
+def cache_clear_command() -> None:
+    """
+    Remove every file of the load cache
+
+    Example:
+
+    \b
+        dfg cache clear
+    """
+    removed = api.clear_cache()
+    note(f"removed {removed} cache file{'' if removed == 1 else 's'} from {api.cache_info().folder}")
 
 
 @cli.command(name="synth")
