@@ -17,16 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import IO
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING
 
 from . import cache as _cache
 from . import graph as queries
 from ._resources import embedded_path
 from .cache import CacheInfo, LoadCache, cache_folder, input_key
 from .errors import Diagnostics, NothingReadError, UnknownOrganisationError, UsageError
-from .extract import Score, evaluate, extract_all, load_gold
 from .graph import (
     AgreementSummary,
     Convergence,
@@ -42,12 +39,15 @@ from .graph import (
 )
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
-from .outputs import formats
-from .outputs.report import Briefing
-from .rdf import DEFAULT_BASE
-from .rdf import register as _rdf
-from .rdf.protocol import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
+from .rdf import DEFAULT_BASE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
 from .read import Limits, expand_paths, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
+
+if TYPE_CHECKING:  # imported where used: a command imports only what it needs
+    import networkx as nx
+
+    from .extract import Score
+    from .outputs.report import Briefing
+    from .rdf import register as _rdf
 
 __all__ = [
     "DEFAULT_DEPTH",
@@ -129,6 +129,8 @@ class Register:
             self.diagnostics.read, self.diagnostics.parsed = diagnostics.read, diagnostics.parsed
             self.diagnostics.rejected = diagnostics.rejected
             return list(found)
+        from .extract import extract_all
+
         found = extract_all(self.entries, self.gazetteer, self.diagnostics)
         if self.cache is not None:
             self.cache.put("flows", (found, self.names, self.diagnostics))
@@ -371,6 +373,8 @@ def briefing(register: Register, *, organisation: str | None = None, top: int = 
     recipient.  With it: that organisation's findings (flows and files), its red flags,
     what the pages about it state, the agreements involved.
     """
+    from .outputs.report import Briefing
+
     sources = tuple(register.sources)
     if organisation is None:
         found, _ = convergences(register)
@@ -554,6 +558,8 @@ def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
         raise UsageError(f"cannot read gold file {gold_path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise UsageError(f"gold file {gold_path} is not UTF-8 (byte at offset {exc.start}); save it as UTF-8") from exc
+    from .extract import evaluate, load_gold
+
     gold = load_gold(text, str(gold_path))
     try:
         return evaluate(register.flows, gold, register.gazetteer)
@@ -635,6 +641,9 @@ def export(
     UsageError
         For an unknown format, a malformed ``during``, or ``flat`` with a format other than JSON-LD.
     """
+    from .outputs import formats
+    from .rdf import register as _rdf
+
     if flat and fmt.lower() not in ("jsonld", "json-ld"):
         raise UsageError(f"--flat applies to JSON-LD only, not {fmt!r}")
     node = resolve_organisation(register, focus) if focus else None
@@ -675,6 +684,8 @@ def _seed_name(register: Register) -> str | None:
 
 def _rdf_records(register: Register) -> _rdf.Records:
     """What the register's RDF projects: entries, flows, organisations, released files, findings."""
+    from .rdf import register as _rdf
+
     return _rdf.Records(
         register.entries,
         register.flows,
@@ -689,22 +700,30 @@ def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.RdfText:
     """The register's triples as text (:class:`~dataflow_graph.rdf.turtle.RdfText`): entries,
     agreements, organisations, datasets, flows, hops, evidence, released files and
     convergence findings."""
+    from .rdf import register as _rdf
+
     return _rdf.rdf_text(_rdf_records(register), base=base)
 
 
 def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.Store:
     """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
+    from .rdf import register as _rdf
+
     return _rdf.rdf_store(_rdf_records(register), base=base)
 
 
 def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input
     (``flat``: JSON-LD with every triple in the default graph)."""
+    from .rdf import register as _rdf
+
     return _rdf.export_rdf(_rdf_records(register), fmt, base=base, flat=flat)
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:
     """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
+    from .rdf import register as _rdf
+
     return _rdf.check(_rdf_records(register), base=base)
 
 
@@ -726,6 +745,8 @@ def sparql(
     refused with it); with ``endpoint`` the query runs on a SPARQL 1.1 server instead, each
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
+    from .rdf import register as _rdf
+
     return _rdf.sparql(
         query,
         bindings,
@@ -757,6 +778,8 @@ def push(
     once the server confirms its triple count (``on_pushed`` is called with each at once).
     Each request has ``timeout`` seconds; an update over ``max_body`` bytes is split (see
     :mod:`dataflow_graph.rdf.push`)."""
+    from .rdf import register as _rdf
+
     return _rdf.push(
         _rdf_records(register),
         endpoint,
