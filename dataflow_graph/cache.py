@@ -182,9 +182,14 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
         if cls is _CellSection:
-            lazy = cell_section(obj.name, obj.span.path, obj.span.line, obj.text)
-            if lazy == obj:
-                return cell_section, (obj.name, obj.span.path, obj.span.line, obj.text)
+            args = (obj.name, obj.span.path, obj.span.line, obj.text)
+            try:
+                lines = obj._lines  # made on first use: most are not yet
+            except AttributeError:
+                lines = None
+            lazy = cell_section(*args)
+            if lazy.span == obj.span and (lines is None or lines == lazy.lines):
+                return cell_section, args
             return NotImplemented
         names = _fields(cls)
         if not names:

@@ -1035,6 +1035,12 @@ def cache_group() -> None:
 
     Its folder is $DFG_CACHE_DIR, else $XDG_CACHE_HOME/dataflow-graph, else
     ~/.cache/dataflow-graph.
+
+    Example:
+
+    \b
+        dfg cache info
+        dfg cache clear
     """
 
 
