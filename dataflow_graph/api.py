@@ -8,20 +8,22 @@ text of those records are built in :mod:`dataflow_graph.outputs`, and the CLI ad
 from __future__ import annotations
 
 import difflib
+import hashlib
+import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import networkx as nx
-
+from . import cache as _cache
 from . import graph as queries
 from ._resources import embedded_path
+from .cache import CacheInfo, LoadCache, cache_folder, input_key
 from .errors import Diagnostics, NothingReadError, UnknownOrganisationError, UsageError
-from .extract import Score, evaluate, extract_all, load_gold
 from .graph import (
     AgreementSummary,
     Convergence,
@@ -37,18 +39,22 @@ from .graph import (
 )
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
-from .outputs import formats
-from .outputs.report import Briefing
-from .rdf import DEFAULT_BASE
-from .rdf import register as _rdf
-from .rdf.protocol import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
-from .read import Limits, expand_paths, limits_from_environment, month, read_inputs
+from .rdf import DEFAULT_BASE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
+from .read import Limits, expand_paths, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
+
+if TYPE_CHECKING:  # imported where used: a command imports only what it needs
+    import networkx as nx
+
+    from .extract import Score
+    from .outputs.report import Briefing
+    from .rdf import register as _rdf
 
 __all__ = [
     "DEFAULT_DEPTH",
     "DEFAULT_MAX_BODY",
     "DEFAULT_SOURCE",
     "DEFAULT_TIMEOUT",
+    "CacheInfo",
     "Direction",
     "Limits",
     "NothingReadError",
@@ -56,6 +62,8 @@ __all__ = [
     "RollUp",
     "agreement_summary",
     "briefing",
+    "cache_info",
+    "clear_cache",
     "convergences",
     "evaluate_gold",
     "export",
@@ -94,6 +102,8 @@ class Register:
     names: Gazetteer | None = None
     #: The SHA-256 of each file's bytes by source name, from the one reading of each input.
     digests: dict[str, str] = field(default_factory=dict)
+    #: Where what is derived (the flows, the whole register's findings) is kept once computed.
+    cache: LoadCache | None = field(default=None, repr=False, compare=False)
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -112,8 +122,19 @@ class Register:
 
     @cached_property
     def flows(self) -> list[Flow]:
-        """Flows extracted from every entry."""
-        return extract_all(self.entries, self.gazetteer, self.diagnostics)
+        """Flows extracted from every entry (their diagnostics added to :attr:`diagnostics`)."""
+        if self.cache is not None and (kept := self.cache.get("flows")) is not None:
+            found, self.names, diagnostics = kept
+            self.diagnostics.items[:] = diagnostics.items
+            self.diagnostics.read, self.diagnostics.parsed = diagnostics.read, diagnostics.parsed
+            self.diagnostics.rejected = diagnostics.rejected
+            return list(found)
+        from .extract import extract_all
+
+        found = extract_all(self.entries, self.gazetteer, self.diagnostics)
+        if self.cache is not None:
+            self.cache.put("flows", (found, self.names, self.diagnostics))
+        return found
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -126,7 +147,13 @@ class Register:
     @cached_property
     def convergences(self) -> tuple[tuple[Convergence, ...], tuple[Excluded, ...]]:
         """Findings and pairs reported apart of the whole register (units rolled up)."""
+        if self.cache is not None and (kept := self.cache.get("convergences")) is not None:
+            self.flows  # noqa: B018 - the flows' diagnostics, as when computed
+            found_kept: tuple[tuple[Convergence, ...], tuple[Excluded, ...]] = kept
+            return found_kept
         found, excluded = queries.convergences(self.graph, facts=self.facts)
+        if self.cache is not None:
+            self.cache.put("convergences", (tuple(found), tuple(excluded)))
         return tuple(found), tuple(excluded)
 
     @cached_property
@@ -154,7 +181,13 @@ class Register:
         ]
 
 
-def load(paths: Sequence[str | Path] = (), *, limits: Limits | None = None) -> Register:
+def load(
+    paths: Sequence[str | Path] = (),
+    *,
+    limits: Limits | None = None,
+    cache: bool | str | os.PathLike[str] = False,
+    note: Callable[[str], object] | None = None,
+) -> Register:
     """Read register pages and official register files; the embedded seed when none given.
 
     Bad data is reported in ``register.diagnostics`` and never raises; at the end
@@ -168,6 +201,16 @@ def load(paths: Sequence[str | Path] = (), *, limits: Limits | None = None) -> R
     limits : Limits, optional
         The read limits; by default :data:`~dataflow_graph.read.DEFAULT_LIMITS` with any
         ``DFG_LIMIT_*`` environment variable applied.
+    cache : bool or path, default False
+        Keep what is read and extracted in the load cache (:mod:`dataflow_graph.cache`)
+        and use it the next time the same inputs are loaded: ``True`` for the user's
+        cache folder (``$DFG_CACHE_DIR``, else ``$XDG_CACHE_HOME/dataflow-graph``, else
+        ``~/.cache/dataflow-graph``), or a folder.  Off by default in Python (``dfg``
+        turns it on unless ``--no-cache``).  Each input is read once either way; the
+        register, its flows, findings and diagnostics are the same with it or without.
+    note : callable, optional
+        Told, in one line, about a cache file not used (damaged, another user's) and
+        rebuilt; by default such a line goes to standard error.
 
     Raises
     ------
@@ -188,20 +231,53 @@ def load(paths: Sequence[str | Path] = (), *, limits: Limits | None = None) -> R
     dataflow_graph.errors.NothingReadError: no register entries were read from no/such/page.txt
     """
     limits = limits_from_environment() if limits is None else limits
-    if paths:
-        found = read_inputs(paths, limits=limits)
-    else:
-        found = read_inputs([embedded_path("seeds")], shown_as="seeds", limits=limits)
-    if not found.entries and not found.releases:
-        raise NothingReadError([str(p) for p in paths], found.diagnostics)
-    return Register(
-        entries=found.entries,
-        pages=found.pages,
-        releases=found.releases,
-        diagnostics=found.diagnostics,
-        sources=found.sources,
-        digests=found.digests,
+    given, shown_as = (list(paths), None) if paths else ([embedded_path("seeds")], "seeds")
+    if not cache:
+        found = read_inputs(given, shown_as=shown_as, limits=limits)
+        if not found.entries and not found.releases:
+            raise NothingReadError([str(p) for p in paths], found.diagnostics)
+        return Register(
+            found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests
+        )
+    pieces = gather_inputs(given, shown_as=shown_as, limits=limits)
+    key = input_key(
+        limits,
+        [
+            (
+                str(p.path),
+                p.display or "",
+                "" if p.data is None else hashlib.sha256(p.data).hexdigest(),
+                [repr(d) for d in p.notes],
+            )
+            for p in pieces
+        ],
     )
+    folder = cache_folder() if cache is True else Path(cache)
+    store = LoadCache.open(folder, key, note if note is not None else _stderr_note)
+    kept: tuple[list[Entry], list[Page], list[Release], Diagnostics, list[str], dict[str, str]] | None
+    kept = store.get("read")
+    if kept is None:
+        found = parse_pieces(pieces, limits=limits)
+        if not found.entries and not found.releases:
+            raise NothingReadError([str(p) for p in paths], found.diagnostics)
+        kept = (found.entries, found.pages, found.releases, found.diagnostics, found.sources, found.digests)
+        store.put("read", kept)
+    entries, pages, releases, diagnostics, sources, digests = kept
+    return Register(entries, pages, releases, diagnostics, sources, None, digests, cache=store)
+
+
+def _stderr_note(text: str) -> None:
+    print(f"dfg: {text}", file=sys.stderr)
+
+
+def cache_info(folder: str | os.PathLike[str] | None = None) -> CacheInfo:
+    """The load cache's folder (the user's, by default), the loads kept in it and their size."""
+    return _cache.info(None if folder is None else Path(folder))
+
+
+def clear_cache(folder: str | os.PathLike[str] | None = None) -> int:
+    """Empty the load cache (the user's, by default); the number of files removed."""
+    return _cache.clear(None if folder is None else Path(folder))
 
 
 # ---------------------------------------------------------------------------------------
@@ -297,6 +373,8 @@ def briefing(register: Register, *, organisation: str | None = None, top: int = 
     recipient.  With it: that organisation's findings (flows and files), its red flags,
     what the pages about it state, the agreements involved.
     """
+    from .outputs.report import Briefing
+
     sources = tuple(register.sources)
     if organisation is None:
         found, _ = convergences(register)
@@ -480,6 +558,8 @@ def evaluate_gold(register: Register, gold_path: str | Path) -> Score:
         raise UsageError(f"cannot read gold file {gold_path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise UsageError(f"gold file {gold_path} is not UTF-8 (byte at offset {exc.start}); save it as UTF-8") from exc
+    from .extract import evaluate, load_gold
+
     gold = load_gold(text, str(gold_path))
     try:
         return evaluate(register.flows, gold, register.gazetteer)
@@ -561,6 +641,9 @@ def export(
     UsageError
         For an unknown format, a malformed ``during``, or ``flat`` with a format other than JSON-LD.
     """
+    from .outputs import formats
+    from .rdf import register as _rdf
+
     if flat and fmt.lower() not in ("jsonld", "json-ld"):
         raise UsageError(f"--flat applies to JSON-LD only, not {fmt!r}")
     node = resolve_organisation(register, focus) if focus else None
@@ -601,6 +684,8 @@ def _seed_name(register: Register) -> str | None:
 
 def _rdf_records(register: Register) -> _rdf.Records:
     """What the register's RDF projects: entries, flows, organisations, released files, findings."""
+    from .rdf import register as _rdf
+
     return _rdf.Records(
         register.entries,
         register.flows,
@@ -615,22 +700,30 @@ def rdf_text(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.RdfText:
     """The register's triples as text (:class:`~dataflow_graph.rdf.turtle.RdfText`): entries,
     agreements, organisations, datasets, flows, hops, evidence, released files and
     convergence findings."""
+    from .rdf import register as _rdf
+
     return _rdf.rdf_text(_rdf_records(register), base=base)
 
 
 def rdf_store(register: Register, *, base: str = DEFAULT_BASE) -> _rdf.Store:
     """The register as RDF in a pyoxigraph store (see :func:`rdf_text`)."""
+    from .rdf import register as _rdf
+
     return _rdf.rdf_store(_rdf_records(register), base=base)
 
 
 def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
     """Turtle, N-Triples, JSON-LD, TriG or N-Quads; the same bytes for the same input
     (``flat``: JSON-LD with every triple in the default graph)."""
+    from .rdf import register as _rdf
+
     return _rdf.export_rdf(_rdf_records(register), fmt, base=base, flat=flat)
 
 
 def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:
     """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
+    from .rdf import register as _rdf
+
     return _rdf.check(_rdf_records(register), base=base)
 
 
@@ -652,6 +745,8 @@ def sparql(
     refused with it); with ``endpoint`` the query runs on a SPARQL 1.1 server instead, each
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
+    from .rdf import register as _rdf
+
     return _rdf.sparql(
         query,
         bindings,
@@ -683,6 +778,8 @@ def push(
     once the server confirms its triple count (``on_pushed`` is called with each at once).
     Each request has ``timeout`` seconds; an update over ``max_body`` bytes is split (see
     :mod:`dataflow_graph.rdf.push`)."""
+    from .rdf import register as _rdf
+
     return _rdf.push(
         _rdf_records(register),
         endpoint,

@@ -9,30 +9,36 @@ from __future__ import annotations
 
 import enum
 import functools
-import json
-import shutil
 import sys
-import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
-from . import api
-from .errors import DataflowGraphError, Diagnostics, NothingReadError
-from .model import FlowKind, Identifiability
-from .outputs import documents, rows, screens
-from .outputs.files import write_file, write_stdout
-from .outputs.formats import WRITERS
-from .outputs.report import render_html, render_markdown
-from .outputs.terminal import FORMATS, diagnostics_text, eval_text, progress, render
+if TYPE_CHECKING:  # each command imports what it uses when it runs: `dfg --help` imports click only
+    from . import api
+    from .errors import Diagnostics
+    from .model import FlowKind, Identifiability
+    from .outputs import rows
 
 F = Callable[..., Any]
 FC = TypeVar("FC", bound=Callable[..., Any])
 E = TypeVar("E", bound=enum.Enum)
+
+# What the options show and accept, here so that `dfg --help` imports click alone;
+# tests/test_startup.py keeps each equal to where it comes from (named beside it).
+OUTPUT_FORMATS = ("table", "json", "csv")  # outputs.terminal.FORMATS
+EXPORT_FORMATS = ("gexf", "graphml", "html", "jsonld", "nquads", "nt", "trig", "turtle")  # outputs.formats.WRITERS
+IDENTIFIABILITY = ("identifiable", "pseudonymised", "anonymised", "aggregate")  # model.Identifiability
+FLOW_KINDS = ("transfer", "access", "linkage", "reidentification", "provider-feed")  # model.FlowKind
+ROLLUPS = ("unit", "successor")  # api.RollUp
+DEFAULT_SOURCE = "NHS Digital"  # api.DEFAULT_SOURCE
+DEFAULT_DEPTH = 8  # api.DEFAULT_DEPTH
+DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"  # api.DEFAULT_BASE
+DEFAULT_TIMEOUT = 60.0  # api.DEFAULT_TIMEOUT
+DEFAULT_MAX_BODY = 64 << 20  # api.DEFAULT_MAX_BODY
 
 #: Said in every command's help that reads PATHS.
 PATHS_HELP = (
@@ -52,14 +58,35 @@ class Command(click.Command):
 
 
 class EnumChoice(click.Choice[str], Generic[E]):
-    """A choice among an enum's values (any case), handed to the command as the enum member."""
+    """A choice among an enum's values (any case), handed to the command as the enum member.
 
-    def __init__(self, members: type[E]) -> None:
-        super().__init__([m.value for m in members], case_sensitive=False)
+    The enum is imported when a value is converted, not when ``--help`` lists the values.
+    """
+
+    def __init__(self, values: Sequence[str], members: Callable[[], type[E]]) -> None:
+        super().__init__(list(values), case_sensitive=False)
         self.members = members
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return self.members(super().convert(value, param, ctx))
+        return self.members()(super().convert(value, param, ctx))
+
+
+def _identifiability() -> type[Identifiability]:
+    from .model import Identifiability
+
+    return Identifiability
+
+
+def _flow_kind() -> type[FlowKind]:
+    from .model import FlowKind
+
+    return FlowKind
+
+
+def _rollup() -> type[api.RollUp]:
+    from . import api
+
+    return api.RollUp
 
 
 def _settings() -> dict[str, bool]:
@@ -80,8 +107,9 @@ def _remember(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
 
 
 def common_options(f: F) -> F:
-    """``-q``, ``-v`` and ``--debug``: the same on the group and on every command."""
+    """``-q``, ``-v``, ``--debug`` and ``--no-cache``: the same on the group and on every command."""
     for flags, name, text in (
+        (("--no-cache",), "no_cache", "Read and extract everything again: do not use or write the load cache"),
         (("--debug",), "debug", "Show tracebacks"),
         (("-v", "--verbose"), "verbose", "Print every diagnostic (by default only errors and one summary line)"),
         (("-q", "--quiet"), "quiet", "Print only errors on stderr"),
@@ -93,6 +121,9 @@ def common_options(f: F) -> F:
 def note(text: str) -> None:
     """A short message for the user on stderr, wrapped to the terminal (not with ``-q``)."""
     if not _settings().get("quiet"):
+        import shutil
+        import textwrap
+
         width = shutil.get_terminal_size((100, 24)).columns if sys.stderr.isatty() else 100
         click.echo("\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)), err=True)
 
@@ -115,6 +146,8 @@ class Output:
 
     def emit_bytes(self, data: bytes, *, summary: str = "") -> None:
         """Write bytes to the ``-o`` file, replaced in one step (and say so), or to stdout."""
+        from .outputs.files import write_file, write_stdout
+
         if self.to_stdout:
             write_stdout(data)
             return
@@ -124,6 +157,8 @@ class Output:
 
     def write(self, document: object, found: Sequence[rows.Row], title: str, *, summary: str = "") -> None:
         """Write the JSON document, or its rows as CSV or a table."""
+        from .outputs.terminal import render
+
         self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw), summary=summary)
 
     def refuse_terminal(self, what: str) -> None:
@@ -144,6 +179,9 @@ class Report:
 
     def __call__(self, diagnostics: Diagnostics) -> None:
         """Diagnostics to stderr (errors each, the rest summed up unless ``-v``), optional CSV; exit 1 if strict."""
+        from .outputs import rows
+        from .outputs.terminal import diagnostics_text
+
         settings = _settings()
         click.echo(
             diagnostics_text(diagnostics, quiet=settings.get("quiet", False), verbose=settings.get("verbose", False)),
@@ -194,10 +232,11 @@ def csv_raw_option(f: FC) -> FC:
 
 def timeout_option(f: F) -> F:
     """``--timeout SECONDS`` for each request to a SPARQL server."""
+
     return click.option(
         "--timeout",
         type=click.FloatRange(min=0, min_open=True),
-        default=api.DEFAULT_TIMEOUT,
+        default=DEFAULT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
         help="Seconds each request to the server may take, from connecting to the last byte of its answer",
@@ -215,7 +254,7 @@ def output_options(f: F) -> F:
     wrapper = click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS, case_sensitive=False),
+        type=click.Choice(OUTPUT_FORMATS, case_sensitive=False),
         default="table",
         show_default=True,
         help="Output format",
@@ -251,12 +290,16 @@ def handle_errors(f: F) -> F:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import DataflowGraphError, NothingReadError
+
         try:
             return f(*args, **kwargs)
         except DataflowGraphError as exc:
             if _settings().get("debug"):
                 raise
             if isinstance(exc, NothingReadError):  # everything tried and why it gave nothing, then the message
+                from .outputs.terminal import diagnostics_text
+
                 quiet = _settings().get("quiet", False)
                 click.echo(diagnostics_text(exc.diagnostics, quiet=quiet, verbose=True), err=True, nl=False)
             raise click.ClickException(str(exc)) from exc
@@ -286,29 +329,36 @@ def during_option(text: str) -> Callable[[F], F]:
 
 def identifiability_option(text: str | None = None) -> Callable[[F], F]:
     """``--identifiability LEVEL``, handed to the command as an :class:`Identifiability`."""
-    return click.option("--identifiability", type=EnumChoice(Identifiability), default=None, help=text)
+    return click.option(
+        "--identifiability", type=EnumChoice(IDENTIFIABILITY, _identifiability), default=None, help=text
+    )
 
 
 def base_option(f: F) -> F:
     """``--base IRI`` for RDF: the base under which every node is minted."""
+
     return click.option(
-        "--base", default=api.DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
+        "--base", default=DEFAULT_BASE, show_default=True, help="Base IRI under which every node is minted"
     )(f)
 
 
 @contextmanager
 def phase(text: str) -> Iterator[None]:
     """A progress line on stderr for a step that takes over a second (on a terminal, not with ``-q``)."""
+    from .outputs.terminal import progress
+
     with progress(text, show=sys.stderr.isatty() and not _settings().get("quiet")):
         yield
 
 
 def load(paths: Sequence[str], *, flows: bool = True) -> api.Register:
     """The register of ``paths`` (with its flows extracted), saying so when it is the built-in page."""
+    from . import api
+
     if not paths:
         note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
     with phase(f"reading {len(paths) or 1} input{'s' if len(paths) > 1 else ''}"):
-        register = api.load(paths)
+        register = api.load(paths, cache=not _settings().get("no_cache"), note=note)
     if flows:
         with phase(f"extracting the flows of {len(register.entries)} entries"):
             register.flows  # noqa: B018 - computed here, under the progress line
@@ -344,6 +394,8 @@ def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     \b
         dfg parse seeds/ --format json
     """
+    from .outputs import documents, rows
+
     register = load(paths, flows=False)
     out.write(
         documents.parse_document(register),
@@ -373,6 +425,9 @@ def flows_command(
     \b
         dfg flows seeds/ --family SUS --format json
     """
+    from . import api
+    from .outputs import documents, rows
+
     register = load(paths)
     selected = api.flows(register, family=family, identifiability=identifiability)
     document = documents.flows_document(
@@ -402,6 +457,9 @@ def eval_command(paths: tuple[str, ...], gold: str, out: Output) -> None:
     \b
         dfg eval seeds/ --gold tests/gold/thurrock.yaml
     """
+    from . import api
+    from .outputs.terminal import eval_text
+
     register = load(paths)
     out.emit(eval_text(api.evaluate_gold(register, gold), out.fmt, csv_raw=out.csv_raw), summary="precision and recall")
 
@@ -412,8 +470,8 @@ def eval_command(paths: tuple[str, ...], gold: str, out: Output) -> None:
 @family_option("Only this dataset family")
 @click.option(
     "--rollup",
-    type=EnumChoice(api.RollUp),
-    default=api.RollUp.UNIT.value,
+    type=EnumChoice(ROLLUPS, _rollup),
+    default=ROLLUPS[0],
     show_default=True,
     help="Count units as their organisation; 'successor' also counts a CCG as its successor (sub-ICB location, ICB)",
 )
@@ -435,6 +493,9 @@ def converge_command(
         dfg converge seeds/ --top 5
         dfg converge tests/data/register/ --recipient "NHS Surrey Downs CCG" --format json
     """
+    from . import api
+    from .outputs import documents, rows, screens
+
     register = load(paths)
     with phase("finding convergences"):
         found, excluded = api.convergences(register, recipient=recipient, **which)
@@ -452,14 +513,14 @@ def converge_command(
 @cli.command(name="paths")
 @sources_argument
 @click.option("--to", "target", required=True, help="Recipient organisation (any name, alias or ODS code)")
-@click.option("--from", "source", default=api.DEFAULT_SOURCE, show_default=True, help="Sending organisation")
+@click.option("--from", "source", default=DEFAULT_SOURCE, show_default=True, help="Sending organisation")
 @family_option("Only this dataset family")
 @identifiability_option()
 @click.option("--purpose", default=None, help="Only purposes containing this text")
-@click.option("--kind", type=EnumChoice(FlowKind), default=None)
+@click.option("--kind", type=EnumChoice(FLOW_KINDS, _flow_kind), default=None)
 @during_option("Only flows in this window")
 @click.option(
-    "--depth", type=click.IntRange(min=1), default=api.DEFAULT_DEPTH, show_default=True, help="Most hops in a path"
+    "--depth", type=click.IntRange(min=1), default=DEFAULT_DEPTH, show_default=True, help="Most hops in a path"
 )
 @output_options
 @diagnostic_options
@@ -476,6 +537,9 @@ def paths_command(
     \b
         dfg paths --to "NHS Thurrock CCG" --family SUS --identifiability pseudonymised
     """
+    from . import api
+    from .outputs import documents, rows
+
     register = load(paths)
     found = api.paths(register, target, source=source, **filters)
     title = f"Paths from {source} to {target}"
@@ -483,12 +547,16 @@ def paths_command(
     report(register.diagnostics)
 
 
-def _neighbours_command(name: str, direction: api.Direction, summary: str, heading: str) -> None:
+def _neighbours_command(name: str, way: str, summary: str, heading: str) -> None:
     """``dfg upstream`` and ``dfg downstream``: one command each over :func:`api.neighbours`."""
 
     def command(organisation: str, paths: tuple[str, ...], depth: int | None, out: Output, report: Report) -> None:
+        from . import api
+        from .outputs import documents, rows
+
+        direction = api.Direction(way)
         register = load(paths)
-        with phase(f"following the flows {direction.value}"):
+        with phase(f"following the flows {way}"):
             found = api.neighbours(register, organisation, direction=direction, depth=depth)
         origin = api.organisation(register, organisation).name
         document = documents.neighbours_document(origin, direction, found)
@@ -516,8 +584,8 @@ def _neighbours_command(name: str, direction: api.Direction, summary: str, headi
     cli.command(name=name)(decorated)
 
 
-_neighbours_command("upstream", api.Direction.UP, "Who fed an organisation, nearest first", "Upstream of")
-_neighbours_command("downstream", api.Direction.DOWN, "Where an organisation sent data, nearest first", "Downstream of")
+_neighbours_command("upstream", "up", "Who fed an organisation, nearest first", "Upstream of")
+_neighbours_command("downstream", "down", "Where an organisation sent data, nearest first", "Downstream of")
 
 
 @cli.command(name="org")
@@ -537,6 +605,9 @@ def org_command(organisation: str, paths: tuple[str, ...], out: Output, report: 
         dfg org "NHS Thurrock CCG"
         dfg org 07G --format json
     """
+    from . import api
+    from .outputs import documents, rows, screens
+
     register = load(paths)
     summary = api.organisation_summary(register, organisation)
     pages = api.pages_of(register, summary.organisation)
@@ -564,6 +635,9 @@ def agreement_command(reference: str, paths: tuple[str, ...], out: Output, repor
     \b
         dfg agreement NIC-41576-W2B4Q
     """
+    from . import api
+    from .outputs import documents, rows, screens
+
     register = load(paths)
     summary = api.agreement_summary(register, reference)
     if out.fmt == "table":
@@ -590,6 +664,9 @@ def redflags_command(paths: tuple[str, ...], recipient: str | None, out: Output,
     \b
         dfg redflags tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --format json
     """
+    from . import api
+    from .outputs import documents, rows, screens
+
     register = load(paths, flows=bool(recipient))
     found = api.redflags(register, recipient=recipient)
     pages = api.pages_of(register, api.organisation(register, recipient) if recipient else None)
@@ -615,6 +692,9 @@ def families_command(out: Output) -> None:
     \b
         dfg families
     """
+    from . import api
+    from .outputs import documents
+
     found = api.families()
     out.write(documents.families_document(found), [f.as_dict() for f in found], "Dataset families")
 
@@ -636,6 +716,9 @@ def orgs_command(paths: tuple[str, ...], reviewed: bool, out: Output, report: Re
         dfg orgs --format csv
         dfg orgs --reviewed
     """
+    from . import api
+    from .outputs import documents, rows
+
     register = load(paths)
     found = api.organisations(register, reviewed=reviewed)
     found_rows = rows.organisations_rows(found)
@@ -661,6 +744,9 @@ def check_command(paths: tuple[str, ...], base: str, out: Output, report: Report
     \b
         dfg check seeds/
     """
+    from . import api
+    from .outputs import documents
+
     register = load(paths)
     with phase("validating the RDF against the SHACL shapes"):
         violations: list[Any] = api.check(register, base=base)
@@ -722,6 +808,9 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
         dfg sparql holders --bind family=SUS
         dfg sparql convergence --endpoint http://127.0.0.1:7878/query
     """
+    from . import api
+    from .outputs import documents
+
     if not paths and not where.get("endpoint"):
         note("no PATHS given: querying the built-in page of NHS Thurrock CCG (the seed)")
     if where["allow_update"] and where["store"]:
@@ -750,7 +839,7 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
 @click.option(
     "--max-body",
     type=click.IntRange(min=1),
-    default=api.DEFAULT_MAX_BODY >> 20,
+    default=DEFAULT_MAX_BODY >> 20,
     show_default=True,
     metavar="MIB",
     help="Largest update request in MiB; a larger graph is built in a staging graph, then moved in place",
@@ -767,6 +856,8 @@ def push_command(paths: tuple[str, ...], endpoint: str, max_body: int, **how: An
     \b
         dfg push seeds/ --endpoint http://127.0.0.1:7878
     """
+    from . import api
+
     register = load(paths)
     results: list[Any] = api.push(register, endpoint, max_body=max_body << 20, on_pushed=_pushed, **how)
     note(f"{len(results)} graphs pushed and confirmed at {endpoint}")
@@ -774,6 +865,8 @@ def push_command(paths: tuple[str, ...], endpoint: str, max_body: int, **how: An
 
 def _pushed(result: Any) -> None:
     """One graph the server confirmed: its JSON line on stdout, its name on stderr, at once."""
+    import json
+
     click.echo(json.dumps(result.as_dict(), sort_keys=True))
     note(f"pushed <{result.graph}> ({result.confirmed} triples confirmed)")
 
@@ -815,6 +908,8 @@ def html_command(paths: tuple[str, ...], output: str | None, report: Report, **v
         dfg html -o thurrock.html --focus "NHS Thurrock CCG"
         dfg html register.xlsx -o surrey.html --focus "NHS Surrey Downs CCG" --depth 3
     """
+    from . import api
+
     out = Output("html", output)
     out.refuse_terminal("The HTML graph")
     register = load(paths)
@@ -861,6 +956,11 @@ def report_command(
         dfg report tests/data/register/ReleaseRegister-sep-nov-2017.xlsx --top 10 -o register.html
         dfg report --org "NHS Thurrock CCG" --format md -o thurrock.md
     """
+    from pathlib import Path
+
+    from . import api
+    from .outputs.report import render_html, render_markdown
+
     out = Output(fmt.lower(), output)
     out.refuse_terminal("The briefing")
     register = load(paths)
@@ -888,7 +988,7 @@ def report_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(WRITERS), case_sensitive=False),
+    type=click.Choice(EXPORT_FORMATS, case_sensitive=False),
     required=True,
     help="An RDF syntax (turtle, nt, jsonld, trig, nquads), gexf (Gephi), graphml (Cytoscape) or html",
 )
@@ -915,6 +1015,8 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         dfg export --format jsonld --flat -o register.jsonld
         dfg export --format gexf -o flows.gexf
     """
+    from . import api
+
     out = Output(fmt.lower(), output)
     if out.fmt == "html":
         out.refuse_terminal("The HTML graph")
@@ -923,6 +1025,63 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, base: s
         data = api.export(register, out.fmt, base=base, flat=flat)
     out.emit_bytes(data, summary=f"{len(data):,} bytes of {out.fmt}")
     report(register.diagnostics)
+
+
+@cli.group(name="cache", cls=click.Group)
+@common_options
+def cache_group() -> None:
+    """
+    The load cache: what was read and extracted, kept per input content (see --no-cache)
+
+    Its folder is $DFG_CACHE_DIR, else $XDG_CACHE_HOME/dataflow-graph, else
+    ~/.cache/dataflow-graph.
+
+    Example:
+
+    \b
+        dfg cache info
+        dfg cache clear
+    """
+
+
+@cache_group.command(name="info")
+@common_options
+@handle_errors
+def cache_info_command() -> None:
+    """
+    Show the cache folder, the loads kept in it and their total size
+
+    Example:
+
+    \b
+        dfg cache info
+    """
+    from . import api
+
+    found = api.cache_info()
+    click.echo(f"folder: {found.folder}")
+    click.echo(f"entries: {found.entries} ({found.files} files)")
+    click.echo(f"size: {found.size:,} bytes")
+    if found.refused:
+        click.echo(f"not used: {found.refused}")
+
+
+@cache_group.command(name="clear")
+@common_options
+@handle_errors
+def cache_clear_command() -> None:
+    """
+    Remove every file of the load cache
+
+    Example:
+
+    \b
+        dfg cache clear
+    """
+    from . import api
+
+    removed = api.clear_cache()
+    note(f"removed {removed} cache file{'' if removed == 1 else 's'} from {api.cache_info().folder}")
 
 
 @cli.command(name="synth")

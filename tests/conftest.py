@@ -9,6 +9,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _load_cache_folder(tmp_path_factory, monkeypatch):
+    """Every test's load cache in a fresh temporary folder, never the user's own (subprocesses too)."""
+    monkeypatch.setenv("DFG_CACHE_DIR", str(tmp_path_factory.mktemp("dfg-cache")))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The checkout's root (where ``seeds/`` and ``pyproject.toml`` live)."""

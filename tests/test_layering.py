@@ -27,9 +27,11 @@ ALLOWED: dict[str, set[str]] = {
     "graph": {"errors", "model", "names", "_speed", "networkx"},
     "rdf": {"errors", "model", "names", "graph", "_speed", "_resources", "rdflib", "pyoxigraph", "oxrdflib", "pyshacl"},
     "outputs": {"errors", "model", "names", "graph", "rdf", "_resources", "networkx", "pyvis", "rich"},
+    "cache": {"_speed"},
     "examples": {"errors", "model"},
     "synth": {"errors", "openpyxl"},
     "api": {
+        "cache",
         "errors",
         "model",
         "_resources",

@@ -25,10 +25,16 @@ Modules, from the lowest up:
 - :mod:`.register`: the calls :mod:`dataflow_graph.api` makes, from a register's records.
 
 Importing this package imports nothing else (no rdflib, no Oxigraph): ``dfg`` commands without
-RDF start without them, and :data:`DEFAULT_BASE` can be a default of the API and the CLI.
+RDF start without them, and :data:`DEFAULT_BASE`, :data:`DEFAULT_TIMEOUT` and
+:data:`DEFAULT_MAX_BODY` can be defaults of the API and the CLI.
 """
 
 #: Where minted IRIs live unless the caller gives another base (``--base``).
 DEFAULT_BASE = "https://w3id.org/dataflow-graph/id/"
+#: Seconds one request may take, connection to last byte (``--timeout``).
+DEFAULT_TIMEOUT = 60.0
+#: Largest SPARQL Update body sent in one request (``dfg push --max-body``, in MiB there);
+#: Oxigraph refuses bodies over 128 MiB, and a request under this limit is one transaction.
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
 
-__all__ = ["DEFAULT_BASE"]
+__all__ = ["DEFAULT_BASE", "DEFAULT_MAX_BODY", "DEFAULT_TIMEOUT"]

@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import DataflowGraphError
+from . import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -50,11 +51,6 @@ __all__ = [
     "send",
 ]
 
-#: Seconds one request may take, connection to last byte (``--timeout``).
-DEFAULT_TIMEOUT = 60.0
-#: Largest SPARQL Update body sent in one request (``dfg push --max-body``, in MiB there);
-#: Oxigraph refuses bodies over 128 MiB, and a request under this limit is one transaction.
-DEFAULT_MAX_BODY = 64 * 1024 * 1024
 #: Redirects (307/308, or any for a GET) followed for one request.
 MAX_REDIRECTS = 5
 #: Largest answer read from a server, in bytes.

@@ -6,7 +6,7 @@ by its kind, within the documented :class:`Limits`.
 """
 
 from .dates import month, parse_when, parse_window
-from .inputs import Inputs, read_inputs
+from .inputs import Inputs, Piece, gather_inputs, parse_pieces, read_inputs
 from .limits import DEFAULT_LIMITS, Limits, limits_from_environment
 from .page import SECTION_HEADINGS, legal_bases, parse_page, parse_page_text, type_of_data
 from .register import RegisterTables, identifiability_of, read_register
@@ -17,10 +17,12 @@ __all__ = [
     "SECTION_HEADINGS",
     "Inputs",
     "Limits",
+    "Piece",
     "RegisterTables",
     "TextSource",
     "decode",
     "expand_paths",
+    "gather_inputs",
     "identifiability_of",
     "is_binary",
     "legal_bases",
@@ -28,6 +30,7 @@ __all__ = [
     "month",
     "parse_page",
     "parse_page_text",
+    "parse_pieces",
     "parse_when",
     "parse_window",
     "physical_lines",

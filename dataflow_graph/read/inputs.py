@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._speed import cyclic_gc_paused
-from ..errors import Diagnostics, Severity, Span
+from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Page, Release
 from .duplicates import Once
 from .files import STDIN, STDIN_DISPLAY, folder_files, read_path, read_stdin
@@ -27,7 +27,7 @@ from .page import parse_page
 from .register import read_register
 from .sources import sniff_kind, text_source
 
-__all__ = ["Inputs", "read_inputs"]
+__all__ = ["Inputs", "Piece", "gather_inputs", "parse_pieces", "read_inputs"]
 
 #: Diagnostics that already say why a file gave nothing (it was skipped, empty or rejected).
 _SAYS_WHY = frozenset({"DFG104", "DFG105", "DFG106", "DFG110", "DFG112", "DFG113", "DFG506", "DFG507"})
@@ -83,22 +83,94 @@ def read_inputs(paths: Iterable[str | Path], *, shown_as: str | None = None, lim
     (['DFG107', 'DFG110'], True)
     """
     found = Inputs()
+
+    def take(path: Path, display: str, data: bytes | None) -> None:
+        found.sources.append(display)
+        if data is not None:
+            _read_data(found, path, display, data, limits)
+
     with cyclic_gc_paused():  # acyclic records: no collector passes while reading
         for given in paths:
-            _read_given(found, given, shown_as, limits)
+            _read_given(found.diagnostics, given, shown_as, limits, take)
     if not found.diagnostics.balanced:  # pragma: no cover - a bug, not bad data
         raise AssertionError(f"counts do not balance: {found.diagnostics.counts()}")
     return found
 
 
-def _read_given(found: Inputs, given: str | Path, shown_as: str | None, limits: Limits) -> None:
+@dataclass(slots=True)
+class Piece:
+    """One file as read, not yet parsed: its bytes (None if it could not be read), or only notes.
+
+    ``notes`` are the diagnostics reading reported before this file's bytes (a folder that
+    cannot be listed, a file over a limit); a piece with no ``display`` carries only notes
+    (a path that does not exist, a folder with nothing to read).
+    """
+
+    path: Path | None
+    display: str | None
+    data: bytes | None
+    notes: list[Diagnostic]
+
+
+def gather_inputs(
+    paths: Iterable[str | Path], *, shown_as: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> list[Piece]:
+    """Read every input once, as bytes, and parse none of them (what the load cache keys on).
+
+    ``parse_pieces(gather_inputs(paths))`` gives what ``read_inputs(paths)`` gives: the same
+    records and the same diagnostics in the same order; but every input's bytes are held
+    at once until they are parsed.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = (Path(tmp) / "p.txt").write_text("X projects\\nT — NIC-1234-ABCDE\\nOpt outs honoured: N\\n")
+    ...     pieces = gather_inputs([tmp, Path(tmp) / "missing.txt"], shown_as="pages")
+    >>> [(p.display, len(p.data or b""), [d.code for d in p.notes]) for p in pieces]
+    [('pages/p.txt', 53, []), (None, 0, ['DFG110'])]
+    >>> found = parse_pieces(pieces)
+    >>> [e.reference for e in found.entries], [d.code for d in found.diagnostics]
+    (['NIC-1234-ABCDE'], ['DFG107', 'DFG110'])
+    """
+    pieces: list[Piece] = []
+    said = Diagnostics()
+
+    def take(path: Path, display: str, data: bytes | None) -> None:
+        pieces.append(Piece(path, display, data, said.items[:]))
+        said.items.clear()
+
+    for given in paths:
+        _read_given(said, given, shown_as, limits, take)
+        if said.items:
+            pieces.append(Piece(None, None, None, said.items[:]))
+            said.items.clear()
+    return pieces
+
+
+def parse_pieces(pieces: list[Piece], *, limits: Limits = DEFAULT_LIMITS) -> Inputs:
+    """Parse what :func:`gather_inputs` read, in order; each piece's bytes are let go once parsed."""
+    found = Inputs()
+    with cyclic_gc_paused():  # acyclic records: no collector passes while reading
+        for piece in pieces:
+            found.diagnostics.items.extend(piece.notes)
+            if piece.display is None or piece.path is None:
+                continue
+            found.sources.append(piece.display)
+            data, piece.data = piece.data, None
+            if data is not None:
+                _read_data(found, piece.path, piece.display, data, limits)
+    if not found.diagnostics.balanced:  # pragma: no cover - a bug, not bad data
+        raise AssertionError(f"counts do not balance: {found.diagnostics.counts()}")
+    return found
+
+
+#: What is done with each file once read: its path, display name and bytes (None: unreadable).
+Take = Callable[[Path, str, "bytes | None"], None]
+
+
+def _read_given(diagnostics: Diagnostics, given: str | Path, shown_as: str | None, limits: Limits, take: Take) -> None:
     """One path as given: standard input, a folder, or a file of any kind."""
-    diagnostics = found.diagnostics
     if str(given) == STDIN:
-        data = read_stdin(diagnostics, limits)
-        found.sources.append(STDIN_DISPLAY)
-        if data is not None:
-            _read_data(found, Path(STDIN_DISPLAY), STDIN_DISPLAY, data, limits)
+        take(Path(STDIN_DISPLAY), STDIN_DISPLAY, read_stdin(diagnostics, limits))
         return
     path = Path(given)
     display = shown_as if shown_as is not None else str(path)
@@ -112,18 +184,11 @@ def _read_given(found: Inputs, given: str | Path, shown_as: str | None, limits: 
         diagnostics.report(Span(display, 1, 1), "DFG110", f"cannot read: {reason}", Severity.ERROR)
         return
     if not is_folder:
-        _read_file(found, path, display, limits)
+        take(path, display, read_path(path, display, diagnostics, limits))
         return
     for file in folder_files(path, display, diagnostics):
-        _read_file(found, file, str(Path(display) / file.relative_to(path)), limits)
-
-
-def _read_file(found: Inputs, path: Path, display: str, limits: Limits) -> None:
-    """One file, FIFO or device, read once."""
-    found.sources.append(display)
-    data = read_path(path, display, found.diagnostics, limits)
-    if data is not None:
-        _read_data(found, path, display, data, limits)
+        shown = str(Path(display) / file.relative_to(path))
+        take(file, shown, read_path(file, shown, diagnostics, limits))
 
 
 def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Limits) -> None:

@@ -1,0 +1,225 @@
+"""The load cache (dataflow_graph/cache.py): never stale, rebuilt when damaged, whole under races,
+and the same results with it and without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dataflow_graph import api, cache
+from dataflow_graph.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOK = ROOT / "tests" / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def _load(paths, folder, notes=None):
+    register = api.load(paths, cache=folder, note=(notes.append if notes is not None else None))
+    register.flows  # noqa: B018 - the flows part
+    return register
+
+
+@pytest.fixture
+def page(tmp_path, seed_path):
+    target = tmp_path / "page.txt"
+    target.write_bytes(seed_path.read_bytes())
+    return target
+
+
+def test_load_cache_serves_the_same_register(page, tmp_path):
+    folder = tmp_path / "cache"
+    first = _load([page], folder)
+    assert {n.split(".")[1] for n in _files(folder)} == {"read", "flows"}
+    again = _load([page], folder)
+    assert again.entries == first.entries
+    assert again.flows == first.flows
+    assert again.releases == first.releases
+    assert list(again.diagnostics) == list(first.diagnostics)
+    assert again.diagnostics.counts() == first.diagnostics.counts()
+    assert again.digests == first.digests
+    assert again.sources == first.sources
+
+
+def test_load_cache_a_changed_input_byte_is_never_served_stale(page, tmp_path):
+    folder = tmp_path / "cache"
+    before = _load([page], folder)
+    data = bytearray(page.read_bytes())
+    at = data.index(b"NHS Thurrock CCG")
+    data[at : at + 3] = b"NHX"
+    page.write_bytes(bytes(data))
+    after = _load([page], folder)
+    assert after.digests != before.digests
+    assert after.entries == api.load([page]).entries != before.entries
+
+
+def test_load_cache_a_changed_rule_file_is_never_served_stale(page, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: 1\n", encoding="utf-8")
+    real = cache.source_files()
+    monkeypatch.setattr(cache, "source_files", lambda: [*real, rules])
+    monkeypatch.setattr(cache, "_CODE", {})
+    _load([page], folder)
+    first = set(_files(folder))
+    assert _load([page], folder) is not None
+    assert set(_files(folder)) == first
+    rules.write_text("rules: 2\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "_CODE", {})
+    served = []
+    monkeypatch.setattr(cache.LoadCache, "get", lambda self, part, _get=cache.LoadCache.get: served.append(part))
+    _load([page], folder)
+    assert served == ["read", "flows"]  # looked up under a new key, and found nothing
+    assert not (set(_files(folder)) & first)  # the old code's files are gone once the new ones are written
+
+
+def test_load_cache_a_changed_version_is_never_served_stale(page, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    _load([page], folder)
+    first = set(_files(folder))
+    monkeypatch.setattr(cache, "_version", lambda: "99.0")
+    monkeypatch.setattr(cache, "_CODE", {})
+    _load([page], folder)
+    assert set(_files(folder)).isdisjoint(first)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_load_cache_a_corrupt_file_is_rebuilt_with_a_note(page, tmp_path, damage):
+    folder = tmp_path / "cache"
+    expected = _load([page], folder)
+    (target,) = [folder / n for n in _files(folder) if ".read." in n]
+    data = target.read_bytes()
+    target.write_bytes(
+        {"truncate": data[: len(data) // 2], "flip": data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]}.get(
+            damage, b"not a cache file" if damage == "garbage" else b""
+        )
+    )
+    notes: list[str] = []
+    again = _load([page], folder, notes)
+    assert again.entries == expected.entries
+    assert list(again.diagnostics) == list(expected.diagnostics)
+    assert len(notes) == 1
+    assert str(target) in notes[0]
+    assert "rebuilding" in notes[0]
+    assert target.read_bytes()[:40] == data[:40]
+    assert len(target.read_bytes()) == len(data)
+    notes.clear()
+    _load([page], folder, notes)
+    assert notes == []
+
+
+def test_load_cache_a_corrupt_file_is_a_note_on_stderr_from_dfg(page):
+    runner = CliRunner()
+    first = runner.invoke(cli, ["parse", str(page), "--format", "json"])
+    folder = Path(os.environ["DFG_CACHE_DIR"])
+    for name in _files(folder):
+        (folder / name).write_bytes(b"junk")
+    again = runner.invoke(cli, ["parse", str(page), "--format", "json"])
+    assert again.exit_code == 0
+    assert again.stdout == first.stdout
+    assert "rebuilding it" in again.stderr
+
+
+def test_load_cache_a_folder_others_may_write_is_refused(page, tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    notes: list[str] = []
+    register = _load([page], folder, notes)
+    assert register.entries
+    assert _files(folder) == []
+    assert notes
+    assert "writable by others" in notes[0]
+    assert api.cache_info(folder).refused
+
+
+_WRITER = """
+import sys
+from dataflow_graph import api
+r = api.load([sys.argv[1]], cache=sys.argv[2])
+r.flows
+"""
+
+
+def test_load_cache_two_processes_writing_one_entry_leave_one_whole_file(page, tmp_path):
+    folder = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(page), str(folder)], env=env, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    names = _files(folder)
+    assert not [n for n in names if n.endswith(".tmp")]
+    assert sorted(n.split(".")[1] for n in names) == ["flows", "read"]
+    notes: list[str] = []
+    served = _load([page], folder, notes)
+    assert notes == []
+    assert served.entries == api.load([page]).entries
+
+
+def test_load_cache_no_cache_writes_nothing(page):
+    folder = Path(os.environ["DFG_CACHE_DIR"])
+    for args in (["--no-cache", "flows", str(page)], ["flows", str(page), "--no-cache"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert _files(folder) == []
+    CliRunner().invoke(cli, ["flows", str(page)])
+    assert _files(folder)
+
+
+def test_load_cache_dfg_cache_info_and_clear(page):
+    runner = CliRunner()
+    runner.invoke(cli, ["converge", str(page)])
+    info = runner.invoke(cli, ["cache", "info"])
+    folder = os.environ["DFG_CACHE_DIR"]
+    assert info.exit_code == 0
+    assert f"folder: {folder}" in info.stdout
+    assert "entries: 1 (3 files)" in info.stdout
+    cleared = runner.invoke(cli, ["cache", "clear"])
+    assert cleared.exit_code == 0
+    assert "removed 3 cache files" in cleared.stderr
+    assert _files(Path(folder)) == []
+    assert "entries: 0 (0 files)" in runner.invoke(cli, ["cache", "info"]).stdout
+
+
+def test_load_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DFG_CACHE_DIR", str(tmp_path / "mine"))
+    assert cache.cache_folder() == tmp_path / "mine"
+    monkeypatch.delenv("DFG_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_folder() == tmp_path / "xdg" / "dataflow-graph"
+
+
+def test_load_cache_python_api_is_off_by_default(page):
+    api.load([page]).flows  # noqa: B018
+    assert _files(Path(os.environ["DFG_CACHE_DIR"])) == []
+
+
+@pytest.mark.parametrize("inputs", [[], [str(WORKBOOK)]], ids=["seed", "2017-workbook"])
+@pytest.mark.parametrize(
+    "command",
+    [["parse"], ["flows"], ["converge"], ["org", "NHS Thurrock CCG"], ["redflags"]],
+    ids=lambda c: c[0],
+)
+def test_load_cache_same_json_and_diagnostics_with_and_without(inputs, command):
+    runner = CliRunner()
+    args = [*command, *inputs, "--format", "json", "-v"]
+    plain = runner.invoke(cli, ["--no-cache", *args])
+    cold = runner.invoke(cli, args)
+    warm = runner.invoke(cli, args)
+    assert plain.exit_code == cold.exit_code == warm.exit_code == 0, plain.output
+    assert plain.stdout == cold.stdout == warm.stdout
+    assert plain.stderr == cold.stderr == warm.stderr  # every diagnostic and the counts line
+    json.loads(warm.stdout)

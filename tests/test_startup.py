@@ -1,0 +1,62 @@
+"""`dfg --help` and `dfg --version` import click alone: no networkx, RDF, rich tables or calamine.
+
+Timings are measured by benchmarks/startup.py, never asserted here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dataflow_graph import api, cli
+from dataflow_graph.model import FlowKind, Identifiability
+from dataflow_graph.outputs.formats import WRITERS
+from dataflow_graph.outputs.terminal import FORMATS
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("networkx", "rdflib", "pyoxigraph", "oxrdflib", "pyshacl", "rich", "python_calamine", "pyvis", "yaml")
+
+_PROBE = """
+import sys
+from dataflow_graph.cli import cli
+try:
+    cli([{args}], prog_name="dfg")
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
+ours = sorted(m for m in sys.modules if m.startswith("dataflow_graph"))
+print(heavy, ours, file=sys.stderr)
+assert not heavy, heavy
+"""
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["cache", "--help"], ["org", "--help"]])
+def test_startup_help_and_version_import_no_heavy_module(args):
+    code = _PROBE.format(args=", ".join(repr(a) for a in args), heavy=set(HEAVY))
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dfg" in done.stdout
+
+
+def test_startup_the_cli_values_are_those_of_their_sources():
+    assert cli.OUTPUT_FORMATS == FORMATS
+    assert cli.EXPORT_FORMATS == tuple(sorted(WRITERS))
+    assert cli.IDENTIFIABILITY == tuple(m.value for m in Identifiability)
+    assert cli.FLOW_KINDS == tuple(m.value for m in FlowKind)
+    assert cli.ROLLUPS == tuple(m.value for m in api.RollUp)
+    assert (cli.DEFAULT_SOURCE, cli.DEFAULT_DEPTH, cli.DEFAULT_BASE) == (
+        api.DEFAULT_SOURCE,
+        api.DEFAULT_DEPTH,
+        api.DEFAULT_BASE,
+    )
+    assert (cli.DEFAULT_TIMEOUT, cli.DEFAULT_MAX_BODY) == (api.DEFAULT_TIMEOUT, api.DEFAULT_MAX_BODY)
+    assert {m.value for m in api.Direction} == {"up", "down"}
