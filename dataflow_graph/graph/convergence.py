@@ -19,7 +19,7 @@ from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
-from .qualifiers import REGISTER_PERIOD, Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs, release_cited, same_kind
+from .qualifiers import REGISTER_PERIOD, Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs, release_cited
 from .severity import label, score
 
 __all__ = [
@@ -369,7 +369,7 @@ def _dated(side: Side, family: str, facts: Facts) -> Side:
     period = side.flow.period
     if period is None or period.qualifier != REGISTER_PERIOD:
         return side
-    rows = [r for r in facts.files(side.flow.agreement, family) if same_kind(r, side.hop.identifiability)]
+    rows = facts.copies(side.flow.agreement, family, side.hop.identifiability)
     dated = sorted((r for r in rows if _file_months(r)), key=lambda r: (r.source, r.line))
     months = frozenset().union(*(_file_months(r) for r in dated))
     return replace(side, months_found=months, dated_by=tuple(dated))
@@ -523,7 +523,7 @@ def _same_register(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tu
     if overlap:
         return []
     undated = [s for s in (*ident, *pseudo) if s.undated]
-    if not any(s.undated for s in ident) and not any(s.undated for s in pseudo):
+    if not undated:
         return []
     periods = {(s.flow.period.start, s.flow.period.end) for s in (*ident, *pseudo) if s.flow.period is not None}
     if len(periods) != 1:

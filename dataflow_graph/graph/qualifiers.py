@@ -143,6 +143,10 @@ class Facts:
         """Released files of one family under one agreement."""
         return self._files.get((agreement, family), [])
 
+    def copies(self, agreement: str, family: str, level: Identifiability) -> list[Release]:
+        """Released files of one family under one agreement, of a copy's kind (:func:`same_kind`)."""
+        return [r for r in self.files(agreement, family) if same_kind(r, level)]
+
     @classmethod
     def of(cls, entries: Iterable[Entry], releases: Iterable[Release]) -> Facts:
         return cls({e.id: e for e in entries}, tuple(releases))
@@ -201,7 +205,7 @@ def copy_opt_outs(
         span = _opt_out_field(entry)
         field_cited: tuple[Cited, ...] = (Cited.of(span, entry=entry_id, reference=reference),) if span else ()
         return CopyOptOuts(entry.opt_outs.honoured, "the entry's opt-out statement", field_cited)
-    rows = [r for r in facts.files(agreement, family) if same_kind(r, level) and _in_period(r, months)]
+    rows = [r for r in facts.copies(agreement, family, level) if _in_period(r, months)]
     flags = {r.opt_outs_applied for r in rows} - {None}
     cited = tuple(release_cited(r) for r in sorted(rows, key=lambda r: (r.source, r.line)))
     if flags == {True}:
