@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from .._speed import memoised
 from ..model import Identifiability, Organisation, Role
-from ..names import families_in, identifiability_in
+from ..names import families_in, identifiability_in, normalise
 from ..read import month
 from .mentions import (
     ALIAS,
@@ -54,6 +54,13 @@ _ACCESS_USERS = _R.access_users
 _ACCESS_VERB = _R.access_verb
 _THERE = _R.changed_there
 _RELEASED = _R.released
+_NAMED_RECEIVER = _R.named_receiver
+_APPLICANT_NAMED = _R.applicant_named
+#: words no initial of an acronym stands for ("London School of Hygiene and Tropical Medicine": LSHTM)
+#: a bracketed aside (:func:`_without_asides`)
+_ASIDE = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[\w&]+")
+_NOT_INITIALS = frozenset({"of", "and", "for", "the", "&", "in", "on", "at"})
 _DIRECT_OBJECT = _R.direct_object
 _WITH_AFTER = _R.with_after
 _PAST_COPY = _R.past_copy
@@ -282,7 +289,49 @@ def _release_to_applicant(text: str, verb: re.Match[str], sender: Mention, ctx: 
         return None
     if not _releases_data(text, verb) or first(_PAST_COPY, text):
         return None
+    if _names_other_receiver(text, ctx.ccg, ctx):
+        return None
     return Mention(0, 0, "", ctx.ccg)
+
+
+def _names_other_receiver(text: str, applicant: Organisation, ctx: Context) -> bool:
+    """The sentence says where the data goes, and it is not the applicant: "2. NHSD sends
+    extract containing mothers details to ONS to match to births" (in a University College
+    London agreement) is a step towards ONS, whether or not the gazetteer knows ONS.  The name
+    must follow "to"/"into" governed by the nearest verb of transfer before it, with no clause
+    break between them ("downloaded from NHS Digital and imported into SAS" says nothing of
+    where the download goes); a dataset ("link the sample to HES records") is no receiver."""
+    for m in _NAMED_RECEIVER.finditer(text):
+        governing = _governing_verb(text, m.start())
+        if governing is None or _GAP_BREAK.search(text, governing.end(), m.start()):
+            continue
+        if _NOT_TRANSFER_TO.search(text, 0, m.start()):
+            continue
+        name = m.group("name").rstrip(".")
+        if families_in(name) or _is_applicant(name, applicant, text, ctx):
+            continue
+        return True
+    return False
+
+
+def _is_applicant(name: str, applicant: Organisation, text: str, ctx: Context) -> bool:
+    """``name`` is the applicant's: a name the gazetteer gives the applicant, words of its
+    name ("Bristol" for University of Bristol, "UCL" for University College London (UCL)),
+    the initials of its name (LSHTM, ONS), or a name the sentence gives "the customer"
+    ("send the customer (WCTU) reports … to WCTU")."""
+    known = ctx.names.lookup(name)
+    if known is not None:
+        return known.id == applicant.id
+    key = normalise(name)
+    words: set[str] = set()
+    initials: set[str] = set()
+    for spelling in (applicant.name, *applicant.aliases):
+        words.update(_WORD.findall(normalise(spelling)))
+        lead = _WORD.findall(normalise(spelling.split("(")[0]))  # "University College London (UCL)"
+        initials.add("".join(w[0] for w in lead if w not in _NOT_INITIALS))
+    if set(_WORD.findall(key)) <= words or key in initials:
+        return True
+    return any(normalise(m.group("name")) == key for m in _APPLICANT_NAMED.finditer(text))
 
 
 def _releases_data(text: str, verb: re.Match[str]) -> bool:
@@ -297,7 +346,7 @@ def _releases_data(text: str, verb: re.Match[str]) -> bool:
 def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
     """The transfer clause of a sentence, from its text alone: its verb, the clause (cut at
     "due to", "so that"…), whether the verb sends and whether it is passive; None when the
-    sentence has no verb of transfer or negates it."""
+    sentence has no verb of transfer or negates it (not in an aside after its receiver)."""
     verb = _VERB.search(text)
     if verb is None:
         return None
@@ -306,11 +355,32 @@ def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
     soft = _SOFT_CUT.search(found)
     if soft and _RECEIVING_PREPOSITION.search(found, 0, soft.start()):
         found = found[: soft.start()]
-    if NEGATION.search(found):
+    if NEGATION.search(_without_asides(found)):
         return None
     sending = verb.group("send") is not None
     passive = bool(_PASSIVE.search(found[: verb.start()]))
     return verb, found, sending, passive
+
+
+def _without_asides(found: str) -> str:
+    """The clause without the bracketed asides after where it says the data goes: their
+    negation is of their own clause ("10. NHSD supplies de-identified data to UCL along with a
+    deprivation score and unique study ID (this study ID cannot be used by UCL to re-identify)",
+    PurposeStatements 152).  An aside before it, or one that speaks of a transfer
+    (:func:`_unless_transfer`), still negates ("extracted from the relevant
+    data files (which do not contain subject names, NHS numbers …) and merged with the data
+    supplied by NHS Digital", 121)."""
+    to = _RECEIVING_PREPOSITION.search(found)
+    if to is None:
+        return found
+    return found[: to.end()] + _ASIDE.sub(_unless_transfer, found[to.end() :])
+
+
+def _unless_transfer(aside: re.Match[str]) -> str:
+    """An aside that speaks of a transfer itself negates it: "… prior to being provided to
+    researchers, whilst equivalent in format to those provided by NHS Digital (hence could not
+    be provided directly)" (PurposeStatements 173)."""
+    return aside.group(0) if _VERB.search(aside.group(0)) else " "
 
 
 @memoised(65536)

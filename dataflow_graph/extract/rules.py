@@ -48,6 +48,7 @@ class Rules:
     not_held_apart: re.Pattern[str]
     period_marker: re.Pattern[str]
     long_heading: re.Pattern[str]
+    purpose_named: re.Pattern[str]
     step_number: re.Pattern[str]
     # mentions
     name_shape: re.Pattern[str]
@@ -81,6 +82,8 @@ class Rules:
     access_verb: re.Pattern[str]
     changed_there: re.Pattern[str]
     released: re.Pattern[str]
+    named_receiver: re.Pattern[str]
+    applicant_named: re.Pattern[str]
     direct_object: re.Pattern[str]
     with_after: re.Pattern[str]
     past_copy: re.Pattern[str]
@@ -112,6 +115,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "not_held_apart",
         "period_marker",
         "long_heading",
+        "purpose_named",
         "step_number",
     ),
     "mentions": (
@@ -147,6 +151,8 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "access_verb",
         "changed_there",
         "released",
+        "named_receiver",
+        "applicant_named",
         "direct_object",
         "with_after",
         "past_copy",

@@ -2,9 +2,9 @@
 
 The section is cut at its sub-headings ("Invoice Validation", "Commissioning
 (Pseudonymised) – SUS and Local Flows"); "Data Processor N – X" headings continue the
-block they stand in, and "Segregation" blocks are read only for re-identification,
-never for hops.  A block's hops take the identifiability its heading, its text or its
-entry states.
+block they stand in (unless their steps name another purpose, :func:`_own_purpose`), and
+"Segregation" blocks are read only for re-identification, never for hops.  A block's
+hops take the identifiability its heading, its text or its entry states.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _HEADING_IDENTIFIABLE = _R.heading_identifiable
 _HELD_SEPARATELY = _R.held_separately
 _PERIOD_MARKER = _R.period_marker
 _LONG_HEADING = _R.long_heading
+_PURPOSE_NAMED = _R.purpose_named
 _STEP = _R.step_number
 _APPLIED = _R.applied
 _NOT_APPLIED = _R.not_applied
@@ -74,6 +75,7 @@ def blocks(section: Section) -> list[Block]:
     out = [Block("")]
     pending: list[Piece] = []  # a "Data Processor N" heading, until the next step says which
     last = 0  # the last step number of the current block
+    anew: list[Block] = []  # the "Data Processor N" parts told anew
     for span in section.lines:
         name, marker, parts = _layout(span.text)
         if name is not None or marker is not None:
@@ -97,13 +99,34 @@ def blocks(section: Section) -> list[Block]:
                 if number is not None and number <= last:
                     previous = out[-1]
                     out.append(Block(previous.purpose, segregation=previous.segregation, until=previous.until))
+                    anew.append(out[-1])
                 out[-1].sentences.extend(pending)
                 pending = []
             if number is not None:
                 last = number
             out[-1].sentences.append(piece)
     out[-1].sentences.extend(pending)
+    for block in anew:
+        block.purpose = _own_purpose(block)
     return [b for b in out if b.sentences]
+
+
+def _own_purpose(block: Block) -> str:
+    """The purpose of a "Data Processor N – X" part told anew: that of the block it follows,
+    unless that block's heading names a purpose its steps never name while they name others
+    ("Data Processor 3 – PI Limited (PI Care and Health)" after "Invoice Validation", whose
+    steps are risk stratification, PurposeStatements 797): then the one other purpose its steps
+    name, title-cased, or none (unstated) when they name several."""
+    heading = {m.group(0).lower() for m in _PURPOSE_NAMED.finditer(block.purpose)}
+    if not heading:
+        return block.purpose
+    named: dict[str, str] = {}
+    for s in block.sentences:
+        for m in _PURPOSE_NAMED.finditer(s.text):
+            named.setdefault(" ".join(m.group(0).lower().split()), m.group(0))
+    if not named or heading & set(named):
+        return block.purpose
+    return next(iter(named)).title() if len(named) == 1 else ""
 
 
 def _step_number(text: str) -> int | None:
