@@ -96,6 +96,8 @@ class Rules:
     linkage_list: re.Pattern[str]
     reidentification: re.Pattern[str]
     hosts: re.Pattern[str]
+    hosted_by: re.Pattern[str]
+    hosted_thing: re.Pattern[str]
     keys: re.Pattern[str]
     # opt-outs
     applied: re.Pattern[str]
@@ -161,7 +163,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "linkage_phrase",
         "transfer_service",
     ),
-    "special": ("linkage", "linkage_list", "reidentification", "hosts", "keys"),
+    "special": ("linkage", "linkage_list", "reidentification", "hosts", "hosted_by", "hosted_thing", "keys"),
     "opt_outs": ("applied", "not_applied"),
 }
 _PATTERN_KEYS = frozenset({"pattern", "lists", "ignorecase"})

@@ -2,12 +2,15 @@
 
 "Allowed linkage is between … and the following data:" brings listed local data into
 the holder for linkage; "GPs can re-identify …" or "GPs have access to the risk
-stratification tool" is a re-identification flow from the holder of the records (the
-host the block names, else the last processor) to the GP practices.
+stratification tool" is a re-identification flow from the holder of the records (the one
+the sentence names, else the host of the system the block names, else the processor the
+block's hops reach) to the GP practices; the hop's ``context`` is the sentence that names
+the holder when the re-identification sentence does not.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
@@ -26,6 +29,11 @@ _LINKAGE = _R.linkage
 _LINKAGE_LIST = _R.linkage_list
 _REID = _R.reidentification
 _STEP = _R.step_number
+_HOSTED_BY = _R.hosted_by
+_HOSTED_THING = _R.hosted_thing
+_ROLE_WORDS = _R.role_words
+#: where a clause ends, around "who hosts" or "hosted by"
+_CLAUSE = re.compile(r"[,;:()]|\.\s")
 
 
 def special_flows(
@@ -125,34 +133,86 @@ def _marker_kind(text: str) -> str:
 
 
 def _reidentification(entry: Entry, block: Block, s: Piece, ctx: Context, raw: list[RawHop]) -> list[Flow]:
+    """GPs re-identify from the holder of the records: the one the sentence names, else the host
+    of the system the block states ("The CCG who hosts the risk stratification system", PurposeStatements
+    808), else the one its role word stands for ("Data Processor 2"), else the receiver of the block's
+    last hop, else a holder the block names.  "within the data processor" where no "Data Processor N"
+    heading says which is no holder: the route is left out rather than given to the entry's CSU."""
     mentions = mentions_in(s.text, ctx)
     who = next((m for m in mentions if m.org.role is Role.DIRECT_CARE), None)
     if who is None:
         return []
     holders = (Role.PROCESSOR, Role.CSU)
-    holder = next((m.org for m in mentions if m.org.role in holders), None) or _host(block, ctx)
+    stated = [m for m in mentions if m.org.role in holders and _stated(m.text, m.org, ctx)]
+    said: Piece | None = None  # the sentence that names the holder, when not this one
+    holder = next((m.org for m in stated if not m.generic), None)
+    if holder is None and (host := _host(block, ctx)) is not None:
+        holder, said = host
     if holder is None:
-        holder = next((h.receiver for h in reversed(raw) if h.receiver.role in holders), None)
+        holder = next((m.org for m in stated), None)
     if holder is None:
-        text = " ".join(x.text for x in block.sentences)
-        holder = next((m.org for m in mentions_in(text, ctx) if m.org.role in holders), None)
+        last = next(
+            (h for h in reversed(raw) if h.receiver.role in holders and _stated(h.receiver_text, h.receiver, ctx)), None
+        )
+        if last is not None:
+            holder, said = last.receiver, last.sentence
+    if holder is None:
+        holder, said = next(
+            (
+                (m.org, x)
+                for x in block.sentences
+                for m in mentions_in(x.text, ctx)
+                if m.org.role in holders and _stated(m.text, m.org, ctx)
+            ),
+            (None, None),
+        )
     if holder is None:
         return []
     keys = _key_holder(block, ctx)
-    hop = Hop(holder, who.org, Identifiability.IDENTIFIABLE, s.evidence, source_text=holder.name, target_text=who.text)
+    hop = Hop(
+        holder,
+        who.org,
+        Identifiability.IDENTIFIABLE,
+        s.evidence,
+        source_text=holder.name,
+        target_text=who.text,
+        context=said.evidence if said is not None and said is not s else None,
+    )
     return [
         flow(entry, block.purpose, FlowKind.REIDENTIFICATION, [hop], (), Identifiability.IDENTIFIABLE, key_holder=keys)
     ]
 
 
-def _host(block: Block, ctx: Context) -> Organisation | None:
-    """The organisation the block says hosts the system ("X who hosts the risk stratification system")."""
+def _stated(text: str, org: Organisation, ctx: Context) -> bool:
+    """Whether a mention's ``text`` says which organisation ``org`` is: a name, or a role word
+    the entry's text resolves ("the CCG", "Data Processor 2"); not "the data processor" taken
+    for the entry's CSU because no "Data Processor N" heading says which processor it is."""
+    role = _ROLE_WORDS.fullmatch(text)
+    return role is None or not role.group("dp") or org in ctx.processors.values()
+
+
+def _host(block: Block, ctx: Context) -> tuple[Organisation, Piece] | None:
+    """The organisation the block says hosts a system or tool, and the sentence that says so:
+    "X who hosts the risk stratification system" (the last name before "who hosts"; "The CCG
+    who hosts …" is the entry's CCG), "the risk stratification tool hosted by X" (the first
+    name after).  The host of something else ("who host the secure electronic information
+    portal", "a Controlled Environment for Finance (CEfF) hosted by …") is not the holder."""
     for s in block.sentences:
         at = s.facts.hosts_at
-        if at is not None:
-            before = [x for x in mentions_in(s.text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
-            if before:
-                return before[-1].org
+        if at is None:
+            continue
+        text = s.text
+        by = _HOSTED_BY.match(text, at)
+        if by is not None:
+            thing = _CLAUSE.split(text[:at])[-1]
+            found = [x for x in mentions_in(text[by.end() :], ctx) if x.org.role is not Role.DIRECT_CARE]
+            named = found[:1]
+        else:
+            thing = _CLAUSE.split(text[at:])[0]
+            found = [x for x in mentions_in(text[:at], ctx) if x.org.role is not Role.DIRECT_CARE]
+            named = found[-1:]
+        if named and _stated(named[0].text, named[0].org, ctx) and _HOSTED_THING.search(thing):
+            return named[0].org, s
     return None
 
 

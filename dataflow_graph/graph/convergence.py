@@ -133,7 +133,9 @@ class Linkage:
 
 @dataclass(frozen=True, slots=True)
 class Reidentification:
-    """A re-identification route from ``source`` to ``target`` (with its key holder, if named)."""
+    """A re-identification route from ``source`` to ``target`` (with its key holder, if named);
+    ``holder_evidence`` the sentence that names ``source`` when ``evidence`` does not ("The CCG
+    who hosts the risk stratification system …")."""
 
     entry: str
     reference: str
@@ -141,6 +143,7 @@ class Reidentification:
     target: str
     key_holder: str | None
     evidence: Span
+    holder_evidence: Span | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -150,6 +153,7 @@ class Reidentification:
             "to": self.target,
             "key_holder": self.key_holder,
             "evidence": span_dict(self.evidence),
+            "holder_evidence": span_dict(self.holder_evidence),
         }
 
 
@@ -659,7 +663,12 @@ def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Q
         Qualifier(
             "reidentification",
             f"a re-identification route starts on these copies' routes: {'; '.join(routes)}",
-            tuple(Cited.of(x.evidence, entry=x.entry, reference=x.reference) for x in reid),
+            tuple(
+                Cited.of(span, entry=x.entry, reference=x.reference)
+                for x in reid
+                for span in (x.evidence, x.holder_evidence)
+                if span is not None
+            ),
             others,
         )
     ]
@@ -700,7 +709,13 @@ class _SpecialIndex:
                 self.linkage_at[v][f.id] = (f.agreement, item)
             elif f.kind is FlowKind.REIDENTIFICATION:
                 reid = Reidentification(
-                    f.entry, f.reference, G.nodes[u]["name"], G.nodes[v]["name"], f.key_holder, hop.evidence
+                    f.entry,
+                    f.reference,
+                    G.nodes[u]["name"],
+                    G.nodes[v]["name"],
+                    f.key_holder,
+                    hop.evidence,
+                    hop.context,
                 )
                 self.reid_from[u][f.id] = (f.agreement, reid)
 
