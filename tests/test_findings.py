@@ -128,3 +128,31 @@ def test_findings_seed_successor_rollup_keeps_every_qualifier():
     assert {"linkage", "reidentification"} <= names
     assert {q.name for q in rolled.qualifiers} == names
     assert rolled.severity == thurrock.severity
+
+
+def test_findings_2017_no_copy_or_route_from_a_block_permitted_only_before_the_period(findings_2017, register_2017):
+    """A block "(Permitted until 31st December 2016)" on the Sep–Nov 2017 register is past
+    processing: none of its flows is a copy or a route of a finding."""
+    flows, _ = findings_2017
+    past = {f.id for f in register_2017.flows if f.until and f.until < "2017-09"}
+    assert past  # the workbook has such blocks (rows 796, 804, 805)
+    for c in flows:
+        assert not {s.flow.id for s in (*c.identifiable, *c.pseudonymised)} & past, c.recipient
+    by_entry = {f.entry for f in register_2017.flows if f.id in past}
+    past_lines = {(f.entry, h.evidence.line) for f in register_2017.flows if f.id in past for h in f.hops}
+    for c in flows:
+        for r in c.reidentification:
+            assert (r.entry, r.evidence.line) not in past_lines or r.entry not in by_entry, (c.recipient, r)
+
+
+def test_findings_2017_a_copy_s_own_opt_out_text_names_its_family(findings_2017):
+    """ "Prior to the release of SUS data … Type 2 objections will be applied" decides a SUS
+    copy, not the same flow's local-provider copy."""
+    flows, _ = findings_2017
+    checked = 0
+    for c in flows:
+        for s in (*c.identifiable, *c.pseudonymised):
+            if s.opt_outs_found and s.opt_outs_found.basis == "its own text":
+                checked += 1
+                assert not s.flow.opt_outs_families or c.family in s.flow.opt_outs_families, (c.recipient, c.family)
+    assert checked

@@ -308,7 +308,7 @@ def convergences(
     nodes: dict[str, str] = {}
     for _u, v, data in G.edges(data=True):
         f: Flow = data["flow"]
-        if f.kind not in _SIDE_KINDS or not in_window(f.period, during):
+        if f.kind not in _SIDE_KINDS or not in_window(f.period, during) or expired(f):
             continue
         hop: Hop = data["hop"]
         node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
@@ -357,6 +357,16 @@ def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
     return tuple(sorted(seen.values(), key=lambda s: (s.flow.entry, s.flow.id)))
 
 
+def expired(f: Flow) -> bool:
+    """Whether a flow's stated time limit ended before its period began: a block "(Permitted
+    until 31st December 2016)" on the September–November 2017 register describes past
+    processing, not a copy of the register's period, so it makes no copy and no route."""
+    if not f.until:
+        return False
+    months = months_of(f.period)
+    return bool(months) and min(months) > f.until
+
+
 def _months(side: Side) -> frozenset[str]:
     """The months a copy covers: its window, cut at a stated time limit ("permitted until");
     for a copy dated only by the register's period, the months of its released files."""
@@ -374,7 +384,11 @@ def _dated(side: Side, family: str, facts: Facts) -> Side:
     if period is None or period.qualifier != REGISTER_PERIOD:
         return side
     rows = facts.copies(side.flow.agreement, family, side.hop.identifiability)
-    dated = sorted((r for r in rows if _file_months(r)), key=lambda r: (r.source, r.line))
+    until = side.flow.until
+    dated = sorted(
+        (r for r in rows if _file_months(r) and not (until and min(_file_months(r)) > until)),
+        key=lambda r: (r.source, r.line),
+    )
     months = frozenset().union(*(_file_months(r) for r in dated))
     return replace(side, months_found=months, dated_by=tuple(dated))
 
@@ -388,14 +402,17 @@ def _file_months(release: Release) -> frozenset[str]:
 
 def _with_opt_outs(side: Side, family: str, facts: Facts) -> Side:
     f = side.flow
+    # a statement naming other families of the flow ("Prior to the release of SUS data …")
+    # says nothing of this family's copy
+    own = not f.opt_outs_families or family in f.opt_outs_families
     found = copy_opt_outs(
         entry_id=f.entry,
         reference=f.reference,
         agreement=f.agreement,
         family=family,
         level=side.hop.identifiability,
-        stated=f.opt_outs_stated,
-        stated_at=f.opt_outs_evidence,
+        stated=f.opt_outs_stated if own else OptOut.UNKNOWN,
+        stated_at=f.opt_outs_evidence if own else None,
         months=_months(side),
         facts=facts,
     )
@@ -704,6 +721,8 @@ class _SpecialIndex:
             hop: Hop = data["hop"]
             if hop.access:
                 self.readers[v].add(u)
+            if expired(f):
+                continue
             if f.kind is FlowKind.LINKAGE:
                 item = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
                 self.linkage_at[v][f.id] = (f.agreement, item)
