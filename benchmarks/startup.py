@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK = ROOT / "tests" / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
-DFG = [sys.executable, "-c", "import sys; from dataflow_graph.cli import cli; sys.exit(cli(prog_name='dfg'))"]
+DFG = [sys.executable, "-c", "from dataflow_graph.cli import main; main(prog_name='dfg')"]
 ORG = [*DFG, "-q", "org", "NHS Thurrock CCG", str(WORKBOOK)]
 
 

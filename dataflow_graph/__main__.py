@@ -1,6 +1,6 @@
 """``python -m dataflow_graph``: the ``dfg`` command."""
 
-from .cli import cli
+from .cli import main
 
 if __name__ == "__main__":  # pragma: no cover
-    cli()
+    main()

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
+from . import _lifetime
 from .errors import Span
 from .model import Section
 
@@ -95,7 +96,8 @@ def cyclic_gc_paused() -> Iterator[None]:
     On the way out, if a collection has come due, the objects made are scanned once
     and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
     have done; otherwise the next young and middle collections would scan them all
-    again, and so would every forked worker, copying their pages.
+    again, and so would every forked worker, copying their pages.  In a ``dfg`` process
+    the records are then frozen out of later scans (:mod:`dataflow_graph._lifetime`).
     """
     if not gc.isenabled():
         yield
@@ -107,6 +109,8 @@ def cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
         if gc.get_count()[0] > gc.get_threshold()[0]:
             gc.collect(1)
+        if _lifetime.records_live_to_exit:
+            gc.freeze()  # see dataflow_graph._lifetime
 
 
 def positional(record: type[Rec], order: Sequence[str]) -> type[Rec]:

@@ -157,6 +157,18 @@ class Register:
         return tuple(found), tuple(excluded)
 
     @cached_property
+    def recipient_ids(self) -> dict[str, str]:
+        """The organisation id of every recipient name the released files write (kept in the
+        cache: resolving each spelling is most of a warm ``dfg org``'s own work)."""
+        if self.cache is not None and (kept := self.cache.get("recipients")) is not None:
+            found: dict[str, str] = kept
+            return found
+        found = {name: queries.recipient_of(name).id for name in sorted({r.recipient for r in self.releases})}
+        if self.cache is not None:
+            self.cache.put("recipients", found)
+        return found
+
+    @cached_property
     def facts(self) -> queries.Facts:
         """What findings cite beyond the graph: the entries and the released files."""
         return queries.Facts.of(self.entries, self.releases)
@@ -586,9 +598,9 @@ def organisation_summary(register: Register, name: str) -> OrganisationSummary:
         org, mine = queries.release_recipient(name, releases=register.releases, unknown=exc)
         return queries.release_only_summary(org, mine)
     found, _ = convergences(register, recipient=node)
-    return queries.organisation_summary(
-        G, node, entries=register.entries, findings=found, releases=queries.of_recipient(register.releases, node)
-    )
+    ids = register.recipient_ids
+    mine = [r for r in register.releases if ids[r.recipient] == node]
+    return queries.organisation_summary(G, node, entries=register.entries, findings=found, releases=mine)
 
 
 def agreement_summary(register: Register, reference: str) -> AgreementSummary:

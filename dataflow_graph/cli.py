@@ -1115,3 +1115,12 @@ def synth_command(entries: int, seed: int, no_workbook: bool, output: str) -> No
         f"({s.workbook_statements} statements, {s.workbook_releases} released files, "
         f"{len(s.planted)} planted convergences) in {output}"
     )
+
+
+def main(args: Sequence[str] | None = None, prog_name: str | None = None) -> None:
+    """The ``dfg`` command as a process: its records live until it exits (see
+    :mod:`dataflow_graph._lifetime`)."""
+    from . import _lifetime
+
+    _lifetime.records_live_to_exit = True
+    cli(args, prog_name=prog_name)

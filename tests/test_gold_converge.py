@@ -10,6 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from dataflow_graph.cli import cli
+from dataflow_graph.outputs.documents import expand
 
 GOLD = yaml.safe_load((Path(__file__).parent / "gold" / "thurrock.yaml").read_text("utf-8"))
 
@@ -39,7 +40,7 @@ def _finding(document: dict, gold_finding: dict) -> dict:
         and all(w in f["recipient"].lower().replace(" and ", " and ") for w in key if w not in ("nhs",))
     ]
     assert len(matches) == 1, (gold_finding["recipient"], [f["recipient"] for f in document["findings"]])
-    return matches[0]
+    return expand(document, matches[0])
 
 
 @pytest.mark.parametrize("gold_finding", GOLD["convergence"], ids=lambda g: g["recipient"])

@@ -223,3 +223,14 @@ def test_load_cache_same_json_and_diagnostics_with_and_without(inputs, command):
     assert plain.stdout == cold.stdout == warm.stdout
     assert plain.stderr == cold.stderr == warm.stderr  # every diagnostic and the counts line
     json.loads(warm.stdout)
+
+
+def test_load_cache_release_recipients_kept_as_resolved(tmp_path):
+    from dataflow_graph.graph.releases import recipient_of
+
+    folder = tmp_path / "cache"
+    first = _load([WORKBOOK], folder)
+    resolved = {r.recipient: recipient_of(r.recipient).id for r in first.releases}
+    assert first.recipient_ids == resolved
+    assert "recipients" in {n.split(".")[1] for n in _files(folder)}
+    assert _load([WORKBOOK], folder).recipient_ids == resolved

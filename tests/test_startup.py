@@ -60,3 +60,32 @@ def test_startup_the_cli_values_are_those_of_their_sources():
     )
     assert (cli.DEFAULT_TIMEOUT, cli.DEFAULT_MAX_BODY) == (api.DEFAULT_TIMEOUT, api.DEFAULT_MAX_BODY)
     assert {m.value for m in api.Direction} == {"up", "down"}
+
+
+_FREEZE = """
+import gc, sys
+from dataflow_graph.cli import {entry}
+try:
+    {entry}(["-q", "--no-cache", "parse", sys.argv[1], "--format", "json", "-o", sys.argv[2]], prog_name="dfg")
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+print(gc.get_freeze_count())
+"""
+
+
+def test_startup_only_the_dfg_process_freezes_its_records_out_of_the_collector(seed_path, tmp_path):
+    """`dfg` (cli.main) leaves records it read out of later collector scans; the click group
+    called as a library (CliRunner, notebooks) keeps the collector as it is."""
+    counts = {}
+    for entry in ("main", "cli"):
+        done = subprocess.run(
+            [sys.executable, "-c", _FREEZE.format(entry=entry), str(seed_path), str(tmp_path / f"{entry}.json")],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+        counts[entry] = int(done.stdout.split()[-1])
+    assert counts["main"] > 0
+    assert counts["cli"] == 0
+    assert (tmp_path / "main.json").read_bytes() == (tmp_path / "cli.json").read_bytes()

@@ -302,6 +302,7 @@ def convergences(
     if recipient is not None and recipient not in G:
         raise UnknownOrganisationError(recipient)
     facts = facts if facts is not None else Facts()
+    wanted = rolled_up(G, recipient, rollup=rollup) if recipient is not None else None
     arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
     kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
     paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -312,6 +313,8 @@ def convergences(
             continue
         hop: Hop = data["hop"]
         node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
+        if wanted is not None and node != wanted:
+            continue  # one recipient asked for: only its arrivals
         whole = paths.get(f.id) or paths.setdefault(f.id, (f.path, _route(f)))
         end = data["index"] + 2
         level = hop.identifiability
@@ -324,7 +327,7 @@ def convergences(
     excluded: list[Excluded] = []
     index = _SpecialIndex(G)
     for (node, fam), sides in sorted(arrivals.items()):
-        if recipient is not None and rolled_up(G, recipient, rollup=rollup) != node:
+        if wanted is not None and node != wanted:
             continue
         if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
             continue  # only one kind of copy arrives: nothing to find or to report apart

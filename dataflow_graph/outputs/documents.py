@@ -37,6 +37,7 @@ __all__ = [
     "converge_document",
     "dumps",
     "eval_document",
+    "expand",
     "flows_document",
     "neighbours_document",
     "organisation_document",
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 #: Version of every JSON document the CLI writes.
-SCHEMA = 2
+SCHEMA = 3
 
 Document = dict[str, object]
 
@@ -82,6 +83,171 @@ def dumps(document: object) -> str:
     '{\\n  "a": "é",\\n  "b": 1\\n}\\n'
     """
     return json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+
+
+#: Fields of a copy that belong to its flow (the same for every copy the flow makes); in a
+#: findings document they are listed once per flow, under ``flows``.
+_FLOW_FIELDS = ("entry", "reference", "agreement", "purpose", "kind", "period", "opt_outs", "until")
+#: The keys that make a dict a cited piece of evidence.
+_CITED = ("source", "line", "col", "text")
+#: Keys of a finding whose items are copies (the two sides).
+_SIDES = ("identifiable", "pseudonymised")
+#: Keys of a finding whose items are routes (linkage and re-identification).
+_ROUTES = ("linkage", "reidentification")
+
+
+def month_runs(months: Iterable[str]) -> list[dict[str, str]]:
+    """Sorted ``YYYY-MM`` months as runs of consecutive months, each ``{"from", "to"}``.
+
+    >>> month_runs(["2017-11", "2017-09", "2017-10", "2018-02"])
+    [{'from': '2017-09', 'to': '2017-11'}, {'from': '2018-02', 'to': '2018-02'}]
+    """
+    runs: list[dict[str, str]] = []
+    last = None
+    for month in sorted(set(months)):
+        year, _, mon = month.partition("-")
+        index = int(year) * 12 + int(mon)
+        if runs and last is not None and index == last + 1:
+            runs[-1]["to"] = month
+        else:
+            runs.append({"from": month, "to": month})
+        last = index
+    return runs
+
+
+class _Tables:
+    """Document-level tables that findings refer into by id, each item listed once.
+
+    A register-scale document repeats the same cited line, copy and route in many findings
+    (a CSU's finding and each of its CCGs' share copies; ``both_copies`` cites every side's
+    line); listing each once keeps ``dfg converge --format json`` proportional to what was
+    found, not to findings × copies.  Ids are given in document order, so they are stable
+    for the same input.
+    """
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, dict[str, object]] = {}
+        self._evidence_ids: dict[tuple[object, ...], list[str]] = {}
+        self.copies: dict[str, dict[str, object]] = {}
+        self._copy_ids: dict[str, str] = {}
+        self.flows: dict[str, dict[str, object]] = {}
+        self.routes: dict[str, dict[str, object]] = {}
+        self._route_ids: dict[str, str] = {}
+
+    def cite(self, piece: Mapping[str, object]) -> str:
+        """The id of a cited piece; a piece cited once with and once without its entry is one."""
+        key = tuple(piece.get(k) for k in _CITED)
+        for known in self._evidence_ids.get(key, ()):
+            held = self.evidence[known]
+            if all(v is None or held.get(k) in (None, v) for k, v in piece.items()):
+                held.update({k: v for k, v in piece.items() if v is not None or k not in held})
+                return known
+        ident = f"e{len(self.evidence) + 1}"
+        self.evidence[ident] = dict(piece)
+        self._evidence_ids.setdefault(key, []).append(ident)
+        return ident
+
+    def refer(self, value: object) -> object:
+        """``value`` with every cited piece inside it replaced by its id."""
+        if isinstance(value, dict):
+            if all(k in value for k in _CITED):
+                return self.cite(value)
+            return {k: self.refer(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.refer(v) for v in value]
+        return value
+
+    def copy(self, side: Mapping[str, object]) -> str:
+        """The id of a copy; its flow's own fields go to ``flows`` once, its months as runs."""
+        item = {k: self.refer(v) for k, v in side.items()}
+        if isinstance(months := item.get("months"), list):
+            item["months"] = month_runs(months)
+        flow = item.get("flow")
+        if isinstance(flow, str):
+            self.flows.setdefault(flow, {k: item[k] for k in _FLOW_FIELDS if k in item})
+            item = {k: v for k, v in item.items() if k not in _FLOW_FIELDS}
+        key = json.dumps(item, sort_keys=True)
+        if key not in self._copy_ids:
+            self._copy_ids[key] = f"c{len(self.copies) + 1}"
+            self.copies[self._copy_ids[key]] = item
+        return self._copy_ids[key]
+
+    def route(self, route: Mapping[str, object]) -> str:
+        """The id of a linkage or re-identification route."""
+        item = {k: self.refer(v) for k, v in route.items()}
+        key = json.dumps(item, sort_keys=True)
+        if key not in self._route_ids:
+            self._route_ids[key] = f"r{len(self.routes) + 1}"
+            self.routes[self._route_ids[key]] = item
+        return self._route_ids[key]
+
+    def finding(self, finding: Mapping[str, object]) -> dict[str, object]:
+        """A finding whose copies, routes and cited pieces are ids into the tables."""
+        out: dict[str, object] = {}
+        for key, value in finding.items():
+            if key in _SIDES and isinstance(value, list):
+                out[key] = [self.copy(v) for v in value]
+            elif key in _ROUTES and isinstance(value, list):
+                out[key] = [self.route(v) for v in value]
+            else:
+                out[key] = self.refer(value)
+        return out
+
+    def into(self, doc: Document) -> Document:
+        """Add the tables to ``doc``."""
+        doc["evidence"], doc["copies"], doc["flows"], doc["routes"] = (
+            self.evidence,
+            self.copies,
+            self.flows,
+            self.routes,
+        )
+        return doc
+
+
+def expand(document: Mapping[str, object], finding: Mapping[str, object]) -> dict[str, object]:
+    """A finding of a findings document with its copies, routes and cited pieces written out
+    in place (each copy with its flow's fields): what a reader of one finding wants whole.
+
+    >>> doc = converge_document([], [])
+    >>> expand(doc, {"identifiable": [], "qualifiers": []})
+    {'identifiable': [], 'qualifiers': []}
+    """
+    tables: dict[str, dict[str, object]] = {}
+    for name in ("evidence", "copies", "flows", "routes"):
+        table = document.get(name)
+        tables[name] = table if isinstance(table, dict) else {}
+
+    def out(value: object, key: str = "") -> object:
+        if key in ("evidence", "dated_by_evidence"):
+            if isinstance(value, str):
+                return tables["evidence"][value]
+            if isinstance(value, list):
+                return [tables["evidence"][v] if isinstance(v, str) else out(v) for v in value]
+        if isinstance(value, dict):
+            return {k: out(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [out(v) for v in value]
+        return value
+
+    def copy(ident: object) -> object:
+        item = tables["copies"].get(ident, ident) if isinstance(ident, str) else ident
+        if isinstance(item, dict) and isinstance(flow := item.get("flow"), str):
+            own = tables["flows"].get(flow)
+            item = {**(own if isinstance(own, dict) else {}), **item}
+        return out(item)
+
+    def route(ident: object) -> object:
+        return out(tables["routes"].get(ident, ident) if isinstance(ident, str) else ident)
+
+    whole: dict[str, object] = {}
+    for key, value in finding.items():
+        if key in _SIDES and isinstance(value, list):
+            whole[key] = [copy(v) for v in value]
+        elif key in _ROUTES and isinstance(value, list):
+            whole[key] = [route(v) for v in value]
+        else:
+            whole[key] = out(value, key)
+    return whole
 
 
 def parse_document(register: RegisterContents) -> Document:
@@ -126,16 +292,17 @@ def converge_document(
     and (with released files) their red flags."""
     keyed = [((-c.severity, c.recipient, c.family, "flows"), {"source": "flows", **c.as_dict()}) for c in found]
     keyed += [((-f.severity, f.recipient, str(f.family), "releases"), f.as_dict()) for f in files]
+    tables = _Tables()
     doc: Document = {
         "schema": SCHEMA,
         "severity_weights": dict(SEVERITY),
-        "findings": [finding for _, finding in sorted(keyed, key=lambda pair: pair[0])],
+        "findings": [tables.finding(finding) for _, finding in sorted(keyed, key=lambda pair: pair[0])],
         "excluded": [e.as_dict() for e in excluded],
     }
     if releases:
         red = redflags_document(redflag_report(releases))
         doc["redflags"], doc["not_applied"] = red["redflags"], red["not_applied"]
-    return doc
+    return tables.into(doc)
 
 
 def stated_by_pages(pages: Iterable[Page]) -> list[dict[str, object]]:
@@ -188,7 +355,10 @@ def neighbours_document(origin: str, direction: Direction, found: Iterable[Neigh
 def organisation_document(summary: OrganisationSummary, pages: Iterable[Page] = ()) -> Document:
     """``dfg org``: identity, what it received, from and to whom, entries, findings, files."""
     files = summary.files
-    return {
+    tables = _Tables()
+    findings = [tables.finding(c.as_dict()) for c in summary.findings]
+    file_findings = [tables.finding(f.as_dict()) for f in files.file_findings]
+    doc: Document = {
         "schema": SCHEMA,
         "organisation": summary.organisation.as_dict(),
         "received": {fam: list(levels) for fam, levels in summary.received.items()},
@@ -196,13 +366,14 @@ def organisation_document(summary: OrganisationSummary, pages: Iterable[Page] = 
         "to": [n.as_dict() for n in summary.downstream],
         "entries": list(summary.entries),
         "agreements": list(summary.agreements),
-        "findings": [c.as_dict() for c in summary.findings],
+        "findings": findings,
         "releases": files.releases,
         "redflags": [r.as_dict() for r in files.redflags],
         "not_applied": files.not_applied,
-        "file_findings": [f.as_dict() for f in files.file_findings],
+        "file_findings": file_findings,
         "stated": stated_by_pages(pages),
     }
+    return tables.into(doc)
 
 
 def families_document(found: Iterable[HasDict]) -> Document:
