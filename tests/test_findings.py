@@ -156,3 +156,30 @@ def test_findings_2017_a_copy_s_own_opt_out_text_names_its_family(findings_2017)
                 checked += 1
                 assert not s.flow.opt_outs_families or c.family in s.flow.opt_outs_families, (c.recipient, c.family)
     assert checked
+
+
+def test_findings_2017_other_routes_counted_only_where_the_copies_go_on_to(findings_2017, register_2017):
+    """`reidentification_others` counts routes starting at R or where R's copies go on to
+    (transfers, online access), not through GP practices' own feeds back to every CSU."""
+    import networkx as nx
+
+    from dataflow_graph.model import FlowKind
+
+    G = register_2017.graph
+    onward = nx.subgraph_view(
+        G, filter_edge=lambda u, v, k: G.edges[u, v, k]["flow"].kind in (FlowKind.TRANSFER, FlowKind.ACCESS)
+    )
+    starts: dict[str, set[str]] = defaultdict(set)
+    for u, _v, data in G.edges(data=True):
+        if data["flow"].kind is FlowKind.REIDENTIFICATION:
+            starts[u].add(data["flow"].id)
+    flows, _ = findings_2017
+    assert any(c.qualifier("reidentification") for c in flows)
+    for c in flows:
+        q = c.qualifier("reidentification")
+        if q is None:
+            continue
+        node = c.recipient_id
+        reach = {node} | nx.descendants(onward, node)
+        possible = set().union(*(starts[n] for n in reach))
+        assert q.others <= len(possible), (c.recipient, c.family, q.others, len(possible))

@@ -719,9 +719,14 @@ class _SpecialIndex:
         self.linkage_at: dict[str, dict[str, tuple[str, Linkage]]] = defaultdict(dict)
         self.reid_from: dict[str, dict[str, tuple[str, Reidentification]]] = defaultdict(dict)
         self.readers: dict[str, set[str]] = defaultdict(set)
+        #: where copies go on to (transfers and online access only: a re-identification
+        #: route to GP practices, and what GP practices feed back, do not carry the copies on)
+        self.onward: dict[str, set[str]] = defaultdict(set)
         for u, v, data in G.edges(data=True):
             f: Flow = data["flow"]
             hop: Hop = data["hop"]
+            if f.kind in (FlowKind.TRANSFER, FlowKind.ACCESS):
+                self.onward[u].add(v)
             if hop.access:
                 self.readers[v].add(u)
             if expired(f):
@@ -755,7 +760,18 @@ class _SpecialIndex:
         if not self.reid_from:
             return (), 0
         near = on_routes | {node} | self.readers.get(node, set())
-        return _split(self.reid_from, near, agreements, {node} | nx.descendants(self.G, node))
+        return _split(self.reid_from, near, agreements, self.downstream(node))
+
+    def downstream(self, node: str) -> set[str]:
+        """``node`` and every organisation its copies go on to."""
+        seen = {node}
+        todo = [node]
+        while todo:
+            for nxt in self.onward.get(todo.pop(), ()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
 
 
 def _split(
