@@ -21,6 +21,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from dataflow_graph.outputs.documents import expand
+
 Rows = dict[str, list[list[Any]]]
 
 
@@ -69,7 +71,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20)
     args = parser.parse_args()
 
-    findings = json.load(open(args.findings, encoding="utf-8"))["findings"]
+    with open(args.findings, encoding="utf-8") as f:
+        document = json.load(f)
+    # schema 3 lists copies, routes and cited lines once; a finding is read written out whole
+    findings = [expand(document, finding) for finding in document["findings"]]
     idx = random.Random(args.seed).sample(range(len(findings)), args.n)
     book = CalamineWorkbook.from_path(args.workbook)
     sheets: Rows = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
