@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import networkx as nx
 
+from .._speed import cyclic_gc_paused
 from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
@@ -301,6 +302,19 @@ def convergences(
     """
     if recipient is not None and recipient not in G:
         raise UnknownOrganisationError(recipient)
+    with cyclic_gc_paused():  # sides and findings are acyclic records: nothing to collect
+        return _convergences(G, recipient=recipient, rollup=rollup, family=family, during=during, facts=facts)
+
+
+def _convergences(
+    G: nx.MultiDiGraph,
+    *,
+    recipient: str | None,
+    rollup: RollUp,
+    family: str | None,
+    during: Period | None,
+    facts: Facts | None,
+) -> tuple[list[Convergence], list[Excluded]]:
     facts = facts if facts is not None else Facts()
     wanted = rolled_up(G, recipient, rollup=rollup) if recipient is not None else None
     arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
@@ -716,8 +730,8 @@ class _SpecialIndex:
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
         self.G = G
-        self.linkage_at: dict[str, dict[str, tuple[str, Linkage]]] = defaultdict(dict)
-        self.reid_from: dict[str, dict[str, tuple[str, Reidentification]]] = defaultdict(dict)
+        self.linkage_at: dict[str, _At[Linkage]] = defaultdict(_At)
+        self.reid_from: dict[str, _At[Reidentification]] = defaultdict(_At)
         self.readers: dict[str, set[str]] = defaultdict(set)
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
@@ -733,7 +747,7 @@ class _SpecialIndex:
                 continue
             if f.kind is FlowKind.LINKAGE:
                 item = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
-                self.linkage_at[v][f.id] = (f.agreement, item)
+                self.linkage_at[v].add(f.agreement, f.id, item)
             elif f.kind is FlowKind.REIDENTIFICATION:
                 reid = Reidentification(
                     f.entry,
@@ -744,7 +758,7 @@ class _SpecialIndex:
                     hop.evidence,
                     hop.context,
                 )
-                self.reid_from[u][f.id] = (f.agreement, reid)
+                self.reid_from[u].add(f.agreement, f.id, reid)
 
     def linkage_near(self, node: str, on_routes: set[str], agreements: set[str]) -> tuple[tuple[Linkage, ...], int]:
         """Linkage the copies meet: at an organisation on their routes (or one whose copy the
@@ -774,17 +788,31 @@ class _SpecialIndex:
         return seen
 
 
+class _At(Generic[T]):
+    """The linkage or re-identification flows at one organisation, by agreement."""
+
+    __slots__ = ("by_agreement", "ids")
+
+    def __init__(self) -> None:
+        self.by_agreement: dict[str, dict[str, T]] = defaultdict(dict)
+        self.ids: set[str] = set()
+
+    def add(self, agreement: str, flow_id: str, item: T) -> None:
+        self.by_agreement[agreement][flow_id] = item
+        self.ids.add(flow_id)
+
+
 def _split(
-    items_at: dict[str, dict[str, tuple[str, T]]], near: set[str], agreements: set[str], around: set[str]
+    items_at: dict[str, _At[T]], near: set[str], agreements: set[str], around: set[str]
 ) -> tuple[tuple[T, ...], int]:
     """Items at ``near`` nodes under ``agreements`` (sorted by flow id), and the count of the
     other items at ``around`` nodes."""
     taken: dict[str, T] = {}
+    for n in sorted(near & items_at.keys()):
+        at = items_at[n].by_agreement
+        for agreement in sorted(agreements & at.keys()):
+            taken.update(at[agreement])
     other: set[str] = set()
-    for n in sorted((near | around) & items_at.keys()):
-        for flow_id, (agreement, item) in items_at[n].items():
-            if n in near and agreement in agreements:
-                taken[flow_id] = item
-            elif n in around:
-                other.add(flow_id)
+    for n in around & items_at.keys():
+        other |= items_at[n].ids
     return tuple(taken[k] for k in sorted(taken)), len(other - taken.keys())

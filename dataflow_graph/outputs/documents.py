@@ -218,7 +218,7 @@ def expand(document: Mapping[str, object], finding: Mapping[str, object]) -> dic
         tables[name] = table if isinstance(table, dict) else {}
 
     def out(value: object, key: str = "") -> object:
-        if key in ("evidence", "dated_by_evidence"):
+        if key == "evidence" or key.endswith("_evidence"):
             if isinstance(value, str):
                 return tables["evidence"][value]
             if isinstance(value, list):
