@@ -126,6 +126,39 @@ def _task_converge(data: Path, cache: Path, _: str) -> dict[str, object]:
     return {"seconds": seconds, "findings": len(found), "excluded": len(excluded)}
 
 
+def _task_converge_json(data: Path, cache: Path, _: str) -> dict[str, object]:
+    from dataflow_graph import api
+    from dataflow_graph.outputs.documents import converge_document, dumps
+
+    register, _G = _prepared(cache)
+    found, excluded = api.convergences(register)
+    files = api.file_findings(register)
+
+    def write() -> int:
+        return len(dumps(converge_document(found, excluded, files, register.releases)).encode())
+
+    seconds, size = _timed(write)
+    return {"seconds": seconds, "bytes": size}
+
+
+def _task_converge_json_base(data: Path, cache: Path, _: str) -> dict[str, object]:
+    """The same findings as schema 2 wrote them: every copy, route and line inline, indented."""
+    import json
+
+    from dataflow_graph import api
+
+    register, _G = _prepared(cache)
+    found, _excluded = api.convergences(register)
+    files = api.file_findings(register)
+
+    def write() -> int:
+        doc = [{"source": "flows", **c.as_dict()} for c in found] + [f.as_dict() for f in files]
+        return len(json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=2).encode())
+
+    seconds, size = _timed(write)
+    return {"seconds": seconds, "bytes": size}
+
+
 def _task_converge_base(data: Path, cache: Path, _: str) -> dict[str, object]:
     G = _prepared(cache)[1]
 
@@ -537,6 +570,20 @@ def measure_size(data: Path, cache: Path, label: str, focus: str, big: bool) -> 
             figure=f"{conv.get('findings')} findings",
             target="< 1 s" if big else "",
             ok=conv.get("seconds") is not None and conv["seconds"] < 1,
+        )
+    )
+    cj, cj_base = run_task("converge_json", data, cache), run_task("converge_json_base", data, cache)
+    cj_mb, base_mb = (cj.get("bytes") or 0) / 1e6, (cj_base.get("bytes") or 0) / 1e6
+    rows.append(
+        _row(
+            "converge --format json (document)",
+            label,
+            cj,
+            cj_base,
+            f"schema 2 layout, inline and indented ({base_mb:.1f} MB)",
+            figure=f"{cj_mb:.1f} MB",
+            target="<= 50 MB" if big else "",
+            ok=cj.get("seconds") is not None and cj_mb <= 50,
         )
     )
     paths, paths_base = run_task("paths", data, cache, focus), run_task("paths_base", data, cache, focus)
