@@ -586,13 +586,24 @@ def _same_register(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tu
     ]
 
 
-def _where(sides: Iterable[Side]) -> str:
-    """The copies' references grouped by what their opt-out status rests on."""
+def _where(sides: Iterable[Side], among: Iterable[Side] = ()) -> str:
+    """The copies' references grouped by what their opt-out status rests on.
+
+    A reference with other copies ``among`` the same side whose status differs is named
+    with the copy's purpose ("NIC-55752-D6X5Y (Contract Validation)"): the reference alone
+    would not say which of its copies is meant.
+    """
+    statuses: dict[str, set[object]] = defaultdict(set)
+    for s in among:
+        statuses[s.flow.reference].add(s.opt_outs_found.status if s.opt_outs_found else None)
     by_basis: dict[str, list[str]] = defaultdict(list)
     for s in sides:
         basis = s.opt_outs_found.basis if s.opt_outs_found else "not stated"
-        if s.flow.reference not in by_basis[basis]:
-            by_basis[basis].append(s.flow.reference)
+        name = s.flow.reference
+        if len(statuses.get(name, ())) > 1 and s.flow.purpose:
+            name = f"{name} ({s.flow.purpose})"
+        if name not in by_basis[basis]:
+            by_basis[basis].append(name)
     return "; ".join(f"{', '.join(refs)}: {basis}" for basis, refs in sorted(by_basis.items()))
 
 
@@ -611,16 +622,16 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
         return tuple(out[k] for k in sorted(out))
 
     label = sorted({s.label for s in pseudo})[0] if len({s.label for s in pseudo}) == 1 else "de-identified"
-    for honoured, ignored, first, second in (
-        (of(ident, OptOut.YES), of(pseudo, OptOut.NO), "identifiable", label),
-        (of(pseudo, OptOut.YES), of(ident, OptOut.NO), label, "identifiable"),
+    for honoured, ignored, first, second, side_h, side_i in (
+        (of(ident, OptOut.YES), of(pseudo, OptOut.NO), "identifiable", label, ident, pseudo),
+        (of(pseudo, OptOut.YES), of(ident, OptOut.NO), label, "identifiable", pseudo, ident),
     ):
         if honoured and ignored:
             return [
                 Qualifier(
                     "opt_out_divergence",
-                    f"opt-outs honoured on the {first} copy ({_where(honoured)}) "
-                    f"and not on the {second} copy ({_where(ignored)})",
+                    f"opt-outs honoured on the {first} copy ({_where(honoured, side_h)}) "
+                    f"and not on the {second} copy ({_where(ignored, side_i)})",
                     cites(honoured, ignored),
                 )
             ]
