@@ -21,18 +21,20 @@ from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, 
 from ..names import Gazetteer, families_in
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
-from .mentions import UNSTATED_CSU, Context, context, line_facts, mentions_in
+from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, line_facts, mentions_in
 from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
 from .sentences import Piece, first
-from .special import special_flows
+from .special import block_host, special_flows
 
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
 _DSCRO_NAMED = rules().dscro_named
 _NOT_HELD_APART = rules().not_held_apart
+_ROLE_WORDS = rules().role_words
+_DP_PART = rules().dp_part
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -202,14 +204,61 @@ def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnosti
         dscro or ctx.dscro,
         csu,
         ctx.processors,
-        header or ctx.current_processor,
-        ctx.line_memo,
-        ctx.hops_memo,
-        ctx.names_dscro,
-        ctx.noted,
-        ctx.csus,
+        line_memo=ctx.line_memo,
+        hops_memo=ctx.hops_memo,
+        names_dscro=ctx.names_dscro,
+        noted=ctx.noted,
+        csus=ctx.csus,
     )
+    scoped.processor = _block_processor(block, header, scoped)
     return _hops_in_block(entry, block, scoped, diagnostics)
+
+
+#: the organisations an unnumbered "the data processor" may stand for when the block's steps
+#: name them as receivers: not NHS Digital, a regional office, care providers or GPs
+_PROCESSOR_ROLES = (Role.PROCESSOR, Role.CSU, Role.CONTROLLER, Role.OTHER)
+
+
+def _block_processor(block: Block, header: str | None, ctx: Context) -> Organisation | None:
+    """What an unnumbered "the data processor" means in this block: the organisation of the
+    block's own "Data Processor N – X" heading; else the one the block says hosts the system
+    ("7. Health Intelligence Ltd who hosts the risk stratification system", :func:`~.special.block_host`);
+    else the one organisation the block's steps name as receiving the data ("3. … is
+    transferred securely to Health Intelligence Ltd"), other than the applicant, NHS
+    Digital, a regional office, care providers or GPs.  Else none: "the data processor" is
+    then no party (PurposeStatements 768: never the "Data Processor 1 – Arden & GEM CSU"
+    heading of another block, nor the entry's one CSU)."""
+    if not any(_says_the_data_processor(s.text, ctx) for s in block.sentences):
+        return None
+    if header is not None:
+        for s in block.sentences:
+            if s.facts.dp_header != header:
+                continue
+            for m in DP_HEADER.finditer(s.text):
+                found = mentions_in(m.group("name"), ctx, resolve_roles=False)
+                if m.group("n") == header and found:
+                    return found[0].org
+        return ctx.processors.get(header)
+    host = block_host(block, ctx)
+    if host is not None:
+        return host[0]
+    named: dict[str, Organisation] = {}
+    for s in block.sentences:
+        if block.segregation or not s.facts.transfer:
+            continue
+        for h in hops_in(s, ctx, None, None):
+            org = h.receiver
+            if _ROLE_WORDS.fullmatch(h.receiver_text.strip()) or org.role not in _PROCESSOR_ROLES:
+                continue
+            if ctx.ccg is not None and org.id == ctx.ccg.id:
+                continue
+            named.setdefault(org.id, org)
+    return next(iter(named.values())) if len(named) == 1 else None
+
+
+def _says_the_data_processor(text: str, ctx: Context) -> bool:
+    """Whether ``text`` has an unnumbered "the data processor" ("the CCG's data processor")."""
+    return any(kind == ROLE and what == ("dp", None) for _s, _e, _n, kind, what in candidates(text, ctx.names))
 
 
 def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnostics) -> _Hops:
@@ -236,8 +285,11 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
     previous: RawHop | None = None
     list_head: RawHop | None = None
     linked: dict[str, frozenset[str]] = {}  # families linked in at a holder ("… is linked with local provider data")
+    block_dscro = ctx.dscro
+    part_dscros = _part_dscros(block, ctx)
     for i, s in enumerate(block.sentences):
         facts = s.facts
+        ctx.dscro = part_dscros[i] or block_dscro
         if list_head is not None and s.is_item and _same_level(s, list_head.sentence):
             list_head = None  # "6." after "5. … transfers the following to the CSU: a. … b. …"
         if not facts.active:  # nothing to find; only a list ends
@@ -284,7 +336,30 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
             list_head = hops[-1] if hops else list_head
         elif not s.is_item:
             list_head = None
+    ctx.dscro = block_dscro
     return _Hops(block, special, raw, default, families, linked)
+
+
+def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
+    """For each sentence, the first regional office its processor's part of the block names:
+    a line "Data Processor N …" starts a part, and "the DSCRO" in a part is the office that
+    part names ("Data Processor 2 (South, Central and West CSU) 1. South Collaborative …
+    (DSCRO) obtains … 2. … completed by the DSCRO", PurposeStatements 704), not the one an
+    earlier part names; None where the part names none (the block's office then)."""
+    out: list[Organisation | None] = []
+    start = 0
+    named: Organisation | None = None
+    memo = ctx.line_memo
+    for i, s in enumerate(block.sentences):
+        if i and _DP_PART.match(s.text):
+            out += [named] * (i - start)
+            start, named = i, None
+        facts = memo.get(s.text)
+        if facts is None:
+            facts = memo[s.text] = line_facts(s.text, ctx.names)
+        named = named or facts[0]
+    out += [named] * (len(block.sentences) - start)
+    return out
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:

@@ -2,8 +2,9 @@
 
 Organisations are found by the gazetteer's aliases, by the shape of a name ("… CCG",
 "… Limited") and by role words resolved inside the entry: "the CCG" is the entry's
-controller, "the DSCRO" the regional office the entry names, "Data Processor 1" the
-organisation of that heading.  Where the names stand in a text is remembered per text;
+controller, "the DSCRO" the regional office the block (or its processor's part) names,
+"Data Processor 1" the organisation of that heading, an unnumbered "the data processor" the
+processor its own block names (else no one).  Where the names stand in a text is remembered per text;
 only what they mean in the entry is worked out per entry.
 """
 
@@ -98,7 +99,9 @@ class Context:
     #: when the entry names several and the block none: which one is not stated)
     csu: Organisation | None = None
     processors: dict[str, Organisation] = field(default_factory=dict)
-    current_processor: str | None = None  # "Data Processor N" heading of the current block
+    #: what an unnumbered "the data processor" means: the processor its own block names
+    #: (extractor._block_processor), else none; never another block's "Data Processor 1"
+    processor: Organisation | None = None
     line_memo: BoundedMemo[str, LineFacts] = field(default_factory=BoundedMemo)  # names.memo("flows.line")
     hops_memo: BoundedMemo[Any, Any] = field(default_factory=BoundedMemo)  # names.memo("flows.hops")
     names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
@@ -303,7 +306,7 @@ def role_word(role: RoleWord, ctx: Context) -> tuple[Organisation | None, str | 
     if kind == "dp":
         if number:
             return ctx.processors.get(number), None
-        return (ctx.processors.get(ctx.current_processor or "1") or ctx.csu), None
+        return ctx.processor, None
     if kind == "prov":
         return names.by_id.get(CARE_PROVIDERS), None
     if kind == "gp":

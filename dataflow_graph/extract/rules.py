@@ -57,6 +57,7 @@ class Rules:
     title_controller: re.Pattern[str]
     role_words: re.Pattern[str]
     dp_header: re.Pattern[str]
+    dp_part: re.Pattern[str]
     dp_inline: re.Pattern[str]
     apposition: re.Pattern[str]
     possessive_marks: tuple[str, ...]
@@ -127,6 +128,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "title_controller",
         "role_words",
         "dp_header",
+        "dp_part",
         "dp_inline",
         "apposition",
         "possessive_marks",

@@ -22,7 +22,7 @@ from .rules import rules
 from .sections import Block
 from .sentences import ITEM_START, Piece, first
 
-__all__ = ["special_flows"]
+__all__ = ["block_host", "special_flows"]
 
 _R = rules()
 _LINKAGE = _R.linkage
@@ -146,7 +146,7 @@ def _reidentification(entry: Entry, block: Block, s: Piece, ctx: Context, raw: l
     stated = [m for m in mentions if m.org.role in holders and _stated(m.text, m.org, ctx)]
     said: Piece | None = None  # the sentence that names the holder, when not this one
     holder = next((m.org for m in stated if not m.generic), None)
-    if holder is None and (host := _host(block, ctx)) is not None:
+    if holder is None and (host := block_host(block, ctx)) is not None:
         holder, said = host
     if holder is None:
         holder = next((m.org for m in stated), None)
@@ -188,10 +188,10 @@ def _stated(text: str, org: Organisation, ctx: Context) -> bool:
     the entry's text resolves ("the CCG", "Data Processor 2"); not "the data processor" taken
     for the entry's CSU because no "Data Processor N" heading says which processor it is."""
     role = _ROLE_WORDS.fullmatch(text)
-    return role is None or not role.group("dp") or org in ctx.processors.values()
+    return role is None or not role.group("dp") or org in ctx.processors.values() or org is ctx.processor
 
 
-def _host(block: Block, ctx: Context) -> tuple[Organisation, Piece] | None:
+def block_host(block: Block, ctx: Context) -> tuple[Organisation, Piece] | None:
     """The organisation the block says hosts a system or tool, and the sentence that says so:
     "X who hosts the risk stratification system" (the last name before "who hosts"; "The CCG
     who hosts …" is the entry's CCG), "the risk stratification tool hosted by X" (the first
