@@ -183,3 +183,23 @@ def test_findings_2017_other_routes_counted_only_where_the_copies_go_on_to(findi
         reach = {node} | nx.descendants(onward, node)
         possible = set().union(*(starts[n] for n in reach))
         assert q.others <= len(possible), (c.recipient, c.family, q.others, len(possible))
+
+
+def test_findings_2017_divergence_says_which_copy_when_one_agreement_has_both(findings_2017):
+    """Two de-identified copies under one agreement, one with opt-outs applied and one
+    without: the sentence names the copy by its purpose, not by the reference alone."""
+    flows, _ = findings_2017
+    named = 0
+    for c in flows:
+        q = c.qualifier("opt_out_divergence")
+        if q is None:
+            continue
+        for side in (c.identifiable, c.pseudonymised):
+            by_ref: dict[str, set[OptOut]] = defaultdict(set)
+            for s in side:
+                by_ref[s.flow.reference].add(_status(s))
+            for ref, statuses in by_ref.items():
+                if len(statuses) > 1 and ref in q.statement:
+                    named += 1
+                    assert re.search(re.escape(ref) + r" \([^)]+\)", q.statement), (c.recipient, q.statement)
+    assert named
