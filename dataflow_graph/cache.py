@@ -11,8 +11,9 @@ Where
 What
     One file per part of a load, ``<code>-<key>.<part>.pickle``: ``read`` (entries, pages,
     released files, diagnostics, sources, digests), ``flows`` (the flows, the gazetteer
-    they were resolved with, the diagnostics after extraction) and ``convergences`` (the
-    whole register's findings).  Each part is written when first computed and read only
+    they were resolved with, the diagnostics after extraction), ``convergences`` (the
+    whole register's findings) and ``recipients`` (the organisation id of each released-file
+    recipient spelling).  Each part is written when first computed and read only
     when asked for.
 
 The key
