@@ -3,17 +3,14 @@ hops and evidence say must be what the row's text says."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from statement_rows import WORKBOOK, row_entry, row_flows, statement_flows
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics, Span
+from dataflow_graph.errors import Diagnostics
 from dataflow_graph.extract import extract
-from dataflow_graph.model import Entry, Flow, FlowKind, Section
+from dataflow_graph.model import FlowKind
 from dataflow_graph.names import gazetteer
-
-WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -21,37 +18,11 @@ def register() -> api.Register:
     return api.load([WORKBOOK])
 
 
-def _row(register: api.Register, row: int) -> list[Flow]:
-    flows = [f for f in register.flows if f.entry.endswith(f"#PurposeStatements:{row}")]
-    assert flows, row
-    return flows
-
-
-def _entry(register: api.Register, row: int) -> Entry:
-    return next(e for e in register.entries if e.id.endswith(f"#PurposeStatements:{row}"))
-
-
-def _lines(lines: list[str], organisation: str = "NHS Bedfordshire CCG") -> Entry:
-    spans = tuple(Span("audit.txt", i + 2, 1, text) for i, text in enumerate(lines))
-    return Entry(
-        id="audit.txt#1",
-        source="audit.txt",
-        line=1,
-        position=1,
-        reference="DARS-NIC-00003-CCCCC",
-        agreement="NIC-00003-CCCCC",
-        title=organisation,
-        organisation=organisation,
-        sections=(Section("Processing", Span("audit.txt", 1, 1, "Processing:"), spans),),
-        variant="quarterly-register",
-    )
-
-
 # D2: segregation is what the copy's own block says, not any block of the entry
 
 
 def test_segregation_statement_belongs_to_its_own_purpose_block(register):
-    flows = _row(register, 782)
+    flows = row_flows(register, 782)
     invoice = [f for f in flows if f.purpose.startswith("Invoice Validation")]
     assert invoice
     for f in invoice:
@@ -64,7 +35,7 @@ def test_segregation_statement_belongs_to_its_own_purpose_block(register):
 
 def test_segregation_is_not_customers_kept_apart_nor_a_store_of_no_identifiable_data(register):
     for row in (782, 797):
-        for f in _row(register, row):
+        for f in row_flows(register, row):
             texts = " ".join(s.text for s in f.segregation)
             assert "according to contract" not in texts, f.id
             assert "Safe Haven" not in texts, f.id
@@ -74,7 +45,7 @@ def test_segregation_is_not_customers_kept_apart_nor_a_store_of_no_identifiable_
 
 
 def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
-    flows = _row(register, 782)
+    flows = row_flows(register, 782)
     general = [f for f in flows if f.purpose.startswith("Commissioning – Identifiable")]
     assert general
     for f in general:
@@ -82,7 +53,7 @@ def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
             assert "South, Central and West" not in h.target.name, (f.id, h.evidence.text)
             assert "South, Central and West" not in h.source.name, (f.id, h.evidence.text)
     diagnostics = Diagnostics()
-    extract(_entry(register, 782), gazetteer().fresh(), diagnostics)
+    extract(row_entry(register, 782), gazetteer().fresh(), diagnostics)
     assert any(d.code == "DFG403" and "the CSU" in d.message for d in diagnostics.items)
     # the entry's one CSU is still what "the CSU" means
     lines = [
@@ -91,7 +62,7 @@ def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
         "Commissioning – Identifiable – SUS",
         "1. The DSCRO then securely transfers the SUS data identifiable at the level of NHS number to the CSU.",
     ]
-    flows = extract(_lines(lines), gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(lines, "NHS Bedfordshire CCG")
     targets = {h.target.name for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops}
     assert "NHS South, Central and West Commissioning Support Unit" in targets
 
@@ -100,7 +71,7 @@ def test_the_csu_is_not_guessed_when_the_entry_names_several(register):
 
 
 def test_ceff_hosted_by_another_ccg_is_that_ccgs_and_the_lead_in_line_is_no_purpose(register):
-    flows = _row(register, 819)
+    flows = row_flows(register, 819)
     ceff = [h for f in flows for h in f.hops if h.unit and "Controlled Environment" in h.unit]
     assert ceff
     assert {h.target.name for h in ceff} == {"NHS Rotherham CCG"}
@@ -112,7 +83,7 @@ def test_ceff_hosted_by_another_ccg_is_that_ccgs_and_the_lead_in_line_is_no_purp
 
 
 def test_linkage_is_at_the_holder_its_step_names(register):
-    linkage = [f for f in _row(register, 819) if f.kind is FlowKind.LINKAGE]
+    linkage = [f for f in row_flows(register, 819) if f.kind is FlowKind.LINKAGE]
     limited = [f for f in linkage if f.hops[0].evidence.text.startswith("Linked data is limited")]
     assert limited
     for f in limited:
@@ -134,7 +105,7 @@ def test_numbered_linkage_list_ends_where_the_outer_steps_go_on():
         "5. eMBED securely transfer pseudonymised outputs for management use by the CCG.",
         "6. The CCG receive Pseudonymised data from both North of England CSU and eMBED.",
     ]
-    flows = extract(_lines(lines, "NHS Barnsley CCG"), gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(lines, "NHS Barnsley CCG")
     linkage = [f for f in flows if f.kind is FlowKind.LINKAGE]
     assert [(f.hops[0].target.name, f.linked) for f in linkage] == [
         (
@@ -153,7 +124,7 @@ def test_numbered_linkage_list_ends_where_the_outer_steps_go_on():
 def test_hop_stated_again_for_other_families_cites_the_sentence_naming_them(register):
     into_csu = [
         h
-        for f in _row(register, 701)
+        for f in row_flows(register, 701)
         if f.kind is FlowKind.TRANSFER
         for h in f.hops
         if h.source.name == "South London DSCRO" and "MSDS" in h.families

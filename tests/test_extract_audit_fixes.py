@@ -6,45 +6,22 @@ rows the audit cites, and on the sentence shapes alone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from statement_rows import WORKBOOK, row_flows, statement_flows
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics, Span
-from dataflow_graph.extract import extract
-from dataflow_graph.model import Entry, Flow, FlowKind, OptOut, Section
-from dataflow_graph.names import gazetteer
+from dataflow_graph.model import Flow, FlowKind, OptOut
 
-WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
 UCL = "University College London (UCL)"
+
+
+def statement_flows_newer(lines: list[str], organisation: str) -> list[Flow]:
+    return statement_flows(lines, organisation, name="fixes.txt", variant="newer")
 
 
 @pytest.fixture(scope="module")
 def register() -> api.Register:
     return api.load([WORKBOOK])
-
-
-def _row(register: api.Register, row: int) -> list[Flow]:
-    flows = [f for f in register.flows if f.entry.endswith(f"#PurposeStatements:{row}")]
-    assert flows, row
-    return flows
-
-
-def _flows(lines: list[str], organisation: str) -> list[Flow]:
-    spans = tuple(Span("fixes.txt", i + 2, 1, text) for i, text in enumerate(lines))
-    entry = Entry(
-        id="fixes.txt#1",
-        source="fixes.txt",
-        line=1,
-        position=1,
-        reference="DARS-NIC-00004-DDDDD",
-        agreement="NIC-00004-DDDDD",
-        title=organisation,
-        organisation=organisation,
-        sections=(Section("Processing", Span("fixes.txt", 1, 1, "Processing:"), spans),),
-    )
-    return extract(entry, gazetteer().fresh(), Diagnostics())
 
 
 def _hops(flows: list[Flow]) -> list[tuple[str, str, str]]:
@@ -55,12 +32,12 @@ def _hops(flows: list[Flow]) -> list[tuple[str, str, str]]:
 
 
 def test_step_to_a_named_receiver_is_no_release_to_the_applicant():
-    flows = _flows(["2. NHSD sends extract containing mothers details to ONS to match to births"], UCL)
+    flows = statement_flows_newer(["2. NHSD sends extract containing mothers details to ONS to match to births"], UCL)
     assert _hops(flows) == []
 
 
 def test_data_sent_to_nhs_digital_is_no_release_to_the_applicant():
-    flows = _flows(
+    flows = statement_flows_newer(
         ["Data will be sent securely to NHS Digital using encryption software as instructed by NHS Digital"],
         "UNIVERSITY OF CAMBRIDGE",
     )
@@ -97,7 +74,7 @@ def test_data_sent_to_nhs_digital_is_no_release_to_the_applicant():
     ],
 )
 def test_the_applicants_own_names_still_receive(organisation, sentence, receiver):
-    assert [(s, r) for s, r, _ in _hops(_flows([sentence], organisation))] == [("NHS Digital", receiver)]
+    assert [(s, r) for s, r, _ in _hops(statement_flows_newer([sentence], organisation))] == [("NHS Digital", receiver)]
 
 
 def test_a_negation_in_an_aside_after_the_receiver_is_its_own():
@@ -105,7 +82,7 @@ def test_a_negation_in_an_aside_after_the_receiver_is_its_own():
         "10. NHSD supplies de-identified data to UCL along with a deprivation score and unique study ID "
         "(this study ID cannot be used by UCL to re-identify)"
     )
-    assert [(s, r) for s, r, _ in _hops(_flows([sentence], UCL))] == [("NHS Digital", UCL)]
+    assert [(s, r) for s, r, _ in _hops(statement_flows_newer([sentence], UCL))] == [("NHS Digital", UCL)]
 
 
 def test_an_aside_that_negates_a_transfer_or_stands_before_the_receiver_still_negates():
@@ -115,11 +92,11 @@ def test_an_aside_that_negates_a_transfer_or_stands_before_the_receiver_still_ne
         "Lifestyle data will be extracted from the relevant data files (which do not contain subject names, "
         "NHS numbers or full dates of birth) and merged with the data supplied by NHS Digital.",
     ):
-        assert _hops(_flows([sentence], "UNIVERSITY OF OXFORD")) == [], sentence
+        assert _hops(statement_flows_newer([sentence], "UNIVERSITY OF OXFORD")) == [], sentence
 
 
 def test_ucls_deidentified_copy_cites_its_own_step_not_the_step_to_ons(register):
-    flows = _row(register, 152)
+    flows = row_flows(register, 152)
     cited = [(s, r, e) for s, r, e in _hops(flows)]
     assert not [c for c in cited if "to ONS" in c[2] or c[2].startswith("3. ONS")], cited
     to_ucl = [f for f in flows if f.kind is FlowKind.TRANSFER and f.hops[-1].target.name == UCL]
@@ -133,7 +110,7 @@ def test_ucls_deidentified_copy_cites_its_own_step_not_the_step_to_ons(register)
 
 
 def test_data_processor_part_told_anew_takes_the_purpose_its_steps_name(register):
-    flows = _row(register, 797)
+    flows = row_flows(register, 797)
     pi = [f for f in flows if any("PI Limited" in (h.source.name, h.target.name) for h in f.hops)]
     assert {f.kind for f in pi} >= {FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION}
     assert {f.purpose for f in pi} == {"Risk Stratification"}
@@ -154,10 +131,10 @@ def test_data_processor_part_keeps_the_purpose_its_steps_share_or_do_not_name():
         "1. SUS data is obtained from the SUS Repository by North West DSCRO.",
         "2. North West DSCRO transfers the data to MedeAnalytics.",
     ]
-    flows = _flows(head + again, "NHS Trafford CCG")
+    flows = statement_flows_newer(head + again, "NHS Trafford CCG")
     assert {f.purpose for f in flows if f.kind is FlowKind.TRANSFER} == {"Risk Stratification"}
     other = [*again[:2], "2. North West DSCRO transfers the data to MedeAnalytics for invoice validation."]
-    flows = _flows(head + other, "NHS Trafford CCG")
+    flows = statement_flows_newer(head + other, "NHS Trafford CCG")
     assert {f.purpose for f in flows if f.kind is FlowKind.TRANSFER} == {"Risk Stratification", "Invoice Validation"}
 
 
@@ -166,7 +143,9 @@ def test_data_processor_part_keeps_the_purpose_its_steps_share_or_do_not_name():
 
 def test_contract_validation_module_is_the_ccgs_online_copy_with_objectors_kept(register):
     for row, ccg in ((782, "NHS Bedfordshire CCG"), (794, "NHS East and North Hertfordshire CCG")):
-        access = [f for f in _row(register, row) if f.kind is FlowKind.ACCESS and f.purpose == "Contract Validation"]
+        access = [
+            f for f in row_flows(register, row) if f.kind is FlowKind.ACCESS and f.purpose == "Contract Validation"
+        ]
         assert len(access) == 1, row
         (hop,) = access[0].hops
         assert (hop.source.name, hop.target.name) == ("MedeAnalytics International Limited", ccg)

@@ -10,17 +10,11 @@ that names the holder.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from statement_rows import WORKBOOK, row_flows, statement_flows
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics, Span
-from dataflow_graph.extract import extract
-from dataflow_graph.model import Entry, Flow, FlowKind, Section
-from dataflow_graph.names import gazetteer
-
-WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
+from dataflow_graph.model import FlowKind
 
 GP_ACCESS = (
     "As part of the risk stratification processing activity, GPs have access to the risk stratification "
@@ -33,34 +27,8 @@ def register() -> api.Register:
     return api.load([WORKBOOK])
 
 
-def _reid(register: api.Register, row: int) -> list[Flow]:
-    flows = [
-        f
-        for f in register.flows
-        if f.entry.endswith(f"#PurposeStatements:{row}") and f.kind is FlowKind.REIDENTIFICATION
-    ]
-    assert flows, row
-    return flows
-
-
-def _lines(lines: list[str], organisation: str = "NHS Bedfordshire CCG") -> Entry:
-    spans = tuple(Span("reid.txt", i + 2, 1, text) for i, text in enumerate(lines))
-    return Entry(
-        id="reid.txt#1",
-        source="reid.txt",
-        line=1,
-        position=1,
-        reference="DARS-NIC-00004-DDDDD",
-        agreement="NIC-00004-DDDDD",
-        title=organisation,
-        organisation=organisation,
-        sections=(Section("Processing", Span("reid.txt", 1, 1, "Processing:"), spans),),
-        variant="quarterly-register",
-    )
-
-
 def _routes(lines: list[str], organisation: str = "NHS Bedfordshire CCG") -> list[tuple[str, str]]:
-    flows = extract(_lines(lines, organisation), gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(lines, organisation)
     return [(f.hops[0].source.name, f.hops[0].target.name) for f in flows if f.kind is FlowKind.REIDENTIFICATION]
 
 
@@ -86,7 +54,7 @@ def _routes(lines: list[str], organisation: str = "NHS Bedfordshire CCG") -> lis
     ],
 )
 def test_route_starts_at_the_stated_host_of_the_risk_stratification_system(register, row, holder, host):
-    flows = _reid(register, row)
+    flows = row_flows(register, row, FlowKind.REIDENTIFICATION)
     assert {f.hops[0].source.name for f in flows} == {holder}
     for f in flows:
         hop = f.hops[0]
@@ -97,7 +65,7 @@ def test_route_starts_at_the_stated_host_of_the_risk_stratification_system(regis
 
 def test_a_named_host_keeps_its_route(register):
     """ "North East London CSU who hosts the risk stratification system" (834): still NEL CSU."""
-    flows = _reid(register, 834)
+    flows = row_flows(register, 834, FlowKind.REIDENTIFICATION)
     assert {f.hops[0].source.name for f in flows} == {"NHS North and East London Commissioning Support Unit"}
 
 

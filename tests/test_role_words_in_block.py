@@ -16,18 +16,14 @@ and West CSU", while the part under "Data Processor 1" names South London DSCRO.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import pytest
+from statement_rows import WORKBOOK, row_flows, statement_flows
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics, Span
-from dataflow_graph.extract import extract
 from dataflow_graph.graph.convergence import Side
-from dataflow_graph.model import Entry, Flow, FlowKind, Identifiability, Section
-from dataflow_graph.names import gazetteer
+from dataflow_graph.model import FlowKind, Identifiability
 
-WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
 AGEM = "NHS Arden and Greater East Midlands Commissioning Support Unit"
 SCW = "NHS South, Central and West Commissioning Support Unit"
 
@@ -61,31 +57,9 @@ def register() -> api.Register:
     return api.load([WORKBOOK])
 
 
-def _row(register: api.Register, row: int) -> list[Flow]:
-    flows = [f for f in register.flows if f.entry.endswith(f"#PurposeStatements:{row}")]
-    assert flows, row
-    return flows
-
-
-def _lines(lines: list[str], organisation: str = "NHS Knowsley CCG") -> Entry:
-    spans = tuple(Span("role.txt", i + 2, 1, text) for i, text in enumerate(lines))
-    return Entry(
-        id="role.txt#1",
-        source="role.txt",
-        line=1,
-        position=1,
-        reference="DARS-NIC-00005-EEEEE",
-        agreement="NIC-00005-EEEEE",
-        title=organisation,
-        organisation=organisation,
-        sections=(Section("Processing", Span("role.txt", 1, 1, "Processing:"), spans),),
-        variant="quarterly-register",
-    )
-
-
 def _receivers(lines: list[str], purpose: str) -> list[tuple[str, str, str]]:
     """(receiver, identifiability, evidence) of every transfer hop of the blocks of ``purpose``."""
-    flows = extract(_lines(lines), gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(lines, "NHS Knowsley CCG")
     return [
         (h.target.name, h.identifiability.value, h.evidence.text[:2])
         for f in flows
@@ -98,7 +72,7 @@ def _receivers(lines: list[str], purpose: str) -> list[tuple[str, str, str]]:
 
 
 def test_the_data_processor_in_768_is_the_processor_its_block_names(register):
-    risk = [f for f in _row(register, 768) if f.purpose.startswith("Risk Stratification")]
+    risk = [f for f in row_flows(register, 768) if f.purpose.startswith("Risk Stratification")]
     hops = [h for f in risk if f.kind is FlowKind.TRANSFER for h in f.hops if h.source.name != "NHS Digital"]
     assert hops
     assert {h.target.name for h in hops} == {"Health Intelligence Ltd"}
@@ -107,7 +81,7 @@ def test_the_data_processor_in_768_is_the_processor_its_block_names(register):
 
 
 def test_arden_gem_has_only_pseudonymised_copies_under_768(register):
-    for f in _row(register, 768):
+    for f in row_flows(register, 768):
         for h in f.hops:
             if h.target.name == AGEM:
                 assert h.identifiability is Identifiability.PSEUDONYMISED, (f.id, h.evidence.text[:60])
@@ -180,7 +154,9 @@ def test_the_data_processor_under_its_own_heading_is_that_heading():
 @pytest.mark.parametrize("row", [704, 719, 732])
 def test_the_dscro_is_the_one_its_processors_part_names(register, row):
     flows = [
-        f for f in _row(register, row) if f.purpose.startswith("Pseudonymised – SUS") and f.kind is FlowKind.TRANSFER
+        f
+        for f in row_flows(register, row)
+        if f.purpose.startswith("Pseudonymised – SUS") and f.kind is FlowKind.TRANSFER
     ]
     to_scw = [h for f in flows for h in f.hops if h.target.name == SCW]
     assert to_scw, row
@@ -201,7 +177,7 @@ def test_the_dscro_in_a_second_processors_part_of_one_block():
         "2. Data quality management and pseudonymisation of data is completed by the DSCRO and the pseudonymised "
         "data is then passed securely to South Central and West CSU.",
     ]
-    flows = extract(_lines(lines, "NHS Canterbury and Coastal CCG"), gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(lines, "NHS Canterbury and Coastal CCG")
     senders = {h.target.name: h.source.name for f in flows for h in f.hops if h.target.role.value == "csu"}
     assert senders == {
         "NHS South East Commissioning Support Unit": "South London DSCRO",
