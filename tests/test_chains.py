@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from statement_rows import WORKBOOK, statement_flows
 
 from dataflow_graph import api
-from dataflow_graph.errors import Diagnostics, Span
-from dataflow_graph.extract import extract
-from dataflow_graph.model import Dataset, Entry, Flow, FlowKind, Identifiability, Role, Section
-from dataflow_graph.names import gazetteer
+from dataflow_graph.model import Dataset, Flow, FlowKind, Identifiability, Role
 
-WORKBOOK = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
 PATH = "chains.txt"
 
 
 def _flows(
     lines: list[str], *, organisation: str = "NHS Thurrock CCG", datasets: tuple[Dataset, ...] = ()
 ) -> list[Flow]:
-    spans = tuple(Span(PATH, i + 2, 1, text) for i, text in enumerate(lines))
-    entry = Entry(
-        id=f"{PATH}#1",
-        source=PATH,
-        line=1,
-        position=1,
-        reference="DARS-NIC-00002-BBBBB",
-        agreement="NIC-00002-BBBBB",
-        title=organisation,
-        organisation=organisation,
-        datasets=datasets,
-        sections=(Section("Processing", Span(PATH, 1, 1, "Processing:"), spans),),
-        variant="quarterly-register",
-    )
-    return extract(entry, gazetteer().fresh(), Diagnostics())
+    return statement_flows(lines, organisation, name=PATH, datasets=datasets)
 
 
 @pytest.fixture(scope="module")

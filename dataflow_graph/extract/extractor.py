@@ -21,7 +21,7 @@ from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, 
 from ..names import Gazetteer, families_in
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
-from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, line_facts, mentions_in
+from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in
 from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
@@ -188,11 +188,8 @@ def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnosti
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = None
     csus: dict[str, Organisation] = {}
-    memo = ctx.line_memo
     for x in block.sentences:
-        facts = memo.get(x.text)
-        if facts is None:
-            facts = memo[x.text] = line_facts(x.text, ctx.names)
+        facts = ctx.line(x.text)
         dscro = dscro or facts[0]
         for org in facts[4]:
             csus.setdefault(org.id, org)
@@ -349,15 +346,11 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
     out: list[Organisation | None] = []
     start = 0
     named: Organisation | None = None
-    memo = ctx.line_memo
     for i, s in enumerate(block.sentences):
         if i and _DP_PART.match(s.text):
             out += [named] * (i - start)
             start, named = i, None
-        facts = memo.get(s.text)
-        if facts is None:
-            facts = memo[s.text] = line_facts(s.text, ctx.names)
-        named = named or facts[0]
+        named = named or ctx.line(s.text)[0]
     out += [named] * (len(block.sentences) - start)
     return out
 

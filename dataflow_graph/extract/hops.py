@@ -56,10 +56,10 @@ _THERE = _R.changed_there
 _RELEASED = _R.released
 _NAMED_RECEIVER = _R.named_receiver
 _APPLICANT_NAMED = _R.applicant_named
-#: words no initial of an acronym stands for ("London School of Hygiene and Tropical Medicine": LSHTM)
 #: a bracketed aside (:func:`_without_asides`)
 _ASIDE = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[\w&]+")
+#: words no initial of an acronym stands for ("London School of Hygiene and Tropical Medicine": LSHTM)
 _NOT_INITIALS = frozenset({"of", "and", "for", "the", "&", "in", "on", "at"})
 _DIRECT_OBJECT = _R.direct_object
 _WITH_AFTER = _R.with_after

@@ -108,6 +108,13 @@ class Context:
     noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
     csus: frozenset[str] = frozenset()  # ids of every CSU the entry's text names
 
+    def line(self, text: str) -> LineFacts:
+        """:func:`line_facts` of one line, remembered across entries (register lines repeat)."""
+        facts = self.line_memo.get(text)
+        if facts is None:
+            facts = self.line_memo.remember(text, line_facts(text, self.names))
+        return facts
+
 
 def context(entry: Entry, names: Gazetteer) -> Context:
     """The entry's CCG (its organisation, a controller, or a CCG in its title), the DSCRO and
@@ -125,14 +132,10 @@ def context(entry: Entry, names: Gazetteer) -> Context:
         if org is not None and org.role in (Role.CONTROLLER, Role.OTHER, Role.PROCESSOR, Role.CSU):
             ctx.ccg = org
             break
-    memo = ctx.line_memo
     csus: dict[str, Organisation] = {}
     for section in entry.sections:
         for span in section.lines:
-            text = span.text
-            facts = memo.get(text)
-            if facts is None:
-                facts = memo.remember(text, line_facts(text, names))
+            facts = ctx.line(span.text)
             if facts is NOTHING:
                 continue
             dscro, _csu, headers, inline, named = facts

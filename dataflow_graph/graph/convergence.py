@@ -402,11 +402,10 @@ def _dated(side: Side, family: str, facts: Facts) -> Side:
         return side
     rows = facts.copies(side.flow.agreement, family, side.hop.identifiability)
     until = side.flow.until
-    dated = sorted(
-        (r for r in rows if _file_months(r) and not (until and min(_file_months(r)) > until)),
-        key=lambda r: (r.source, r.line),
-    )
-    months = frozenset().union(*(_file_months(r) for r in dated))
+    # a file released after the copy's stated time limit is not this copy's
+    kept = [(r, m) for r in rows if (m := _file_months(r)) and not (until and min(m) > until)]
+    dated = sorted((r for r, _ in kept), key=lambda r: (r.source, r.line))
+    months = frozenset().union(*(m for _, m in kept))
     return replace(side, months_found=months, dated_by=tuple(dated))
 
 
@@ -746,12 +745,12 @@ class _SpecialIndex:
         self.readers: dict[str, set[str]] = defaultdict(set)
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
-        self.onward: dict[str, set[str]] = defaultdict(set)
+        self.onward = nx.DiGraph()
         for u, v, data in G.edges(data=True):
             f: Flow = data["flow"]
             hop: Hop = data["hop"]
             if f.kind in (FlowKind.TRANSFER, FlowKind.ACCESS):
-                self.onward[u].add(v)
+                self.onward.add_edge(u, v)
             if hop.access:
                 self.readers[v].add(u)
             if expired(f):
@@ -789,14 +788,7 @@ class _SpecialIndex:
 
     def downstream(self, node: str) -> set[str]:
         """``node`` and every organisation its copies go on to."""
-        seen = {node}
-        todo = [node]
-        while todo:
-            for nxt in self.onward.get(todo.pop(), ()):
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return seen
+        return {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
 
 
 class _At(Generic[T]):
