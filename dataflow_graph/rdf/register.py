@@ -94,9 +94,10 @@ def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bo
     return serialise(rdf_text(records, base=base), fmt, flat=flat)
 
 
-def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
+def check(records: Records, *, base: str = DEFAULT_BASE, engine: str = "sparql") -> list[Violation]:
     """SHACL violations of the register's RDF (``ontology/shapes.ttl``) and the results of the
-    cross-node checks (``ontology/checks/``), each with its entry, file and line."""
+    cross-node checks (``ontology/checks/``), each with its entry, file and line.  ``engine``:
+    see :func:`~dataflow_graph.rdf.shacl.validate`."""
     from dataclasses import replace
 
     from .iris import base_name
@@ -105,7 +106,7 @@ def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
     shown: dict[str, list[str]] = {}
     for path in records.sources:
         shown.setdefault(base_name(path), []).append(path)
-    found = validate(rdf_store(records, base=base))
+    found = validate(rdf_store(records, base=base), engine=engine)
     return [_shown_at(v, shown, replace) for v in found]
 
 
