@@ -324,3 +324,17 @@ def test_compiler_refuses_what_it_does_not_support(body):
 def test_compiler_accepts_the_project_shapes():
     compiled = compile_shapes(_shapes())
     assert sum(len(shape.checks) for shape in compiled) > 100
+
+
+def test_text_loaded_graph_by_graph_is_the_same_store(seed_path):
+    """rdf_store loads its text graph by graph, dropping each once loaded (less memory)."""
+    from dataflow_graph import api
+    from dataflow_graph.rdf.register import rdf_text
+    from dataflow_graph.rdf.store import text_store
+
+    records = api._rdf_records(api.load([seed_path]))
+    text = rdf_text(records)
+    whole = set(text_store(text))
+    assert set(text_store(text, consume=True)) == whole
+    assert len(whole) > 1000
+    assert not any(text.statements.values())  # spent

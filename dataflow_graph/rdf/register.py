@@ -76,7 +76,7 @@ def rdf_store(records: Records, *, base: str = DEFAULT_BASE) -> Store:
     """The register as RDF in an in-memory pyoxigraph store (see :func:`rdf_text`)."""
     from .store import text_store
 
-    return text_store(rdf_text(records, base=base))
+    return text_store(rdf_text(records, base=base), consume=True)
 
 
 def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
