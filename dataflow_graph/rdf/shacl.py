@@ -28,7 +28,6 @@ from rdflib.term import Node
 
 from .._resources import embedded_path
 from ..errors import UsageError
-from .serialise import union_graph
 from .store import oxigraph_store
 from .vocab import DCTERMS, DFG, PREFIXES, RDF
 
@@ -149,6 +148,8 @@ def _pyshacl_results(ds: Graph | ox.Store, shapes: Graph) -> Iterator[tuple[str,
     """pySHACL's results over one rdflib graph of every named graph's triples."""
     import pyshacl  # loaded here, not with the module: only ``--engine pyshacl`` needs it (~0.4 s)
     from pyshacl.consts import SH
+
+    from .serialise import union_graph
 
     _conforms, report, _ = pyshacl.validate(
         union_graph(ds), shacl_graph=shapes, ont_graph=None, inference="none", advanced=False, allow_warnings=True

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -111,6 +110,8 @@ def text_store(text: RdfText, store: ox.Store | None = None, *, consume: bool = 
 
 def as_dataset(store: ox.Store) -> Dataset:
     """An rdflib view of a pyoxigraph store: queries run in Oxigraph, union default graph."""
+    from oxrdflib import OxigraphStore
+
     ds = Dataset(store=OxigraphStore(store=store), default_union=True)
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, ns, override=True, replace=True)
@@ -121,6 +122,8 @@ def inner_store(graph_or_store: Graph | ox.Store) -> ox.Store | None:
     """The pyoxigraph store that holds ``graph_or_store`` (itself, or an Oxigraph-backed dataset's), or None."""
     if isinstance(graph_or_store, ox.Store):
         return graph_or_store
+    from oxrdflib import OxigraphStore  # here: oxrdflib loads rdflib's SPARQL engine (~7 MB)
+
     store = graph_or_store.store
     if isinstance(store, OxigraphStore) and isinstance(graph_or_store, Dataset):
         return store._inner
@@ -168,6 +171,8 @@ def oxigraph_store(ds: Graph | ox.Store) -> ox.Store:
     """The pyoxigraph store behind ``ds``, or a new one holding a copy of its quads."""
     if isinstance(ds, ox.Store):
         return ds
+    from oxrdflib import OxigraphStore
+
     if isinstance(ds.store, OxigraphStore):
         return ds.store._inner
     cache: dict[Node, OxTerm] = {}
