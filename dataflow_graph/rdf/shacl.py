@@ -1,9 +1,10 @@
 """The ontology, its SHACL shapes and the cross-node checks; validation that points at the
 register entry at fault.
 
-``dfg check`` runs two passes: pySHACL over the core shapes of ``ontology/shapes.ttl`` (one
-shape per class, value lists as ``sh:in``), then the SPARQL checks of ``ontology/checks/``
-on Oxigraph (hop continuity and numbering, derivations never raising identifiability, a
+``dfg check`` runs two passes on one Oxigraph store: the core shapes of
+``ontology/shapes.ttl`` (one shape per class, value lists as ``sh:in``) compiled to SPARQL
+(:mod:`.shacl_sparql`; pySHACL with ``engine="pyshacl"``), then the SPARQL checks of
+``ontology/checks/`` (hop continuity and numbering, derivations never raising identifiability, a
 hop's copies at its identifiability, ``sendsTo`` edges, windows that end before they start,
 controller and processor of one agreement, finding sides).  Each check is a ``SELECT ?focus
 ?message`` whose first comment line gives its severity (``# severity: Warning``).
