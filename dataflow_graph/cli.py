@@ -12,8 +12,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import click
 
@@ -128,9 +127,11 @@ def note(text: str) -> None:
         click.echo("\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)), err=True)
 
 
-@dataclass(frozen=True)
-class Output:
-    """Where and how a command writes its result: ``--format``, ``-o`` (``-o -`` is stdout) and ``--csv-raw``."""
+class Output(NamedTuple):
+    """Where and how a command writes its result: ``--format``, ``-o`` (``-o -`` is stdout) and ``--csv-raw``.
+
+    A named tuple, not a dataclass: ``dfg --help`` then never imports :mod:`dataclasses`
+    (and :mod:`inspect` with it), about a tenth of its start-up."""
 
     fmt: str
     path: str | None
@@ -169,8 +170,7 @@ class Output:
             )
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """How a command reports diagnostics: ``--strict`` and ``--errors-csv`` (``-q``/``-v`` are common)."""
 
     strict: bool

@@ -89,9 +89,12 @@ def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bo
     UsageError
         For an unknown format or base IRI, or ``flat`` with another format than JSON-LD.
     """
+    from .._speed import cyclic_gc_paused
     from .serialise import serialise
 
-    return serialise(rdf_text(records, base=base), fmt, flat=flat)
+    text = rdf_text(records, base=base)
+    with cyclic_gc_paused():  # joining bytes makes nothing cyclic; a full pass would scan every record
+        return serialise(text, fmt, flat=flat)
 
 
 def check(records: Records, *, base: str = DEFAULT_BASE, engine: str = "sparql") -> list[Violation]:
