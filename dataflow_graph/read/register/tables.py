@@ -73,9 +73,9 @@ class Table:
     def picker(self, names: tuple[str, ...]) -> Callable[[list[Cell]], tuple[str, ...]]:
         """A reader of the trimmed text of the ``names`` columns of a row, in that order.
 
-        A column the table lacks, or a short row lacks, reads ""; so does :meth:`get`, which
-        the reader calls for a row with a cell that is not text or holds a CR.  Made once
-        per table and kept: a row's columns are read at once (no dictionary per row).
+        It reads what :meth:`get` reads, "" for a column the table or the row lacks.  The
+        usual row, every picked cell text without a CR, is read in one go (no dictionary
+        per row); any other row column by column with :meth:`get`.  Made once per table.
         """
         found = self.pickers.get(names)
         if found is not None:
@@ -83,7 +83,7 @@ class Table:
         present = sorted({i for n in names if (i := self.columns.get(n)) is not None})
         where = {i: k for k, i in enumerate(present)}
         # "" stands at index len(present), after the picked cells, for the absent columns
-        order = [where.get(i, len(present)) if (i := self.columns.get(n)) is not None else len(present) for n in names]
+        order = [where[i] if (i := self.columns.get(n)) is not None else len(present) for n in names]
         raw = _getter(present)
         arrange = _getter(order)
         get = self.get
