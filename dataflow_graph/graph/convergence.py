@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import networkx as nx
@@ -33,7 +33,14 @@ __all__ = [
     "convergences",
 ]
 
-_SIDE_KINDS = (FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION)
+_SIDE_KINDS = frozenset((FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION))
+_ONWARD_KINDS = frozenset((FlowKind.TRANSFER, FlowKind.ACCESS))
+_SPECIAL_KINDS = frozenset((FlowKind.LINKAGE, FlowKind.REIDENTIFICATION))
+#: the kind of copy a hop delivers: 1 identifiable, 2 record-level de-identified, 0 neither
+_COPY_KIND = {
+    level: 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
+    for level in Identifiability
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,36 +324,50 @@ def _convergences(
 ) -> tuple[list[Convergence], list[Excluded]]:
     facts = facts if facts is not None else Facts()
     wanted = rolled_up(G, recipient, rollup=rollup) if recipient is not None else None
-    arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
+    # each arrival as (flow, hop, path length): a Side is made only for the copies of a
+    # recipient and family that both kinds reach (most pairs get one kind or none)
+    arrivals: dict[tuple[str, str], list[_Arrival]] = defaultdict(list)
     kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
-    paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     nodes: dict[str, str] = {}
-    for _u, v, data in G.edges(data=True):
+    # for the linkage and re-identification index, in the same pass
+    onward: dict[tuple[str, str], None] = {}
+    readers: dict[str, set[str]] = defaultdict(set)
+    special: list[tuple[str, str, Flow, Hop]] = []
+    for u, v, data in G.edges(data=True):
         f: Flow = data["flow"]
-        if f.kind not in _SIDE_KINDS or not in_window(f.period, during) or expired(f):
-            continue
         hop: Hop = data["hop"]
+        flow_kind = f.kind
+        if flow_kind in _ONWARD_KINDS:
+            onward[(u, v)] = None
+        if hop.access:
+            readers[v].add(u)
+        if flow_kind in _SPECIAL_KINDS:
+            special.append((u, v, f, hop))
+        if flow_kind not in _SIDE_KINDS or (during is not None and not in_window(f.period, during)):
+            continue
+        if f.until and expired(f):
+            continue
         node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
         if wanted is not None and node != wanted:
             continue  # one recipient asked for: only its arrivals
-        whole = paths.get(f.id) or paths.setdefault(f.id, (f.path, _route(f)))
-        end = data["index"] + 2
-        level = hop.identifiability
-        kind = 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
+        arrival = (f, hop, data["index"] + 2)
+        kind = _COPY_KIND[hop.identifiability]
         for fam in hop.families or f.families:
             if family is None or fam == family:
-                arrivals[(node, fam)].append(Side(f, hop, whole[0][:end], whole[1][:end]))
-                kinds[(node, fam)] |= kind
+                key = (node, fam)
+                arrivals[key].append(arrival)
+                kinds[key] |= kind
     found: list[Convergence] = []
     excluded: list[Excluded] = []
-    index = _SpecialIndex(G)
+    index = _SpecialIndex(G, onward, readers, special)
+    copies = _Copies(facts)
     for (node, fam), sides in sorted(arrivals.items()):
         if wanted is not None and node != wanted:
             continue
         if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
             continue  # only one kind of copy arrives: nothing to find or to report apart
-        ident = _unique(s for s in sides if s.hop.identifiability is Identifiability.IDENTIFIABLE)
-        pseudo = _unique(s for s in sides if s.hop.identifiability.is_record_level_deidentified)
+        ident = _unique(a for a in sides if _COPY_KIND[a[1].identifiability] == 1)
+        pseudo = _unique(a for a in sides if _COPY_KIND[a[1].identifiability] == 2)
         name = G.nodes[node]["name"]
         if _is_part_of_source(G, node):
             if ident or pseudo:
@@ -355,9 +376,14 @@ def _convergences(
                 )
             continue
         if ident and pseudo:
-            found.append(_finding(G, node, fam, ident, pseudo, sides, index, facts))
+            found.append(_finding(G, node, fam, ident, pseudo, sides, index, copies))
     found.sort(key=lambda c: (-c.severity, c.recipient, c.family))
     return found, excluded
+
+
+#: one copy's arrival before it is a :class:`Side`: its flow, the hop, and how many node
+#: ids of the flow's path reach the recipient
+_Arrival = tuple[Flow, Hop, int]
 
 
 def _route(f: Flow) -> tuple[str, ...]:
@@ -367,11 +393,12 @@ def _route(f: Flow) -> tuple[str, ...]:
     return (f.hops[0].source.id, *(h.target.id for h in f.hops))
 
 
-def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
-    seen: dict[tuple[str, int], Side] = {}
-    for s in sides:
-        seen.setdefault((s.flow.id, s.hop.evidence.line), s)
-    return tuple(sorted(seen.values(), key=lambda s: (s.flow.entry, s.flow.id)))
+def _unique(arrivals: Iterable[_Arrival]) -> tuple[_Arrival, ...]:
+    """One arrival per flow and evidence line (the first), sorted by entry and flow."""
+    seen: dict[tuple[str, int], _Arrival] = {}
+    for a in arrivals:
+        seen.setdefault((a[0].id, a[1].evidence.line), a)
+    return tuple(sorted(seen.values(), key=lambda a: (a[0].entry, a[0].id)))
 
 
 def expired(f: Flow) -> bool:
@@ -389,24 +416,60 @@ def _months(side: Side) -> frozenset[str]:
     for a copy dated only by the register's period, the months of its released files."""
     if side.months_found is not None:
         return side.months_found
-    months = months_of(side.flow.period)
-    until = side.flow.until
+    return _flow_months(side.flow)
+
+
+class _Copies:
+    """Each arrival made a :class:`Side` of a finding: dated, with its opt-out status.
+
+    A flow reaching several recipients (or one through several hops) has the same opt-out
+    status for one family at each: it is worked out once per query.
+    """
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.opt_outs: dict[tuple[int, str, Identifiability, frozenset[str] | None], CopyOptOuts] = {}
+        self.months: dict[int, frozenset[str]] = {}
+
+    def side(self, arrival: _Arrival, family: str) -> tuple[Side, frozenset[str]]:
+        """The copy's side and the months it covers (:func:`_months`)."""
+        f, hop, end = arrival
+        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, (f.path, _route(f)))
+        months_found, dated_by = _dated(f, hop, family, self.facts)
+        if months_found is not None:
+            months = months_found
+        elif (known := self.months.get(id(f))) is not None:
+            months = known
+        else:
+            months = self.months[id(f)] = _flow_months(f)
+        key = (id(f), family, hop.identifiability, months_found)
+        found = self.opt_outs.get(key)
+        if found is None:
+            found = self.opt_outs[key] = _opt_outs_of(f, hop, family, months, self.facts)
+        return Side(f, hop, whole[0][:end], whole[1][:end], found, months_found, dated_by), months
+
+
+def _flow_months(f: Flow) -> frozenset[str]:
+    """The months of a flow's period, cut at a stated time limit ("permitted until")."""
+    months = months_of(f.period)
+    until = f.until
     return frozenset(m for m in months if m <= until) if until else months
 
 
-def _dated(side: Side, family: str, facts: Facts) -> Side:
+def _dated(f: Flow, hop: Hop, family: str, facts: Facts) -> tuple[frozenset[str] | None, tuple[Release, ...]]:
     """A copy whose only period is the register's (a purpose statement is not dated): its
-    months are those of its released files (same agreement, family and kind), if any."""
-    period = side.flow.period
+    months are those of its released files (same agreement, family and kind), if any;
+    (None, ()) for a copy its period dates."""
+    period = f.period
     if period is None or period.qualifier != REGISTER_PERIOD:
-        return side
-    rows = facts.copies(side.flow.agreement, family, side.hop.identifiability)
-    until = side.flow.until
+        return None, ()
+    rows = facts.copies(f.agreement, family, hop.identifiability)
+    until = f.until
     # a file released after the copy's stated time limit is not this copy's
     kept = [(r, m) for r in rows if (m := _file_months(r)) and not (until and min(m) > until)]
     dated = sorted((r for r, _ in kept), key=lambda r: (r.source, r.line))
-    months = frozenset().union(*(m for _, m in kept))
-    return replace(side, months_found=months, dated_by=tuple(dated))
+    return frozenset().union(*(m for _, m in kept)), tuple(dated)
 
 
 def _file_months(release: Release) -> frozenset[str]:
@@ -416,40 +479,41 @@ def _file_months(release: Release) -> frozenset[str]:
     return months_of(release.period)
 
 
-def _with_opt_outs(side: Side, family: str, facts: Facts) -> Side:
-    f = side.flow
+def _opt_outs_of(f: Flow, hop: Hop, family: str, months: frozenset[str], facts: Facts) -> CopyOptOuts:
+    """Whether opt-outs were honoured on one family's copy of a flow that covers ``months``."""
     # a statement naming other families of the flow ("Prior to the release of SUS data …")
     # says nothing of this family's copy
     own = not f.opt_outs_families or family in f.opt_outs_families
-    found = copy_opt_outs(
+    return copy_opt_outs(
         entry_id=f.entry,
         reference=f.reference,
         agreement=f.agreement,
         family=family,
-        level=side.hop.identifiability,
+        level=hop.identifiability,
         stated=f.opt_outs_stated if own else OptOut.UNKNOWN,
         stated_at=f.opt_outs_evidence if own else None,
-        months=_months(side),
+        months=months,
         facts=facts,
     )
-    return replace(side, opt_outs_found=found)
 
 
 def _finding(
     G: nx.MultiDiGraph,
     node: str,
     fam: str,
-    ident: tuple[Side, ...],
-    pseudo: tuple[Side, ...],
-    sides: list[Side],
+    identifiable: tuple[_Arrival, ...],
+    deidentified: tuple[_Arrival, ...],
+    sides: list[_Arrival],
     index: _SpecialIndex,
-    facts: Facts,
+    copies: _Copies,
 ) -> Convergence:
     name = G.nodes[node]["name"]
-    ident = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in ident)
-    pseudo = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in pseudo)
-    months_i = frozenset().union(*(_months(s) for s in ident))
-    months_p = frozenset().union(*(_months(s) for s in pseudo))
+    made_i = [copies.side(a, fam) for a in identifiable]
+    made_p = [copies.side(a, fam) for a in deidentified]
+    ident = tuple(s for s, _ in made_i)
+    pseudo = tuple(s for s, _ in made_p)
+    months_i = frozenset().union(*(m for _, m in made_i))
+    months_p = frozenset().union(*(m for _, m in made_p))
     overlap = tuple(sorted(months_i & months_p))
     same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
     landing = tuple(
@@ -464,7 +528,7 @@ def _finding(
     reid, reid_others = index.reid_near(node, on_routes, agreements)
     qualifiers = [
         _both_copies(name, fam, ident, pseudo),
-        *_overlap(overlap, ident, pseudo),
+        *_overlap(overlap, made_i + made_p),
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
         *_same_agreement(same, ident, pseudo),
@@ -473,7 +537,7 @@ def _finding(
         *_linkage(name, linkage, linkage_others),
         *_reidentification(reid, reid_others),
     ]
-    originals = tuple(sorted({s.hop.target.name for s in sides} - {name}))
+    originals = tuple(sorted({a[1].target.name for a in sides} - {name}))
     divergence = any(q.name == "opt_out_divergence" for q in qualifiers)
     return Convergence(
         name,
@@ -517,14 +581,15 @@ def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Sid
     return Qualifier("both_copies", text, tuple(_cite(s) for s in (*ident, *pseudo)))
 
 
-def _period_cites(sides: Iterable[Side], months: frozenset[str]) -> tuple[Cited, ...]:
+def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str]) -> tuple[Cited, ...]:
+    """The lines dating the copies (each with the months it covers) that cover any of ``months``."""
     out: dict[tuple[str, int], Cited] = {}
-    for s in sides:
-        if not (_months(s) & months):
+    for s, covered in made:
+        if months.isdisjoint(covered):
             continue
         if s.months_found is not None:  # dated by its released files: the rows of those months
             for r in s.dated_by:
-                if _file_months(r) & months:
+                if not months.isdisjoint(_file_months(r)):
                     out.setdefault((r.source, r.line), release_cited(r))
             continue
         period = s.flow.period
@@ -536,13 +601,21 @@ def _period_cites(sides: Iterable[Side], months: frozenset[str]) -> tuple[Cited,
     return tuple(out[k] for k in sorted(out))
 
 
-def _overlap(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _overlap(overlap: tuple[str, ...], made: list[tuple[Side, frozenset[str]]]) -> list[Qualifier]:
+    """The months both kinds of copy cover, and the lines that date them (``made``: every
+    copy of the finding with its months)."""
     if not overlap:
         return []
     months = frozenset(overlap)
     span = overlap[0] if len(overlap) == 1 else f"{overlap[0]} to {overlap[-1]}"
-    cites = _period_cites((*ident, *pseudo), months)
-    by_files = [r for s in (*ident, *pseudo) if _months(s) & months for r in s.dated_by if _file_months(r) & months]
+    cites = _period_cites(made, months)
+    by_files = [
+        r
+        for s, covered in made
+        if s.dated_by and not months.isdisjoint(covered)
+        for r in s.dated_by
+        if not months.isdisjoint(_file_months(r))
+    ]
     if by_files and any(not r.month for r in by_files):
         # a file dated only by its register's period was released in it, not all through it
         text = (
@@ -736,29 +809,37 @@ T = TypeVar("T", Linkage, Reidentification)
 
 
 class _SpecialIndex:
-    """Linkage and re-identification flows indexed once per query, by where they happen."""
+    """Linkage and re-identification flows indexed once per query, by where they happen.
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
+    Built from what one pass over the graph's edges collected (:func:`_convergences`):
+    the pairs of organisations copies go on between, who reads whose copy online, and
+    the linkage and re-identification edges.
+    """
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        onward: Iterable[tuple[str, str]],
+        readers: dict[str, set[str]],
+        special: Iterable[tuple[str, str, Flow, Hop]],
+    ) -> None:
         self.G = G
         self.linkage_at: dict[str, _At[Linkage]] = defaultdict(_At)
         self.reid_from: dict[str, _At[Reidentification]] = defaultdict(_At)
-        self.readers: dict[str, set[str]] = defaultdict(set)
+        self.readers = readers
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
-        self.onward = nx.DiGraph()
-        for u, v, data in G.edges(data=True):
-            f: Flow = data["flow"]
-            hop: Hop = data["hop"]
-            if f.kind in (FlowKind.TRANSFER, FlowKind.ACCESS):
-                self.onward.add_edge(u, v)
-            if hop.access:
-                self.readers[v].add(u)
+        self.onward = nx.DiGraph(list(onward))  # an edge list (a dict would read as adjacency)
+        self._downstream: dict[str, set[str]] = {}
+        self._linkage_around: dict[str, set[str]] = {}
+        self._reid_around: dict[str, set[str]] = {}
+        for u, v, f, hop in special:
             if expired(f):
                 continue
             if f.kind is FlowKind.LINKAGE:
                 item = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
                 self.linkage_at[v].add(f.agreement, f.id, item)
-            elif f.kind is FlowKind.REIDENTIFICATION:
+            else:
                 reid = Reidentification(
                     f.entry,
                     f.reference,
@@ -773,8 +854,11 @@ class _SpecialIndex:
     def linkage_near(self, node: str, on_routes: set[str], agreements: set[str]) -> tuple[tuple[Linkage, ...], int]:
         """Linkage the copies meet: at an organisation on their routes (or one whose copy the
         recipient reads) under one of their agreements; and how many other linkages are there."""
-        near = on_routes | {node} | self.readers.get(node, set())
-        return _split(self.linkage_at, near, agreements, {node} | self.readers.get(node, set()))
+        readers = self.readers.get(node, set())
+        around = self._linkage_around.get(node)
+        if around is None:
+            around = self._linkage_around[node] = _ids_at(self.linkage_at, {node} | readers)
+        return _split(self.linkage_at, on_routes | {node} | readers, agreements, around)
 
     def reid_near(
         self, node: str, on_routes: set[str], agreements: set[str]
@@ -784,11 +868,18 @@ class _SpecialIndex:
         if not self.reid_from:
             return (), 0
         near = on_routes | {node} | self.readers.get(node, set())
-        return _split(self.reid_from, near, agreements, self.downstream(node))
+        around = self._reid_around.get(node)
+        if around is None:
+            around = self._reid_around[node] = _ids_at(self.reid_from, self.downstream(node))
+        return _split(self.reid_from, near, agreements, around)
 
     def downstream(self, node: str) -> set[str]:
         """``node`` and every organisation its copies go on to."""
-        return {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
+        found = self._downstream.get(node)
+        if found is None:
+            found = {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
+            self._downstream[node] = found
+        return found
 
 
 class _At(Generic[T]):
@@ -805,17 +896,22 @@ class _At(Generic[T]):
         self.ids.add(flow_id)
 
 
+def _ids_at(items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+    """The flow ids of the items at any of ``nodes``."""
+    out: set[str] = set()
+    for n in nodes & items_at.keys():
+        out |= items_at[n].ids
+    return out
+
+
 def _split(
     items_at: dict[str, _At[T]], near: set[str], agreements: set[str], around: set[str]
 ) -> tuple[tuple[T, ...], int]:
     """Items at ``near`` nodes under ``agreements`` (sorted by flow id), and the count of the
-    other items at ``around`` nodes."""
+    other items among ``around`` (flow ids, :func:`_ids_at`)."""
     taken: dict[str, T] = {}
     for n in sorted(near & items_at.keys()):
         at = items_at[n].by_agreement
         for agreement in sorted(agreements & at.keys()):
             taken.update(at[agreement])
-    other: set[str] = set()
-    for n in around & items_at.keys():
-        other |= items_at[n].ids
-    return tuple(taken[k] for k in sorted(taken)), len(other - taken.keys())
+    return tuple(taken[k] for k in sorted(taken)), len(around) - sum(1 for k in taken if k in around)
