@@ -324,10 +324,10 @@ def _convergences(
 ) -> tuple[list[Convergence], list[Excluded]]:
     facts = facts if facts is not None else Facts()
     wanted = rolled_up(G, recipient, rollup=rollup) if recipient is not None else None
-    # each arrival as (flow, hop, path length): a Side is made only for the copies of a
-    # recipient and family that both kinds reach (most pairs get one kind or none)
-    arrivals: dict[tuple[str, str], list[_Arrival]] = defaultdict(list)
-    kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
+    # each arrival as (flow, hop, path length), by the kind of copy (_COPY_KIND: neither,
+    # identifiable, de-identified), then recipient and family: a Side is made only for the
+    # copies of a recipient and family that both kinds reach (most pairs get one kind or none)
+    arrivals: tuple[dict[tuple[str, str], list[_Arrival]], ...] = tuple(defaultdict(list) for _ in range(3))
     nodes: dict[str, str] = {}
     # for the linkage and re-identification index, in the same pass
     onward: dict[tuple[str, str], None] = {}
@@ -351,31 +351,36 @@ def _convergences(
         if wanted is not None and node != wanted:
             continue  # one recipient asked for: only its arrivals
         arrival = (f, hop, data["index"] + 2)
-        kind = _COPY_KIND[hop.identifiability]
+        of_kind = arrivals[_COPY_KIND[hop.identifiability]]
         for fam in hop.families or f.families:
             if family is None or fam == family:
-                key = (node, fam)
-                arrivals[key].append(arrival)
-                kinds[key] |= kind
+                of_kind[(node, fam)].append(arrival)
     found: list[Convergence] = []
     excluded: list[Excluded] = []
     index = _SpecialIndex(G, onward, readers, special)
     copies = _Copies(facts)
-    for (node, fam), sides in sorted(arrivals.items()):
+    neither, identifiable, deidentified = arrivals
+    source: dict[str, bool] = {}  # whether a node is part of the source (_is_part_of_source)
+    for key in sorted(identifiable.keys() | deidentified.keys()):
+        node, fam = key
         if wanted is not None and node != wanted:
             continue
-        if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
+        in_source = source.get(node)
+        if in_source is None:
+            in_source = source[node] = _is_part_of_source(G, node)
+        if not (key in identifiable and key in deidentified) and not in_source:
             continue  # only one kind of copy arrives: nothing to find or to report apart
-        ident = _unique(a for a in sides if _COPY_KIND[a[1].identifiability] == 1)
-        pseudo = _unique(a for a in sides if _COPY_KIND[a[1].identifiability] == 2)
+        ident = _unique(identifiable.get(key, ()))
+        pseudo = _unique(deidentified.get(key, ()))
         name = G.nodes[node]["name"]
-        if _is_part_of_source(G, node):
+        if in_source:
             if ident or pseudo:
                 excluded.append(
                     Excluded(name, fam, "part of the source (NHS Digital): it receives identifiable data by design")
                 )
             continue
         if ident and pseudo:
+            sides = (*identifiable[key], *deidentified[key], *neither.get(key, ()))
             found.append(_finding(G, node, fam, ident, pseudo, sides, index, copies))
     found.sort(key=lambda c: (-c.severity, c.recipient, c.family))
     return found, excluded
@@ -503,7 +508,7 @@ def _finding(
     fam: str,
     identifiable: tuple[_Arrival, ...],
     deidentified: tuple[_Arrival, ...],
-    sides: list[_Arrival],
+    sides: tuple[_Arrival, ...],
     index: _SpecialIndex,
     copies: _Copies,
 ) -> Convergence:
@@ -534,8 +539,8 @@ def _finding(
         *_same_agreement(same, ident, pseudo),
         *_landing(name, landing, ident, pseudo),
         *_segregated(segregation),
-        *_linkage(name, linkage, linkage_others),
-        *_reidentification(reid, reid_others),
+        *_linkage(name, linkage, linkage_others, index),
+        *_reidentification(reid, reid_others, index),
     ]
     originals = tuple(sorted({a[1].target.name for a in sides} - {name}))
     divergence = any(q.name == "opt_out_divergence" for q in qualifiers)
@@ -559,7 +564,13 @@ def _finding(
 
 
 def _cite(side: Side) -> Cited:
-    return Cited.of(side.hop.evidence, entry=side.flow.entry, reference=side.flow.reference)
+    return _cited(side.hop.evidence, side.flow.entry, side.flow.reference)
+
+
+def _cited(span: Span, entry: str | None, reference: str | None) -> Cited:
+    """``Cited.of(span, entry=entry, reference=reference)``, called by position (made tens
+    of thousands of times per query on a large register)."""
+    return Cited(span.path, span.line, span.col, span.text, entry, reference)
 
 
 def _copies(n: int, word: str) -> str:
@@ -594,10 +605,12 @@ def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str
             continue
         period = s.flow.period
         span = period.span if period is not None and period.span is not None else s.hop.evidence
-        out.setdefault((span.path, span.line), Cited.of(span, entry=s.flow.entry, reference=s.flow.reference))
+        if (span.path, span.line) not in out:
+            out[(span.path, span.line)] = _cited(span, s.flow.entry, s.flow.reference)
         if s.flow.until_evidence is not None:
             u = s.flow.until_evidence
-            out.setdefault((u.path, u.line), Cited.of(u, entry=s.flow.entry, reference=s.flow.reference))
+            if (u.path, u.line) not in out:
+                out[(u.path, u.line)] = _cited(u, s.flow.entry, s.flow.reference)
     return tuple(out[k] for k in sorted(out))
 
 
@@ -668,14 +681,13 @@ def _where(sides: Iterable[Side], among: Iterable[Side] = ()) -> str:
     statuses: dict[str, set[object]] = defaultdict(set)
     for s in among:
         statuses[s.flow.reference].add(s.opt_outs_found.status if s.opt_outs_found else None)
-    by_basis: dict[str, list[str]] = defaultdict(list)
+    by_basis: dict[str, dict[str, None]] = defaultdict(dict)  # references in order met, once each
     for s in sides:
         basis = s.opt_outs_found.basis if s.opt_outs_found else "not stated"
         name = s.flow.reference
         if len(statuses.get(name, ())) > 1 and s.flow.purpose:
             name = f"{name} ({s.flow.purpose})"
-        if name not in by_basis[basis]:
-            by_basis[basis].append(name)
+        by_basis[basis][name] = None
     return "; ".join(f"{', '.join(refs)}: {basis}" for basis, refs in sorted(by_basis.items()))
 
 
@@ -754,7 +766,7 @@ def _segregated(segregation: tuple[Segregation, ...]) -> list[Qualifier]:
     return [Qualifier("segregation", f"every identifiable copy is stated to be held apart: {'; '.join(what)}", cites)]
 
 
-def _linkage(name: str, linkage: tuple[Linkage, ...], others: int) -> list[Qualifier]:
+def _linkage(name: str, linkage: tuple[Linkage, ...], others: int, index: _SpecialIndex) -> list[Qualifier]:
     if not linkage:
         return []
     linked = sorted({item for x in linkage for item in x.linked})
@@ -764,13 +776,13 @@ def _linkage(name: str, linkage: tuple[Linkage, ...], others: int) -> list[Quali
         Qualifier(
             "linkage",
             f"other data ({shown or 'not listed'}) is linked to these copies at {', '.join(where)}",
-            tuple(Cited.of(x.evidence, entry=x.entry, reference=x.reference) for x in linkage),
+            tuple(c for x in linkage for c in index.cited(x)),
             others,
         )
     ]
 
 
-def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Qualifier]:
+def _reidentification(reid: tuple[Reidentification, ...], others: int, index: _SpecialIndex) -> list[Qualifier]:
     if not reid:
         return []
     routes = sorted(
@@ -780,12 +792,7 @@ def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Q
         Qualifier(
             "reidentification",
             f"a re-identification route starts on these copies' routes: {'; '.join(routes)}",
-            tuple(
-                Cited.of(span, entry=x.entry, reference=x.reference)
-                for x in reid
-                for span in (x.evidence, x.holder_evidence)
-                if span is not None
-            ),
+            tuple(c for x in reid for c in index.cited(x)),
             others,
         )
     ]
@@ -833,6 +840,7 @@ class _SpecialIndex:
         self._downstream: dict[str, set[str]] = {}
         self._linkage_around: dict[str, set[str]] = {}
         self._reid_around: dict[str, set[str]] = {}
+        self._cited: dict[int, tuple[Cited, ...]] = {}  # by id of an item the index holds
         for u, v, f, hop in special:
             if expired(f):
                 continue
@@ -872,6 +880,16 @@ class _SpecialIndex:
         if around is None:
             around = self._reid_around[node] = _ids_at(self.reid_from, self.downstream(node))
         return _split(self.reid_from, near, agreements, around)
+
+    def cited(self, item: Linkage | Reidentification) -> tuple[Cited, ...]:
+        """The lines a linkage or re-identification route rests on (its sentence, and for a
+        route the one naming its source when that is another), made once per query."""
+        found = self._cited.get(id(item))
+        if found is None:
+            spans = (item.evidence, item.holder_evidence) if isinstance(item, Reidentification) else (item.evidence,)
+            found = tuple(_cited(span, item.entry, item.reference) for span in spans if span is not None)
+            self._cited[id(item)] = found
+        return found
 
     def downstream(self, node: str) -> set[str]:
         """``node`` and every organisation its copies go on to."""
