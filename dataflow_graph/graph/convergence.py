@@ -20,7 +20,16 @@ from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
-from .qualifiers import REGISTER_PERIOD, Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs, release_cited
+from .qualifiers import (
+    ENTRY_STATEMENT,
+    REGISTER_PERIOD,
+    Cited,
+    CopyOptOuts,
+    Facts,
+    Qualifier,
+    copy_opt_outs,
+    release_cited,
+)
 from .severity import label, score
 
 __all__ = [
@@ -436,12 +445,18 @@ class _Copies:
         self.paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.opt_outs: dict[tuple[int, str, Identifiability, frozenset[str] | None], CopyOptOuts] = {}
         self.months: dict[int, frozenset[str]] = {}
+        self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.by_entry: dict[tuple[str, str], CopyOptOuts] = {}
 
     def side(self, arrival: _Arrival, family: str) -> tuple[Side, frozenset[str]]:
         """The copy's side and the months it covers (:func:`_months`)."""
         f, hop, end = arrival
         whole = self.paths.get(f.id) or self.paths.setdefault(f.id, (f.path, _route(f)))
-        months_found, dated_by = _dated(f, hop, family, self.facts)
+        period = f.period
+        if period is not None and period.qualifier == REGISTER_PERIOD:
+            months_found, dated_by = _dated(f, hop, family, self.facts)
+        else:
+            months_found, dated_by = None, ()
         if months_found is not None:
             months = months_found
         elif (known := self.months.get(id(f))) is not None:
@@ -451,8 +466,16 @@ class _Copies:
         key = (id(f), family, hop.identifiability, months_found)
         found = self.opt_outs.get(key)
         if found is None:
-            found = self.opt_outs[key] = _opt_outs_of(f, hop, family, months, self.facts)
-        return Side(f, hop, whole[0][:end], whole[1][:end], found, months_found, dated_by), months
+            found = _opt_outs_of(f, hop, family, months, self.facts)
+            if found.basis == ENTRY_STATEMENT:  # the same for every copy of the entry and reference
+                found = self.by_entry.setdefault((f.entry, f.reference), found)
+            self.opt_outs[key] = found
+        # many copies share a path (a few thousand distinct among tens of thousands): one
+        # tuple each, fewer objects for the collector to scan once the query ends
+        path, route = whole[0][:end], whole[1][:end]
+        path = self.shared.setdefault(path, path)
+        route = self.shared.setdefault(route, route)
+        return Side(f, hop, path, route, found, months_found, dated_by), months
 
 
 def _flow_months(f: Flow) -> frozenset[str]:
@@ -462,13 +485,9 @@ def _flow_months(f: Flow) -> frozenset[str]:
     return frozenset(m for m in months if m <= until) if until else months
 
 
-def _dated(f: Flow, hop: Hop, family: str, facts: Facts) -> tuple[frozenset[str] | None, tuple[Release, ...]]:
+def _dated(f: Flow, hop: Hop, family: str, facts: Facts) -> tuple[frozenset[str], tuple[Release, ...]]:
     """A copy whose only period is the register's (a purpose statement is not dated): its
-    months are those of its released files (same agreement, family and kind), if any;
-    (None, ()) for a copy its period dates."""
-    period = f.period
-    if period is None or period.qualifier != REGISTER_PERIOD:
-        return None, ()
+    months are those of its released files (same agreement, family and kind), if any."""
     rows = facts.copies(f.agreement, family, hop.identifiability)
     until = f.until
     # a file released after the copy's stated time limit is not this copy's
