@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import networkx as nx
@@ -20,7 +20,16 @@ from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
-from .qualifiers import REGISTER_PERIOD, Cited, CopyOptOuts, Facts, Qualifier, copy_opt_outs, release_cited
+from .qualifiers import (
+    ENTRY_STATEMENT,
+    REGISTER_PERIOD,
+    Cited,
+    CopyOptOuts,
+    Facts,
+    Qualifier,
+    copy_opt_outs,
+    release_cited,
+)
 from .severity import label, score
 
 __all__ = [
@@ -33,7 +42,14 @@ __all__ = [
     "convergences",
 ]
 
-_SIDE_KINDS = (FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION)
+_SIDE_KINDS = frozenset((FlowKind.TRANSFER, FlowKind.ACCESS, FlowKind.REIDENTIFICATION))
+_ONWARD_KINDS = frozenset((FlowKind.TRANSFER, FlowKind.ACCESS))
+_SPECIAL_KINDS = frozenset((FlowKind.LINKAGE, FlowKind.REIDENTIFICATION))
+#: the kind of copy a hop delivers: 1 identifiable, 2 record-level de-identified, 0 neither
+_COPY_KIND = {
+    level: 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
+    for level in Identifiability
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,47 +333,71 @@ def _convergences(
 ) -> tuple[list[Convergence], list[Excluded]]:
     facts = facts if facts is not None else Facts()
     wanted = rolled_up(G, recipient, rollup=rollup) if recipient is not None else None
-    arrivals: dict[tuple[str, str], list[Side]] = defaultdict(list)
-    kinds: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: identifiable, bit 2: de-identified
-    paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    # each arrival as (flow, hop, path length), by the kind of copy (_COPY_KIND: neither,
+    # identifiable, de-identified), then recipient and family: a Side is made only for the
+    # copies of a recipient and family that both kinds reach (most pairs get one kind or none)
+    arrivals: tuple[dict[tuple[str, str], list[_Arrival]], ...] = tuple(defaultdict(list) for _ in range(3))
     nodes: dict[str, str] = {}
-    for _u, v, data in G.edges(data=True):
+    # for the linkage and re-identification index, in the same pass
+    onward: dict[tuple[str, str], None] = {}
+    readers: dict[str, set[str]] = defaultdict(set)
+    special: list[tuple[str, str, Flow, Hop]] = []
+    for u, v, data in G.edges(data=True):
         f: Flow = data["flow"]
-        if f.kind not in _SIDE_KINDS or not in_window(f.period, during) or expired(f):
-            continue
         hop: Hop = data["hop"]
+        flow_kind = f.kind
+        if flow_kind in _ONWARD_KINDS:
+            onward[(u, v)] = None
+        if hop.access:
+            readers[v].add(u)
+        if flow_kind in _SPECIAL_KINDS:
+            special.append((u, v, f, hop))
+        if flow_kind not in _SIDE_KINDS or (during is not None and not in_window(f.period, during)):
+            continue
+        if f.until and expired(f):
+            continue
         node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
         if wanted is not None and node != wanted:
             continue  # one recipient asked for: only its arrivals
-        whole = paths.get(f.id) or paths.setdefault(f.id, (f.path, _route(f)))
-        end = data["index"] + 2
-        level = hop.identifiability
-        kind = 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
+        arrival = (f, hop, data["index"] + 2)
+        of_kind = arrivals[_COPY_KIND[hop.identifiability]]
         for fam in hop.families or f.families:
             if family is None or fam == family:
-                arrivals[(node, fam)].append(Side(f, hop, whole[0][:end], whole[1][:end]))
-                kinds[(node, fam)] |= kind
+                of_kind[(node, fam)].append(arrival)
     found: list[Convergence] = []
     excluded: list[Excluded] = []
-    index = _SpecialIndex(G)
-    for (node, fam), sides in sorted(arrivals.items()):
+    index = _SpecialIndex(G, onward, readers, special)
+    copies = _Copies(facts)
+    neither, identifiable, deidentified = arrivals
+    source: dict[str, bool] = {}  # whether a node is part of the source (_is_part_of_source)
+    for key in sorted(identifiable.keys() | deidentified.keys()):
+        node, fam = key
         if wanted is not None and node != wanted:
             continue
-        if kinds[(node, fam)] != 3 and not (kinds[(node, fam)] and _is_part_of_source(G, node)):
+        in_source = source.get(node)
+        if in_source is None:
+            in_source = source[node] = _is_part_of_source(G, node)
+        if not (key in identifiable and key in deidentified) and not in_source:
             continue  # only one kind of copy arrives: nothing to find or to report apart
-        ident = _unique(s for s in sides if s.hop.identifiability is Identifiability.IDENTIFIABLE)
-        pseudo = _unique(s for s in sides if s.hop.identifiability.is_record_level_deidentified)
+        ident = _unique(identifiable.get(key, ()))
+        pseudo = _unique(deidentified.get(key, ()))
         name = G.nodes[node]["name"]
-        if _is_part_of_source(G, node):
+        if in_source:
             if ident or pseudo:
                 excluded.append(
                     Excluded(name, fam, "part of the source (NHS Digital): it receives identifiable data by design")
                 )
             continue
         if ident and pseudo:
-            found.append(_finding(G, node, fam, ident, pseudo, sides, index, facts))
+            sides = (*identifiable[key], *deidentified[key], *neither.get(key, ()))
+            found.append(_finding(G, node, fam, ident, pseudo, sides, index, copies))
     found.sort(key=lambda c: (-c.severity, c.recipient, c.family))
     return found, excluded
+
+
+#: one copy's arrival before it is a :class:`Side`: its flow, the hop, and how many node
+#: ids of the flow's path reach the recipient
+_Arrival = tuple[Flow, Hop, int]
 
 
 def _route(f: Flow) -> tuple[str, ...]:
@@ -367,11 +407,12 @@ def _route(f: Flow) -> tuple[str, ...]:
     return (f.hops[0].source.id, *(h.target.id for h in f.hops))
 
 
-def _unique(sides: Iterable[Side]) -> tuple[Side, ...]:
-    seen: dict[tuple[str, int], Side] = {}
-    for s in sides:
-        seen.setdefault((s.flow.id, s.hop.evidence.line), s)
-    return tuple(sorted(seen.values(), key=lambda s: (s.flow.entry, s.flow.id)))
+def _unique(arrivals: Iterable[_Arrival]) -> tuple[_Arrival, ...]:
+    """One arrival per flow and evidence line (the first), sorted by entry and flow."""
+    seen: dict[tuple[str, int], _Arrival] = {}
+    for a in arrivals:
+        seen.setdefault((a[0].id, a[1].evidence.line), a)
+    return tuple(sorted(seen.values(), key=lambda a: (a[0].entry, a[0].id)))
 
 
 def expired(f: Flow) -> bool:
@@ -389,24 +430,70 @@ def _months(side: Side) -> frozenset[str]:
     for a copy dated only by the register's period, the months of its released files."""
     if side.months_found is not None:
         return side.months_found
-    months = months_of(side.flow.period)
-    until = side.flow.until
+    return _flow_months(side.flow)
+
+
+class _Copies:
+    """Each arrival made a :class:`Side` of a finding: dated, with its opt-out status.
+
+    A flow reaching several recipients (or one through several hops) has the same opt-out
+    status for one family at each: it is worked out once per query.
+    """
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.opt_outs: dict[tuple[int, str, Identifiability, frozenset[str] | None], CopyOptOuts] = {}
+        self.months: dict[int, frozenset[str]] = {}
+        self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.by_entry: dict[tuple[str, str], CopyOptOuts] = {}
+
+    def side(self, arrival: _Arrival, family: str) -> tuple[Side, frozenset[str]]:
+        """The copy's side and the months it covers (:func:`_months`)."""
+        f, hop, end = arrival
+        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, (f.path, _route(f)))
+        period = f.period
+        if period is not None and period.qualifier == REGISTER_PERIOD:
+            months_found, dated_by = _dated(f, hop, family, self.facts)
+        else:
+            months_found, dated_by = None, ()
+        if months_found is not None:
+            months = months_found
+        elif (known := self.months.get(id(f))) is not None:
+            months = known
+        else:
+            months = self.months[id(f)] = _flow_months(f)
+        key = (id(f), family, hop.identifiability, months_found)
+        found = self.opt_outs.get(key)
+        if found is None:
+            found = _opt_outs_of(f, hop, family, months, self.facts)
+            if found.basis == ENTRY_STATEMENT:  # the same for every copy of the entry and reference
+                found = self.by_entry.setdefault((f.entry, f.reference), found)
+            self.opt_outs[key] = found
+        # many copies share a path (a few thousand distinct among tens of thousands): one
+        # tuple each, fewer objects for the collector to scan once the query ends
+        path, route = whole[0][:end], whole[1][:end]
+        path = self.shared.setdefault(path, path)
+        route = self.shared.setdefault(route, route)
+        return Side(f, hop, path, route, found, months_found, dated_by), months
+
+
+def _flow_months(f: Flow) -> frozenset[str]:
+    """The months of a flow's period, cut at a stated time limit ("permitted until")."""
+    months = months_of(f.period)
+    until = f.until
     return frozenset(m for m in months if m <= until) if until else months
 
 
-def _dated(side: Side, family: str, facts: Facts) -> Side:
+def _dated(f: Flow, hop: Hop, family: str, facts: Facts) -> tuple[frozenset[str], tuple[Release, ...]]:
     """A copy whose only period is the register's (a purpose statement is not dated): its
     months are those of its released files (same agreement, family and kind), if any."""
-    period = side.flow.period
-    if period is None or period.qualifier != REGISTER_PERIOD:
-        return side
-    rows = facts.copies(side.flow.agreement, family, side.hop.identifiability)
-    until = side.flow.until
+    rows = facts.copies(f.agreement, family, hop.identifiability)
+    until = f.until
     # a file released after the copy's stated time limit is not this copy's
     kept = [(r, m) for r in rows if (m := _file_months(r)) and not (until and min(m) > until)]
     dated = sorted((r for r, _ in kept), key=lambda r: (r.source, r.line))
-    months = frozenset().union(*(m for _, m in kept))
-    return replace(side, months_found=months, dated_by=tuple(dated))
+    return frozenset().union(*(m for _, m in kept)), tuple(dated)
 
 
 def _file_months(release: Release) -> frozenset[str]:
@@ -416,40 +503,41 @@ def _file_months(release: Release) -> frozenset[str]:
     return months_of(release.period)
 
 
-def _with_opt_outs(side: Side, family: str, facts: Facts) -> Side:
-    f = side.flow
+def _opt_outs_of(f: Flow, hop: Hop, family: str, months: frozenset[str], facts: Facts) -> CopyOptOuts:
+    """Whether opt-outs were honoured on one family's copy of a flow that covers ``months``."""
     # a statement naming other families of the flow ("Prior to the release of SUS data …")
     # says nothing of this family's copy
     own = not f.opt_outs_families or family in f.opt_outs_families
-    found = copy_opt_outs(
+    return copy_opt_outs(
         entry_id=f.entry,
         reference=f.reference,
         agreement=f.agreement,
         family=family,
-        level=side.hop.identifiability,
+        level=hop.identifiability,
         stated=f.opt_outs_stated if own else OptOut.UNKNOWN,
         stated_at=f.opt_outs_evidence if own else None,
-        months=_months(side),
+        months=months,
         facts=facts,
     )
-    return replace(side, opt_outs_found=found)
 
 
 def _finding(
     G: nx.MultiDiGraph,
     node: str,
     fam: str,
-    ident: tuple[Side, ...],
-    pseudo: tuple[Side, ...],
-    sides: list[Side],
+    identifiable: tuple[_Arrival, ...],
+    deidentified: tuple[_Arrival, ...],
+    sides: tuple[_Arrival, ...],
     index: _SpecialIndex,
-    facts: Facts,
+    copies: _Copies,
 ) -> Convergence:
     name = G.nodes[node]["name"]
-    ident = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in ident)
-    pseudo = tuple(_with_opt_outs(_dated(s, fam, facts), fam, facts) for s in pseudo)
-    months_i = frozenset().union(*(_months(s) for s in ident))
-    months_p = frozenset().union(*(_months(s) for s in pseudo))
+    made_i = [copies.side(a, fam) for a in identifiable]
+    made_p = [copies.side(a, fam) for a in deidentified]
+    ident = tuple(s for s, _ in made_i)
+    pseudo = tuple(s for s, _ in made_p)
+    months_i = frozenset().union(*(m for _, m in made_i))
+    months_p = frozenset().union(*(m for _, m in made_p))
     overlap = tuple(sorted(months_i & months_p))
     same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
     landing = tuple(
@@ -464,16 +552,16 @@ def _finding(
     reid, reid_others = index.reid_near(node, on_routes, agreements)
     qualifiers = [
         _both_copies(name, fam, ident, pseudo),
-        *_overlap(overlap, ident, pseudo),
+        *_overlap(overlap, made_i + made_p),
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
         *_same_agreement(same, ident, pseudo),
         *_landing(name, landing, ident, pseudo),
         *_segregated(segregation),
-        *_linkage(name, linkage, linkage_others),
-        *_reidentification(reid, reid_others),
+        *_linkage(name, linkage, linkage_others, index),
+        *_reidentification(reid, reid_others, index),
     ]
-    originals = tuple(sorted({s.hop.target.name for s in sides} - {name}))
+    originals = tuple(sorted({a[1].target.name for a in sides} - {name}))
     divergence = any(q.name == "opt_out_divergence" for q in qualifiers)
     return Convergence(
         name,
@@ -495,7 +583,13 @@ def _finding(
 
 
 def _cite(side: Side) -> Cited:
-    return Cited.of(side.hop.evidence, entry=side.flow.entry, reference=side.flow.reference)
+    return _cited(side.hop.evidence, side.flow.entry, side.flow.reference)
+
+
+def _cited(span: Span, entry: str | None, reference: str | None) -> Cited:
+    """``Cited.of(span, entry=entry, reference=reference)``, called by position (made tens
+    of thousands of times per query on a large register)."""
+    return Cited(span.path, span.line, span.col, span.text, entry, reference)
 
 
 def _copies(n: int, word: str) -> str:
@@ -517,32 +611,43 @@ def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Sid
     return Qualifier("both_copies", text, tuple(_cite(s) for s in (*ident, *pseudo)))
 
 
-def _period_cites(sides: Iterable[Side], months: frozenset[str]) -> tuple[Cited, ...]:
+def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str]) -> tuple[Cited, ...]:
+    """The lines dating the copies (each with the months it covers) that cover any of ``months``."""
     out: dict[tuple[str, int], Cited] = {}
-    for s in sides:
-        if not (_months(s) & months):
+    for s, covered in made:
+        if months.isdisjoint(covered):
             continue
         if s.months_found is not None:  # dated by its released files: the rows of those months
             for r in s.dated_by:
-                if _file_months(r) & months:
+                if not months.isdisjoint(_file_months(r)):
                     out.setdefault((r.source, r.line), release_cited(r))
             continue
         period = s.flow.period
         span = period.span if period is not None and period.span is not None else s.hop.evidence
-        out.setdefault((span.path, span.line), Cited.of(span, entry=s.flow.entry, reference=s.flow.reference))
+        if (span.path, span.line) not in out:
+            out[(span.path, span.line)] = _cited(span, s.flow.entry, s.flow.reference)
         if s.flow.until_evidence is not None:
             u = s.flow.until_evidence
-            out.setdefault((u.path, u.line), Cited.of(u, entry=s.flow.entry, reference=s.flow.reference))
+            if (u.path, u.line) not in out:
+                out[(u.path, u.line)] = _cited(u, s.flow.entry, s.flow.reference)
     return tuple(out[k] for k in sorted(out))
 
 
-def _overlap(overlap: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _overlap(overlap: tuple[str, ...], made: list[tuple[Side, frozenset[str]]]) -> list[Qualifier]:
+    """The months both kinds of copy cover, and the lines that date them (``made``: every
+    copy of the finding with its months)."""
     if not overlap:
         return []
     months = frozenset(overlap)
     span = overlap[0] if len(overlap) == 1 else f"{overlap[0]} to {overlap[-1]}"
-    cites = _period_cites((*ident, *pseudo), months)
-    by_files = [r for s in (*ident, *pseudo) if _months(s) & months for r in s.dated_by if _file_months(r) & months]
+    cites = _period_cites(made, months)
+    by_files = [
+        r
+        for s, covered in made
+        if s.dated_by and not months.isdisjoint(covered)
+        for r in s.dated_by
+        if not months.isdisjoint(_file_months(r))
+    ]
     if by_files and any(not r.month for r in by_files):
         # a file dated only by its register's period was released in it, not all through it
         text = (
@@ -595,14 +700,13 @@ def _where(sides: Iterable[Side], among: Iterable[Side] = ()) -> str:
     statuses: dict[str, set[object]] = defaultdict(set)
     for s in among:
         statuses[s.flow.reference].add(s.opt_outs_found.status if s.opt_outs_found else None)
-    by_basis: dict[str, list[str]] = defaultdict(list)
+    by_basis: dict[str, dict[str, None]] = defaultdict(dict)  # references in order met, once each
     for s in sides:
         basis = s.opt_outs_found.basis if s.opt_outs_found else "not stated"
         name = s.flow.reference
         if len(statuses.get(name, ())) > 1 and s.flow.purpose:
             name = f"{name} ({s.flow.purpose})"
-        if name not in by_basis[basis]:
-            by_basis[basis].append(name)
+        by_basis[basis][name] = None
     return "; ".join(f"{', '.join(refs)}: {basis}" for basis, refs in sorted(by_basis.items()))
 
 
@@ -681,7 +785,7 @@ def _segregated(segregation: tuple[Segregation, ...]) -> list[Qualifier]:
     return [Qualifier("segregation", f"every identifiable copy is stated to be held apart: {'; '.join(what)}", cites)]
 
 
-def _linkage(name: str, linkage: tuple[Linkage, ...], others: int) -> list[Qualifier]:
+def _linkage(name: str, linkage: tuple[Linkage, ...], others: int, index: _SpecialIndex) -> list[Qualifier]:
     if not linkage:
         return []
     linked = sorted({item for x in linkage for item in x.linked})
@@ -691,13 +795,13 @@ def _linkage(name: str, linkage: tuple[Linkage, ...], others: int) -> list[Quali
         Qualifier(
             "linkage",
             f"other data ({shown or 'not listed'}) is linked to these copies at {', '.join(where)}",
-            tuple(Cited.of(x.evidence, entry=x.entry, reference=x.reference) for x in linkage),
+            tuple(c for x in linkage for c in index.cited(x)),
             others,
         )
     ]
 
 
-def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Qualifier]:
+def _reidentification(reid: tuple[Reidentification, ...], others: int, index: _SpecialIndex) -> list[Qualifier]:
     if not reid:
         return []
     routes = sorted(
@@ -707,12 +811,7 @@ def _reidentification(reid: tuple[Reidentification, ...], others: int) -> list[Q
         Qualifier(
             "reidentification",
             f"a re-identification route starts on these copies' routes: {'; '.join(routes)}",
-            tuple(
-                Cited.of(span, entry=x.entry, reference=x.reference)
-                for x in reid
-                for span in (x.evidence, x.holder_evidence)
-                if span is not None
-            ),
+            tuple(c for x in reid for c in index.cited(x)),
             others,
         )
     ]
@@ -736,29 +835,38 @@ T = TypeVar("T", Linkage, Reidentification)
 
 
 class _SpecialIndex:
-    """Linkage and re-identification flows indexed once per query, by where they happen."""
+    """Linkage and re-identification flows indexed once per query, by where they happen.
 
-    def __init__(self, G: nx.MultiDiGraph) -> None:
+    Built from what one pass over the graph's edges collected (:func:`_convergences`):
+    the pairs of organisations copies go on between, who reads whose copy online, and
+    the linkage and re-identification edges.
+    """
+
+    def __init__(
+        self,
+        G: nx.MultiDiGraph,
+        onward: Iterable[tuple[str, str]],
+        readers: dict[str, set[str]],
+        special: Iterable[tuple[str, str, Flow, Hop]],
+    ) -> None:
         self.G = G
         self.linkage_at: dict[str, _At[Linkage]] = defaultdict(_At)
         self.reid_from: dict[str, _At[Reidentification]] = defaultdict(_At)
-        self.readers: dict[str, set[str]] = defaultdict(set)
+        self.readers = readers
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
-        self.onward = nx.DiGraph()
-        for u, v, data in G.edges(data=True):
-            f: Flow = data["flow"]
-            hop: Hop = data["hop"]
-            if f.kind in (FlowKind.TRANSFER, FlowKind.ACCESS):
-                self.onward.add_edge(u, v)
-            if hop.access:
-                self.readers[v].add(u)
+        self.onward = nx.DiGraph(list(onward))  # an edge list (a dict would read as adjacency)
+        self._downstream: dict[str, set[str]] = {}
+        self._linkage_around: dict[str, set[str]] = {}
+        self._reid_around: dict[str, set[str]] = {}
+        self._cited: dict[int, tuple[Cited, ...]] = {}  # by id of an item the index holds
+        for u, v, f, hop in special:
             if expired(f):
                 continue
             if f.kind is FlowKind.LINKAGE:
                 item = Linkage(f.entry, f.reference, G.nodes[v]["name"], f.linked, hop.evidence)
                 self.linkage_at[v].add(f.agreement, f.id, item)
-            elif f.kind is FlowKind.REIDENTIFICATION:
+            else:
                 reid = Reidentification(
                     f.entry,
                     f.reference,
@@ -773,8 +881,11 @@ class _SpecialIndex:
     def linkage_near(self, node: str, on_routes: set[str], agreements: set[str]) -> tuple[tuple[Linkage, ...], int]:
         """Linkage the copies meet: at an organisation on their routes (or one whose copy the
         recipient reads) under one of their agreements; and how many other linkages are there."""
-        near = on_routes | {node} | self.readers.get(node, set())
-        return _split(self.linkage_at, near, agreements, {node} | self.readers.get(node, set()))
+        readers = self.readers.get(node, set())
+        around = self._linkage_around.get(node)
+        if around is None:
+            around = self._linkage_around[node] = _ids_at(self.linkage_at, {node} | readers)
+        return _split(self.linkage_at, on_routes | {node} | readers, agreements, around)
 
     def reid_near(
         self, node: str, on_routes: set[str], agreements: set[str]
@@ -784,11 +895,28 @@ class _SpecialIndex:
         if not self.reid_from:
             return (), 0
         near = on_routes | {node} | self.readers.get(node, set())
-        return _split(self.reid_from, near, agreements, self.downstream(node))
+        around = self._reid_around.get(node)
+        if around is None:
+            around = self._reid_around[node] = _ids_at(self.reid_from, self.downstream(node))
+        return _split(self.reid_from, near, agreements, around)
+
+    def cited(self, item: Linkage | Reidentification) -> tuple[Cited, ...]:
+        """The lines a linkage or re-identification route rests on (its sentence, and for a
+        route the one naming its source when that is another), made once per query."""
+        found = self._cited.get(id(item))
+        if found is None:
+            spans = (item.evidence, item.holder_evidence) if isinstance(item, Reidentification) else (item.evidence,)
+            found = tuple(_cited(span, item.entry, item.reference) for span in spans if span is not None)
+            self._cited[id(item)] = found
+        return found
 
     def downstream(self, node: str) -> set[str]:
         """``node`` and every organisation its copies go on to."""
-        return {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
+        found = self._downstream.get(node)
+        if found is None:
+            found = {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
+            self._downstream[node] = found
+        return found
 
 
 class _At(Generic[T]):
@@ -805,17 +933,22 @@ class _At(Generic[T]):
         self.ids.add(flow_id)
 
 
+def _ids_at(items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+    """The flow ids of the items at any of ``nodes``."""
+    out: set[str] = set()
+    for n in nodes & items_at.keys():
+        out |= items_at[n].ids
+    return out
+
+
 def _split(
     items_at: dict[str, _At[T]], near: set[str], agreements: set[str], around: set[str]
 ) -> tuple[tuple[T, ...], int]:
     """Items at ``near`` nodes under ``agreements`` (sorted by flow id), and the count of the
-    other items at ``around`` nodes."""
+    other items among ``around`` (flow ids, :func:`_ids_at`)."""
     taken: dict[str, T] = {}
     for n in sorted(near & items_at.keys()):
         at = items_at[n].by_agreement
         for agreement in sorted(agreements & at.keys()):
             taken.update(at[agreement])
-    other: set[str] = set()
-    for n in around & items_at.keys():
-        other |= items_at[n].ids
-    return tuple(taken[k] for k in sorted(taken)), len(other - taken.keys())
+    return tuple(taken[k] for k in sorted(taken)), len(around) - sum(1 for k in taken if k in around)

@@ -20,6 +20,7 @@ from ..model import Entry, Identifiability, OptOut, Release
 from .severity import SEVERITY
 
 __all__ = [
+    "ENTRY_STATEMENT",
     "REGISTER_PERIOD",
     "Cited",
     "CopyOptOuts",
@@ -32,6 +33,10 @@ __all__ = [
 
 #: ``Period.qualifier`` of a period that is a register's (its title or file name), not a flow's
 REGISTER_PERIOD = "register period"
+
+#: ``CopyOptOuts.basis`` of a status read from the entry's opt-out statement: it depends on
+#: the entry and the reference cited alone, whatever the copy
+ENTRY_STATEMENT = "the entry's opt-out statement"
 
 #: entry variants whose opt-out field is worked out from released files, not stated
 _DERIVED_OPT_OUTS = frozenset({"quarterly-register", "data-uses-register", "release-register"})
@@ -204,7 +209,7 @@ def copy_opt_outs(
     ):
         span = _opt_out_field(entry)
         field_cited: tuple[Cited, ...] = (Cited.of(span, entry=entry_id, reference=reference),) if span else ()
-        return CopyOptOuts(entry.opt_outs.honoured, "the entry's opt-out statement", field_cited)
+        return CopyOptOuts(entry.opt_outs.honoured, ENTRY_STATEMENT, field_cited)
     rows = [r for r in facts.copies(agreement, family, level) if _in_period(r, months)]
     flags = {r.opt_outs_applied for r in rows} - {None}
     cited = tuple(release_cited(r) for r in sorted(rows, key=lambda r: (r.source, r.line)))
