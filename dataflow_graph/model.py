@@ -126,9 +126,14 @@ class Period:
         return (self.end, self.start) if self.reversed else (self.start, self.end)
 
     def months(self) -> Iterator[str]:
-        """Every month in the window (a reversed window is read in order)."""
+        """Every month in the window (a reversed window is read in order); none when an end is
+        open or is no written month (``2019-13``, ``abc``: the count would never end).
+
+        >>> list(Period("2018-11", "2019-01").months()), list(Period("2019-13", "2020-01").months())
+        (['2018-11', '2018-12', '2019-01'], [])
+        """
         b = self.bounds()
-        if b is None:
+        if b is None or not (_WRITTEN_MONTH.match(b[0]) and _WRITTEN_MONTH.match(b[1])):
             return
         y, m = int(b[0][:4]), int(b[0][5:7])
         while f"{y:04d}-{m:02d}" <= b[1]:
@@ -186,6 +191,8 @@ class Dataset:
         }
 
 
+#: A month as the readers write it, ``YYYY-MM`` (what :meth:`Period.months` can count from).
+_WRITTEN_MONTH = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 _ITEM = re.compile(r"^\s*(?:[-•o§*]\s|\(?[0-9]{1,2}[.)]\s|\(?[a-z]{1,4}[.)]\s)")
 
 

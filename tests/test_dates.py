@@ -154,3 +154,19 @@ def test_parse_when_long_value_is_linear(value):
     started = time.perf_counter()
     parse_when(value, SPAN, Diagnostics())
     assert time.perf_counter() - started < 20.0
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2019-13", "2020-01"), ("2019-01", "abc"), ("2019-00", "2019-05"), ("abcd-01", "2019-05"), ("2019-1", "2019-05")],
+)
+def test_dates_a_window_whose_bound_is_no_written_month_has_no_months(start, end):
+    """Period.months counted such a window without end (a notebook can make one; the
+    readers never do): it has no months, and the count stops."""
+    from itertools import islice
+
+    from dataflow_graph.graph.periods import months_of
+    from dataflow_graph.model import Period
+
+    assert list(islice(Period(start, end).months(), 1000)) == []
+    assert months_of(Period(start, end)) == frozenset()
