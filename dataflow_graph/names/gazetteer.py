@@ -19,7 +19,7 @@ from .._speed import BoundedMemo, memoised
 from ..model import Organisation
 from .reviewed import Reviewed, load_reviewed, package_file
 from .roles import guess_role, role_of
-from .text import is_commissioner_name, normalise, organisation_key, slug, words
+from .text import is_commissioner_name, normalise, organisation_key, slug, word_keys
 
 __all__ = ["Gazetteer", "Mention", "gazetteer", "organisation_id", "organisations_text"]
 
@@ -137,10 +137,15 @@ class Gazetteer:
         return iter(cached)
 
     def _scan(self, text: str) -> Iterator[Mention]:
-        tokens = words(text)
-        i, n = 0, len(tokens)
-        while i < n:
-            node = self._trie.get(tokens[i][2])
+        keys, starts, ends = word_keys(text)
+        trie = self._trie
+        n = len(keys)
+        after = 0  # the first word not inside the last mention
+        # only a word that starts an alias can start a mention: the rest are skipped at C speed
+        for i in [k for k, word in enumerate(keys) if word in trie]:
+            if i < after:
+                continue
+            node = trie.get(keys[i])
             best: tuple[int, str] | None = None
             j = i
             while isinstance(node, dict):
@@ -148,13 +153,12 @@ class Gazetteer:
                 if isinstance(alias, str):
                     best = (j, alias)
                 j += 1
-                node = node.get(tokens[j][2]) if j < n else None
+                node = node.get(keys[j]) if j < n else None
             if best is None:
-                i += 1
                 continue
-            start, end = tokens[i][0], tokens[best[0]][1]
+            start, end = starts[i], ends[best[0]]
             yield Mention(start, end, text[start:end], self.by_id[self._by_key[best[1]]])
-            i = best[0] + 1
+            after = best[0] + 1
 
     def memo(self, name: str) -> BoundedMemo[Any, Any]:
         """A cache named ``name`` (emptied past 200,000 entries), shared with this gazetteer's
