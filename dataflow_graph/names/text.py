@@ -89,7 +89,7 @@ def words(text: str) -> list[tuple[int, int, str]]:
     [(0, 1, 'm'), (1, 2, 'and'), (2, 3, 'l'), (4, 5, 'c'), (6, 7, 's'), (8, 9, 'u')]
     """
     keys, starts, ends = word_keys(text)
-    return list(zip(starts, ends, keys))
+    return list(zip(starts, ends, keys, strict=True))
 
 
 def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
@@ -114,7 +114,7 @@ def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
     keys: list[str] = []
     at: list[int] = []
     to: list[int] = []
-    for token, start, end in zip(tokens, starts, ends):
+    for token, start, end in zip(tokens, starts, ends, strict=True):
         if token == "&":
             keys.append("and")
         elif token.isascii():

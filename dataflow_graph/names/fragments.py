@@ -1,0 +1,190 @@
+"""Fragments every match of a pattern holds: a proven prefilter, and patterns behind one.
+
+A case-insensitive alternation of many words is slow in Python's ``re`` (each place in
+the text tries every alternative), while ``str.find`` of a few plain fragments runs at C
+speed.  :func:`always_holds` proves, from the parsed pattern, that every match contains
+one of some fragments; :class:`Guarded` then skips the regex on a text that holds none.
+The dataset families' prefilter (``datasets.yaml``) is proven the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from re import _constants as sre_constants  # type: ignore[attr-defined]
+from re import _parser as sre_parser  # type: ignore[attr-defined]
+from typing import Any
+
+__all__ = ["Guarded", "always_holds", "guarded"]
+
+_LIMIT = 256  # the most spellings one stretch of a pattern is expanded to
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
+
+
+def always_holds(
+    items: Any, fragments: tuple[str, ...], *, fold: bool = True, before: frozenset[str] = frozenset({""})
+) -> bool:
+    """True when every match of the parsed sequence ``items`` contains one of ``fragments``.
+
+    Literals, small character sets, optional parts and alternatives are followed through
+    every spelling they allow, keeping of each spelling only the tail a fragment could
+    still start in; the sequence proves it when no spelling is left without a fragment.
+    Conservative: a shape this cannot follow proves nothing, and the count starts again.
+    ``fold`` compares in lower case (for a case-insensitive search of lower-cased text);
+    without it the spellings keep the pattern's case (a case-sensitive one).  ``before``:
+    the tails the text before ``items`` may end in (a group's own proof starts from the
+    spellings in front of it: "o" before the alternatives "bjection|pt…").
+    """
+    keep = max(len(f) for f in fragments) - 1
+    tails = set(before)  # the last ``keep`` characters of each spelling that holds no fragment yet
+    for op, arg in items:
+        spellings = _spellings(op, arg, fold)
+        if spellings is None:
+            if _part_holds(op, arg, fragments, fold, frozenset(tails)):
+                return True
+            tails = {""}
+            continue
+        grown = set()
+        for tail in tails:
+            for spelling in spellings:
+                text = tail + spelling
+                if not any(f in text for f in fragments):
+                    grown.add(text[-keep:] if keep else "")
+        if not grown:
+            return True
+        tails = grown if len(grown) <= _LIMIT else {""}
+    return False
+
+
+def _part_holds(op: Any, arg: Any, fragments: tuple[str, ...], fold: bool, before: frozenset[str]) -> bool:
+    """A group, an alternative or a required repeat that proves it, after the tails ``before``."""
+    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
+        return not _folds_inside(op, arg, fold) and always_holds(arg[-1], fragments, fold=fold, before=before)
+    if op is sre_constants.BRANCH:
+        return all(always_holds(b, fragments, fold=fold, before=before) for b in arg[1])
+    if op in _REPEATS:
+        return bool(arg[0] >= 1 and always_holds(arg[2], fragments, fold=fold, before=before))
+    return False
+
+
+def _spellings(op: Any, arg: Any, fold: bool) -> set[str] | None:
+    """Every (lower-case) text one parsed item can match, or None when too many or unknown."""
+    if op is sre_constants.LITERAL:
+        return {chr(arg).lower() if fold else chr(arg)}
+    if op is sre_constants.AT:
+        return {""}
+    if op is sre_constants.IN:
+        if all(o is sre_constants.LITERAL for o, _ in arg):
+            return {chr(a).lower() if fold else chr(a) for _, a in arg}
+        return None
+    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
+        return None if _folds_inside(op, arg, fold) else _sequence_spellings(arg[-1], fold)
+    if op is sre_constants.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            found = _sequence_spellings(branch, fold)
+            if found is None:
+                return None
+            out |= found
+        return out if len(out) <= _LIMIT else None
+    if op in _REPEATS and arg[1] <= 2:
+        body = _sequence_spellings(arg[2], fold)
+        if body is None:
+            return None
+        out = {""} if arg[0] == 0 else set()
+        for n in range(max(1, arg[0]), arg[1] + 1):
+            out |= _power(body, n)
+        return out if len(out) <= _LIMIT else None
+    return None
+
+
+def _folds_inside(op: Any, arg: Any, fold: bool) -> bool:
+    """A group that turns case-insensitive matching on ``(?i:…)`` inside a case-sensitive
+    pattern: its spellings in the pattern's case prove nothing."""
+    return not fold and op is sre_constants.SUBPATTERN and bool(arg[1] & re.IGNORECASE)
+
+
+def _power(body: set[str], n: int) -> set[str]:
+    out = {""}
+    for _ in range(n):
+        out = {a + b for a in out for b in body}
+    return out
+
+
+def _sequence_spellings(items: Any, fold: bool) -> set[str] | None:
+    out = {""}
+    for op, arg in items:
+        found = _spellings(op, arg, fold)
+        if found is None or len(out) * len(found) > _LIMIT:
+            return None
+        out = {a + b for a in out for b in found}
+    return out
+
+
+#: the characters outside ASCII that a case-insensitive ``re`` matches with an ASCII letter
+#: ("İ", "ı", "ſ", the Kelvin sign): in a text holding one, a lower-case fragment test proves nothing
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+_END = sys.maxsize
+
+
+class Guarded:
+    """A compiled pattern behind a proven prefilter: on a text that lacks every fragment of
+    one of its groups, ``search`` gives None and ``finditer`` nothing, at once.  A
+    case-insensitive pattern's fragments are lower case and looked for in the lower-cased
+    text; a case-sensitive one's as they are written.
+
+    Each group is proven with :func:`always_holds` when the guard is made; a group that
+    cannot be proven (the reviewed pattern changed) is dropped, so a guard may make a
+    search slower, never different.  For a case-insensitive pattern outside ASCII the test
+    holds only when the text has no character :data:`_CASE_TWINS` names; else the pattern
+    is always tried.
+    """
+
+    __slots__ = ("fold", "groups", "pattern", "unproven")
+
+    def __init__(self, pattern: re.Pattern[str], groups: Sequence[Sequence[str]]) -> None:
+        self.pattern = pattern
+        self.fold = bool(pattern.flags & re.IGNORECASE)
+        parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+        kept: list[tuple[str, ...]] = []
+        unproven: list[tuple[str, ...]] = []
+        for group in groups:
+            fragments = tuple(group)
+            ok = bool(fragments) and all(f and f.isascii() and (f == f.lower() or not self.fold) for f in fragments)
+            (kept if ok and always_holds(parsed, fragments, fold=self.fold) else unproven).append(fragments)
+        self.groups = tuple(kept)
+        self.unproven = tuple(unproven)
+
+    def possible(self, text: str, low: str | None = None) -> bool:
+        """False only when no match can exist: some group has no fragment in ``text``
+        (``low``: ``text.lower()``, when the caller has it already)."""
+        if not self.groups:
+            return True
+        if self.fold:
+            if not text.isascii() and _CASE_TWINS.search(text):
+                return True
+            text = text.lower() if low is None else low
+        holds = text.__contains__
+        for group in self.groups:
+            if not any(map(holds, group)):  # map: no Python frame per fragment
+                return False
+        return True
+
+    def search(self, text: str, pos: int = 0, endpos: int = _END, *, low: str | None = None) -> re.Match[str] | None:
+        """``pattern.search``, None at once where no match can exist."""
+        return self.pattern.search(text, pos, endpos) if self.possible(text, low) else None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
+        """``pattern.finditer``, nothing at once where no match can exist."""
+        return self.pattern.finditer(text, pos, endpos) if self.possible(text) else iter(())
+
+
+def guarded(pattern: re.Pattern[str], *groups: Sequence[str]) -> Guarded:
+    r"""``pattern`` behind the fragment ``groups`` (every match holds a fragment of each).
+
+    >>> g = guarded(re.compile(r"(?i)\bkeys?\b"), ["key"])
+    >>> g.search("the KEY is held") is not None, g.search("no such word"), g.unproven
+    (True, None, ())
+    """
+    return Guarded(pattern, groups)
