@@ -3,9 +3,11 @@ searches, the gazetteer's word cutting and its scan give what the plain ones gav
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -13,11 +15,13 @@ from hypothesis import strategies as st
 
 import dataflow_graph.extract
 import dataflow_graph.names
-from dataflow_graph.extract.rules import rules
-from dataflow_graph.names import gazetteer
-from dataflow_graph.names.fragments import Guarded, guarded
+from dataflow_graph.extract import rules as rules_module
+from dataflow_graph.extract.rules import compile_rules, rules
+from dataflow_graph.names import gazetteer, load_reviewed, load_yaml
+from dataflow_graph.names.fragments import Guarded, guarded, led
 from dataflow_graph.names.text import _norm_word, word_keys, words
 
+ROOT = Path(__file__).resolve().parent.parent
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
 
 
@@ -126,3 +130,55 @@ def test_gazetteer_scan_finds_the_longest_alias_from_each_word():
         i = best[0] + 1
     assert found == expected
     assert len(found) >= 3
+
+
+def _sentences() -> list[str]:
+    """Real register sentences (the labelled cases and the seed page's lines)."""
+    cases = load_yaml((ROOT / "tests" / "data" / "sentences.yaml").read_text(encoding="utf-8"))
+    seed = next((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8").splitlines()
+    context = [c.get("context") or [] for c in cases]
+    lines = [line for c in context for line in ([c] if isinstance(c, str) else c)]
+    return [c["sentence"] for c in cases] + lines + seed
+
+
+def _unled_rules(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(rules_module, "led", lambda pattern: pattern)
+    return compile_rules(load_reviewed("dataflow_graph.extract", "rules.yaml"))
+
+
+def test_led_rules_find_what_the_rules_find(monkeypatch):
+    plain = _unled_rules(monkeypatch)
+    led_rules = rules()
+    texts = _sentences()
+    assert len(texts) > 300
+    compared = 0
+    for f in dataclasses.fields(led_rules):
+        fast, slow = getattr(led_rules, f.name), getattr(plain, f.name)
+        if not isinstance(slow, re.Pattern):
+            continue
+        assert fast.flags == slow.flags
+        assert fast.groupindex == slow.groupindex
+        compared += fast is not slow and fast.pattern != slow.pattern
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)], f.name
+            for at in (0, len(text) // 2):
+                a, b = fast.match(text, at), slow.match(text, at)
+                assert (a and a.groupdict()) == (b and b.groupdict()), f.name
+    assert compared > 40  # most rules are led
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from([*"aAdDtTsSkKiIgGpPcC .;:,()-–’'\n\t0129", "\u017f", "\u212a", "\u0130"]), max_size=30
+    )
+)
+def test_a_led_pattern_matches_where_the_pattern_matches(text):
+    for pattern in (
+        re.compile(r"(?i)\b(?:the\s+)?(?:CCG|DSCRO)s?\b|\bGP\s+practices?"),
+        re.compile(r"(?<![\s(]\d)(?<=[A-Za-z0-9)’'])[.;]\s+(?=[A-Z(])|\s+(?=\(?\d{1,2}[.)]\s+[A-Z])"),
+        re.compile(r"(?i)k[a-c]?|[^x]y"),  # a negated set leads nothing
+        re.compile(r"(?:s|ı)*t|\d"),
+    ):
+        lead = led(pattern)
+        assert [m.span() for m in lead.finditer(text)] == [m.span() for m in pattern.finditer(text)]

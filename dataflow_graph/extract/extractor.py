@@ -19,7 +19,6 @@ from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
-from ..names.fragments import guarded
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in
@@ -32,8 +31,7 @@ from .special import block_host, special_flows
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
-#: behind a proven prefilter (names/fragments.py): read over whole sections, few name a DSCRO
-_DSCRO_NAMED = guarded(rules().dscro_named, ["dscro", "data services for commission"])
+_DSCRO_NAMED = rules().dscro_named
 _NOT_HELD_APART = rules().not_held_apart
 _ROLE_WORDS = rules().role_words
 _DP_PART = rules().dp_part

@@ -17,7 +17,6 @@ from typing import Any
 from .._speed import BoundedMemo
 from ..model import Entry, Organisation, Role
 from ..names import Gazetteer, normalise
-from ..names.fragments import guarded
 from .rules import rules
 
 __all__ = [
@@ -60,17 +59,6 @@ _OWNER = _R.owner
 _POSSESSIVE = _R.possessive_marks
 _OWNED_PLACE = _R.owned_place
 _COUNCIL = re.compile(r"(?i)\b(?:council|authority)\b")
-#: the name shapes behind a proven prefilter (names/fragments.py): every shape ends in one
-#: of these words, as written (the rule is case-sensitive), and most sentences hold none
-_SHAPES = guarded(
-    NAME_SHAPE,
-    [
-        *"University Institute CCG CSU ICB Limited Ltd LLP Plc plc PLC Inc Trust Council Partnership".split(),
-        *"Hospital College Consortium Agency Authority".split(),
-        *("London School", "Commissioning Support Unit", "Clinical Commissioning Group", "Integrated Care Board"),
-        "Health Board",
-    ],
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +260,7 @@ def _find_candidates(text: str, names: Gazetteer) -> tuple[Candidate, ...]:
 
     for alias in names.mentions(text):
         add(alias.start, alias.end, ALIAS, alias.organisation)
-    for m in _SHAPES.finditer(text):
+    for m in NAME_SHAPE.finditer(text):
         lead = _LEADING_WORDS.match(m.group(0))
         start = m.start() + (lead.end() if lead else 0)
         name = text[start : m.end()].strip()

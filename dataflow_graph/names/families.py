@@ -15,7 +15,7 @@ from itertools import compress
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 
 from .._speed import memoised
-from .fragments import always_holds
+from .fragments import always_holds, led
 from .reviewed import Reviewed, compiled, load_reviewed
 
 __all__ = ["dataset_family", "families_in", "family_labels"]
@@ -60,9 +60,9 @@ def _families() -> tuple[_Family, ...]:
             _Family(
                 name,
                 spec.get("label", name),
-                re.compile(_joined(spec["patterns"]), re.IGNORECASE),
+                led(re.compile(_joined(spec["patterns"]), re.IGNORECASE)),
                 tuple(fragments) if fragments else None,
-                re.compile(_joined([*spec["patterns"], *extra.get(name, ())]), re.IGNORECASE),
+                led(re.compile(_joined([*spec["patterns"], *extra.get(name, ())]), re.IGNORECASE)),
             )
         )
     return tuple(out)

@@ -16,7 +16,7 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["Guarded", "always_holds", "guarded"]
+__all__ = ["Guarded", "always_holds", "guarded", "led"]
 
 _LIMIT = 256  # the most spellings one stretch of a pattern is expanded to
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
@@ -188,3 +188,91 @@ def guarded(pattern: re.Pattern[str], *groups: Sequence[str]) -> Guarded:
     (True, None, ())
     """
     return Guarded(pattern, groups)
+
+
+#: how a first-character item of a parsed pattern is written inside a character class
+_CATEGORIES = {
+    sre_constants.CATEGORY_SPACE: r"\s",
+    sre_constants.CATEGORY_NOT_SPACE: r"\S",
+    sre_constants.CATEGORY_DIGIT: r"\d",
+    sre_constants.CATEGORY_NOT_DIGIT: r"\D",
+    sre_constants.CATEGORY_WORD: r"\w",
+    sre_constants.CATEGORY_NOT_WORD: r"\W",
+}
+_ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
+_GLOBAL_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+
+
+def led(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    r"""The same pattern led by a lookahead of the characters a match can start with.
+
+    ``re`` tries every alternative at every place in the text; a pattern whose
+    alternatives start with lookbehinds or optional words is slow to fail where the
+    character there could start none of them.  The lookahead is read off the parsed
+    pattern (literals, sets, groups, alternatives and repeats, past zero-width
+    assertions), compiled with the pattern's own flags, so it admits exactly the
+    characters the first item would.  A pattern whose first character cannot be worked
+    out (or that may match empty text) is returned as it is.
+
+    >>> led(re.compile(r"(?i)(?<!\d)[.;] |x?y")).pattern
+    '(?=[;\\.xy])(?:(?<!\\d)[.;] |x?y)'
+    """
+    text = pattern.pattern
+    if flags := _GLOBAL_FLAGS.match(text):  # they are in pattern.flags: kept there
+        text = text[flags.end() :]
+    first = _first(sre_parser.parse(pattern.pattern, pattern.flags))
+    if first is None or first[1]:
+        return pattern
+    return re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{text})", pattern.flags)
+
+
+def _first(items: Any) -> tuple[set[str], bool] | None:
+    """What the first character of a match of the sequence ``items`` may be, as class
+    parts, and whether the sequence may match empty text; None when unknown."""
+    out: set[str] = set()
+    for op, arg in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op is sre_constants.LITERAL:
+            out.add(re.escape(chr(arg)))
+            return out, False
+        if op is sre_constants.IN:
+            parts = _class_parts(arg)
+            if parts is None:
+                return None
+            return out | parts, False
+        if op is sre_constants.SUBPATTERN:
+            if arg[1] or arg[2]:  # flags of its own
+                return None
+            inner = _first(arg[3])
+        elif op is sre_constants.BRANCH:
+            branches = [_first(b) for b in arg[1]]
+            if any(b is None for b in branches):
+                return None
+            inner = (set().union(*(b[0] for b in branches if b)), any(b[1] for b in branches if b))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            body = _first(arg[2])
+            inner = None if body is None else (body[0], body[1] or arg[0] == 0)
+        else:
+            return None
+        if inner is None:
+            return None
+        out |= inner[0]
+        if not inner[1]:
+            return out, False
+    return out, True
+
+
+def _class_parts(items: Any) -> set[str] | None:
+    """The parts of a character set as written in a class, None for a negated set."""
+    out = set()
+    for op, arg in items:
+        if op is sre_constants.LITERAL:
+            out.add(re.escape(chr(arg)))
+        elif op is sre_constants.RANGE:
+            out.add(f"{re.escape(chr(arg[0]))}-{re.escape(chr(arg[1]))}")
+        elif op is sre_constants.CATEGORY and arg in _CATEGORIES:
+            out.add(_CATEGORIES[arg])
+        else:
+            return None
+    return out
