@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 import dataflow_graph.extract
 import dataflow_graph.names
 from dataflow_graph.extract import rules as rules_module
+from dataflow_graph.extract.mentions import ROLE, candidates
 from dataflow_graph.extract.rules import compile_rules, rules
+from dataflow_graph.extract.sentences import pieces
 from dataflow_graph.names import gazetteer, load_reviewed, load_yaml
 from dataflow_graph.names.fragments import Guarded, guarded, led
 from dataflow_graph.names.text import _norm_word, word_keys, words
@@ -83,6 +85,10 @@ def test_a_guarded_search_finds_what_the_pattern_finds(parts, upper):
     text = "".join(parts)
     text = text.upper() if upper else text
     for name, guard in GUARDS:
+        if guard.within is not None:
+            if not guard.possible(text):
+                assert not any(m.group(guard.within) for m in guard.pattern.finditer(text)), name
+            continue
         plain = guard.pattern.search(text)
         found = guard.search(text)
         assert (found and found.span()) == (plain and plain.span()), name
@@ -182,3 +188,41 @@ def test_a_led_pattern_matches_where_the_pattern_matches(text):
     ):
         lead = led(pattern)
         assert [m.span() for m in lead.finditer(text)] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_a_guard_within_a_group_speaks_only_of_that_group():
+    role_words = rules().role_words
+    dp = Guarded(role_words, [["processor", "dp"]], within="dp")
+    assert dp.groups
+    assert not Guarded(role_words, [["processor"]], within="dp").groups  # "DP1" holds no "processor"
+    assert not Guarded(role_words, [["csu"]], within="ccg").groups
+    with pytest.raises(TypeError):
+        dp.search("the CCG's data processor")
+    names = gazetteer().fresh()
+    for text in _sentences():
+        said = any(c[3] == ROLE and c[4] == ("dp", None) for c in candidates(text, names))
+        assert dp.possible(text) or not said, text
+
+
+def test_the_sentences_of_a_line_take_its_mentions_where_no_word_or_name_is_cut():
+    g = gazetteer().fresh()
+    texts = [line for line in _sentences() if len(line) > 3]
+    seeded = 0
+    for line in texts:
+        parts = [(col - 1, text) for col, text, _, _ in pieces(line)]
+        parts += [(0, line[: len(line) // 3]), (len(line) // 2, line[len(line) // 2 : -1])]
+        g._cache.clear()
+        g.remember_parts(line, parts)
+        kept = {text: g._cache.get(text) for _, text in parts if text != line}
+        g._cache.clear()
+        for text, mentions in kept.items():
+            if mentions is not None:
+                seeded += 1
+                assert mentions == tuple(g._scan(text)), (line, text)
+    assert seeded > len(texts) // 2
+    line = "Data is sent to North East London CSU, then to NHS Digital."
+    g._cache.clear()
+    g.remember_parts(line, [(0, "Data is sent to North East"), (0, "Data is se"), (0, "then to NHS Digital")])
+    assert "Data is sent to North East" not in g._cache  # cuts a name
+    assert "Data is se" not in g._cache  # cuts a word
+    assert [m.organisation.id for m in g._cache["then to NHS Digital"]] == ["org:nhs-digital"]

@@ -139,20 +139,27 @@ class Guarded:
     search slower, never different.  For a case-insensitive pattern outside ASCII the test
     holds only when the text has no character :data:`_CASE_TWINS` names; else the pattern
     is always tried.
+
+    With ``within`` (a group name) the fragments are proven of what that group matches, and
+    only :meth:`possible` speaks: of the matches in which the group takes part.
     """
 
-    __slots__ = ("fold", "groups", "pattern", "unproven")
+    __slots__ = ("fold", "groups", "pattern", "unproven", "within")
 
-    def __init__(self, pattern: re.Pattern[str], groups: Sequence[Sequence[str]]) -> None:
+    def __init__(self, pattern: re.Pattern[str], groups: Sequence[Sequence[str]], within: str | None = None) -> None:
         self.pattern = pattern
         self.fold = bool(pattern.flags & re.IGNORECASE)
+        self.within = within
         parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+        if within is not None:
+            parsed = _group_items(parsed, pattern.groupindex[within]) if self.fold else None
         kept: list[tuple[str, ...]] = []
         unproven: list[tuple[str, ...]] = []
         for group in groups:
             fragments = tuple(group)
             ok = bool(fragments) and all(f and f.isascii() and (f == f.lower() or not self.fold) for f in fragments)
-            (kept if ok and always_holds(parsed, fragments, fold=self.fold) else unproven).append(fragments)
+            proven = ok and parsed is not None and always_holds(parsed, fragments, fold=self.fold)
+            (kept if proven else unproven).append(fragments)
         self.groups = tuple(kept)
         self.unproven = tuple(unproven)
 
@@ -173,10 +180,14 @@ class Guarded:
 
     def search(self, text: str, pos: int = 0, endpos: int = _END, *, low: str | None = None) -> re.Match[str] | None:
         """``pattern.search``, None at once where no match can exist."""
+        if self.within is not None:
+            raise TypeError("a guard within a group only says what is possible")
         return self.pattern.search(text, pos, endpos) if self.possible(text, low) else None
 
     def finditer(self, text: str, pos: int = 0, endpos: int = _END) -> Iterator[re.Match[str]]:
         """``pattern.finditer``, nothing at once where no match can exist."""
+        if self.within is not None:
+            raise TypeError("a guard within a group only says what is possible")
         return self.pattern.finditer(text, pos, endpos) if self.possible(text) else iter(())
 
 
@@ -188,6 +199,30 @@ def guarded(pattern: re.Pattern[str], *groups: Sequence[str]) -> Guarded:
     (True, None, ())
     """
     return Guarded(pattern, groups)
+
+
+def _group_items(items: Any, group: int) -> Any:
+    """The parsed items of capturing group number ``group``, or None where not found."""
+    for op, arg in items:
+        if op is sre_constants.SUBPATTERN:
+            if arg[0] == group:
+                return arg[-1]
+            inner = [arg[-1]]
+        elif op is sre_constants.BRANCH:
+            inner = list(arg[1])
+        elif op in _REPEATS:
+            inner = [arg[2]]
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            inner = [arg[1]]
+        elif op is sre_constants.ATOMIC_GROUP:
+            inner = [arg]
+        else:
+            continue
+        for sub in inner:
+            found = _group_items(sub, group)
+            if found is not None:
+                return found
+    return None
 
 
 #: how a first-character item of a parsed pattern is written inside a character class

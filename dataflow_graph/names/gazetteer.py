@@ -136,6 +136,38 @@ class Gazetteer:
             cached = self._cache.remember(text, tuple(self._scan(text)))
         return iter(cached)
 
+    def remember_parts(self, text: str, parts: Iterable[tuple[int, str]]) -> None:
+        """Remember the mentions of parts of ``text`` (its sentences) from the text's own.
+
+        Each part is (where to look for it from, its text).  The part's mentions are those of
+        the text inside it, moved to its start, when no word and no mention of the text runs
+        across either end of the part: the scan then meets the same words in the same state.
+        Otherwise (or when the part is not in the text) the part is left to be scanned.
+        """
+        cache = self._cache
+        found: tuple[Mention, ...] | None = None
+        for hint, part in parts:
+            if part in cache or part == text:
+                continue
+            start = text.find(part, hint)
+            if start < 0 or not part:
+                continue
+            end = start + len(part)
+            if _cut_in_word(text, start) or _cut_in_word(text, end):
+                continue
+            if found is None:
+                found = tuple(self.mentions(text))
+            if any(m.start < start < m.end or m.start < end < m.end for m in found):
+                continue
+            cache.remember(
+                part,
+                tuple(
+                    Mention(m.start - start, m.end - start, m.text, m.organisation)
+                    for m in found
+                    if start <= m.start and m.end <= end
+                ),
+            )
+
     def _scan(self, text: str) -> Iterator[Mention]:
         keys, starts, ends = word_keys(text)
         trie = self._trie
@@ -227,6 +259,15 @@ def organisation_id(name: str) -> str:
     ('org:nhs-thurrock-ccg', 'org:nhs-thurrock-ccg', 'org:nhs-greenwich-ccg')
     """
     return gazetteer().fresh().resolve(name).id
+
+
+#: a character a word (:func:`~.text.words`) may hold
+_WORD_CHAR = re.compile(r"[\w'’]")
+
+
+def _cut_in_word(text: str, at: int) -> bool:
+    """Whether a cut of ``text`` at ``at`` may fall inside a word (both sides word characters)."""
+    return 0 < at < len(text) and bool(_WORD_CHAR.match(text, at - 1)) and bool(_WORD_CHAR.match(text, at))
 
 
 def _strip_ods(name: str) -> str:
