@@ -170,7 +170,7 @@ def test_led_rules_find_what_the_rules_find(monkeypatch):
             for at in (0, len(text) // 2):
                 a, b = fast.match(text, at), slow.match(text, at)
                 assert (a and a.groupdict()) == (b and b.groupdict()), f.name
-    assert compared > 40  # most rules are led
+    assert compared > 20  # the rules re is slow to fail are led
 
 
 @settings(max_examples=200, deadline=None)

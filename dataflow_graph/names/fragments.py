@@ -247,7 +247,8 @@ def led(pattern: re.Pattern[str]) -> re.Pattern[str]:
     pattern (literals, sets, groups, alternatives and repeats, past zero-width
     assertions), compiled with the pattern's own flags, so it admits exactly the
     characters the first item would.  A pattern whose first character cannot be worked
-    out (or that may match empty text) is returned as it is.
+    out (or that may match empty text), or that starts with one character test already, is
+    returned as it is.
 
     >>> led(re.compile(r"(?i)(?<!\d)[.;] |x?y")).pattern
     '(?=[;\\.xy])(?:(?<!\\d)[.;] |x?y)'
@@ -255,10 +256,36 @@ def led(pattern: re.Pattern[str]) -> re.Pattern[str]:
     text = pattern.pattern
     if flags := _GLOBAL_FLAGS.match(text):  # they are in pattern.flags: kept there
         text = text[flags.end() :]
-    first = _first(sre_parser.parse(pattern.pattern, pattern.flags))
+    parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+    if _quick_to_fail(parsed, fold=bool(pattern.flags & re.IGNORECASE)):
+        return pattern
+    first = _first(parsed)
     if first is None or first[1]:
         return pattern
     return re.compile(f"(?=[{''.join(sorted(first[0]))}])(?:{text})", pattern.flags)
+
+
+def _quick_to_fail(items: Any, *, fold: bool) -> bool:
+    """Whether ``re`` fails fast where the pattern cannot start already, so that a lookahead
+    would only add work: it is anchored at the start, its first item (past word boundaries)
+    is one character test or a repeat of one, or (case-sensitive) every alternative starts
+    with a literal, from which ``re`` builds its own first-character test."""
+    if not items:
+        return True
+    op, arg = items[0]
+    if op is sre_constants.AT and arg in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING):
+        return True
+    rest = [item for item in items if item[0] is not sre_constants.AT]
+    if not rest:
+        return True
+    op, arg = rest[0]
+    if op in (sre_constants.LITERAL, sre_constants.IN):
+        return True
+    if op in _REPEATS and len(arg[2]) == 1 and arg[2][0][0] in (sre_constants.LITERAL, sre_constants.IN):
+        return True
+    if op is sre_constants.BRANCH and not fold:
+        return all(b and b[0][0] is sre_constants.LITERAL for b in arg[1])
+    return False
 
 
 def _first(items: Any) -> tuple[set[str], bool] | None:
