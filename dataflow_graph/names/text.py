@@ -80,6 +80,8 @@ def slug(name: str) -> str:
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
 #: the same tokens, kept by ``split`` between the text around them
 _TOKEN_SPLIT = re.compile(r"(\w+(?:['’]\w+)*|&)")
+#: the same in lower-cased ASCII text, where a word character is one of these (a plain set is quicker)
+_ASCII_SPLIT = re.compile(r"([a-z0-9_]+(?:'[a-z0-9_]+)*|&)")
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
@@ -104,7 +106,7 @@ def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
     (['nhs', 'digitals', 'dscro', 'and', 'csus'], [0, 4, 14, 20, 22], [3, 13, 19, 21, 27])
     """
     ascii_only = text.isascii()
-    parts = _TOKEN_SPLIT.split(text.lower() if ascii_only else text)
+    parts = _ASCII_SPLIT.split(text.lower()) if ascii_only else _TOKEN_SPLIT.split(text)
     bounds = list(accumulate(map(len, parts)))
     tokens, starts, ends = parts[1::2], bounds[0:-1:2], bounds[1::2]
     if ascii_only:
