@@ -333,6 +333,8 @@ def cell_section(name: str, source: str, line: int, text: str) -> Section:
     section = _new_cell_section(_CellSection)
     _set_name(section, name)
     end = text.find("\n")  # not split/partition: they copy the rest of a long cell
-    _set_heading(section, new_spans(source, line, text if end < 0 else text[:end])[0])
+    # the first line holds no line break: its span is made whole (splitting it again walks
+    # it character by character, most of the cost of a long first line)
+    _set_heading(section, Span(source, line, 1, text if end < 0 else text[:end]))
     _set_cell_text(section, text)
     return section

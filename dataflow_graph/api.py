@@ -40,7 +40,7 @@ from .graph import (
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
 from .rdf import DEFAULT_BASE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
-from .read import Limits, expand_paths, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
+from .read import Limits, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
 
 if TYPE_CHECKING:  # imported where used: a command imports only what it needs
     import networkx as nx
@@ -732,11 +732,14 @@ def export_rdf(register: Register, fmt: str, *, base: str = DEFAULT_BASE, flat: 
     return _rdf.export_rdf(_rdf_records(register), fmt, base=base, flat=flat)
 
 
-def check(register: Register, *, base: str = DEFAULT_BASE) -> list[_rdf.Violation]:
-    """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry."""
+def check(register: Register, *, base: str = DEFAULT_BASE, engine: str = "sparql") -> list[_rdf.Violation]:
+    """SHACL violations of the register's RDF (ontology/shapes.ttl), each with its entry.
+
+    ``engine`` ``pyshacl`` validates with pySHACL instead of the shapes compiled to SPARQL
+    (same results, about 10x slower: to cross-check)."""
     from .rdf import register as _rdf
 
-    return _rdf.check(_rdf_records(register), base=base)
+    return _rdf.check(_rdf_records(register), base=base, engine=engine)
 
 
 def sparql(
@@ -758,6 +761,7 @@ def sparql(
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
     from .rdf import register as _rdf
+    from .read import expand_paths
 
     return _rdf.sparql(
         query,

@@ -5,6 +5,7 @@ Timings are measured by benchmarks/startup.py, never asserted here.
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,31 @@ def test_startup_only_the_dfg_process_freezes_its_records_out_of_the_collector(s
     assert counts["main"] > 0
     assert counts["cli"] == 0
     assert (tmp_path / "main.json").read_bytes() == (tmp_path / "cli.json").read_bytes()
+
+
+_CACHE_HIT = """
+import sys
+from dataflow_graph.cli import main
+try:
+    main(["org", "NHS Thurrock CCG", sys.argv[1], "--format", "json", "-q"], prog_name="dfg")
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+print(sorted(m for m in sys.modules if m.startswith(("dataflow_graph.read.", "dataflow_graph.extract"))))
+"""
+
+
+def test_startup_a_cache_hit_imports_no_parser(seed_path, tmp_path):
+    """The second `dfg org` on the same inputs reads the load cache: the page and register
+    parsers and the extractor (their many patterns) are never imported."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "", "DFG_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _CACHE_HIT, str(seed_path)], capture_output=True, text=True, cwd=ROOT, env=env
+        )
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    first, second = (ast.literal_eval(r.stdout.strip().splitlines()[-1]) for r in runs)
+    parsers = ("dataflow_graph.read.page", "dataflow_graph.read.register", "dataflow_graph.read.sources")
+    assert set(parsers) <= set(first)  # the first run parses
+    assert not [m for m in second if m.startswith((*parsers, "dataflow_graph.extract"))], second

@@ -124,29 +124,54 @@ def _emit(
     b.use(b.graph("reference"))
     reference(b, orgs, entries, flows, releases, _paths(entries, flows, releases, findings))
     cores = sorted(by_agreement)
-    parts = _split(cores, by_agreement, workers)
+    parts = _split(cores, by_agreement, workers, _findings_weight(findings))
     if len(parts) < 2:
         _agreements(b, cores, by_agreement, roles)
+        _findings(b, entries, flows, findings)
     else:
+        seen = set(b.seen)
 
-        def apart(cores: list[str]) -> Graphs:
-            """The agreement graphs of ``cores``, sealed, in a builder of their own."""
+        def apart(job: tuple[list[str], bool]) -> Graphs:
+            """The agreement graphs of some cores, sealed, in a builder of their own; with
+            the findings graph too if asked (in a builder that has seen what ``b`` had, as
+            :func:`_findings` in ``b`` would)."""
+            cores, with_findings = job
             part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
             _agreements(part, cores, by_agreement, roles)
             part.use(None)
             part.seal()
+            if with_findings and findings:
+                found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+                found.seen = seen
+                _findings(found, entries, flows, findings)
+                found.use(None)
+                found.seal()
+                for g, chunks in found.statements.items():
+                    part.statements.setdefault(g, []).extend(chunks)
+                for g, nodes in found.open.items():
+                    part.open.setdefault(g, {}).update(nodes)
             return part.statements, part.open
 
-        for statements, open_nodes in fork_map(apart, parts):
+        jobs = [(cores, i == 0) for i, cores in enumerate(parts)]  # the first runs here
+        for statements, open_nodes in fork_map(apart, jobs):
             b.statements.update(statements)
             b.open.update(open_nodes)
+    b.use(None)
+    b.seal()
+
+
+def _findings(b: RdfText, entries: list[Entry], flows: list[Flow], findings: list[Convergence]) -> None:
+    """The findings graph, when there are findings."""
     if findings:
         b.use(b.graph("findings"))
         defined = _described(entries, flows)
         for found in findings:
             finding(b, found, defined)
-    b.use(None)
-    b.seal()
+
+
+def _findings_weight(findings: list[Convergence]) -> int:
+    """The work of the findings graph in :func:`_split`'s units (a side costs about two hops)."""
+    return sum(1 + 2 * (len(c.identifiable) + len(c.pseudonymised)) + len(c.qualifiers) for c in findings)
 
 
 def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str, Roles]:
@@ -208,13 +233,14 @@ def _described(entries: list[Entry], flows: list[Flow]) -> set[Place]:
     return places
 
 
-def _split(cores: list[str], by_agreement: ByAgreement, workers: int | None) -> list[list[str]]:
-    """Agreements in ``workers`` runs of about equal work (one run when that would not pay)."""
+def _split(cores: list[str], by_agreement: ByAgreement, workers: int | None, first: int = 0) -> list[list[str]]:
+    """Agreements in ``workers`` runs of about equal work (one run when that would not pay);
+    the first run (this process's) is ``first`` units of other work lighter."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(cores) < PARALLEL_FROM:
         return [cores]
     weight = [1 + sum(1 + len(f.hops) for f in by_agreement[c][1]) + len(by_agreement[c][2]) for c in cores]
-    share, done = sum(weight) / workers, 0
+    share, done = (sum(weight) + first) / workers, first
     parts: list[list[str]] = []
     run: list[str] = []
     for core, w in zip(cores, weight, strict=True):

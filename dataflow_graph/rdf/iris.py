@@ -130,6 +130,7 @@ class NodeIris:
         self.files = files or SourceFiles()
         self._orgs: dict[str, str] = {}
         self._iris: dict[tuple[str, ...], str] = {}
+        self._evidence: dict[tuple[str, int, int, str], str] = {}
 
     def iri(self, kind: str, *parts: str) -> str:
         """``<base><kind>/<part>/<part>…>``, each part one segment."""
@@ -195,8 +196,13 @@ class NodeIris:
         return self._cached("file", self.files.locate(path).key)
 
     def evidence(self, path: str, line: int, col: int, text: str) -> str:
-        """A piece of evidence: a line (or sheet row) of a file, with its text."""
-        return self.iri("evidence", evidence_key(self.files.locate(path), line, col, text))
+        """A piece of evidence: a line (or sheet row) of a file, with its text (remembered:
+        flows, their hops and the findings cite the same lines many times)."""
+        key = (path, line, col, text)
+        got = self._evidence.get(key)
+        if got is None:
+            got = self._evidence[key] = self.iri("evidence", evidence_key(self.files.locate(path), line, col, text))
+        return got
 
     def finding(self, recipient_id: str, family: str) -> str:
         """A convergence finding: its recipient and family."""

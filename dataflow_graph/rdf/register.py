@@ -76,7 +76,7 @@ def rdf_store(records: Records, *, base: str = DEFAULT_BASE) -> Store:
     """The register as RDF in an in-memory pyoxigraph store (see :func:`rdf_text`)."""
     from .store import text_store
 
-    return text_store(rdf_text(records, base=base))
+    return text_store(rdf_text(records, base=base), consume=True)
 
 
 def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bool = False) -> bytes:
@@ -89,14 +89,18 @@ def export_rdf(records: Records, fmt: str, *, base: str = DEFAULT_BASE, flat: bo
     UsageError
         For an unknown format or base IRI, or ``flat`` with another format than JSON-LD.
     """
+    from .._speed import cyclic_gc_paused
     from .serialise import serialise
 
-    return serialise(rdf_text(records, base=base), fmt, flat=flat)
+    text = rdf_text(records, base=base)
+    with cyclic_gc_paused():  # joining bytes makes nothing cyclic; a full pass would scan every record
+        return serialise(text, fmt, flat=flat)
 
 
-def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
+def check(records: Records, *, base: str = DEFAULT_BASE, engine: str = "sparql") -> list[Violation]:
     """SHACL violations of the register's RDF (``ontology/shapes.ttl``) and the results of the
-    cross-node checks (``ontology/checks/``), each with its entry, file and line."""
+    cross-node checks (``ontology/checks/``), each with its entry, file and line.  ``engine``:
+    see :func:`~dataflow_graph.rdf.shacl.validate`."""
     from dataclasses import replace
 
     from .iris import base_name
@@ -105,7 +109,7 @@ def check(records: Records, *, base: str = DEFAULT_BASE) -> list[Violation]:
     shown: dict[str, list[str]] = {}
     for path in records.sources:
         shown.setdefault(base_name(path), []).append(path)
-    found = validate(rdf_store(records, base=base))
+    found = validate(rdf_store(records, base=base), engine=engine)
     return [_shown_at(v, shown, replace) for v in found]
 
 

@@ -1,9 +1,10 @@
 """The ontology, its SHACL shapes and the cross-node checks; validation that points at the
 register entry at fault.
 
-``dfg check`` runs two passes: pySHACL over the core shapes of ``ontology/shapes.ttl`` (one
-shape per class, value lists as ``sh:in``), then the SPARQL checks of ``ontology/checks/``
-on Oxigraph (hop continuity and numbering, derivations never raising identifiability, a
+``dfg check`` runs two passes on one Oxigraph store: the core shapes of
+``ontology/shapes.ttl`` (one shape per class, value lists as ``sh:in``) compiled to SPARQL
+(:mod:`.shacl_sparql`; pySHACL with ``engine="pyshacl"``), then the SPARQL checks of
+``ontology/checks/`` (hop continuity and numbering, derivations never raising identifiability, a
 hop's copies at its identifiability, ``sendsTo`` edges, windows that end before they start,
 controller and processor of one agreement, finding sides).  Each check is a ``SELECT ?focus
 ?message`` whose first comment line gives its severity (``# severity: Warning``).
@@ -18,15 +19,16 @@ controller and processor of one agreement, finding sides).  Each check is a ``SE
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .._resources import embedded_path
-from .serialise import union_graph
+from ..errors import UsageError
 from .store import oxigraph_store
 from .vocab import DCTERMS, DFG, PREFIXES, RDF
 
@@ -103,67 +105,197 @@ class Violation:
         }
 
 
-def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None) -> list[Violation]:
+#: validators of :func:`validate`: our SHACL Core subset compiled to SPARQL, or pySHACL.
+ENGINES = ("sparql", "pyshacl")
+
+
+def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str = "sparql") -> list[Violation]:
     """Check the graph against ``ontology/shapes.ttl``; one :class:`Violation` per result.
 
     Violations (``Violation``) and warnings (``Warning``, such as an entry without a period)
-    are both returned, sorted by source, line and message.  ``ds`` is an rdflib graph or
-    dataset, or a pyoxigraph store.
+    are both returned, sorted by source, line, focus and message (then path, severity and
+    rule, so that equal keys come in one order).  ``ds`` is an rdflib graph or dataset, or a
+    pyoxigraph store.  ``engine`` ``sparql`` (the default) runs the shapes as SPARQL on
+    Oxigraph (:mod:`.shacl_sparql`: on the 2017 workbook a few seconds, where pySHACL and
+    the rdflib copy of the graph it needs took over 30 s and 940 MB); ``pyshacl`` runs
+    pySHACL, the W3C-tested library, to cross-check it: both give the same list.  An inverse
+    result path reads ``^prov:wasGeneratedBy`` with either.
     """
-    import pyshacl  # loaded here, not with the module: only ``dfg check`` needs it (~0.4 s)
-    from pyshacl.consts import SH
-
-    data = union_graph(ds)
-    _conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes or _shapes(), ont_graph=None, inference="none", advanced=False, allow_warnings=True
-    )
-    found: list[tuple[str, str, Node | None, Node | None, str]] = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        message = str(report.value(result, SH.resultMessage) or "")
-        focus, path = report.value(result, SH.focusNode), report.value(result, SH.resultPath)
-        found.append((severity, message, focus, path, "SHACL"))
+    if engine not in ENGINES:
+        raise UsageError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
     store = oxigraph_store(ds)
+    found: list[tuple[str, str, _Term, str | None, str]] = []
+    if engine == "sparql":
+        from .shacl_sparql import compile_shapes, run_checks
+
+        for severity, message, focus, path in run_checks(store, compile_shapes(shapes or _shapes())):
+            found.append((severity, message, focus, path, "SHACL"))
+    else:
+        found.extend(_pyshacl_results(ds, shapes or _shapes()))
     for name, (severity, text) in checks().items():
         rows = store.query(text, use_default_graph_as_union=True)
         assert isinstance(rows, ox.QuerySolutions)  # every check is a SELECT
         for row in rows:
             message, focus = row["message"], row["focus"]
-            found.append((severity, str(getattr(message, "value", "")), URIRef(focus.value), None, f"check:{name}"))
-    out = [_located(data, *item) for item in found]
-    return sorted(out, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message))
-
-
-def _located(data: Graph, severity: str, message: str, focus: Node | None, path: Node | None, rule: str) -> Violation:
-    """A result, located at the entry (and its file and line) its focus node comes from."""
-    entry = _entry_of(data, focus)
-    ref = src = line = None
-    if entry is not None:
-        ref = data.value(entry, DCTERMS.identifier)
-        ev = data.value(entry, DFG.evidence)
-        if ev is not None:
-            src, line = _place(data, ev), data.value(ev, DFG.line)
-    return Violation(
-        severity,
-        message,
-        str(focus),
-        _short(path),
-        _str(entry),
-        _str(ref),
-        src,
-        int(str(line)) if line is not None else None,
-        rule,
+            found.append((severity, str(getattr(message, "value", "")), focus, None, f"check:{name}"))
+    places = _Places(store).of({item[2] for item in found})
+    out = [Violation(sev, msg, _text(focus), path, *places[focus], rule) for sev, msg, focus, path, rule in found]
+    return sorted(
+        out, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message, v.path or "", v.severity, v.rule)
     )
 
 
-def _place(data: Graph, evidence: Node) -> str | None:
-    """The file of a piece of evidence: its base name, and ``#sheet`` on a workbook."""
-    source = data.value(evidence, DFG.sourceFile)
-    name = data.value(source, DCTERMS.title) if source is not None else None
-    sheet = data.value(evidence, DFG.sheet)
-    if name is None:
+def _pyshacl_results(ds: Graph | ox.Store, shapes: Graph) -> Iterator[tuple[str, str, _Term, str | None, str]]:
+    """pySHACL's results over one rdflib graph of every named graph's triples."""
+    import pyshacl  # loaded here, not with the module: only ``--engine pyshacl`` needs it (~0.4 s)
+    from pyshacl.consts import SH
+
+    from .serialise import union_graph
+
+    _conforms, report, _ = pyshacl.validate(
+        union_graph(ds), shacl_graph=shapes, ont_graph=None, inference="none", advanced=False, allow_warnings=True
+    )
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
+        message = str(report.value(result, SH.resultMessage) or "")
+        focus, path = report.value(result, SH.focusNode), report.value(result, SH.resultPath)
+        inverse = report.value(path, SH.inversePath) if isinstance(path, BNode) else None
+        shown = f"^{_short(inverse)}" if inverse is not None else _short(path)
+        yield severity, message, _ox(focus), shown, "SHACL"
+
+
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal
+_Place = tuple[str | None, str | None, str | None, int | None]
+
+
+def _ox(node: Node | None) -> _Term:
+    """The pyoxigraph term of an rdflib focus node."""
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)) if node.datatype else None)
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    return ox.NamedNode(str(node))
+
+
+def _line(value: _Term) -> int | None:
+    """A line number, or None when the value is no integer (an ill-typed dfg:line)."""
+    try:
+        return int(value.value)
+    except ValueError:
         return None
-    return f"{name}#{sheet}" if sheet is not None else str(name)
+
+
+def _text(node: _Term | None) -> str:
+    """A term's text: an IRI, a literal's lexical form."""
+    return "None" if node is None else node.value
+
+
+class _Places:
+    """Where results are: the entry each focus node comes from, its reference, file and line.
+
+    Looked up with a few batched queries on the store; where rdflib's ``Graph.value`` would
+    pick one of several values, the least (as text) is taken, so the answer is the same on
+    every run.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def _values(self, nodes: set[_Term], predicate: URIRef, *, inverse: bool = False) -> dict[_Term, _Term]:
+        """The least value (or subject, ``inverse``) of the predicate for each node."""
+        if not nodes:
+            return {}
+        listed = " ".join(str(n) for n in nodes if not isinstance(n, ox.BlankNode))
+        pattern = f"?o <{predicate}> ?n" if inverse else f"?n <{predicate}> ?o"
+        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} {pattern} }}"
+        out: dict[_Term, _Term] = {}
+        for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            n, o = row["n"], row["o"]
+            if n not in out or str(o) < str(out[n]):
+                out[n] = o
+        return out
+
+    def _entries(self, nodes: set[_Term]) -> dict[_Term, _Term | None]:
+        """The entry each node comes from (see :func:`_entry_of`, the rules in order)."""
+        resolved: dict[_Term, _Term | None] = {}
+        #: node -> node whose entry it takes (an owner: the hop's flow, the evidence's holder...)
+        follow: dict[_Term, _Term] = {}
+        todo: set[_Term] = {n for n in nodes if isinstance(n, ox.NamedNode)}
+        resolved.update({n: None for n in nodes if n not in todo})
+        while todo:
+            types = self._values_all(todo, RDF.type)
+            entry = self._values(todo, DFG.entry)
+            flows = self._values(todo, DFG.hop, inverse=True)
+            flow_entry = self._values(set(flows.values()), DFG.entry)
+            owners = {link: self._owners(todo, link) for link in (DFG.evidence, DFG.window, DFG.dsaPeriod)}
+            new: set[_Term] = set()
+            for n in todo:
+                if ox.NamedNode(str(DFG.Entry)) in types.get(n, ()):
+                    resolved[n] = n
+                elif n in entry:
+                    resolved[n] = entry[n]
+                elif n in flows:
+                    resolved[n] = flow_entry.get(flows[n])
+                else:
+                    owner = next((owners[link][n] for link in owners if n in owners[link]), None)
+                    if owner is None:
+                        resolved[n] = None
+                    else:
+                        follow[n] = owner
+                        if owner not in resolved:
+                            new.add(owner)
+            todo = new - resolved.keys()
+
+        def entry_of(n: _Term, seen: frozenset[_Term] = frozenset()) -> _Term | None:
+            if n in follow:
+                return None if n in seen else entry_of(follow[n], seen | {n})
+            return resolved.get(n)
+
+        return {n: entry_of(n) for n in nodes}
+
+    def _values_all(self, nodes: set[_Term], predicate: URIRef) -> dict[_Term, set[_Term]]:
+        """Every value of the predicate for each node."""
+        listed = " ".join(str(n) for n in nodes)
+        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} ?n <{predicate}> ?o }}"
+        out: dict[_Term, set[_Term]] = {}
+        for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            out.setdefault(row["n"], set()).add(row["o"])
+        return out
+
+    def _owners(self, nodes: set[_Term], link: URIRef) -> dict[_Term, _Term]:
+        """The least node other than itself that points at each node with ``link``."""
+        listed = " ".join(str(n) for n in nodes)
+        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} ?o <{link}> ?n FILTER(?o != ?n) }}"
+        out: dict[_Term, _Term] = {}
+        for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+            n, o = row["n"], row["o"]
+            if n not in out or str(o) < str(out[n]):
+                out[n] = o
+        return out
+
+    def of(self, nodes: set[_Term]) -> dict[_Term, _Place]:
+        """(entry, reference, source, line) of each focus node."""
+        entries = self._entries(nodes)
+        known = {e for e in entries.values() if e is not None}
+        refs = self._values(known, DCTERMS.identifier)
+        evidence = self._values(known, DFG.evidence)
+        evs = set(evidence.values())
+        files, sheets, lines = (self._values(evs, p) for p in (DFG.sourceFile, DFG.sheet, DFG.line))
+        titles = self._values(set(files.values()), DCTERMS.title)
+        places: dict[_Term, _Place] = {}
+        for e in known:
+            ev = evidence.get(e)
+            src = line = None
+            if ev is not None:
+                name = titles.get(files[ev]) if ev in files else None
+                if name is not None:
+                    src = f"{name.value}#{sheets[ev].value}" if ev in sheets else name.value
+                line = _line(lines[ev]) if ev in lines else None
+            ref = refs.get(e)
+            places[e] = (e.value, None if ref is None else ref.value, src, line)
+        return {n: places[e] if e is not None else (None, None, None, None) for n, e in entries.items()}
 
 
 def _str(node: Node | None) -> str | None:
@@ -180,23 +312,3 @@ def _short(path: Node | None) -> str | None:
         if text.startswith(ns):
             return f"{prefix}:{text[len(ns) :]}"
     return text
-
-
-def _entry_of(g: Graph, node: Node | None) -> Node | None:
-    """The entry a node comes from: itself, its dfg:entry, its flow's (for a hop), or that of
-    the node it is the window or evidence of."""
-    if node is None:
-        return None
-    if (node, RDF.type, DFG.Entry) in g:
-        return node
-    entry = g.value(node, DFG.entry)
-    if entry is not None:
-        return entry
-    flow = g.value(None, DFG.hop, node)
-    if flow is not None:
-        return g.value(flow, DFG.entry)
-    for link in (DFG.evidence, DFG.window, DFG.dsaPeriod):
-        owner = g.value(None, link, node)
-        if owner is not None and owner != node:
-            return _entry_of(g, owner)
-    return None

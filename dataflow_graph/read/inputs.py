@@ -23,9 +23,6 @@ from ..model import Entry, Page, Release
 from .duplicates import Once
 from .files import STDIN, STDIN_DISPLAY, folder_files, read_path, read_stdin
 from .limits import DEFAULT_LIMITS, Limits
-from .page import parse_page
-from .register import read_register
-from .sources import sniff_kind, text_source
 
 __all__ = ["Inputs", "Piece", "gather_inputs", "parse_pieces", "read_inputs"]
 
@@ -193,6 +190,10 @@ def _read_given(diagnostics: Diagnostics, given: str | Path, shown_as: str | Non
 
 def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Limits) -> None:
     """The content of one input, read as a register table or a register page."""
+    from .page import parse_page  # the parsers load with the first input parsed, not on a cache hit
+    from .register import read_register
+    from .sources import sniff_kind, text_source
+
     diagnostics = found.diagnostics
     before = len(diagnostics.items)
     found.digests[display] = hashlib.sha256(data).hexdigest()

@@ -40,6 +40,7 @@ def read_entry(table: Table, row: Row, state: State) -> bool:
     agreement_sheet = bool(table.columns.keys() & {"title", "controllers", "dsa_start"})
     fields, unrecognised = _kept_fields(table, row)
     agreement = core_of(reference)
+    controllers = table.get(cells, "controllers")
     draft: EntryDraft = {
         "id": f"{table.source}:{row.line}",
         "source": table.source,
@@ -53,7 +54,8 @@ def read_entry(table: Table, row: Row, state: State) -> bool:
         "dsa": _dsa(table, row, state),
         "sublicensing": _flag(table, row, "sublicensing", state),
         "commercial": _flag(table, row, "commercial", state),
-        "controllers": tuple(split_controllers(table.get(cells, "controllers"))),
+        # an empty cell names none (and a sheet without the column needs no role words loaded)
+        "controllers": tuple(split_controllers(controllers)) if controllers else (),
         "sections": sections,
         "fields": fields,
         "unrecognised": unrecognised,

@@ -10,66 +10,140 @@ rows with a purpose (PHE) also gather, per reference, what becomes that referenc
 
 from __future__ import annotations
 
-import sys
+import dataclasses
+from sys import intern
+from typing import Any
 
-from ..._speed import positional
 from ...errors import Severity, Span
 from ...model import Dataset, Identifiability, Period, Release
-from .assembly import DatasetRow, PurposeDraft, Released, State, core_of, interned, name_key
+from .assembly import PurposeDraft, Released, State, core_of, interned, name_key
 from .rows import Row
 from .tables import Coded, Table, family_of, reference_of, understood
 from .values import frequency_of, identifiability_of, month_before, month_of, sensitive_of, yes_no
 
 __all__ = ["read_release"]
 
-#: :class:`Release` for the positional call in :func:`read_release` (a third faster than
-#: keywords; the field order is checked once, at import).
-_new_release = positional(
-    Release,
-    (
-        "id",
-        "source",
-        "line",
-        "reference",
-        "agreement",
-        "recipient",
-        "dataset",
-        "family",
-        "category",
-        "identifiability",
-        "sensitive",
-        "legal_basis",
-        "frequency",
-        "opt_outs_applied",
-        "month",
-        "period",
-        "row_id",
-        "extra",
-    ),
+
+class _Unfrozen:
+    """A :class:`Release` being filled: the same slots, without the frozen ``__setattr__``.
+
+    A frozen dataclass sets each of its 18 fields through ``object.__setattr__``, the
+    largest cost of a release row; plain slot stores are about six times cheaper.  Once
+    filled, the object becomes a :class:`Release` (``__class__`` set: the slots are the
+    same, so CPython allows it) and is frozen from then on.
+    """
+
+    __slots__ = Release.__slots__
+
+
+def _new_release(
+    id_: str,
+    source: str,
+    line: int,
+    reference: str,
+    agreement: str,
+    recipient: str,
+    dataset: str,
+    family: str | None,
+    category: str,
+    identifiability: Identifiability | None,
+    sensitive: bool | None,
+    legal_basis: str,
+    frequency: str,
+    opt_outs_applied: bool | None,
+    month: str | None,
+    period: Period | None,
+    row_id: str,
+    extra: tuple[tuple[str, str], ...],
+) -> Release:
+    """``Release(...)`` with every field given by position, made as :class:`_Unfrozen` describes."""
+    r: Any = _Unfrozen()
+    r.id = id_
+    r.source = source
+    r.line = line
+    r.reference = reference
+    r.agreement = agreement
+    r.recipient = recipient
+    r.dataset = dataset
+    r.family = family
+    r.category = category
+    r.identifiability = identifiability
+    r.sensitive = sensitive
+    r.legal_basis = legal_basis
+    r.frequency = frequency
+    r.opt_outs_applied = opt_outs_applied
+    r.month = month
+    r.period = period
+    r.row_id = row_id
+    r.extra = extra
+    r.__class__ = Release
+    release: Release = r
+    return release
+
+
+def _check_new_release() -> None:
+    """Every field set, each from its own argument, in :class:`Release`'s order (checked at import)."""
+    values = [object() for _ in dataclasses.fields(Release)]
+    made = _new_release(*values)  # type: ignore[arg-type]
+    if type(made) is not Release or [getattr(made, f.name) for f in dataclasses.fields(Release)] != values:
+        raise ImportError("_new_release does not set the fields of Release in their order: update it")
+
+
+_check_new_release()
+
+#: The columns a release row reads, in the order :func:`read_release` unpacks them.
+_COLUMNS = (
+    "reference",
+    "dataset",
+    "organisation",
+    "category",
+    "sensitive",
+    "frequency",
+    "opt_outs",
+    "month",
+    "legal_basis",
+    "row_id",
+    "purpose",
+    "organisation_type",
 )
 
 
 def read_release(table: Table, row: Row, state: State) -> bool:
     """One released file."""
     cells = row.cells or []
-    v = table.values(cells)
-    reference = v.get("reference", "")
+    (
+        reference,
+        dataset,
+        recipient,
+        category,
+        sensitive_raw,
+        frequency_raw,
+        opt_raw,
+        month_text,
+        legal_basis,
+        row_id,
+        purpose,
+        organisation_type,
+    ) = table.picker(_COLUMNS)(cells)
     if not reference or cells[table.columns["reference"]] is not reference:  # else already trim
         checked = reference_of(table, row, state)
         if checked is None:
             return False
         reference = checked
     core = core_of(reference)
-    dataset = v.get("dataset", "")
-    recipient = v.get("organisation", "")
     if not recipient and "organisation" not in table.columns:
         recipient = _looked_up_recipient(reference, core, table, row, state)
     extra = table.kept_values(cells)
     family = family_of(dataset, table, row, state)
     info = state.dataset_info.get((core, name_key(dataset))) if state.dataset_info else None
-    category, identifiability, sensitive, frequency, applied, when = _release_values(table, row, v, info, extra, state)
-    legal_basis = v.get("legal_basis") or (info.legal_basis if info else "")
-    intern = sys.intern
+    if info is not None:
+        category = category or info.category
+        sensitive_raw = sensitive_raw or info.sensitive
+        frequency_raw = frequency_raw or info.frequency
+        legal_basis = legal_basis or info.legal_basis
+    category, identifiability, sensitive, frequency, applied, when = _release_values(
+        table, row, (category, sensitive_raw, frequency_raw, opt_raw), month_text, extra, state
+    )
     release = _new_release(
         f"{table.source}:{row.line}",
         table.source,
@@ -87,11 +161,11 @@ def read_release(table: Table, row: Row, state: State) -> bool:
         applied,
         when,
         _previous_period(state) if table.previous else state.period,
-        v.get("row_id", ""),
+        row_id,
         tuple(extra),
     )
     state.releases.append(release)
-    _note_release(release, table, row, v, state)
+    _note_release(release, table, row, purpose, organisation_type, state)
     return True
 
 
@@ -143,19 +217,19 @@ def _coded_values(
 
 
 def _release_values(
-    table: Table, row: Row, v: dict[str, str], info: DatasetRow | None, extra: list[tuple[str, str]], state: State
+    table: Table,
+    row: Row,
+    key: tuple[str, str, str, str],
+    month_text: str,
+    extra: list[tuple[str, str]],
+    state: State,
 ) -> tuple[str, Identifiability | None, bool | None, str, bool | None, str | None]:
     """Category, identifiability, sensitivity, frequency, opt-outs and month of a row.
 
+    ``key`` is the (category, sensitivity, frequency, opt-outs) of the row as written.
     The coded columns repeat from row to row; each combination is read once per table
     (a value not understood is reported once anyway, at the first row that has it).
     """
-    key = (
-        v.get("category") or (info.category if info else ""),
-        v.get("sensitive") or (info.sensitive if info else ""),
-        v.get("frequency") or (info.frequency if info else ""),
-        v.get("opt_outs", ""),
-    )
     known = table.coded.get(key)
     if known is None:
         known = table.coded[key] = _coded_values(table, row, *key, state)
@@ -163,7 +237,7 @@ def _release_values(
     if not opt_outs_read:
         extra.append((table.headers[table.columns["opt_outs"]], key[3]))
     when = None
-    if month_text := v.get("month"):
+    if month_text:
         when = month_of(table.cell(row.cells or [], "month"))
         if when is None:
             state.diagnostics.report(
@@ -183,7 +257,7 @@ def _previous_period(state: State) -> Period | None:
     )
 
 
-def _note_release(release: Release, table: Table, row: Row, v: dict[str, str], state: State) -> None:
+def _note_release(release: Release, table: Table, row: Row, purpose: str, organisation_type: str, state: State) -> None:
     """Remember what this row says about its agreement and, with a purpose, its entry."""
     if not table.previous:
         seen = state.released.get(release.agreement)
@@ -200,13 +274,12 @@ def _note_release(release: Release, table: Table, row: Row, v: dict[str, str], s
         seen.not_applied += release.opt_outs_applied is False
         if release.legal_basis:
             seen.legal_bases[release.legal_basis] = None
-    purpose = v.get("purpose")
     if not purpose:
         return
     draft = state.purposes.get(release.reference)
     if draft is None:
         draft = state.purposes[release.reference] = PurposeDraft(
-            release.reference, release.source, release.line, release.recipient, v.get("organisation_type", "")
+            release.reference, release.source, release.line, release.recipient, organisation_type
         )
     draft.purposes.setdefault(purpose, row.line)
     for name in (p.strip() for p in release.dataset.split(", ")):

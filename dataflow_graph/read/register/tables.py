@@ -9,8 +9,9 @@ and renamed headers are reported (DFG502, DFG508).  For tables, a span's ``col``
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...errors import Severity, Span
 from ...model import Identifiability
@@ -51,20 +52,11 @@ class Table:
     unknown: frozenset[int]
     col_offset: int = 0
     previous: bool = False
-    pairs: tuple[tuple[str, int], ...] = ()
     #: (category, sensitivity, frequency, opt-outs) as written -> their reading, and
     #: whether the opt-outs were understood: the coded columns repeat from row to row.
     coded: dict[tuple[str, str, str, str], tuple[Coded, bool]] = field(default_factory=dict)
-    _names: tuple[str, ...] = ()
-    #: The mapped cells of a row at once; typed for the usual all-text row (any other
-    #: cell makes the join in :meth:`values` raise TypeError, and the row is read cell by cell).
-    _pick: Callable[[list[Cell]], tuple[str, ...]] | None = None
-
-    def __post_init__(self) -> None:
-        self.pairs = tuple(self.columns.items())
-        if len(self.pairs) > 1:
-            self._names = tuple(self.columns)
-            self._pick = operator.itemgetter(*self.columns.values())
+    #: The readers :meth:`picker` made, by the columns they read.
+    pickers: dict[tuple[str, ...], Callable[[list[Cell]], tuple[str, ...]]] = field(default_factory=dict)
 
     def raw(self, cells: list[Cell], name: str) -> str:
         """The text of one column of a row, untrimmed ("" when the row is short)."""
@@ -78,22 +70,35 @@ class Table:
         """The trimmed text of one column of a row."""
         return self.raw(cells, name).strip()
 
-    def values(self, cells: list[Cell]) -> dict[str, str]:
-        """Every mapped column of a row as trimmed text."""
-        if self._pick is not None:
+    def picker(self, names: tuple[str, ...]) -> Callable[[list[Cell]], tuple[str, ...]]:
+        """A reader of the trimmed text of the ``names`` columns of a row, in that order.
+
+        It reads what :meth:`get` reads, "" for a column the table or the row lacks.  The
+        usual row, every picked cell text without a CR, is read in one go (no dictionary
+        per row); any other row column by column with :meth:`get`.  Made once per table.
+        """
+        found = self.pickers.get(names)
+        if found is not None:
+            return found
+        present = sorted({i for n in names if (i := self.columns.get(n)) is not None})
+        where = {i: k for k, i in enumerate(present)}
+        # "" stands at index len(present), after the picked cells, for the absent columns
+        order = [where[i] if (i := self.columns.get(n)) is not None else len(present) for n in names]
+        raw = _getter(present)
+        arrange = _getter(order)
+        get = self.get
+
+        def pick(cells: list[Cell]) -> tuple[str, ...]:
             try:
-                picked = self._pick(cells)
+                picked = raw(cells)
                 if "\r" not in "".join(picked):  # all text, no CR
-                    return dict(zip(self._names, map(str.strip, picked), strict=True))
+                    return arrange((*map(str.strip, picked), ""))
             except (IndexError, TypeError):  # a short row, or a cell that is not text
                 pass
-        n = len(cells)
-        out = {}
-        for name, i in self.pairs:
-            if i < n:
-                v = cells[i]
-                out[name] = (v if type(v) is str and "\r" not in v else cell_text(v)).strip()
-        return out
+            return tuple(get(cells, n) for n in names)
+
+        self.pickers[names] = pick
+        return pick
 
     def cell(self, cells: list[Cell], name: str) -> Cell:
         """One column of a row as read ("" when the row is short)."""
@@ -113,6 +118,16 @@ class Table:
             if i < n and (v := cells[i]) is not None and v != "" and (text := cell_text(v).strip()):
                 out.append((self.headers[i], text))
         return out
+
+
+def _getter(indexes: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """``operator.itemgetter`` that gives a tuple whatever the number of indexes."""
+    if len(indexes) == 1:
+        (i,) = indexes
+        return lambda seq: (seq[i],)
+    if not indexes:
+        return lambda seq: ()
+    return operator.itemgetter(*indexes)
 
 
 #: Reads one data row of a table into the state; True when the row is parsed.
