@@ -19,6 +19,7 @@ from .._speed import fork_pool_map
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
+from ..names.fragments import Guarded, guarded
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
 from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in
@@ -31,9 +32,14 @@ from .special import block_host, special_flows
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
-_DSCRO_NAMED = rules().dscro_named
+#: behind a proven prefilter (names/fragments.py): read over whole sections, of which many
+#: name no DSCRO (a search that finds none reads the whole section)
+_DSCRO_NAMED = guarded(rules().dscro_named, ["dscro", "data services for commission"])
 _NOT_HELD_APART = rules().not_held_apart
 _ROLE_WORDS = rules().role_words
+#: every "data processor" role word holds one of these (proven of the rule's group ``dp``):
+#: a sentence with none has no unnumbered "the data processor", and its candidates wait
+_DP_WORD = Guarded(_ROLE_WORDS, [["processor", "dp"]], within="dp")
 _DP_PART = rules().dp_part
 
 #: Below this many entries one process is faster than starting workers.
@@ -255,6 +261,8 @@ def _block_processor(block: Block, header: str | None, ctx: Context) -> Organisa
 
 def _says_the_data_processor(text: str, ctx: Context) -> bool:
     """Whether ``text`` has an unnumbered "the data processor" ("the CCG's data processor")."""
+    if not _DP_WORD.possible(text):
+        return False
     return any(kind == ROLE and what == ("dp", None) for _s, _e, _n, kind, what in candidates(text, ctx.names))
 
 

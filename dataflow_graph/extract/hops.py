@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from .._speed import memoised
 from ..model import Identifiability, Organisation, Role
 from ..names import families_in, identifiability_in, normalise
+from ..names.fragments import guarded
 from ..read import month
 from .mentions import (
     ALIAS,
@@ -37,8 +38,18 @@ __all__ = ["RawHop", "access_hop", "clause", "hops_in", "linked_at"]
 
 _R = rules()
 _VERB = _R.verb
+#: the verbs behind a proven prefilter (names/fragments.py): every match holds one of these
+#: stems, and most sentences hold none
+_ANY_VERB = guarded(
+    _VERB,
+    "push pass transfer transmit send sent disseminat distribut suppl provid shar submit upload forward releas "
+    "mov disclos return deliver mak land flow receiv obtain collect acquir retriev extract get download access "
+    "accept".split(),
+)
 NEGATION = _R.negation
-_CUT = _R.cut
+#: the same behind a proven prefilter: every negation holds one of these words
+NEGATED = guarded(NEGATION, ["not", "never", "no ", "without", "won't"])
+_CUT = guarded(_R.cut, ["due to", "because", "in order to", "so that", "where"])
 _SOFT_CUT = _R.soft_cut
 _RECEIVING_PREPOSITION = _R.receiving_preposition
 _PASSIVE = _R.passive
@@ -347,7 +358,7 @@ def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
     """The transfer clause of a sentence, from its text alone: its verb, the clause (cut at
     "due to", "so that"…), whether the verb sends and whether it is passive; None when the
     sentence has no verb of transfer or negates it (not in an aside after its receiver)."""
-    verb = _VERB.search(text)
+    verb = _ANY_VERB.search(text)
     if verb is None:
         return None
     cut = _CUT.search(text)
@@ -355,7 +366,7 @@ def clause(text: str) -> tuple[re.Match[str], str, bool, bool] | None:
     soft = _SOFT_CUT.search(found)
     if soft and _RECEIVING_PREPOSITION.search(found, 0, soft.start()):
         found = found[: soft.start()]
-    if NEGATION.search(_without_asides(found)):
+    if NEGATED.search(_without_asides(found)):
         return None
     sending = verb.group("send") is not None
     passive = bool(_PASSIVE.search(found[: verb.start()]))
@@ -380,7 +391,7 @@ def _unless_transfer(aside: re.Match[str]) -> str:
     """An aside that speaks of a transfer itself negates it: "… prior to being provided to
     researchers, whilst equivalent in format to those provided by NHS Digital (hence could not
     be provided directly)" (PurposeStatements 173)."""
-    return aside.group(0) if _VERB.search(aside.group(0)) else " "
+    return aside.group(0) if _ANY_VERB.search(aside.group(0)) else " "
 
 
 @memoised(65536)

@@ -18,6 +18,7 @@ from .._speed import BoundedMemo
 from ..model import Entry, Organisation, Role
 from ..names import Gazetteer, normalise
 from .rules import rules
+from .sentences import pieces
 
 __all__ = [
     "CARE_PROVIDERS",
@@ -134,7 +135,10 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             break
     csus: dict[str, Organisation] = {}
     for section in entry.sections:
+        cut = section.name == "Processing"  # always read in sentences (extractor.extract)
         for span in section.lines:
+            if cut:  # its sentences find their names from the line's: one scan of its words
+                names.remember_parts(span.text, [(col - 1, text) for col, text, _, _ in pieces(span.text)])
             facts = ctx.line(span.text)
             if facts is NOTHING:
                 continue

@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Identifiability, OptOut
 from ..names import families_in, identifiability_in
+from ..names.fragments import led
 from .sections import Block, blocks
 
 __all__ = ["Statement", "statements", "with_stated_opt_outs"]
@@ -47,7 +48,7 @@ _COPIES = (FlowKind.TRANSFER, FlowKind.ACCESS)
 _SECTIONS = ("Processing", "Objectives", "Outputs")
 #: a cheap first test of a section: every statement speaks of objections, objectors or opt-outs
 #: ("objective" is no objection)
-_HINT = re.compile(r"(?i)objection|objector|opt\W?out")
+_HINT = led(re.compile(r"(?i)objection|objector|opt\W?out"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from .._speed import memoised
 from ..names import Reviewed, compiled, load_reviewed
+from ..names.fragments import led
 
 __all__ = ["Rules", "Sides", "compile_rules", "rules"]
 
@@ -243,7 +244,8 @@ def _pattern(reviewed: Reviewed, keys: list[str | int], spec: dict[str, Any]) ->
                 f"{items[bad]!r} is not text (quote it: YAML reads on/no/yes as true/false)",
             )
         text = text.replace("{{" + name + "}}", "|".join(items))
-    return compiled(reviewed, keys, text, re.IGNORECASE if spec.get("ignorecase") else 0)
+    # led: the same pattern, quicker to fail where no match can start (names/fragments.py)
+    return led(compiled(reviewed, keys, text, re.IGNORECASE if spec.get("ignorecase") else 0))
 
 
 def _sides(reviewed: Reviewed, keys: list[str | int], spec: object) -> Sides:

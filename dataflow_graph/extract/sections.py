@@ -15,8 +15,9 @@ from .._speed import memoised
 from ..errors import Span
 from ..model import Entry, Identifiability, Section, is_subheading
 from ..names import families_in, vocabulary
+from ..names.fragments import guarded
 from ..read import month
-from .hops import ACCESS, LANDING, NEGATION, clause
+from .hops import ACCESS, LANDING, NEGATED, clause
 from .mentions import DP_HEADER
 from .rules import rules
 from .sentences import ITEM_START, Facts, Piece, first, pieces
@@ -29,18 +30,27 @@ _CONTINUATION = _R.continuation
 _HEADING_END = _R.heading_end
 _HEADING_PSEUDONYMISED = _R.heading_pseudonymised
 _HEADING_IDENTIFIABLE = _R.heading_identifiable
-_HELD_SEPARATELY = _R.held_separately
-_PERIOD_MARKER = _R.period_marker
+_HELD_SEPARATELY = guarded(_R.held_separately, ["separate", "segregated", "kept within"])
+_PERIOD_MARKER = guarded(_R.period_marker, ["permitted"])
 _LONG_HEADING = _R.long_heading
 _PURPOSE_NAMED = _R.purpose_named
 _STEP = _R.step_number
 _APPLIED = _R.applied
 _NOT_APPLIED = _R.not_applied
 _VERB = _R.verb
-_LINKAGE = _R.linkage
-_REID = _R.reidentification
-_HOSTS = _R.hosts
-_KEYS = _R.keys
+_LINKAGE = guarded(_R.linkage, ["link"])
+_REID = guarded(_R.reidentification, ["identif", "gp"])
+_HOSTS = guarded(_R.hosts, ["host"])
+_KEYS = guarded(_R.keys, ["key"])
+# the rules of a sentence's facts behind proven prefilters (names/fragments.py): most
+# sentences hold none of their words, and a plain word test is far cheaper than the regex
+_ACCESS = guarded(
+    ACCESS,
+    ["user", "staff", "analyst", "ccg", "can"],
+    ["use", "access", "view", "log", "dial", "query", "interrogate"],
+    "system module online on-line front portal platform tool application environment service".split(),
+)
+_LANDING = guarded(LANDING, ["land", "download"])
 _WORDS = vocabulary()
 _PSEUDO_WORD = _WORDS.pseudonymised_word
 _IDENT_WORD = _WORDS.identifiable_word
@@ -186,23 +196,25 @@ def facts(text: str) -> Facts:
     """What a sentence's text alone says (remembered)."""
     low = text.lower()
     header = DP_HEADER.search(text)
-    special = bool(_LINKAGE.search(text)) or bool(_REID.search(text) and not NEGATION.search(text.split(",")[0]))
-    access = bool(ACCESS.search(text)) and not NEGATION.search(text)
+    special = bool(_LINKAGE.search(text, low=low)) or bool(
+        _REID.search(text, low=low) and not NEGATED.search(text.split(",")[0])
+    )
+    access = bool(_ACCESS.search(text, low=low)) and not NEGATED.search(text, low=low)
     transfer = clause(text) is not None
-    landing = bool(LANDING.search(text))
+    landing = bool(_LANDING.search(text, low=low))
     return Facts(
         families=families_in(text),
         pseudo=len(_PSEUDO_WORD.findall(low)),
         ident=len(_IDENT_WORD.findall(low)),
         dp_header=header.group("n") if header else None,
-        held_separately=bool(_HELD_SEPARATELY.search(text)),
+        held_separately=bool(_HELD_SEPARATELY.search(text, low=low)),
         special=special,
         access=access,
         transfer=transfer,
         landing=landing,
         says_identifiable=bool(_IDENT_ANY_CASE.search(text)),
-        hosts_at=hosts.start() if (hosts := _HOSTS.search(text)) else None,
-        keys=bool(_KEYS.search(text)),
+        hosts_at=hosts.start() if (hosts := _HOSTS.search(text, low=low)) else None,
+        keys=bool(_KEYS.search(text, low=low)),
         active=special or access or transfer or landing,
         opt_outs=_opt_outs(low),
     )

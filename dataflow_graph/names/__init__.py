@@ -8,6 +8,7 @@ unreviewed, never dropped.
 - :mod:`.references`: DARS references, and the lists a register cell holds;
 - :mod:`.text`: comparison keys (:func:`normalise`, :func:`slug`);
 - :mod:`.families`: dataset families of names and of prose;
+- :mod:`.fragments`: proven prefilters (fragments every match of a pattern holds);
 - :mod:`.roles`: roles guessed from a name's words;
 - :mod:`.identifiability`: the one identifiability vocabulary;
 - :mod:`.gazetteer`: organisations, aliases, mentions in a sentence;

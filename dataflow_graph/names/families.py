@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _constants as sre_constants  # type: ignore[attr-defined]
+from itertools import compress
 from re import _parser as sre_parser  # type: ignore[attr-defined]
-from typing import Any
 
 from .._speed import memoised
+from .fragments import always_holds, led
 from .reviewed import Reviewed, compiled, load_reviewed
 
 __all__ = ["dataset_family", "families_in", "family_labels"]
@@ -60,9 +60,9 @@ def _families() -> tuple[_Family, ...]:
             _Family(
                 name,
                 spec.get("label", name),
-                re.compile(_joined(spec["patterns"]), re.IGNORECASE),
+                led(re.compile(_joined(spec["patterns"]), re.IGNORECASE)),
                 tuple(fragments) if fragments else None,
-                re.compile(_joined([*spec["patterns"], *extra.get(name, ())]), re.IGNORECASE),
+                led(re.compile(_joined([*spec["patterns"], *extra.get(name, ())]), re.IGNORECASE)),
             )
         )
     return tuple(out)
@@ -79,104 +79,12 @@ def _check_prefilter(
         for i, pattern in enumerate(items):
             keys = keys_of(i)
             compiled(reviewed, keys, pattern, re.IGNORECASE)
-            if not _always_holds(sre_parser.parse(pattern, re.IGNORECASE), tuple(fragments)):
+            if not always_holds(sre_parser.parse(pattern, re.IGNORECASE), tuple(fragments)):
                 raise reviewed.error(
                     keys,
                     f"pattern {pattern!r} of {name} can match text holding none of its prefilter "
                     f"fragments {fragments}: add a fragment every match contains",
                 )
-
-
-_LIMIT = 256  # the most spellings one stretch of a pattern is expanded to
-_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
-
-
-def _always_holds(items: Any, fragments: tuple[str, ...]) -> bool:
-    """True when every match of the parsed sequence ``items`` contains one of ``fragments``.
-
-    Literals, small character sets, optional parts and alternatives are followed through
-    every spelling they allow, keeping of each spelling only the tail a fragment could
-    still start in; the sequence proves it when no spelling is left without a fragment.
-    Conservative: a shape this cannot follow proves nothing, and the count starts again.
-    """
-    keep = max(len(f) for f in fragments) - 1
-    tails = {""}  # the last ``keep`` characters of each spelling that holds no fragment yet
-    for op, arg in items:
-        spellings = _spellings(op, arg)
-        if spellings is None:
-            if _part_holds(op, arg, fragments):
-                return True
-            tails = {""}
-            continue
-        grown = set()
-        for tail in tails:
-            for spelling in spellings:
-                text = tail + spelling
-                if not any(f in text for f in fragments):
-                    grown.add(text[-keep:] if keep else "")
-        if not grown:
-            return True
-        tails = grown if len(grown) <= _LIMIT else {""}
-    return False
-
-
-def _part_holds(op: Any, arg: Any, fragments: tuple[str, ...]) -> bool:
-    """A group, an alternative or a required repeat that proves it on its own."""
-    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
-        return _always_holds(arg[-1], fragments)
-    if op is sre_constants.BRANCH:
-        return all(_always_holds(b, fragments) for b in arg[1])
-    if op in _REPEATS:
-        return bool(arg[0] >= 1 and _always_holds(arg[2], fragments))
-    return False
-
-
-def _spellings(op: Any, arg: Any) -> set[str] | None:
-    """Every (lower-case) text one parsed item can match, or None when too many or unknown."""
-    if op is sre_constants.LITERAL:
-        return {chr(arg).lower()}
-    if op is sre_constants.AT:
-        return {""}
-    if op is sre_constants.IN:
-        if all(o is sre_constants.LITERAL for o, _ in arg):
-            return {chr(a).lower() for _, a in arg}
-        return None
-    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
-        return _sequence_spellings(arg[-1])
-    if op is sre_constants.BRANCH:
-        out: set[str] = set()
-        for branch in arg[1]:
-            found = _sequence_spellings(branch)
-            if found is None:
-                return None
-            out |= found
-        return out if len(out) <= _LIMIT else None
-    if op in _REPEATS and arg[1] <= 2:
-        body = _sequence_spellings(arg[2])
-        if body is None:
-            return None
-        out = {""} if arg[0] == 0 else set()
-        for n in range(max(1, arg[0]), arg[1] + 1):
-            out |= _power(body, n)
-        return out if len(out) <= _LIMIT else None
-    return None
-
-
-def _power(body: set[str], n: int) -> set[str]:
-    out = {""}
-    for _ in range(n):
-        out = {a + b for a in out for b in body}
-    return out
-
-
-def _sequence_spellings(items: Any) -> set[str] | None:
-    out = {""}
-    for op, arg in items:
-        found = _spellings(op, arg)
-        if found is None or len(out) * len(found) > _LIMIT:
-            return None
-        out = {a + b for a in out for b in found}
-    return out
 
 
 def family_labels() -> dict[str, str]:
@@ -208,8 +116,15 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     ['LPF', 'SUS']
     """
     low = text.lower()
+    present = set(compress(_fragments(), map(low.__contains__, _fragments())))  # each fragment looked for once
     return frozenset(
         f.name
         for f in _families()
-        if (not prefilter or f.prefilter is None or any(x in low for x in f.prefilter)) and f.prose.search(text)
+        if (not prefilter or f.prefilter is None or not present.isdisjoint(f.prefilter)) and f.prose.search(text)
     )
+
+
+@memoised(1)
+def _fragments() -> tuple[str, ...]:
+    """Every family's prefilter fragments, once each."""
+    return tuple(dict.fromkeys(x for f in _families() for x in f.prefilter or ()))

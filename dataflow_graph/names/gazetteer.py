@@ -19,7 +19,7 @@ from .._speed import BoundedMemo, memoised
 from ..model import Organisation
 from .reviewed import Reviewed, load_reviewed, package_file
 from .roles import guess_role, role_of
-from .text import is_commissioner_name, normalise, organisation_key, slug, words
+from .text import is_commissioner_name, normalise, organisation_key, slug, word_keys
 
 __all__ = ["Gazetteer", "Mention", "gazetteer", "organisation_id", "organisations_text"]
 
@@ -136,11 +136,48 @@ class Gazetteer:
             cached = self._cache.remember(text, tuple(self._scan(text)))
         return iter(cached)
 
+    def remember_parts(self, text: str, parts: Iterable[tuple[int, str]]) -> None:
+        """Remember the mentions of parts of ``text`` (its sentences) from the text's own.
+
+        Each part is (where to look for it from, its text).  The part's mentions are those of
+        the text inside it, moved to its start, when no word and no mention of the text runs
+        across either end of the part: the scan then meets the same words in the same state.
+        Otherwise (or when the part is not in the text) the part is left to be scanned.
+        """
+        cache = self._cache
+        found: tuple[Mention, ...] | None = None
+        for hint, part in parts:
+            if part in cache or part == text:
+                continue
+            start = text.find(part, hint)
+            if start < 0 or not part:
+                continue
+            end = start + len(part)
+            if _cut_in_word(text, start) or _cut_in_word(text, end):
+                continue
+            if found is None:
+                found = tuple(self.mentions(text))
+            if any(m.start < start < m.end or m.start < end < m.end for m in found):
+                continue
+            cache.remember(
+                part,
+                tuple(
+                    Mention(m.start - start, m.end - start, m.text, m.organisation)
+                    for m in found
+                    if start <= m.start and m.end <= end
+                ),
+            )
+
     def _scan(self, text: str) -> Iterator[Mention]:
-        tokens = words(text)
-        i, n = 0, len(tokens)
-        while i < n:
-            node = self._trie.get(tokens[i][2])
+        keys, starts, ends = word_keys(text)
+        trie = self._trie
+        n = len(keys)
+        after = 0  # the first word not inside the last mention
+        # only a word that starts an alias can start a mention: the rest are skipped at C speed
+        for i in [k for k, word in enumerate(keys) if word in trie]:
+            if i < after:
+                continue
+            node = trie.get(keys[i])
             best: tuple[int, str] | None = None
             j = i
             while isinstance(node, dict):
@@ -148,13 +185,12 @@ class Gazetteer:
                 if isinstance(alias, str):
                     best = (j, alias)
                 j += 1
-                node = node.get(tokens[j][2]) if j < n else None
+                node = node.get(keys[j]) if j < n else None
             if best is None:
-                i += 1
                 continue
-            start, end = tokens[i][0], tokens[best[0]][1]
+            start, end = starts[i], ends[best[0]]
             yield Mention(start, end, text[start:end], self.by_id[self._by_key[best[1]]])
-            i = best[0] + 1
+            after = best[0] + 1
 
     def memo(self, name: str) -> BoundedMemo[Any, Any]:
         """A cache named ``name`` (emptied past 200,000 entries), shared with this gazetteer's
@@ -223,6 +259,15 @@ def organisation_id(name: str) -> str:
     ('org:nhs-thurrock-ccg', 'org:nhs-thurrock-ccg', 'org:nhs-greenwich-ccg')
     """
     return gazetteer().fresh().resolve(name).id
+
+
+#: a character a word (:func:`~.text.words`) may hold
+_WORD_CHAR = re.compile(r"[\w'’]")
+
+
+def _cut_in_word(text: str, at: int) -> bool:
+    """Whether a cut of ``text`` at ``at`` may fall inside a word (both sides word characters)."""
+    return 0 < at < len(text) and bool(_WORD_CHAR.match(text, at - 1)) and bool(_WORD_CHAR.match(text, at))
 
 
 def _strip_ods(name: str) -> str:
