@@ -132,6 +132,12 @@ class NodeIris:
         self._iris: dict[tuple[str, ...], str] = {}
         self._evidence: dict[tuple[str, int, int, str], str] = {}
 
+    def forget(self) -> None:
+        """Empty the remembered IRIs (refilled if more is written): room for what comes next."""
+        self._orgs.clear()
+        self._iris.clear()
+        self._evidence.clear()
+
     def iri(self, kind: str, *parts: str) -> str:
         """``<base><kind>/<part>/<part>…>``, each part one segment."""
         return f"<{self.base}{kind}/{'/'.join(map(segment, parts))}>"
