@@ -192,6 +192,10 @@ def _text(node: _Term | None) -> str:
     return "None" if node is None else node.value
 
 
+#: The links from a node to what it is the evidence, window or DSA period of (its owner).
+_OWNER_LINKS = (DFG.evidence, DFG.window, DFG.dsaPeriod)
+
+
 class _Places:
     """Where results are: the entry each focus node comes from, its reference, file and line.
 
@@ -203,13 +207,21 @@ class _Places:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def _values(self, nodes: set[_Term], predicate: URIRef, *, inverse: bool = False) -> dict[_Term, _Term]:
-        """The least value (or subject, ``inverse``) of the predicate for each node."""
+    def _values(
+        self, nodes: set[_Term], predicate: URIRef, *, inverse: bool = False, other: bool = False
+    ) -> dict[_Term, _Term]:
+        """The least value (or subject, ``inverse``; one other than the node itself, ``other``)
+        of the predicate for each node.
+
+        The nodes are written into ``VALUES`` as Oxigraph writes them: they are terms read
+        from this store, never text a user typed (that is bound, :mod:`.sparql`).
+        """
         if not nodes:
             return {}
         listed = " ".join(str(n) for n in nodes if not isinstance(n, ox.BlankNode))
         pattern = f"?o <{predicate}> ?n" if inverse else f"?n <{predicate}> ?o"
-        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} {pattern} }}"
+        where = f"{pattern} FILTER(?o != ?n)" if other else pattern
+        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} {where} }}"
         out: dict[_Term, _Term] = {}
         for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
             n, o = row["n"], row["o"]
@@ -218,7 +230,8 @@ class _Places:
         return out
 
     def _entries(self, nodes: set[_Term]) -> dict[_Term, _Term | None]:
-        """The entry each node comes from (see :func:`_entry_of`, the rules in order)."""
+        """The entry each node comes from: itself if it is an entry, its ``dfg:entry``, its
+        flow's (a hop), else that of the node it is the evidence, window or DSA period of."""
         resolved: dict[_Term, _Term | None] = {}
         #: node -> node whose entry it takes (an owner: the hop's flow, the evidence's holder...)
         follow: dict[_Term, _Term] = {}
@@ -229,7 +242,7 @@ class _Places:
             entry = self._values(todo, DFG.entry)
             flows = self._values(todo, DFG.hop, inverse=True)
             flow_entry = self._values(set(flows.values()), DFG.entry)
-            owners = {link: self._owners(todo, link) for link in (DFG.evidence, DFG.window, DFG.dsaPeriod)}
+            owners = {link: self._values(todo, link, inverse=True, other=True) for link in _OWNER_LINKS}
             new: set[_Term] = set()
             for n in todo:
                 if ox.NamedNode(str(DFG.Entry)) in types.get(n, ()):
@@ -262,17 +275,6 @@ class _Places:
         out: dict[_Term, set[_Term]] = {}
         for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
             out.setdefault(row["n"], set()).add(row["o"])
-        return out
-
-    def _owners(self, nodes: set[_Term], link: URIRef) -> dict[_Term, _Term]:
-        """The least node other than itself that points at each node with ``link``."""
-        listed = " ".join(str(n) for n in nodes)
-        query = f"SELECT ?n ?o WHERE {{ VALUES ?n {{ {listed} }} ?o <{link}> ?n FILTER(?o != ?n) }}"
-        out: dict[_Term, _Term] = {}
-        for row in self.store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
-            n, o = row["n"], row["o"]
-            if n not in out or str(o) < str(out[n]):
-                out[n] = o
         return out
 
     def of(self, nodes: set[_Term]) -> dict[_Term, _Place]:
