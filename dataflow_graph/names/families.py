@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import compress
-from re import _parser as sre_parser  # type: ignore[attr-defined]
 
 from .._speed import memoised
-from .fragments import always_holds, led
+from .fragments import always_holds, led, sre_parser
 from .reviewed import Reviewed, compiled, load_reviewed
 
 __all__ = ["dataset_family", "families_in", "family_labels"]

@@ -12,14 +12,22 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from re import _constants as sre_constants  # type: ignore[attr-defined]
-from re import _parser as sre_parser  # type: ignore[attr-defined]
+
+if sys.version_info >= (3, 11):
+    from re import _constants as sre_constants  # type: ignore[attr-defined]
+    from re import _parser as sre_parser  # type: ignore[attr-defined]
+else:  # Python 3.10: the same modules under their old names
+    import sre_constants
+    import sre_parse as sre_parser
 from typing import Any
 
 __all__ = ["Guarded", "always_holds", "guarded", "led"]
 
+#: Possessive repeats and atomic groups came with Python 3.11; before, a stand-in no parsed node is.
+_POSSESSIVE_REPEAT = getattr(sre_constants, "POSSESSIVE_REPEAT", object())
+_ATOMIC_GROUP = getattr(sre_constants, "ATOMIC_GROUP", object())
 _LIMIT = 256  # the most spellings one stretch of a pattern is expanded to
-_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
+_REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, _POSSESSIVE_REPEAT}
 
 
 def always_holds(
@@ -59,7 +67,7 @@ def always_holds(
 
 def _part_holds(op: Any, arg: Any, fragments: tuple[str, ...], fold: bool, before: frozenset[str]) -> bool:
     """A group, an alternative or a required repeat that proves it, after the tails ``before``."""
-    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
+    if op in (sre_constants.SUBPATTERN, _ATOMIC_GROUP):
         return not _folds_inside(op, arg, fold) and always_holds(arg[-1], fragments, fold=fold, before=before)
     if op is sre_constants.BRANCH:
         return all(always_holds(b, fragments, fold=fold, before=before) for b in arg[1])
@@ -78,7 +86,7 @@ def _spellings(op: Any, arg: Any, fold: bool) -> set[str] | None:
         if all(o is sre_constants.LITERAL for o, _ in arg):
             return {chr(a).lower() if fold else chr(a) for _, a in arg}
         return None
-    if op in (sre_constants.SUBPATTERN, sre_constants.ATOMIC_GROUP):
+    if op in (sre_constants.SUBPATTERN, _ATOMIC_GROUP):
         return None if _folds_inside(op, arg, fold) else _sequence_spellings(arg[-1], fold)
     if op is sre_constants.BRANCH:
         out: set[str] = set()
@@ -150,7 +158,7 @@ class Guarded:
         self.pattern = pattern
         self.fold = bool(pattern.flags & re.IGNORECASE)
         self.within = within
-        parsed = sre_parser.parse(pattern.pattern, pattern.flags)
+        parsed: Any = sre_parser.parse(pattern.pattern, pattern.flags)
         if within is not None:
             parsed = _group_items(parsed, pattern.groupindex[within]) if self.fold else None
         kept: list[tuple[str, ...]] = []
@@ -214,7 +222,7 @@ def _group_items(items: Any, group: int) -> Any:
             inner = [arg[2]]
         elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
             inner = [arg[1]]
-        elif op is sre_constants.ATOMIC_GROUP:
+        elif op is _ATOMIC_GROUP:
             inner = [arg]
         else:
             continue
