@@ -300,11 +300,6 @@ class _Places:
         return {n: places[e] if e is not None else (None, None, None, None) for n, e in entries.items()}
 
 
-def _str(node: Node | None) -> str | None:
-    """A node's text, or None."""
-    return None if node is None else str(node)
-
-
 def _short(path: Node | None) -> str | None:
     """A result path as a prefixed name where a prefix fits."""
     if path is None:
