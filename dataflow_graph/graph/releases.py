@@ -17,10 +17,10 @@ records, and every result is sorted, so the same rows give the same output.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .._speed import memoised
+from .._speed import BoundedMemo
 from ..model import Identifiability, Organisation, Release
 from ..names import gazetteer
 
@@ -30,6 +30,7 @@ __all__ = [
     "RedFlag",
     "RedFlagReport",
     "file_convergences",
+    "known_recipients",
     "not_applied",
     "period_of",
     "recipient_of",
@@ -148,7 +149,10 @@ class FileConvergence:
         }
 
 
-@memoised(65536)
+#: every name :func:`recipient_of` has resolved (or was told by :func:`known_recipients`)
+_RECIPIENTS: BoundedMemo[str, Organisation] = BoundedMemo(65536)
+
+
 def recipient_of(name: str) -> Organisation:
     """The organisation a released-file row names, however the row spells it.
 
@@ -159,7 +163,21 @@ def recipient_of(name: str) -> Organisation:
     >>> recipient_of("NHS GREENWICH CCG").id == recipient_of(" Greenwich  CCG").id
     True
     """
-    return gazetteer().fresh().resolve(name)
+    org = _RECIPIENTS.get(name)
+    if org is None:
+        org = _RECIPIENTS.remember(name, gazetteer().fresh().resolve(name))
+    return org
+
+
+def known_recipients(resolved: Mapping[str, Organisation]) -> None:
+    """Take names already resolved by :func:`recipient_of` (kept in the load cache), so a
+    warm command does not load the gazetteer to resolve them again.
+
+    The answer depends on the name and the shipped gazetteer alone, and the load cache's
+    key covers the package's code and data, so a kept answer is the one it would give.
+    """
+    for name, org in resolved.items():
+        _RECIPIENTS.remember(name, org)
 
 
 def display_name(spellings: Iterable[str]) -> str:

@@ -12,16 +12,25 @@ import importlib.resources
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataflowGraphError
 
+if TYPE_CHECKING:
+    import yaml
+
 __all__ = ["Reviewed", "ReviewedDataError", "compiled", "load_reviewed", "load_yaml", "package_file"]
 
-#: libyaml's loader where PyYAML was built with it (about 15x faster), the pure-Python one otherwise.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _loader() -> type[yaml.SafeLoader]:
+    """libyaml's loader where PyYAML was built with it (about 15x faster), the pure-Python
+    one otherwise; PyYAML is imported on first use (a command served from the load cache
+    reads no YAML, and importing it is a twentieth of the start-up)."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
+
 
 #: a key of a mapping, or the index of a sequence item, on the way down to a value
 Key = str | int
@@ -33,7 +42,9 @@ class ReviewedDataError(DataflowGraphError):
 
 def load_yaml(text: str) -> Any:
     """Safe YAML loading, through libyaml when available (no arbitrary objects)."""
-    return yaml.load(text, Loader=_YAML_LOADER)
+    import yaml
+
+    return yaml.load(text, Loader=_loader())
 
 
 def package_file(package: str, name: str) -> tuple[str, str]:
@@ -53,7 +64,9 @@ class Reviewed:
     @classmethod
     def from_text(cls, path: str, text: str) -> Reviewed:
         """Parse ``text`` (read from ``path``) into data and the node tree, in one pass."""
-        loader = _YAML_LOADER(text)
+        import yaml
+
+        loader = _loader()(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
@@ -93,6 +106,8 @@ class Reviewed:
 
 
 def _child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         return next((v for k, v in node.value if k.value == key), None)
     if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
