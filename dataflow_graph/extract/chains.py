@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .._speed import memoised, replacer
 from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
 from ..names import category_identifiability
@@ -42,6 +43,13 @@ __all__ = ["DSCRO_HOLDINGS", "block_families", "chains", "flow", "numbered"]
 DSCRO_HOLDINGS = "dscro"
 
 _TRANSFER_SERVICE = rules().transfer_service
+
+#: a flow given its id (:func:`numbered`): ``replace(flow, id=...)`` without the frozen ``__init__``
+_WITH_ID = replacer(Flow, "id")
+
+#: a released file's category read as a level, remembered: asked for every file of the entry
+#: in each of its blocks, of a few dozen distinct categories
+_CATEGORY_LEVEL = memoised(1024)(category_identifiability)
 
 #: Families that reach a processor from elsewhere (GP systems, councils), never from NHS Digital.
 _NOT_FROM_SOURCE = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
@@ -208,7 +216,7 @@ def _released_levels(entry: Entry) -> dict[str, Identifiability]:
     found: dict[str, set[Identifiability | None]] = {}
     for d in entry.datasets:
         if d.family and d.category:
-            found.setdefault(d.family, set()).add(category_identifiability(d.category))
+            found.setdefault(d.family, set()).add(_CATEGORY_LEVEL(d.category))
     out: dict[str, Identifiability] = {}
     for fam, levels in found.items():
         level = next(iter(levels))
@@ -441,5 +449,5 @@ def numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
+        out.append(_WITH_ID(f, f"{entry.id}/flow-{len(out) + 1}"))
     return out
