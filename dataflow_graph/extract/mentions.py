@@ -134,10 +134,14 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             ctx.ccg = org
             break
     csus: dict[str, Organisation] = {}
+    #: lines whose sentences were given their mentions already (a line met again is not cut
+    #: again: its sentences are remembered, or, if the memo was emptied since, scanned alike)
+    parted = names.memo("flows.parted")
     for section in entry.sections:
         cut = section.name == "Processing"  # always read in sentences (extractor.extract)
         for span in section.lines:
-            if cut:  # its sentences find their names from the line's: one scan of its words
+            if cut and span.text not in parted:  # its sentences find their names from the line's
+                parted.remember(span.text, True)
                 names.remember_parts(span.text, [(col - 1, text) for col, text, _, _ in pieces(span.text)])
             facts = ctx.line(span.text)
             if facts is NOTHING:

@@ -114,16 +114,25 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     >>> sorted(families_in("Commissioning (Pseudonymised) – SUS and Local Flows"))
     ['LPF', 'SUS']
     """
+    families = _families()
+    if not prefilter:
+        return frozenset(f.name for f in families if f.prose.search(text))
     low = text.lower()
-    present = set(compress(_fragments(), map(low.__contains__, _fragments())))  # each fragment looked for once
-    return frozenset(
-        f.name
-        for f in _families()
-        if (not prefilter or f.prefilter is None or not present.isdisjoint(f.prefilter)) and f.prose.search(text)
-    )
+    fragments, holders, unfiltered = _fragments()
+    tried = set(unfiltered)
+    for found in compress(holders, map(low.__contains__, fragments)):  # each fragment looked for once
+        tried.update(found)
+    return frozenset(families[i].name for i in sorted(tried) if families[i].prose.search(text))
 
 
 @memoised(1)
-def _fragments() -> tuple[str, ...]:
-    """Every family's prefilter fragments, once each."""
-    return tuple(dict.fromkeys(x for f in _families() for x in f.prefilter or ()))
+def _fragments() -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[int, ...]]:
+    """Every family's prefilter fragments, once each; for each, the families (by position)
+    whose prefilter holds it; and the families with no prefilter, always tried."""
+    families = _families()
+    holders: dict[str, list[int]] = {}
+    for i, f in enumerate(families):
+        for x in f.prefilter or ():
+            holders.setdefault(x, []).append(i)
+    unfiltered = tuple(i for i, f in enumerate(families) if f.prefilter is None)
+    return tuple(holders), tuple(tuple(v) for v in holders.values()), unfiltered
