@@ -15,6 +15,8 @@ from dataflow_graph.errors import Span
 from dataflow_graph.extract import extractor, optouts, sections
 from dataflow_graph.extract.hops import RawHop
 from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Role, Section
+from dataflow_graph.names import families_in
+from dataflow_graph.names.families import _families, _fragments
 
 #: line pieces around the spellings the section tests look for, cut anywhere, in any case,
 #: with the characters a case-insensitive search matches with ASCII letters
@@ -130,3 +132,37 @@ def test_replacer_refuses_what_it_cannot_copy():
 
     with pytest.raises(TypeError):
         replacer(Checked, "a")
+
+
+_FAMILY_PIECES = [
+    *sorted({x for f in _families() for x in f.prefilter or ()}),
+    "HES-ONS",
+    "ONS HES",
+    "mortality data (linkable to HES)",
+    "Local Flows",
+    "SUS",
+    "data",
+    " ",
+    "-",
+    "(",
+    ")",
+    "\u017f",
+    "\u212a",
+    "\u0130",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FAMILY_PIECES), max_size=10), st.booleans())
+def test_families_in_with_its_prefilter_finds_what_every_family_finds(parts, upper):
+    text = "".join(parts)
+    text = text.upper() if upper else text
+    assert families_in(text) == families_in(text, prefilter=False)
+
+
+def test_a_family_is_tried_only_on_text_holding_the_fragments_every_match_holds():
+    required = dict(zip((f.name for f in _families()), _fragments()[3], strict=True))
+    assert required["HES-ONS"] == ("hes",)  # not "ons", in most long sentences ("organisations")
+    assert families_in("HES-ONS linked data for the organisations") == {"HES-ONS"}
+    assert families_in("data from persons and organisations") == frozenset()
+    assert families_in("HE\u017f-ONS data") == families_in("HE\u017f-ONS data", prefilter=False)

@@ -23,7 +23,7 @@ from ..names import Gazetteer, families_in
 from ..names.fragments import guarded
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
-from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in
+from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in, remember_sentences
 from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
@@ -162,6 +162,9 @@ def _flows_from(
     diagnostics: Diagnostics,
     blocks_of: Callable[[Section], list[Block]] = blocks,
 ) -> list[Flow]:
+    for section in sections:  # read in sentences here too: their names from their lines' scans
+        for span in section.lines:
+            remember_sentences(span.text, ctx.names)
     found = [b for section in sections for b in blocks_of(section)]
     return _chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found])
 

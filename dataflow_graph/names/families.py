@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import compress
 
 from .._speed import memoised
-from .fragments import always_holds, led, sre_parser
+from .fragments import _CASE_TWINS, always_holds, led, sre_parser
 from .reviewed import Reviewed, compiled, load_reviewed
 
 __all__ = ["dataset_family", "families_in", "family_labels"]
@@ -118,21 +118,34 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     if not prefilter:
         return frozenset(f.name for f in families if f.prose.search(text))
     low = text.lower()
-    fragments, holders, unfiltered = _fragments()
+    fragments, holders, unfiltered, required = _fragments()
+    present = set(compress(fragments, map(low.__contains__, fragments)))  # each fragment looked for once
     tried = set(unfiltered)
-    for found in compress(holders, map(low.__contains__, fragments)):  # each fragment looked for once
-        tried.update(found)
-    return frozenset(families[i].name for i in sorted(tried) if families[i].prose.search(text))
+    for fragment in present:
+        tried.update(holders[fragment])
+    twins = not text.isascii() and bool(_CASE_TWINS.search(text))  # a lower-case fragment proves nothing there
+    return frozenset(
+        families[i].name
+        for i in sorted(tried)
+        if (twins or present.issuperset(required[i])) and families[i].prose.search(text)
+    )
 
 
 @memoised(1)
-def _fragments() -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...], tuple[int, ...]]:
+def _fragments() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]], tuple[int, ...], tuple[tuple[str, ...], ...]]:
     """Every family's prefilter fragments, once each; for each, the families (by position)
-    whose prefilter holds it; and the families with no prefilter, always tried."""
+    whose prefilter holds it; the families with no prefilter, always tried; and for each
+    family the fragments of its prefilter that every match of its prose holds on its own
+    (proven like the prefilter: "hes" of HES-ONS, whose prefilter also has the far commoner
+    "ons" of "organisations"), which a sentence must hold all of."""
     families = _families()
     holders: dict[str, list[int]] = {}
     for i, f in enumerate(families):
         for x in f.prefilter or ():
             holders.setdefault(x, []).append(i)
     unfiltered = tuple(i for i, f in enumerate(families) if f.prefilter is None)
-    return tuple(holders), tuple(tuple(v) for v in holders.values()), unfiltered
+    required = []
+    for f in families:
+        parsed = sre_parser.parse(f.prose.pattern, f.prose.flags)
+        required.append(tuple(x for x in f.prefilter or () if always_holds(parsed, (x,))))
+    return tuple(holders), {k: tuple(v) for k, v in holders.items()}, unfiltered, tuple(required)
