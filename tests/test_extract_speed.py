@@ -16,7 +16,7 @@ from dataflow_graph.extract import extractor, optouts, sections
 from dataflow_graph.extract.hops import RawHop
 from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Role, Section
 from dataflow_graph.names import families_in
-from dataflow_graph.names.families import _families, _fragments
+from dataflow_graph.names.families import _REQUIRED, _families, _fragments
 
 #: line pieces around the spellings the section tests look for, cut anywhere, in any case,
 #: with the characters a case-insensitive search matches with ASCII letters
@@ -162,6 +162,7 @@ def test_families_in_with_its_prefilter_finds_what_every_family_finds(parts, upp
 
 def test_a_family_is_tried_only_on_text_holding_the_fragments_every_match_holds():
     required = dict(zip((f.name for f in _families()), _fragments()[3], strict=True))
+    assert {name: frags for name, frags in required.items() if frags} == _REQUIRED  # each one proven
     assert required["HES-ONS"] == ("hes",)  # not "ons", in most long sentences ("organisations")
     assert families_in("HES-ONS linked data for the organisations") == {"HES-ONS"}
     assert families_in("data from persons and organisations") == frozenset()
