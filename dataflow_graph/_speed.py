@@ -12,6 +12,7 @@ large registers, and the tests check that results are the same with and without 
 - :func:`fork_map`: a few large jobs, one per process, the first here: the RDF build.
 - :func:`positional`: a frozen record's constructor for positional calls, its field order checked once;
 - :func:`slot_setters`: the raw slot setters that fill a frozen record made with ``__new__``;
+- :func:`replacer`: ``dataclasses.replace`` of some fields of a frozen record, without its ``__init__``;
 - :func:`cell_section`: a :class:`~dataflow_graph.model.Section` of one cell whose line spans are made
   on first use.
 """
@@ -21,6 +22,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import inspect
+import itertools
+import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, Protocol, TypeVar, cast
@@ -38,6 +42,7 @@ __all__ = [
     "memoised",
     "new_spans",
     "positional",
+    "replacer",
     "slot_setters",
 ]
 
@@ -148,6 +153,51 @@ def slot_setters(cls: type, *names: str) -> tuple[Setter, ...]:
     Only for a record made with ``cls.__new__`` and filled before anyone else sees it.
     """
     return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+#: ``f(*args)``: ``operator.call`` (Python 3.11), a C function, else the same in Python
+_call: Callable[..., object] = getattr(operator, "call", None) or (lambda f, *args: f(*args))
+
+
+def replacer(record: type[Rec], *changed: str) -> Callable[..., Rec]:
+    """``make(rec, *values)``: ``dataclasses.replace(rec, **dict(zip(changed, values)))`` for a
+    frozen record with slots, filled through its slot setters instead of its ``__init__``.
+
+    ``replace`` gathers every field by name and calls the frozen ``__init__`` with keywords,
+    which sets each field through ``object.__setattr__``; where many copies are made (each
+    flow numbered, each remembered hop given its sentence) that is several times the cost
+    of copying the slots.  Only for records whose ``__init__`` does nothing but set fields
+    (no ``__post_init__``, no ``InitVar``), checked here, once.
+
+    >>> from dataflow_graph.errors import Span
+    >>> replacer(Span, "col")(Span("p.txt", 3, 1, "x"), 5)
+    Span(path='p.txt', line=3, col=5, text='x')
+    """
+    fields = tuple(f.name for f in dataclasses.fields(record))
+    unknown = [name for name in changed if name not in fields]
+    if unknown or len(set(changed)) != len(changed):
+        raise TypeError(f"{record.__name__} has no fields {unknown} (or one is named twice)")
+    params = tuple(inspect.signature(record).parameters)
+    if hasattr(record, "__post_init__") or params != fields:
+        raise TypeError(f"{record.__name__}.__init__ does more than set its fields {fields}")
+    kept = tuple(name for name in fields if name not in changed)
+    if len(kept) < 2:
+        raise TypeError(f"{record.__name__}: a copy that keeps under two fields is better made by its constructor")
+    setters = slot_setters(record, *kept, *changed)
+    get = operator.attrgetter(*kept)  # of two names or more: a tuple, in one call
+    new = record.__new__
+
+    count = len(changed)
+
+    def make(rec: Rec, *values: object) -> Rec:
+        if len(values) != count:
+            raise TypeError(f"{count} values expected for {changed}, not {len(values)}")
+        out = new(record)
+        for _ in map(_call, setters, itertools.repeat(out), (*get(rec), *values)):  # no frame per slot
+            pass
+        return out
+
+    return make
 
 
 _new_span = Span.__new__

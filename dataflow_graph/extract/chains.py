@@ -28,8 +28,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .._speed import memoised, positional, replacer
 from ..errors import Span
-from ..model import Entry, Flow, FlowKind, Hop, Identifiability, Organisation, Role
+from ..model import Entry, Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Role
 from ..names import category_identifiability
 from .hops import RawHop
 from .mentions import CEFF, NHS_DIGITAL, UNSTATED_CSU
@@ -42,6 +43,56 @@ __all__ = ["DSCRO_HOLDINGS", "block_families", "chains", "flow", "numbered"]
 DSCRO_HOLDINGS = "dscro"
 
 _TRANSFER_SERVICE = rules().transfer_service
+
+#: the records made for every hop and flow, called with every field by position (order checked)
+_HOP = positional(
+    Hop,
+    (
+        "source",
+        "target",
+        "identifiability",
+        "evidence",
+        "families",
+        "landing_only",
+        "unit",
+        "source_text",
+        "target_text",
+        "access",
+        "context",
+        "inferred",
+    ),
+)
+_FLOW = positional(
+    Flow,
+    (
+        "id",
+        "entry",
+        "reference",
+        "agreement",
+        "purpose",
+        "kind",
+        "families",
+        "identifiability",
+        "hops",
+        "period",
+        "opt_outs",
+        "linked",
+        "until",
+        "key_holder",
+        "segregation",
+        "linked_families",
+        "opt_outs_stated",
+        "opt_outs_evidence",
+        "until_evidence",
+        "opt_outs_families",
+    ),
+)
+#: a flow given its id (:func:`numbered`): ``replace(flow, id=...)`` without the frozen ``__init__``
+_WITH_ID = replacer(Flow, "id")
+
+#: a released file's category read as a level, remembered: asked for every file of the entry
+#: in each of its blocks, of a few dozen distinct categories
+_CATEGORY_LEVEL = memoised(1024)(category_identifiability)
 
 #: Families that reach a processor from elsewhere (GP systems, councils), never from NHS Digital.
 _NOT_FROM_SOURCE = frozenset({"GP", "SOCIAL-CARE", "CHC", "CPRD"})
@@ -208,7 +259,7 @@ def _released_levels(entry: Entry) -> dict[str, Identifiability]:
     found: dict[str, set[Identifiability | None]] = {}
     for d in entry.datasets:
         if d.family and d.category:
-            found.setdefault(d.family, set()).add(category_identifiability(d.category))
+            found.setdefault(d.family, set()).add(_CATEGORY_LEVEL(d.category))
     out: dict[str, Identifiability] = {}
     for fam, levels in found.items():
         level = next(iter(levels))
@@ -384,19 +435,19 @@ def _landed_from(first: RawHop, dscro: Organisation) -> RawHop:
 
 
 def _hop(h: RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> Hop:
-    return Hop(
+    return _HOP(
         h.sender,
         h.receiver,
         ident,
         h.sentence.evidence,
-        families=families,
-        landing_only=h.landing_only,
-        unit=h.unit,
-        source_text=h.sender_text,
-        target_text=h.receiver_text,
-        access=h.access,
-        context=h.context.evidence if h.context else None,
-        inferred=h.inferred,
+        families,
+        h.landing_only,
+        h.unit,
+        h.sender_text,
+        h.receiver_text,
+        h.access,
+        h.context.evidence if h.context else None,
+        h.inferred,
     )
 
 
@@ -413,22 +464,27 @@ def flow(
     key_holder: str | None = None,
 ) -> Flow:
     """A flow record of the entry, not yet numbered."""
-    return Flow(
-        id="",
-        entry=entry.id,
-        reference=entry.reference,
-        agreement=entry.agreement,
-        purpose=purpose or "Unspecified",
-        kind=kind,
-        families=families,
-        identifiability=ident,
-        hops=tuple(hops),
-        period=entry.period,
-        opt_outs=entry.opt_outs.honoured,
-        linked=linked,
-        until=until[0] if until else None,
-        until_evidence=until[1] if until else None,
-        key_holder=key_holder,
+    return _FLOW(
+        "",  # id: numbered later
+        entry.id,
+        entry.reference,
+        entry.agreement,
+        purpose or "Unspecified",
+        kind,
+        families,
+        ident,
+        tuple(hops),
+        entry.period,
+        entry.opt_outs.honoured,
+        linked,
+        until[0] if until else None,
+        key_holder,
+        (),  # segregation
+        (),  # linked_families
+        OptOut.UNKNOWN,  # opt_outs_stated
+        None,  # opt_outs_evidence
+        until[1] if until else None,
+        (),  # opt_outs_families
     )
 
 
@@ -441,5 +497,5 @@ def numbered(entry: Entry, flows: list[Flow]) -> list[Flow]:
         if key in seen:
             continue
         seen.add(key)
-        out.append(replace(f, id=f"{entry.id}/flow-{len(out) + 1}"))
+        out.append(_WITH_ID(f, f"{entry.id}/flow-{len(out) + 1}"))
     return out

@@ -12,17 +12,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .._speed import fork_pool_map
+from .._speed import fork_pool_map, memoised, replacer
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
-from ..names.fragments import Guarded, guarded
+from ..names.fragments import guarded
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
 from .hops import RawHop, access_hop, hops_in, linked_at
-from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in
+from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in, remember_sentences
 from .optouts import with_stated_opt_outs
 from .rules import rules
 from .sections import Block, block_identifiability, blocks
@@ -32,15 +33,17 @@ from .special import block_host, special_flows
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
-#: behind a proven prefilter (names/fragments.py): read over whole sections, of which many
-#: name no DSCRO (a search that finds none reads the whole section)
+#: behind a proven prefilter (names/fragments.py): read line by line (:func:`_moves_through_dscro`)
 _DSCRO_NAMED = guarded(rules().dscro_named, ["dscro", "data services for commission"])
+#: the literal start of the one spelling of ``dscro_named`` that may run on to the next line
+#: ("Data Services for Commissioners⏎Regional Office"): the place to read across lines
+_DSCRO_SPELT_OUT = guarded(re.compile(r"(?i)data services for commission"), ["data services for commission"])
 _NOT_HELD_APART = rules().not_held_apart
 _ROLE_WORDS = rules().role_words
-#: every "data processor" role word holds one of these (proven of the rule's group ``dp``):
-#: a sentence with none has no unnumbered "the data processor", and its candidates wait
-_DP_WORD = Guarded(_ROLE_WORDS, [["processor", "dp"]], within="dp")
 _DP_PART = rules().dp_part
+
+#: a flow with the "held separately" statements that speak of it (``replace`` without ``__init__``)
+_HELD = replacer(Flow, "segregation")
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -65,12 +68,20 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     """
     ctx = context(entry, names)
     ctx.names_dscro = any(_moves_through_dscro(section) for section in entry.sections)
+    cut: dict[int, list[Block]] = {}  # each section's blocks, by id: cut once for flows and opt-outs
+
+    def blocks_of(section: Section) -> list[Block]:
+        found = cut.get(id(section))
+        if found is None:
+            found = cut[id(section)] = blocks(section)
+        return found
+
     sections = [s for s in entry.sections if s.name == "Processing"]
-    found = [b for section in sections for b in blocks(section)]
+    found = [b for section in sections for b in blocks_of(section)]
     flows = _joined(_chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found]))
     if not any(f.kind is FlowKind.TRANSFER for f in flows):
         fallback = [s for s in entry.sections if s.name in ("Objectives", "Outputs")]
-        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics) if f.kind is FlowKind.TRANSFER]
+        flows += [f for f in _flows_from(entry, fallback, ctx, diagnostics, blocks_of) if f.kind is FlowKind.TRANSFER]
     if not entry.sections:
         diagnostics.report(
             entry.span or Span(entry.source, entry.line),
@@ -85,14 +96,34 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
             f"entry {entry.reference!r}: no transfer between named organisations found in its processing text",
             Severity.NOTE,
         )
-    return with_stated_opt_outs(entry, numbered(entry, flows))
+    return with_stated_opt_outs(entry, numbered(entry, flows), blocks_of)
 
 
 def _moves_through_dscro(section: Section) -> bool:
     """True when the section names a DSCRO ("North East London DSCRO", "the Data Services
     for Commissioners Regional Office (DSCRO)"), not only the kind ("Such organisations may
-    include Commissioning Support Units, Data Services for Commissioners Regional Offices")."""
-    return bool(_DSCRO_NAMED.search(section.text))
+    include Commissioning Support Units, Data Services for Commissioners Regional Offices").
+
+    The same as searching the section's text, read line by line with what each line says
+    remembered (register lines repeat, whole sections seldom): a match within a line is one
+    in the text, and one that runs across lines can only be the spelt-out name, whose words
+    "data services for commission" stand on one line; only then is the text searched."""
+    across = False
+    for span in section.lines:
+        found = _dscro_in_line(span.text)
+        if found == 1:
+            return True
+        across = across or found == 2
+    return across and bool(_DSCRO_NAMED.search(section.text))
+
+
+@memoised(131072)
+def _dscro_in_line(line: str) -> int:
+    """1 when ``line`` names a DSCRO, 2 when it does not but starts the spelt-out name (which
+    may go on in the next line), else 0."""
+    if _DSCRO_NAMED.search(line):
+        return 1
+    return 2 if _DSCRO_SPELT_OUT.possible(line) else 0
 
 
 def _joined(flows: list[Flow]) -> list[Flow]:
@@ -124,8 +155,18 @@ def _joined(flows: list[Flow]) -> list[Flow]:
     return [f for i, f in enumerate(out) if f is not None and i not in used]
 
 
-def _flows_from(entry: Entry, sections: Sequence[Section], ctx: Context, diagnostics: Diagnostics) -> list[Flow]:
-    return _chained(entry, [_block_hops(entry, b, ctx, diagnostics) for section in sections for b in blocks(section)])
+def _flows_from(
+    entry: Entry,
+    sections: Sequence[Section],
+    ctx: Context,
+    diagnostics: Diagnostics,
+    blocks_of: Callable[[Section], list[Block]] = blocks,
+) -> list[Flow]:
+    for section in sections:  # read in sentences here too: their names from their lines' scans
+        for span in section.lines:
+            remember_sentences(span.text, ctx.names)
+    found = [b for section in sections for b in blocks_of(section)]
+    return _chained(entry, [_block_hops(entry, b, ctx, diagnostics) for b in found])
 
 
 @dataclass
@@ -166,7 +207,7 @@ def _chained(entry: Entry, found: list[_Hops]) -> list[Flow]:
             linked[DSCRO_HOLDINGS] = linked.get(DSCRO_HOLDINGS, frozenset()) | frozenset(shared)
         made = x.special + chains(entry, x.block, x.raw, x.default, x.families, until=x.block.until, linked=linked)
         held = (*general, *_held_apart([y.block for y in found[i:]])) if i >= preamble else general
-        flows += [replace(f, segregation=held) for f in made] if held else made
+        flows += [_HELD(f, held) for f in made] if held else made
     return flows
 
 
@@ -231,7 +272,7 @@ def _block_processor(block: Block, header: str | None, ctx: Context) -> Organisa
     Digital, a regional office, care providers or GPs.  Else none: "the data processor" is
     then no party (PurposeStatements 768: never the "Data Processor 1 – Arden & GEM CSU"
     heading of another block, nor the entry's one CSU)."""
-    if not any(_says_the_data_processor(s.text, ctx) for s in block.sentences):
+    if not any(_says_the_data_processor(s.text, ctx) for s in block.sentences if s.facts.dp_word):
         return None
     if header is not None:
         for s in block.sentences:
@@ -260,9 +301,9 @@ def _block_processor(block: Block, header: str | None, ctx: Context) -> Organisa
 
 
 def _says_the_data_processor(text: str, ctx: Context) -> bool:
-    """Whether ``text`` has an unnumbered "the data processor" ("the CCG's data processor")."""
-    if not _DP_WORD.possible(text):
-        return False
+    """Whether ``text`` has an unnumbered "the data processor" ("the CCG's data processor");
+    only asked of a sentence that may hold one (:attr:`~.sentences.Facts.dp_word`: a sentence
+    with neither "processor" nor "dp" has none, and its candidates wait)."""
     return any(kind == ROLE and what == ("dp", None) for _s, _e, _n, kind, what in candidates(text, ctx.names))
 
 

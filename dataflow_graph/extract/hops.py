@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from .._speed import memoised
+from .._speed import memoised, replacer
 from ..model import Identifiability, Organisation, Role
 from ..names import families_in, identifiability_in, normalise
 from ..names.fragments import guarded
@@ -105,6 +105,10 @@ class RawHop:
     inferred: bool = False
 
 
+#: a remembered hop given the sentence that states it here (``replace`` without ``__init__``)
+_STATED_IN = replacer(RawHop, "sentence", "context")
+
+
 @memoised(262144)
 def _preposition(text: str, start: int) -> str | None:
     """The preposition governing a mention at ``start``: the last one a few words before it.
@@ -154,7 +158,7 @@ def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop |
         memo.remember(key, tuple(hops))
         return hops
     head = list_head.sentence if list_head else None
-    return [replace(h, sentence=s, context=head if h.context is not None else None) for h in made]
+    return [_STATED_IN(h, s, head if h.context is not None else None) for h in made]
 
 
 def _meanings(text: str, ctx: Context) -> tuple[object, ...]:

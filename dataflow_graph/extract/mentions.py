@@ -34,6 +34,7 @@ __all__ = [
     "context",
     "line_facts",
     "mentions_in",
+    "remember_sentences",
     "role_word",
 ]
 
@@ -137,8 +138,8 @@ def context(entry: Entry, names: Gazetteer) -> Context:
     for section in entry.sections:
         cut = section.name == "Processing"  # always read in sentences (extractor.extract)
         for span in section.lines:
-            if cut:  # its sentences find their names from the line's: one scan of its words
-                names.remember_parts(span.text, [(col - 1, text) for col, text, _, _ in pieces(span.text)])
+            if cut:
+                remember_sentences(span.text, names)
             facts = ctx.line(span.text)
             if facts is NOTHING:
                 continue
@@ -158,6 +159,17 @@ def context(entry: Entry, names: Gazetteer) -> Context:
     ctx.csus = frozenset(csus)
     ctx.csu = next(iter(csus.values())) if len(csus) == 1 else None
     return ctx
+
+
+def remember_sentences(line: str, names: Gazetteer) -> None:
+    """Give the sentences of ``line`` their mentions from the line's own (one scan of its
+    words, :meth:`~dataflow_graph.names.Gazetteer.remember_parts`).  A line met again is not
+    cut again: its sentences are remembered, or, if the memo was emptied since, scanned,
+    which gives the same mentions."""
+    parted = names.memo("flows.parted")
+    if line not in parted:
+        parted.remember(line, True)
+        names.remember_parts(line, [(col - 1, text) for col, text, _, _ in pieces(line)])
 
 
 def line_facts(text: str, names: Gazetteer) -> LineFacts:

@@ -32,11 +32,12 @@ statement's sentence as ``opt_outs_evidence``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from .._speed import memoised, replacer
 from ..errors import Span
-from ..model import Entry, Flow, FlowKind, Identifiability, OptOut
+from ..model import Entry, Flow, FlowKind, Identifiability, OptOut, Section
 from ..names import families_in, identifiability_in
 from ..names.fragments import led
 from .sections import Block, blocks
@@ -46,6 +47,8 @@ __all__ = ["Statement", "statements", "with_stated_opt_outs"]
 _COPIES = (FlowKind.TRANSFER, FlowKind.ACCESS)
 #: the sections whose sentences are read for statements
 _SECTIONS = ("Processing", "Objectives", "Outputs")
+#: a copy given what its text states of opt-outs (``replace`` without the frozen ``__init__``)
+_STATED = replacer(Flow, "opt_outs_stated", "opt_outs_evidence", "opt_outs_families")
 #: a cheap first test of a section: every statement speaks of objections, objectors or opt-outs
 #: ("objective" is no objection)
 _HINT = led(re.compile(r"(?i)objection|objector|opt\W?out"))
@@ -63,16 +66,40 @@ class Statement:
     whole: bool  # covers a copy only when all the copy's families are named (Objectives, Outputs)
 
 
-def statements(entry: Entry) -> list[Statement]:
-    """The opt-out statements of an entry's text, in text order."""
+def statements(entry: Entry, blocks_of: Callable[[Section], list[Block]] = blocks) -> list[Statement]:
+    """The opt-out statements of an entry's text, in text order (``blocks_of``: a section's
+    blocks, where the caller has cut them already)."""
     out: list[Statement] = []
     for section in entry.sections:
-        if section.name not in _SECTIONS or not _HINT.search(section.text):
+        if section.name not in _SECTIONS or not _hinted(section):
             continue
         processing = section.name == "Processing"
-        for block in blocks(section):
+        for block in blocks_of(section):
             out.extend(_in_block(block, processing=processing))
     return out
+
+
+def _hinted(section: Section) -> bool:
+    r"""``_HINT`` found in the section's text, read line by line with what each line says
+    remembered (register lines repeat, whole sections seldom): a match within a line is one
+    in the text, and the only one that runs across lines is "opt⏎out" (a line ending in
+    "opt", the next starting with "out": ``\W?`` takes the line break)."""
+    opt = False
+    for span in section.lines:
+        found = _hint_in_line(span.text)
+        if found & 1 or (opt and found & 4):
+            return True
+        opt = bool(found & 2)
+    return False
+
+
+@memoised(131072)
+def _hint_in_line(line: str) -> int:
+    """1 when ``_HINT`` is found in ``line``; else 2 when it ends in "opt" and 4 when it
+    starts with "out" (any case: no other character matches these letters ignoring case)."""
+    if _HINT.search(line):
+        return 1
+    return (2 if line[-3:].lower() == "opt" else 0) | (4 if line[:3].lower() == "out" else 0)
 
 
 def _in_block(block: Block, *, processing: bool) -> Iterable[Statement]:
@@ -92,9 +119,11 @@ def _in_block(block: Block, *, processing: bool) -> Iterable[Statement]:
         )
 
 
-def with_stated_opt_outs(entry: Entry, flows: list[Flow]) -> list[Flow]:
+def with_stated_opt_outs(
+    entry: Entry, flows: list[Flow], blocks_of: Callable[[Section], list[Block]] = blocks
+) -> list[Flow]:
     """The flows, each copy with what its entry's text says of opt-outs for it."""
-    found = statements(entry)
+    found = statements(entry, blocks_of)
     if not found:
         return flows
     return [_stated(f, found) if f.kind in _COPIES else f for f in flows]
@@ -113,7 +142,7 @@ def _stated(flow: Flow, found: list[Statement]) -> Flow:
     verdicts = {st.verdict for st, _ in kept}
     verdict = verdicts.pop() if len(verdicts) == 1 else OptOut.MIXED
     families = tuple(sorted({f for _, fams in kept for f in fams}))
-    return replace(flow, opt_outs_stated=verdict, opt_outs_evidence=kept[0][0].evidence, opt_outs_families=families)
+    return _STATED(flow, verdict, kept[0][0].evidence, families)
 
 
 def _covers(st: Statement, flow: Flow) -> tuple[str, ...] | None:

@@ -15,7 +15,7 @@ from .._speed import memoised
 from ..errors import Span
 from ..model import Entry, Identifiability, Section, is_subheading
 from ..names import families_in, vocabulary
-from ..names.fragments import guarded
+from ..names.fragments import Guarded, guarded
 from ..read import month
 from .hops import ACCESS, LANDING, NEGATED, clause
 from .mentions import DP_HEADER
@@ -51,6 +51,8 @@ _ACCESS = guarded(
     "system module online on-line front portal platform tool application environment service".split(),
 )
 _LANDING = guarded(LANDING, ["land", "download"])
+#: every "data processor" role word holds one of these (proven of the rule's group ``dp``)
+_DP_WORD = Guarded(_R.role_words, [["processor", "dp"]], within="dp")
 _WORDS = vocabulary()
 _PSEUDO_WORD = _WORDS.pseudonymised_word
 _IDENT_WORD = _WORDS.identifiable_word
@@ -99,12 +101,11 @@ def blocks(section: Section) -> list[Block]:
             if marker:
                 out[-1].until = (marker, Span(span.path, span.line, 1, span.text.strip()))
             continue
-        for col, chunk, ends_list, is_item, said in parts:
+        for col, chunk, ends_list, is_item, said, number in parts:
             piece = Piece(chunk, span, col, ends_list, is_item, said)
             if said.dp_header is not None and last:
                 pending.append(piece)
                 continue
-            number = _step_number(chunk)
             if pending:
                 if number is not None and number <= last:
                     previous = out[-1]
@@ -145,11 +146,13 @@ def _step_number(text: str) -> int | None:
 
 
 @memoised(65536)
-def _layout(line: str) -> tuple[str | None, str | None, tuple[tuple[int, str, bool, bool, Facts], ...]]:
+def _layout(
+    line: str,
+) -> tuple[str | None, str | None, tuple[tuple[int, str, bool, bool, Facts, int | None], ...]]:
     """A line's part in the blocks, remembered: the purpose it heads a block for (or None),
     the month of the time limit it states as a heading or a marker ("" for a marker with
-    none), and else its sentences with their facts ("Data Processor N – X" stands in the
-    block as a sentence)."""
+    none), and else its sentences with their facts and step numbers ("Data Processor N – X"
+    stands in the block as a sentence)."""
     text = line.strip()
     limit = _PERIOD_MARKER.search(text)
     until = month(limit.group("month")) or "" if limit and limit.group("kind").lower() == "until" else ""
@@ -163,7 +166,7 @@ def _layout(line: str) -> tuple[str | None, str | None, tuple[tuple[int, str, bo
         and not _CONTINUATION.match(heading)
     ):
         return _HEADING_END.sub("", heading), until or None, ()
-    return None, None, tuple((*piece, facts(piece[1])) for piece in pieces(line))
+    return None, None, tuple((*piece, facts(piece[1]), _step_number(piece[1])) for piece in pieces(line))
 
 
 def _is_long_heading(text: str) -> bool:
@@ -217,6 +220,7 @@ def facts(text: str) -> Facts:
         keys=bool(_KEYS.search(text, low=low)),
         active=special or access or transfer or landing,
         opt_outs=_opt_outs(low),
+        dp_word=_DP_WORD.possible(text, low),
     )
 
 

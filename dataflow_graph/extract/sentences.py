@@ -49,6 +49,9 @@ class Facts:
     keys: bool  # speaks of a key or keys
     active: bool  # special, access, transfer or landing: the block loop may find something
     opt_outs: str | None = None  # "yes"/"no": says type 2 objections are applied / not (optouts.py)
+    #: may hold a "data processor" role word ("the CCG's data processor"): every one holds
+    #: "processor" or "dp" (a sentence with neither is not read for one, extractor.py)
+    dp_word: bool = True
 
 
 class Piece:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import compress
 
 from .._speed import memoised
-from .fragments import always_holds, led, sre_parser
+from .fragments import _CASE_TWINS, always_holds, led, sre_parser
 from .reviewed import Reviewed, compiled, load_reviewed
 
 __all__ = ["dataset_family", "families_in", "family_labels"]
@@ -114,16 +114,46 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     >>> sorted(families_in("Commissioning (Pseudonymised) – SUS and Local Flows"))
     ['LPF', 'SUS']
     """
+    families = _families()
+    if not prefilter:
+        return frozenset(f.name for f in families if f.prose.search(text))
     low = text.lower()
-    present = set(compress(_fragments(), map(low.__contains__, _fragments())))  # each fragment looked for once
+    fragments, holders, unfiltered, required = _fragments()
+    present = set(compress(fragments, map(low.__contains__, fragments)))  # each fragment looked for once
+    tried = set(unfiltered)
+    for fragment in present:
+        tried.update(holders[fragment])
+    twins = not text.isascii() and bool(_CASE_TWINS.search(text))  # a lower-case fragment proves nothing there
     return frozenset(
-        f.name
-        for f in _families()
-        if (not prefilter or f.prefilter is None or not present.isdisjoint(f.prefilter)) and f.prose.search(text)
+        families[i].name
+        for i in sorted(tried)
+        if (twins or present.issuperset(required[i])) and families[i].prose.search(text)
     )
 
 
+#: fragments of a family's prefilter that every match of its prose holds on its own, where
+#: another of its fragments is far commoner: "hes" of HES-ONS, whose "ons" stands in most
+#: long sentences ("organisations", "persons").  Proven when first used (proving every
+#: family's would cost more than it saves).
+_REQUIRED = {"HES-ONS": ("hes",)}
+
+
 @memoised(1)
-def _fragments() -> tuple[str, ...]:
-    """Every family's prefilter fragments, once each."""
-    return tuple(dict.fromkeys(x for f in _families() for x in f.prefilter or ()))
+def _fragments() -> tuple[tuple[str, ...], dict[str, tuple[int, ...]], tuple[int, ...], tuple[tuple[str, ...], ...]]:
+    """Every family's prefilter fragments, once each; for each, the families (by position)
+    whose prefilter holds it; the families with no prefilter, always tried; and for each
+    family the fragments of :data:`_REQUIRED` proven (like the prefilter) to stand in every
+    match of its prose, which a sentence must hold all of (a fragment not proven is dropped:
+    the family is then tried more often, never less)."""
+    families = _families()
+    holders: dict[str, list[int]] = {}
+    for i, f in enumerate(families):
+        for x in f.prefilter or ():
+            holders.setdefault(x, []).append(i)
+    unfiltered = tuple(i for i, f in enumerate(families) if f.prefilter is None)
+    required = []
+    for f in families:
+        wanted = [x for x in _REQUIRED.get(f.name, ()) if x in (f.prefilter or ())]
+        parsed = sre_parser.parse(f.prose.pattern, f.prose.flags) if wanted else None
+        required.append(tuple(x for x in wanted if always_holds(parsed, (x,))))
+    return tuple(holders), {k: tuple(v) for k, v in holders.items()}, unfiltered, tuple(required)

@@ -1,0 +1,169 @@
+"""The extractor's shortcuts give what the plain code gave: whole-section tests read line by
+line, a sentence's facts and step number remembered with its line, records copied through
+their slots instead of ``dataclasses.replace``."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataflow_graph._speed import replacer
+from dataflow_graph.errors import Span
+from dataflow_graph.extract import extractor, optouts, sections
+from dataflow_graph.extract.hops import RawHop
+from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Role, Section
+from dataflow_graph.names import families_in
+from dataflow_graph.names.families import _REQUIRED, _families, _fragments
+
+#: line pieces around the spellings the section tests look for, cut anywhere, in any case,
+#: with the characters a case-insensitive search matches with ASCII letters
+_PIECES = [
+    "DSCRO",
+    "DSCROs",
+    "dscro",
+    "Data Services for Commissioners",
+    "data services for commission",
+    "Regional Office",
+    "regional offices",
+    "Regional",
+    "Office",
+    "objection",
+    "objector",
+    "objective",
+    "opt",
+    "out",
+    "Opt-",
+    "OUT",
+    "opt out",
+    "the",
+    "CSU",
+    " ",
+    "  ",
+    ".",
+    "s",
+    "\n",
+    "\u017f",
+    "\u212a",
+    "\u0130",
+]
+
+
+def _section(text: str) -> Section:
+    lines = tuple(Span("p.txt", i + 1, 1, line) for i, line in enumerate(text.split("\n")))
+    return Section("Processing", lines[0], lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16), st.booleans())
+def test_section_tests_read_by_line_find_what_the_whole_text_search_finds(parts, upper):
+    text = "".join(parts)
+    section = _section(text.upper() if upper else text)
+    assert section.text == (text.upper() if upper else text)
+    assert extractor._moves_through_dscro(section) == bool(extractor._DSCRO_NAMED.search(section.text))
+    assert optouts._hinted(section) == bool(optouts._HINT.search(section.text))
+
+
+@pytest.mark.parametrize(
+    ("text", "dscro", "hint"),
+    [
+        ("sent to the Data Services for Commissioners\nRegional Office in Leeds", True, False),
+        ("Data Services for Commissioners\nRegional Offices may receive it", False, False),
+        ("the North East DSCRO\nthen", True, False),
+        ("patients who opt\nout are removed", False, True),
+        ("patients who opt-\nout are removed", False, False),
+        ("type 2\nobjections", False, True),
+        ("", False, False),
+    ],
+)
+def test_section_tests_across_lines(text, dscro, hint):
+    section = _section(text)
+    assert extractor._moves_through_dscro(section) is dscro
+    assert optouts._hinted(section) is hint
+    assert bool(extractor._DSCRO_NAMED.search(text)) is dscro
+    assert bool(optouts._HINT.search(text)) is hint
+
+
+def test_a_sentences_step_number_and_dp_word_are_remembered_with_its_line():
+    line = "3. The data is sent to the CCG's data processor. 4. It is then sent to the CCG. Nothing else."
+    _name, _marker, parts = sections._layout(line)
+    assert [p[5] for p in parts] == [sections._step_number(p[1]) for p in parts] == [3, 4, None]
+    assert [p[4].dp_word for p in parts] == [True, False, False]
+
+
+_ORG_A = Organisation("org:a", "A", Role.CSU)
+_ORG_B = Organisation("org:b", "B", Role.CONTROLLER)
+_SPAN = Span("p.txt", 3, 1, "A sends it to B.")
+
+
+def test_replacer_copies_as_dataclasses_replace_does():
+    hop = Hop(_ORG_A, _ORG_B, Identifiability.PSEUDONYMISED, _SPAN, families=("SUS",), source_text="A")
+    flow = Flow("", "e1", "R-1", "DARS-1", "Commissioning", FlowKind.TRANSFER, ("SUS",), hop.identifiability, (hop,))
+    assert replacer(Flow, "id")(flow, "e1/flow-1") == dataclasses.replace(flow, id="e1/flow-1")
+    stated = replacer(Flow, "opt_outs_stated", "opt_outs_evidence", "opt_outs_families")
+    assert stated(flow, OptOut.YES, _SPAN, ("SUS",)) == dataclasses.replace(
+        flow, opt_outs_stated=OptOut.YES, opt_outs_evidence=_SPAN, opt_outs_families=("SUS",)
+    )
+    held = replacer(Flow, "segregation")(flow, (_SPAN,))
+    assert held == dataclasses.replace(flow, segregation=(_SPAN,))
+    assert held is not flow
+    assert flow.segregation == ()
+    assert hash(held) == hash(dataclasses.replace(flow, segregation=(_SPAN,)))
+
+
+def test_replacer_refuses_what_it_cannot_copy():
+    with pytest.raises(TypeError):
+        replacer(Flow, "no_such_field")
+    with pytest.raises(TypeError):
+        replacer(Flow, "id", "id")
+    with pytest.raises(TypeError):
+        replacer(RawHop, "sentence", "context")(object(), "only one value")
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+        b: int
+        c: int
+
+        def __post_init__(self) -> None:
+            raise ValueError("checked")
+
+    with pytest.raises(TypeError):
+        replacer(Checked, "a")
+
+
+_FAMILY_PIECES = [
+    *sorted({x for f in _families() for x in f.prefilter or ()}),
+    "HES-ONS",
+    "ONS HES",
+    "mortality data (linkable to HES)",
+    "Local Flows",
+    "SUS",
+    "data",
+    " ",
+    "-",
+    "(",
+    ")",
+    "\u017f",
+    "\u212a",
+    "\u0130",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_FAMILY_PIECES), max_size=10), st.booleans())
+def test_families_in_with_its_prefilter_finds_what_every_family_finds(parts, upper):
+    text = "".join(parts)
+    text = text.upper() if upper else text
+    assert families_in(text) == families_in(text, prefilter=False)
+
+
+def test_a_family_is_tried_only_on_text_holding_the_fragments_every_match_holds():
+    required = dict(zip((f.name for f in _families()), _fragments()[3], strict=True))
+    assert {name: frags for name, frags in required.items() if frags} == _REQUIRED  # each one proven
+    assert required["HES-ONS"] == ("hes",)  # not "ons", in most long sentences ("organisations")
+    assert families_in("HES-ONS linked data for the organisations") == {"HES-ONS"}
+    assert families_in("data from persons and organisations") == frozenset()
+    assert families_in("HE\u017f-ONS data") == families_in("HE\u017f-ONS data", prefilter=False)
