@@ -13,7 +13,7 @@ and Turtle and TriG documents are that text, joined in a fixed order (:func:`wri
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from rdflib.namespace import DefinedNamespace, Namespace
 
@@ -31,6 +31,8 @@ __all__ = [
     "open_statements",
     "prefix_lines",
     "quoted",
+    "template",
+    "then",
     "ttl_bool",
     "ttl_iri",
     "ttl_literal",
@@ -153,12 +155,42 @@ class RdfText(NodeIris):
         """Write the statement of a closed node: ``fragments`` are all its ``"p o"`` pairs."""
         self._pending.append(f"{node} {SEP.join(fragments)} .\n")
 
+    def put(self, statement: str) -> None:
+        """Write the whole statement of a closed node, ``"<s> p o ;\\n\\tp o .\\n"``, made
+        in one go from a template (:func:`then`): what :meth:`close` writes, without a
+        list and a join per node."""
+        self._pending.append(statement)
+
     def subject(self, node: str) -> list[str]:
         """The fragment list of an open node in the current graph, to append ``"p o"`` to."""
         got = self._open.get(node)
         if got is None:
             got = self._open[node] = []
         return got
+
+
+def template(*fragments: str | None) -> str:
+    """A ``%`` template of a closed node's statement, the subject first: ``fragments`` are its
+    ``"p o"`` pairs in order, joined by :data:`SEP`, with ``%s`` where a value goes; None
+    stands for a ``%s`` of pairs made by :func:`then` (each led by its own :data:`SEP`).
+
+    >>> template("a dfg:Hop", "dfg:hopIndex %s", None) % ("<h>", 1, then(["dfg:to <o>"]))
+    '<h> a dfg:Hop ;\\n\\tdfg:hopIndex 1 ;\\n\\tdfg:to <o> .\\n'
+    """
+    out, first = "%s ", True
+    for f in fragments:
+        if f is None:
+            out += "%s"
+        else:
+            out += f if first else SEP + f
+            first = False
+    return out + " .\n"
+
+
+def then(fragments: Iterable[str]) -> str:
+    """``fragments`` each led by :data:`SEP`: the optional or repeated pairs of a statement
+    template, empty when there are none."""
+    return "".join([SEP + f for f in fragments])
 
 
 def open_statements(open_nodes: Mapping[str, list[str]]) -> list[bytes]:
