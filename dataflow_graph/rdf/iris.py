@@ -137,10 +137,12 @@ class NodeIris:
         self._flows: dict[tuple[str, str, str], str] = {}
         self._copies: dict[tuple[str, str, Identifiability], str] = {}
         self._files: dict[str, str] = {}
+        self._flow_keys: dict[tuple[str, str, str], str] = {}
 
     def forget(self) -> None:
         """Empty the remembered IRIs (refilled if more is written): room for what comes next."""
-        for memo in (self._orgs, self._iris, self._evidence, self._entries, self._flows, self._copies, self._files):
+        memos = (self._orgs, self._iris, self._evidence, self._entries, self._flows, self._copies, self._files)
+        for memo in (*memos, self._flow_keys):
             memo.clear()
 
     def iri(self, kind: str, *parts: str) -> str:
@@ -209,7 +211,11 @@ class NodeIris:
 
     def flow_key(self, flow_id: str, entry_id: str, reference: str) -> str:
         """A flow's identifier: ``<entry key>/<number>`` (the same content gives the same key)."""
-        return f"{self.entry_key(entry_id, reference)}/{flow_number(flow_id, entry_id)}"
+        key = (flow_id, entry_id, reference)
+        got = self._flow_keys.get(key)
+        if got is None:
+            got = self._flow_keys[key] = f"{self.entry_key(entry_id, reference)}/{flow_number(flow_id, entry_id)}"
+        return got
 
     def agreement(self, core: str) -> str:
         """An agreement, by its reference core."""
@@ -228,7 +234,8 @@ class NodeIris:
         key = (path, line, col, text)
         got = self._evidence.get(key)
         if got is None:
-            got = self._evidence[key] = self.iri("evidence", evidence_key(self.files.locate(path), line, col, text))
+            name = evidence_key(self.files.locate(path), line, col, text)  # hex: its own segment
+            got = self._evidence[key] = f"<{self.base}evidence/{name}>"
         return got
 
     def finding(self, recipient_id: str, family: str) -> str:
@@ -322,8 +329,10 @@ def digest(*parts: object) -> str:
 
 
 def evidence_key(where: Located, line: int, col: int, text: str) -> str:
-    """The segment of an evidence node: a digest of its file, sheet, line, column and text."""
-    return digest(where.key, where.sheet or "", line, col, normalised(text))
+    """The segment of an evidence node: a digest of its file, sheet, line, column and text
+    (:func:`digest` of them, its parts joined here in one go: one per line of evidence)."""
+    joined = f"{where.key}\x1f{where.sheet or ''}\x1f{line}\x1f{col}\x1f{normalised(text)}"
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 def _entry_content(e: Entry) -> str:

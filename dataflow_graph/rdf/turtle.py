@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 #: Characters a quoted Turtle / N-Triples string must escape (STRING_LITERAL_QUOTE).
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 #: A prefixed name's local part written as is (anything else stays a full ``<IRI>``).
 _PN_LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -58,7 +57,7 @@ SEP = " ;\n\t"
 @memoised(maxsize=1 << 16)
 def quoted(text: str) -> str:
     """A string literal in Turtle (and N-Triples) syntax: ``"…"`` with the four escapes."""
-    if _NEEDS_ESCAPE.search(text):
+    if '"' in text or "\\" in text or "\n" in text or "\r" in text:  # four memchr: a regex is 10x slower on prose
         text = text.translate(_ESCAPES)
     return f'"{text}"'
 
