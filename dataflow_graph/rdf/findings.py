@@ -19,7 +19,7 @@ from ..model import Period
 from .concepts import IDENTIFIABILITY, OPT_OUT
 from .iris import sub
 from .mapping import evidence, period
-from .turtle import SEP, RdfText, Terms, quoted, template, then, ttl_bool, ttl_iri
+from .turtle import SEP, RdfText, Terms, quoted, quoted_once, template, then, ttl_bool, ttl_iri
 from .vocab import DCTERMS, DFG, PROV, RDFS
 
 __all__ = ["QUALIFIER_KINDS", "finding"]
@@ -125,7 +125,7 @@ def _side(b: RdfText, finding: str, word: str, s: Side, family: str, defined: se
     tail += then([f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)])
     label = f"{level.value} copy of {family} under {f.reference}: {ev.text}"
     copy = b.copy(f.agreement, family, level)
-    b.put(_SIDE % (node, quoted(label), flow, hop, copy, _IDENTIFIABILITY[level], entry, tail))
+    b.put(_SIDE % (node, quoted_once(label), flow, hop, copy, _IDENTIFIABILITY[level], entry, tail))
     return node, cited
 
 
@@ -135,7 +135,7 @@ def _qualifier(b: RdfText, finding: str, q: Qualifier, defined: set[Place]) -> t
     cited = _cited(b, q.evidence, defined)
     tail = then([f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)]) + _QUALIFIER_KINDS.get(q.name, "")
     label = quoted(q.name.replace("_", " "))
-    b.put(_QUALIFIER % (node, label, quoted(q.statement), f"{q.weight}", f"{q.others}", tail))
+    b.put(_QUALIFIER % (node, label, quoted_once(q.statement), f"{q.weight}", f"{q.others}", tail))
     return node, cited
 
 

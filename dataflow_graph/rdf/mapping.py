@@ -40,7 +40,7 @@ from .concepts import (
 )
 from .iris import sub
 from .reference import reviewed_families
-from .turtle import SEP, RdfText, Terms, quoted, template, then, ttl_bool, ttl_iri
+from .turtle import SEP, RdfText, Terms, quoted, quoted_once, template, then, ttl_bool, ttl_iri
 from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, PROV, RDFS, SKOS, XSD
 
 __all__ = ["UNSTATED", "Finding", "Roles", "agreement", "agreement_roles", "evidence", "period"]
@@ -234,7 +234,7 @@ def evidence(
         tail += f"{SEP}{_DFG.entry} {entry}"
     if row_id:
         tail += f"{SEP}{_DFG.rowId} {quoted(row_id)}"
-    b.put(_EVIDENCE % (node, quoted(label), b.source_file(path), line, col, quoted(text), tail))
+    b.put(_EVIDENCE % (node, quoted_once(label), b.source_file(path), line, col, quoted_once(text), tail))
     return node
 
 
@@ -271,7 +271,7 @@ def _entry(b: RdfText, e: Entry, agreement: str) -> None:
     node = b.entry(e.id, e.reference)
     t = [_bases(legal_bases(e.legal_basis))]
     if e.purposes is not None:
-        t.append(f"{SEP}{_DFG.purposeText} {quoted(e.purposes)}")
+        t.append(f"{SEP}{_DFG.purposeText} {quoted_once(e.purposes)}")
     if e.opt_outs.raw:
         t.append(f"{SEP}{_DFG.optOutText} {quoted(e.opt_outs.raw)}")
     t += [f"{SEP}{_SKOS.note} {quoted(excuse)}" for excuse in e.opt_outs.excuses]
@@ -291,9 +291,9 @@ def _entry(b: RdfText, e: Entry, agreement: str) -> None:
         _ENTRY
         % (
             node,
-            quoted(reference),
-            quoted(title),
-            quoted(f"{reference}: {title}"),
+            quoted_once(reference),
+            quoted_once(title),
+            quoted_once(f"{reference}: {title}"),
             agreement,
             _OPT_OUT[e.opt_outs.honoured],
             "".join(t),
@@ -359,21 +359,27 @@ def _flow(
     has_data = _HAS_DATA[level]
     used = {f"{has_data} {b.copy(f.agreement, fam, level)}" for fam in f.families or (UNSTATED,)}
     for fam in f.families or (UNSTATED,):
-        copies.setdefault((fam, level), _Copy())
+        if (fam, level) not in copies:
+            copies[fam, level] = _Copy()
     previous: Identifiability | None = None
     kind = _KIND_LINES[f.kind]
+    stem = node[:-1]
     for i, h in enumerate(hops, 1):
-        hop = sub(node, "hop", str(i))
+        hop = f"{stem}/hop/{i}>"  # sub(node, "hop", str(i))
         used.update(_hop(b, f, h, i, hop, entry, kind, common, roles))
         t.append(f"{SEP}{_DFG.hop} {hop}")
+        moved = h.identifiability
         for fam in h.families or f.families or (UNSTATED,):
-            info = copies.setdefault((fam, h.identifiability), _Copy())
-            if previous is not None and _RANK[previous] > _RANK[h.identifiability]:
+            info = copies.get((fam, moved))
+            if info is None:
+                info = copies[fam, moved] = _Copy()
+            if previous is not None and _RANK[previous] > _RANK[moved]:
                 if info.made_from is None or _RANK[info.made_from] < _RANK[previous]:
                     info.made_from = previous
                 info.at.add(h.source.id)
-                copies.setdefault((fam, previous), _Copy())  # made from it, whichever hop moved it
-        previous = h.identifiability
+                if (fam, previous) not in copies:  # made from it, whichever hop moved it
+                    copies[fam, previous] = _Copy()
+        previous = moved
     lines = sorted(used)
     t.append(then(lines))
     t.append(then(sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in lines)))
@@ -382,8 +388,8 @@ def _flow(
         _FLOW
         % (
             node,
-            quoted(b.flow_key(f.id, f.entry, f.reference)),
-            quoted(f"{f.reference}: {' '.join(f.families)} {name}, {' → '.join(f.path)}"),
+            quoted_once(b.flow_key(f.id, f.entry, f.reference)),
+            quoted_once(f"{f.reference}: {' '.join(f.families)} {name}, {' → '.join(f.path)}"),
             entry,
             agreement,
             kind,
@@ -463,7 +469,7 @@ def _copy(b: RdfText, core: str, family: str, level: Identifiability, info: _Cop
         )
     t += [f"{SEP}{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
     label = f"{_FAMILY_WORDS.get(family, family)} {_LEVEL[level]} copy under {core}"
-    b.put(_COPY % (node, _DATA_CLASS[level], quoted(label), agreement, _IDENTIFIABILITY[level], "".join(t)))
+    b.put(_COPY % (node, _DATA_CLASS[level], quoted_once(label), agreement, _IDENTIFIABILITY[level], "".join(t)))
 
 
 def _release(b: RdfText, r: Release, agreement: str) -> None:

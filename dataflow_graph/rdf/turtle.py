@@ -31,6 +31,7 @@ __all__ = [
     "open_statements",
     "prefix_lines",
     "quoted",
+    "quoted_once",
     "template",
     "then",
     "ttl_bool",
@@ -54,12 +55,16 @@ _XSD_BOOLEAN = str(XSD.boolean)
 SEP = " ;\n\t"
 
 
-@memoised(maxsize=1 << 16)
-def quoted(text: str) -> str:
-    """A string literal in Turtle (and N-Triples) syntax: ``"…"`` with the four escapes."""
+def quoted_once(text: str) -> str:
+    """A string literal in Turtle (and N-Triples) syntax: ``"…"`` with the four escapes (for
+    text seldom written twice, such as labels naming their node: :func:`quoted` remembers)."""
     if '"' in text or "\\" in text or "\n" in text or "\r" in text:  # four memchr: a regex is 10x slower on prose
         text = text.translate(_ESCAPES)
     return f'"{text}"'
+
+
+#: :func:`quoted_once`, remembered: for text the register repeats (headings, names, bases).
+quoted = memoised(maxsize=1 << 16)(quoted_once)
 
 
 @memoised(maxsize=4096)
