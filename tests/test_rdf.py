@@ -276,6 +276,36 @@ def test_rdf_any_text_survives_the_text_path(example, text):
         assert sum(q.object.value == text for q in _quads(serialise(built, fmt), fmt)) >= 3, fmt
 
 
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=80, deadline=None)
+@given(statements=st.lists(_TEXT, max_size=12))
+def test_rdf_statements_sealed_as_bytes_keep_the_order_of_the_text(statements):
+    """Statements are encoded one by one and sorted as bytes: the chunk is the sorted text, encoded."""
+    from dataflow_graph.rdf.turtle import RdfText
+
+    b = RdfText()
+    b.use(None)
+    for s in statements:
+        b.put(s)
+    b.seal()
+    assert b"".join(b.statements[None]) == "".join(sorted(statements)).encode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(value=_TEXT, more=st.lists(_TEXT, max_size=3), last=_TEXT)
+def test_rdf_statement_template_writes_what_close_writes(value, more, last):
+    """A template filled with values (``%`` in them too) is the statement of the same pairs."""
+    from dataflow_graph.rdf.turtle import RdfText, template, then
+
+    made, closed = RdfText(), RdfText()
+    made.put(template("a dfg:Hop", "rdfs:label %s", None, "dfg:line %s") % ("<s>", value, then(more), last))
+    closed.close("<s>", ["a dfg:Hop", f"rdfs:label {value}", *more, f"dfg:line {last}"])
+    made.seal(), closed.seal()
+    assert made.statements == closed.statements
+
+
 # ---------------------------------------------------------------------------------------
 # The seed as a linked-data expert reads it (issue 15)
 

@@ -19,7 +19,7 @@ from ..model import Period
 from .concepts import IDENTIFIABILITY, OPT_OUT
 from .iris import sub
 from .mapping import evidence, period
-from .turtle import RdfText, Terms, quoted, ttl_bool, ttl_iri
+from .turtle import SEP, RdfText, Terms, quoted, quoted_once, template, then, ttl_bool, ttl_iri
 from .vocab import DCTERMS, DFG, PROV, RDFS
 
 __all__ = ["QUALIFIER_KINDS", "finding"]
@@ -40,6 +40,28 @@ QUALIFIER_KINDS = {
 }
 #: A line of a file as evidence: (path, line, column, text).
 Place = tuple[str, int, int, str]
+_IDENTIFIABILITY = {level: ttl_iri(str(iri)) for level, iri in IDENTIFIABILITY.items()}
+_OPT_OUT = {status: ttl_iri(str(iri)) for status, iri in OPT_OUT.items()}
+_QUALIFIER_KINDS = {name: f"{SEP}{_DFG.qualifierKind} {ttl_iri(str(kind))}" for name, kind in QUALIFIER_KINDS.items()}
+#: Statement templates (see :func:`~.turtle.template`).
+_SIDE = template(
+    f"a {_DFG.FindingSide}",
+    f"{_RDFS.label} %s",
+    f"{_DFG.flow} %s",
+    f"{_DFG.deliveredBy} %s",
+    f"{_DFG.copy} %s",
+    f"{_DFG.identifiability} %s",
+    f"{_DFG.entry} %s",
+    None,
+)
+_QUALIFIER = template(
+    f"a {_DFG.Qualifier}",
+    f"{_RDFS.label} %s",
+    f"{_DFG.statement} %s",
+    f"{_DFG.weight} %s",
+    f"{_DFG.others} %s",
+    None,
+)
 
 
 def finding(b: RdfText, c: Convergence, defined: set[Place]) -> None:
@@ -95,21 +117,15 @@ def _side(b: RdfText, finding: str, word: str, s: Side, family: str, defined: se
     entry = b.entry(f.entry, f.reference)
     ev = h.evidence
     cited = {_described(b, (ev.path, ev.line, ev.col, ev.text), entry, defined)}
-    t = [
-        f"a {_DFG.FindingSide}",
-        f"{_RDFS.label} {quoted(f'{level.value} copy of {family} under {f.reference}: {h.evidence.text}')}",
-        f"{_DFG.flow} {flow}",
-        f"{_DFG.deliveredBy} {hop}",
-        f"{_DFG.copy} {b.copy(f.agreement, family, level)}",
-        f"{_DFG.identifiability} {ttl_iri(str(IDENTIFIABILITY[level]))}",
-        f"{_DFG.entry} {entry}",
-    ]
     found = s.opt_outs_found
+    tail = ""
     if found is not None:
-        t += (f"{_DFG.optOut} {ttl_iri(str(OPT_OUT[found.status]))}", f"{_DFG.optOutBasis} {quoted(found.basis)}")
+        tail = f"{SEP}{_DFG.optOut} {_OPT_OUT[found.status]}{SEP}{_DFG.optOutBasis} {quoted(found.basis)}"
         cited |= _cited(b, found.evidence, defined)
-    t += [f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)]
-    b.close(node, t)
+    tail += then([f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)])
+    label = f"{level.value} copy of {family} under {f.reference}: {ev.text}"
+    copy = b.copy(f.agreement, family, level)
+    b.put(_SIDE % (node, quoted_once(label), flow, hop, copy, _IDENTIFIABILITY[level], entry, tail))
     return node, cited
 
 
@@ -117,18 +133,9 @@ def _qualifier(b: RdfText, finding: str, q: Qualifier, defined: set[Place]) -> t
     """One claim of a finding, with its evidence."""
     node = sub(finding, "qualifier", q.name)
     cited = _cited(b, q.evidence, defined)
-    t = [
-        f"a {_DFG.Qualifier}",
-        f"{_RDFS.label} {quoted(q.name.replace('_', ' '))}",
-        f"{_DFG.statement} {quoted(q.statement)}",
-        f"{_DFG.weight} {q.weight}",
-        f"{_DFG.others} {q.others}",
-        *(f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)),
-    ]
-    kind = QUALIFIER_KINDS.get(q.name)
-    if kind is not None:
-        t.append(f"{_DFG.qualifierKind} {ttl_iri(str(kind))}")
-    b.close(node, t)
+    tail = then([f"{_PROV.wasDerivedFrom} {e}" for e in sorted(cited)]) + _QUALIFIER_KINDS.get(q.name, "")
+    label = quoted(q.name.replace("_", " "))
+    b.put(_QUALIFIER % (node, label, quoted_once(q.statement), f"{q.weight}", f"{q.others}", tail))
     return node, cited
 
 

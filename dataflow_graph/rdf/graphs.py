@@ -121,11 +121,13 @@ def _emit(
     roles = _roles(by_agreement, orgs)
     b.use(b.graph("concepts"))
     b.statements[b.graph("concepts")].append(concept_statements())
-    b.use(b.graph("reference"))
-    reference(b, orgs, entries, flows, releases, _paths(entries, flows, releases, findings))
+    paths = _paths(entries, flows, releases, findings)
     cores = sorted(by_agreement)
-    parts = _split(cores, by_agreement, workers, _findings_weight(findings))
+    here = _findings_weight(findings) + _reference_weight(orgs, entries)
+    parts = _split(cores, by_agreement, workers, here)
     if len(parts) < 2:
+        b.use(b.graph("reference"))
+        reference(b, orgs, entries, flows, releases, paths)
         _agreements(b, cores, by_agreement, roles)
         _findings(b, entries, flows, findings)
     else:
@@ -134,8 +136,13 @@ def _emit(
         def apart(job: tuple[list[str], bool]) -> Graphs:
             """The agreement graphs of some cores, sealed, in a builder of their own; with
             the findings graph too if asked (in a builder that has seen what ``b`` had, as
-            :func:`_findings` in ``b`` would)."""
+            :func:`_findings` in ``b`` would).  The job asked for findings runs in this
+            process, and writes the reference graph into ``b`` first, while the workers
+            build (no agreement graph reads what it writes)."""
             cores, with_findings = job
+            if with_findings:
+                b.use(b.graph("reference"))
+                reference(b, orgs, entries, flows, releases, paths)
             part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
             _agreements(part, cores, by_agreement, roles)
             part.use(None)
@@ -167,6 +174,12 @@ def _findings(b: RdfText, entries: list[Entry], flows: list[Flow], findings: lis
         defined = _described(entries, flows)
         for found in findings:
             finding(b, found, defined)
+
+
+def _reference_weight(orgs: Mapping[str, Organisation], entries: list[Entry]) -> int:
+    """The work of the reference graph in :func:`_split`'s units (measured: an organisation
+    costs about one, a dataset an entry names about an eighth)."""
+    return len(orgs) + sum(len(e.datasets) for e in entries) // 8
 
 
 def _findings_weight(findings: list[Convergence]) -> int:

@@ -131,12 +131,19 @@ class NodeIris:
         self._orgs: dict[str, str] = {}
         self._iris: dict[tuple[str, ...], str] = {}
         self._evidence: dict[tuple[str, int, int, str], str] = {}
+        # One memo per kind, keyed by the caller's own arguments: a hit is one lookup,
+        # without building a key of the kind or working out an entry key first.
+        self._entries: dict[tuple[str, str], str] = {}
+        self._flows: dict[tuple[str, str, str], str] = {}
+        self._copies: dict[tuple[str, str, Identifiability], str] = {}
+        self._files: dict[str, str] = {}
+        self._flow_keys: dict[tuple[str, str, str], str] = {}
 
     def forget(self) -> None:
         """Empty the remembered IRIs (refilled if more is written): room for what comes next."""
-        self._orgs.clear()
-        self._iris.clear()
-        self._evidence.clear()
+        memos = (self._orgs, self._iris, self._evidence, self._entries, self._flows, self._copies, self._files)
+        for memo in (*memos, self._flow_keys):
+            memo.clear()
 
     def iri(self, kind: str, *parts: str) -> str:
         """``<base><kind>/<part>/<part>…>``, each part one segment."""
@@ -175,7 +182,11 @@ class NodeIris:
 
     def copy(self, agreement: str, family: str, level: Identifiability) -> str:
         """The copy of one family at one identifiability under one agreement."""
-        return self._cached("copy", agreement, family, level.value)
+        key = (agreement, family, level)
+        got = self._copies.get(key)
+        if got is None:
+            got = self._copies[key] = self.iri("copy", agreement, family, level.value)
+        return got
 
     def entry_key(self, entry_id: str, reference: str) -> str:
         """The key of an entry (its reference when the records do not say otherwise)."""
@@ -183,15 +194,28 @@ class NodeIris:
 
     def entry(self, entry_id: str, reference: str) -> str:
         """A register entry."""
-        return self._cached("entry", self.entry_key(entry_id, reference))
+        key = (entry_id, reference)
+        got = self._entries.get(key)
+        if got is None:
+            got = self._entries[key] = self.iri("entry", self.entry_key(entry_id, reference))
+        return got
 
     def flow(self, flow_id: str, entry_id: str, reference: str) -> str:
         """A flow: its entry's key and its number there."""
-        return self._cached("flow", self.entry_key(entry_id, reference), flow_number(flow_id, entry_id))
+        key = (flow_id, entry_id, reference)
+        got = self._flows.get(key)
+        if got is None:
+            number = flow_number(flow_id, entry_id)
+            got = self._flows[key] = self.iri("flow", self.entry_key(entry_id, reference), number)
+        return got
 
     def flow_key(self, flow_id: str, entry_id: str, reference: str) -> str:
         """A flow's identifier: ``<entry key>/<number>`` (the same content gives the same key)."""
-        return f"{self.entry_key(entry_id, reference)}/{flow_number(flow_id, entry_id)}"
+        key = (flow_id, entry_id, reference)
+        got = self._flow_keys.get(key)
+        if got is None:
+            got = self._flow_keys[key] = f"{self.entry_key(entry_id, reference)}/{flow_number(flow_id, entry_id)}"
+        return got
 
     def agreement(self, core: str) -> str:
         """An agreement, by its reference core."""
@@ -199,7 +223,10 @@ class NodeIris:
 
     def source_file(self, path: str) -> str:
         """The file a span's path names (by its bytes' digest, or its base name)."""
-        return self._cached("file", self.files.locate(path).key)
+        got = self._files.get(path)
+        if got is None:
+            got = self._files[path] = self.iri("file", self.files.locate(path).key)
+        return got
 
     def evidence(self, path: str, line: int, col: int, text: str) -> str:
         """A piece of evidence: a line (or sheet row) of a file, with its text (remembered:
@@ -207,7 +234,8 @@ class NodeIris:
         key = (path, line, col, text)
         got = self._evidence.get(key)
         if got is None:
-            got = self._evidence[key] = self.iri("evidence", evidence_key(self.files.locate(path), line, col, text))
+            name = evidence_key(self.files.locate(path), line, col, text)  # hex: its own segment
+            got = self._evidence[key] = f"<{self.base}evidence/{name}>"
         return got
 
     def finding(self, recipient_id: str, family: str) -> str:
@@ -301,8 +329,10 @@ def digest(*parts: object) -> str:
 
 
 def evidence_key(where: Located, line: int, col: int, text: str) -> str:
-    """The segment of an evidence node: a digest of its file, sheet, line, column and text."""
-    return digest(where.key, where.sheet or "", line, col, normalised(text))
+    """The segment of an evidence node: a digest of its file, sheet, line, column and text
+    (:func:`digest` of them, its parts joined here in one go: one per line of evidence)."""
+    joined = f"{where.key}\x1f{where.sheet or ''}\x1f{line}\x1f{col}\x1f{normalised(text)}"
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=10).hexdigest()
 
 
 def _entry_content(e: Entry) -> str:

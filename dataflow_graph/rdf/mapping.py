@@ -40,7 +40,7 @@ from .concepts import (
 )
 from .iris import sub
 from .reference import reviewed_families
-from .turtle import SEP, RdfText, Terms, quoted, ttl_bool, ttl_iri
+from .turtle import SEP, RdfText, Terms, quoted, quoted_once, template, then, ttl_bool, ttl_iri
 from .vocab import DCAT, DCTERMS, DFG, DPV, FROM, PROV, RDFS, SKOS, XSD
 
 __all__ = ["UNSTATED", "Finding", "Roles", "agreement", "agreement_roles", "evidence", "period"]
@@ -76,6 +76,65 @@ _PROCESSOR_ROLES = (Role.PROCESSOR, Role.CSU)
 #: Identifiability ranks (the enum's property builds a table on every call).
 _RANK = {level: level.rank for level in Identifiability}
 _FAMILY_WORDS = {UNSTATED: "data of no reviewed family,"}
+#: ``level.value`` without the enum's descriptor on every call.
+_LEVEL = {level: level.value for level in Identifiability}
+
+# Statement templates, one per kind of closed node (see :func:`~.turtle.template`): a node's
+# statement is one ``%`` of its values, its repeated and optional pairs made by ``then``.
+_EVIDENCE = template(
+    f"a {_DFG.Evidence}",
+    f"{_RDFS.label} %s",
+    f"{_DFG.sourceFile} %s",
+    f"{_DFG.line} %s",
+    f"{_DFG.column} %s",
+    f"{_PROV.value} %s",
+    None,
+)
+_HOP = template(
+    f"a {_DFG.Hop}",
+    *_PROCESS_TYPES,
+    f"{_RDFS.label} %s",
+    f"{_DFG.hopIndex} %s",
+    f"{_FROM} %s",
+    f"{_DFG.to} %s",
+    f"{_DPV.hasRecipient} %s",
+    f"{_DFG.identifiability} %s",
+    "%s",
+    "%s",
+    None,
+    f"{_DFG.evidence} %s",
+)
+_FLOW = template(
+    f"a {_DFG.Flow}",
+    *_PROCESS_TYPES,
+    f"{_DCT.identifier} %s",
+    f"{_RDFS.label} %s",
+    f"{_DFG.entry} %s",
+    f"{_DFG.agreement} %s",
+    "%s",
+    f"{_DFG.purposeText} %s",
+    f"{_DFG.identifiability} %s",
+    f"{_DFG.optOut} %s",
+    None,
+)
+_ENTRY = template(
+    f"a {_DFG.Entry}",
+    f"{_DCT.identifier} %s",
+    f"{_DCT.title} %s",
+    f"{_RDFS.label} %s",
+    f"{_DFG.agreement} %s",
+    f"{_DFG.optOut} %s",
+    None,
+    f"{_DFG.evidence} %s",
+)
+_COPY = template(
+    f"a {_DFG.DataCopy}",
+    "a %s",
+    f"{_RDFS.label} %s",
+    f"{_DFG.agreement} %s",
+    f"{_DFG.identifiability} %s",
+    None,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +203,9 @@ def agreement(
             if d.family:
                 datasets.setdefault(d.family, set()).add(d.name)
     copies: dict[tuple[str, Identifiability], _Copy] = {}
+    controllers = then(f"{_DPV.hasDataController} {b.org(o)}" for o in roles.controllers)
     for f in flows:
-        _flow(b, f, by_id.get(f.entry), flow_purposes[f.id], node, roles, copies)
+        _flow(b, f, by_id.get(f.entry), flow_purposes[f.id], node, roles, controllers, copies)
     for (family, level), info in sorted(copies.items(), key=lambda kv: (kv[0][0], -_RANK[kv[0][1]])):
         _copy(b, core, family, level, info, datasets.get(family, set()))
     edges = sorted({(h.source.id, h.target.id) for f in flows for h in f.hops})
@@ -164,22 +224,17 @@ def evidence(
         return node
     b.seen.add(node)
     where = b.files.locate(path)
-    place = f"{where.name}#{where.sheet}" if where.sheet else where.name
-    t = [
-        f"a {_DFG.Evidence}",
-        f"{_RDFS.label} {quoted(f'{place} line {line}')}",
-        f"{_DFG.sourceFile} {b.source_file(path)}",
-        f"{_DFG.line} {line}",
-        f"{_DFG.column} {col}",
-        f"{_PROV.value} {quoted(text)}",
-    ]
+    tail = ""
     if where.sheet:
-        t.append(f"{_DFG.sheet} {quoted(where.sheet)}")
+        label = f"{where.name}#{where.sheet} line {line}"
+        tail = f"{SEP}{_DFG.sheet} {quoted(where.sheet)}"
+    else:
+        label = f"{where.name} line {line}"
     if entry is not None:
-        t.append(f"{_DFG.entry} {entry}")
+        tail += f"{SEP}{_DFG.entry} {entry}"
     if row_id:
-        t.append(f"{_DFG.rowId} {quoted(row_id)}")
-    b.close(node, t)
+        tail += f"{SEP}{_DFG.rowId} {quoted(row_id)}"
+    b.put(_EVIDENCE % (node, quoted_once(label), b.source_file(path), line, col, quoted_once(text), tail))
     return node
 
 
@@ -188,13 +243,13 @@ def period(b: RdfText, owner: str, window: Period | None, name: str = "window") 
     if window is None:
         return None
     p = sub(owner, name)
-    b.close(p, _period_fragments(window.start, window.end, window.raw, window.qualifier))
+    b.put(p + _period_pairs(window.start, window.end, window.raw, window.qualifier))
     return p
 
 
 @memoised(4096)
-def _period_fragments(start: str | None, end: str | None, raw: str, qualifier: str) -> list[str]:
-    """The ``p o`` pairs of a period node (the register repeats a few windows many times)."""
+def _period_pairs(start: str | None, end: str | None, raw: str, qualifier: str) -> str:
+    """A period node's statement after its subject (the register repeats a few windows many times)."""
     t = [f"a {_DCT.PeriodOfTime}"]
     if start:
         t.append(f"{_DCAT.startDate} {quoted(start)}^^{_GYEARMONTH}")
@@ -208,38 +263,55 @@ def _period_fragments(start: str | None, end: str | None, raw: str, qualifier: s
         t.append(f"{_SKOS.note} {quoted(qualifier)}")
     if start and end and end < start:
         t.append(f"{_DFG.reversed} true")
-    return t
+    return f" {SEP.join(t)} .\n"
 
 
 def _entry(b: RdfText, e: Entry, agreement: str) -> None:
     """A register entry: reference, title, purposes, opt-outs, legal bases, periods, datasets, evidence."""
     node = b.entry(e.id, e.reference)
-    t = [
-        f"a {_DFG.Entry}",
-        f"{_DCT.identifier} {quoted(e.reference)}",
-        f"{_DCT.title} {quoted(e.title)}",
-        f"{_RDFS.label} {quoted(f'{e.reference}: {e.title}')}",
-        f"{_DFG.agreement} {agreement}",
-        f"{_DFG.optOut} {_OPT_OUT[e.opt_outs.honoured]}",
-        *(f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in legal_bases(e.legal_basis)),
-    ]
+    t = [_bases(legal_bases(e.legal_basis))]
     if e.purposes is not None:
-        t.append(f"{_DFG.purposeText} {quoted(e.purposes)}")
+        t.append(f"{SEP}{_DFG.purposeText} {quoted_once(e.purposes)}")
     if e.opt_outs.raw:
-        t.append(f"{_DFG.optOutText} {quoted(e.opt_outs.raw)}")
-    t += [f"{_SKOS.note} {quoted(excuse)}" for excuse in e.opt_outs.excuses]
-    t += [f"{_DFG.legalBasisText} {quoted(text)}" for text in e.legal_basis]
+        t.append(f"{SEP}{_DFG.optOutText} {quoted(e.opt_outs.raw)}")
+    t += [f"{SEP}{_SKOS.note} {quoted(excuse)}" for excuse in e.opt_outs.excuses]
+    t += [f"{SEP}{_DFG.legalBasisText} {quoted(text)}" for text in e.legal_basis]
     window = period(b, node, e.period)
     if window is not None:
-        t.append(f"{_DFG.window} {window}")
+        t.append(f"{SEP}{_DFG.window} {window}")
     dsa = period(b, node, e.dsa, "dsa")
     if dsa is not None:
-        t.append(f"{_DFG.dsaPeriod} {dsa}")
-    t += [f"{_DFG.dataset} {b.dataset(d.name)}" for d in e.datasets]
+        t.append(f"{SEP}{_DFG.dsaPeriod} {dsa}")
+    t += [f"{SEP}{_DFG.dataset} {b.dataset(d.name)}" for d in e.datasets]
     span = e.span
     text = span.text if span and span.text else e.title
-    t.append(f"{_DFG.evidence} {evidence(b, e.source, e.line, span.col if span else 1, text, node)}")
-    b.close(node, t)
+    cited = evidence(b, e.source, e.line, span.col if span else 1, text, node)
+    reference, title = e.reference, e.title
+    b.put(
+        _ENTRY
+        % (
+            node,
+            quoted_once(reference),
+            quoted_once(title),
+            quoted_once(f"{reference}: {title}"),
+            agreement,
+            _OPT_OUT[e.opt_outs.honoured],
+            "".join(t),
+            cited,
+        )
+    )
+
+
+@memoised(1024)
+def _purposes(concepts: tuple) -> str:
+    """The ``dpv:hasPurpose`` pairs of some purpose concepts, each led by :data:`SEP`."""
+    return then(f"{_DPV.hasPurpose} {ttl_iri(str(p))}" for p in concepts)
+
+
+@memoised(1024)
+def _bases(concepts: tuple) -> str:
+    """The ``dpv:hasLegalBasis`` pairs of some legal-basis concepts, each led by :data:`SEP`."""
+    return then(f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in concepts)
 
 
 @dataclass(slots=True)
@@ -257,93 +329,117 @@ def _flow(
     purposes_of: tuple,
     agreement: str,
     roles: Roles,
+    controllers: str,
     copies: dict[tuple[str, Identifiability], _Copy],
 ) -> None:
-    """A flow and its hops, as DPV processes; notes in ``copies`` each copy they move."""
+    """A flow and its hops, as DPV processes; notes in ``copies`` each copy they move.
+
+    ``controllers`` are the agreement's ``dpv:hasDataController`` pairs (see :func:`then`)."""
     node = b.flow(f.id, f.entry, f.reference)
     entry = b.entry(f.entry, f.reference)
     level = f.identifiability
-    bases = legal_bases(e.legal_basis if e is not None else ())
-    common = [
-        *(f"{_DPV.hasPurpose} {ttl_iri(str(p))}" for p in purposes_of),
-        *(f"{_DPV.hasLegalBasis} {ttl_iri(str(c))}" for c in bases),
-        *(f"{_DPV.hasDataController} {b.org(o)}" for o in roles.controllers),
-    ]
+    common = _purposes(purposes_of) + _bases(legal_bases(e.legal_basis if e is not None else ())) + controllers
     window = period(b, node, f.period)
     if window is not None:
-        common.append(f"{_DFG.window} {window}")
-    route = {o.id for h in f.hops for o in (h.source, h.target)}
-    path = " → ".join(f.path)
-    families = " ".join(f.families)
-    t = [
-        f"a {_DFG.Flow}",
-        *_PROCESS_TYPES,
-        f"{_DCT.identifier} {quoted(b.flow_key(f.id, f.entry, f.reference))}",
-        f"{_RDFS.label} {quoted(f'{f.reference}: {families} {level.value}, {path}')}",
-        f"{_DFG.entry} {entry}",
-        f"{_DFG.agreement} {agreement}",
-        _KIND_LINES[f.kind],
-        f"{_DFG.purposeText} {quoted(f.purpose)}",
-        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
-        f"{_DFG.optOut} {_OPT_OUT[f.opt_outs]}",
-        *common,
-        *(f"{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in route),
-    ]
+        common += f"{SEP}{_DFG.window} {window}"
+    hops = f.hops
+    t = [common]
+    if roles.processors:
+        route = {o.id for h in hops for o in (h.source, h.target)}
+        t += [f"{SEP}{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in route]
     if f.until is not None:
-        t.append(f"{_DFG.until} {quoted(f.until)}")
+        t.append(f"{SEP}{_DFG.until} {quoted(f.until)}")
     for span in (f.opt_outs_evidence, f.until_evidence):
         if span is not None:
-            t.append(f"{_DFG.evidence} {evidence(b, span.path, span.line, span.col, span.text, entry)}")
-    known = reviewed_families()
-    t += [f"{_DFG.linkedWith} {b.family(fam)}" for fam in f.linked_families if fam in known]
-    t += [f"{_DFG.linkedText} {quoted(text)}" for text in f.linked if text not in known]
-    used: set[str] = set()
+            t.append(f"{SEP}{_DFG.evidence} {evidence(b, span.path, span.line, span.col, span.text, entry)}")
+    if f.linked_families or f.linked:
+        known = reviewed_families()
+        t += [f"{SEP}{_DFG.linkedWith} {b.family(fam)}" for fam in f.linked_families if fam in known]
+        t += [f"{SEP}{_DFG.linkedText} {quoted(text)}" for text in f.linked if text not in known]
+    has_data = _HAS_DATA[level]
+    used = {f"{has_data} {b.copy(f.agreement, fam, level)}" for fam in f.families or (UNSTATED,)}
     for fam in f.families or (UNSTATED,):
-        used.add(f"{_HAS_DATA[level]} {b.copy(f.agreement, fam, level)}")
-        copies.setdefault((fam, level), _Copy())
+        if (fam, level) not in copies:
+            copies[fam, level] = _Copy()
     previous: Identifiability | None = None
-    for i, h in enumerate(f.hops, 1):
-        hop = sub(node, "hop", str(i))
-        used |= _hop(b, f, h, i, hop, entry, common, roles)
-        t.append(f"{_DFG.hop} {hop}")
+    kind = _KIND_LINES[f.kind]
+    stem = node[:-1]
+    for i, h in enumerate(hops, 1):
+        hop = f"{stem}/hop/{i}>"  # sub(node, "hop", str(i))
+        used.update(_hop(b, f, h, i, hop, entry, kind, common, roles))
+        t.append(f"{SEP}{_DFG.hop} {hop}")
+        moved = h.identifiability
         for fam in h.families or f.families or (UNSTATED,):
-            info = copies.setdefault((fam, h.identifiability), _Copy())
-            if previous is not None and _RANK[previous] > _RANK[h.identifiability]:
+            info = copies.get((fam, moved))
+            if info is None:
+                info = copies[fam, moved] = _Copy()
+            if previous is not None and _RANK[previous] > _RANK[moved]:
                 if info.made_from is None or _RANK[info.made_from] < _RANK[previous]:
                     info.made_from = previous
                 info.at.add(h.source.id)
-                copies.setdefault((fam, previous), _Copy())  # made from it, whichever hop moved it
-        previous = h.identifiability
-    t += sorted(used)
-    t += sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in used)
-    b.close(node, t)
+                if (fam, previous) not in copies:  # made from it, whichever hop moved it
+                    copies[fam, previous] = _Copy()
+        previous = moved
+    lines = sorted(used)
+    t.append(then(lines))
+    t.append(then(sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in lines)))
+    name = _LEVEL[level]
+    b.put(
+        _FLOW
+        % (
+            node,
+            quoted_once(b.flow_key(f.id, f.entry, f.reference)),
+            quoted_once(f"{f.reference}: {' '.join(f.families)} {name}, {' → '.join(f.path)}"),
+            entry,
+            agreement,
+            kind,
+            quoted(f.purpose),
+            _IDENTIFIABILITY[level],
+            _OPT_OUT[f.opt_outs],
+            "".join(t),
+        )
+    )
 
 
-def _hop(b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str, common: list[str], roles: Roles) -> set[str]:
-    """One hop of a flow, as a DPV process; returns the ``has(Personal)Data`` lines of its copies."""
+def _hop(
+    b: RdfText, f: Flow, h: Hop, index: int, node: str, entry: str, kind: str, common: str, roles: Roles
+) -> list[str]:
+    """One hop of a flow, as a DPV process; returns the ``has(Personal)Data`` pairs of its copies.
+
+    ``kind`` is the flow's kind pairs, ``common`` the pairs every process of the flow has."""
     level = h.identifiability
-    has = {f"{_HAS_DATA[level]} {b.copy(f.agreement, fam, level)}" for fam in h.families or f.families or (UNSTATED,)}
-    t = [
-        f"a {_DFG.Hop}",
-        *_PROCESS_TYPES,
-        f"{_RDFS.label} {quoted(f'hop {index}: {h.source.name} → {h.target.name}')}",
-        f"{_DFG.hopIndex} {index}",
-        f"{_FROM} {b.org(h.source.id)}",
-        f"{_DFG.to} {b.org(h.target.id)}",
-        f"{_DPV.hasRecipient} {b.org(h.target.id)}",
-        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
-        _LANDING_LINES[h.landing_only],
-        _KIND_LINES[f.kind],
-        *common,
-        *(f"{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in (h.source.id, h.target.id)),
-        *sorted(has),
-        *sorted(f"{_PROV.used} {x.rsplit(' ', 1)[1]}" for x in has),
-    ]
+    has_data = _HAS_DATA[level]
+    agreement = f.agreement
+    copies = sorted({b.copy(agreement, fam, level) for fam in h.families or f.families or (UNSTATED,)})
+    has = [f"{has_data} {c}" for c in copies]
+    source, target = h.source, h.target
+    t = [common]
+    if roles.processors:
+        ends = (source.id, target.id)
+        t += [f"{SEP}{_DPV.hasDataProcessor} {b.org(o)}" for o in roles.processors if o in ends]
+    t.append(then(has))
+    t.append(then([f"{_PROV.used} {c}" for c in copies]))
     if h.unit:
-        t.append(f"{_DFG.unit} {b.unit(h.target.id, h.unit)}")
+        t.append(f"{SEP}{_DFG.unit} {b.unit(target.id, h.unit)}")
     ev = h.evidence
-    t.append(f"{_DFG.evidence} {evidence(b, ev.path, ev.line, ev.col, ev.text, entry)}")
-    b.close(node, t)
+    cited = evidence(b, ev.path, ev.line, ev.col, ev.text, entry)
+    to = b.org(target.id)
+    b.put(
+        _HOP
+        % (
+            node,
+            quoted(f"hop {index}: {source.name} → {target.name}"),
+            index,
+            b.org(source.id),
+            to,
+            to,
+            _IDENTIFIABILITY[level],
+            _LANDING_LINES[h.landing_only],
+            kind,
+            "".join(t),
+            cited,
+        )
+    )
     return has
 
 
@@ -351,33 +447,29 @@ def _copy(b: RdfText, core: str, family: str, level: Identifiability, info: _Cop
     """The copy of one family at one identifiability under an agreement, and the
     de-identification that made it from a more identifiable copy, if the flows show one."""
     node = b.copy(core, family, level)
-    t = [
-        f"a {_DFG.DataCopy}",
-        f"a {_DATA_CLASS[level]}",
-        f"{_RDFS.label} {quoted(f'{_FAMILY_WORDS.get(family, family)} {level.value} copy under {core}')}",
-        f"{_DFG.agreement} {b.agreement(core)}",
-        f"{_DFG.identifiability} {_IDENTIFIABILITY[level]}",
-    ]
+    agreement = b.agreement(core)
+    t = []
     if family in reviewed_families():
-        t.append(f"{_DFG.ofFamily} {b.family(family)}")
+        t.append(f"{SEP}{_DFG.ofFamily} {b.family(family)}")
     if info.made_from is not None and level in DEIDENTIFY:
         source = b.copy(core, family, info.made_from)
         activity = sub(node, "deidentification")
-        t += (f"{_PROV.wasDerivedFrom} {source}", f"{_PROV.wasGeneratedBy} {activity}")
+        t += (f"{SEP}{_PROV.wasDerivedFrom} {source}", f"{SEP}{_PROV.wasGeneratedBy} {activity}")
         b.close(
             activity,
             [
                 f"a {_DFG.Deidentification}",
                 *_PROCESS_TYPES,
-                f"{_RDFS.label} {quoted(f'{level.value} copy of {family} made under {core}')}",
-                f"{_DFG.agreement} {b.agreement(core)}",
+                f"{_RDFS.label} {quoted(f'{_LEVEL[level]} copy of {family} made under {core}')}",
+                f"{_DFG.agreement} {agreement}",
                 f"{_DPV.hasProcessing} {ttl_iri(str(DEIDENTIFY[level]))}",
                 f"{_PROV.used} {source}",
                 *(f"{_PROV.wasAssociatedWith} {b.org(o)}" for o in sorted(info.at)),
             ],
         )
-    t += [f"{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
-    b.close(node, t)
+    t += [f"{SEP}{_DFG.ofDataset} {b.dataset(name)}" for name in sorted(dataset_names)]
+    label = f"{_FAMILY_WORDS.get(family, family)} {_LEVEL[level]} copy under {core}"
+    b.put(_COPY % (node, _DATA_CLASS[level], quoted_once(label), agreement, _IDENTIFIABILITY[level], "".join(t)))
 
 
 def _release(b: RdfText, r: Release, agreement: str) -> None:
