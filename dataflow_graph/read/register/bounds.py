@@ -229,6 +229,8 @@ def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
 _FOLD = bytes.maketrans(b"\t\n\r/>:'", b'     <"')
 #: Then letters to A and digits to 0: a cell reference "XFD1048576" reads "AAA0000000".
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", b"A" * 52 + b"0" * 10)
+#: In folded text, a cell whose first attribute is not its reference (one scan, led by a literal).
+_CELL_WITHOUT_REFERENCE_FIRST = re.compile(rb'<c (?!r=")')
 _DIMENSION = re.compile(rb"<(?:[\w.\-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _REFERENCE = re.compile(rb"\$?([A-Za-z]{1,4})\$?([0-9]{1,9})")
 
@@ -288,7 +290,7 @@ def sheet_extent(content: bytes, limits: Limits) -> tuple[int, int]:
     (7, 2)
     """
     folded = content.translate(_FOLD)
-    if folded.count(b"<c ") == folded.count(b'<c r="'):  # every cell has its reference first
+    if _CELL_WITHOUT_REFERENCE_FIRST.search(folded) is None:  # every cell has its reference first
         bound = _bound_from_shapes(folded.translate(_SHAPE))
         if bound is not None and _fits(*bound, limits):
             return bound
