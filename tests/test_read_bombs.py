@@ -259,11 +259,15 @@ def test_bounds_real_workbook_passes_and_is_read_unchanged():
     assert checked.read("xl/worksheets/sheet3.xml") == original.read("xl/worksheets/sheet3.xml")
 
 
-@pytest.mark.parametrize("memfd", [True, False], ids=["in-memory-file", "stream"])
-def test_bounds_file_holds_the_checked_zip_and_calamine_reads_it_as_the_bytes(monkeypatch, memfd):
+@pytest.mark.parametrize(
+    ("memfd", "proc"), [(True, True), (True, False), (False, True)], ids=["by-path", "from-file", "stream"]
+)
+def test_bounds_file_holds_the_checked_zip_and_calamine_reads_it_as_the_bytes(monkeypatch, memfd, proc):
     data = XLSX.read_bytes()
     if not memfd:
         monkeypatch.delattr("os.memfd_create", raising=False)
+    if not proc:  # no /proc to open the file by: it is copied into calamine from the file
+        monkeypatch.setattr("dataflow_graph.read.register.rows._path_of", lambda file: None)
     with bounded_file(data, Limits()) as checked:
         assert (checked.fileno() > 0) if memfd and hasattr(os, "memfd_create") else isinstance(checked, io.BytesIO)
         book, names = open_workbook(checked)
