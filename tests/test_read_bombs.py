@@ -10,6 +10,7 @@ seed read beside it (exit 0).
 from __future__ import annotations
 
 import io
+import os
 import struct
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from dataflow_graph.read import Limits
-from dataflow_graph.read.register.bounds import WorkbookRefused, bounded_workbook, sheet_extent
+from dataflow_graph.read.register.bounds import WorkbookRefused, bounded_file, bounded_workbook, sheet_extent
+from dataflow_graph.read.register.rows import open_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_95fc53981bcca0e2.txt"
@@ -255,6 +257,26 @@ def test_bounds_real_workbook_passes_and_is_read_unchanged():
     assert {m.compress_type for m in checked.infolist()} == {zipfile.ZIP_STORED}
     assert checked.testzip() is None  # every checksum holds
     assert checked.read("xl/worksheets/sheet3.xml") == original.read("xl/worksheets/sheet3.xml")
+
+
+@pytest.mark.parametrize(
+    ("memfd", "proc"), [(True, True), (True, False), (False, True)], ids=["by-path", "from-file", "stream"]
+)
+def test_bounds_file_holds_the_checked_zip_and_calamine_reads_it_as_the_bytes(monkeypatch, memfd, proc):
+    data = XLSX.read_bytes()
+    if not memfd:
+        monkeypatch.delattr("os.memfd_create", raising=False)
+    if not proc:  # no /proc to open the file by: it is copied into calamine from the file
+        monkeypatch.setattr("dataflow_graph.read.register.rows._path_of", lambda file: None)
+    with bounded_file(data, Limits()) as checked:
+        assert (checked.fileno() > 0) if memfd and hasattr(os, "memfd_create") else isinstance(checked, io.BytesIO)
+        book, names = open_workbook(checked)
+        checked.seek(0)
+        assert checked.read() == bounded_workbook(data, Limits())
+    again, same_names = open_workbook(bounded_workbook(data, Limits()))
+    assert names == same_names
+    for name in names:  # the file is closed: calamine reads its own opening of it
+        assert book.get_sheet_by_name(name).to_python() == again.get_sheet_by_name(name).to_python()
 
 
 @pytest.mark.parametrize(

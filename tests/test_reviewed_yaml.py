@@ -9,7 +9,7 @@ import pytest
 
 from dataflow_graph.extract.rules import compile_rules, rules
 from dataflow_graph.names import Gazetteer, Reviewed, ReviewedDataError, load_reviewed
-from dataflow_graph.names.families import _check_prefilter
+from dataflow_graph.names.families import _check_prefilter, _names_in
 
 ORG = """organisations:
   - id: a
@@ -66,3 +66,12 @@ def test_rules_yaml_errors_name_the_line(old, new, message):
 
 def test_rules_yaml_compiles():
     assert rules().verb.groupindex.keys() >= {"send", "recv"}
+
+
+def test_family_name_pattern_that_does_not_compile_names_its_line():
+    reviewed = Reviewed.from_text("datasets.yaml", "families:\n  LPF:\n    patterns: ['local', 'a)|(b']\n")
+    with pytest.raises(ReviewedDataError, match=r"datasets\.yaml:3: pattern does not compile .*'a\)\|\(b'"):
+        _names_in(reviewed)
+    ok = Reviewed.from_text("datasets.yaml", "families:\n  LPF:\n    label: Local\n    patterns: ['local', 'flows?']\n")
+    found = [(f.name, f.label, any(p.search("Local Flow") for p in f.names)) for f in _names_in(ok)]
+    assert found == [("LPF", "Local", True)]

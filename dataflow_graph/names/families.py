@@ -5,6 +5,10 @@ patterns plus its prose-only ones, after a cheap prefilter: a family is tried on
 sentence only if one of its lower-case fragments occurs in it.  The loader proves, from
 the parsed patterns, that every match of a prose pattern contains one of its family's
 fragments, so the prefilter cannot hide a match.
+
+A dataset name needs only each family's own patterns: the register reader compiles those
+alone; the prose patterns, their proofs and lookaheads are built on the first sentence
+(the file is parsed once for both).
 """
 
 from __future__ import annotations
@@ -25,10 +29,15 @@ _FAMILY_KEYS = frozenset({"label", "patterns"})
 @dataclass(frozen=True, slots=True)
 class _Family:
     name: str
-    label: str
-    names: re.Pattern[str]  # for a dataset name
     prefilter: tuple[str, ...] | None  # None: always try on prose
     prose: re.Pattern[str]  # for a sentence: the patterns and the prose-only ones
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    name: str
+    label: str
+    names: tuple[re.Pattern[str], ...]  # for a dataset name: the family's patterns
 
 
 def _joined(patterns: list[str]) -> str:
@@ -36,9 +45,39 @@ def _joined(patterns: list[str]) -> str:
 
 
 @memoised(1)
+def _reviewed() -> Reviewed:
+    """``datasets.yaml`` as parsed (once, for the names and the prose alike)."""
+    return load_reviewed(__package__, "datasets.yaml")
+
+
+@memoised(1)
+def _names() -> tuple[_Names, ...]:
+    """Each family's label and its patterns, each compiled alone (an error names its line).
+
+    All a dataset name needs, and all the register reader loads (a name is short: the
+    patterns are tried one by one, not joined and led as for prose).
+    """
+    return _names_in(_reviewed())
+
+
+def _names_in(reviewed: Reviewed) -> tuple[_Names, ...]:
+    out = []
+    for name, spec in reviewed.data["families"].items():
+        if unknown := set(spec) - _FAMILY_KEYS:
+            raise reviewed.error(["families", name], f"unknown keys {sorted(unknown)}")
+        names = tuple(
+            compiled(reviewed, ["families", name, "patterns", i], p, re.IGNORECASE)
+            for i, p in enumerate(spec["patterns"])
+        )
+        out.append(_Names(name, spec.get("label", name), names))
+    return tuple(out)
+
+
+@memoised(1)
 def _families() -> tuple[_Family, ...]:
-    """``datasets.yaml``, checked and compiled (once)."""
-    reviewed = load_reviewed(__package__, "datasets.yaml")
+    """The prose side of ``datasets.yaml``, checked, proven and compiled (once)."""
+    _names()  # the families' keys and patterns checked first
+    reviewed = _reviewed()
     data = reviewed.data
     extra = data.get("mentions_only") or {}
     prefilter = data.get("prefilter") or {}
@@ -48,18 +87,12 @@ def _families() -> tuple[_Family, ...]:
                 raise reviewed.error([section, name], f"{name!r} is not a family of this file")
     out = []
     for name, spec in data["families"].items():
-        if unknown := set(spec) - _FAMILY_KEYS:
-            raise reviewed.error(["families", name], f"unknown keys {sorted(unknown)}")
-        for i, p in enumerate(spec["patterns"]):
-            compiled(reviewed, ["families", name, "patterns", i], p, re.IGNORECASE)
         fragments = prefilter.get(name)
         if fragments:
             _check_prefilter(reviewed, name, fragments, spec["patterns"], extra.get(name, ()))
         out.append(
             _Family(
                 name,
-                spec.get("label", name),
-                led(re.compile(_joined(spec["patterns"]), re.IGNORECASE)),
                 tuple(fragments) if fragments else None,
                 led(re.compile(_joined([*spec["patterns"], *extra.get(name, ())]), re.IGNORECASE)),
             )
@@ -88,7 +121,7 @@ def _check_prefilter(
 
 def family_labels() -> dict[str, str]:
     """Family code -> human label, in the reviewed file's order."""
-    return {f.name: f.label for f in _families()}
+    return {f.name: f.label for f in _names()}
 
 
 @memoised(4096)
@@ -99,8 +132,8 @@ def dataset_family(name: str) -> str | None:
     ...  "Mental Health Minimum Data Set", "Children and Young People Health")]
     ['SUS', 'LPF', 'MHMDS', 'CYPHS']
     """
-    for family in _families():
-        if family.names.search(name):
+    for family in _names():
+        if any(p.search(name) for p in family.names):
             return family.name
     return None
 

@@ -190,8 +190,7 @@ def _read_given(diagnostics: Diagnostics, given: str | Path, shown_as: str | Non
 
 def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Limits) -> None:
     """The content of one input, read as a register table or a register page."""
-    from .page import parse_page  # the parsers load with the first input parsed, not on a cache hit
-    from .register import read_register
+    from .register import read_register  # the parsers load with the first input parsed, not on a cache hit
     from .sources import sniff_kind, text_source
 
     diagnostics = found.diagnostics
@@ -205,6 +204,8 @@ def _read_data(found: Inputs, path: Path, display: str, data: bytes, limits: Lim
         tables = read_register(path, display, diagnostics, data=data, limits=limits)
         entries, releases = tables.entries, tables.releases
     else:
+        from .page import parse_page  # with the first page: a workbook or CSV does not need it
+
         source = text_source(data, display, diagnostics)
         if source is None:
             return

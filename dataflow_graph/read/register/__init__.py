@@ -62,7 +62,7 @@ from ..files import read_path
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sources import decode, is_binary, sniff_kind
 from .assembly import RegisterTables, State, finish
-from .bounds import WorkbookRefused, bounded_workbook
+from .bounds import WorkbookRefused, bounded_file
 from .columns import Role, normalise_header, role_by_name
 from .entries import read_dataset, read_entry
 from .releases import read_release
@@ -187,12 +187,13 @@ def _read_workbook(data: bytes, path: Path, display: str, diagnostics: Diagnosti
                 "a binary workbook (.xls) is not read: its cells cannot be checked against the limits "
                 "before it is read; save it as .xlsx"
             )
-        checked = bounded_workbook(data, limits)
+        checked = bounded_file(data, limits)
     except WorkbookRefused as exc:
         diagnostics.report(Span(display, 1, 1), "DFG507", f"workbook not read: {exc}; file skipped", Severity.ERROR)
         return RegisterTables()
     try:
-        workbook, names = open_workbook(checked)
+        with checked:
+            workbook, names = open_workbook(checked)
     except Exception as exc:  # calamine raises its own types for damaged workbooks
         diagnostics.report(
             Span(display, 1, 1), "DFG507", f"workbook cannot be read ({exc}); file skipped", Severity.ERROR

@@ -13,7 +13,11 @@ bomb inflate to gigabytes.  So, before calamine reads a ``.xlsx`` or ``.ods``:
    extent (every cell reference, and the position of every cell written without one)
    are checked (``sheet_rows``, ``sheet_columns``, ``sheet_cells``);
 4. calamine is given the members as inflated here, stored without compression, so it
-   reads exactly what was checked (and does not inflate it a second time).
+   reads exactly what was checked (and does not inflate it a second time).  Where the
+   system has anonymous in-memory files (Linux), that zip is written to one and calamine
+   opens it by path: it reads the members in pieces, with no copy of the whole zip in
+   this process (a workbook's zip holds several times its size; the copies cost more
+   page faults than the reading).
 
 A workbook over a limit is refused with a reason naming the limit (DFG507); the run goes
 on.  Binary workbooks (``.xls``, ``.xlsb``) are refused: their cells cannot be checked the
@@ -23,15 +27,17 @@ same way (save them as ``.xlsx``).
 from __future__ import annotations
 
 import io
+import os
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
 
 from ..limits import Limits
 
-__all__ = ["WorkbookRefused", "bounded_workbook", "column_number", "sheet_extent"]
+__all__ = ["WorkbookRefused", "bounded_file", "bounded_workbook", "column_number", "sheet_extent"]
 
 #: Members smaller than this are not held to the ratio limit (their cost is bounded anyway).
 _RATIO_FLOOR = 1 << 20
@@ -63,6 +69,38 @@ def bounded_workbook(data: bytes, limits: Limits) -> bytes:
     ...     print(str(exc)[:59])
     sheet sheet1.xml uses cells up to XFD5000 (81,920,000 cells
     """
+    parts: list[bytes] = []
+    _write_stored_zip(_checked_members(data, limits), parts.append)
+    return b"".join(parts)
+
+
+def bounded_file(data: bytes, limits: Limits) -> BinaryIO:
+    """The same checked zip as :func:`bounded_workbook`, in a file at its start: an anonymous
+    in-memory one where the system has them (no copy of the whole in this process), else
+    an in-memory stream.  The caller closes it.
+
+    Raises
+    ------
+    WorkbookRefused
+        As :func:`bounded_workbook`.
+    """
+    members = _checked_members(data, limits)
+    out: BinaryIO
+    try:
+        out = os.fdopen(os.memfd_create("workbook", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
+    except (AttributeError, OSError):  # no memfd_create here (not Linux), or none left
+        out = io.BytesIO()
+    try:
+        _write_stored_zip(members, out.write)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out
+
+
+def _checked_members(data: bytes, limits: Limits) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    """Every member of the zip, inflated and checked against the limits."""
     _check_member_count(data, limits)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -82,7 +120,7 @@ def bounded_workbook(data: bytes, limits: Limits) -> bytes:
             _check_sheet(member.filename, content, limits)
         elif member.filename == "content.xml" and b"table:table" in content:
             _check_ods(content, limits)
-    return _stored_zip(stored)
+    return stored
 
 
 #: A relationship that makes the shared strings a worksheet (a hostile workbook could).
@@ -153,9 +191,9 @@ def _inflated(data: bytes, member: zipfile.ZipInfo) -> bytes:
     return content
 
 
-def _stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
-    """A zip of the members as given, stored, with their names, dates and checksums."""
-    parts: list[bytes] = []
+def _write_stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]], write: Callable[[bytes], object]) -> None:
+    """A zip of the members as given, stored, with their names, dates and checksums, given to
+    ``write`` in parts (each member's content as it is, not copied)."""
     directory: list[bytes] = []
     offset = 0
     for info, content in members:
@@ -170,11 +208,11 @@ def _stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
             )
             + name
         )
-        parts += (local, name, content)
+        write(local + name)
+        write(content)
         offset += len(local) + len(name) + len(content)
     central = b"".join(directory)
-    end = struct.pack("<4sHHHHIIH", _EOCD, 0, 0, len(members), len(members), len(central), offset, 0)
-    return b"".join([*parts, central, end])
+    write(central + struct.pack("<4sHHHHIIH", _EOCD, 0, 0, len(members), len(members), len(central), offset, 0))
 
 
 def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
@@ -191,6 +229,8 @@ def _dos_time(info: zipfile.ZipInfo) -> tuple[int, int]:
 _FOLD = bytes.maketrans(b"\t\n\r/>:'", b'     <"')
 #: Then letters to A and digits to 0: a cell reference "XFD1048576" reads "AAA0000000".
 _SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", b"A" * 52 + b"0" * 10)
+#: In folded text, a cell whose first attribute is not its reference (one scan, led by a literal).
+_CELL_WITHOUT_REFERENCE_FIRST = re.compile(rb'<c (?!r=")')
 _DIMENSION = re.compile(rb"<(?:[\w.\-]+:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _REFERENCE = re.compile(rb"\$?([A-Za-z]{1,4})\$?([0-9]{1,9})")
 
@@ -250,7 +290,7 @@ def sheet_extent(content: bytes, limits: Limits) -> tuple[int, int]:
     (7, 2)
     """
     folded = content.translate(_FOLD)
-    if folded.count(b"<c ") == folded.count(b'<c r="'):  # every cell has its reference first
+    if _CELL_WITHOUT_REFERENCE_FIRST.search(folded) is None:  # every cell has its reference first
         bound = _bound_from_shapes(folded.translate(_SHAPE))
         if bound is not None and _fits(*bound, limits):
             return bound

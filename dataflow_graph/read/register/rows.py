@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import BinaryIO
 
 from python_calamine import CalamineSheet, CalamineWorkbook
 
@@ -78,11 +80,28 @@ def csv_rows(text: str) -> Iterator[Row]:
         yield Row(start, list(cells), raw)
 
 
-def open_workbook(data: bytes) -> tuple[CalamineWorkbook, list[str]]:
-    """A workbook (``.xlsx``, ``.xls``, ``.ods``) from its bytes, and its sheet names; calamine's
-    errors pass through."""
-    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+def open_workbook(data: bytes | BinaryIO) -> tuple[CalamineWorkbook, list[str]]:
+    """A workbook (``.xlsx``, ``.xls``, ``.ods``) from its bytes or a file, and its sheet names;
+    calamine's errors pass through.
+
+    A file the system can name by path (``/proc/self/fd/N``) is opened by that path, so
+    calamine reads it in pieces as it needs them; any other is copied into calamine whole.
+    The workbook does not need the file afterwards.
+    """
+    if isinstance(data, bytes):
+        data = io.BytesIO(data)
+    path = _path_of(data)
+    workbook = CalamineWorkbook.from_path(path) if path else CalamineWorkbook.from_filelike(data)
     return workbook, list(workbook.sheet_names)
+
+
+def _path_of(file: BinaryIO) -> str | None:
+    """The path this process can open a file by again (Linux), or None."""
+    try:
+        path = f"/proc/self/fd/{file.fileno()}"
+    except (OSError, ValueError):  # io.UnsupportedOperation: an in-memory stream
+        return None
+    return path if os.path.exists(path) else None
 
 
 def sheet_rows(workbook: CalamineWorkbook, name: str) -> tuple[Iterator[Row], int]:
