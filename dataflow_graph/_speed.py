@@ -13,7 +13,8 @@ large registers, and the tests check that results are the same with and without 
 - :func:`positional`: a frozen record's constructor for positional calls, its field order checked once;
 - :func:`slot_setters`: the raw slot setters that fill a frozen record made with ``__new__``;
 - :func:`cell_section`: a :class:`~dataflow_graph.model.Section` of one cell whose line spans are made
-  on first use.
+  on first use;
+- :func:`page_section`: a section of a page, its line spans made on first use too.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ __all__ = [
     "cyclic_gc_paused",
     "fork_map",
     "fork_pool_map",
+    "line_texts",
     "memoised",
     "new_spans",
+    "page_section",
     "positional",
     "slot_setters",
 ]
@@ -97,7 +100,9 @@ def cyclic_gc_paused() -> Iterator[None]:
     and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
     have done; otherwise the next young and middle collections would scan them all
     again, and so would every forked worker, copying their pages.  In a ``dfg`` process
-    the records are then frozen out of later scans (:mod:`dataflow_graph._lifetime`).
+    the records are instead frozen out of every later scan (:mod:`dataflow_graph._lifetime`)
+    without that one: scanning them once more only to freeze them was 5-10% of reading
+    the pages (what little cyclic garbage the work made is kept until the process exits).
     """
     if not gc.isenabled():
         yield
@@ -107,10 +112,10 @@ def cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-        if gc.get_count()[0] > gc.get_threshold()[0]:
-            gc.collect(1)
         if _lifetime.records_live_to_exit:
             gc.freeze()  # see dataflow_graph._lifetime
+        elif gc.get_count()[0] > gc.get_threshold()[0]:
+            gc.collect(1)
 
 
 def positional(record: type[Rec], order: Sequence[str]) -> type[Rec]:
@@ -338,3 +343,106 @@ def cell_section(name: str, source: str, line: int, text: str) -> Section:
     _set_heading(section, Span(source, line, 1, text if end < 0 else text[:end]))
     _set_cell_text(section, text)
     return section
+
+
+class _PageSection(Section):
+    """A :class:`Section` of a page whose line spans are made on first use.
+
+    A section's lines are the text after its heading (``first``) and the lines of the
+    page from ``start`` to ``end`` that are not blank.  Parsing only notes where the
+    section starts and ends; the spans (one per line, most of a page's objects) are made
+    when ``lines`` is first read: by the extraction, in the process that extracts the
+    entry.  It compares, hashes, prints and pickles as the plain section
+    ``Section(name, span, lines)`` would.
+    """
+
+    __slots__ = ("_end", "_first", "_lines", "_numbers", "_page", "_start")
+    _lines: tuple[Span, ...]
+    _first: Span | None
+    _page: tuple[str, ...]
+    _numbers: Sequence[int]
+    _start: int
+    _end: int
+
+    def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "_lines", tuple(lines))
+
+    @property
+    def lines(self) -> tuple[Span, ...]:
+        try:
+            return self._lines
+        except AttributeError:
+            path, page, numbers = self.span.path, self._page, self._numbers
+            out = [] if self._first is None else [self._first]
+            for i in range(self._start, self._end):
+                text = page[i]
+                if text and not text.isspace():  # blank lines are not kept
+                    span = _new_span(Span)
+                    _set_path(span, path)
+                    _set_line(span, numbers[i])
+                    _set_col(span, 1)
+                    _set_text(span, text)
+                    out.append(span)
+            lines = tuple(out)
+            object.__setattr__(self, "_lines", lines)
+            return lines
+
+    def line_texts(self) -> tuple[str, ...]:
+        """The text of each line, without making the spans (what an entry's key reads)."""
+        try:
+            return tuple(s.text for s in self._lines)
+        except AttributeError:
+            rest = tuple(filter(str.strip, self._page[self._start : self._end]))  # not blank
+            return rest if self._first is None else (self._first.text, *rest)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.line_texts())
+
+    def _plain(self) -> Section:
+        return Section(self.name, self.span, self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Section):
+            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
+        return NotImplemented
+
+    __hash__ = Section.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
+        return Section, (self.name, self.span, self.lines)
+
+
+_new_page_section = _PageSection.__new__
+_set_first, _set_page, _set_numbers, _set_start, _set_end = slot_setters(
+    _PageSection, "_first", "_page", "_numbers", "_start", "_end"
+)
+
+
+def page_section(
+    name: str, span: Span, first: Span | None, page: tuple[str, ...], numbers: Sequence[int], start: int, end: int
+) -> Section:
+    """``Section(name, span, lines)`` whose lines are ``first`` (the text after the heading, if
+    any) and a span ``Span(span.path, numbers[i], 1, page[i])`` for each line ``i`` from
+    ``start`` to ``end`` that is not blank, made on first use."""
+    section = _new_page_section(_PageSection)
+    _set_name(section, name)
+    _set_heading(section, span)
+    _set_first(section, first)
+    _set_page(section, page)
+    _set_numbers(section, numbers)
+    _set_start(section, start)
+    _set_end(section, end)
+    return section
+
+
+def line_texts(section: Section) -> tuple[str, ...]:
+    """The text of each line of a section; a page section's spans are not made for it."""
+    if type(section) is _PageSection:
+        return section.line_texts()
+    return tuple(s.text for s in section.lines)

@@ -29,8 +29,9 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, TypeVar
 
+from .._speed import line_texts
 from ..errors import Diagnostics, Severity, Span
-from ..model import Entry, Release
+from ..model import Entry, Release, Section
 
 __all__ = ["Once", "entry_key", "release_key"]
 
@@ -112,6 +113,8 @@ def _reduction(kind: type) -> Callable[[Any], Hashable]:
         reduce = _itself
     elif issubclass(kind, (tuple, list)):
         reduce = _sequence
+    elif issubclass(kind, Section):  # its fields' contents, a page section's spans not made for them
+        reduce = _section
     elif dataclasses.is_dataclass(kind):
         fields = [f.name for f in dataclasses.fields(kind)]
         if len(fields) == 1:
@@ -123,6 +126,10 @@ def _reduction(kind: type) -> Callable[[Any], Hashable]:
         reduce = repr
     _REDUCE[kind] = reduce
     return reduce
+
+
+def _section(section: Section) -> tuple[Hashable, ...]:
+    return (section.name, section.span.text, line_texts(section))
 
 
 def _one_field(get: Callable[[Any], Any], value: object) -> tuple[Hashable, ...]:
