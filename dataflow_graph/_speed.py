@@ -26,6 +26,7 @@ import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from . import _lifetime
@@ -392,7 +393,7 @@ class _PageSection(Section):
     def line_texts(self) -> tuple[str, ...]:
         """The text of each line, without making the spans (what an entry's key reads)."""
         try:
-            return tuple(s.text for s in self._lines)
+            return tuple(map(_span_text, self._lines))
         except AttributeError:
             rest = tuple(filter(str.strip, self._page[self._start : self._end]))  # not blank
             return rest if self._first is None else (self._first.text, *rest)
@@ -418,6 +419,7 @@ class _PageSection(Section):
         return Section, (self.name, self.span, self.lines)
 
 
+_span_text = attrgetter("text")
 _new_page_section = _PageSection.__new__
 _set_first, _set_page, _set_numbers, _set_start, _set_end = slot_setters(
     _PageSection, "_first", "_page", "_numbers", "_start", "_end"

@@ -38,6 +38,12 @@ _BULLET = re.compile(r"\s*(?:[-•*o§]|\(?\d{1,3}[.)])\s+(?=\S)")
 _FIELD = re.compile(r"^\s*(?P<head>[A-Za-z][A-Za-z \t/()\-]{1,40}?):(?P<value>.*)$")
 
 
+#: Every known field and section heading, lower-cased.  A field heading is the text before
+#: a line's first colon (:data:`_FIELD` allows no colon in it), so a line whose text before
+#: its first colon is none of these is no field, whatever :data:`_FIELD` says.
+_HEADS = frozenset(FIELD_READERS) | frozenset(SECTION_HEADINGS)
+
+
 def _heading(text: str) -> re.Match[str] | None:
     """The title/reference match of an entry heading line, or None."""
     if len(text) > _HEADING_MAX or ("—" not in text and "–" not in text) or _item(text):
@@ -78,8 +84,8 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
     """:func:`parse_page` itself.
 
     Most lines are free text inside a section.  A line with neither a dash (no entry
-    heading) nor a colon (no field heading) inside an open section is passed over: the
-    section keeps where it starts and ends, and makes its line spans when they are first
+    heading) nor a known heading before its first colon (no field heading) inside an open
+    section is passed over: the section keeps where it starts and ends, and makes its line spans when they are first
     read (:func:`~dataflow_graph._speed.page_section`).  Every other line goes through
     the full reading.
     """
@@ -105,8 +111,8 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
             draft = _new_draft(m, Span(path, numbers[i], 1, text), position, diagnostics)
             draft.page, draft.numbers = lines, numbers
             in_section = False
-        elif in_section and ":" not in text:  # free text: no field heading possible
-            continue  # a line of the open section (blank lines inside an entry are skipped)
+        elif in_section and (":" not in text or text[: text.find(":")].strip().lower() not in _HEADS):
+            continue  # free text, no field heading: a line of the open section (blank ones are left out)
         elif draft is None:
             banner.append(Span(path, numbers[i], 1, text))
         else:
