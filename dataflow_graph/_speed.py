@@ -390,6 +390,11 @@ class _PageSection(Section):
             object.__setattr__(self, "_lines", lines)
             return lines
 
+    def parts(self) -> tuple[str, Span, Span | None, tuple[str, ...], Sequence[int], int, int]:
+        """The arguments of :func:`page_section` that make this section (what the load cache keeps:
+        the page's lines are pickled once for all its sections, and no span of a line)."""
+        return self.name, self.span, self._first, self._page, self._numbers, self._start, self._end
+
     def line_texts(self) -> tuple[str, ...]:
         """The text of each line, without making the spans (what an entry's key reads)."""
         try:
