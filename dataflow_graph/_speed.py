@@ -97,13 +97,15 @@ def cyclic_gc_paused() -> Iterator[None]:
     collector has nothing to free; left on, it rescans the whole growing heap of
     records already read (about a third of the parse time on a large register).
 
-    On the way out, if a collection has come due, the objects made are scanned once
-    and moved to the oldest generation (``gc.collect(1)``), as the passes skipped would
-    have done; otherwise the next young and middle collections would scan them all
-    again, and so would every forked worker, copying their pages.  In a ``dfg`` process
-    the records are instead frozen out of every later scan (:mod:`dataflow_graph._lifetime`)
-    without that one: scanning them once more only to freeze them was 5-10% of reading
-    the pages (what little cyclic garbage the work made is kept until the process exits).
+    On the way out, the objects made are moved to the oldest generation, as the passes
+    skipped would have done; otherwise the next young and middle collections would scan
+    them all again, and so would every forked worker, copying their pages.  They are
+    moved without a scan (``gc.freeze()`` then ``gc.unfreeze()``, each a splice of lists):
+    scanning them there (``gc.collect(1)``) was 5-10% of reading the pages, only to find
+    the little cyclic garbage the work made, which the next full collection finds too.
+    When something else has frozen objects (unfreezing would hand them back to the
+    collector) they are scanned as before.  In a ``dfg`` process the records are frozen
+    out of every later scan instead (:mod:`dataflow_graph._lifetime`).
     """
     if not gc.isenabled():
         yield
@@ -115,6 +117,9 @@ def cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
         if _lifetime.records_live_to_exit:
             gc.freeze()  # see dataflow_graph._lifetime
+        elif gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()  # everything now in the oldest generation, unscanned
         elif gc.get_count()[0] > gc.get_threshold()[0]:
             gc.collect(1)
 

@@ -371,6 +371,29 @@ def test_page_parse_leaves_the_cycle_collector_as_it_found_it(enabled):
         (gc.enable if was else gc.disable)()
 
 
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_page_parse_leaves_its_records_in_the_oldest_generation_and_nothing_frozen(frozen_before):
+    """Outside a dfg process, what a parse made ends in the oldest generation (the young
+    collections do not scan it again) and nothing is left frozen; objects someone else
+    froze stay frozen."""
+    import gc
+
+    if gc.get_freeze_count():
+        pytest.skip("something in this test process froze objects already")
+    gc.collect()
+    if frozen_before:
+        gc.freeze()  # as a program forking workers might
+    try:
+        frozen = gc.get_freeze_count()
+        _, entries = parse_page_text("X projects\nT — NIC-10001-AAAAA\nOpt outs honoured: N\n")
+        assert gc.get_freeze_count() == frozen
+        if not frozen_before:
+            assert any(o is entries[0] for o in gc.get_objects(generation=2))
+            assert not any(o is entries[0] for o in gc.get_objects(generation=0))
+    finally:
+        gc.unfreeze()
+
+
 _SECTIONS_PAGE = (
     "Example CCG projects\n"
     "Project 1 — NIC-10001-AAAAA\n"
