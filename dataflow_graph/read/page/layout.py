@@ -83,11 +83,11 @@ def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list
 def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
     """:func:`parse_page` itself.
 
-    Most lines are free text inside a section.  A line with neither a dash (no entry
-    heading) nor a known heading before its first colon (no field heading) inside an open
-    section is passed over: the section keeps where it starts and ends, and makes its line spans when they are first
-    read (:func:`~dataflow_graph._speed.page_section`).  Every other line goes through
-    the full reading.
+    Most lines are free text inside a section.  A line inside an open section with neither
+    a dash (no entry heading) nor a known heading before its first colon (no field heading)
+    is passed over: the section keeps where it starts and ends, and makes its line spans
+    when they are first read (:func:`~dataflow_graph._speed.page_section`).  Every other
+    line goes through the full reading.
     """
     path = source.path
     banner: list[Span] = []
