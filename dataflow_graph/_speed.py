@@ -14,7 +14,8 @@ large registers, and the tests check that results are the same with and without 
 - :func:`slot_setters`: the raw slot setters that fill a frozen record made with ``__new__``;
 - :func:`replacer`: ``dataclasses.replace`` of some fields of a frozen record, without its ``__init__``;
 - :func:`cell_section`: a :class:`~dataflow_graph.model.Section` of one cell whose line spans are made
-  on first use.
+  on first use;
+- :func:`page_section`: a section of a page, its line spans made on first use too.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from . import _lifetime
@@ -39,8 +41,10 @@ __all__ = [
     "cyclic_gc_paused",
     "fork_map",
     "fork_pool_map",
+    "line_texts",
     "memoised",
     "new_spans",
+    "page_section",
     "positional",
     "replacer",
     "slot_setters",
@@ -97,16 +101,16 @@ def cyclic_gc_paused() -> Iterator[None]:
     records already read (about a third of the parse time on a large register).
 
     On the way out, if a collection has come due, the objects made are moved to the
-    oldest generation without a scan (``gc.freeze()`` then ``gc.unfreeze()``, both a list
-    splice), where a scan of the young generations would find nothing to free but take a
-    tenth of a second per hundred thousand records (0.1 s of a 0.8 s convergence, 0.4 s
-    of parsing 10k entries); otherwise the next young and middle collections would scan
-    them all again, and so would every forked worker, copying their pages.  The few
-    cycles made meanwhile (worker pools' bookkeeping: a hundred objects) wait for the
-    next full collection.  When something is already frozen (by the caller, say), the
-    splice would thaw it, so the young generations are scanned instead (``gc.collect(1)``).
-    In a ``dfg`` process the records are frozen out of later scans, with no scan first
-    (:mod:`dataflow_graph._lifetime`).
+    oldest generation without a scan (``gc.freeze()`` then ``gc.unfreeze()``, each a splice
+    of lists), as the passes skipped would have moved them; otherwise the next young and
+    middle collections would scan them all again, and so would every forked worker,
+    copying their pages.  Scanning them there (``gc.collect(1)``) found nothing to free
+    but took about a tenth of a second per hundred thousand records (0.1 s of a 0.8 s
+    convergence, 0.35 s of reading 10k pages).  The few cycles made meanwhile (worker
+    pools' bookkeeping: a hundred objects) wait for the next full collection.  When
+    something else has frozen objects (unfreezing would hand them back to the collector)
+    the young generations are scanned as before.  In a ``dfg`` process the records are
+    frozen out of every later scan instead, with no scan first (:mod:`dataflow_graph._lifetime`).
     """
     if not gc.isenabled():
         yield
@@ -123,7 +127,7 @@ def cyclic_gc_paused() -> Iterator[None]:
                 gc.collect(1)
             else:
                 gc.freeze()
-                gc.unfreeze()
+                gc.unfreeze()  # everything now in the oldest generation, unscanned
 
 
 def positional(record: type[Rec], order: Sequence[str]) -> type[Rec]:
@@ -402,3 +406,112 @@ def cell_section(name: str, source: str, line: int, text: str) -> Section:
     _set_heading(section, Span(source, line, 1, text if end < 0 else text[:end]))
     _set_cell_text(section, text)
     return section
+
+
+class _PageSection(Section):
+    """A :class:`Section` of a page whose line spans are made on first use.
+
+    A section's lines are the text after its heading (``first``) and the lines of the
+    page from ``start`` to ``end`` that are not blank.  Parsing only notes where the
+    section starts and ends; the spans (one per line, most of a page's objects) are made
+    when ``lines`` is first read: by the extraction, in the process that extracts the
+    entry.  It compares, hashes, prints and pickles as the plain section
+    ``Section(name, span, lines)`` would.
+    """
+
+    __slots__ = ("_end", "_first", "_lines", "_numbers", "_page", "_start")
+    _lines: tuple[Span, ...]
+    _first: Span | None
+    _page: tuple[str, ...]
+    _numbers: Sequence[int]
+    _start: int
+    _end: int
+
+    def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "_lines", tuple(lines))
+
+    @property
+    def lines(self) -> tuple[Span, ...]:
+        try:
+            return self._lines
+        except AttributeError:
+            path, page, numbers = self.span.path, self._page, self._numbers
+            out = [] if self._first is None else [self._first]
+            for i in range(self._start, self._end):
+                text = page[i]
+                if text and not text.isspace():  # blank lines are not kept
+                    span = _new_span(Span)
+                    _set_path(span, path)
+                    _set_line(span, numbers[i])
+                    _set_col(span, 1)
+                    _set_text(span, text)
+                    out.append(span)
+            lines = tuple(out)
+            object.__setattr__(self, "_lines", lines)
+            return lines
+
+    def parts(self) -> tuple[str, Span, Span | None, tuple[str, ...], Sequence[int], int, int]:
+        """The arguments of :func:`page_section` that make this section (what the load cache keeps:
+        the page's lines are pickled once for all its sections, and no span of a line)."""
+        return self.name, self.span, self._first, self._page, self._numbers, self._start, self._end
+
+    def line_texts(self) -> tuple[str, ...]:
+        """The text of each line, without making the spans (what an entry's key reads)."""
+        try:
+            return tuple(map(_span_text, self._lines))
+        except AttributeError:
+            rest = tuple(filter(str.strip, self._page[self._start : self._end]))  # not blank
+            return rest if self._first is None else (self._first.text, *rest)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.line_texts())
+
+    def _plain(self) -> Section:
+        return Section(self.name, self.span, self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Section):
+            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
+        return NotImplemented
+
+    __hash__ = Section.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
+        return Section, (self.name, self.span, self.lines)
+
+
+_span_text = attrgetter("text")
+_new_page_section = _PageSection.__new__
+_set_first, _set_page, _set_numbers, _set_start, _set_end = slot_setters(
+    _PageSection, "_first", "_page", "_numbers", "_start", "_end"
+)
+
+
+def page_section(
+    name: str, span: Span, first: Span | None, page: tuple[str, ...], numbers: Sequence[int], start: int, end: int
+) -> Section:
+    """``Section(name, span, lines)`` whose lines are ``first`` (the text after the heading, if
+    any) and a span ``Span(span.path, numbers[i], 1, page[i])`` for each line ``i`` from
+    ``start`` to ``end`` that is not blank, made on first use."""
+    section = _new_page_section(_PageSection)
+    _set_name(section, name)
+    _set_heading(section, span)
+    _set_first(section, first)
+    _set_page(section, page)
+    _set_numbers(section, numbers)
+    _set_start(section, start)
+    _set_end(section, end)
+    return section
+
+
+def line_texts(section: Section) -> tuple[str, ...]:
+    """The text of each line of a section; a page section's spans are not made for it."""
+    if type(section) is _PageSection:
+        return section.line_texts()
+    return tuple(s.text for s in section.lines)

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._speed import _CellSection, cell_section, cyclic_gc_paused
+from ._speed import _CellSection, _PageSection, cell_section, cyclic_gc_paused, page_section
 
 __all__ = [
     "CacheInfo",
@@ -178,7 +178,8 @@ def _restore(obj: Any, state: tuple[Any, ...]) -> None:
 
 
 class _Pickler(pickle.Pickler):
-    """Records as a tuple of their fields, and a workbook cell's section as its text (lines made on use)."""
+    """Records as a tuple of their fields, a workbook cell's section as its text and a page's
+    section as where its lines are (lines made on use)."""
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
@@ -192,6 +193,11 @@ class _Pickler(pickle.Pickler):
             if lazy.span == obj.span and (lines is None or lines == lazy.lines):
                 return cell_section, args
             return NotImplemented
+        if cls is _PageSection:  # where its lines are in the page, their spans made on use
+            try:
+                return page_section, obj.parts()
+            except AttributeError:  # made whole (dataclasses.replace): pickled as the plain section
+                return NotImplemented
         names = _fields(cls)
         if not names:
             return NotImplemented

@@ -234,3 +234,23 @@ def test_load_cache_release_recipients_kept_as_resolved(tmp_path):
     assert first.recipient_ids == resolved
     assert "recipients" in {n.split(".")[1] for n in _files(folder)}
     assert _load([WORKBOOK], folder).recipient_ids == resolved
+
+
+def test_load_cache_page_sections_stay_lazy_and_equal(page, tmp_path):
+    """A page's sections are kept as where their lines are: served from the cache they make
+    their spans on use, and equal the sections of a fresh read (lines, text, repr)."""
+    from dataflow_graph._speed import _PageSection
+
+    folder = tmp_path / "cache"
+    fresh = api.load([page])
+    _load([page], folder)
+    served = api.load([page], cache=folder)
+    sections = [s for e in served.entries for s in e.sections]
+    assert sections
+    assert all(type(s) is _PageSection for s in sections)
+    for s in sections:
+        with pytest.raises(AttributeError):
+            object.__getattribute__(s, "_lines")
+    assert [s.text for s in sections] == [s.text for e in fresh.entries for s in e.sections]
+    assert served.entries == fresh.entries
+    assert [repr(s) for s in sections] == [repr(s) for e in fresh.entries for s in e.sections]

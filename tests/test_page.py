@@ -369,3 +369,83 @@ def test_page_parse_leaves_the_cycle_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+@pytest.mark.parametrize("frozen_before", [False, True])
+def test_page_parse_leaves_its_records_in_the_oldest_generation_and_nothing_frozen(frozen_before):
+    """Outside a dfg process, what a parse made ends in the oldest generation (the young
+    collections do not scan it again) and nothing is left frozen; objects someone else
+    froze stay frozen."""
+    import gc
+
+    if gc.get_freeze_count():
+        pytest.skip("something in this test process froze objects already")
+    gc.collect()
+    if frozen_before:
+        gc.freeze()  # as a program forking workers might
+    try:
+        frozen = gc.get_freeze_count()
+        _, entries = parse_page_text("X projects\nT — NIC-10001-AAAAA\nOpt outs honoured: N\n")
+        assert gc.get_freeze_count() == frozen
+        if not frozen_before:
+            assert any(o is entries[0] for o in gc.get_objects(generation=2))
+            assert not any(o is entries[0] for o in gc.get_objects(generation=0))
+    finally:
+        gc.unfreeze()
+
+
+_SECTIONS_PAGE = (
+    "Example CCG projects\n"
+    "Project 1 — NIC-10001-AAAAA\n"
+    "Opt outs honoured: N\n"
+    "Objectives:   The CCG analyses data.  \n"
+    "\n"
+    "It links it: by NHS number.\n"
+    "   \t\n"
+    "Invoice Validation\n"
+    "Processing:\n"
+    "Data flows to the CSU.\n"
+    "Project 2 — NIC-10002-BBBBB\n"
+    "Objectives:\n"
+    "Last line, no break"
+)
+
+
+def test_page_section_lines_are_made_on_first_use_and_equal_the_plain_section():
+    """A page section keeps where its lines are and makes their spans when read; it is
+    the plain ``Section`` in every way (lines, text, equality, hash, repr, pickle)."""
+    import pickle
+
+    from dataflow_graph.errors import Span
+    from dataflow_graph.model import Section
+    from dataflow_graph.read.duplicates import entry_key
+
+    _, entries = parse_page_text(_SECTIONS_PAGE, "p.txt")
+    sections = [s for e in entries for s in e.sections]
+    texts = [s.text for s in sections]
+    keys = [entry_key(e) for e in entries]
+    for s in sections:  # neither the text nor an entry's key made the spans
+        with pytest.raises(AttributeError):
+            object.__getattribute__(s, "_lines")
+    expected = [
+        (
+            "Objectives",
+            4,
+            [(4, 15, "The CCG analyses data."), (6, 1, "It links it: by NHS number."), (8, 1, "Invoice Validation")],
+        ),
+        ("Processing", 9, [(10, 1, "Data flows to the CSU.")]),
+        ("Objectives", 12, [(13, 1, "Last line, no break")]),
+    ]
+    assert [(s.name, s.span.line, [(x.line, x.col, x.text) for x in s.lines]) for s in sections] == expected
+    assert texts == [s.text for s in sections]
+    assert texts[0] == "The CCG analyses data.\nIt links it: by NHS number.\nInvoice Validation"
+    for s in sections:
+        plain = Section(s.name, s.span, tuple(Span(x.path, x.line, x.col, x.text) for x in s.lines))
+        assert s == plain
+        assert plain == s
+        assert hash(s) == hash(plain)
+        assert repr(s) == repr(plain)
+        again = pickle.loads(pickle.dumps(s))
+        assert type(again) is Section
+        assert again == plain
+    assert keys == [entry_key(e) for e in entries]

@@ -24,11 +24,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from functools import partial
+from operator import attrgetter
+from typing import Any, TypeVar
 
+from .._speed import line_texts
 from ..errors import Diagnostics, Severity, Span
-from ..model import Entry, Release
+from ..model import Entry, Release, Section
 
 __all__ = ["Once", "entry_key", "release_key"]
 
@@ -67,19 +70,74 @@ _WHERE = frozenset({"id", "source", "line", "position", "span"})
 
 def entry_key(entry: Entry) -> Hashable:
     """Everything an entry says, without where it was read (spans reduced to their text)."""
-    return tuple(_content(getattr(entry, f.name)) for f in dataclasses.fields(entry) if f.name not in _WHERE)
+    return tuple(map(_content, _ENTRY_CONTENT(entry)))
+
+
+#: The fields of an entry :func:`entry_key` reads, in order, as one tuple.
+_ENTRY_CONTENT = attrgetter(*(f.name for f in dataclasses.fields(Entry) if f.name not in _WHERE))
+#: How each type of value is reduced (its content), found once per type (:func:`_reduction`).
+_REDUCE: dict[type, Callable[[Any], Hashable]] = {}
 
 
 def _content(value: object) -> Hashable:
-    if isinstance(value, Span):
-        return value.text
-    if isinstance(value, (str, int, float, bool, enum.Enum)) or value is None:
-        return value
-    if isinstance(value, (tuple, list)):
-        return tuple(_content(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(_content(getattr(value, f.name)) for f in dataclasses.fields(value))
-    return repr(value)  # pragma: no cover - a field type added to the model later
+    """A value's content: a span's text; a plain value itself; a tuple, list or record as
+    the tuple of its items' or fields' contents (anything else as its ``repr``).
+
+    Every entry of every input after the first is keyed, so the reduction of each type is
+    worked out once (:func:`_reduction`) and a tuple of one type of value (a section's
+    line spans, a list of names) is mapped in C.
+    """
+    reduce = _REDUCE.get(type(value))
+    return (reduce or _reduction(type(value)))(value)
+
+
+def _itself(value: Hashable) -> Hashable:
+    return value
+
+
+def _sequence(value: Sequence[Any]) -> tuple[Hashable, ...]:
+    """The contents of a tuple's or list's items, as a tuple."""
+    kinds = set(map(type, value))
+    if len(kinds) == 1:
+        reduce = _REDUCE.get(kind := kinds.pop()) or _reduction(kind)
+        return tuple(value) if reduce is _itself else tuple(map(reduce, value))
+    return tuple(map(_content, value))
+
+
+def _reduction(kind: type) -> Callable[[Any], Hashable]:
+    """How values of ``kind`` are reduced to their content (remembered in :data:`_REDUCE`)."""
+    reduce: Callable[[Any], Hashable]
+    if issubclass(kind, Span):
+        reduce = attrgetter("text")
+    elif issubclass(kind, (str, int, float, bool, enum.Enum, type(None))):
+        reduce = _itself
+    elif issubclass(kind, (tuple, list)):
+        reduce = _sequence
+    elif issubclass(kind, Section):  # its fields' contents, a page section's spans not made for them
+        reduce = _section
+    elif dataclasses.is_dataclass(kind):
+        fields = [f.name for f in dataclasses.fields(kind)]
+        if len(fields) == 1:
+            (name,) = fields
+            reduce = partial(_one_field, attrgetter(name))
+        else:
+            reduce = partial(_fields, attrgetter(*fields))
+    else:  # pragma: no cover - a field type added to the model later
+        reduce = repr
+    _REDUCE[kind] = reduce
+    return reduce
+
+
+def _section(section: Section) -> tuple[Hashable, ...]:
+    return (section.name, section.span.text, line_texts(section))
+
+
+def _one_field(get: Callable[[Any], Any], value: object) -> tuple[Hashable, ...]:
+    return (_content(get(value)),)
+
+
+def _fields(get: Callable[[Any], tuple[Any, ...]], value: object) -> tuple[Hashable, ...]:
+    return tuple(map(_content, get(value)))
 
 
 def _keep(
@@ -108,9 +166,11 @@ def _keep(
 class Once:
     """Leaves out the released files and entries an earlier input already gave.
 
-    Inputs are given one at a time, in reading order.  The first input's keys are made
-    only when a later input brings records of the same kind, so reading one file costs
-    nothing.
+    Inputs are given one at a time, in reading order.  The first input's release keys are
+    made only when a later input brings released files, so reading one file costs nothing.
+    An entry's whole key (:func:`entry_key`, which reads every line of its sections) is
+    made only once another input brings an entry of the same reference and title (what
+    any copy shares): the pages of many organisations hold few such pairs.
 
     Examples
     --------
@@ -128,7 +188,10 @@ class Once:
         self._release_sources: dict[Hashable, list[str]] = {}
         self._entry_sources: dict[Hashable, list[str]] = {}
         self._pending_releases: list[Release] = []
-        self._pending_entries: list[Entry] = []
+        #: (reference, title) -> the entries kept with it, in order, whose keys are not made yet
+        self._unkeyed: dict[tuple[str, str], list[Entry]] = {}
+        #: the (reference, title) pairs whose kept entries are all in ``_entry_sources``
+        self._keyed: set[tuple[str, str]] = set()
         #: Reference -> source of the kept entry made from its release rows.
         self._derived: dict[str, str] = {}
 
@@ -171,14 +234,7 @@ class Once:
         ]
         left_out = {id(e) for e in repeated}
         rest = [e for e in entries if id(e) not in left_out] if repeated else list(entries)
-        if not self._entry_sources and not self._pending_entries:
-            self._pending_entries, new = list(rest), list(rest)
-            copies: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-        else:
-            if self._pending_entries:
-                pending, self._pending_entries = self._pending_entries, []
-                _keep(pending, [entry_key(e) for e in pending], self._entry_sources)
-            new, copies = _keep(rest, [entry_key(e) for e in rest], self._entry_sources)
+        new, copies = self._new_entries(rest)
         for e in repeated:
             copies[(derived[e.reference], e.source)].append(e)
         for e in new:
@@ -195,3 +251,31 @@ class Once:
                 Severity.NOTE,
             )
         return new
+
+    def _new_entries(self, entries: list[Entry]) -> tuple[list[Entry], dict[tuple[str, str], list[Entry]]]:
+        """:func:`_keep` for entries, with whole keys made only where a copy is possible.
+
+        Two entries with the same key have the same reference and title; an entry whose
+        pair no earlier input kept is new, and is kept unkeyed under its pair.  When a
+        later input brings that pair, the entries kept under it are keyed first, in the
+        order they were kept, so that each key's sources are in reading order as if every
+        entry had been keyed when read.
+        """
+        pairs = [(e.reference, e.title) for e in entries]
+        unkeyed, keyed, sources = self._unkeyed, self._keyed, self._entry_sources
+        for pair in dict.fromkeys(pairs):
+            if pair in unkeyed:
+                for kept in unkeyed.pop(pair):
+                    sources.setdefault(entry_key(kept), []).append(kept.source)
+                keyed.add(pair)
+        to_key = [e for e, pair in zip(entries, pairs, strict=True) if pair in keyed]
+        kept_keyed, copies = _keep(to_key, [entry_key(e) for e in to_key], sources)
+        kept_ids = {id(e) for e in kept_keyed}
+        new: list[Entry] = []
+        for e, pair in zip(entries, pairs, strict=True):
+            if pair not in keyed:
+                unkeyed.setdefault(pair, []).append(e)
+                new.append(e)
+            elif id(e) in kept_ids:
+                new.append(e)
+        return new, copies

@@ -7,9 +7,10 @@ table covers them all, and the headings only the older variants use tell the var
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..._speed import page_section
 from ...errors import Diagnostics, Severity, Span
 from ...model import Dataset, OptOuts, Period, Section
 from ...names import dataset_family
@@ -70,34 +71,41 @@ class Draft:
     fields: list[tuple[str, str, Span]] = field(default_factory=list)
     datasets: list[Dataset] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
-    section: tuple[str, Span, list[Span]] | None = None
+    #: the open free-text section: its name, heading line, the text after the heading and
+    #: the index in ``page`` of the line after the heading
+    section: tuple[str, Span, Span | None, int] | None = None
     in_list: str | None = None
     implicit_list: bool = False
     unrecognised: list[Span] = field(default_factory=list)
     variant: str = "newer"
     last_field: str | None = None
     heads: set[str] = field(default_factory=set)  # lower-cased headings in ``fields``
+    #: the page's lines and their line numbers, and the index of the line being read
+    page: tuple[str, ...] = ()
+    numbers: Sequence[int] = ()
+    at: int = 0
 
     def keep_field(self, heading: str, value: str, span: Span) -> None:
         """Keep one (heading, value, line) in ``fields``; ``heads`` makes repeats cheap to see."""
         self.fields.append((heading, value, span))
         self.heads.add(heading.lower())
 
-    def close_section(self) -> None:
-        """Keep the open free-text section, if any."""
+    def close_section(self, end: int) -> None:
+        """Keep the open free-text section, if any: every line before ``end`` (an index in
+        ``page``) since its heading is one of its lines (blank ones left out)."""
         if self.section is not None:
-            name, span, lines = self.section
-            self.sections.append(Section(name, span, tuple(lines)))
+            name, span, first, start = self.section
+            self.sections.append(page_section(name, span, first, self.page, self.numbers, start, end))
             self.section = None
 
     def open_section(self, name: str, span: Span, first: str = "") -> None:
-        """Start a free-text section at ``span``, with the text after its heading as its first line."""
-        self.close_section()
+        """Start a free-text section at ``span`` (the line being read), with the text after
+        its heading as its first line."""
+        self.close_section(self.at)
         self.in_list = None
         text = first.strip()
         col = len(span.text.rstrip()) - len(text) + 1  # where the inline text starts
-        lines = [Span(span.path, span.line, col, text)] if text else []
-        self.section = (name, span, lines)
+        self.section = (name, span, Span(span.path, span.line, col, text) if text else None, self.at + 1)
 
 
 #: Reads the value after one field heading into the draft.

@@ -38,6 +38,12 @@ _BULLET = re.compile(r"\s*(?:[-•*o§]|\(?\d{1,3}[.)])\s+(?=\S)")
 _FIELD = re.compile(r"^\s*(?P<head>[A-Za-z][A-Za-z \t/()\-]{1,40}?):(?P<value>.*)$")
 
 
+#: Every known field and section heading, lower-cased.  A field heading is the text before
+#: a line's first colon (:data:`_FIELD` allows no colon in it), so a line whose text before
+#: its first colon is none of these is no field, whatever :data:`_FIELD` says.
+_HEADS = frozenset(FIELD_READERS) | frozenset(SECTION_HEADINGS)
+
+
 def _heading(text: str) -> re.Match[str] | None:
     """The title/reference match of an entry heading line, or None."""
     if len(text) > _HEADING_MAX or ("—" not in text and "–" not in text) or _item(text):
@@ -77,9 +83,11 @@ def parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list
 def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, list[Entry]]:
     """:func:`parse_page` itself.
 
-    Most lines are free text inside a section.  A line with neither a dash (no entry
-    heading) nor a colon (no field heading) is appended to the open section without
-    trying any pattern; every other line goes through the full reading.
+    Most lines are free text inside a section.  A line inside an open section with neither
+    a dash (no entry heading) nor a known heading before its first colon (no field heading)
+    is passed over: the section keeps where it starts and ends, and makes its line spans
+    when they are first read (:func:`~dataflow_graph._speed.page_section`).  Every other
+    line goes through the full reading.
     """
     path = source.path
     banner: list[Span] = []
@@ -88,34 +96,38 @@ def _parse_page(source: TextSource, diagnostics: Diagnostics) -> tuple[Page, lis
     page: Page | None = None
     organisation: str | None = None
     position = 0
-    free: list[Span] | None = None  # lines of the open section, if any
-    numbers = source.line_numbers or range(1, len(source.lines) + 1)
-    for line, text in zip(numbers, source.lines, strict=True):
+    in_section = False  # a free-text section is open
+    lines = source.lines
+    numbers = source.line_numbers or range(1, len(lines) + 1)
+    for i, text in enumerate(lines):
         if ("—" in text or "–" in text) and (m := _heading(text)):  # the dashes of _DASHES
             if draft is not None:
-                entries.extend(_finish(draft, diagnostics, source, organisation=organisation))
+                entries.extend(_finish(draft, i, diagnostics, source, organisation=organisation))
             elif page is None:
                 page = _page(path, banner, diagnostics)  # banner notes come first
                 organisation = page.organisation
             position += 1
             diagnostics.read += 1
-            draft = _new_draft(m, Span(path, line, 1, text), position, diagnostics)
-            free = None
-        elif free is not None and ":" not in text:  # free text: no field heading possible
-            if text and not text.isspace():  # blank lines inside an entry are skipped
-                free.append(Span(path, line, 1, text))
+            draft = _new_draft(m, Span(path, numbers[i], 1, text), position, diagnostics)
+            draft.page, draft.numbers = lines, numbers
+            in_section = False
+        elif in_section and (":" not in text or text[: text.find(":")].strip().lower() not in _HEADS):
+            continue  # free text, no field heading: a line of the open section (blank ones are left out)
         elif draft is None:
-            banner.append(Span(path, line, 1, text))
+            banner.append(Span(path, numbers[i], 1, text))
         else:
-            _read_line(draft, Span(path, line, 1, text), diagnostics)
-            free = draft.section[2] if draft.section is not None else None
+            draft.at = i
+            _read_line(draft, Span(path, numbers[i], 1, text), diagnostics)
+            in_section = draft.section is not None
     if draft is not None:
         expected = (  # with two entries or more before it, what they all have
             frozenset.intersection(*(frozenset(s.name for s in e.sections) for e in entries)) & _CUT_BEFORE
             if len(entries) >= 2
             else None
         )
-        entries.extend(_finish(draft, diagnostics, source, last=True, organisation=organisation, expected=expected))
+        entries.extend(
+            _finish(draft, len(lines), diagnostics, source, last=True, organisation=organisation, expected=expected)
+        )
     if page is None:
         page = _page(path, banner, diagnostics)
     if position == 0:
@@ -204,8 +216,7 @@ def _read_line(d: Draft, span: Span, diagnostics: Diagnostics) -> None:
         _read_field(d, head, raw_head, fm.group("value"), span, diagnostics)
         return
     if d.section is not None:
-        d.section[2].append(span)
-        return
+        return  # a line of the open section (it keeps where it starts and ends)
     item = _item(text)
     if d.in_list == "datasets" and item:
         add_dataset(d, item, span, diagnostics)
@@ -247,7 +258,7 @@ def _read_field(d: Draft, head: str, raw_head: str, value: str, span: Span, diag
         d.open_section(SECTION_HEADINGS[head], span, value)
         return
     if d.section is not None:
-        d.close_section()
+        d.close_section(d.at)
     d.in_list = None
     if head in d.heads and head not in ("access method", "legal basis"):
         diagnostics.report(
@@ -265,6 +276,7 @@ def _read_field(d: Draft, head: str, raw_head: str, value: str, span: Span, diag
 
 def _finish(
     d: Draft,
+    end: int,
     diagnostics: Diagnostics,
     source: TextSource,
     last: bool = False,
@@ -273,11 +285,12 @@ def _finish(
 ) -> Iterator[Entry]:
     """The entry of a draft, counted as parsed; none, counted as rejected, when it has no body.
 
-    ``expected`` are the sections (Objectives, Processing) every earlier entry of the page
-    has, when there are two or more: the last entry lacking one of them was cut short.
+    ``end`` is the index of the page line after the entry.  ``expected`` are the sections
+    (Objectives, Processing) every earlier entry of the page has, when there are two or
+    more: the last entry lacking one of them was cut short.
     """
     open_section = d.section[0] if d.section is not None else None
-    d.close_section()
+    d.close_section(end)
     has_body = bool(d.fields or d.sections or d.datasets or d.unrecognised)
     if not has_body:
         diagnostics.rejected += 1
