@@ -100,17 +100,18 @@ def cyclic_gc_paused() -> Iterator[None]:
     collector has nothing to free; left on, it rescans the whole growing heap of
     records already read (about a third of the parse time on a large register).
 
-    On the way out, if a collection has come due, the objects made are moved to the
-    oldest generation without a scan (``gc.freeze()`` then ``gc.unfreeze()``, each a splice
-    of lists), as the passes skipped would have moved them; otherwise the next young and
-    middle collections would scan them all again, and so would every forked worker,
-    copying their pages.  Scanning them there (``gc.collect(1)``) found nothing to free
-    but took about a tenth of a second per hundred thousand records (0.1 s of a 0.8 s
-    convergence, 0.35 s of reading 10k pages).  The few cycles made meanwhile (worker
-    pools' bookkeeping: a hundred objects) wait for the next full collection.  When
-    something else has frozen objects (unfreezing would hand them back to the collector)
-    the young generations are scanned as before.  In a ``dfg`` process the records are
-    frozen out of every later scan instead, with no scan first (:mod:`dataflow_graph._lifetime`).
+    On the way out, the objects made are moved to the oldest generation without a scan
+    (``gc.freeze()`` then ``gc.unfreeze()``, each a splice of lists), as the passes
+    skipped would have moved them; otherwise the next young and middle collections would
+    scan them all again, and so would every forked worker, copying their pages.
+    Scanning them there (``gc.collect(1)``) found nothing to free but took about a tenth
+    of a second per hundred thousand records (0.1 s of a 0.8 s convergence, 0.35 s of
+    reading 10k pages).  The few cycles made meanwhile (worker pools' bookkeeping: a
+    hundred objects) wait for the next full collection.  When something else has frozen
+    objects (unfreezing would hand them back to the collector) the young generations are
+    scanned as before, if a collection has come due.  In a ``dfg`` process the records
+    are frozen out of every later scan instead, with no scan first
+    (:mod:`dataflow_graph._lifetime`).
     """
     if not gc.isenabled():
         yield
@@ -122,12 +123,11 @@ def cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
         if _lifetime.records_live_to_exit:
             gc.freeze()  # see dataflow_graph._lifetime
+        elif not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()  # everything now in the oldest generation, unscanned
         elif gc.get_count()[0] > gc.get_threshold()[0]:
-            if gc.get_freeze_count():
-                gc.collect(1)
-            else:
-                gc.freeze()
-                gc.unfreeze()  # everything now in the oldest generation, unscanned
+            gc.collect(1)
 
 
 def positional(record: type[Rec], order: Sequence[str]) -> type[Rec]:
