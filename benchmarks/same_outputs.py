@@ -119,7 +119,10 @@ def compare(ref: str, entries: int, keep: Path | None) -> int:
             for name, args, written in COMMANDS:
                 outputs = []
                 for side, code in (("before", tree), ("after", ROOT)):
-                    out = data / f"out-{side}.html" if written else None
+                    # one name for both sides: commands print the path they wrote
+                    out = data / "out.html" if written else None
+                    if out is not None:
+                        out.unlink(missing_ok=True)
                     argv = [a.format(out=out) for a in args] + [path]
                     outputs.append(_run(code, data, argv, out))
                     if keep is not None:
