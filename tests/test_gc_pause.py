@@ -7,9 +7,13 @@ process-wide state that other tests (and ``dfg`` commands run in-process) change
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 _PRELUDE = """
 import gc, json, weakref
@@ -36,7 +40,10 @@ def young(objs):
 
 def _run(body: str) -> dict[str, object]:
     code = _PRELUDE + textwrap.dedent(body)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this tree's code, whatever the current folder
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120, cwd=ROOT, env=env
+    )
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout)
     return result
