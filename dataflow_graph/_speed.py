@@ -339,7 +339,33 @@ def _forked_work(job: Any) -> Any:
     return _work(job)
 
 
-class _CellSection(Section):
+class _LazySection(Section):
+    """A :class:`Section` whose line spans are made on first use (by ``lines`` in a subclass).
+
+    It compares, hashes, prints and pickles as the plain section ``Section(name, span,
+    lines)`` would: the laziness is never seen.
+    """
+
+    __slots__ = ()
+
+    def _plain(self) -> Section:
+        return Section(self.name, self.span, self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Section):
+            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
+        return NotImplemented
+
+    __hash__ = Section.__hash__
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
+        return Section, (self.name, self.span, self.lines)
+
+
+class _CellSection(_LazySection):
     """A :class:`Section` of one cell whose line spans are made on first use.
 
     Reading a workbook does not need the spans of every line of every statement; the
@@ -370,22 +396,6 @@ class _CellSection(Section):
     def text(self) -> str:
         return self._text
 
-    def _plain(self) -> Section:
-        return Section(self.name, self.span, self.lines)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Section):
-            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
-        return NotImplemented
-
-    __hash__ = Section.__hash__
-
-    def __repr__(self) -> str:
-        return repr(self._plain())
-
-    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
-        return Section, (self.name, self.span, self.lines)
-
 
 _new_cell_section = _CellSection.__new__
 _set_name, _set_heading = slot_setters(Section, "name", "span")
@@ -408,7 +418,7 @@ def cell_section(name: str, source: str, line: int, text: str) -> Section:
     return section
 
 
-class _PageSection(Section):
+class _PageSection(_LazySection):
     """A :class:`Section` of a page whose line spans are made on first use.
 
     A section's lines are the text after its heading (``first``) and the lines of the
@@ -468,22 +478,6 @@ class _PageSection(Section):
     @property
     def text(self) -> str:
         return "\n".join(self.line_texts())
-
-    def _plain(self) -> Section:
-        return Section(self.name, self.span, self.lines)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Section):
-            return (self.name, self.span, self.lines) == (other.name, other.span, other.lines)
-        return NotImplemented
-
-    __hash__ = Section.__hash__
-
-    def __repr__(self) -> str:
-        return repr(self._plain())
-
-    def __reduce__(self) -> tuple[type[Section], tuple[str, Span, tuple[Span, ...]]]:
-        return Section, (self.name, self.span, self.lines)
 
 
 _span_text = attrgetter("text")
