@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 
 import networkx as nx
 
-from .._speed import cyclic_gc_paused
+from .._speed import cyclic_gc_paused, field_setters
 from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
 from .build import RollUp, rolled_up
@@ -475,7 +475,21 @@ class _Copies:
         path, route = whole[0][:end], whole[1][:end]
         path = self.shared.setdefault(path, path)
         route = self.shared.setdefault(route, route)
-        return Side(f, hop, path, route, found, months_found, dated_by), months
+        side = _new_side(Side)  # Side(f, hop, path, route, found, months_found, dated_by)
+        _side_flow(side, f)
+        _side_hop(side, hop)
+        _side_path(side, path)
+        _side_route(side, route)
+        _side_opt_outs(side, found)
+        _side_months(side, months_found)
+        _side_dated_by(side, dated_by)
+        return side, months
+
+
+_new_side = Side.__new__
+_side_flow, _side_hop, _side_path, _side_route, _side_opt_outs, _side_months, _side_dated_by = field_setters(
+    Side, ("flow", "hop", "path", "route", "opt_outs_found", "months_found", "dated_by")
+)
 
 
 def _flow_months(f: Flow) -> frozenset[str]:
@@ -586,10 +600,24 @@ def _cite(side: Side) -> Cited:
     return _cited(side.hop.evidence, side.flow.entry, side.flow.reference)
 
 
+_new_cited = Cited.__new__
+_cited_source, _cited_line, _cited_col, _cited_text, _cited_entry, _cited_reference, _cited_row = field_setters(
+    Cited, ("source", "line", "col", "text", "entry", "reference", "row_id")
+)
+
+
 def _cited(span: Span, entry: str | None, reference: str | None) -> Cited:
-    """``Cited.of(span, entry=entry, reference=reference)``, called by position (made tens
-    of thousands of times per query on a large register)."""
-    return Cited(span.path, span.line, span.col, span.text, entry, reference)
+    """``Cited.of(span, entry=entry, reference=reference)``, its slots filled directly (made
+    tens of thousands of times per query on a large register: see :func:`field_setters`)."""
+    out = _new_cited(Cited)
+    _cited_source(out, span.path)
+    _cited_line(out, span.line)
+    _cited_col(out, span.col)
+    _cited_text(out, span.text)
+    _cited_entry(out, entry)
+    _cited_reference(out, reference)
+    _cited_row(out, None)
+    return out
 
 
 def _copies(n: int, word: str) -> str:
