@@ -372,7 +372,26 @@ class _LazySection(Section):
     lines)`` would: the laziness is never seen.
     """
 
-    __slots__ = ()
+    __slots__ = ("_lines",)
+    _lines: tuple[Span, ...]
+
+    def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "span", span)
+        object.__setattr__(self, "_lines", tuple(lines))
+
+    @property
+    def lines(self) -> tuple[Span, ...]:
+        try:
+            return self._lines
+        except AttributeError:
+            lines = self._made_lines()
+            object.__setattr__(self, "_lines", lines)
+            return lines
+
+    def _made_lines(self) -> tuple[Span, ...]:
+        """The line spans, made when ``lines`` is first read."""
+        raise NotImplementedError
 
     def _plain(self) -> Section:
         return Section(self.name, self.span, self.lines)
@@ -399,24 +418,15 @@ class _CellSection(_LazySection):
     would hold.  It compares, hashes, prints and pickles as that plain section.
     """
 
-    __slots__ = ("_lines", "_text")
-    _lines: tuple[Span, ...]
+    __slots__ = ("_text",)
     _text: str
 
     def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "span", span)
+        super().__init__(name, span, lines)
         object.__setattr__(self, "_text", "\n".join(s.text for s in lines))
-        object.__setattr__(self, "_lines", tuple(lines))
 
-    @property
-    def lines(self) -> tuple[Span, ...]:
-        try:
-            return self._lines
-        except AttributeError:
-            lines = new_spans(self.span.path, self.span.line, self._text)
-            object.__setattr__(self, "_lines", lines)
-            return lines
+    def _made_lines(self) -> tuple[Span, ...]:
+        return new_spans(self.span.path, self.span.line, self._text)
 
     @property
     def text(self) -> str:
@@ -455,38 +465,26 @@ class _PageSection(_LazySection):
     ``Section(name, span, lines)`` would.
     """
 
-    __slots__ = ("_end", "_first", "_lines", "_numbers", "_page", "_start")
-    _lines: tuple[Span, ...]
+    __slots__ = ("_end", "_first", "_numbers", "_page", "_start")
     _first: Span | None
     _page: tuple[str, ...]
     _numbers: Sequence[int]
     _start: int
     _end: int
 
-    def __init__(self, name: str, span: Span, lines: tuple[Span, ...] = ()) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "span", span)
-        object.__setattr__(self, "_lines", tuple(lines))
-
-    @property
-    def lines(self) -> tuple[Span, ...]:
-        try:
-            return self._lines
-        except AttributeError:
-            path, page, numbers = self.span.path, self._page, self._numbers
-            out = [] if self._first is None else [self._first]
-            for i in range(self._start, self._end):
-                text = page[i]
-                if text and not text.isspace():  # blank lines are not kept
-                    span = _new_span(Span)
-                    _set_path(span, path)
-                    _set_line(span, numbers[i])
-                    _set_col(span, 1)
-                    _set_text(span, text)
-                    out.append(span)
-            lines = tuple(out)
-            object.__setattr__(self, "_lines", lines)
-            return lines
+    def _made_lines(self) -> tuple[Span, ...]:
+        path, page, numbers = self.span.path, self._page, self._numbers
+        out = [] if self._first is None else [self._first]
+        for i in range(self._start, self._end):
+            text = page[i]
+            if text and not text.isspace():  # blank lines are not kept
+                span = _new_span(Span)
+                _set_path(span, path)
+                _set_line(span, numbers[i])
+                _set_col(span, 1)
+                _set_text(span, text)
+                out.append(span)
+        return tuple(out)
 
     def parts(self) -> tuple[str, Span, Span | None, tuple[str, ...], Sequence[int], int, int]:
         """The arguments of :func:`page_section` that make this section (what the load cache keeps:
