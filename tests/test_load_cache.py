@@ -292,3 +292,17 @@ def test_load_cache_a_record_is_filled_from_all_its_fields_or_not_at_all():
             fill(Span.__new__(Span), state)
     with pytest.raises(pickle.UnpicklingError, match="not a frozen, slotted record"):
         cache.filler(dict)
+
+
+def test_load_cache_key_names_the_installed_version_and_every_source_file():
+    """The version read from the metadata's header is the one importlib.metadata parses, and
+    the files listed are every .py and .yaml file of the package."""
+    from importlib import metadata
+
+    try:
+        installed = metadata.version("dataflow-graph")
+    except metadata.PackageNotFoundError:
+        installed = "unknown"
+    assert cache._version() == installed
+    package = Path(cache.__file__).parent
+    assert cache.source_files() == sorted([*package.rglob("*.py"), *package.rglob("*.yaml")])
