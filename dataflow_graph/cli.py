@@ -345,8 +345,10 @@ def base_option(f: F) -> F:
 @contextmanager
 def phase(text: str) -> Iterator[None]:
     """A progress line on stderr for a step that takes over a second (on a terminal, not with ``-q``)."""
+    from . import _lifetime
     from .outputs.terminal import progress
 
+    _lifetime.imports_done()  # the command's first step: what it imported is imported
     with progress(text, show=sys.stderr.isatty() and not _settings().get("quiet")):
         yield
 
@@ -1130,4 +1132,8 @@ def main(args: Sequence[str] | None = None, prog_name: str | None = None) -> Non
     from . import _lifetime
 
     _lifetime.records_live_to_exit = True
-    cli(args, prog_name=prog_name)
+    _lifetime.pause_for_imports()  # until the command's first step (cli.phase)
+    try:
+        cli(args, prog_name=prog_name)
+    finally:
+        _lifetime.imports_done()

@@ -254,3 +254,55 @@ def test_load_cache_page_sections_stay_lazy_and_equal(page, tmp_path):
     assert [s.text for s in sections] == [s.text for e in fresh.entries for s in e.sections]
     assert served.entries == fresh.entries
     assert [repr(s) for s in sections] == [repr(s) for e in fresh.entries for s in e.sections]
+
+
+def test_load_cache_equal_cell_texts_are_written_once_and_served_equal():
+    """Equal workbook cells under two entries are pickled as one text: the file holds it once
+    and the loaded sections are equal to those pickled (and share the text)."""
+    import pickle
+
+    from dataflow_graph._speed import cell_section
+
+    text = "To inform the decision making process\nfor the scope of the future products " * 40
+    one = cell_section("Objectives", "book.xlsx#Purposes", 2, text)
+    two = cell_section("Objectives", "book.xlsx#Purposes", 9, "".join(list(text)))  # equal, not the same object
+    assert one.text is not two.text
+    data = cache.dumps((one, two))
+    assert len(data) < 1.5 * len(text.encode())
+    loaded = pickle.loads(data)
+    assert loaded == (one, two)
+    assert loaded[0].text is loaded[1].text
+    assert [s.lines for s in loaded] == [one.lines, two.lines]
+
+
+def test_load_cache_a_record_is_filled_from_all_its_fields_or_not_at_all():
+    """Records are made with ``__new__`` and filled by one filler per class (named once in the
+    file); a state of another length is refused, and so is a class that is no frozen record."""
+    import pickle
+
+    from dataflow_graph.errors import Span
+
+    spans = [Span("p.txt", 3, 1, "x"), Span("q", 1, 2, "y"), Span("r", 5, 1, "")]
+    data = cache.dumps(spans)
+    assert data.count(b"filler") == 1
+    assert pickle.loads(data) == spans
+    fill = cache.filler(Span)
+    for state in (("p.txt", 3, 1), ("p.txt", 3, 1, "x", "extra")):
+        with pytest.raises(ValueError, match="values to unpack"):
+            fill(Span.__new__(Span), state)
+    with pytest.raises(pickle.UnpicklingError, match="not a frozen, slotted record"):
+        cache.filler(dict)
+
+
+def test_load_cache_key_names_the_installed_version_and_every_source_file():
+    """The version read from the metadata's header is the one importlib.metadata parses, and
+    the files listed are every .py and .yaml file of the package."""
+    from importlib import metadata
+
+    try:
+        installed = metadata.version("dataflow-graph")
+    except metadata.PackageNotFoundError:
+        installed = "unknown"
+    assert cache._version() == installed
+    package = Path(cache.__file__).parent
+    assert cache.source_files() == sorted([*package.rglob("*.py"), *package.rglob("*.yaml")])

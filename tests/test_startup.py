@@ -123,3 +123,44 @@ def test_startup_a_cache_hit_imports_no_parser(source, seed_path, tmp_path):
     assert {read_by, "yaml"} <= set(first)  # the first run parses, and reads reviewed YAML
     unused = (*parsers, "dataflow_graph.extract", "yaml", "multiprocessing", "concurrent")
     assert not [m for m in second if m.startswith(unused)], second
+
+
+_COLLECTOR = """
+import contextlib, gc, sys
+from dataflow_graph import cli
+seen = {{}}
+real_phase = cli.phase
+
+@contextlib.contextmanager
+def phase(text):
+    seen.setdefault("importing", gc.isenabled())
+    seen.setdefault("networkx", "networkx" in sys.modules)
+    with real_phase(text):
+        seen.setdefault("working", gc.isenabled())
+        yield
+
+cli.phase = phase
+try:
+    cli.main([{args}], prog_name="dfg")
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+print(seen.get("importing"), seen.get("networkx"), seen.get("working"), gc.isenabled(), gc.get_freeze_count() > 0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-q", "--no-cache", "org", "NHS Thurrock CCG", "SEED"], "False True True True True"),
+        (["families"], "None None None True True"),
+    ],
+)
+def test_startup_the_collector_is_off_while_a_dfg_command_imports_and_on_for_its_work(seed_path, args, expected):
+    """`dfg` (cli.main) pauses the cycle collector while the command imports its modules
+    (networkx among them), then freezes them and turns it back on for the command's work;
+    a command with no step to announce gets it back when it returns."""
+    argv = ", ".join(repr(str(seed_path) if a == "SEED" else a) for a in args)
+    done = subprocess.run(
+        [sys.executable, "-c", _COLLECTOR.format(args=argv)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.split()[-5:] == expected.split()
