@@ -156,10 +156,20 @@ class Output(NamedTuple):
         write_file(self.path, data)
         note(f"wrote {self.path}" + (f": {summary}" if summary else ""))
 
-    def write(self, document: object, found: Sequence[rows.Row], title: str, *, summary: str = "") -> None:
-        """Write the JSON document, or its rows as CSV or a table."""
+    def write(
+        self,
+        document: object,
+        found: Sequence[rows.Row] | Callable[[], Sequence[rows.Row]],
+        title: str,
+        *,
+        summary: str = "",
+    ) -> None:
+        """Write the JSON document, or its rows as CSV or a table (``found`` may be a
+        function making them: JSON then never makes them)."""
         from .outputs.terminal import render
 
+        if callable(found):
+            found = [] if self.fmt == "json" else found()
         self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw), summary=summary)
 
     def refuse_terminal(self, what: str) -> None:
@@ -399,7 +409,7 @@ def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     register = load(paths, flows=False)
     out.write(
         documents.parse_document(register),
-        rows.entries_rows(register.entries),
+        lambda: rows.entries_rows(register.entries),
         "Register entries",
         summary=f"{len(register.entries)} entries, {len(register.releases)} released files",
     )
@@ -433,7 +443,7 @@ def flows_command(
     document = documents.flows_document(
         selected, organisations=register.organisations, diagnostics=register.diagnostics
     )
-    out.write(document, rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
+    out.write(document, lambda: rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
     report(register.diagnostics)
 
 

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Diagnostics
-from ..graph import (
-    SEVERITY,
-    AgreementSummary,
-    Convergence,
-    Direction,
-    Excluded,
-    FileFinding,
-    FlowPath,
-    Neighbour,
-    OrganisationSummary,
-    RedFlagReport,
-    redflag_report,
-)
 from ..model import Entry, Flow, Organisation, Page, Release
+
+if TYPE_CHECKING:  # the flow graph (and networkx) only where a document needs it: not for `dfg flows`
+    from ..graph import (
+        AgreementSummary,
+        Convergence,
+        Direction,
+        Excluded,
+        FileFinding,
+        FlowPath,
+        Neighbour,
+        OrganisationSummary,
+        RedFlagReport,
+    )
 
 __all__ = [
     "SCHEMA",
@@ -324,6 +324,8 @@ def converge_document(
 ) -> Document:
     """``dfg converge``: flow and file findings by severity, the weights, pairs reported apart,
     and (with released files) their red flags."""
+    from ..graph import SEVERITY, redflag_report
+
     keyed = [((-c.severity, c.recipient, c.family, "flows"), {"source": "flows", **c.as_dict()}) for c in found]
     keyed += [((-f.severity, f.recipient, str(f.family), "releases"), f.as_dict()) for f in files]
     tables = _Tables()
