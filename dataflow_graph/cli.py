@@ -408,7 +408,7 @@ def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
 
     register = load(paths, flows=False)
     out.write(
-        documents.parse_document(register),
+        documents.parse_document(register, for_dumps=True),
         lambda: rows.entries_rows(register.entries),
         "Register entries",
         summary=f"{len(register.entries)} entries, {len(register.releases)} released files",
@@ -441,7 +441,7 @@ def flows_command(
     register = load(paths)
     selected = api.flows(register, family=family, identifiability=identifiability)
     document = documents.flows_document(
-        selected, organisations=register.organisations, diagnostics=register.diagnostics
+        selected, organisations=register.organisations, diagnostics=register.diagnostics, for_dumps=True
     )
     out.write(document, lambda: rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
     report(register.diagnostics)
