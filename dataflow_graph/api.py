@@ -20,23 +20,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from . import cache as _cache
-from . import graph as queries
 from ._resources import embedded_path
 from .cache import CacheInfo, LoadCache, cache_folder, input_key
 from .errors import Diagnostics, NothingReadError, UnknownOrganisationError, UsageError
-from .graph import (
-    AgreementSummary,
-    Convergence,
-    Direction,
-    Excluded,
-    FileFinding,
-    FlowPath,
-    Neighbour,
-    OrganisationSummary,
-    RedFlagReport,
-    RollUp,
-    build_graph,
-)
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
 from .rdf import DEFAULT_BASE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
@@ -45,7 +31,23 @@ from .read import Limits, gather_inputs, limits_from_environment, month, parse_p
 if TYPE_CHECKING:  # imported where used: a command imports only what it needs
     import networkx as nx
 
+    # The flow graph and its queries (and networkx under them) are imported by the first
+    # function that needs them: ``dfg flows``, ``dfg parse`` and ``dfg eval`` never do
+    # (a sixth of a ``dfg flows`` run on 1,000 entries).
+    from . import graph as queries
     from .extract import Score
+    from .graph import (
+        AgreementSummary,
+        Convergence,
+        Direction,
+        Excluded,
+        FileFinding,
+        FlowPath,
+        Neighbour,
+        OrganisationSummary,
+        RedFlagReport,
+        RollUp,
+    )
     from .outputs.report import Briefing
     from .rdf import register as _rdf
 
@@ -84,6 +86,15 @@ __all__ = [
     "redflags",
     "resolve_organisation",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``api.Direction`` and ``api.RollUp``, imported with the flow graph's queries on first use."""
+    if name in ("Direction", "RollUp"):
+        from . import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -139,6 +150,8 @@ class Register:
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
         """The flow graph, with the successors of its organisations as nodes."""
+        from .graph import build_graph
+
         orgs = self.organisations
         by_id = self.gazetteer.by_id
         extra = [by_id[o.successor] for o in orgs if o.successor and o.successor in by_id]
@@ -147,6 +160,8 @@ class Register:
     @cached_property
     def convergences(self) -> tuple[tuple[Convergence, ...], tuple[Excluded, ...]]:
         """Findings and pairs reported apart of the whole register (units rolled up)."""
+        from . import graph as queries
+
         if self.cache is not None and (kept := self.cache.get("convergences")) is not None:
             self.flows  # noqa: B018 - the flows' diagnostics, as when computed
             found_kept: tuple[tuple[Convergence, ...], tuple[Excluded, ...]] = kept
@@ -162,6 +177,8 @@ class Register:
         cache, as the organisations of those names and of their stripped spellings:
         resolving each spelling is most of a warm ``dfg org``'s own work, and loading the
         gazetteer to do it a tenth of its start-up)."""
+        from . import graph as queries
+
         names = {r.recipient for r in self.releases}
         if self.cache is not None and (kept := self.cache.get("recipients")) is not None:
             resolved: dict[str, Organisation] = kept
@@ -176,6 +193,8 @@ class Register:
     @cached_property
     def facts(self) -> queries.Facts:
         """What findings cite beyond the graph: the entries and the released files."""
+        from . import graph as queries
+
         return queries.Facts.of(self.entries, self.releases)
 
     @cached_property
@@ -337,6 +356,8 @@ def resolve_organisation(register: Register, name: str) -> str:
     >>> resolve_organisation(load(), "thurrock ccg")
     'org:nhs-thurrock-ccg'
     """
+    from . import graph as queries
+
     return queries.resolve_organisation(register.graph, register.gazetteer, name)
 
 
@@ -380,6 +401,8 @@ def parse_during(text: str | None) -> Period | None:
 
 def ranked(found: Sequence[Convergence], files: Sequence[FileFinding]) -> list[Convergence | FileFinding]:
     """Flow and released-file findings in one list, most severe first."""
+    from . import graph as queries
+
     return queries.ranked(found, files)
 
 
@@ -452,6 +475,8 @@ def families() -> list[Family]:
 def organisations(register: Register, *, reviewed: bool = False) -> list[Organisation]:
     """The organisations one can ask about: the register's (its flows' and its files' recipients),
     or with ``reviewed`` every organisation of the reviewed gazetteer too; sorted by name."""
+    from . import graph as queries
+
     found = {o.id: o for o in register.organisations}
     for r in register.releases:
         org = queries.recipient_of(r.recipient)
@@ -464,6 +489,8 @@ def organisations(register: Register, *, reviewed: bool = False) -> list[Organis
 
 def pages_of(register: Register, organisation: Organisation | None) -> list[Page]:
     """The register pages about one organisation (whose banner names it), or every page."""
+    from . import graph as queries
+
     if organisation is None:
         return list(register.pages)
     keys = queries.name_keys(organisation)
@@ -507,6 +534,8 @@ def paths(
     depth: int | None = DEFAULT_DEPTH,
 ) -> list[FlowPath]:
     """Routes from ``source`` (NHS Digital by default) to ``target``, hop by hop."""
+    from . import graph as queries
+
     return queries.flow_paths(
         register.graph,
         resolve_organisation(register, source),
@@ -524,6 +553,9 @@ def neighbours(
     register: Register, name: str, *, direction: Direction | str, depth: int | None = None
 ) -> list[Neighbour]:
     """``upstream`` (``direction="up"``) or ``downstream`` organisations of one organisation."""
+    from . import graph as queries
+    from .graph import Direction
+
     node = resolve_organisation(register, name)
     return queries.neighbours(register.graph, node, Direction(direction), depth=depth)
 
@@ -532,11 +564,14 @@ def convergences(
     register: Register,
     *,
     recipient: str | None = None,
-    rollup: RollUp | str = RollUp.UNIT,
+    rollup: RollUp | str = "unit",
     family: str | None = None,
     during: str | None = None,
 ) -> tuple[list[Convergence], list[Excluded]]:
     """Convergence findings (DESIGN.md, "Convergence, precisely") and pairs reported apart."""
+    from . import graph as queries
+    from .graph import RollUp
+
     rollup = RollUp(rollup)
     if recipient is None and rollup is RollUp.UNIT and family is None and during is None:
         found, excluded = register.convergences  # the whole register: found once
@@ -554,6 +589,8 @@ def convergences(
 def file_findings(register: Register, *, recipient: str | None = None, family: str | None = None) -> list[FileFinding]:
     """Convergence from released files: one recipient, one family, identifiable and
     record-level de-identified files in one period, with the file rows as evidence."""
+    from . import graph as queries
+
     if not register.releases:
         return []
     org_id = queries.recipient_id(register.graph, register.gazetteer, recipient) if recipient else None
@@ -596,6 +633,8 @@ def organisation_summary(register: Register, name: str) -> OrganisationSummary:
 
     An organisation no flow names is still found among the recipients of released files.
     """
+    from . import graph as queries
+
     G = register.graph
     try:
         node = resolve_organisation(register, name)
@@ -610,6 +649,8 @@ def organisation_summary(register: Register, name: str) -> OrganisationSummary:
 
 def agreement_summary(register: Register, reference: str) -> AgreementSummary:
     """Everything known about one agreement: its entries, flows, recipients, released files."""
+    from . import graph as queries
+
     return queries.agreement_summary(
         reference, entries=register.entries, flows=register.flows, releases=register.releases
     )
@@ -617,6 +658,8 @@ def agreement_summary(register: Register, reference: str) -> AgreementSummary:
 
 def redflags(register: Register, *, recipient: str | None = None) -> RedFlagReport:
     """Files of one dataset sent to one recipient in one period with opt-outs applied and not."""
+    from . import graph as queries
+
     releases: Sequence[Release] = register.releases
     if recipient:
         releases = queries.of_recipient(releases, queries.recipient_id(register.graph, register.gazetteer, recipient))

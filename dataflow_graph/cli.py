@@ -156,10 +156,20 @@ class Output(NamedTuple):
         write_file(self.path, data)
         note(f"wrote {self.path}" + (f": {summary}" if summary else ""))
 
-    def write(self, document: object, found: Sequence[rows.Row], title: str, *, summary: str = "") -> None:
-        """Write the JSON document, or its rows as CSV or a table."""
+    def write(
+        self,
+        document: object,
+        found: Sequence[rows.Row] | Callable[[], Sequence[rows.Row]],
+        title: str,
+        *,
+        summary: str = "",
+    ) -> None:
+        """Write the JSON document, or its rows as CSV or a table (``found`` may be a
+        function making them: JSON then never makes them)."""
         from .outputs.terminal import render
 
+        if callable(found):
+            found = [] if self.fmt == "json" else found()
         self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw), summary=summary)
 
     def refuse_terminal(self, what: str) -> None:
@@ -353,9 +363,16 @@ def phase(text: str) -> Iterator[None]:
         yield
 
 
-def load(paths: Sequence[str], *, flows: bool = True) -> api.Register:
-    """The register of ``paths`` (with its flows extracted), saying so when it is the built-in page."""
+def load(paths: Sequence[str], *, flows: bool = True, queries: bool = True) -> api.Register:
+    """The register of ``paths`` (with its flows extracted), saying so when it is the built-in page.
+
+    ``queries``: the command asks the flow graph, so its queries (and networkx) are imported
+    now, before the first step, while :func:`main` keeps the collector paused.
+    """
     from . import api
+
+    if queries:
+        from . import graph  # noqa: F401 - imported here, before the first step
 
     if not paths:
         note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
@@ -398,10 +415,10 @@ def parse_command(paths: tuple[str, ...], out: Output, report: Report) -> None:
     """
     from .outputs import documents, rows
 
-    register = load(paths, flows=False)
+    register = load(paths, flows=False, queries=False)
     out.write(
-        documents.parse_document(register),
-        rows.entries_rows(register.entries),
+        documents.parse_document(register, for_dumps=True),
+        lambda: rows.entries_rows(register.entries),
         "Register entries",
         summary=f"{len(register.entries)} entries, {len(register.releases)} released files",
     )
@@ -430,12 +447,12 @@ def flows_command(
     from . import api
     from .outputs import documents, rows
 
-    register = load(paths)
+    register = load(paths, queries=False)
     selected = api.flows(register, family=family, identifiability=identifiability)
     document = documents.flows_document(
-        selected, organisations=register.organisations, diagnostics=register.diagnostics
+        selected, organisations=register.organisations, diagnostics=register.diagnostics, for_dumps=True
     )
-    out.write(document, rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
+    out.write(document, lambda: rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
     report(register.diagnostics)
 
 
@@ -462,7 +479,7 @@ def eval_command(paths: tuple[str, ...], gold: str, out: Output) -> None:
     from . import api
     from .outputs.terminal import eval_text
 
-    register = load(paths)
+    register = load(paths, queries=False)
     out.emit(eval_text(api.evaluate_gold(register, gold), out.fmt, csv_raw=out.csv_raw), summary="precision and recall")
 
 

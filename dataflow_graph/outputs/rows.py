@@ -18,20 +18,23 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostics
-from ..graph import (
-    AgreementSummary,
-    Convergence,
-    FileFinding,
-    FlowPath,
-    Neighbour,
-    OrganisationSummary,
-    RedFlagReport,
-    Side,
-)
 from ..model import Entry, Flow, Organisation, Period
 from .documents import HasDict, organisation_document
+
+if TYPE_CHECKING:  # the flow graph (and networkx) only where rows need it: not for `dfg flows`
+    from ..graph import (
+        AgreementSummary,
+        Convergence,
+        FileFinding,
+        FlowPath,
+        Neighbour,
+        OrganisationSummary,
+        RedFlagReport,
+        Side,
+    )
 
 __all__ = [
     "DIAGNOSTIC_COLUMNS",
@@ -161,6 +164,8 @@ def converge_rows(found: Iterable[Convergence | FileFinding]) -> list[Row]:
 
     Keys are the JSON document's; numbers stay numbers; each copy keeps its own label.
     """
+    from ..graph import Convergence
+
     return [
         {
             "source": "flows" if isinstance(f, Convergence) else "releases",

@@ -16,14 +16,14 @@ import textwrap
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Protocol
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Diagnostics, Severity
 from .documents import HasDict, dumps
 from .rows import Row, eval_rows, rows_csv
+
+if TYPE_CHECKING:  # rich where text is laid out or progress shown: `--format json` never is
+    from rich.console import Console
 
 __all__ = [
     "CARDS_BELOW",
@@ -64,6 +64,8 @@ def terminal_width() -> int:
 
 
 def _console(width: int) -> Console:
+    from rich.console import Console
+
     return Console(
         file=io.StringIO(),
         width=width,
@@ -78,6 +80,8 @@ def _console(width: int) -> Console:
 
 def console_text(*renderables: object, width: int | None = None) -> str:
     """Render rich objects (or plain strings) to text, ``width`` columns wide."""
+    from rich.text import Text
+
     console = _console(width or terminal_width())
     for r in renderables:
         console.print(r if not isinstance(r, str) else Text(r))
@@ -214,6 +218,7 @@ def progress(text: str, *, show: bool) -> Iterator[None]:
     if not show:
         yield
         return
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     bar = Progress(
