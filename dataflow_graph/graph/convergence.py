@@ -444,7 +444,7 @@ class _Copies:
         self.facts = facts
         self.paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.opt_outs: dict[tuple[int, str, Identifiability, frozenset[str] | None], CopyOptOuts] = {}
-        self.months: dict[int, frozenset[str]] = {}
+        self.months: dict[tuple[str | None, str | None, str | None], frozenset[str]] = {}
         self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.by_entry: dict[tuple[str, str], CopyOptOuts] = {}
 
@@ -459,16 +459,16 @@ class _Copies:
             months_found, dated_by = None, ()
         if months_found is not None:
             months = months_found
-        elif (known := self.months.get(id(f))) is not None:
-            months = known
+        elif period is None:
+            months = _NO_MONTHS
         else:
-            months = self.months[id(f)] = _flow_months(f)
+            # a few thousand distinct windows among tens of thousands of flows
+            window = (period.start, period.end, f.until)
+            months = self.months.get(window) or self.months.setdefault(window, _flow_months(f))
         key = (id(f), family, hop.identifiability, months_found)
         found = self.opt_outs.get(key)
         if found is None:
-            found = _opt_outs_of(f, hop, family, months, self.facts)
-            if found.basis == ENTRY_STATEMENT:  # the same for every copy of the entry and reference
-                found = self.by_entry.setdefault((f.entry, f.reference), found)
+            found = self._opt_outs(f, hop, family, months)
             self.opt_outs[key] = found
         # many copies share a path (a few thousand distinct among tens of thousands): one
         # tuple each, fewer objects for the collector to scan once the query ends
@@ -485,7 +485,19 @@ class _Copies:
         _side_dated_by(side, dated_by)
         return side, months
 
+    def _opt_outs(self, f: Flow, hop: Hop, family: str, months: frozenset[str]) -> CopyOptOuts:
+        """:func:`_opt_outs_of`, the status read from an entry's opt-out statement made once
+        per entry and reference: it depends on them alone (:data:`ENTRY_STATEMENT`), and
+        :func:`copy_opt_outs` reads it whenever the copy's own text does not decide."""
+        if not _own_text_decides(f, family) and (known := self.by_entry.get((f.entry, f.reference))) is not None:
+            return known
+        found = _opt_outs_of(f, hop, family, months, self.facts)
+        if found.basis == ENTRY_STATEMENT:
+            self.by_entry[(f.entry, f.reference)] = found
+        return found
 
+
+_NO_MONTHS: frozenset[str] = frozenset()
 _new_side = Side.__new__
 _side_flow, _side_hop, _side_path, _side_route, _side_opt_outs, _side_months, _side_dated_by = field_setters(
     Side, ("flow", "hop", "path", "route", "opt_outs_found", "months_found", "dated_by")
@@ -515,6 +527,16 @@ def _file_months(release: Release) -> frozenset[str]:
     if release.month:
         return frozenset((release.month,))
     return months_of(release.period)
+
+
+def _own_text_decides(f: Flow, family: str) -> bool:
+    """Whether a flow's own text says yes or no of opt-outs for one family's copy (step 1 of
+    :func:`copy_opt_outs`, which :func:`_opt_outs_of` asks it)."""
+    own = not f.opt_outs_families or family in f.opt_outs_families
+    return own and f.opt_outs_stated in _DETERMINED and f.opt_outs_evidence is not None
+
+
+_DETERMINED = frozenset((OptOut.YES, OptOut.NO))
 
 
 def _opt_outs_of(f: Flow, hop: Hop, family: str, months: frozenset[str], facts: Facts) -> CopyOptOuts:
@@ -884,7 +906,7 @@ class _SpecialIndex:
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
         self.onward = nx.DiGraph(list(onward))  # an edge list (a dict would read as adjacency)
-        self._downstream: dict[str, set[str]] = {}
+        self._starts_below: dict[str, set[str]] | None = None  # made on first use
         self._linkage_around: dict[str, set[str]] = {}
         self._reid_around: dict[str, set[str]] = {}
         self._cited: dict[int, tuple[Cited, ...]] = {}  # by id of an item the index holds
@@ -925,7 +947,7 @@ class _SpecialIndex:
         near = on_routes | {node} | self.readers.get(node, set())
         around = self._reid_around.get(node)
         if around is None:
-            around = self._reid_around[node] = _ids_at(self.reid_from, self.downstream(node))
+            around = self._reid_around[node] = _ids_at(self.reid_from, self.starts_downstream(node))
         return _split(self.reid_from, near, agreements, around)
 
     def cited(self, item: Linkage | Reidentification) -> tuple[Cited, ...]:
@@ -938,13 +960,28 @@ class _SpecialIndex:
             self._cited[id(item)] = found
         return found
 
-    def downstream(self, node: str) -> set[str]:
-        """``node`` and every organisation its copies go on to."""
-        found = self._downstream.get(node)
-        if found is None:
-            found = {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
-            self._downstream[node] = found
-        return found
+    def starts_downstream(self, node: str) -> set[str]:
+        """The organisations re-identification routes start at that are ``node`` or one its
+        copies go on to (:func:`_at_or_below`, for every node at once on first use)."""
+        if self._starts_below is None:
+            self._starts_below = _at_or_below(self.onward, self.reid_from.keys())
+        return self._starts_below.get(node, set())
+
+
+def _at_or_below(onward: nx.DiGraph, targets: Iterable[str]) -> dict[str, set[str]]:
+    """For each node, the ``targets`` that are the node itself or reachable from it in ``onward``.
+
+    The same as ``targets & ({node} | nx.descendants(onward, node))`` for every node, worked
+    out from the targets upstream: a few of them (where re-identification routes start)
+    against hundreds of recipients, each of which reaches most of the graph.
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for target in targets:
+        out[target].add(target)
+        if target in onward:
+            for above in nx.ancestors(onward, target):
+                out[above].add(target)
+    return dict(out)
 
 
 class _At(Generic[T]):
