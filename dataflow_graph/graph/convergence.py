@@ -9,7 +9,7 @@ severity comes from :mod:`~dataflow_graph.graph.severity`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -51,6 +51,8 @@ _COPY_KIND = {
     for level in Identifiability
 }
 
+_WORDS = {level: level.value for level in Identifiability}
+
 
 @dataclass(frozen=True, slots=True)
 class Side:
@@ -83,7 +85,7 @@ class Side:
     @property
     def label(self) -> str:
         """The copy's own identifiability, in words ("pseudonymised", "anonymised")."""
-        return self.hop.identifiability.value
+        return _WORDS[self.hop.identifiability]  # its value, without the enum's descriptor
 
     def as_dict(self) -> dict[str, object]:
         f = self.flow
@@ -342,28 +344,34 @@ def _convergences(
     onward: dict[tuple[str, str], None] = {}
     readers: dict[str, set[str]] = defaultdict(set)
     special: list[tuple[str, str, Flow, Hop]] = []
-    for u, v, data in G.edges(data=True):
-        f: Flow = data["flow"]
-        hop: Hop = data["hop"]
-        flow_kind = f.kind
-        if flow_kind in _ONWARD_KINDS:
-            onward[(u, v)] = None
-        if hop.access:
-            readers[v].add(u)
-        if flow_kind in _SPECIAL_KINDS:
-            special.append((u, v, f, hop))
-        if flow_kind not in _SIDE_KINDS or (during is not None and not in_window(f.period, during)):
-            continue
-        if f.until and expired(f):
-            continue
-        node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
-        if wanted is not None and node != wanted:
-            continue  # one recipient asked for: only its arrivals
-        arrival = (f, hop, data["index"] + 2)
-        of_kind = arrivals[_COPY_KIND[hop.identifiability]]
-        for fam in hop.families or f.families:
-            if family is None or fam == family:
-                of_kind[(node, fam)].append(arrival)
+    # the edges in the order of G.edges(data=True), read from the adjacency dict itself
+    # (G.adj wraps each level in a view, as G.edges does) a pair of organisations at a time
+    # (tens of parallel edges each): the recipient rolled up once per pair
+    for u, targets in G._adj.items():
+        for v, keyed in targets.items():
+            node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
+            taken = wanted is None or node == wanted  # one recipient asked for: only its arrivals
+            for data in keyed.values():
+                f: Flow = data["flow"]
+                hop: Hop = data["hop"]
+                flow_kind = f.kind
+                if flow_kind in _ONWARD_KINDS:
+                    onward[(u, v)] = None
+                if hop.access:
+                    readers[v].add(u)
+                if flow_kind in _SPECIAL_KINDS:
+                    special.append((u, v, f, hop))
+                if not taken or flow_kind not in _SIDE_KINDS:
+                    continue
+                if during is not None and not in_window(f.period, during):
+                    continue
+                if f.until and expired(f):
+                    continue
+                arrival = (f, hop, data["index"] + 2)
+                of_kind = arrivals[_COPY_KIND[hop.identifiability]]
+                for fam in hop.families or f.families:
+                    if family is None or fam == family:
+                        of_kind[(node, fam)].append(arrival)
     found: list[Convergence] = []
     excluded: list[Excluded] = []
     index = _SpecialIndex(G, onward, readers, special)
@@ -572,27 +580,31 @@ def _finding(
     made_p = [copies.side(a, fam) for a in deidentified]
     ident = tuple(s for s, _ in made_i)
     pseudo = tuple(s for s, _ in made_p)
-    months_i = frozenset().union(*(m for _, m in made_i))
-    months_p = frozenset().union(*(m for _, m in made_p))
+    months_i = _union_of(m for _, m in made_i)
+    months_p = _union_of(m for _, m in made_p)
     overlap = tuple(sorted(months_i & months_p))
-    same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
+    agreements_i = {s.flow.agreement for s in ident}
+    agreements_p = {s.flow.agreement for s in pseudo}
+    same = tuple(sorted(agreements_i & agreements_p))
     landing = tuple(
         side
         for side, group in (("identifiable", ident), ("pseudonymised", pseudo))
         if all(s.hop.landing_only for s in group)
     )
     segregation = _segregation(ident)
-    agreements = {s.flow.agreement for s in (*ident, *pseudo)}
-    on_routes = {n for s in (*ident, *pseudo) for n in s.route} | {s.hop.target.id for s in (*ident, *pseudo)}
-    linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
-    reid, reid_others = index.reid_near(node, on_routes, agreements)
+    both = (*ident, *pseudo)
+    on_routes = {n for s in both for n in s.route} | {s.hop.target.id for s in both}
+    linkage, linkage_others = index.linkage_near(node, on_routes, agreements_i | agreements_p)
+    reid, reid_others = index.reid_near(node, on_routes, agreements_i | agreements_p)
+    # each copy's own line, cited by several qualifiers: made once
+    cites = tuple(_cite(s) for s in both)
     qualifiers = [
-        _both_copies(name, fam, ident, pseudo),
+        _both_copies(name, fam, ident, pseudo, same, cites),
         *_overlap(overlap, made_i + made_p),
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
-        *_same_agreement(same, ident, pseudo),
-        *_landing(name, landing, ident, pseudo),
+        *_same_agreement(same, both, cites),
+        *_landing(name, landing, len(ident), cites),
         *_segregated(segregation),
         *_linkage(name, linkage, linkage_others, index),
         *_reidentification(reid, reid_others, index),
@@ -616,6 +628,12 @@ def _finding(
         originals,
         tuple(qualifiers),
     )
+
+
+def _union_of(month_sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The months of all the sets, each set read once: copies of one window share one set
+    (:meth:`_Copies.side`), and a finding has thousands of copies of a few windows."""
+    return frozenset().union(*{id(m): m for m in month_sets}.values())
 
 
 def _cite(side: Side) -> Cited:
@@ -646,7 +664,16 @@ def _copies(n: int, word: str) -> str:
     return f"{n} {word} cop{'y' if n == 1 else 'ies'}"
 
 
-def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> Qualifier:
+def _both_copies(
+    name: str,
+    fam: str,
+    ident: tuple[Side, ...],
+    pseudo: tuple[Side, ...],
+    same: tuple[str, ...],
+    cites: tuple[Cited, ...],
+) -> Qualifier:
+    """Who received the family both ways, how many copies of each kind; ``same`` the
+    agreements under which both kinds went, ``cites`` each copy's line (``ident`` first)."""
     labels: dict[str, int] = defaultdict(int)
     for s in pseudo:
         labels[s.label] += 1
@@ -656,9 +683,9 @@ def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Sid
     if any(s.flow.kind is FlowKind.ACCESS for s in (*ident, *pseudo)):
         verb = "received or had online access to"
     text = f"{name} {verb} {fam} both identifiable ({_copies(len(ident), 'identifiable')}) and de-identified ({others})"
-    if not {s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}:
+    if not same:
         text += "; no one agreement carries both"
-    return Qualifier("both_copies", text, tuple(_cite(s) for s in (*ident, *pseudo)))
+    return Qualifier("both_copies", text, cites)
 
 
 def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str]) -> tuple[Cited, ...]:
@@ -762,22 +789,27 @@ def _where(sides: Iterable[Side], among: Iterable[Side] = ()) -> str:
 
 def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
     """Divergence only between copies whose status is determined; else what is known, if anything."""
+    status_i, status_p = _by_status(ident), _by_status(pseudo)
 
-    def of(sides: tuple[Side, ...], status: OptOut) -> list[Side]:
-        return [s for s in sides if s.opt_outs_found is not None and s.opt_outs_found.status is status]
+    def of(by_status: dict[OptOut, list[Side]], status: OptOut) -> list[Side]:
+        """The copies of one side whose status is ``status``, in order."""
+        return by_status.get(status, [])
 
     def cites(*groups: list[Side]) -> tuple[Cited, ...]:
+        # copies of one entry share their status (_Copies): each status read once, in order met
+        statuses = {id(x.opt_outs_found): x.opt_outs_found for g in groups for x in g}
         out: dict[tuple[str, int, str], Cited] = {}
-        for s in (x for g in groups for x in g):
-            assert s.opt_outs_found is not None
-            for c in s.opt_outs_found.evidence:
+        for found in statuses.values():
+            assert found is not None
+            for c in found.evidence:
                 out.setdefault((c.source, c.line, c.text), c)
         return tuple(out[k] for k in sorted(out))
 
-    label = sorted({s.label for s in pseudo})[0] if len({s.label for s in pseudo}) == 1 else "de-identified"
+    labels = {s.label for s in pseudo}
+    label = next(iter(labels)) if len(labels) == 1 else "de-identified"
     for honoured, ignored, first, second, side_h, side_i in (
-        (of(ident, OptOut.YES), of(pseudo, OptOut.NO), "identifiable", label, ident, pseudo),
-        (of(pseudo, OptOut.YES), of(ident, OptOut.NO), label, "identifiable", pseudo, ident),
+        (of(status_i, OptOut.YES), of(status_p, OptOut.NO), "identifiable", label, ident, pseudo),
+        (of(status_p, OptOut.YES), of(status_i, OptOut.NO), label, "identifiable", pseudo, ident),
     ):
         if honoured and ignored:
             return [
@@ -788,11 +820,11 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
                     cites(honoured, ignored),
                 )
             ]
-    mixed = of(ident, OptOut.MIXED) + of(pseudo, OptOut.MIXED)
+    mixed = of(status_i, OptOut.MIXED) + of(status_p, OptOut.MIXED)
     if not mixed:
         return []
-    known = [(s, "identifiable") for s in of(ident, OptOut.YES) + of(ident, OptOut.NO)]
-    known += [(s, s.label) for s in of(pseudo, OptOut.YES) + of(pseudo, OptOut.NO)]
+    known = [(s, "identifiable") for s in of(status_i, OptOut.YES) + of(status_i, OptOut.NO)]
+    known += [(s, s.label) for s in of(status_p, OptOut.YES) + of(status_p, OptOut.NO)]
     parts = [
         f"opt-outs {'honoured' if s.opt_outs_found and s.opt_outs_found.status is OptOut.YES else 'not honoured'} "
         f"on the {word} copy under {_where([s])}"
@@ -805,19 +837,32 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
     return [Qualifier("opt_outs_partly_known", "; ".join(parts), cites(mixed, [s for s, _ in known]))]
 
 
-def _same_agreement(same: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _by_status(sides: tuple[Side, ...]) -> dict[OptOut, list[Side]]:
+    """The copies whose opt-out status is known, by status, in order (one pass for :func:`_opt_outs`)."""
+    out: dict[OptOut, list[Side]] = defaultdict(list)
+    for s in sides:
+        if s.opt_outs_found is not None:
+            out[s.opt_outs_found.status].append(s)
+    return out
+
+
+def _same_agreement(same: tuple[str, ...], both: tuple[Side, ...], lines: tuple[Cited, ...]) -> list[Qualifier]:
+    """The agreements both kinds of copy went under (``lines``: each copy's line, in the
+    order of ``both``)."""
     if not same:
         return []
-    cites = tuple(_cite(s) for s in (*ident, *pseudo) if s.flow.agreement in same)
+    cites = tuple(c for s, c in zip(both, lines, strict=True) if s.flow.agreement in same)
     return [Qualifier("same_agreement", f"both copies were released under {', '.join(same)}", cites)]
 
 
-def _landing(name: str, landing: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _landing(name: str, landing: tuple[str, ...], n_ident: int, lines: tuple[Cited, ...]) -> list[Qualifier]:
+    """The kinds of copy only landing at the recipient (``lines``: each copy's line, the
+    ``n_ident`` identifiable ones first)."""
     if not landing:
         return []
-    groups = {"identifiable": ident, "pseudonymised": pseudo}
+    groups = {"identifiable": lines[:n_ident], "pseudonymised": lines[n_ident:]}
     words = " and ".join("identifiable" if side == "identifiable" else "de-identified" for side in landing)
-    cites = tuple(_cite(s) for side in landing for s in groups[side])
+    cites = tuple(c for side in landing for c in groups[side])
     return [Qualifier("landing_only", f"{name} is stated to be only a landing point for the {words} copy", cites)]
 
 
@@ -910,6 +955,7 @@ class _SpecialIndex:
         self._linkage_around: dict[str, set[str]] = {}
         self._reid_around: dict[str, set[str]] = {}
         self._cited: dict[int, tuple[Cited, ...]] = {}  # by id of an item the index holds
+        self._ids: dict[tuple[int, frozenset[str]], set[str]] = {}
         for u, v, f, hop in special:
             if expired(f):
                 continue
@@ -934,7 +980,7 @@ class _SpecialIndex:
         readers = self.readers.get(node, set())
         around = self._linkage_around.get(node)
         if around is None:
-            around = self._linkage_around[node] = _ids_at(self.linkage_at, {node} | readers)
+            around = self._linkage_around[node] = self._ids_at(self.linkage_at, {node} | readers)
         return _split(self.linkage_at, on_routes | {node} | readers, agreements, around)
 
     def reid_near(
@@ -947,7 +993,7 @@ class _SpecialIndex:
         near = on_routes | {node} | self.readers.get(node, set())
         around = self._reid_around.get(node)
         if around is None:
-            around = self._reid_around[node] = _ids_at(self.reid_from, self.starts_downstream(node))
+            around = self._reid_around[node] = self._ids_at(self.reid_from, self.starts_downstream(node))
         return _split(self.reid_from, near, agreements, around)
 
     def cited(self, item: Linkage | Reidentification) -> tuple[Cited, ...]:
@@ -958,6 +1004,15 @@ class _SpecialIndex:
             spans = (item.evidence, item.holder_evidence) if isinstance(item, Reidentification) else (item.evidence,)
             found = tuple(_cited(span, item.entry, item.reference) for span in spans if span is not None)
             self._cited[id(item)] = found
+        return found
+
+    def _ids_at(self, items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+        """The flow ids of the items at any of ``nodes`` (:func:`_ids_at`), one set for each
+        group of organisations holding items: most recipients meet the same few."""
+        holding = frozenset(nodes & items_at.keys())
+        found = self._ids.get((id(items_at), holding))
+        if found is None:
+            found = self._ids[(id(items_at), holding)] = _ids_at(items_at, holding)
         return found
 
     def starts_downstream(self, node: str) -> set[str]:
@@ -998,7 +1053,7 @@ class _At(Generic[T]):
         self.ids.add(flow_id)
 
 
-def _ids_at(items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+def _ids_at(items_at: dict[str, _At[T]], nodes: Set[str]) -> set[str]:
     """The flow ids of the items at any of ``nodes``."""
     out: set[str] = set()
     for n in nodes & items_at.keys():
