@@ -27,6 +27,7 @@ from .qualifiers import (
     CopyOptOuts,
     Facts,
     Qualifier,
+    cited_line,
     copy_opt_outs,
     release_cited,
 )
@@ -408,11 +409,19 @@ def _convergences(
 _Arrival = tuple[Flow, Hop, int]
 
 
-def _route(f: Flow) -> tuple[str, ...]:
-    """Node ids of a flow's path, from the first sender on."""
+def _path_and_route(f: Flow) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A flow's path (``Flow.path``: organisation names from the first sender on) and its
+    node ids, in one pass over its hops."""
     if not f.hops:
-        return ()
-    return (f.hops[0].source.id, *(h.target.id for h in f.hops))
+        return (), ()
+    first = f.hops[0].source
+    names = [first.name]
+    ids = [first.id]
+    for h in f.hops:
+        target = h.target
+        names.append(target.name)
+        ids.append(target.id)
+    return tuple(names), tuple(ids)
 
 
 def _unique(arrivals: Iterable[_Arrival]) -> tuple[_Arrival, ...]:
@@ -459,7 +468,7 @@ class _Copies:
     def side(self, arrival: _Arrival, family: str) -> tuple[Side, frozenset[str]]:
         """The copy's side and the months it covers (:func:`_months`)."""
         f, hop, end = arrival
-        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, (f.path, _route(f)))
+        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, _path_and_route(f))
         period = f.period
         if period is not None and period.qualifier == REGISTER_PERIOD:
             months_found, dated_by = _dated(f, hop, family, self.facts)
@@ -637,27 +646,7 @@ def _union_of(month_sets: Iterable[frozenset[str]]) -> frozenset[str]:
 
 
 def _cite(side: Side) -> Cited:
-    return _cited(side.hop.evidence, side.flow.entry, side.flow.reference)
-
-
-_new_cited = Cited.__new__
-_cited_source, _cited_line, _cited_col, _cited_text, _cited_entry, _cited_reference, _cited_row = field_setters(
-    Cited, ("source", "line", "col", "text", "entry", "reference", "row_id")
-)
-
-
-def _cited(span: Span, entry: str | None, reference: str | None) -> Cited:
-    """``Cited.of(span, entry=entry, reference=reference)``, its slots filled directly (made
-    tens of thousands of times per query on a large register: see :func:`field_setters`)."""
-    out = _new_cited(Cited)
-    _cited_source(out, span.path)
-    _cited_line(out, span.line)
-    _cited_col(out, span.col)
-    _cited_text(out, span.text)
-    _cited_entry(out, entry)
-    _cited_reference(out, reference)
-    _cited_row(out, None)
-    return out
+    return cited_line(side.hop.evidence, side.flow.entry, side.flow.reference)
 
 
 def _copies(n: int, word: str) -> str:
@@ -691,8 +680,12 @@ def _both_copies(
 def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str]) -> tuple[Cited, ...]:
     """The lines dating the copies (each with the months it covers) that cover any of ``months``."""
     out: dict[tuple[str, int], Cited] = {}
+    meets: dict[int, bool] = {}  # by month set: copies of one window share theirs (_Copies.side)
     for s, covered in made:
-        if months.isdisjoint(covered):
+        meet = meets.get(id(covered))
+        if meet is None:
+            meet = meets[id(covered)] = not months.isdisjoint(covered)
+        if not meet:
             continue
         if s.months_found is not None:  # dated by its released files: the rows of those months
             for r in s.dated_by:
@@ -702,11 +695,11 @@ def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str
         period = s.flow.period
         span = period.span if period is not None and period.span is not None else s.hop.evidence
         if (span.path, span.line) not in out:
-            out[(span.path, span.line)] = _cited(span, s.flow.entry, s.flow.reference)
+            out[(span.path, span.line)] = cited_line(span, s.flow.entry, s.flow.reference)
         if s.flow.until_evidence is not None:
             u = s.flow.until_evidence
             if (u.path, u.line) not in out:
-                out[(u.path, u.line)] = _cited(u, s.flow.entry, s.flow.reference)
+                out[(u.path, u.line)] = cited_line(u, s.flow.entry, s.flow.reference)
     return tuple(out[k] for k in sorted(out))
 
 
@@ -1002,7 +995,7 @@ class _SpecialIndex:
         found = self._cited.get(id(item))
         if found is None:
             spans = (item.evidence, item.holder_evidence) if isinstance(item, Reidentification) else (item.evidence,)
-            found = tuple(_cited(span, item.entry, item.reference) for span in spans if span is not None)
+            found = tuple(cited_line(span, item.entry, item.reference) for span in spans if span is not None)
             self._cited[id(item)] = found
         return found
 
