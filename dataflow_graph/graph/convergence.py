@@ -909,13 +909,18 @@ def _segregation(ident: tuple[Side, ...]) -> tuple[Segregation, ...]:
     """Segregation stated for every identifiable copy (a unit it lands in, or a "held
     separately" statement of its entry); none when any identifiable copy has neither."""
     out: dict[tuple[str, str], Segregation] = {}
+    last_in: dict[str, Side] = {}  # the last copy landing in each unit: its record is made once
     for s in ident:
-        if not s.hop.unit and not s.flow.segregation:
+        hop = s.hop
+        if not hop.unit and not s.flow.segregation:
             return ()
-        if s.hop.unit:
-            out[("unit", s.hop.unit)] = Segregation("unit", s.hop.unit, s.flow.entry, s.hop.evidence)
+        if hop.unit:
+            last_in[hop.unit] = s
         for span in s.flow.segregation:
-            out.setdefault(("statement", span.text), Segregation("statement", None, s.flow.entry, span))
+            if ("statement", span.text) not in out:
+                out[("statement", span.text)] = Segregation("statement", None, s.flow.entry, span)
+    for unit, s in last_in.items():
+        out[("unit", unit)] = Segregation("unit", unit, s.flow.entry, s.hop.evidence)
     return tuple(out[k] for k in sorted(out))
 
 
