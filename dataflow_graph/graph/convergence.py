@@ -602,9 +602,10 @@ def _finding(
     )
     segregation = _segregation(ident)
     both = (*ident, *pseudo)
+    agreements = agreements_i | agreements_p
     on_routes = {n for s in both for n in s.route} | {s.hop.target.id for s in both}
-    linkage, linkage_others = index.linkage_near(node, on_routes, agreements_i | agreements_p)
-    reid, reid_others = index.reid_near(node, on_routes, agreements_i | agreements_p)
+    linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
+    reid, reid_others = index.reid_near(node, on_routes, agreements)
     # each copy's own line, cited by several qualifiers: made once
     cites = tuple(_cite(s) for s in both)
     qualifiers = [
