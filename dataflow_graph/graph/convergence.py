@@ -352,11 +352,13 @@ def _convergences(
         for v, keyed in targets.items():
             node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
             taken = wanted is None or node == wanted  # one recipient asked for: only its arrivals
+            carried_on = False  # whether a copy goes on from u to v (a pair is met once)
             for data in keyed.values():
                 f: Flow = data["flow"]
                 hop: Hop = data["hop"]
                 flow_kind = f.kind
-                if flow_kind in _ONWARD_KINDS:
+                if not carried_on and flow_kind in _ONWARD_KINDS:
+                    carried_on = True
                     onward[(u, v)] = None
                 if hop.access:
                     readers[v].add(u)
