@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import networkx as nx
 import pytest
@@ -21,6 +22,7 @@ from dataflow_graph.graph.convergence import (
     _opt_outs_of,
     _path_and_route,
     _union_of,
+    _unique,
 )
 from dataflow_graph.graph.qualifiers import REGISTER_PERIOD
 from dataflow_graph.synth import write_register
@@ -47,6 +49,24 @@ def test_union_of_shared_sets_is_their_union(sets, data):
     # the same set objects met several times, as copies of one window share theirs
     picks = data.draw(st.lists(st.sampled_from(sets), max_size=12)) if sets else []
     assert _union_of(picks) == frozenset().union(*picks)
+
+
+def _plain_unique(arrivals):
+    seen = {}
+    for a in arrivals:
+        seen.setdefault((a[0].id, a[1].evidence.line), a)
+    return tuple(sorted(seen.values(), key=lambda a: (a[0].entry, a[0].id)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from("xyz"), st.integers(1, 3)), max_size=12))
+def test_unique_arrivals_as_the_plain_dedupe_and_sort(rows):
+    # flows by entry and id (one object per id, or two with one id), hops by evidence line
+    arrivals = [
+        (SimpleNamespace(entry=entry, id=flow), SimpleNamespace(evidence=SimpleNamespace(line=line)), i)
+        for i, (entry, flow, line) in enumerate(rows)
+    ]
+    assert _unique(arrivals) == _plain_unique(arrivals)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ severity comes from :mod:`~dataflow_graph.graph.severity`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -426,12 +426,14 @@ def _path_and_route(f: Flow) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(names), tuple(ids)
 
 
-def _unique(arrivals: Iterable[_Arrival]) -> tuple[_Arrival, ...]:
+def _unique(arrivals: Sequence[_Arrival]) -> tuple[_Arrival, ...]:
     """One arrival per flow and evidence line (the first), sorted by entry and flow."""
-    seen: dict[tuple[str, int], _Arrival] = {}
-    for a in arrivals:
-        seen.setdefault((a[0].id, a[1].evidence.line), a)
-    return tuple(sorted(seen.values(), key=lambda a: (a[0].entry, a[0].id)))
+    if len({a[0].id for a in arrivals}) < len(arrivals):  # rare: a flow arrives twice
+        seen: dict[tuple[str, int], _Arrival] = {}
+        for a in arrivals:
+            seen.setdefault((a[0].id, a[1].evidence.line), a)
+        arrivals = list(seen.values())
+    return tuple(sorted(arrivals, key=lambda a: (a[0].entry, a[0].id)))
 
 
 def expired(f: Flow) -> bool:
