@@ -9,7 +9,7 @@ severity comes from :mod:`~dataflow_graph.graph.severity`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -27,6 +27,7 @@ from .qualifiers import (
     CopyOptOuts,
     Facts,
     Qualifier,
+    cited_line,
     copy_opt_outs,
     release_cited,
 )
@@ -50,6 +51,8 @@ _COPY_KIND = {
     level: 1 if level is Identifiability.IDENTIFIABLE else 2 if level.is_record_level_deidentified else 0
     for level in Identifiability
 }
+
+_WORDS = {level: level.value for level in Identifiability}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ class Side:
     @property
     def label(self) -> str:
         """The copy's own identifiability, in words ("pseudonymised", "anonymised")."""
-        return self.hop.identifiability.value
+        return _WORDS[self.hop.identifiability]  # its value, without the enum's descriptor
 
     def as_dict(self) -> dict[str, object]:
         f = self.flow
@@ -342,28 +345,36 @@ def _convergences(
     onward: dict[tuple[str, str], None] = {}
     readers: dict[str, set[str]] = defaultdict(set)
     special: list[tuple[str, str, Flow, Hop]] = []
-    for u, v, data in G.edges(data=True):
-        f: Flow = data["flow"]
-        hop: Hop = data["hop"]
-        flow_kind = f.kind
-        if flow_kind in _ONWARD_KINDS:
-            onward[(u, v)] = None
-        if hop.access:
-            readers[v].add(u)
-        if flow_kind in _SPECIAL_KINDS:
-            special.append((u, v, f, hop))
-        if flow_kind not in _SIDE_KINDS or (during is not None and not in_window(f.period, during)):
-            continue
-        if f.until and expired(f):
-            continue
-        node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
-        if wanted is not None and node != wanted:
-            continue  # one recipient asked for: only its arrivals
-        arrival = (f, hop, data["index"] + 2)
-        of_kind = arrivals[_COPY_KIND[hop.identifiability]]
-        for fam in hop.families or f.families:
-            if family is None or fam == family:
-                of_kind[(node, fam)].append(arrival)
+    # the edges in the order of G.edges(data=True), read from the adjacency dict itself
+    # (G.adj wraps each level in a view, as G.edges does) a pair of organisations at a time
+    # (tens of parallel edges each): the recipient rolled up once per pair
+    for u, targets in G._adj.items():
+        for v, keyed in targets.items():
+            node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
+            taken = wanted is None or node == wanted  # one recipient asked for: only its arrivals
+            carried_on = False  # whether a copy goes on from u to v (a pair is met once)
+            for data in keyed.values():
+                f: Flow = data["flow"]
+                hop: Hop = data["hop"]
+                flow_kind = f.kind
+                if not carried_on and flow_kind in _ONWARD_KINDS:
+                    carried_on = True
+                    onward[(u, v)] = None
+                if hop.access:
+                    readers[v].add(u)
+                if flow_kind in _SPECIAL_KINDS:
+                    special.append((u, v, f, hop))
+                if not taken or flow_kind not in _SIDE_KINDS:
+                    continue
+                if during is not None and not in_window(f.period, during):
+                    continue
+                if f.until and expired(f):
+                    continue
+                arrival = (f, hop, data["index"] + 2)
+                of_kind = arrivals[_COPY_KIND[hop.identifiability]]
+                for fam in hop.families or f.families:
+                    if family is None or fam == family:
+                        of_kind[(node, fam)].append(arrival)
     found: list[Convergence] = []
     excluded: list[Excluded] = []
     index = _SpecialIndex(G, onward, readers, special)
@@ -400,19 +411,29 @@ def _convergences(
 _Arrival = tuple[Flow, Hop, int]
 
 
-def _route(f: Flow) -> tuple[str, ...]:
-    """Node ids of a flow's path, from the first sender on."""
+def _path_and_route(f: Flow) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A flow's path (``Flow.path``: organisation names from the first sender on) and its
+    node ids, in one pass over its hops."""
     if not f.hops:
-        return ()
-    return (f.hops[0].source.id, *(h.target.id for h in f.hops))
+        return (), ()
+    first = f.hops[0].source
+    names = [first.name]
+    ids = [first.id]
+    for h in f.hops:
+        target = h.target
+        names.append(target.name)
+        ids.append(target.id)
+    return tuple(names), tuple(ids)
 
 
-def _unique(arrivals: Iterable[_Arrival]) -> tuple[_Arrival, ...]:
+def _unique(arrivals: Sequence[_Arrival]) -> tuple[_Arrival, ...]:
     """One arrival per flow and evidence line (the first), sorted by entry and flow."""
-    seen: dict[tuple[str, int], _Arrival] = {}
-    for a in arrivals:
-        seen.setdefault((a[0].id, a[1].evidence.line), a)
-    return tuple(sorted(seen.values(), key=lambda a: (a[0].entry, a[0].id)))
+    if len({a[0].id for a in arrivals}) < len(arrivals):  # rare: a flow arrives twice
+        seen: dict[tuple[str, int], _Arrival] = {}
+        for a in arrivals:
+            seen.setdefault((a[0].id, a[1].evidence.line), a)
+        arrivals = list(seen.values())
+    return tuple(sorted(arrivals, key=lambda a: (a[0].entry, a[0].id)))
 
 
 def expired(f: Flow) -> bool:
@@ -444,14 +465,14 @@ class _Copies:
         self.facts = facts
         self.paths: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.opt_outs: dict[tuple[int, str, Identifiability, frozenset[str] | None], CopyOptOuts] = {}
-        self.months: dict[int, frozenset[str]] = {}
+        self.months: dict[tuple[str | None, str | None, str | None], frozenset[str]] = {}
         self.shared: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.by_entry: dict[tuple[str, str], CopyOptOuts] = {}
 
     def side(self, arrival: _Arrival, family: str) -> tuple[Side, frozenset[str]]:
         """The copy's side and the months it covers (:func:`_months`)."""
         f, hop, end = arrival
-        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, (f.path, _route(f)))
+        whole = self.paths.get(f.id) or self.paths.setdefault(f.id, _path_and_route(f))
         period = f.period
         if period is not None and period.qualifier == REGISTER_PERIOD:
             months_found, dated_by = _dated(f, hop, family, self.facts)
@@ -459,16 +480,16 @@ class _Copies:
             months_found, dated_by = None, ()
         if months_found is not None:
             months = months_found
-        elif (known := self.months.get(id(f))) is not None:
-            months = known
+        elif period is None:
+            months = _NO_MONTHS
         else:
-            months = self.months[id(f)] = _flow_months(f)
+            # a few thousand distinct windows among tens of thousands of flows
+            window = (period.start, period.end, f.until)
+            months = self.months.get(window) or self.months.setdefault(window, _flow_months(f))
         key = (id(f), family, hop.identifiability, months_found)
         found = self.opt_outs.get(key)
         if found is None:
-            found = _opt_outs_of(f, hop, family, months, self.facts)
-            if found.basis == ENTRY_STATEMENT:  # the same for every copy of the entry and reference
-                found = self.by_entry.setdefault((f.entry, f.reference), found)
+            found = self._opt_outs(f, hop, family, months)
             self.opt_outs[key] = found
         # many copies share a path (a few thousand distinct among tens of thousands): one
         # tuple each, fewer objects for the collector to scan once the query ends
@@ -485,7 +506,19 @@ class _Copies:
         _side_dated_by(side, dated_by)
         return side, months
 
+    def _opt_outs(self, f: Flow, hop: Hop, family: str, months: frozenset[str]) -> CopyOptOuts:
+        """:func:`_opt_outs_of`, the status read from an entry's opt-out statement made once
+        per entry and reference: it depends on them alone (:data:`ENTRY_STATEMENT`), and
+        :func:`copy_opt_outs` reads it whenever the copy's own text does not decide."""
+        if not _own_text_decides(f, family) and (known := self.by_entry.get((f.entry, f.reference))) is not None:
+            return known
+        found = _opt_outs_of(f, hop, family, months, self.facts)
+        if found.basis == ENTRY_STATEMENT:
+            self.by_entry[(f.entry, f.reference)] = found
+        return found
 
+
+_NO_MONTHS: frozenset[str] = frozenset()
 _new_side = Side.__new__
 _side_flow, _side_hop, _side_path, _side_route, _side_opt_outs, _side_months, _side_dated_by = field_setters(
     Side, ("flow", "hop", "path", "route", "opt_outs_found", "months_found", "dated_by")
@@ -515,6 +548,16 @@ def _file_months(release: Release) -> frozenset[str]:
     if release.month:
         return frozenset((release.month,))
     return months_of(release.period)
+
+
+def _own_text_decides(f: Flow, family: str) -> bool:
+    """Whether a flow's own text says yes or no of opt-outs for one family's copy (step 1 of
+    :func:`copy_opt_outs`, which :func:`_opt_outs_of` asks it)."""
+    own = not f.opt_outs_families or family in f.opt_outs_families
+    return own and f.opt_outs_stated in _DETERMINED and f.opt_outs_evidence is not None
+
+
+_DETERMINED = frozenset((OptOut.YES, OptOut.NO))
 
 
 def _opt_outs_of(f: Flow, hop: Hop, family: str, months: frozenset[str], facts: Facts) -> CopyOptOuts:
@@ -550,27 +593,32 @@ def _finding(
     made_p = [copies.side(a, fam) for a in deidentified]
     ident = tuple(s for s, _ in made_i)
     pseudo = tuple(s for s, _ in made_p)
-    months_i = frozenset().union(*(m for _, m in made_i))
-    months_p = frozenset().union(*(m for _, m in made_p))
+    months_i = _union_of(m for _, m in made_i)
+    months_p = _union_of(m for _, m in made_p)
     overlap = tuple(sorted(months_i & months_p))
-    same = tuple(sorted({s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}))
+    agreements_i = {s.flow.agreement for s in ident}
+    agreements_p = {s.flow.agreement for s in pseudo}
+    same = tuple(sorted(agreements_i & agreements_p))
     landing = tuple(
         side
         for side, group in (("identifiable", ident), ("pseudonymised", pseudo))
         if all(s.hop.landing_only for s in group)
     )
     segregation = _segregation(ident)
-    agreements = {s.flow.agreement for s in (*ident, *pseudo)}
-    on_routes = {n for s in (*ident, *pseudo) for n in s.route} | {s.hop.target.id for s in (*ident, *pseudo)}
+    both = (*ident, *pseudo)
+    agreements = agreements_i | agreements_p
+    on_routes = {n for s in both for n in s.route} | {s.hop.target.id for s in both}
     linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
     reid, reid_others = index.reid_near(node, on_routes, agreements)
+    # each copy's own line, cited by several qualifiers: made once
+    cites = tuple(_cite(s) for s in both)
     qualifiers = [
-        _both_copies(name, fam, ident, pseudo),
+        _both_copies(name, fam, ident, pseudo, same, cites),
         *_overlap(overlap, made_i + made_p),
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
-        *_same_agreement(same, ident, pseudo),
-        *_landing(name, landing, ident, pseudo),
+        *_same_agreement(same, both, cites),
+        *_landing(name, landing, len(ident), cites),
         *_segregated(segregation),
         *_linkage(name, linkage, linkage_others, index),
         *_reidentification(reid, reid_others, index),
@@ -596,35 +644,30 @@ def _finding(
     )
 
 
+def _union_of(month_sets: Iterable[frozenset[str]]) -> frozenset[str]:
+    """The months of all the sets, each set read once: copies of one window share one set
+    (:meth:`_Copies.side`), and a finding has thousands of copies of a few windows."""
+    return frozenset().union(*{id(m): m for m in month_sets}.values())
+
+
 def _cite(side: Side) -> Cited:
-    return _cited(side.hop.evidence, side.flow.entry, side.flow.reference)
-
-
-_new_cited = Cited.__new__
-_cited_source, _cited_line, _cited_col, _cited_text, _cited_entry, _cited_reference, _cited_row = field_setters(
-    Cited, ("source", "line", "col", "text", "entry", "reference", "row_id")
-)
-
-
-def _cited(span: Span, entry: str | None, reference: str | None) -> Cited:
-    """``Cited.of(span, entry=entry, reference=reference)``, its slots filled directly (made
-    tens of thousands of times per query on a large register: see :func:`field_setters`)."""
-    out = _new_cited(Cited)
-    _cited_source(out, span.path)
-    _cited_line(out, span.line)
-    _cited_col(out, span.col)
-    _cited_text(out, span.text)
-    _cited_entry(out, entry)
-    _cited_reference(out, reference)
-    _cited_row(out, None)
-    return out
+    return cited_line(side.hop.evidence, side.flow.entry, side.flow.reference)
 
 
 def _copies(n: int, word: str) -> str:
     return f"{n} {word} cop{'y' if n == 1 else 'ies'}"
 
 
-def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> Qualifier:
+def _both_copies(
+    name: str,
+    fam: str,
+    ident: tuple[Side, ...],
+    pseudo: tuple[Side, ...],
+    same: tuple[str, ...],
+    cites: tuple[Cited, ...],
+) -> Qualifier:
+    """Who received the family both ways, how many copies of each kind; ``same`` the
+    agreements under which both kinds went, ``cites`` each copy's line (``ident`` first)."""
     labels: dict[str, int] = defaultdict(int)
     for s in pseudo:
         labels[s.label] += 1
@@ -634,16 +677,20 @@ def _both_copies(name: str, fam: str, ident: tuple[Side, ...], pseudo: tuple[Sid
     if any(s.flow.kind is FlowKind.ACCESS for s in (*ident, *pseudo)):
         verb = "received or had online access to"
     text = f"{name} {verb} {fam} both identifiable ({_copies(len(ident), 'identifiable')}) and de-identified ({others})"
-    if not {s.flow.agreement for s in ident} & {s.flow.agreement for s in pseudo}:
+    if not same:
         text += "; no one agreement carries both"
-    return Qualifier("both_copies", text, tuple(_cite(s) for s in (*ident, *pseudo)))
+    return Qualifier("both_copies", text, cites)
 
 
 def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str]) -> tuple[Cited, ...]:
     """The lines dating the copies (each with the months it covers) that cover any of ``months``."""
     out: dict[tuple[str, int], Cited] = {}
+    meets: dict[int, bool] = {}  # by month set: copies of one window share theirs (_Copies.side)
     for s, covered in made:
-        if months.isdisjoint(covered):
+        meet = meets.get(id(covered))
+        if meet is None:
+            meet = meets[id(covered)] = not months.isdisjoint(covered)
+        if not meet:
             continue
         if s.months_found is not None:  # dated by its released files: the rows of those months
             for r in s.dated_by:
@@ -653,11 +700,11 @@ def _period_cites(made: list[tuple[Side, frozenset[str]]], months: frozenset[str
         period = s.flow.period
         span = period.span if period is not None and period.span is not None else s.hop.evidence
         if (span.path, span.line) not in out:
-            out[(span.path, span.line)] = _cited(span, s.flow.entry, s.flow.reference)
+            out[(span.path, span.line)] = cited_line(span, s.flow.entry, s.flow.reference)
         if s.flow.until_evidence is not None:
             u = s.flow.until_evidence
             if (u.path, u.line) not in out:
-                out[(u.path, u.line)] = _cited(u, s.flow.entry, s.flow.reference)
+                out[(u.path, u.line)] = cited_line(u, s.flow.entry, s.flow.reference)
     return tuple(out[k] for k in sorted(out))
 
 
@@ -740,22 +787,27 @@ def _where(sides: Iterable[Side], among: Iterable[Side] = ()) -> str:
 
 def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
     """Divergence only between copies whose status is determined; else what is known, if anything."""
+    status_i, status_p = _by_status(ident), _by_status(pseudo)
 
-    def of(sides: tuple[Side, ...], status: OptOut) -> list[Side]:
-        return [s for s in sides if s.opt_outs_found is not None and s.opt_outs_found.status is status]
+    def of(by_status: dict[OptOut, list[Side]], status: OptOut) -> list[Side]:
+        """The copies of one side whose status is ``status``, in order."""
+        return by_status.get(status, [])
 
     def cites(*groups: list[Side]) -> tuple[Cited, ...]:
+        # copies of one entry share their status (_Copies): each status read once, in order met
+        statuses = {id(x.opt_outs_found): x.opt_outs_found for g in groups for x in g}
         out: dict[tuple[str, int, str], Cited] = {}
-        for s in (x for g in groups for x in g):
-            assert s.opt_outs_found is not None
-            for c in s.opt_outs_found.evidence:
+        for found in statuses.values():
+            assert found is not None
+            for c in found.evidence:
                 out.setdefault((c.source, c.line, c.text), c)
         return tuple(out[k] for k in sorted(out))
 
-    label = sorted({s.label for s in pseudo})[0] if len({s.label for s in pseudo}) == 1 else "de-identified"
+    labels = {s.label for s in pseudo}
+    label = next(iter(labels)) if len(labels) == 1 else "de-identified"
     for honoured, ignored, first, second, side_h, side_i in (
-        (of(ident, OptOut.YES), of(pseudo, OptOut.NO), "identifiable", label, ident, pseudo),
-        (of(pseudo, OptOut.YES), of(ident, OptOut.NO), label, "identifiable", pseudo, ident),
+        (of(status_i, OptOut.YES), of(status_p, OptOut.NO), "identifiable", label, ident, pseudo),
+        (of(status_p, OptOut.YES), of(status_i, OptOut.NO), label, "identifiable", pseudo, ident),
     ):
         if honoured and ignored:
             return [
@@ -766,11 +818,11 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
                     cites(honoured, ignored),
                 )
             ]
-    mixed = of(ident, OptOut.MIXED) + of(pseudo, OptOut.MIXED)
+    mixed = of(status_i, OptOut.MIXED) + of(status_p, OptOut.MIXED)
     if not mixed:
         return []
-    known = [(s, "identifiable") for s in of(ident, OptOut.YES) + of(ident, OptOut.NO)]
-    known += [(s, s.label) for s in of(pseudo, OptOut.YES) + of(pseudo, OptOut.NO)]
+    known = [(s, "identifiable") for s in of(status_i, OptOut.YES) + of(status_i, OptOut.NO)]
+    known += [(s, s.label) for s in of(status_p, OptOut.YES) + of(status_p, OptOut.NO)]
     parts = [
         f"opt-outs {'honoured' if s.opt_outs_found and s.opt_outs_found.status is OptOut.YES else 'not honoured'} "
         f"on the {word} copy under {_where([s])}"
@@ -783,19 +835,32 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
     return [Qualifier("opt_outs_partly_known", "; ".join(parts), cites(mixed, [s for s, _ in known]))]
 
 
-def _same_agreement(same: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _by_status(sides: tuple[Side, ...]) -> dict[OptOut, list[Side]]:
+    """The copies whose opt-out status is known, by status, in order (one pass for :func:`_opt_outs`)."""
+    out: dict[OptOut, list[Side]] = defaultdict(list)
+    for s in sides:
+        if s.opt_outs_found is not None:
+            out[s.opt_outs_found.status].append(s)
+    return out
+
+
+def _same_agreement(same: tuple[str, ...], both: tuple[Side, ...], lines: tuple[Cited, ...]) -> list[Qualifier]:
+    """The agreements both kinds of copy went under (``lines``: each copy's line, in the
+    order of ``both``)."""
     if not same:
         return []
-    cites = tuple(_cite(s) for s in (*ident, *pseudo) if s.flow.agreement in same)
+    cites = tuple(c for s, c in zip(both, lines, strict=True) if s.flow.agreement in same)
     return [Qualifier("same_agreement", f"both copies were released under {', '.join(same)}", cites)]
 
 
-def _landing(name: str, landing: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+def _landing(name: str, landing: tuple[str, ...], n_ident: int, lines: tuple[Cited, ...]) -> list[Qualifier]:
+    """The kinds of copy only landing at the recipient (``lines``: each copy's line, the
+    ``n_ident`` identifiable ones first)."""
     if not landing:
         return []
-    groups = {"identifiable": ident, "pseudonymised": pseudo}
+    groups = {"identifiable": lines[:n_ident], "pseudonymised": lines[n_ident:]}
     words = " and ".join("identifiable" if side == "identifiable" else "de-identified" for side in landing)
-    cites = tuple(_cite(s) for side in landing for s in groups[side])
+    cites = tuple(c for side in landing for c in groups[side])
     return [Qualifier("landing_only", f"{name} is stated to be only a landing point for the {words} copy", cites)]
 
 
@@ -823,7 +888,7 @@ def _linkage(name: str, linkage: tuple[Linkage, ...], others: int, index: _Speci
         Qualifier(
             "linkage",
             f"other data ({shown or 'not listed'}) is linked to these copies at {', '.join(where)}",
-            tuple(c for x in linkage for c in index.cited(x)),
+            index.cited_all(linkage),
             others,
         )
     ]
@@ -839,7 +904,7 @@ def _reidentification(reid: tuple[Reidentification, ...], others: int, index: _S
         Qualifier(
             "reidentification",
             f"a re-identification route starts on these copies' routes: {'; '.join(routes)}",
-            tuple(c for x in reid for c in index.cited(x)),
+            index.cited_all(reid),
             others,
         )
     ]
@@ -849,13 +914,18 @@ def _segregation(ident: tuple[Side, ...]) -> tuple[Segregation, ...]:
     """Segregation stated for every identifiable copy (a unit it lands in, or a "held
     separately" statement of its entry); none when any identifiable copy has neither."""
     out: dict[tuple[str, str], Segregation] = {}
+    last_in: dict[str, Side] = {}  # the last copy landing in each unit: its record is made once
     for s in ident:
-        if not s.hop.unit and not s.flow.segregation:
+        hop = s.hop
+        if not hop.unit and not s.flow.segregation:
             return ()
-        if s.hop.unit:
-            out[("unit", s.hop.unit)] = Segregation("unit", s.hop.unit, s.flow.entry, s.hop.evidence)
+        if hop.unit:
+            last_in[hop.unit] = s
         for span in s.flow.segregation:
-            out.setdefault(("statement", span.text), Segregation("statement", None, s.flow.entry, span))
+            if ("statement", span.text) not in out:
+                out[("statement", span.text)] = Segregation("statement", None, s.flow.entry, span)
+    for unit, s in last_in.items():
+        out[("unit", unit)] = Segregation("unit", unit, s.flow.entry, s.hop.evidence)
     return tuple(out[k] for k in sorted(out))
 
 
@@ -884,10 +954,11 @@ class _SpecialIndex:
         #: where copies go on to (transfers and online access only: a re-identification
         #: route to GP practices, and what GP practices feed back, do not carry the copies on)
         self.onward = nx.DiGraph(list(onward))  # an edge list (a dict would read as adjacency)
-        self._downstream: dict[str, set[str]] = {}
+        self._starts_below: dict[str, set[str]] | None = None  # made on first use
         self._linkage_around: dict[str, set[str]] = {}
         self._reid_around: dict[str, set[str]] = {}
         self._cited: dict[int, tuple[Cited, ...]] = {}  # by id of an item the index holds
+        self._ids: dict[tuple[int, frozenset[str]], set[str]] = {}
         for u, v, f, hop in special:
             if expired(f):
                 continue
@@ -912,7 +983,7 @@ class _SpecialIndex:
         readers = self.readers.get(node, set())
         around = self._linkage_around.get(node)
         if around is None:
-            around = self._linkage_around[node] = _ids_at(self.linkage_at, {node} | readers)
+            around = self._linkage_around[node] = self._ids_at(self.linkage_at, {node} | readers)
         return _split(self.linkage_at, on_routes | {node} | readers, agreements, around)
 
     def reid_near(
@@ -925,7 +996,7 @@ class _SpecialIndex:
         near = on_routes | {node} | self.readers.get(node, set())
         around = self._reid_around.get(node)
         if around is None:
-            around = self._reid_around[node] = _ids_at(self.reid_from, self.downstream(node))
+            around = self._reid_around[node] = self._ids_at(self.reid_from, self.starts_downstream(node))
         return _split(self.reid_from, near, agreements, around)
 
     def cited(self, item: Linkage | Reidentification) -> tuple[Cited, ...]:
@@ -934,17 +1005,51 @@ class _SpecialIndex:
         found = self._cited.get(id(item))
         if found is None:
             spans = (item.evidence, item.holder_evidence) if isinstance(item, Reidentification) else (item.evidence,)
-            found = tuple(_cited(span, item.entry, item.reference) for span in spans if span is not None)
+            found = tuple(cited_line(span, item.entry, item.reference) for span in spans if span is not None)
             self._cited[id(item)] = found
         return found
 
-    def downstream(self, node: str) -> set[str]:
-        """``node`` and every organisation its copies go on to."""
-        found = self._downstream.get(node)
+    def cited_all(self, items: Iterable[Linkage | Reidentification]) -> tuple[Cited, ...]:
+        """The lines of each item in turn (:meth:`cited`), read from the memo in one loop:
+        a finding near many routes cites tens of them."""
+        known = self._cited
+        out: list[Cited] = []
+        for item in items:
+            found = known.get(id(item))
+            out.extend(found if found is not None else self.cited(item))
+        return tuple(out)
+
+    def _ids_at(self, items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+        """The flow ids of the items at any of ``nodes`` (:func:`_ids_at`), one set for each
+        group of organisations holding items: most recipients meet the same few."""
+        holding = frozenset(nodes & items_at.keys())
+        found = self._ids.get((id(items_at), holding))
         if found is None:
-            found = {node} | (nx.descendants(self.onward, node) if node in self.onward else set())
-            self._downstream[node] = found
+            found = self._ids[(id(items_at), holding)] = _ids_at(items_at, holding)
         return found
+
+    def starts_downstream(self, node: str) -> set[str]:
+        """The organisations re-identification routes start at that are ``node`` or one its
+        copies go on to (:func:`_at_or_below`, for every node at once on first use)."""
+        if self._starts_below is None:
+            self._starts_below = _at_or_below(self.onward, self.reid_from.keys())
+        return self._starts_below.get(node, set())
+
+
+def _at_or_below(onward: nx.DiGraph, targets: Iterable[str]) -> dict[str, set[str]]:
+    """For each node, the ``targets`` that are the node itself or reachable from it in ``onward``.
+
+    The same as ``targets & ({node} | nx.descendants(onward, node))`` for every node, worked
+    out from the targets upstream: a few of them (where re-identification routes start)
+    against hundreds of recipients, each of which reaches most of the graph.
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for target in targets:
+        out[target].add(target)
+        if target in onward:
+            for above in nx.ancestors(onward, target):
+                out[above].add(target)
+    return dict(out)
 
 
 class _At(Generic[T]):
@@ -961,7 +1066,7 @@ class _At(Generic[T]):
         self.ids.add(flow_id)
 
 
-def _ids_at(items_at: dict[str, _At[T]], nodes: set[str]) -> set[str]:
+def _ids_at(items_at: dict[str, _At[T]], nodes: Set[str]) -> set[str]:
     """The flow ids of the items at any of ``nodes``."""
     out: set[str] = set()
     for n in nodes & items_at.keys():
