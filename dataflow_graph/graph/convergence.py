@@ -345,10 +345,10 @@ def _convergences(
     onward: dict[tuple[str, str], None] = {}
     readers: dict[str, set[str]] = defaultdict(set)
     special: list[tuple[str, str, Flow, Hop]] = []
-    # the edges in the order of G.edges(data=True), read from the adjacency dict itself
-    # (G.adj wraps each level in a view, as G.edges does) a pair of organisations at a time
-    # (tens of parallel edges each): the recipient rolled up once per pair
-    for u, targets in G._adj.items():
+    # the edges in the order of G.edges(data=True), read from the adjacency dicts that
+    # G.adjacency() yields as they are (G.adj and G.edges wrap each level in a view) a pair
+    # of organisations at a time (tens of parallel edges each): the recipient rolled up once per pair
+    for u, targets in G.adjacency():
         for v, keyed in targets.items():
             node = nodes.get(v) or nodes.setdefault(v, rolled_up(G, v, rollup=rollup))
             taken = wanted is None or node == wanted  # one recipient asked for: only its arrivals
