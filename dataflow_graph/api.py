@@ -74,6 +74,7 @@ __all__ = [
     "file_findings",
     "flows",
     "graph",
+    "import_queries",
     "load",
     "neighbours",
     "organisation",
@@ -86,6 +87,12 @@ __all__ = [
     "redflags",
     "resolve_organisation",
 ]
+
+
+def import_queries() -> None:
+    """Import the flow graph and its queries (and networkx) now, not on first use: ``dfg``
+    does so before a command's first step, while the cycle collector is paused."""
+    from . import graph  # noqa: F401
 
 
 def __getattr__(name: str) -> object:

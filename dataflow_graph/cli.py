@@ -372,7 +372,7 @@ def load(paths: Sequence[str], *, flows: bool = True, queries: bool = True) -> a
     from . import api
 
     if queries:
-        from . import graph  # noqa: F401 - imported here, before the first step
+        api.import_queries()
 
     if not paths:
         note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
