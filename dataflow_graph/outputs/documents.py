@@ -31,6 +31,7 @@ __all__ = [
     "SCHEMA",
     "Document",
     "HasDict",
+    "Records",
     "RegisterContents",
     "agreement_document",
     "check_document",
