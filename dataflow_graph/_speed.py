@@ -8,9 +8,9 @@ large registers, and the tests check that results are the same with and without 
 - :class:`BoundedMemo`: a named memo dictionary that empties itself at a size limit;
 - :func:`new_spans`: many :class:`~dataflow_graph.errors.Span` made without the frozen ``__init__``;
 - :func:`fork_pool_map`: many small chunks of one list over forked processes, this one included,
-  taking the chunks no worker has started (work stealing): flow extraction;
-- :func:`fork_map`: a few large jobs, one per process, the first here: the RDF build;
-- :class:`HandBack`: a worker's large bytes handed back through an unnamed file, not the pool's pipe.
+  taking the chunks no worker has started (work stealing): flow extraction, and
+  the RDF build, whose groups of agreement graphs balance this process's own part (``first``);
+- :class:`HandBack`: a worker's large bytes handed back through an unnamed file, not the pool's pipe;
 - :func:`positional`: a frozen record's constructor for positional calls, its field order checked once;
 - :func:`slot_setters`: the raw slot setters that fill a frozen record made with ``__new__``;
 - :func:`field_setters`: the same for every field of a record, checked once;
@@ -43,7 +43,6 @@ __all__ = [
     "cell_section",
     "cyclic_gc_paused",
     "field_setters",
-    "fork_map",
     "fork_pool_map",
     "line_texts",
     "lines_holding",
@@ -56,8 +55,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., object])
-Job = TypeVar("Job")
-Result = TypeVar("Result")
 
 
 class _Dataclass(Protocol):
@@ -333,62 +330,15 @@ def _pool_chunk(job: tuple[int, int] | list[Any]) -> Any:
     return work(context, job)
 
 
-def fork_map(work: Callable[[Job], Result], jobs: Sequence[Job]) -> list[Result]:
-    """``[work(job) for job in jobs]``: the first job in this process, each other in a forked worker.
-
-    The workers are forked, so ``work`` and all it reads (a closure over a whole register)
-    reach them without being pickled; only the jobs and their results travel.  With one job,
-    or where processes cannot be forked, every job runs here, in order.  The cycle collector
-    stays off meanwhile (:func:`cyclic_gc_paused`): a pass started on the pool's own thread
-    could free objects that must be freed on this one (Oxigraph's), and forked workers copy
-    fewer pages.
-
-    >>> fork_map(len, ["a", "bb", "ccc"])
-    [1, 2, 3]
-    """
-    import concurrent.futures  # on first use, as in fork_pool_map
-    import multiprocessing
-
-    if len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [work(job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    with (
-        cyclic_gc_paused(),
-        concurrent.futures.ProcessPoolExecutor(
-            len(jobs) - 1, mp_context=context, initializer=_receive_work, initargs=(work,)
-        ) as pool,
-    ):
-        futures = [pool.submit(_forked_work, job) for job in jobs[1:]]
-        here = work(jobs[0])
-        return [here, *(future.result() for future in futures)]
-
-
-#: In a worker of :func:`fork_map`: the function it applies (set by the pool's initializer).
-_work: Callable[[Any], Any] | None = None
-
-
-def _receive_work(work: Callable[[Any], Any]) -> None:
-    """Keep the function this worker applies (the pool's initializer, run once per worker)."""
-    global _work
-    _work = work
-
-
-def _forked_work(job: Any) -> Any:
-    """One job, in a worker."""
-    assert _work is not None
-    return _work(job)
-
-
 class HandBack:
-    """Bytes a forked worker of :func:`fork_map` hands back through an unnamed file, not the pool's pipe.
+    """Bytes a forked worker of :func:`fork_pool_map` hands back through an unnamed file, not the pool's pipe.
 
     A result of many megabytes (the RDF text of thousands of agreements) costs, through the
     pipe, a pickle in the worker, the copies of the pipe and an unpickle here while this
     process waits: 1 s for 180 MB at 10k entries, 0.1 s for 18 MB at 1k.  Through a file
     made before the fork (a ``memfd`` on Linux, else a temporary file), the worker writes
     each chunk once and this process reads it once.  One writer per file: make one per job.
-    Where the job runs in this process (one job, or no fork), :meth:`put` keeps the chunks
-    as they are.
+    Where the job runs in this process, :meth:`put` keeps the chunks as they are.
     """
 
     def __init__(self) -> None:
