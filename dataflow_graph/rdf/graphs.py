@@ -14,8 +14,9 @@ findings), never of the networkx graph.  Layout of the quads :func:`records_rdf`
 - ``<base>graph/findings``: convergence findings, when given.
 
 Queries read the union of the named graphs as their default graph.  Agreements are
-independent, so on a large register their graphs are written by several processes
-(:func:`~dataflow_graph._speed.fork_map`); the text is the same as a single-process run.
+independent, so on a large register their graphs are written by several processes, in
+groups the processes take in turn (:func:`~dataflow_graph._speed.fork_pool_map`); the text
+is the same as a single-process run.
 Every IRI comes from content (:mod:`.iris`), so the same records give the same triples
 whatever path, folder or order the inputs were read in.
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 
-from .._speed import cyclic_gc_paused, fork_map
+from .._speed import HandBack, cyclic_gc_paused, fork_pool_map
 from ..graph import Convergence
 from ..model import Entry, Flow, Organisation, Release
 from ..names import gazetteer, organisation_key
@@ -46,11 +47,18 @@ __all__ = ["PARALLEL_FROM", "records_rdf"]
 
 #: Below this many agreements one process is faster than starting another.
 PARALLEL_FROM = 1000
+#: Groups of agreements per process: the workers take them in order and this process, once
+#: its own part is done, the last ones not yet started, so all finish together.
+GROUPS_PER_WORKER = 24
+#: At most this many groups: each holds a file open until it is read back.
+MAX_GROUPS = 256
 
 #: Agreement core -> its entries, flows and released files.
 ByAgreement = Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]
-#: What a worker sends back: the statements and open nodes of its graphs.
-Graphs = tuple[dict[str | None, list[bytes]], dict[str | None, dict[str, list[str]]]]
+#: What a worker sends back: each graph with its number of statement chunks, the lengths of
+#: the chunks (their bytes come through a :class:`~dataflow_graph._speed.HandBack`), and the
+#: open nodes of its graphs.
+Sent = tuple[list[tuple[str | None, int]], list[int], dict[str | None, dict[str, list[str]]]]
 
 
 def records_rdf(
@@ -123,46 +131,57 @@ def _emit(
     b.statements[b.graph("concepts")].append(concept_statements())
     paths = _paths(entries, flows, releases, findings)
     cores = sorted(by_agreement)
-    here = _findings_weight(findings) + _reference_weight(orgs, entries)
-    parts = _split(cores, by_agreement, workers, here)
-    if len(parts) < 2:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    groups = _split(cores, by_agreement, min(workers * GROUPS_PER_WORKER, MAX_GROUPS)) if workers > 1 else [cores]
+    if len(groups) < 2 or "fork" not in _start_methods():
         b.use(b.graph("reference"))
         reference(b, orgs, entries, flows, releases, paths)
         _agreements(b, cores, by_agreement, roles)
         _findings(b, entries, flows, findings)
     else:
         seen = set(b.seen)
+        found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+        hands = [HandBack() for _ in groups]  # one file per group: a file has one writer
 
-        def apart(job: tuple[list[str], bool]) -> Graphs:
-            """The agreement graphs of some cores, sealed, in a builder of their own; with
-            the findings graph too if asked (in a builder that has seen what ``b`` had, as
-            :func:`_findings` in ``b`` would).  The job asked for findings runs in this
-            process, and writes the reference graph into ``b`` first, while the workers
-            build (no agreement graph reads what it writes)."""
-            cores, with_findings = job
-            if with_findings:
-                b.use(b.graph("reference"))
-                reference(b, orgs, entries, flows, releases, paths)
-            part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
-            _agreements(part, cores, by_agreement, roles)
-            part.use(None)
-            part.seal()
-            if with_findings and findings:
-                found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+        def here() -> None:
+            """This process's own part, done while the workers start on the agreements: the
+            reference graph, written into ``b`` (no agreement graph reads what it writes),
+            and the findings graph, in a builder that has seen what ``b`` had before it (as
+            :func:`_findings` in ``b`` would)."""
+            b.use(b.graph("reference"))
+            reference(b, orgs, entries, flows, releases, paths)
+            if findings:
                 found.seen = seen
                 _findings(found, entries, flows, findings)
                 found.use(None)
                 found.seal()
-                for g, chunks in found.statements.items():
-                    part.statements.setdefault(g, []).extend(chunks)
-                for g, nodes in found.open.items():
-                    part.open.setdefault(g, {}).update(nodes)
-            return part.statements, part.open
 
-        jobs = [(cores, i == 0) for i, cores in enumerate(parts)]  # the first runs here
-        for statements, open_nodes in fork_map(apart, jobs):
-            b.statements.update(statements)
+        def build(_: None, picked: list[int]) -> list[Sent]:
+            """The agreement graphs of some groups, each group sealed in a builder of its own,
+            its statements handed back through the group's
+            :class:`~dataflow_graph._speed.HandBack`."""
+            sent: list[Sent] = []
+            for i in picked:
+                part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+                _agreements(part, groups[i], by_agreement, roles)
+                part.use(None)
+                part.seal()
+                graphs = list(part.statements.items())
+                lengths = hands[i].put([chunk for _, chunks in graphs for chunk in chunks])
+                sent.append(([(g, len(chunks)) for g, chunks in graphs], lengths, part.open))
+            return sent
+
+        done = fork_pool_map(
+            build, None, list(range(len(groups))), workers=workers, chunks_per_worker=GROUPS_PER_WORKER, first=here
+        )
+        for hand, (graphs, lengths, open_nodes) in zip(hands, (s for job in done for s in job), strict=True):
+            chunks = iter(hand.take(lengths))
+            b.statements.update((g, [next(chunks) for _ in range(n)]) for g, n in graphs)
             b.open.update(open_nodes)
+        for g, statements in found.statements.items():
+            b.statements.setdefault(g, []).extend(statements)
+        for g, nodes in found.open.items():
+            b.open.setdefault(g, {}).update(nodes)
     b.use(None)
     b.seal()
 
@@ -174,17 +193,6 @@ def _findings(b: RdfText, entries: list[Entry], flows: list[Flow], findings: lis
         defined = _described(entries, flows)
         for found in findings:
             finding(b, found, defined)
-
-
-def _reference_weight(orgs: Mapping[str, Organisation], entries: list[Entry]) -> int:
-    """The work of the reference graph in :func:`_split`'s units (measured: an organisation
-    costs about one, a dataset an entry names about an eighth)."""
-    return len(orgs) + sum(len(e.datasets) for e in entries) // 8
-
-
-def _findings_weight(findings: list[Convergence]) -> int:
-    """The work of the findings graph in :func:`_split`'s units (a side costs about two hops)."""
-    return sum(1 + 2 * (len(c.identifiable) + len(c.pseudonymised)) + len(c.qualifiers) for c in findings)
 
 
 def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str, Roles]:
@@ -246,20 +254,27 @@ def _described(entries: list[Entry], flows: list[Flow]) -> set[Place]:
     return places
 
 
-def _split(cores: list[str], by_agreement: ByAgreement, workers: int | None, first: int = 0) -> list[list[str]]:
-    """Agreements in ``workers`` runs of about equal work (one run when that would not pay);
-    the first run (this process's) is ``first`` units of other work lighter."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(cores) < PARALLEL_FROM:
+def _start_methods() -> list[str]:
+    """How this platform can start processes (the RDF is built in forked workers only: they
+    inherit the records and the builders' closures, which cannot be pickled)."""
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _split(cores: list[str], by_agreement: ByAgreement, runs: int) -> list[list[str]]:
+    """Agreements in ``runs`` consecutive runs of about equal work (one run when that would not
+    pay): an agreement's work is about one unit per flow, hop and released file."""
+    if runs < 2 or len(cores) < PARALLEL_FROM:
         return [cores]
     weight = [1 + sum(1 + len(f.hops) for f in by_agreement[c][1]) + len(by_agreement[c][2]) for c in cores]
-    share, done = (sum(weight) + first) / workers, first
+    share, done = sum(weight) / runs, 0
     parts: list[list[str]] = []
     run: list[str] = []
     for core, w in zip(cores, weight, strict=True):
         run.append(core)
         done += w
-        if done >= share * (len(parts) + 1) and len(parts) < workers - 1:
+        if done >= share * (len(parts) + 1) and len(parts) < runs - 1:
             parts.append(run)
             run = []
     return [p for p in (*parts, run) if p]

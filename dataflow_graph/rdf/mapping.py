@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .._speed import memoised
+from .._speed import lines_holding, memoised
 from ..graph import Convergence
 from ..graph.qualifiers import release_cited
 from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
@@ -168,8 +168,8 @@ def agreement_roles(
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
         for section in e.sections:
-            for line in section.lines:
-                if "rocessor" in line.text and (match := _PROCESSOR_HEADING.match(line.text)):
+            for text in lines_holding(section, "rocessor"):  # every heading holds it
+                if match := _PROCESSOR_HEADING.match(text):
                     org = resolve(match.group("name"))
                     named.setdefault(org.id, org)
                     processors.add(org.id)

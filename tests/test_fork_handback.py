@@ -1,0 +1,90 @@
+"""The process machinery of the RDF build: bytes handed back by forked workers through a file,
+the pool's ``first`` work, and the line texts of a cell's section made without its spans."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dataflow_graph._speed import HandBack, cell_section, fork_pool_map, line_texts, lines_holding, page_section
+from dataflow_graph.errors import Span
+
+forks = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="this platform cannot fork processes"
+)
+
+
+def _chunks(n: int) -> list[bytes]:
+    """Chunks of different sizes, one empty and one with bytes that are not UTF-8."""
+    return [bytes([i % 251]) * (i * 997 % 70_000) for i in range(n)] + [b"", b"\xff\xfe\x00 \xe2\x86\x92"]
+
+
+@forks
+def test_a_forked_worker_hands_its_chunks_back_through_the_file():
+    sent = [_chunks(5), _chunks(40), [], _chunks(2), _chunks(9), _chunks(1)]
+    hands = [HandBack() for _ in sent]
+
+    def work(_: None, picked: list[int]) -> list[tuple[int, list[int]]]:
+        return [(os.getpid(), hands[i].put(sent[i])) for i in picked]
+
+    # this process waits a moment first: the pool's queue has taken the first jobs by then
+    done = fork_pool_map(work, None, list(range(6)), workers=2, chunks_per_worker=3, first=lambda: time.sleep(0.3))
+    results = [r for job in done for r in job]
+    assert any(pid != os.getpid() for pid, _ in results)  # some went through the file
+    for hand, chunks, (_, lengths) in zip(hands, sent, results, strict=True):
+        assert lengths == [len(c) for c in chunks]
+        assert hand.take(lengths) == chunks
+
+
+def test_chunks_put_in_this_process_are_kept_as_they_are():
+    hand, chunks = HandBack(), _chunks(3)
+    got = hand.take(hand.put(chunks))
+    assert got == chunks
+    assert all(a is b for a, b in zip(got, chunks, strict=True))
+
+
+def _tagged(context: str, items: list[int]) -> list[tuple[str, int, int]]:
+    return [(context, os.getpid(), i) for i in items]
+
+
+@forks
+def test_the_pool_runs_first_here_once_and_keeps_every_chunk_in_order():
+    ran: list[int] = []
+    done = fork_pool_map(_tagged, "x", list(range(50)), workers=2, chunks_per_worker=5, first=lambda: ran.append(1))
+    assert ran == [1]
+    assert [i for chunk in done for _, _, i in chunk] == list(range(50))
+    assert {c for chunk in done for c, _, _ in chunk} == {"x"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \n\t→\r"), min_size=1, max_size=40).map(str.strip).filter(bool))
+def test_line_texts_of_a_cell_are_the_texts_of_its_spans(text):
+    section = cell_section("Processing", "book.xlsx#Sheet", 7, text)
+    assert line_texts(section) == tuple(s.text for s in section.lines)
+    # and the same once the spans are made
+    assert line_texts(section) == tuple(s.text for s in section.lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab \n\t→"), min_size=1, max_size=40).map(str.strip).filter(bool),
+    st.sampled_from(["a", "b", "ab", "→", "x"]),
+)
+def test_lines_holding_a_word_are_those_of_every_kind_of_section(text, word):
+    from dataflow_graph.model import Section
+
+    cell = cell_section("Processing", "book.xlsx#Sheet", 7, text)
+    plain = Section(cell.name, cell.span, cell.lines)
+    expected = [s.text for s in plain.lines if word in s.text]
+    assert lines_holding(cell_section("Processing", "book.xlsx#Sheet", 7, text), word) == expected
+    assert lines_holding(plain, word) == expected
+    page = tuple(text.split("\n"))
+    first = Span("page.txt", 3, 12, page[0]) if page[0].strip() else None
+    heading = Span("page.txt", 3, 1, "Processing")
+    lazy = page_section("Processing", heading, first, page, range(3, 3 + len(page)), 1, len(page))
+    assert lines_holding(lazy, word) == [s.text for s in lazy.lines if word in s.text]
