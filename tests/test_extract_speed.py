@@ -167,3 +167,52 @@ def test_a_family_is_tried_only_on_text_holding_the_fragments_every_match_holds(
     assert families_in("HES-ONS linked data for the organisations") == {"HES-ONS"}
     assert families_in("data from persons and organisations") == frozenset()
     assert families_in("HE\u017f-ONS data") == families_in("HE\u017f-ONS data", prefilter=False)
+
+
+_LINE_PIECES = ["", " ", "\t", "\u00a0", "\u2028", "x", "Data", "CSU ", "\r", "\u3000"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_LINE_PIECES), max_size=4).map("".join), min_size=1, max_size=8))
+def test_line_texts_are_the_texts_of_the_line_spans_made_later(page_lines):
+    """The extractor's whole-entry scans read a section's line texts without making its
+    spans (``_speed.line_texts``): the same texts the spans get, blank lines left out alike."""
+    from dataflow_graph._speed import cell_section, line_texts, page_section
+
+    numbers = list(range(1, len(page_lines) + 1))
+    heading = Span("p.txt", 1, 1, "Processing")
+    for first in (None, Span("p.txt", 1, 12, "after the heading")):
+        section = page_section("Processing", heading, first, tuple(page_lines), numbers, 0, len(page_lines))
+        texts = line_texts(section)
+        assert texts == tuple(s.text for s in section.lines)  # made from the page only now
+        assert line_texts(section) == texts  # and read back from the spans made
+    cell = "\n".join(page_lines).strip()
+    if cell:
+        section = cell_section("Processing", "w.xlsx#Sheet", 7, cell)
+        texts = line_texts(section)
+        assert texts == tuple(s.text for s in section.lines)
+        assert line_texts(section) == texts
+
+
+def test_the_whole_entry_scans_make_no_span_of_a_section_they_do_not_cut():
+    """Only the sections cut into blocks (Processing, here; Objectives and Outputs where it
+    states no transfer) get their line spans made."""
+    from dataflow_graph._speed import page_section
+    from dataflow_graph.errors import Diagnostics
+    from dataflow_graph.extract import extract
+    from dataflow_graph.model import Entry
+    from dataflow_graph.names import gazetteer
+
+    page = (
+        "1. Data is sent by NHS Digital to North East London CSU.",
+        "",
+        "The CCG uses it for planning; type 2 objections are applied.",
+    )
+    heading = Span("p.txt", 1, 1, "")
+    processing = page_section("Processing", heading, None, page, [2, 3, 4], 0, 1)
+    benefits = page_section("Expected Benefits", heading, None, page, [2, 3, 4], 1, 3)
+    entry = Entry("e1", "p.txt", 1, 0, "R-1", "DARS-1", "A title", sections=(processing, benefits))
+    extract(entry, gazetteer().fresh(), Diagnostics())
+    object.__getattribute__(processing, "_lines")
+    with pytest.raises(AttributeError):
+        object.__getattribute__(benefits, "_lines")

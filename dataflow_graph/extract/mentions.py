@@ -11,11 +11,12 @@ only what they mean in the entry is worked out per entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._speed import BoundedMemo
-from ..model import Entry, Organisation, Role
+from .._speed import BoundedMemo, line_texts
+from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
 from .rules import rules
 from .sentences import pieces
@@ -118,9 +119,10 @@ class Context:
         return facts
 
 
-def context(entry: Entry, names: Gazetteer) -> Context:
+def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequence[str]] = line_texts) -> Context:
     """The entry's CCG (its organisation, a controller, or a CCG in its title), the DSCRO and
-    data processors its text names first, and its CSU when its text names exactly one."""
+    data processors its text names first, and its CSU when its text names exactly one
+    (``lines_of``: a section's line texts, where the caller has them already)."""
     ctx = Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
     for candidate in (entry.organisation, *entry.controllers, entry.title):
         if not candidate:
@@ -137,10 +139,10 @@ def context(entry: Entry, names: Gazetteer) -> Context:
     csus: dict[str, Organisation] = {}
     for section in entry.sections:
         cut = section.name == "Processing"  # always read in sentences (extractor.extract)
-        for span in section.lines:
+        for text in lines_of(section):  # the words alone: no line's span is made here
             if cut:
-                remember_sentences(span.text, names)
-            facts = ctx.line(span.text)
+                remember_sentences(text, names)
+            facts = ctx.line(text)
             if facts is NOTHING:
                 continue
             dscro, _csu, headers, inline, named = facts
