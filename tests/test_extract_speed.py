@@ -5,6 +5,7 @@ their slots instead of ``dataclasses.replace``."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from dataflow_graph.errors import Span
 from dataflow_graph.extract import extractor, optouts, sections
 from dataflow_graph.extract.hops import RawHop
 from dataflow_graph.model import Flow, FlowKind, Hop, Identifiability, OptOut, Organisation, Role, Section
-from dataflow_graph.names import families_in
+from dataflow_graph.names import Gazetteer, families_in
 from dataflow_graph.names.families import _REQUIRED, _families, _fragments
 
 #: line pieces around the spellings the section tests look for, cut anywhere, in any case,
@@ -216,3 +217,81 @@ def test_the_whole_entry_scans_make_no_span_of_a_section_they_do_not_cut():
     object.__getattribute__(processing, "_lines")
     with pytest.raises(AttributeError):
         object.__getattribute__(benefits, "_lines")
+
+
+def _offices() -> list[str]:
+    from dataflow_graph.extract.mentions import GENERIC_DSCRO
+    from dataflow_graph.names import gazetteer
+
+    return [
+        alias
+        for org in gazetteer().by_id.values()
+        if org.role is Role.CSU or (org.role is Role.DSCRO and org.id != GENERIC_DSCRO)
+        for alias in (org.name, *org.aliases)
+    ]
+
+
+#: line pieces: the reviewed offices' names and their words, apostrophes, "&", the characters
+#: read past (outside ASCII, in no word) and some that are not (accents, case twins)
+_OFFICE_PIECES = sorted(
+    {*_offices(), *(w for a in _offices() for w in a.split()), *(f"{a[:-1]}’{a[-1]}" for a in _offices())}
+    | {"CSU's", "CSU’s", "C'SU", "CS’U", "Arden & GEM", "A&GEM", "agem", "Management", "support", "Unit"}
+    | {" ", "  ", ", ", ". ", "-", "'", "’", "‘", "–", "•", "\u00a0", "(", ")", "&", "and", "the"}
+    | {"é", "ß", "\u212a", "\u0130", "\u0131", "\u017f", "ＣＳＵ", "Ｃ"}
+)
+
+
+def _names_an_office(text: str, names: Gazetteer) -> bool:
+    from dataflow_graph.extract.mentions import GENERIC_DSCRO
+
+    return any(
+        m.organisation.role is Role.CSU or (m.organisation.role is Role.DSCRO and m.organisation.id != GENERIC_DSCRO)
+        for m in names.mentions(text)
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_OFFICE_PIECES), max_size=12), st.sampled_from(["", "upper", "lower"]))
+def test_a_line_holding_no_office_word_names_no_office(parts, case):
+    """``line_facts`` skips the scan of a line :func:`may_name_office` rules out: the scan would
+    have found no CSU and no regional office there (and so the line's facts are the same)."""
+    from dataflow_graph.extract.mentions import _line_facts, line_facts, may_name_office
+    from dataflow_graph.names import Gazetteer, organisations_text
+
+    text = "".join(parts)
+    text = text.upper() if case == "upper" else text.lower() if case == "lower" else text
+    names = Gazetteer.from_yaml(organisations_text())  # nothing scanned yet
+    if not may_name_office(text, names):
+        assert not _names_an_office(text, names), text
+    assert line_facts(text, names) == _line_facts(text, names)
+
+
+def test_every_office_name_is_read_as_one_that_may_be_named():
+    from dataflow_graph.extract.mentions import may_name_office, office_words
+    from dataflow_graph.names import gazetteer
+
+    names = gazetteer()
+    assert office_words(names), "no office word: every line would be scanned"
+    for alias in _offices():
+        split = f"{alias[:-1]}{{}}{alias[-1]}"  # an apostrophe inside the last word: the same key
+        for text in (alias, alias.upper(), f"sent to {alias}’s office", alias.replace(" ", "\u00a0")):
+            assert may_name_office(text, names), text
+        for text in (split.format("’"), split.format("'")):
+            if _names_an_office(text, names):
+                assert may_name_office(text, names), text
+
+
+def test_the_lines_of_the_2017_register_give_the_same_facts_with_the_office_test():
+    from dataflow_graph import api
+    from dataflow_graph._speed import line_texts
+    from dataflow_graph.extract.mentions import _line_facts, line_facts, may_name_office
+    from dataflow_graph.names import Gazetteer, organisations_text
+
+    register = api.load([Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"])
+    lines = {t for e in register.entries for s in e.sections for t in line_texts(s)}
+    names = Gazetteer.from_yaml(organisations_text())
+    skipped = [t for t in lines if not may_name_office(t, names)]
+    assert len(skipped) > len(lines) // 2  # the test spares most lines a scan
+    for text in skipped:
+        assert not _names_an_office(text, names), text
+    assert all(line_facts(t, names) == _line_facts(t, names) for t in lines)
