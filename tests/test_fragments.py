@@ -107,7 +107,7 @@ def _words_one_by_one(text: str) -> list[tuple[int, int, str]]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aZ s'’&.-_0 \tßſKİıé\u0301½ﬁ²日•–")), max_size=24))
+@given(st.text(alphabet=st.sampled_from(list("aZ s'’&.-_0 \tßſKİıé\u0301½ﬁ²日•–—‘“”\u00a0…")), max_size=24))
 def test_words_cut_as_one_by_one(text):
     assert words(text) == _words_one_by_one(text)
     keys, starts, ends = word_keys(text)
