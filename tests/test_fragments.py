@@ -114,6 +114,14 @@ def test_words_cut_as_one_by_one(text):
     assert list(zip(starts, ends, keys, strict=True)) == _words_one_by_one(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ s'’&.-_0\t•–—‘“”\u00a0…")), max_size=24))
+def test_words_of_text_read_as_ascii_cut_as_one_by_one(text):
+    """Text with only the apostrophe ’ and common punctuation outside ASCII takes the ASCII path."""
+    keys, starts, ends = word_keys(text)
+    assert list(zip(starts, ends, keys, strict=True)) == _words_one_by_one(text)
+
+
 def test_gazetteer_scan_finds_the_longest_alias_from_each_word():
     g = gazetteer().fresh()
     text = "Data flows from NHS Digital to the North East London CSU's DSCRO, then to M&L CSU and NEL."
