@@ -39,7 +39,8 @@ _APPLIED = _R.applied
 _NOT_APPLIED = _R.not_applied
 _VERB = _R.verb
 _LINKAGE = guarded(_R.linkage, ["link"])
-_REID = guarded(_R.reidentification, ["identif", "gp"])
+# "re-identif" whole: "identif" alone stands in every sentence that says "identifiable"
+_REID = guarded(_R.reidentification, ["reidentif", "re-identif", "gp"])
 _HOSTS = guarded(_R.hosts, ["host"])
 _KEYS = guarded(_R.keys, ["key"])
 # the rules of a sentence's facts behind proven prefilters (names/fragments.py): most
