@@ -295,3 +295,45 @@ def test_the_lines_of_the_2017_register_give_the_same_facts_with_the_office_test
     for text in skipped:
         assert not _names_an_office(text, names), text
     assert all(line_facts(t, names) == _line_facts(t, names) for t in lines)
+
+
+def _meanings_plainly(text: str, ctx) -> tuple[object, ...]:
+    """What ``hops._meanings`` gave before it kept each text's entry-dependent candidates:
+    every candidate read, the reviewed aliases other than the generic DSCRO passed over."""
+    from dataflow_graph.extract.mentions import ALIAS, GENERIC_DSCRO, HIDDEN, SHAPE, candidates, role_word
+
+    out: list[object] = []
+    for _start, _end, _name, kind, what in candidates(text, ctx.names):
+        if kind == ALIAS:
+            if what.id == GENERIC_DSCRO:
+                out.append(ctx.dscro)
+        elif kind in (SHAPE, HIDDEN):
+            out.append(ctx.names.resolve(what))
+        else:
+            out.append(role_word(what, ctx))
+    return tuple(out)
+
+
+def test_a_sentences_meanings_in_an_entry_are_those_of_all_its_candidates():
+    """The hops memo's key reads only the candidates whose meaning depends on the entry
+    (``hops._dependents``): the same meanings as reading every candidate, in every entry
+    of the 2017 register, with its own DSCRO and with none."""
+    from dataflow_graph import api
+    from dataflow_graph._speed import line_texts
+    from dataflow_graph.extract.hops import _meanings
+    from dataflow_graph.extract.mentions import context
+    from dataflow_graph.extract.sentences import pieces
+    from dataflow_graph.names import Gazetteer, organisations_text
+
+    register = api.load([Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"])
+    names = Gazetteer.from_yaml(organisations_text())
+    seen = 0
+    for entry in register.entries[::7]:
+        ctx = context(entry, names.fresh())
+        texts = {p[1] for s in entry.sections if s.name == "Processing" for t in line_texts(s) for p in pieces(t)}
+        for dscro in (ctx.dscro, None):
+            ctx.dscro = dscro
+            for text in sorted(texts):
+                assert _meanings(text, ctx) == _meanings_plainly(text, ctx), text
+                seen += bool(_meanings(text, ctx))
+    assert seen > 100  # role words, shapes and the generic DSCRO were met
