@@ -88,9 +88,11 @@ def _hinted(section: Section, lines_of: Callable[[Section], Sequence[str]] = lin
     remembered (register lines repeat, whole sections seldom): a match within a line is one
     in the text, and the only one that runs across lines is "opt⏎out" (a line ending in
     "opt", the next starting with "out": ``\W?`` takes the line break)."""
+    said = tuple(map(_hint_in_line, lines_of(section)))  # through the memo at C speed
+    if not any(said):  # most sections: no line holds or ends a hint
+        return False
     opt = False
-    for text in lines_of(section):
-        found = _hint_in_line(text)
+    for found in said:
         if found & 1 or (opt and found & 4):
             return True
         opt = bool(found & 2)
