@@ -240,8 +240,9 @@ def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnosti
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = None
     csus: dict[str, Organisation] = {}
+    remembered = ctx.line_memo.get
     for x in block.sentences:
-        facts = ctx.line(x.text)
+        facts = remembered(x.text) or ctx.line(x.text)
         dscro = dscro or facts[0]
         for org in facts[4]:
             csus.setdefault(org.id, org)
@@ -400,11 +401,12 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
     out: list[Organisation | None] = []
     start = 0
     named: Organisation | None = None
+    remembered = ctx.line_memo.get
     for i, s in enumerate(block.sentences):
         if i and _DP_PART.match(s.text):
             out += [named] * (i - start)
             start, named = i, None
-        named = named or ctx.line(s.text)[0]
+        named = named or (remembered(s.text) or ctx.line(s.text))[0]
     out += [named] * (len(block.sentences) - start)
     return out
 

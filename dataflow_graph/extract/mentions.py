@@ -139,12 +139,14 @@ def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequen
             ctx.ccg = org
             break
     csus: dict[str, Organisation] = {}
+    remembered = ctx.line_memo.get  # most lines are met again: their facts looked up at C speed
+    parted = names.memo("flows.parted")
     for section in entry.sections:
         cut = section.name == "Processing"  # always read in sentences (extractor.extract)
         for text in lines_of(section):  # the words alone: no line's span is made here
-            if cut:
+            if cut and text not in parted:
                 remember_sentences(text, names)
-            facts = ctx.line(text)
+            facts = remembered(text) or ctx.line(text)  # (facts are never empty)
             if facts is NOTHING:
                 continue
             dscro, _csu, headers, inline, named = facts
