@@ -337,3 +337,24 @@ def test_a_sentences_meanings_in_an_entry_are_those_of_all_its_candidates():
                 assert _meanings(text, ctx) == _meanings_plainly(text, ctx), text
                 seen += bool(_meanings(text, ctx))
     assert seen > 100  # role words, shapes and the generic DSCRO were met
+
+
+def test_first_remembers_each_patterns_own_search():
+    """``sentences.first`` keeps a memo per pattern, under its id: a miss (None) is remembered
+    as a miss, and a memo left under an id another pattern had is not taken for this one's."""
+    import re
+
+    from dataflow_graph._speed import BoundedMemo
+    from dataflow_graph.extract import sentences
+
+    p, q = re.compile("a+"), re.compile("b+")
+    for text in ("aab", "bba", "", "xyz", "aab"):
+        for pattern in (p, q):
+            found, plain = sentences.first(pattern, text), pattern.search(text)
+            assert (found and found.span()) == (plain and plain.span())
+    stale: BoundedMemo[str, re.Match[str] | None] = BoundedMemo()
+    stale["ab"] = p.search("ab")
+    sentences._FIRST[id(q)] = (p, stale)  # as if q had the id of a pattern freed since
+    found = sentences.first(q, "ab")
+    assert found is not None
+    assert found.group(0) == "b"
