@@ -439,6 +439,13 @@ class _CellSection(_LazySection):
     def _made_lines(self) -> tuple[Span, ...]:
         return new_spans(self.span.path, self.span.line, self._text)
 
+    def line_texts(self) -> tuple[str, ...]:
+        """The text of each line, without making the spans (the texts :func:`new_spans` gives them)."""
+        try:
+            return tuple(map(_span_text, self._lines))
+        except AttributeError:
+            return tuple(self._text.split("\n"))
+
     @property
     def text(self) -> str:
         return self._text
@@ -512,7 +519,8 @@ class _PageSection(_LazySection):
         try:
             return tuple(map(_span_text, self._lines))
         except AttributeError:
-            rest = tuple(filter(str.strip, self._page[self._start : self._end]))  # not blank
+            # not blank, as in _made_lines: neither empty nor white space alone (two C filters)
+            rest = tuple(itertools.filterfalse(str.isspace, filter(None, self._page[self._start : self._end])))
             return rest if self._first is None else (self._first.text, *rest)
 
     @property
@@ -557,10 +565,8 @@ def lines_holding(section: Section, word: str) -> list[str]:
 
 
 def line_texts(section: Section) -> tuple[str, ...]:
-    """The text of each line of a section; a page's or a cell's section makes no spans for it."""
-    kind = type(section)
-    if kind is _PageSection:
-        return cast("_PageSection", section).line_texts()
-    if kind is _CellSection:  # its spans are its text cut at each line break (new_spans)
-        return tuple(section.text.split("\n"))
+    """The text of each line of a section; a page or cell section's spans are not made for it
+    (what reads only the words of a section: an entry's key, the extractor's whole-entry scans)."""
+    if type(section) is _PageSection or type(section) is _CellSection:
+        return section.line_texts()
     return tuple(s.text for s in section.lines)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .._speed import fork_pool_map, memoised, replacer
+from .._speed import fork_pool_map, line_texts, memoised, replacer
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
@@ -66,8 +66,16 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
     list of Flow
         Numbered ``<entry id>/flow-N``, exact repeats dropped.
     """
-    ctx = context(entry, names)
-    ctx.names_dscro = any(_moves_through_dscro(section) for section in entry.sections)
+    read: dict[int, tuple[str, ...]] = {}  # each section's line texts, by id: read once for the whole-entry scans
+
+    def lines_of(section: Section) -> tuple[str, ...]:
+        found = read.get(id(section))
+        if found is None:
+            found = read[id(section)] = line_texts(section)
+        return found
+
+    ctx = context(entry, names, lines_of)
+    ctx.names_dscro = any(_moves_through_dscro(section, lines_of) for section in entry.sections)
     cut: dict[int, list[Block]] = {}  # each section's blocks, by id: cut once for flows and opt-outs
 
     def blocks_of(section: Section) -> list[Block]:
@@ -96,10 +104,10 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
             f"entry {entry.reference!r}: no transfer between named organisations found in its processing text",
             Severity.NOTE,
         )
-    return with_stated_opt_outs(entry, numbered(entry, flows), blocks_of)
+    return with_stated_opt_outs(entry, numbered(entry, flows), blocks_of, lines_of)
 
 
-def _moves_through_dscro(section: Section) -> bool:
+def _moves_through_dscro(section: Section, lines_of: Callable[[Section], Sequence[str]] = line_texts) -> bool:
     """True when the section names a DSCRO ("North East London DSCRO", "the Data Services
     for Commissioners Regional Office (DSCRO)"), not only the kind ("Such organisations may
     include Commissioning Support Units, Data Services for Commissioners Regional Offices").
@@ -107,14 +115,11 @@ def _moves_through_dscro(section: Section) -> bool:
     The same as searching the section's text, read line by line with what each line says
     remembered (register lines repeat, whole sections seldom): a match within a line is one
     in the text, and one that runs across lines can only be the spelt-out name, whose words
-    "data services for commission" stand on one line; only then is the text searched."""
-    across = False
-    for span in section.lines:
-        found = _dscro_in_line(span.text)
-        if found == 1:
-            return True
-        across = across or found == 2
-    return across and bool(_DSCRO_NAMED.search(section.text))
+    "data services for commission" stand on one line; only then is the text searched.
+    ``lines_of``: the section's line texts (no span of a line is made for this), each read
+    through the memo at C speed (``map``)."""
+    found = set(map(_dscro_in_line, lines_of(section)))
+    return 1 in found or (2 in found and bool(_DSCRO_NAMED.search(section.text)))
 
 
 @memoised(131072)
@@ -235,8 +240,9 @@ def _block_hops(entry: Entry, block: Block, ctx: Context, diagnostics: Diagnosti
     header = next((h for x in block.sentences if (h := x.facts.dp_header)), None)
     dscro = None
     csus: dict[str, Organisation] = {}
+    remembered = ctx.line_memo.get
     for x in block.sentences:
-        facts = ctx.line(x.text)
+        facts = remembered(x.text) or ctx.line(x.text)
         dscro = dscro or facts[0]
         for org in facts[4]:
             csus.setdefault(org.id, org)
@@ -395,11 +401,12 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
     out: list[Organisation | None] = []
     start = 0
     named: Organisation | None = None
+    remembered = ctx.line_memo.get
     for i, s in enumerate(block.sentences):
         if i and _DP_PART.match(s.text):
             out += [named] * (i - start)
             start, named = i, None
-        named = named or ctx.line(s.text)[0]
+        named = named or (remembered(s.text) or ctx.line(s.text))[0]
     out += [named] * (len(block.sentences) - start)
     return out
 

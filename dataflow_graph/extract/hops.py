@@ -22,11 +22,11 @@ from ..read import month
 from .mentions import (
     ALIAS,
     GENERIC_DSCRO,
-    HIDDEN,
     NHS_DIGITAL,
-    SHAPE,
+    ROLE,
     Context,
     Mention,
+    RoleWord,
     candidates,
     mentions_in,
     role_word,
@@ -166,18 +166,35 @@ def _meanings(text: str, ctx: Context) -> tuple[object, ...]:
     unreviewed spellings, role words), in text order: with the text, they fix the mentions
     :func:`mentions_in` finds.  Resolves names exactly as :func:`mentions_in` does."""
     out: list[object] = []
-    for _start, _end, _name, kind, what in candidates(text, ctx.names):
+    for kind, what in _dependents(text, ctx):
         if kind == ALIAS:
-            assert isinstance(what, Organisation)
-            if what.id == GENERIC_DSCRO:
-                out.append(ctx.dscro)
-        elif kind == SHAPE or kind == HIDDEN:
-            assert isinstance(what, str)
-            out.append(ctx.names.resolve(what))
-        else:
+            out.append(ctx.dscro)
+        elif kind == ROLE:
             assert isinstance(what, tuple)
             out.append(role_word(what, ctx))
+        else:
+            assert isinstance(what, str)
+            out.append(ctx.names.resolve(what))
     return tuple(out)
+
+
+def _dependents(text: str, ctx: Context) -> tuple[tuple[int, Organisation | str | RoleWord], ...]:
+    """The candidates of ``text`` whose meaning depends on the entry, as (kind, what), in text
+    order: the generic DSCRO, name shapes (kept or not), role words; every other alias names
+    its reviewed organisation wherever it stands.  From the text and the reviewed names
+    alone, so remembered per text (a sentence's hops are looked up many times)."""
+    memo = ctx.names.memo("flows.dependents")
+    found: tuple[tuple[int, Organisation | str | RoleWord], ...] | None = memo.get(text)
+    if found is None:
+        found = memo.remember(
+            text,
+            tuple(
+                (kind, what)
+                for _start, _end, _name, kind, what in candidates(text, ctx.names)
+                if kind != ALIAS or (isinstance(what, Organisation) and what.id == GENERIC_DSCRO)
+            ),
+        )
+    return found
 
 
 def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
@@ -419,17 +436,29 @@ def _implied_sender(
     return None
 
 
+@memoised(65536)
+def _said(
+    text: str, sentence: str
+) -> tuple[Identifiability | None, frozenset[str], bool, Identifiability | None, str | None]:
+    """What a hop's clause ``text`` and its ``sentence`` say of it, from their text alone
+    (remembered: a sentence's hops are made again in each entry that holds it): the
+    identifiability, the families (not those only linked in), whether it lands only, the
+    level the receiver turns the copy into, the month it runs until."""
+    there = first(_THERE, sentence)
+    m = first(_UNTIL, sentence)
+    return (
+        identifiability_in(text),
+        frozenset(families_in(_LINKAGE_PHRASE.sub(" ", text))),
+        bool(first(LANDING, text)),
+        identifiability_in(there.group(0)) if there else None,
+        month(m.group(2)) if m else None,
+    )
+
+
 def _with_landing(
     s: Piece, text: str, sender: Mention, receiver: Mention, vias: list[Mention], unit: str | None
 ) -> list[RawHop]:
-    ident = identifiability_in(text)
-    families = frozenset(families_in(_LINKAGE_PHRASE.sub(" ", text)))
-    landing = bool(first(LANDING, text))
-    there = first(_THERE, s.text)
-    then = identifiability_in(there.group(0)) if there else None
-    until = None
-    if m := first(_UNTIL, s.text):
-        until = month(m.group(2))
+    ident, families, landing, then, until = _said(text, s.text)
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
     chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
     hops = []

@@ -11,11 +11,12 @@ only what they mean in the entry is worked out per entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._speed import BoundedMemo
-from ..model import Entry, Organisation, Role
+from .._speed import BoundedMemo, line_texts
+from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
 from .rules import rules
 from .sentences import pieces
@@ -33,7 +34,9 @@ __all__ = [
     "candidates",
     "context",
     "line_facts",
+    "may_name_office",
     "mentions_in",
+    "office_words",
     "remember_sentences",
     "role_word",
 ]
@@ -118,9 +121,10 @@ class Context:
         return facts
 
 
-def context(entry: Entry, names: Gazetteer) -> Context:
+def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequence[str]] = line_texts) -> Context:
     """The entry's CCG (its organisation, a controller, or a CCG in its title), the DSCRO and
-    data processors its text names first, and its CSU when its text names exactly one."""
+    data processors its text names first, and its CSU when its text names exactly one
+    (``lines_of``: a section's line texts, where the caller has them already)."""
     ctx = Context(entry, names, line_memo=names.memo("flows.line"), hops_memo=names.memo("flows.hops"))
     for candidate in (entry.organisation, *entry.controllers, entry.title):
         if not candidate:
@@ -135,12 +139,14 @@ def context(entry: Entry, names: Gazetteer) -> Context:
             ctx.ccg = org
             break
     csus: dict[str, Organisation] = {}
+    remembered = ctx.line_memo.get  # most lines are met again: their facts looked up at C speed
+    parted = names.memo("flows.parted")
     for section in entry.sections:
         cut = section.name == "Processing"  # always read in sentences (extractor.extract)
-        for span in section.lines:
-            if cut:
-                remember_sentences(span.text, names)
-            facts = ctx.line(span.text)
+        for text in lines_of(section):  # the words alone: no line's span is made here
+            if cut and text not in parted:
+                remember_sentences(text, names)
+            facts = remembered(text) or ctx.line(text)  # (facts are never empty)
             if facts is NOTHING:
                 continue
             dscro, _csu, headers, inline, named = facts
@@ -176,7 +182,18 @@ def line_facts(text: str, names: Gazetteer) -> LineFacts:
     """What one line tells the entry's context, from its text alone: the first regional
     office and CSU it names, its "Data Processor N – X" headings and "(DP N)" marks as
     (N, text to look for X in), and every CSU it names.  Register lines repeat, so this is
-    remembered."""
+    remembered.
+
+    A line not scanned yet that holds neither "rocessor" nor "DP" (every heading and mark
+    holds one) and none of the :func:`office_words` tells nothing: it is not scanned for
+    names (most lines of the Objectives and Benefits)."""
+    if "rocessor" not in text and "DP" not in text and not names.scanned(text) and not may_name_office(text, names):
+        return NOTHING
+    return _line_facts(text, names)
+
+
+def _line_facts(text: str, names: Gazetteer) -> LineFacts:
+    """:func:`line_facts` read from the line's names, with no shortcut."""
     dscro = None
     csus: dict[str, Organisation] = {}
     for m in names.mentions(text):
@@ -193,6 +210,65 @@ def line_facts(text: str, names: Gazetteer) -> LineFacts:
         inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _DP_INLINE.finditer(text))
     facts = (dscro, csu, headers, inline, tuple(csus.values()))
     return NOTHING if facts == NOTHING else facts
+
+
+#: characters outside ASCII that are no part of any word (:func:`~dataflow_graph.names.text.word_keys`
+#: cuts words at them), checked against its word pattern; with the apostrophe "’", the only
+#: ones :func:`may_name_office` reads past
+_NOT_IN_WORDS = "".join(
+    c
+    for c in "\u2022\u2013\u2014\u2018\u201c\u201d\u00a3\u00a0\u2028\u00b7\u2002\u2212\u25cf\u2026\u202f\u2265\u00b1"
+    if not re.match(r"[\w'\u2019&]", c)
+)
+#: a character outside ASCII that is neither of those
+_OTHER_CHARACTER = re.compile(f"[^\\x00-\\x7f\u2019{re.escape(_NOT_IN_WORDS)}]")
+#: the words preferred as an alias's mark (any word of it would do: these are the rarest)
+_OFFICE_MARKS = ("csu", "dscro", "regional", "support")
+
+
+def office_words(names: Gazetteer) -> tuple[str, ...] | None:
+    """A word of every reviewed alias of a CSU or of a regional office other than the generic
+    one (an alias's mark: one of :data:`_OFFICE_MARKS` if it holds one, else its longest word,
+    never "and"), without a word holding another; None when some alias has no such word.
+    Worked out once per set of reviewed names (forks share it)."""
+    memo = names.memo("flows.office-words")
+    if "" not in memo:
+        marks: set[str] = set()
+        for org in names.by_id.values():
+            if not (org.role is Role.CSU or (org.role is Role.DSCRO and org.id != GENERIC_DSCRO)):
+                continue
+            for alias in (org.name, *org.aliases):
+                words = [w for w in normalise(alias).split() if w != "and"]
+                if not words:
+                    memo.remember("", None)
+                    return None
+                marks.add(next((w for w in _OFFICE_MARKS if w in words), max(words, key=len)))
+        memo.remember("", tuple(sorted(m for m in marks if not any(o != m and o in m for o in marks))))
+    found: tuple[str, ...] | None = memo[""]
+    return found
+
+
+def may_name_office(text: str, names: Gazetteer) -> bool:
+    """False only when ``text`` names no CSU and no regional office other than the generic one.
+
+    Proof: a name found by the gazetteer's scan is an alias whose every word is the key of
+    a word of the text (:func:`~dataflow_graph.names.text.word_keys`), and every such alias
+    holds one of the :func:`office_words` ("and" left aside: it is also the key of "&").
+    Where every character of the text outside ASCII is an apostrophe "’" or one of
+    :data:`_NOT_IN_WORDS` (none of them a word character, none changed by ``lower``), a word
+    is ASCII word characters and apostrophes, and its key is the word in lower case without
+    its apostrophes: a stretch of the lower-cased text with every apostrophe dropped.  So an
+    office word that is a word's key stands in that reading; where none stands there, no
+    such alias can be found.  A text with other characters (accents, letters a key folds
+    as ``casefold`` does) is always scanned.
+    """
+    words = office_words(names)
+    if words is None:
+        return True
+    low = text.lower()
+    if "'" in low or "\u2019" in low:
+        low = low.replace("'", "").replace("\u2019", "")
+    return any(map(low.__contains__, words)) or (not text.isascii() and bool(_OTHER_CHARACTER.search(text)))
 
 
 def mentions_in(text: str, ctx: Context, *, resolve_roles: bool = True, unstated: bool = False) -> list[Mention]:

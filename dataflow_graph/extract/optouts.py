@@ -32,10 +32,10 @@ statement's sentence as ``opt_outs_evidence``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .._speed import memoised, replacer
+from .._speed import line_texts, memoised, replacer
 from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Identifiability, OptOut, Section
 from ..names import families_in, identifiability_in
@@ -66,12 +66,16 @@ class Statement:
     whole: bool  # covers a copy only when all the copy's families are named (Objectives, Outputs)
 
 
-def statements(entry: Entry, blocks_of: Callable[[Section], list[Block]] = blocks) -> list[Statement]:
+def statements(
+    entry: Entry,
+    blocks_of: Callable[[Section], list[Block]] = blocks,
+    lines_of: Callable[[Section], Sequence[str]] = line_texts,
+) -> list[Statement]:
     """The opt-out statements of an entry's text, in text order (``blocks_of``: a section's
-    blocks, where the caller has cut them already)."""
+    blocks, ``lines_of`` its line texts, where the caller has them already)."""
     out: list[Statement] = []
     for section in entry.sections:
-        if section.name not in _SECTIONS or not _hinted(section):
+        if section.name not in _SECTIONS or not _hinted(section, lines_of):
             continue
         processing = section.name == "Processing"
         for block in blocks_of(section):
@@ -79,14 +83,16 @@ def statements(entry: Entry, blocks_of: Callable[[Section], list[Block]] = block
     return out
 
 
-def _hinted(section: Section) -> bool:
+def _hinted(section: Section, lines_of: Callable[[Section], Sequence[str]] = line_texts) -> bool:
     r"""``_HINT`` found in the section's text, read line by line with what each line says
     remembered (register lines repeat, whole sections seldom): a match within a line is one
     in the text, and the only one that runs across lines is "opt⏎out" (a line ending in
     "opt", the next starting with "out": ``\W?`` takes the line break)."""
+    said = tuple(map(_hint_in_line, lines_of(section)))  # through the memo at C speed
+    if not any(said):  # most sections: no line holds or ends a hint
+        return False
     opt = False
-    for span in section.lines:
-        found = _hint_in_line(span.text)
+    for found in said:
         if found & 1 or (opt and found & 4):
             return True
         opt = bool(found & 2)
@@ -120,10 +126,13 @@ def _in_block(block: Block, *, processing: bool) -> Iterable[Statement]:
 
 
 def with_stated_opt_outs(
-    entry: Entry, flows: list[Flow], blocks_of: Callable[[Section], list[Block]] = blocks
+    entry: Entry,
+    flows: list[Flow],
+    blocks_of: Callable[[Section], list[Block]] = blocks,
+    lines_of: Callable[[Section], Sequence[str]] = line_texts,
 ) -> list[Flow]:
     """The flows, each copy with what its entry's text says of opt-outs for it."""
-    found = statements(entry, blocks_of)
+    found = statements(entry, blocks_of, lines_of)
     if not found:
         return flows
     return [_stated(f, found) if f.kind in _COPIES else f for f in flows]

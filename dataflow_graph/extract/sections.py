@@ -39,7 +39,8 @@ _APPLIED = _R.applied
 _NOT_APPLIED = _R.not_applied
 _VERB = _R.verb
 _LINKAGE = guarded(_R.linkage, ["link"])
-_REID = guarded(_R.reidentification, ["identif", "gp"])
+# "re-identif" whole: "identif" alone stands in every sentence that says "identifiable"
+_REID = guarded(_R.reidentification, ["reidentif", "re-identif", "gp"])
 _HOSTS = guarded(_R.hosts, ["host"])
 _KEYS = guarded(_R.keys, ["key"])
 # the rules of a sentence's facts behind proven prefilters (names/fragments.py): most
@@ -54,9 +55,12 @@ _LANDING = guarded(LANDING, ["land", "download"])
 #: every "data processor" role word holds one of these (proven of the rule's group ``dp``)
 _DP_WORD = Guarded(_R.role_words, [["processor", "dp"]], within="dp")
 _WORDS = vocabulary()
-_PSEUDO_WORD = _WORDS.pseudonymised_word
-_IDENT_WORD = _WORDS.identifiable_word
-_IDENT_ANY_CASE = _WORDS.identifiable_any_case
+# the counted words (identifiability.yaml) and the heading rule behind proven prefilters too:
+# few sentences hold "pseudonymi", "identifiable" or "processor"
+_PSEUDO_WORD = guarded(_WORDS.pseudonymised_word, ["pseudonymi"])  # case-sensitive: read in lower case
+_IDENT_WORD = guarded(_WORDS.identifiable_word, ["identifiable"])
+_IDENT_ANY_CASE = guarded(_WORDS.identifiable_any_case, ["identifiable"])
+_DP_HEADER = guarded(DP_HEADER, ["processor"])
 
 
 @dataclass
@@ -198,7 +202,7 @@ def block_identifiability(block: Block, entry: Entry) -> Identifiability:
 def facts(text: str) -> Facts:
     """What a sentence's text alone says (remembered)."""
     low = text.lower()
-    header = DP_HEADER.search(text)
+    header = _DP_HEADER.search(text, low=low)
     special = bool(_LINKAGE.search(text, low=low)) or bool(
         _REID.search(text, low=low) and not NEGATED.search(text.split(",")[0])
     )
@@ -207,21 +211,27 @@ def facts(text: str) -> Facts:
     landing = bool(_LANDING.search(text, low=low))
     return Facts(
         families=families_in(text),
-        pseudo=len(_PSEUDO_WORD.findall(low)),
-        ident=len(_IDENT_WORD.findall(low)),
+        pseudo=_count(_PSEUDO_WORD, low),
+        ident=_count(_IDENT_WORD, low),
         dp_header=header.group("n") if header else None,
         held_separately=bool(_HELD_SEPARATELY.search(text, low=low)),
         special=special,
         access=access,
         transfer=transfer,
         landing=landing,
-        says_identifiable=bool(_IDENT_ANY_CASE.search(text)),
+        says_identifiable=bool(_IDENT_ANY_CASE.search(text, low=low)),
         hosts_at=hosts.start() if (hosts := _HOSTS.search(text, low=low)) else None,
         keys=bool(_KEYS.search(text, low=low)),
         active=special or access or transfer or landing,
         opt_outs=_opt_outs(low),
         dp_word=_DP_WORD.possible(text, low),
     )
+
+
+def _count(word: Guarded, low: str) -> int:
+    """How many times a counted word stands in lower-cased text: none where its proven
+    fragment does not (every match holds it), else as many as the pattern finds."""
+    return len(word.pattern.findall(low)) if word.possible(low) else 0
 
 
 def _opt_outs(low: str) -> str | None:

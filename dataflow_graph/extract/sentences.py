@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .._speed import memoised
+from .._speed import BoundedMemo, memoised
 from ..errors import Span
 from .rules import rules
 
@@ -24,10 +24,21 @@ _SPLIT_HINT = _R.split_hint  # every split point of _SPLIT has one of these
 _MAX_SENTENCE = 2000
 
 
-@memoised(262144)
+#: each pattern's memo of :func:`first`, under the pattern's id (with the pattern, so that an id
+#: reused by another pattern is never taken for it): hashing a pattern hashes its whole program
+_FIRST: dict[int, tuple[re.Pattern[str], BoundedMemo[str, re.Match[str] | None]]] = {}
+_UNSEEN = object()
+
+
 def first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """``pattern.search(text)``, remembered: register text repeats whole sentences."""
-    return pattern.search(text)
+    """``pattern.search(text)``, remembered per pattern: register text repeats whole sentences."""
+    held = _FIRST.get(id(pattern))
+    if held is None or held[0] is not pattern:
+        held = _FIRST[id(pattern)] = (pattern, BoundedMemo(131072))
+    found = held[1].get(text, _UNSEEN)
+    if found is _UNSEEN:
+        return held[1].remember(text, pattern.search(text))
+    return found  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

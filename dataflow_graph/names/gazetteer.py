@@ -136,6 +136,11 @@ class Gazetteer:
             cached = self._cache.remember(text, tuple(self._scan(text)))
         return iter(cached)
 
+    def scanned(self, text: str) -> bool:
+        """Whether the mentions of ``text`` are remembered (asking for them costs a lookup, not
+        a scan): a caller's shortcut that saves a scan need not be tried there."""
+        return text in self._cache
+
     def remember_parts(self, text: str, parts: Iterable[tuple[int, str]]) -> None:
         """Remember the mentions of parts of ``text`` (its sentences) from the text's own.
 

@@ -82,6 +82,11 @@ _TOKEN = re.compile(r"\w+(?:['’]\w+)*|&")
 _TOKEN_SPLIT = re.compile(r"(\w+(?:['’]\w+)*|&)")
 #: the same in lower-cased ASCII text, where a word character is one of these (a plain set is quicker)
 _ASCII_SPLIT = re.compile(r"([a-z0-9_]+(?:'[a-z0-9_]+)*|&)")
+#: the characters outside ASCII that register text holds most, none of them a word character,
+#: an apostrophe or "&" (checked here): :func:`word_keys` reads each as a space
+_NOT_IN_WORDS = tuple(
+    c for c in "\u2022\u2013\u2014\u2018\u201c\u201d\u00a0\u2026" if not _TOKEN.match(c) and c != "\u2019"
+)
 
 
 def words(text: str) -> list[tuple[int, int, str]]:
@@ -102,10 +107,23 @@ def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
     (what :func:`normalise` makes of it); only a token with other characters is
     normalised in full, and may give no word or several (each with the token's place).
 
+    Text whose only characters outside ASCII are the apostrophe "’" and :data:`_NOT_IN_WORDS`
+    is read as ASCII, with "’" as "'" and the others as spaces (one character for one, so
+    every place is kept): the tokens are the same (the token pattern takes "’" as it takes
+    "'", and cuts at the others as at a space), and so are their words, since a token of
+    ASCII word characters and apostrophes normalises to itself in lower case without them.
+
     >>> word_keys("NHS Digital’s DSCRO & CSU's")
     (['nhs', 'digitals', 'dscro', 'and', 'csus'], [0, 4, 14, 20, 22], [3, 13, 19, 21, 27])
     """
     ascii_only = text.isascii()
+    if not ascii_only:
+        read = text.replace("\u2019", "'")
+        for c in _NOT_IN_WORDS:
+            if c in read:
+                read = read.replace(c, " ")
+        if read.isascii():
+            text, ascii_only = read, True
     parts = _ASCII_SPLIT.split(text.lower()) if ascii_only else _TOKEN_SPLIT.split(text)
     bounds = list(accumulate(map(len, parts)))
     tokens, starts, ends = parts[1::2], bounds[0:-1:2], bounds[1::2]
