@@ -31,7 +31,7 @@ import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from typing import Any, BinaryIO, ClassVar, Protocol, TypeVar, cast
 
 from . import _lifetime
 from .errors import Span
@@ -338,7 +338,9 @@ class HandBack:
     process waits: 1 s for 180 MB at 10k entries, 0.1 s for 18 MB at 1k.  Through a file
     made before the fork (a ``memfd`` on Linux, else a temporary file), the worker writes
     each chunk once and this process reads it once.  One writer per file: make one per job.
-    Where the job runs in this process, :meth:`put` keeps the chunks as they are.
+    Where the job runs in this process, :meth:`put` keeps the chunks as they are; where no
+    file could be made or written (no memory or disk left for it), they go through the
+    pipe as before: slower, never lost.
     """
 
     def __init__(self) -> None:
@@ -347,33 +349,47 @@ class HandBack:
 
         self._here = os.getpid()
         self._kept: list[bytes] | None = None
+        self._file: BinaryIO | None
         try:
             self._file = os.fdopen(os.memfd_create("handback", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
         except (AttributeError, OSError):  # no memfd_create here (not Linux), or none left
-            self._file = tempfile.TemporaryFile()
+            try:
+                self._file = tempfile.TemporaryFile()
+            except OSError:  # no temporary file either: the chunks will go through the pipe
+                self._file = None
 
-    def put(self, chunks: Sequence[bytes]) -> list[int]:
-        """Hand ``chunks`` back (in a worker: written to the file); their lengths, for :meth:`take`."""
+    def put(self, chunks: Sequence[bytes]) -> list[int] | list[bytes]:
+        """Hand ``chunks`` back; what to send to :meth:`take`: in a worker, their lengths (the
+        bytes are in the file), or the chunks themselves where the file could not take them."""
         import os
 
         if os.getpid() == self._here:
             self._kept = list(chunks)
-        else:
-            for chunk in chunks:
-                self._file.write(chunk)
-            self._file.flush()
-        return [len(c) for c in chunks]
+            return []
+        if self._file is not None:
+            try:
+                for chunk in chunks:
+                    self._file.write(chunk)
+                self._file.flush()
+                return [len(c) for c in chunks]
+            except OSError:  # the file is full: what it took is read by nobody
+                pass
+        return list(chunks)
 
-    def take(self, lengths: Sequence[int]) -> list[bytes]:
-        """The chunks :meth:`put` was given (lengths as it returned them); the file is closed."""
+    def take(self, sent: Sequence[int] | Sequence[bytes]) -> list[bytes]:
+        """The chunks :meth:`put` was given (``sent``: what it returned); the file is closed."""
         try:
             if self._kept is not None:
                 return self._kept
+            if not sent or isinstance(sent[0], bytes):
+                return [c for c in sent if isinstance(c, bytes)]
+            assert self._file is not None
             self._file.seek(0)
-            return [self._file.read(n) for n in lengths]
+            return [self._file.read(n) for n in sent if isinstance(n, int)]
         finally:
             self._kept = None
-            self._file.close()
+            if self._file is not None:
+                self._file.close()
 
 
 class _LazySection(Section):

@@ -24,21 +24,70 @@ def _chunks(n: int) -> list[bytes]:
     return [bytes([i % 251]) * (i * 997 % 70_000) for i in range(n)] + [b"", b"\xff\xfe\x00 \xe2\x86\x92"]
 
 
+def _through_the_pool(hands: list[HandBack], sent: list[list[bytes]]) -> list[tuple[int, object]]:
+    def work(_: None, picked: list[int]) -> list[tuple[int, object]]:
+        return [(os.getpid(), hands[i].put(sent[i])) for i in picked]
+
+    # this process waits a moment first: the pool's queue has taken the first jobs by then
+    done = fork_pool_map(
+        work, None, list(range(len(sent))), workers=2, chunks_per_worker=3, first=lambda: time.sleep(0.3)
+    )
+    return [r for job in done for r in job]
+
+
 @forks
 def test_a_forked_worker_hands_its_chunks_back_through_the_file():
     sent = [_chunks(5), _chunks(40), [], _chunks(2), _chunks(9), _chunks(1)]
     hands = [HandBack() for _ in sent]
-
-    def work(_: None, picked: list[int]) -> list[tuple[int, list[int]]]:
-        return [(os.getpid(), hands[i].put(sent[i])) for i in picked]
-
-    # this process waits a moment first: the pool's queue has taken the first jobs by then
-    done = fork_pool_map(work, None, list(range(6)), workers=2, chunks_per_worker=3, first=lambda: time.sleep(0.3))
-    results = [r for job in done for r in job]
+    results = _through_the_pool(hands, sent)
     assert any(pid != os.getpid() for pid, _ in results)  # some went through the file
-    for hand, chunks, (_, lengths) in zip(hands, sent, results, strict=True):
-        assert lengths == [len(c) for c in chunks]
-        assert hand.take(lengths) == chunks
+    for hand, chunks, (pid, handed) in zip(hands, sent, results, strict=True):
+        if pid != os.getpid():  # a worker sends the lengths only
+            assert handed == [len(c) for c in chunks]
+        assert hand.take(handed) == chunks  # type: ignore[arg-type]
+
+
+class _FullFile:
+    """A file with no room left: every write fails as a full disk or memory does."""
+
+    def write(self, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@forks
+def test_without_a_file_the_chunks_come_back_through_the_pipe(monkeypatch):
+    import tempfile
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "memfd_create", refused, raising=False)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    sent = [_chunks(3), _chunks(7), [], _chunks(1)]
+    hands = [HandBack() for _ in sent]
+    results = _through_the_pool(hands, sent)
+    assert any(pid != os.getpid() for pid, _ in results)
+    for hand, chunks, (_, handed) in zip(hands, sent, results, strict=True):
+        assert hand.take(handed) == chunks  # type: ignore[arg-type]
+
+
+@forks
+def test_a_file_that_fills_up_hands_the_chunks_back_through_the_pipe():
+    sent = [_chunks(4), _chunks(6), _chunks(2)]
+    hands = [HandBack() for _ in sent]
+    for hand in hands:
+        hand._file.close()  # type: ignore[union-attr]
+        hand._file = _FullFile()  # type: ignore[assignment]
+    results = _through_the_pool(hands, sent)
+    assert any(pid != os.getpid() for pid, _ in results)
+    for hand, chunks, (_, handed) in zip(hands, sent, results, strict=True):
+        assert hand.take(handed) == chunks  # type: ignore[arg-type]
 
 
 def test_chunks_put_in_this_process_are_kept_as_they_are():

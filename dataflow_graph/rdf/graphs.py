@@ -55,10 +55,9 @@ MAX_GROUPS = 256
 
 #: Agreement core -> its entries, flows and released files.
 ByAgreement = Mapping[str, tuple[list[Entry], list[Flow], list[Release]]]
-#: What a worker sends back: each graph with its number of statement chunks, the lengths of
-#: the chunks (their bytes come through a :class:`~dataflow_graph._speed.HandBack`), and the
-#: open nodes of its graphs.
-Sent = tuple[list[tuple[str | None, int]], list[int], dict[str | None, dict[str, list[str]]]]
+#: What a worker sends back: each graph with its number of statement chunks, what its
+#: :class:`~dataflow_graph._speed.HandBack` gives for the chunks, and the open nodes of its graphs.
+Sent = tuple[list[tuple[str | None, int]], list[int] | list[bytes], dict[str | None, dict[str, list[str]]]]
 
 
 def records_rdf(
@@ -167,15 +166,15 @@ def _emit(
                 part.use(None)
                 part.seal()
                 graphs = list(part.statements.items())
-                lengths = hands[i].put([chunk for _, chunks in graphs for chunk in chunks])
-                sent.append(([(g, len(chunks)) for g, chunks in graphs], lengths, part.open))
+                handed = hands[i].put([chunk for _, chunks in graphs for chunk in chunks])
+                sent.append(([(g, len(chunks)) for g, chunks in graphs], handed, part.open))
             return sent
 
         done = fork_pool_map(
             build, None, list(range(len(groups))), workers=workers, chunks_per_worker=GROUPS_PER_WORKER, first=here
         )
-        for hand, (graphs, lengths, open_nodes) in zip(hands, (s for job in done for s in job), strict=True):
-            chunks = iter(hand.take(lengths))
+        for hand, (graphs, handed, open_nodes) in zip(hands, (s for job in done for s in job), strict=True):
+            chunks = iter(hand.take(handed))
             b.statements.update((g, [next(chunks) for _ in range(n)]) for g, n in graphs)
             b.open.update(open_nodes)
         for g, statements in found.statements.items():
