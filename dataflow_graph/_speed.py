@@ -381,11 +381,11 @@ class HandBack:
         try:
             if self._kept is not None:
                 return self._kept
-            if not sent or isinstance(sent[0], bytes):
-                return [c for c in sent if isinstance(c, bytes)]
+            if not sent or isinstance(sent[0], bytes):  # the chunks themselves came through the pipe
+                return list(cast("Sequence[bytes]", sent))
             assert self._file is not None
             self._file.seek(0)
-            return [self._file.read(n) for n in sent if isinstance(n, int)]
+            return [self._file.read(n) for n in cast("Sequence[int]", sent)]
         finally:
             self._kept = None
             if self._file is not None:
@@ -570,14 +570,13 @@ def page_section(
 
 def lines_holding(section: Section, word: str) -> list[str]:
     """The texts of a section's lines that hold ``word``; a page's or a cell's section makes no
-    spans for it, and a cell whose text does not hold it is not cut into lines."""
+    spans for it (:func:`line_texts`), and a cell whose text does not hold it is not cut into lines."""
     kind = type(section)
-    if kind is _CellSection:
-        text = section.text
-        return [t for t in text.split("\n") if word in t] if word in text else []
-    if kind is _PageSection:
-        return [t for t in cast("_PageSection", section).line_texts() if word in t]
-    return [s.text for s in section.lines if word in s.text]
+    if kind is _CellSection and word not in section.text:
+        return []
+    if kind is _CellSection or kind is _PageSection:
+        return [t for t in line_texts(section) if word in t]
+    return [s.text for s in section.lines if word in s.text]  # no tuple of the texts made first
 
 
 def line_texts(section: Section) -> tuple[str, ...]:
