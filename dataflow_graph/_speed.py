@@ -28,6 +28,7 @@ import gc
 import inspect
 import itertools
 import operator
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
@@ -568,15 +569,35 @@ def page_section(
     return section
 
 
-def lines_holding(section: Section, word: str) -> list[str]:
+#: the characters outside ASCII that a case-insensitive ``re`` matches with an ASCII letter
+#: ("İ", "ı", "ſ", the Kelvin sign): in a text holding one, a lower-case fragment test proves nothing
+CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def lines_holding(section: Section, word: str, *, fold: bool = False) -> list[str]:
     """The texts of a section's lines that hold ``word``; a page's or a cell's section makes no
-    spans for it (:func:`line_texts`), and a cell whose text does not hold it is not cut into lines."""
+    spans for it (:func:`line_texts`), and a cell whose text does not hold it is not cut into lines.
+
+    With ``fold``, ``word`` (lower-case ASCII) in any case, as a case-insensitive pattern reads
+    it: the lines whose lower-cased text holds it, and every line holding one of
+    :data:`CASE_TWINS` (there a lower-cased test proves nothing)."""
     kind = type(section)
-    if kind is _CellSection and word not in section.text:
-        return []
+    if kind is _CellSection:
+        text = section.text
+        if word not in text and not (fold and _may_hold_folded(text, word)):
+            return []
+    if fold:
+        return [t for t in line_texts(section) if word in t.lower() or (not t.isascii() and CASE_TWINS.search(t))]
     if kind is _CellSection or kind is _PageSection:
         return [t for t in line_texts(section) if word in t]
     return [s.text for s in section.lines if word in s.text]  # no tuple of the texts made first
+
+
+def _may_hold_folded(text: str, word: str) -> bool:
+    """Whether ``text`` may hold ``word`` (lower-case ASCII) in some case, as ``re`` folds it."""
+    if text.isascii():
+        return word in text.lower()
+    return CASE_TWINS.search(text) is not None or word in text.lower()
 
 
 def line_texts(section: Section) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from typing import Any
 from .._speed import BoundedMemo, line_texts
 from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
+from ..names.fragments import guarded
 from .rules import rules
 from .sentences import pieces
 
@@ -56,6 +57,10 @@ NAME_SHAPE = _R.name_shape
 _ROLE_WORDS = _R.role_words
 DP_HEADER = _R.dp_header
 _DP_INLINE = _R.dp_inline
+#: the headings and marks behind proven prefilters: every heading holds "processor" in some
+#: case (the pattern ignores case: "DATA PROCESSOR 1 – X" is one), every mark "rocessor" or "DP"
+_HEADER = guarded(DP_HEADER, ["processor"])
+_MARK = guarded(_DP_INLINE, ["rocessor", "DP"])
 _TITLE_CONTROLLER = _R.title_controller
 _COMMA = _R.apposition
 _LEADING_WORDS = _R.leading_words
@@ -184,12 +189,15 @@ def line_facts(text: str, names: Gazetteer) -> LineFacts:
     (N, text to look for X in), and every CSU it names.  Register lines repeat, so this is
     remembered.
 
-    A line not scanned yet that holds neither "rocessor" nor "DP" (every heading and mark
-    holds one) and none of the :func:`office_words` tells nothing: it is not scanned for
-    names (most lines of the Objectives and Benefits)."""
-    if "rocessor" not in text and "DP" not in text and not names.scanned(text) and not may_name_office(text, names):
-        return NOTHING
-    return _line_facts(text, names)
+    A line not scanned yet that can hold no heading, no mark (:data:`_HEADER`, :data:`_MARK`)
+    and none of the :func:`office_words` tells nothing: it is not scanned for names (most
+    lines of the Objectives and Benefits)."""
+    if "rocessor" in text or "DP" in text or names.scanned(text):
+        return _line_facts(text, names)
+    low = text.lower()
+    if _HEADER.possible(text, low) or may_name_office(text, names, low):
+        return _line_facts(text, names)
+    return NOTHING
 
 
 def _line_facts(text: str, names: Gazetteer) -> LineFacts:
@@ -203,11 +211,8 @@ def _line_facts(text: str, names: Gazetteer) -> LineFacts:
         if org.role is Role.CSU:
             csus.setdefault(org.id, org)
     csu = next(iter(csus.values()), None)
-    headers: tuple[tuple[str, str], ...] = ()
-    inline: tuple[tuple[str, str], ...] = ()
-    if "rocessor" in text or "DP" in text:
-        headers = tuple((dm.group("n"), dm.group("name")) for dm in DP_HEADER.finditer(text))
-        inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _DP_INLINE.finditer(text))
+    headers = tuple((dm.group("n"), dm.group("name")) for dm in _HEADER.finditer(text))
+    inline = tuple((dm.group("n"), text[max(0, dm.start() - 120) : dm.start()]) for dm in _MARK.finditer(text))
     facts = (dscro, csu, headers, inline, tuple(csus.values()))
     return NOTHING if facts == NOTHING else facts
 
@@ -248,8 +253,9 @@ def office_words(names: Gazetteer) -> tuple[str, ...] | None:
     return found
 
 
-def may_name_office(text: str, names: Gazetteer) -> bool:
-    """False only when ``text`` names no CSU and no regional office other than the generic one.
+def may_name_office(text: str, names: Gazetteer, low: str | None = None) -> bool:
+    """False only when ``text`` names no CSU and no regional office other than the generic one
+    (``low``: ``text.lower()``, when the caller has it already).
 
     Proof: a name found by the gazetteer's scan is an alias whose every word is the key of
     a word of the text (:func:`~dataflow_graph.names.text.word_keys`), and every such alias
@@ -265,7 +271,8 @@ def may_name_office(text: str, names: Gazetteer) -> bool:
     words = office_words(names)
     if words is None:
         return True
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     if "'" in low or "\u2019" in low:
         low = low.replace("'", "").replace("\u2019", "")
     return any(map(low.__contains__, words)) or (not text.isascii() and bool(_OTHER_CHARACTER.search(text)))

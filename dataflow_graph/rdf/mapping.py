@@ -168,7 +168,7 @@ def agreement_roles(
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
         for section in e.sections:
-            for text in lines_holding(section, "rocessor"):  # every heading holds it
+            for text in lines_holding(section, "processor", fold=True):  # every heading holds it, in some case
                 if match := _PROCESSOR_HEADING.match(text):
                     org = resolve(match.group("name"))
                     named.setdefault(org.id, org)

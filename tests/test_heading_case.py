@@ -1,0 +1,105 @@
+"""A "Data Processor N – X" heading is one in any case, as its reviewed pattern reads it.
+
+The heading patterns ignore case (``rules.yaml`` ``dp_header``, the RDF mapping's
+``_PROCESSOR_HEADING``), but the prefilters in front of them looked for "rocessor" as
+written: "DATA PROCESSOR 1 – MedeAnalytics" was no heading, and the steps that send data
+to "Data Processor 1" lost their receiver.  These hold the prefilters to the patterns.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statement_rows import statement, statement_flows
+
+from dataflow_graph._speed import CASE_TWINS, cell_section, lines_holding
+from dataflow_graph.extract.mentions import DP_HEADER, _line_facts, line_facts
+from dataflow_graph.model import Section
+from dataflow_graph.names import Gazetteer, gazetteer, organisations_text
+from dataflow_graph.rdf.mapping import agreement_roles
+
+MEDE = "MedeAnalytics International Limited"
+
+
+def _block(heading: str) -> list[str]:
+    return [
+        "Pseudonymised – SUS",
+        heading,
+        "1. North West Data Services for Commissioners Regional Office (DSCRO) receives a flow of SUS "
+        "identifiable data for the CCG from the SUS Repository.",
+        "2. Data quality management and pseudonymisation of data is completed by the DSCRO and the "
+        "pseudonymised data is then passed securely to Data Processor 1 for the addition of derived fields.",
+    ]
+
+
+def _receivers(heading: str) -> set[str]:
+    flows = statement_flows(_block(heading), "NHS Knowsley CCG")
+    return {h.target.name for f in flows for h in f.hops}
+
+
+def test_a_heading_in_capitals_names_the_processor_the_steps_send_to():
+    expected = _receivers("Data Processor 1 – MedeAnalytics:")
+    assert MEDE in expected
+    for heading in (
+        "DATA PROCESSOR 1 – MedeAnalytics:",
+        "Data PROCESSOR 1 – MedeAnalytics:",
+        "data processor 1 – MedeAnalytics:",
+    ):
+        assert _receivers(heading) == expected, heading
+
+
+def _cased(text: str, flips: list[bool]) -> str:
+    return "".join(c.swapcase() if flip else c for c, flip in zip(text, flips + [False] * len(text), strict=False))
+
+
+_HEADINGS = [
+    "Data Processor 1 – Arden & GEM CSU:",
+    "Data Processor 2 - MedeAnalytics",
+    "Data Processor 3: Optum",
+    "Risk Stratification (Data Processor 2 – eMBED)",
+    "Optum (DP2) and PI Ltd (Data Processor 3)",
+    "the Data Processor will process the data",
+    "Data Proceſſor 1 – Optum",  # "ſ" is an "s" to a pattern that ignores case
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_HEADINGS), st.lists(st.booleans(), max_size=60))
+def test_a_lines_facts_hold_every_heading_its_pattern_finds_in_any_case(heading, flips):
+    text = _cased(heading, flips)
+    names = Gazetteer.from_yaml(organisations_text())  # nothing scanned yet
+    facts = line_facts(text, names)
+    assert facts == _line_facts(text, names)
+    found = tuple((m.group("n"), m.group("name")) for m in DP_HEADER.finditer(text))
+    assert (facts[2] if facts else ()) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["processor", "PROCESSOR", "Processor", "proceſſor", "pro", "cessor", "Data ", "x", "é", "\n"]),
+        max_size=10,
+    ).map("".join)
+)
+def test_lines_holding_a_word_in_any_case_are_those_a_pattern_ignoring_case_may_find(text):
+    lines = [t for t in text.split("\n") if t.strip()]
+    if not lines:
+        return
+    pattern = re.compile("processor", re.IGNORECASE)
+    cell = cell_section("Processing", "book.xlsx#Sheet", 7, "\n".join(lines))
+    kept = lines_holding(cell, "processor", fold=True)
+    texts = [s.text for s in cell.lines]
+    assert kept == [t for t in texts if "processor" in t.lower() or CASE_TWINS.search(t)]
+    assert set(kept) >= {t for t in texts if pattern.search(t)}
+    assert lines_holding(Section(cell.name, cell.span, cell.lines), "processor", fold=True) == kept
+
+
+def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
+    names = gazetteer().fresh()
+    for heading in ("Data Processor 1 – MedeAnalytics", "DATA PROCESSOR 1 – MedeAnalytics"):
+        entry = statement(_block(heading), "NHS Knowsley CCG")
+        roles, named = agreement_roles([entry], [], names.resolve)
+        assert MEDE in {o.name for o in named}, heading
+        assert {o.id for o in named if o.name == MEDE} <= set(roles.processors), heading
