@@ -31,7 +31,6 @@ statement's sentence as ``opt_outs_evidence``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,8 +38,7 @@ from .._speed import line_texts, memoised, replacer
 from ..errors import Span
 from ..model import Entry, Flow, FlowKind, Identifiability, OptOut, Section
 from ..names import families_in, identifiability_in
-from ..names.fragments import led
-from .sections import Block, blocks
+from .sections import Block, blocks, may_state_opt_outs
 
 __all__ = ["Statement", "statements", "with_stated_opt_outs"]
 
@@ -49,9 +47,6 @@ _COPIES = (FlowKind.TRANSFER, FlowKind.ACCESS)
 _SECTIONS = ("Processing", "Objectives", "Outputs")
 #: a copy given what its text states of opt-outs (``replace`` without the frozen ``__init__``)
 _STATED = replacer(Flow, "opt_outs_stated", "opt_outs_evidence", "opt_outs_families")
-#: a cheap first test of a section: every statement speaks of objections, objectors or opt-outs
-#: ("objective" is no objection)
-_HINT = led(re.compile(r"(?i)objection|objector|opt\W?out"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +79,17 @@ def statements(
 
 
 def _hinted(section: Section, lines_of: Callable[[Section], Sequence[str]] = line_texts) -> bool:
-    r"""``_HINT`` found in the section's text, read line by line with what each line says
-    remembered (register lines repeat, whole sections seldom): a match within a line is one
-    in the text, and the only one that runs across lines is "opt⏎out" (a line ending in
-    "opt", the next starting with "out": ``\W?`` takes the line break)."""
-    said = tuple(map(_hint_in_line, lines_of(section)))  # through the memo at C speed
-    if not any(said):  # most sections: no line holds or ends a hint
-        return False
-    opt = False
-    for found in said:
-        if found & 1 or (opt and found & 4):
-            return True
-        opt = bool(found & 2)
-    return False
+    """Whether some line of the section may hold an opt-out statement
+    (:func:`~.sections.may_state_opt_outs`: a statement is a sentence, and a sentence stands
+    within one line), read line by line with what each line says remembered (register
+    lines repeat, whole sections seldom)."""
+    return any(map(_hint_in_line, lines_of(section)))  # through the memo at C speed
 
 
 @memoised(131072)
-def _hint_in_line(line: str) -> int:
-    """1 when ``_HINT`` is found in ``line``; else 2 when it ends in "opt" and 4 when it
-    starts with "out" (any case: no other character matches these letters ignoring case)."""
-    if _HINT.search(line):
-        return 1
-    return (2 if line[-3:].lower() == "opt" else 0) | (4 if line[:3].lower() == "out" else 0)
+def _hint_in_line(line: str) -> bool:
+    """Whether ``line`` may hold an opt-out statement."""
+    return may_state_opt_outs(line.lower())
 
 
 def _in_block(block: Block, *, processing: bool) -> Iterable[Statement]:

@@ -22,7 +22,7 @@ from .mentions import DP_HEADER
 from .rules import rules
 from .sentences import ITEM_START, Facts, Piece, first, pieces
 
-__all__ = ["Block", "block_identifiability", "blocks", "facts"]
+__all__ = ["Block", "block_identifiability", "blocks", "facts", "may_state_opt_outs"]
 
 _R = rules()
 _PURPOSE_HINT = _R.purpose_hint
@@ -35,8 +35,11 @@ _PERIOD_MARKER = guarded(_R.period_marker, ["permitted"])
 _LONG_HEADING = _R.long_heading
 _PURPOSE_NAMED = _R.purpose_named
 _STEP = _R.step_number
-_APPLIED = _R.applied
-_NOT_APPLIED = _R.not_applied
+#: the opt-out statements (read in lower case) behind a proven prefilter: every match of
+#: either holds one of these words ("remove records for all patients who have registered type 2 …")
+_OPT_OUT_WORDS = ("objection", "objector", "opt", "remov")
+_APPLIED = guarded(_R.applied, _OPT_OUT_WORDS)
+_NOT_APPLIED = guarded(_R.not_applied, _OPT_OUT_WORDS)
 _VERB = _R.verb
 _LINKAGE = guarded(_R.linkage, ["link"])
 # "re-identif" whole: "identif" alone stands in every sentence that says "identifiable"
@@ -234,11 +237,15 @@ def _count(word: Guarded, low: str) -> int:
     return len(word.pattern.findall(low)) if word.possible(low) else 0
 
 
+def may_state_opt_outs(low: str) -> bool:
+    """False only when lower-cased text can hold no opt-out statement: it lacks every word
+    both patterns are proven to hold (where a proof fails, the guard is dropped: True)."""
+    return _NOT_APPLIED.possible(low) or _APPLIED.possible(low)
+
+
 def _opt_outs(low: str) -> str | None:
     """ "yes" when a sentence says type 2 objections are applied, "no" when it says they are
     not (rules.yaml, opt_outs); None when it says neither."""
-    if "object" not in low and "opt" not in low:  # every opt_outs pattern holds one of these
-        return None
     if _NOT_APPLIED.search(low):
         return "no"
     return "yes" if _APPLIED.search(low) else None

@@ -148,7 +148,8 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     ['LPF', 'SUS']
     """
     families = _families()
-    if not prefilter:
+    if not prefilter or (not text.isascii() and _CASE_TWINS.search(text)):
+        # no prefilter, or a text a lower-case fragment proves nothing of: every family is tried
         return frozenset(f.name for f in families if f.prose.search(text))
     low = text.lower()
     fragments, holders, unfiltered, required = _fragments()
@@ -156,11 +157,8 @@ def families_in(text: str, *, prefilter: bool = True) -> frozenset[str]:
     tried = set(unfiltered)
     for fragment in present:
         tried.update(holders[fragment])
-    twins = not text.isascii() and bool(_CASE_TWINS.search(text))  # a lower-case fragment proves nothing there
     return frozenset(
-        families[i].name
-        for i in sorted(tried)
-        if (twins or present.issuperset(required[i])) and families[i].prose.search(text)
+        families[i].name for i in sorted(tried) if present.issuperset(required[i]) and families[i].prose.search(text)
     )
 
 
