@@ -46,7 +46,6 @@ __all__ = [
     "field_setters",
     "fork_pool_map",
     "line_texts",
-    "lines_holding",
     "memoised",
     "new_spans",
     "page_section",
@@ -574,35 +573,9 @@ def page_section(
 CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
-def lines_holding(section: Section, word: str, *, fold: bool = False) -> list[str]:
-    """The texts of a section's lines that hold ``word``; a page's or a cell's section makes no
-    spans for it (:func:`line_texts`), and a cell whose text does not hold it is not cut into lines.
-
-    With ``fold``, ``word`` (lower-case ASCII) in any case, as a case-insensitive pattern reads
-    it: the lines whose lower-cased text holds it, and every line holding one of
-    :data:`CASE_TWINS` (there a lower-cased test proves nothing)."""
-    kind = type(section)
-    if kind is _CellSection:
-        text = section.text
-        if word not in text and not (fold and _may_hold_folded(text, word)):
-            return []
-    if fold:
-        return [t for t in line_texts(section) if word in t.lower() or (not t.isascii() and CASE_TWINS.search(t))]
-    if kind is _CellSection or kind is _PageSection:
-        return [t for t in line_texts(section) if word in t]
-    return [s.text for s in section.lines if word in s.text]  # no tuple of the texts made first
-
-
-def _may_hold_folded(text: str, word: str) -> bool:
-    """Whether ``text`` may hold ``word`` (lower-case ASCII) in some case, as ``re`` folds it."""
-    if text.isascii():
-        return word in text.lower()
-    return CASE_TWINS.search(text) is not None or word in text.lower()
-
-
 def line_texts(section: Section) -> tuple[str, ...]:
     """The text of each line of a section; a page or cell section's spans are not made for it
     (what reads only the words of a section: an entry's key, the extractor's whole-entry scans)."""
     if type(section) is _PageSection or type(section) is _CellSection:
         return section.line_texts()
-    return tuple(s.text for s in section.lines)
+    return tuple(map(_span_text, section.lines))

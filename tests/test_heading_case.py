@@ -8,15 +8,11 @@ to "Data Processor 1" lost their receiver.  These hold the prefilters to the pat
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from statement_rows import statement, statement_flows
 
-from dataflow_graph._speed import CASE_TWINS, cell_section, lines_holding
 from dataflow_graph.extract.mentions import DP_HEADER, _line_facts, line_facts
-from dataflow_graph.model import Section
 from dataflow_graph.names import Gazetteer, gazetteer, organisations_text
 from dataflow_graph.rdf.mapping import agreement_roles
 
@@ -74,26 +70,6 @@ def test_a_lines_facts_hold_every_heading_its_pattern_finds_in_any_case(heading,
     assert facts == _line_facts(text, names)
     found = tuple((m.group("n"), m.group("name")) for m in DP_HEADER.finditer(text))
     assert (facts[2] if facts else ()) == found
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.sampled_from(["processor", "PROCESSOR", "Processor", "proceſſor", "pro", "cessor", "Data ", "x", "é", "\n"]),
-        max_size=10,
-    ).map("".join)
-)
-def test_lines_holding_a_word_in_any_case_are_those_a_pattern_ignoring_case_may_find(text):
-    lines = [t for t in text.split("\n") if t.strip()]
-    if not lines:
-        return
-    pattern = re.compile("processor", re.IGNORECASE)
-    cell = cell_section("Processing", "book.xlsx#Sheet", 7, "\n".join(lines))
-    kept = lines_holding(cell, "processor", fold=True)
-    texts = [s.text for s in cell.lines]
-    assert kept == [t for t in texts if "processor" in t.lower() or CASE_TWINS.search(t)]
-    assert set(kept) >= {t for t in texts if pattern.search(t)}
-    assert lines_holding(Section(cell.name, cell.span, cell.lines), "processor", fold=True) == kept
 
 
 def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():

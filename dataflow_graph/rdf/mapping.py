@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .._speed import lines_holding, memoised
+from .._speed import line_texts, memoised
 from ..graph import Convergence
 from ..graph.qualifiers import release_cited
 from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
@@ -168,11 +168,12 @@ def agreement_roles(
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
         for section in e.sections:
-            for text in lines_holding(section, "processor", fold=True):  # every heading holds it, in some case
-                if match := _PROCESSOR_HEADING.match(text):
-                    org = resolve(match.group("name"))
-                    named.setdefault(org.id, org)
-                    processors.add(org.id)
+            # every line, with no word test in front: the heading's pattern ignores case, and
+            # fails at a line's first letters (a test of the line in lower case costs more)
+            for match in filter(None, map(_PROCESSOR_HEADING.match, line_texts(section))):
+                org = resolve(match.group("name"))
+                named.setdefault(org.id, org)
+                processors.add(org.id)
     roles = Roles(tuple(sorted(controllers)), tuple(sorted(processors - controllers)))
     return roles, [named[k] for k in sorted(named)]
 
