@@ -35,6 +35,14 @@ def _receivers(heading: str) -> set[str]:
     return {h.target.name for f in flows for h in f.hops}
 
 
+def test_the_heading_test_is_proven_of_its_pattern():
+    from dataflow_graph.extract.mentions import _HEADER, _MARK
+
+    assert _HEADER.groups == (("processor",),)  # what heading_processors writes out
+    assert not _HEADER.unproven
+    assert not _MARK.unproven
+
+
 def test_a_heading_in_capitals_names_the_processor_the_steps_send_to():
     expected = _receivers("Data Processor 1 – MedeAnalytics:")
     assert MEDE in expected
@@ -76,6 +84,28 @@ def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
     names = gazetteer().fresh()
     for heading in ("Data Processor 1 – MedeAnalytics", "DATA PROCESSOR 1 – MedeAnalytics"):
         entry = statement(_block(heading), "NHS Knowsley CCG")
-        roles, named = agreement_roles([entry], [], names.resolve)
+        roles, named = agreement_roles([entry], [], names.resolve, names)
         assert MEDE in {o.name for o in named}, heading
         assert {o.id for o in named if o.name == MEDE} <= set(roles.processors), heading
+
+
+def test_the_rdf_reads_a_heading_as_the_extractor_does_not_as_one_long_name():
+    """ "Data Processor 5 – AQuA (via DP1)" names AQuA: no organisation "AQuA (via DP1)" beside it
+    (the 2017 register wrote eleven such headings; each was an organisation of its own)."""
+    from dataflow_graph.extract.mentions import heading_processors
+
+    names = gazetteer().fresh()
+    lines = [
+        "Risk Stratification",
+        "Data Processor 5 – AQuA (via DP1)",
+        "Data Processor 6 – Optum (on behalf of South Lincolnshire and South West Lincolnshire)",
+        "Invoice Validation (Data Processor 1- North of England CSU)",
+    ]
+    entry = statement(lines, "NHS Knowsley CCG")
+    read = [m.org.name for m in heading_processors(entry, names)]
+    roles, named = agreement_roles([entry], [], names.resolve, names)
+    processors = [o for o in named if o.id in roles.processors]
+    assert sorted(o.name for o in processors) == sorted(read)
+    assert len(read) == 3
+    assert not [n for n in read if "(" in n or "via" in n]
+    assert {o.reviewed for o in processors} == {True}

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._speed import BoundedMemo, line_texts
+from .._speed import CASE_TWINS, BoundedMemo, line_texts
 from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
 from ..names.fragments import guarded
@@ -34,6 +34,8 @@ __all__ = [
     "Mention",
     "candidates",
     "context",
+    "heading_named",
+    "heading_processors",
     "line_facts",
     "may_name_office",
     "mentions_in",
@@ -160,9 +162,8 @@ def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequen
             for org in named:
                 csus.setdefault(org.id, org)
             for n, name in headers:
-                found = mentions_in(name, ctx, resolve_roles=False)
-                if found:
-                    ctx.processors.setdefault(n, found[0].org)
+                if (named_by := heading_named(name, ctx)) is not None:
+                    ctx.processors.setdefault(n, named_by.org)
             for n, before in inline:
                 found = mentions_in(before, ctx, resolve_roles=False)
                 if found:
@@ -170,6 +171,34 @@ def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequen
     ctx.csus = frozenset(csus)
     ctx.csu = next(iter(csus.values())) if len(csus) == 1 else None
     return ctx
+
+
+def heading_named(name: str, ctx: Context) -> Mention | None:
+    """The organisation a "Data Processor N – X" heading names: the first one named in X
+    ("AQuA (via DP1)" names AQuA, "Optum (on behalf of South Lincolnshire)" Optum), None
+    when X names none."""
+    found = mentions_in(name, ctx, resolve_roles=False)
+    return found[0] if found else None
+
+
+def heading_processors(entry: Entry, names: Gazetteer) -> list[Mention]:
+    """The organisations the entry's "Data Processor N – X" headings name, in text order,
+    each read as :func:`context` reads it (:func:`heading_named`): what the RDF export
+    names as the agreement's processors beside those its flows name."""
+    ctx: Context | None = None
+    out = []
+    for section in entry.sections:
+        # _HEADER's proven test written out over the lines (a call per line cost as much as
+        # the rest): "processor" in the lower-cased line, or a letter that test proves nothing of
+        held = [
+            t for t in line_texts(section) if "processor" in t.lower() or (not t.isascii() and CASE_TWINS.search(t))
+        ]
+        for text in held:
+            for m in DP_HEADER.finditer(text):
+                ctx = ctx or Context(entry, names)
+                if (named_by := heading_named(m.group("name"), ctx)) is not None:
+                    out.append(named_by)
+    return out
 
 
 def remember_sentences(line: str, names: Gazetteer) -> None:

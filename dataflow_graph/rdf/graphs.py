@@ -215,7 +215,7 @@ def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str
     roles = {}
     for core in sorted(by_agreement):
         entries, flows, _ = by_agreement[core]
-        roles[core], named = agreement_roles(entries, flows, resolve)
+        roles[core], named = agreement_roles(entries, flows, resolve, resolver)
         for org in named:
             orgs.setdefault(org.id, org)
     linked = sorted({i for o in orgs.values() for i in (o.part_of, o.successor) if i and i not in orgs})

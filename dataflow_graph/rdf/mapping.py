@@ -20,14 +20,15 @@ Terms come only from :mod:`.vocab`, written in their Turtle form once; nodes are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .._speed import line_texts, memoised
+from .._speed import memoised
+from ..extract.mentions import heading_processors
 from ..graph import Convergence
 from ..graph.qualifiers import release_cited
 from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
+from ..names import Gazetteer
 from .concepts import (
     DATA_CLASS,
     DEIDENTIFY,
@@ -70,8 +71,6 @@ _KIND_LINES = {
 }
 _LANDING_LINES = {flag: f"{_DFG.landingOnly} {ttl_bool(flag)}" for flag in (False, True)}
 _PROCESS_TYPES = (f"a {_DPV.Process}", f"a {_PROV.Activity}")
-#: "Data Processor 2 – Mid-Essex CCG": a heading naming one of the agreement's processors.
-_PROCESSOR_HEADING = re.compile(r"^\s*data processor\s*\d+\s*[–—:-]+\s*(?P<name>\S.*?)\s*$", re.IGNORECASE)
 _PROCESSOR_ROLES = (Role.PROCESSOR, Role.CSU)
 #: Identifiability ranks (the enum's property builds a table on every call).
 _RANK = {level: level.rank for level in Identifiability}
@@ -146,14 +145,17 @@ class Roles:
 
 
 def agreement_roles(
-    entries: Iterable[Entry], flows: Iterable[Flow], resolve: Callable[[str], Organisation]
+    entries: Iterable[Entry], flows: Iterable[Flow], resolve: Callable[[str], Organisation], names: Gazetteer
 ) -> tuple[Roles, list[Organisation]]:
     """An agreement's controllers and processors, and the organisations they name.
 
     Controllers are the organisations its entries name as controllers, else the organisation
     each entry is about, else the controllers its flows end at.  Processors are the
     organisations its flows name in processor roles (processor, CSU) and those its "Data
-    Processor N – X" headings name, less its controllers.
+    Processor N – X" headings name, less its controllers.  A heading is read as the
+    extractor reads it (:func:`~dataflow_graph.extract.mentions.heading_processors`, with
+    ``names``): "Data Processor 5 – AQuA (via DP1)" names AQuA, not an organisation called
+    "AQuA (via DP1)"; an unreviewed one is ``resolve``-d by the name the heading gives it.
     """
     entries, flows = list(entries), list(flows)
     named: dict[str, Organisation] = {}
@@ -167,13 +169,10 @@ def agreement_roles(
         controllers = {f.hops[-1].target.id for f in flows if f.hops and f.hops[-1].target.role is Role.CONTROLLER}
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
-        for section in e.sections:
-            # every line, with no word test in front: the heading's pattern ignores case, and
-            # fails at a line's first letters (a test of the line in lower case costs more)
-            for match in filter(None, map(_PROCESSOR_HEADING.match, line_texts(section))):
-                org = resolve(match.group("name"))
-                named.setdefault(org.id, org)
-                processors.add(org.id)
+        for mention in heading_processors(e, names):
+            org = mention.org if mention.org.reviewed else resolve(mention.text)
+            named.setdefault(org.id, org)
+            processors.add(org.id)
     roles = Roles(tuple(sorted(controllers)), tuple(sorted(processors - controllers)))
     return roles, [named[k] for k in sorted(named)]
 
