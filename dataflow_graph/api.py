@@ -142,17 +142,35 @@ class Register:
     def flows(self) -> list[Flow]:
         """Flows extracted from every entry (their diagnostics added to :attr:`diagnostics`)."""
         if self.cache is not None and (kept := self.cache.get("flows")) is not None:
-            found, self.names, diagnostics = kept
+            found, self.names, diagnostics, headed = kept
             self.diagnostics.items[:] = diagnostics.items
             self.diagnostics.read, self.diagnostics.parsed = diagnostics.read, diagnostics.parsed
             self.diagnostics.rejected = diagnostics.rejected
+            self.__dict__["headed"] = headed
             return list(found)
         from .extract import extract_all
 
-        found = extract_all(self.entries, self.gazetteer, self.diagnostics)
+        headed = {}
+        found = extract_all(self.entries, self.gazetteer, self.diagnostics, headed=headed)
+        self.__dict__["headed"] = headed  # read with the flows: the :attr:`headed` property's value
         if self.cache is not None:
-            self.cache.put("flows", (found, self.names, self.diagnostics))
+            self.cache.put("flows", (found, self.names, self.diagnostics, headed))
         return found
+
+    @cached_property
+    def headed(self) -> dict[str, tuple[str, ...]]:
+        """By entry id, the names its "Data Processor N – X" headings give its processors, as
+        the extractor reads them (:func:`~dataflow_graph.extract.heading_processors`: "AQuA
+        (via DP1)" is "AQuA"); entries with none are left out.  What the RDF names as the
+        agreement's processors beside those its flows name.  Read with the :attr:`flows`."""
+        self.flows  # noqa: B018 - extracting the flows reads the headings too
+        if "headed" in self.__dict__:
+            headed: dict[str, tuple[str, ...]] = self.__dict__["headed"]
+            return headed
+        from .extract import heading_processors  # flows given some other way: the headings read now
+
+        names = self.gazetteer.fresh()
+        return {e.id: tuple(said) for e in self.entries if (said := heading_processors(e, names))}
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -760,6 +778,7 @@ def _rdf_records(register: Register) -> _rdf.Records:
         register.releases,
         convergences(register)[0],
         register.digests,
+        register.headed,
     )
 
 

@@ -12,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statement_rows import statement, statement_flows
 
+from dataflow_graph import api
+from dataflow_graph.extract import heading_processors
 from dataflow_graph.extract.mentions import DP_HEADER, _line_facts, line_facts
 from dataflow_graph.names import Gazetteer, gazetteer, organisations_text
 from dataflow_graph.rdf.mapping import agreement_roles
@@ -84,7 +86,8 @@ def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
     names = gazetteer().fresh()
     for heading in ("Data Processor 1 – MedeAnalytics", "DATA PROCESSOR 1 – MedeAnalytics"):
         entry = statement(_block(heading), "NHS Knowsley CCG")
-        roles, named = agreement_roles([entry], [], names.resolve, names)
+        headed = {entry.id: heading_processors(entry, names)}
+        roles, named = agreement_roles([entry], [], names.resolve, headed)
         assert MEDE in {o.name for o in named}, heading
         assert {o.id for o in named if o.name == MEDE} <= set(roles.processors), heading
 
@@ -92,8 +95,6 @@ def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
 def test_the_rdf_reads_a_heading_as_the_extractor_does_not_as_one_long_name():
     """ "Data Processor 5 – AQuA (via DP1)" names AQuA: no organisation "AQuA (via DP1)" beside it
     (the 2017 register wrote eleven such headings; each was an organisation of its own)."""
-    from dataflow_graph.extract.mentions import heading_processors
-
     names = gazetteer().fresh()
     lines = [
         "Risk Stratification",
@@ -102,10 +103,37 @@ def test_the_rdf_reads_a_heading_as_the_extractor_does_not_as_one_long_name():
         "Invoice Validation (Data Processor 1- North of England CSU)",
     ]
     entry = statement(lines, "NHS Knowsley CCG")
-    read = [m.org.name for m in heading_processors(entry, names)]
-    roles, named = agreement_roles([entry], [], names.resolve, names)
-    processors = [o for o in named if o.id in roles.processors]
-    assert sorted(o.name for o in processors) == sorted(read)
+    read = [names.resolve(n).name for n in heading_processors(entry, names)]
     assert len(read) == 3
     assert not [n for n in read if "(" in n or "via" in n]
+    register = api.Register(entries=[entry])
+    assert register.headed == {entry.id: tuple(heading_processors(entry, names))}  # read with the flows
+    roles, named = agreement_roles([entry], [], names.resolve, register.headed)
+    processors = [o for o in named if o.id in roles.processors]
+    assert sorted(o.name for o in processors) == sorted(read)
     assert {o.reviewed for o in processors} == {True}
+    # and so in the exported RDF: the agreement's processors are those three, each one node
+    nt = api.export_rdf(register, "nt").decode()
+    said = {line.split()[2] for line in nt.splitlines() if "/dpv#hasDataProcessor>" in line}
+    assert said == {f"<{api.DEFAULT_BASE}{o.id.replace(':', '/')}>" for o in processors}
+
+
+def test_the_headings_read_with_the_flows_are_those_read_alone_on_one_core_or_two():
+    """The 2017 register: what the extractor reads of the headings while it extracts (on two
+    cores), on one core, and alone (:func:`heading_processors`) is the same; no name it gives
+    keeps a parenthesis the heading wrote after the organisation."""
+    from statement_rows import WORKBOOK
+
+    from dataflow_graph.errors import Diagnostics
+    from dataflow_graph.extract import extract_all
+
+    register = api.load([WORKBOOK])
+    names = register.gazetteer
+    on_two: dict[str, tuple[str, ...]] = {}
+    on_one: dict[str, tuple[str, ...]] = {}
+    extract_all(register.entries, names, Diagnostics(), workers=2, headed=on_two)
+    extract_all(register.entries, names, Diagnostics(), workers=1, headed=on_one)
+    alone = {e.id: tuple(said) for e in register.entries if (said := heading_processors(e, names.fresh()))}
+    assert on_two == on_one == alone
+    assert len(alone) > 40  # 47 entries of the register write such headings
+    assert not [n for said in alone.values() for n in said if "(" in n]

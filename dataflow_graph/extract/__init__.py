@@ -11,5 +11,6 @@ hand-labelled gold lives here too (:mod:`.evaluation`).
 
 from .evaluation import Score, evaluate, load_gold
 from .extractor import extract, extract_all
+from .mentions import heading_processors
 
-__all__ = ["Score", "evaluate", "extract", "extract_all", "load_gold"]
+__all__ = ["Score", "evaluate", "extract", "extract_all", "heading_processors", "load_gold"]

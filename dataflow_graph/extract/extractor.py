@@ -49,7 +49,9 @@ _HELD = replacer(Flow, "segregation")
 PARALLEL_FROM = 200
 
 
-def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Flow]:
+def extract(
+    entry: Entry, names: Gazetteer, diagnostics: Diagnostics, headed: dict[str, tuple[str, ...]] | None = None
+) -> list[Flow]:
     """Every flow an entry's text states, each hop with its evidence sentence.
 
     Parameters
@@ -60,6 +62,9 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         Resolves the names; unreviewed names met here are added to it.
     diagnostics : Diagnostics
         Receives a note when the entry has no text, or no transfer in it.
+    headed : dict, optional
+        Given the names the entry's "Data Processor N – X" headings give its processors
+        (:func:`~.mentions.heading_processors`), under its id, where there are any.
 
     Returns
     -------
@@ -75,6 +80,8 @@ def extract(entry: Entry, names: Gazetteer, diagnostics: Diagnostics) -> list[Fl
         return found
 
     ctx = context(entry, names, lines_of)
+    if headed is not None and ctx.headed:
+        headed[entry.id] = tuple(ctx.headed)
     ctx.names_dscro = any(_moves_through_dscro(section, lines_of) for section in entry.sections)
     cut: dict[int, list[Block]] = {}  # each section's blocks, by id: cut once for flows and opt-outs
 
@@ -433,9 +440,14 @@ def _marker(text: str) -> str:
 
 
 def extract_all(
-    entries: Iterable[Entry], names: Gazetteer, diagnostics: Diagnostics, *, workers: int | None = None
+    entries: Iterable[Entry],
+    names: Gazetteer,
+    diagnostics: Diagnostics,
+    *,
+    workers: int | None = None,
+    headed: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Flow]:
-    """Flows of every entry, in entry order.
+    """Flows of every entry, in entry order (``headed``: as for :func:`extract`, every entry's).
 
     Entries are independent, so a large register is split into chunks shared by this
     process and ``workers - 1`` worker processes (``workers`` defaults to the machine's
@@ -447,19 +459,24 @@ def extract_all(
     if workers < 2 or len(entries) < PARALLEL_FROM:
         out: list[Flow] = []
         for entry in entries:
-            out.extend(extract(entry, names.fresh(), diagnostics))
+            out.extend(extract(entry, names.fresh(), diagnostics, headed))
         return out
     out = []
-    for flows, items in fork_pool_map(_extract_entries, names, entries, workers=workers):
+    for flows, items, said in fork_pool_map(_extract_entries, names, entries, workers=workers):
         out.extend(flows)
         diagnostics.items.extend(items)
+        if headed is not None:
+            headed.update(said)
     return out
 
 
-def _extract_entries(names: Gazetteer, entries: list[Entry]) -> tuple[list[Flow], list[Diagnostic]]:
-    """Flows and diagnostics of some entries, each read with a fresh registry of unreviewed names."""
+def _extract_entries(
+    names: Gazetteer, entries: list[Entry]
+) -> tuple[list[Flow], list[Diagnostic], dict[str, tuple[str, ...]]]:
+    """Flows, diagnostics and heading names of some entries, each read with a fresh registry of unreviewed names."""
     local = Diagnostics()
     flows: list[Flow] = []
+    headed: dict[str, tuple[str, ...]] = {}
     for entry in entries:
-        flows.extend(extract(entry, names.fresh(), local))
-    return flows, local.items
+        flows.extend(extract(entry, names.fresh(), local, headed))
+    return flows, local.items, headed

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._speed import CASE_TWINS, BoundedMemo, line_texts
+from .._speed import BoundedMemo, line_texts
 from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
 from ..names.fragments import guarded
@@ -119,6 +119,8 @@ class Context:
     names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
     noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
     csus: frozenset[str] = frozenset()  # ids of every CSU the entry's text names
+    #: the names its "Data Processor N – X" headings give, in text order (:func:`heading_named`)
+    headed: list[str] = field(default_factory=list)
 
     def line(self, text: str) -> LineFacts:
         """:func:`line_facts` of one line, remembered across entries (register lines repeat)."""
@@ -164,6 +166,7 @@ def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequen
             for n, name in headers:
                 if (named_by := heading_named(name, ctx)) is not None:
                     ctx.processors.setdefault(n, named_by.org)
+                    ctx.headed.append(named_by.text)
             for n, before in inline:
                 found = mentions_in(before, ctx, resolve_roles=False)
                 if found:
@@ -181,24 +184,12 @@ def heading_named(name: str, ctx: Context) -> Mention | None:
     return found[0] if found else None
 
 
-def heading_processors(entry: Entry, names: Gazetteer) -> list[Mention]:
-    """The organisations the entry's "Data Processor N – X" headings name, in text order,
-    each read as :func:`context` reads it (:func:`heading_named`): what the RDF export
-    names as the agreement's processors beside those its flows name."""
-    ctx: Context | None = None
-    out = []
-    for section in entry.sections:
-        # _HEADER's proven test written out over the lines (a call per line cost as much as
-        # the rest): "processor" in the lower-cased line, or a letter that test proves nothing of
-        held = [
-            t for t in line_texts(section) if "processor" in t.lower() or (not t.isascii() and CASE_TWINS.search(t))
-        ]
-        for text in held:
-            for m in DP_HEADER.finditer(text):
-                ctx = ctx or Context(entry, names)
-                if (named_by := heading_named(m.group("name"), ctx)) is not None:
-                    out.append(named_by)
-    return out
+def heading_processors(entry: Entry, names: Gazetteer) -> list[str]:
+    """The names the entry's "Data Processor N – X" headings give its processors, in text
+    order, each read as :func:`context` reads it (:func:`heading_named`: "AQuA (via DP1)" is
+    "AQuA"): what the RDF export names as the agreement's processors beside those its flows
+    name.  :func:`~.extractor.extract` gives the same while it reads the entry (``headed``)."""
+    return context(entry, names).headed
 
 
 def remember_sentences(line: str, names: Gazetteer) -> None:

@@ -30,7 +30,7 @@ whatever path, folder or order the inputs were read in.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from .._speed import HandBack, cyclic_gc_paused, fork_pool_map
 from ..graph import Convergence
@@ -70,6 +70,7 @@ def records_rdf(
     sources: Mapping[str, str] | None = None,
     base: str = DEFAULT_BASE,
     workers: int | None = None,
+    headed: Mapping[str, Sequence[str]] | None = None,
 ) -> RdfText:
     """The register's triples as text, ready for :func:`~dataflow_graph.rdf.serialise.serialise`.
 
@@ -90,6 +91,11 @@ def records_rdf(
     workers
         Processes to share the agreements between (default: the machine's cores; they are
         used from :data:`PARALLEL_FROM` agreements on).
+    headed
+        By entry id, the names its "Data Processor N – X" headings give its processors, as
+        the extractor reads them (:func:`dataflow_graph.extract.heading_processors`); each is
+        a ``dpv:hasDataProcessor`` of the entry's agreement.  Without it only the processors
+        the flows name are.
 
     Raises
     ------
@@ -99,7 +105,7 @@ def records_rdf(
     entries = list(entries)
     b = RdfText(base, entry_keys=entry_keys(entries), files=SourceFiles(sources))
     with cyclic_gc_paused():  # strings and short lists: nothing cyclic to collect
-        _emit(b, entries, list(flows), organisations, list(releases), list(findings), workers)
+        _emit(b, entries, list(flows), organisations, list(releases), list(findings), workers, headed or {})
     return b
 
 
@@ -111,6 +117,7 @@ def _emit(
     releases: list[Release],
     findings: list[Convergence],
     workers: int | None = None,
+    headed: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Emit every triple of the records, graph by graph."""
     orgs = dict(organisations) if isinstance(organisations, Mapping) else {o.id: o for o in organisations}
@@ -125,7 +132,7 @@ def _emit(
         by_agreement.setdefault(f.agreement, ([], [], []))[1].append(f)
     for r in releases:
         by_agreement.setdefault(r.agreement, ([], [], []))[2].append(r)
-    roles = _roles(by_agreement, orgs)
+    roles = _roles(by_agreement, orgs, headed or {})
     b.use(b.graph("concepts"))
     b.statements[b.graph("concepts")].append(concept_statements())
     paths = _paths(entries, flows, releases, findings)
@@ -194,7 +201,9 @@ def _findings(b: RdfText, entries: list[Entry], flows: list[Flow], findings: lis
             finding(b, found, defined)
 
 
-def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str, Roles]:
+def _roles(
+    by_agreement: ByAgreement, orgs: dict[str, Organisation], headed: Mapping[str, Sequence[str]]
+) -> dict[str, Roles]:
     """Each agreement's roles; the organisations they name, and the parents and successors
     of every organisation, are added to ``orgs`` (from the reviewed gazetteer where it has them)."""
     names = gazetteer()
@@ -215,7 +224,7 @@ def _roles(by_agreement: ByAgreement, orgs: dict[str, Organisation]) -> dict[str
     roles = {}
     for core in sorted(by_agreement):
         entries, flows, _ = by_agreement[core]
-        roles[core], named = agreement_roles(entries, flows, resolve, resolver)
+        roles[core], named = agreement_roles(entries, flows, resolve, headed)
         for org in named:
             orgs.setdefault(org.id, org)
     linked = sorted({i for o in orgs.values() for i in (o.part_of, o.successor) if i and i not in orgs})

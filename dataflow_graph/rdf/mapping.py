@@ -20,15 +20,13 @@ Terms come only from :mod:`.vocab`, written in their Turtle form once; nodes are
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._speed import memoised
-from ..extract.mentions import heading_processors
 from ..graph import Convergence
 from ..graph.qualifiers import release_cited
 from ..model import Entry, Flow, Hop, Identifiability, OptOut, Organisation, Period, Release, Role
-from ..names import Gazetteer
 from .concepts import (
     DATA_CLASS,
     DEIDENTIFY,
@@ -145,17 +143,20 @@ class Roles:
 
 
 def agreement_roles(
-    entries: Iterable[Entry], flows: Iterable[Flow], resolve: Callable[[str], Organisation], names: Gazetteer
+    entries: Iterable[Entry],
+    flows: Iterable[Flow],
+    resolve: Callable[[str], Organisation],
+    headed: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Roles, list[Organisation]]:
     """An agreement's controllers and processors, and the organisations they name.
 
     Controllers are the organisations its entries name as controllers, else the organisation
     each entry is about, else the controllers its flows end at.  Processors are the
     organisations its flows name in processor roles (processor, CSU) and those its "Data
-    Processor N – X" headings name, less its controllers.  A heading is read as the
-    extractor reads it (:func:`~dataflow_graph.extract.mentions.heading_processors`, with
-    ``names``): "Data Processor 5 – AQuA (via DP1)" names AQuA, not an organisation called
-    "AQuA (via DP1)"; an unreviewed one is ``resolve``-d by the name the heading gives it.
+    Processor N – X" headings name, less its controllers.  ``headed`` gives, by entry id,
+    the names those headings give, read as the extractor reads them (the first organisation
+    named in X: "Data Processor 5 – AQuA (via DP1)" names AQuA, not an organisation called
+    "AQuA (via DP1)"; :func:`dataflow_graph.extract.heading_processors`); each is ``resolve``-d.
     """
     entries, flows = list(entries), list(flows)
     named: dict[str, Organisation] = {}
@@ -169,8 +170,8 @@ def agreement_roles(
         controllers = {f.hops[-1].target.id for f in flows if f.hops and f.hops[-1].target.role is Role.CONTROLLER}
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
-        for mention in heading_processors(e, names):
-            org = mention.org if mention.org.reviewed else resolve(mention.text)
+        for name in headed.get(e.id, ()) if headed else ():
+            org = resolve(name)
             named.setdefault(org.id, org)
             processors.add(org.id)
     roles = Roles(tuple(sorted(controllers)), tuple(sorted(processors - controllers)))

@@ -54,6 +54,9 @@ class Records:
     #: The SHA-256 of each input file's bytes, by the path the records give it (files are
     #: named by their bytes, never by the path they were given by).
     sources: Mapping[str, str] = field(default_factory=dict)
+    #: By entry id, the names its "Data Processor N – X" headings give its processors, as the
+    #: extractor reads them (:func:`dataflow_graph.extract.heading_processors`).
+    headed: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def rdf_text(records: Records, *, base: str = DEFAULT_BASE) -> RdfText:
@@ -69,6 +72,7 @@ def rdf_text(records: Records, *, base: str = DEFAULT_BASE) -> RdfText:
         findings=records.convergences,
         sources=records.sources,
         base=base,
+        headed=records.headed,
     )
 
 

@@ -12,7 +12,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -49,12 +49,13 @@ def to_rdf(
     releases: Iterable[Release] = (),
     findings: Iterable[Finding] = (),
     base: str = DEFAULT_BASE,
+    headed: Mapping[str, Sequence[str]] | None = None,
 ) -> Dataset:
     """The register as an RDF dataset: one named graph per agreement, IRIs minted from content.
 
     Parameters
     ----------
-    entries, flows, organisations, releases, findings, base
+    entries, flows, organisations, releases, findings, base, headed
         As for :func:`~dataflow_graph.rdf.graphs.records_rdf`.
 
     Returns
@@ -68,7 +69,7 @@ def to_rdf(
     UsageError
         If ``base`` is not an absolute IRI ending in ``/`` or ``#``.
     """
-    store = records_store(entries, flows, organisations, releases=releases, findings=findings, base=base)
+    store = records_store(entries, flows, organisations, releases=releases, findings=findings, base=base, headed=headed)
     return as_dataset(store)
 
 
@@ -81,9 +82,10 @@ def records_store(
     findings: Iterable[Finding] = (),
     base: str = DEFAULT_BASE,
     store: ox.Store | None = None,
+    headed: Mapping[str, Sequence[str]] | None = None,
 ) -> ox.Store:
     """The same quads as :func:`to_rdf`, in a bare pyoxigraph store (the fast path)."""
-    text = records_rdf(entries, flows, organisations, releases=releases, findings=findings, base=base)
+    text = records_rdf(entries, flows, organisations, releases=releases, findings=findings, base=base, headed=headed)
     return text_store(text, store)
 
 
