@@ -6,6 +6,7 @@ returns records and never prints.
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,12 +185,42 @@ class _GroupIndex:
     out_of: dict[str, set[Group]] = field(default_factory=lambda: defaultdict(set))
 
 
+#: Each graph's group index and the record of the edges it was built from (see
+#: :func:`_edge_record`), keyed by the graph object itself: ``G.graph`` would not do, as
+#: ``G.copy()`` carries it over and a view shares its graph's.
+_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[list[object], _GroupIndex]] = weakref.WeakKeyDictionary()
+
+
+def _edge_record(G: nx.MultiDiGraph) -> list[object]:
+    """Each edge as u, v, key, the id of its attribute dict and its flow, flattened, in networkx's order.
+
+    Two records are equal only for the same edges in the same order (which fixes the order
+    of the routes found), each with the same attribute dict (by identity: the index keeps
+    the dicts it holds alive, so their ids are not reused) and an equal flow (which fixes
+    the edge's group).
+    """
+    out: list[object] = []
+    add = out.extend
+    for u, v, key, data in G.edges(keys=True, data=True):
+        add((u, v, key, id(data), data["flow"]))
+    return out
+
+
 def _group_index(G: nx.MultiDiGraph) -> _GroupIndex:
-    """Built once per graph (kept in ``G.graph``), so a path query reads only its groups."""
-    cached = G.graph.get("_dfg_group_index")
-    if cached is not None and cached[0] == G.number_of_edges():
-        index: _GroupIndex = cached[1]
-        return index
+    """The edges of ``G`` by group, built once per graph and edge set, so a path query reads only its groups.
+
+    An index is served only to the graph object it was built from, and only while that
+    graph's :func:`_edge_record` is unchanged.  Networkx keeps no counter that every edit
+    bumps (``G.__networkx_cache__`` is cleared by ``add_edge`` and the like, but not by
+    ``G.edges[e]["flow"] = f``, nor on a view when its graph changes, nor before networkx
+    3.3), and the edge count misses a removal paired with an addition; so no constant-time
+    check is sound, and each call remakes the record: one pass over the edges, about a
+    quarter of the cost of building the index.
+    """
+    record = _edge_record(G)
+    cached = _INDEXES.get(G)
+    if cached is not None and cached[0] == record:
+        return cached[1]
     index = _GroupIndex()
     for u, v, key, data in G.edges(keys=True, data=True):
         f: Flow = data["flow"]
@@ -197,5 +228,5 @@ def _group_index(G: nx.MultiDiGraph) -> _GroupIndex:
         index.edges.setdefault(group, []).append((u, v, key, data))
         index.into[v].add(group)
         index.out_of[u].add(group)
-    G.graph["_dfg_group_index"] = (G.number_of_edges(), index)
+    _INDEXES[G] = (record, index)
     return index
