@@ -94,7 +94,7 @@ def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
 
 def test_the_rdf_reads_a_heading_as_the_extractor_does_not_as_one_long_name():
     """ "Data Processor 5 – AQuA (via DP1)" names AQuA: no organisation "AQuA (via DP1)" beside it
-    (the 2017 register wrote eleven such headings; each was an organisation of its own)."""
+    (the 2017 register writes such headings; the RDF made each tail an organisation of its own)."""
     names = gazetteer().fresh()
     lines = [
         "Risk Stratification",
