@@ -28,7 +28,6 @@ import gc
 import inspect
 import itertools
 import operator
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
@@ -566,11 +565,6 @@ def page_section(
     _set_start(section, start)
     _set_end(section, end)
     return section
-
-
-#: the characters outside ASCII that a case-insensitive ``re`` matches with an ASCII letter
-#: ("İ", "ı", "ſ", the Kelvin sign): in a text holding one, a lower-case fragment test proves nothing
-CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def line_texts(section: Section) -> tuple[str, ...]:

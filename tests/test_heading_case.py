@@ -1,9 +1,11 @@
-"""A "Data Processor N – X" heading is one in any case, as its reviewed pattern reads it.
+"""A "Data Processor N – X" heading is one in any case, as its reviewed pattern reads it, and
+the RDF names the organisation the extractor reads in it.
 
-The heading patterns ignore case (``rules.yaml`` ``dp_header``, the RDF mapping's
-``_PROCESSOR_HEADING``), but the prefilters in front of them looked for "rocessor" as
-written: "DATA PROCESSOR 1 – MedeAnalytics" was no heading, and the steps that send data
-to "Data Processor 1" lost their receiver.  These hold the prefilters to the patterns.
+The heading pattern ignores case (``rules.yaml`` ``dp_header``), but the prefilters in
+front of it looked for "rocessor" as written: "DATA PROCESSOR 1 – MedeAnalytics" was no
+heading, and the steps that send data to "Data Processor 1" lost their receiver.  The RDF
+export read headings with a pattern of its own and took X whole as a name ("AQuA (via
+DP1)"); it now takes what the extractor read (``Register.headed``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _receivers(heading: str) -> set[str]:
 def test_the_heading_test_is_proven_of_its_pattern():
     from dataflow_graph.extract.mentions import _HEADER, _MARK
 
-    assert _HEADER.groups == (("processor",),)  # what heading_processors writes out
+    assert _HEADER.groups == (("processor",),)
     assert not _HEADER.unproven
     assert not _MARK.unproven
 
@@ -138,3 +140,36 @@ def test_the_headings_read_with_the_flows_are_those_read_alone_on_one_core_or_tw
     assert len(alone) > 40  # 47 entries of the register write such headings
     resolved = {names.fresh().resolve(n) for said in alone.values() for n in said}
     assert not [o.name for o in resolved if "(" in o.name and not o.reviewed]  # no "AQuA (via DP1)"
+
+
+def test_a_heading_naming_the_dscro_names_the_entrys_own_office_in_the_rdf():
+    lines = [
+        "Pseudonymised – SUS",
+        "1. North West Data Services for Commissioners Regional Office (DSCRO) receives a flow of SUS "
+        "identifiable data for the CCG from the SUS Repository.",
+        "Data Processor 1 – DSCRO",
+        "2. The data is passed securely to Data Processor 1.",
+    ]
+    register = api.Register(entries=[statement(lines, "NHS Knowsley CCG")])
+    nt = api.export_rdf(register, "nt").decode()
+    said = {line.split()[2] for line in nt.splitlines() if "/dpv#hasDataProcessor>" in line}
+    assert said == {f"<{api.DEFAULT_BASE}org/dscro-north-west>"}
+
+
+def test_a_processor_numbered_ten_or_more_is_read_like_the_others():
+    names = gazetteer().fresh()
+    lines = [
+        "Risk Stratification",
+        "Data Processor 9 – MedeAnalytics",
+        "Data Processor 10 – Optum",
+        "Data Processor 11 – PI Limited",
+        "1. The DSCRO passes the data to Data Processor 10.",
+    ]
+    entry = statement(lines, "NHS Knowsley CCG")
+    read = [names.resolve(n).name for n in heading_processors(entry, names)]
+    assert read == [MEDE, "Optum", "PI Limited"]
+    flows = statement_flows(
+        ["Risk Stratification", *lines[1:4], "1. North West DSCRO passes the data to Data Processor 10."],
+        "NHS Knowsley CCG",
+    )
+    assert ("North West DSCRO", "Optum") in {(h.source.name, h.target.name) for f in flows for h in f.hops}

@@ -119,7 +119,8 @@ class Context:
     names_dscro: bool = False  # the entry's text names a DSCRO (any, or "the DSCRO")
     noted: set[tuple[str, ...]] = field(default_factory=set)  # notes given for this entry (once each)
     csus: frozenset[str] = frozenset()  # ids of every CSU the entry's text names
-    #: the names its "Data Processor N – X" headings give, in text order (:func:`heading_named`)
+    #: the names of the organisations its "Data Processor N – X" headings name, in text order
+    #: (:func:`heading_named`; each resolves to that organisation)
     headed: list[str] = field(default_factory=list)
 
     def line(self, text: str) -> LineFacts:
@@ -166,7 +167,7 @@ def context(entry: Entry, names: Gazetteer, lines_of: Callable[[Section], Sequen
             for n, name in headers:
                 if (named_by := heading_named(name, ctx)) is not None:
                     ctx.processors.setdefault(n, named_by.org)
-                    ctx.headed.append(named_by.text)
+                    ctx.headed.append(named_by.org.name)  # "the DSCRO": the entry's own
             for n, before in inline:
                 found = mentions_in(before, ctx, resolve_roles=False)
                 if found:

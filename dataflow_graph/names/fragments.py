@@ -21,8 +21,6 @@ else:  # Python 3.10: the same modules under their old names
     import sre_parse as sre_parser
 from typing import Any
 
-from .._speed import CASE_TWINS as _CASE_TWINS
-
 __all__ = ["Guarded", "always_holds", "guarded", "led"]
 
 #: Possessive repeats and atomic groups came with Python 3.11; before, a stand-in no parsed node is.
@@ -132,6 +130,9 @@ def _sequence_spellings(items: Any, fold: bool) -> set[str] | None:
     return out
 
 
+#: the characters outside ASCII that a case-insensitive ``re`` matches with an ASCII letter
+#: ("İ", "ı", "ſ", the Kelvin sign): in a text holding one, a lower-case fragment test proves nothing
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u212a]")
 _END = sys.maxsize
 
 
