@@ -47,13 +47,24 @@ def test_a_copy_with_one_edge_swapped_is_not_served_the_originals_index():
     assert flow_paths(G, SOURCE, target) == before
 
 
-def test_a_flow_replaced_in_place_regroups_its_edge():
+def test_a_flow_replaced_in_place_regroups_its_edge_once_the_caches_are_emptied():
+    """As ``_group_index`` says: an attribute changed in place is no change networkx sees."""
     G = build_graph(two_copies().flows)
     target = "org:example-ccg"
     flow_paths(G, SOURCE, target)
     (u, v, k), (_, _, other) = _into(G, target)
     G.edges[u, v, k]["flow"] = G.edges[u, v, other]["flow"]
+    G.__networkx_cache__.clear()
     assert flow_paths(G, SOURCE, target) == flow_paths(_rebuilt(G), SOURCE, target)
+
+
+def test_a_graph_keeps_its_index_among_networkx_caches_and_a_copy_starts_without():
+    G = build_graph(two_copies().flows)
+    index = _group_index(G)
+    assert _group_index(G) is index
+    assert _group_index(G.copy()) is not index
+    G.add_edge(SOURCE, "org:elsewhere", key="new", **next(iter(G.edges(data=True)))[2])
+    assert _group_index(G) is not index  # networkx emptied its caches
 
 
 def test_a_subgraph_view_and_its_graph_each_get_their_own_index():
@@ -92,7 +103,8 @@ def test_repeated_queries_on_an_unchanged_graph_reuse_the_index_and_agree():
 
 @st.composite
 def _edits(draw):
-    """Edits of a copy: remove an edge, add one back under a new key, or swap two edges' flows in place."""
+    """Edits of a copy: remove an edge, add one back under a new key, or swap two edges' flows
+    in place (then empties networkx's caches, as ``_group_index`` asks)."""
     steps = []
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
         steps.append(
@@ -127,5 +139,6 @@ def test_after_any_edits_the_routes_are_those_of_a_fresh_index(seed, edits):
         else:
             _, _, _, other = edges[j % len(edges)]
             data["flow"], other["flow"] = other["flow"], data["flow"]
+            H.__networkx_cache__.clear()  # as _group_index says, after an edit in place
         assert _routes(H) == _routes(_rebuilt(H))
     assert _routes(G) == expected
