@@ -17,6 +17,7 @@ from statement_rows import statement, statement_flows
 from dataflow_graph import api
 from dataflow_graph.extract import heading_processors
 from dataflow_graph.extract.mentions import DP_HEADER, _line_facts, line_facts
+from dataflow_graph.model import Entry
 from dataflow_graph.names import Gazetteer, gazetteer, organisations_text
 from dataflow_graph.rdf.mapping import agreement_roles
 
@@ -84,6 +85,13 @@ def test_a_lines_facts_hold_every_heading_its_pattern_finds_in_any_case(heading,
     assert (facts[2] if facts else ()) == found
 
 
+def _headings_read(*headings: str) -> tuple[Entry, list[str]]:
+    """A Risk Stratification block of ``headings`` and the organisations they name, as read."""
+    names = gazetteer().fresh()
+    entry = statement(["Risk Stratification", *headings], "NHS Knowsley CCG")
+    return entry, [names.resolve(n).name for n in heading_processors(entry, names)]
+
+
 def test_the_rdf_names_a_heading_in_capitals_as_the_agreements_processor():
     names = gazetteer().fresh()
     for heading in ("Data Processor 1 – MedeAnalytics", "DATA PROCESSOR 1 – MedeAnalytics"):
@@ -98,14 +106,11 @@ def test_the_rdf_reads_a_heading_as_the_extractor_does_not_as_one_long_name():
     """ "Data Processor 5 – AQuA (via DP1)" names AQuA: no organisation "AQuA (via DP1)" beside it
     (the 2017 register writes such headings; the RDF made each tail an organisation of its own)."""
     names = gazetteer().fresh()
-    lines = [
-        "Risk Stratification",
+    entry, read = _headings_read(
         "Data Processor 5 – AQuA (via DP1)",
         "Data Processor 6 – Optum (on behalf of South Lincolnshire and South West Lincolnshire)",
         "Invoice Validation (Data Processor 1- North of England CSU)",
-    ]
-    entry = statement(lines, "NHS Knowsley CCG")
-    read = [names.resolve(n).name for n in heading_processors(entry, names)]
+    )
     assert len(read) == 3
     assert not [n for n in read if "(" in n or "via" in n]
     register = api.Register(entries=[entry])
@@ -157,19 +162,11 @@ def test_a_heading_naming_the_dscro_names_the_entrys_own_office_in_the_rdf():
 
 
 def test_a_processor_numbered_ten_or_more_is_read_like_the_others():
-    names = gazetteer().fresh()
-    lines = [
-        "Risk Stratification",
-        "Data Processor 9 – MedeAnalytics",
-        "Data Processor 10 – Optum",
-        "Data Processor 11 – PI Limited",
-        "1. The DSCRO passes the data to Data Processor 10.",
-    ]
-    entry = statement(lines, "NHS Knowsley CCG")
-    read = [names.resolve(n).name for n in heading_processors(entry, names)]
+    headings = ("Data Processor 9 – MedeAnalytics", "Data Processor 10 – Optum", "Data Processor 11 – PI Limited")
+    _entry, read = _headings_read(*headings)
     assert read == [MEDE, "Optum", "PI Limited"]
     flows = statement_flows(
-        ["Risk Stratification", *lines[1:4], "1. North West DSCRO passes the data to Data Processor 10."],
+        ["Risk Stratification", *headings, "1. North West DSCRO passes the data to Data Processor 10."],
         "NHS Knowsley CCG",
     )
     assert ("North West DSCRO", "Optum") in {(h.source.name, h.target.name) for f in flows for h in f.hops}
