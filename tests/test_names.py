@@ -121,3 +121,15 @@ def _sentences() -> list[str]:
 def test_families_in_prefilter_changes_no_result_on_real_text():
     changed = [s for s in _sentences() if families_in(s, prefilter=True) != families_in(s, prefilter=False)]
     assert changed == []
+
+
+def test_a_yaml_alias_holding_a_comma_is_one_alias():
+    """ "Queen Mary, University of London" is quoted in organisations.yaml: unquoted, YAML's
+    flow list made "University of London" (the federal university) an alias of one college."""
+    from dataflow_graph.names import gazetteer
+
+    g = gazetteer()
+    assert [m.organisation.id for m in g.mentions("Queen Mary, University of London")] == [
+        "org:queen-mary-university-of-london"
+    ]
+    assert list(g.mentions("Birkbeck, University of London")) == []
