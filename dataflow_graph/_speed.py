@@ -46,6 +46,7 @@ __all__ = [
     "fork_pool_map",
     "line_texts",
     "memoised",
+    "memory_file",
     "new_spans",
     "page_section",
     "positional",
@@ -329,6 +330,17 @@ def _pool_chunk(job: tuple[int, int] | list[Any]) -> Any:
     return work(context, job)
 
 
+def memory_file(name: str) -> BinaryIO | None:
+    """An unnamed file in memory, open for reading and writing (Linux ``memfd``), or None where
+    the system has none (not Linux) or none is left: the caller picks its own fallback."""
+    import os
+
+    try:
+        return os.fdopen(os.memfd_create(name, getattr(os, "MFD_CLOEXEC", 0)), "w+b")
+    except (AttributeError, OSError):
+        return None
+
+
 class HandBack:
     """Bytes a forked worker of :func:`fork_pool_map` hands back through an unnamed file, not the pool's pipe.
 
@@ -348,10 +360,8 @@ class HandBack:
 
         self._here = os.getpid()
         self._kept: list[bytes] | None = None
-        self._file: BinaryIO | None
-        try:
-            self._file = os.fdopen(os.memfd_create("handback", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
-        except (AttributeError, OSError):  # no memfd_create here (not Linux), or none left
+        self._file = memory_file("handback")
+        if self._file is None:
             try:
                 self._file = tempfile.TemporaryFile()
             except OSError:  # no temporary file either: the chunks will go through the pipe

@@ -115,7 +115,7 @@ def test_words_cut_as_one_by_one(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("aZ s'’&.-_0\t•–—‘“”\u00a0…")), max_size=24))
+@given(st.text(alphabet=st.sampled_from(list("aZ s'’&.-_0\t•–—‘“”\u00a0…£\u2028·\u2002−●\u202f≥±")), max_size=24))
 def test_words_of_text_read_as_ascii_cut_as_one_by_one(text):
     """Text with only the apostrophe ’ and common punctuation outside ASCII takes the ASCII path."""
     keys, starts, ends = word_keys(text)

@@ -19,6 +19,7 @@ from .._speed import BoundedMemo, line_texts
 from ..model import Entry, Organisation, Role, Section
 from ..names import Gazetteer, normalise
 from ..names.fragments import guarded
+from ..names.text import NOT_IN_WORDS
 from .rules import rules
 from .sentences import pieces
 
@@ -238,16 +239,9 @@ def _line_facts(text: str, names: Gazetteer) -> LineFacts:
     return NOTHING if facts == NOTHING else facts
 
 
-#: characters outside ASCII that are no part of any word (:func:`~dataflow_graph.names.text.word_keys`
-#: cuts words at them), checked against its word pattern; with the apostrophe "’", the only
-#: ones :func:`may_name_office` reads past
-_READ_PAST = "".join(
-    c
-    for c in "\u2022\u2013\u2014\u2018\u201c\u201d\u00a3\u00a0\u2028\u00b7\u2002\u2212\u25cf\u2026\u202f\u2265\u00b1"
-    if not re.match(r"[\w'\u2019&]", c)
-)
-#: a character outside ASCII that is neither of those
-_OTHER_CHARACTER = re.compile(f"[^\\x00-\\x7f\u2019{re.escape(_READ_PAST)}]")
+#: a character outside ASCII other than the apostrophe "’" and those no word holds
+#: (:data:`~dataflow_graph.names.text.NOT_IN_WORDS`): the only ones :func:`may_name_office` reads past
+_OTHER_CHARACTER = re.compile(f"[^\\x00-\\x7f\u2019{re.escape(NOT_IN_WORDS)}]")
 #: the words preferred as an alias's mark (any word of it would do: these are the rarest)
 _OFFICE_MARKS = ("csu", "dscro", "regional", "support")
 
@@ -282,7 +276,8 @@ def may_name_office(text: str, names: Gazetteer, low: str | None = None) -> bool
     a word of the text (:func:`~dataflow_graph.names.text.word_keys`), and every such alias
     holds one of the :func:`office_words` ("and" left aside: it is also the key of "&").
     Where every character of the text outside ASCII is an apostrophe "’" or one of
-    :data:`_READ_PAST` (none of them a word character, none changed by ``lower``), a word
+    :data:`~dataflow_graph.names.text.NOT_IN_WORDS` (none of them a word character, none
+    changed by ``lower``), a word
     is ASCII word characters and apostrophes, and its key is the word in lower case without
     its apostrophes: a stretch of the lower-cased text with every apostrophe dropped.  So an
     office word that is a word's key stands in that reading; where none stands there, no

@@ -83,9 +83,12 @@ _TOKEN_SPLIT = re.compile(r"(\w+(?:['’]\w+)*|&)")
 #: the same in lower-cased ASCII text, where a word character is one of these (a plain set is quicker)
 _ASCII_SPLIT = re.compile(r"([a-z0-9_]+(?:'[a-z0-9_]+)*|&)")
 #: the characters outside ASCII that register text holds most, none of them a word character,
-#: an apostrophe or "&" (checked here): :func:`word_keys` reads each as a space
-_NOT_IN_WORDS = tuple(
-    c for c in "\u2022\u2013\u2014\u2018\u201c\u201d\u00a0\u2026" if not _TOKEN.match(c) and c != "\u2019"
+#: an apostrophe or "&" (checked here), none changed by ``lower``: :func:`word_keys` reads each
+#: as a space (and the extractor's test of a line for office names reads past them)
+NOT_IN_WORDS = "".join(
+    c
+    for c in "\u2022\u2013\u2014\u2018\u201c\u201d\u00a3\u00a0\u2028\u00b7\u2002\u2212\u25cf\u2026\u202f\u2265\u00b1"
+    if not _TOKEN.match(c) and c != "\u2019" and c.lower() == c
 )
 
 
@@ -107,7 +110,7 @@ def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
     (what :func:`normalise` makes of it); only a token with other characters is
     normalised in full, and may give no word or several (each with the token's place).
 
-    Text whose only characters outside ASCII are the apostrophe "’" and :data:`_NOT_IN_WORDS`
+    Text whose only characters outside ASCII are the apostrophe "’" and :data:`NOT_IN_WORDS`
     is read as ASCII, with "’" as "'" and the others as spaces (one character for one, so
     every place is kept): the tokens are the same (the token pattern takes "’" as it takes
     "'", and cuts at the others as at a space), and so are their words, since a token of
@@ -119,7 +122,7 @@ def word_keys(text: str) -> tuple[list[str], list[int], list[int]]:
     ascii_only = text.isascii()
     if not ascii_only:
         read = text.replace("\u2019", "'")
-        for c in _NOT_IN_WORDS:
+        for c in NOT_IN_WORDS:
             if c in read:
                 read = read.replace(c, " ")
         if read.isascii():

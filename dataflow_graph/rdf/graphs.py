@@ -116,8 +116,8 @@ def _emit(
     organisations: Iterable[Organisation] | Mapping[str, Organisation],
     releases: list[Release],
     findings: list[Convergence],
-    workers: int | None = None,
-    headed: Mapping[str, Sequence[str]] | None = None,
+    workers: int | None,
+    headed: Mapping[str, Sequence[str]],
 ) -> None:
     """Emit every triple of the records, graph by graph."""
     orgs = dict(organisations) if isinstance(organisations, Mapping) else {o.id: o for o in organisations}
@@ -132,7 +132,7 @@ def _emit(
         by_agreement.setdefault(f.agreement, ([], [], []))[1].append(f)
     for r in releases:
         by_agreement.setdefault(r.agreement, ([], [], []))[2].append(r)
-    roles = _roles(by_agreement, orgs, headed or {})
+    roles = _roles(by_agreement, orgs, headed)
     b.use(b.graph("concepts"))
     b.statements[b.graph("concepts")].append(concept_statements())
     paths = _paths(entries, flows, releases, findings)

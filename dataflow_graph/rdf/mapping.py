@@ -146,7 +146,7 @@ def agreement_roles(
     entries: Iterable[Entry],
     flows: Iterable[Flow],
     resolve: Callable[[str], Organisation],
-    headed: Mapping[str, Sequence[str]] | None = None,
+    headed: Mapping[str, Sequence[str]],
 ) -> tuple[Roles, list[Organisation]]:
     """An agreement's controllers and processors, and the organisations they name.
 
@@ -170,7 +170,7 @@ def agreement_roles(
         controllers = {f.hops[-1].target.id for f in flows if f.hops and f.hops[-1].target.role is Role.CONTROLLER}
     processors = {o.id for f in flows for h in f.hops for o in (h.source, h.target) if o.role in _PROCESSOR_ROLES}
     for e in entries:
-        for name in headed.get(e.id, ()) if headed else ():
+        for name in headed.get(e.id, ()):
             org = resolve(name)
             named.setdefault(org.id, org)
             processors.add(org.id)

@@ -27,7 +27,6 @@ same way (save them as ``.xlsx``).
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 import zipfile
@@ -35,6 +34,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from ..._speed import memory_file
 from ..limits import Limits
 
 __all__ = ["WorkbookRefused", "bounded_file", "bounded_workbook", "column_number", "sheet_extent"]
@@ -85,11 +85,7 @@ def bounded_file(data: bytes, limits: Limits) -> BinaryIO:
         As :func:`bounded_workbook`.
     """
     members = _checked_members(data, limits)
-    out: BinaryIO
-    try:
-        out = os.fdopen(os.memfd_create("workbook", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
-    except (AttributeError, OSError):  # no memfd_create here (not Linux), or none left
-        out = io.BytesIO()
+    out: BinaryIO = memory_file("workbook") or io.BytesIO()  # no memfd here: an in-memory stream
     try:
         _write_stored_zip(members, out.write)
         out.seek(0)
