@@ -776,7 +776,7 @@ def _rdf_records(register: Register) -> _rdf.Records:
         register.flows,
         register.organisations,
         register.releases,
-        convergences(register)[0],
+        lambda: convergences(register)[0],  # worked out while workers build the agreement graphs
         register.digests,
         register.headed,
     )

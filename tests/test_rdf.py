@@ -257,6 +257,31 @@ def test_rdf_text_in_parallel_equals_one_process(monkeypatch):
         assert serialise(one, fmt) == serialise(two, fmt)
 
 
+def test_rdf_findings_given_as_a_function_are_worked_out_once_here(monkeypatch):
+    """Findings may come as a function, called once, in this process, while the workers
+    build the agreement graphs: the same text as the findings given as a list."""
+    import os
+
+    from dataflow_graph.graph import build_graph, convergences
+    from dataflow_graph.rdf import graphs as rdf
+
+    ex = synthetic(30, seed=9)
+    findings, _ = convergences(build_graph(ex.flows, ex.organisations.values()))
+    listed = serialise(records_rdf(ex.entries, ex.flows, ex.organisations, findings=findings, workers=1), "trig")
+    calls: list[int] = []
+
+    def later() -> list:
+        calls.append(os.getpid())
+        return findings
+
+    monkeypatch.setattr(rdf, "PARALLEL_FROM", 2)
+    for workers in (1, 2):
+        calls.clear()
+        text = records_rdf(ex.entries, ex.flows, ex.organisations, findings=later, workers=workers)
+        assert serialise(text, "trig") == listed
+        assert calls == [os.getpid()]
+
+
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(min_size=1, max_size=40))
 def test_rdf_any_text_survives_the_text_path(example, text):

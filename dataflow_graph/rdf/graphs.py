@@ -30,7 +30,7 @@ whatever path, folder or order the inputs were read in.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from .._speed import HandBack, cyclic_gc_paused, fork_pool_map
 from ..graph import Convergence
@@ -66,7 +66,7 @@ def records_rdf(
     organisations: Iterable[Organisation] | Mapping[str, Organisation],
     *,
     releases: Iterable[Release] = (),
-    findings: Iterable[Convergence] = (),
+    findings: Iterable[Convergence] | Callable[[], Iterable[Convergence]] = (),
     sources: Mapping[str, str] | None = None,
     base: str = DEFAULT_BASE,
     workers: int | None = None,
@@ -82,7 +82,9 @@ def records_rdf(
     releases
         Released files of the official register.
     findings
-        Convergence findings (:class:`~dataflow_graph.graph.Convergence`).
+        Convergence findings (:class:`~dataflow_graph.graph.Convergence`), or a function
+        giving them: where worker processes build the agreement graphs, this process calls
+        it meanwhile (the agreement graphs never read the findings).
     sources
         The SHA-256 of each input file's bytes, by the path its records give; files without
         one are named by their base name.
@@ -105,7 +107,8 @@ def records_rdf(
     entries = list(entries)
     b = RdfText(base, entry_keys=entry_keys(entries), files=SourceFiles(sources))
     with cyclic_gc_paused():  # strings and short lists: nothing cyclic to collect
-        _emit(b, entries, list(flows), organisations, list(releases), list(findings), workers, headed or {})
+        found = findings if callable(findings) else lambda: findings
+        _emit(b, entries, list(flows), organisations, list(releases), found, workers, headed or {})
     return b
 
 
@@ -115,11 +118,11 @@ def _emit(
     flows: list[Flow],
     organisations: Iterable[Organisation] | Mapping[str, Organisation],
     releases: list[Release],
-    findings: list[Convergence],
+    findings: Callable[[], Iterable[Convergence]],
     workers: int | None,
     headed: Mapping[str, Sequence[str]],
 ) -> None:
-    """Emit every triple of the records, graph by graph."""
+    """Emit every triple of the records, graph by graph (``findings`` called once)."""
     orgs = dict(organisations) if isinstance(organisations, Mapping) else {o.id: o for o in organisations}
     for f in flows:
         for h in f.hops:
@@ -135,15 +138,15 @@ def _emit(
     roles = _roles(by_agreement, orgs, headed)
     b.use(b.graph("concepts"))
     b.statements[b.graph("concepts")].append(concept_statements())
-    paths = _paths(entries, flows, releases, findings)
     cores = sorted(by_agreement)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     groups = _split(cores, by_agreement, min(workers * GROUPS_PER_WORKER, MAX_GROUPS)) if workers > 1 else [cores]
     if len(groups) < 2 or "fork" not in _start_methods():
+        listed = list(findings())
         b.use(b.graph("reference"))
-        reference(b, orgs, entries, flows, releases, paths)
+        reference(b, orgs, entries, flows, releases, _paths(entries, flows, releases, listed))
         _agreements(b, cores, by_agreement, roles)
-        _findings(b, entries, flows, findings)
+        _findings(b, entries, flows, listed)
     else:
         seen = set(b.seen)
         found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
@@ -151,14 +154,15 @@ def _emit(
 
         def here() -> None:
             """This process's own part, done while the workers start on the agreements: the
-            reference graph, written into ``b`` (no agreement graph reads what it writes),
-            and the findings graph, in a builder that has seen what ``b`` had before it (as
-            :func:`_findings` in ``b`` would)."""
+            findings (when given as a function), the reference graph, written into ``b`` (no
+            agreement graph reads what it writes), and the findings graph, in a builder that
+            has seen what ``b`` had before it (as :func:`_findings` in ``b`` would)."""
+            listed = list(findings())
             b.use(b.graph("reference"))
-            reference(b, orgs, entries, flows, releases, paths)
-            if findings:
+            reference(b, orgs, entries, flows, releases, _paths(entries, flows, releases, listed))
+            if listed:
                 found.seen = seen
-                _findings(found, entries, flows, findings)
+                _findings(found, entries, flows, listed)
                 found.use(None)
                 found.seal()
 
