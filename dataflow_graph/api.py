@@ -26,7 +26,7 @@ from .errors import Diagnostics, NothingReadError, UnknownOrganisationError, Usa
 from .model import Entry, Family, Flow, FlowKind, Identifiability, Organisation, Page, Period, Release
 from .names import Gazetteer, dataset_family, family_labels, gazetteer, organisation_key
 from .rdf import DEFAULT_BASE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT
-from .read import Limits, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
+from .read import Inputs, Limits, gather_inputs, limits_from_environment, month, parse_pieces, read_inputs
 
 if TYPE_CHECKING:  # imported where used: a command imports only what it needs
     import networkx as nx
@@ -120,8 +120,10 @@ class Register:
     names: Gazetteer | None = None
     #: The SHA-256 of each file's bytes by source name, from the one reading of each input.
     digests: dict[str, str] = field(default_factory=dict)
-    #: Where what is derived (the flows, the whole register's findings) is kept once computed.
-    cache: LoadCache | None = field(default=None, repr=False, compare=False)
+    #: Where what is derived (the flows, the whole register's findings) is kept once computed;
+    #: set by :func:`load`, never copied by :func:`dataclasses.replace` (a register with
+    #: other entries is another register).
+    cache: LoadCache | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def agreements(self) -> dict[str, list[str]]:
@@ -292,39 +294,69 @@ def load(
     dataflow_graph.errors.NothingReadError: no register entries were read from no/such/page.txt
     """
     limits = limits_from_environment() if limits is None else limits
-    given, shown_as = (list(paths), None) if paths else ([embedded_path("seeds")], "seeds")
     if not cache:
+        given, shown_as = _given(paths)
         found = read_inputs(given, shown_as=shown_as, limits=limits)
         if not found.entries and not found.releases:
             raise NothingReadError([str(p) for p in paths], found.diagnostics)
         return Register(
             found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests
         )
-    pieces = gather_inputs(given, shown_as=shown_as, limits=limits)
-    key = input_key(
-        limits,
-        [
-            (
-                str(p.path),
-                p.display or "",
-                "" if p.data is None else hashlib.sha256(p.data).hexdigest(),
-                [repr(d) for d in p.notes],
-            )
-            for p in pieces
-        ],
-    )
+    once = _ReadOnce(paths, limits)
     folder = cache_folder() if cache is True else Path(cache)
-    store = LoadCache.open(folder, key, note if note is not None else _stderr_note)
+    store = LoadCache.open(folder, once.key, note if note is not None else _stderr_note)
     kept: tuple[list[Entry], list[Page], list[Release], Diagnostics, list[str], dict[str, str]] | None
     kept = store.get("read")
     if kept is None:
-        found = parse_pieces(pieces, limits=limits)
-        if not found.entries and not found.releases:
-            raise NothingReadError([str(p) for p in paths], found.diagnostics)
+        found = once.parsed()
         kept = (found.entries, found.pages, found.releases, found.diagnostics, found.sources, found.digests)
         store.put("read", kept)
     entries, pages, releases, diagnostics, sources, digests = kept
-    return Register(entries, pages, releases, diagnostics, sources, None, digests, cache=store)
+    register = Register(entries, pages, releases, diagnostics, sources, None, digests)
+    register.cache = store
+    return register
+
+
+def _given(paths: Sequence[str | Path]) -> tuple[list[str | Path], str | None]:
+    """The inputs to read, and the name to show for them: the embedded seed when none given."""
+    return (list(paths), None) if paths else ([embedded_path("seeds")], "seeds")
+
+
+class _ReadOnce:
+    """Inputs read once (standard input and pipes cannot be read twice): the key of what was
+    read (the read limits and, per input, its path, name, bytes' digest and reading notes),
+    and, when asked, the register parsed from those same bytes."""
+
+    def __init__(self, paths: Sequence[str | Path], limits: Limits) -> None:
+        given, shown_as = _given(paths)
+        self.paths, self.limits = paths, limits
+        self.pieces = gather_inputs(given, shown_as=shown_as, limits=limits)
+        self.key = input_key(
+            limits,
+            [
+                (
+                    str(p.path),
+                    p.display or "",
+                    "" if p.data is None else hashlib.sha256(p.data).hexdigest(),
+                    [repr(d) for d in p.notes],
+                )
+                for p in self.pieces
+            ],
+        )
+
+    def parsed(self) -> Inputs:
+        """What the inputs hold (raises :class:`NothingReadError` when nothing was read)."""
+        found = parse_pieces(self.pieces, limits=self.limits)
+        if not found.entries and not found.releases:
+            raise NothingReadError([str(p) for p in self.paths], found.diagnostics)
+        return found
+
+    def register(self) -> Register:
+        """The register of the inputs, without the load cache."""
+        found = self.parsed()
+        return Register(
+            found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests
+        )
 
 
 def _stderr_note(text: str) -> None:
@@ -835,13 +867,20 @@ def sparql(
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
     from .rdf import register as _rdf
-    from .read import expand_paths
+
+    read: list[_ReadOnce] = []
+
+    def once() -> _ReadOnce:
+        """The inputs, read once for both the store's key and its records."""
+        if not read:
+            read.append(_ReadOnce(paths, limits_from_environment()))
+        return read[0]
 
     return _rdf.sparql(
         query,
         bindings,
-        records=lambda: _rdf_records(load(paths)),
-        files=lambda: expand_paths(paths or [embedded_path("seeds")]),
+        records=lambda: _rdf_records(once().register() if store else load(paths)),
+        key=lambda: f"code={_cache.code_digest()}\x1f{once().key}",
         allow_update=allow_update,
         endpoint=endpoint,
         store=store,

@@ -4,7 +4,8 @@ What is under ``DIR``:
 
 ``DIR/<key>/``
     A complete pyoxigraph (RocksDB) store of one input; ``key`` is :func:`input_key` of the
-    input files' bytes, the base IRI and this package's version.
+    base IRI and what the load cache keys a load on: this package's code and data files,
+    the read limits and each input's bytes as read once (standard input and pipes too).
 ``DIR/.lock``
     Held exclusively (``flock``) while a store is looked for, built, swapped in or removed.
 ``DIR/.<key>.lock``

@@ -18,9 +18,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,7 +132,7 @@ def sparql(
     bindings: Mapping[str, str] | None = None,
     *,
     records: Callable[[], Records],
-    files: Callable[[], Iterable[Path]],
+    key: Callable[[], str],
     allow_update: bool = False,
     endpoint: str | None = None,
     store: str | Path | None = None,
@@ -151,8 +150,9 @@ def sparql(
     records
         Reads the register (called only when the query runs here, and the store is not
         cached yet).
-    files
-        The input files, whose bytes key the cached store (called only with ``store``).
+    key
+        What the records depend on (the code, the read limits, each input's bytes), as
+        text: with the base IRI it keys the cached store (called only with ``store``).
     allow_update
         Without it a SPARQL Update is refused; never allowed with ``store`` (a cached store
         must stay what its input gives).
@@ -186,25 +186,9 @@ def sparql(
     if store:
         from .cache import cached_store, input_key
 
-        key = input_key(_input_chunks(files(), base))
-        return run(cached_store(store, key, lambda: rdf_store(records(), base=base)), text, bindings)
+        kept = cached_store(store, input_key([f"base={base}", key()]), lambda: rdf_store(records(), base=base))
+        return run(kept, text, bindings)
     return run(rdf_store(records(), base=base), text, bindings, allow_update=allow_update)
-
-
-def _input_chunks(files: Iterable[Path], base: str) -> list[bytes | str]:
-    """What the cached store depends on: the base, this version, each file's name and bytes."""
-    chunks: list[bytes | str] = [f"base={base}", f"version={_version()}"]
-    for f in files:
-        chunks += [str(f), f.read_bytes()]
-    return chunks
-
-
-def _version() -> str:
-    """The installed version of dataflow-graph ("0" in a checkout that is not installed)."""
-    try:
-        return version("dataflow-graph")
-    except PackageNotFoundError:  # pragma: no cover - running from a checkout
-        return "0"
 
 
 def push(
