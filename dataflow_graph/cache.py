@@ -17,7 +17,9 @@ What
     when asked for.
 
 The key
-    The SHA-256 of: the package version, the bytes of every source and reviewed data file
+    The SHA-256 of: the package version, the versions of Python and of the libraries that
+    read workbooks and find convergences (python-calamine, networkx; and pyoxigraph, for
+    the stores of ``dfg sparql --store``), the bytes of every source and reviewed data file
     of the package (``*.py``, ``names/*.yaml``, ``extract/rules.yaml``; :func:`code_digest`),
     the read limits, and for each input in order its path, display name, the SHA-256 of
     its bytes (as read, once) and what reading it reported.  Any change to any of them is
@@ -108,15 +110,23 @@ def source_files() -> list[Path]:
 _CODE_SUFFIXES = (".py", ".yaml")
 
 
-def _version() -> str:
-    """The installed package's version, from the ``Version`` line of its metadata's header.
+#: The installed distributions whose version can change what is kept: python-calamine reads
+#: the workbooks, networkx finds the convergences, pyoxigraph writes ``dfg sparql --store``'s
+#: stores (keyed on this digest too).  The default cache folder is shared by every virtual
+#: environment of the user.
+_DEPENDENCIES = ("networkx", "pyoxigraph", "python-calamine")
+
+
+def _version(name: str = "dataflow-graph") -> str:
+    """An installed distribution's version (this package's by default), from the ``Version``
+    line of its metadata's header; "unknown" where it is not installed.
 
     Not ``importlib.metadata.version``: it parses the whole metadata (the README is in it)
     with :mod:`email`, three times the cost of this (about 3 ms of a warm command)."""
     try:
         from importlib.metadata import distribution
 
-        text = distribution("dataflow-graph").read_text("METADATA") or ""
+        text = distribution(name).read_text("METADATA") or ""
     except Exception:  # not installed: the source digest still names the code
         return "unknown"
     header = text.partition("\n\n")[0]
@@ -131,9 +141,19 @@ _CODE: dict[str, str] = {}
 
 
 def code_digest() -> str:
-    """The SHA-256 of the package version and of every file :func:`source_files` lists (once per process)."""
+    """The SHA-256 of the package version, the versions of Python (its Unicode tables among
+    them) and of :data:`_DEPENDENCIES`, and every file :func:`source_files` lists (once per process)."""
     if "digest" not in _CODE:
-        _CODE["digest"] = _digest([_version(), *(part for p in source_files() for part in (p.name, p.read_bytes()))])
+        import sys
+        import unicodedata
+
+        versions = [
+            _version(),
+            sys.version,
+            unicodedata.unidata_version,
+            *(f"{n}={_version(n)}" for n in _DEPENDENCIES),
+        ]
+        _CODE["digest"] = _digest([*versions, *(part for p in source_files() for part in (p.name, p.read_bytes()))])
     return _CODE["digest"]
 
 

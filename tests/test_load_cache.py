@@ -86,10 +86,40 @@ def test_load_cache_a_changed_version_is_never_served_stale(page, tmp_path, monk
     folder = tmp_path / "cache"
     _load([page], folder)
     first = set(_files(folder))
-    monkeypatch.setattr(cache, "_version", lambda: "99.0")
+    monkeypatch.setattr(cache, "_version", lambda name="dataflow-graph": "99.0" if name == "dataflow-graph" else name)
     monkeypatch.setattr(cache, "_CODE", {})
     _load([page], folder)
     assert set(_files(folder)).isdisjoint(first)
+
+
+@pytest.mark.parametrize("dependency", ["python-calamine", "networkx", "pyoxigraph", "python"])
+def test_load_cache_another_dependency_version_is_never_served_stale(page, tmp_path, monkeypatch, dependency):
+    """The cache folder is shared by the user's virtual environments: one with another
+    python-calamine (which reads the workbooks), networkx (which finds the convergences),
+    pyoxigraph or Python does not read what this one kept."""
+    import sys
+
+    folder = tmp_path / "cache"
+    _load([page], folder)
+    first = set(_files(folder))
+    if dependency == "python":
+        monkeypatch.setattr(sys, "version", sys.version + " (another build)")
+    else:
+        real = cache._version
+        monkeypatch.setattr(
+            cache, "_version", lambda name="dataflow-graph": "0.0.1" if name == dependency else real(name)
+        )
+    monkeypatch.setattr(cache, "_CODE", {})
+    _load([page], folder)
+    assert set(_files(folder)).isdisjoint(first)
+
+
+def test_load_cache_key_reads_the_dependencies_versions():
+    from importlib import metadata
+
+    for name in cache._DEPENDENCIES:
+        assert cache._version(name) == metadata.version(name)
+    assert cache._version("no-such-distribution-here") == "unknown"
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
