@@ -880,13 +880,19 @@ def sparql(
         query,
         bindings,
         records=lambda: _rdf_records(once().register() if store else load(paths)),
-        key=lambda: f"code={_cache.code_digest()}\x1f{once().key}",
+        key=lambda: "\x1f".join((_cache.code_digest(), _cache.environment_digest(), _ontology_digest(), once().key)),
         allow_update=allow_update,
         endpoint=endpoint,
         store=store,
         base=base,
         timeout=timeout,
     )
+
+
+def _ontology_digest() -> str:
+    """The SHA-256 of ``ontology/dataflow.ttl``: the concepts graph of every RDF export is
+    made from it (outside the package in a checkout, so not in the code digest)."""
+    return hashlib.sha256(Path(embedded_path("ontology"), "dataflow.ttl").read_bytes()).hexdigest()
 
 
 def push(

@@ -17,14 +17,15 @@ What
     when asked for.
 
 The key
-    The SHA-256 of: the package version, the versions of Python and of the libraries that
-    read workbooks and find convergences (python-calamine, networkx; and pyoxigraph, for
-    the stores of ``dfg sparql --store``), the bytes of every source and reviewed data file
+    The SHA-256 of: the package version, the bytes of every source and reviewed data file
     of the package (``*.py``, ``names/*.yaml``, ``extract/rules.yaml``; :func:`code_digest`),
-    the read limits, and for each input in order its path, display name, the SHA-256 of
-    its bytes (as read, once) and what reading it reported.  Any change to any of them is
-    another key: a stale entry is never served.  Files of another code digest are removed
-    when a new entry is written.
+    the versions of Python and of the libraries that read workbooks and find convergences
+    (python-calamine, networkx; and pyoxigraph, for the stores of ``dfg sparql --store``;
+    :func:`environment_digest`), the read limits, and for each input in order its path,
+    display name, the SHA-256 of its bytes (as read, once) and what reading it reported.
+    Any change to any of them is another key: a stale entry is never served.  Files of
+    another code digest are removed when a new entry is written (those of other library
+    versions are kept: the folder is shared by the user's virtual environments).
 
 Guarantees
     A file is written to a temporary file in the folder and renamed over its place in one
@@ -65,6 +66,7 @@ __all__ = [
     "cache_folder",
     "clear",
     "code_digest",
+    "environment_digest",
     "info",
     "input_key",
     "source_files",
@@ -141,20 +143,26 @@ _CODE: dict[str, str] = {}
 
 
 def code_digest() -> str:
-    """The SHA-256 of the package version, the versions of Python (its Unicode tables among
-    them) and of :data:`_DEPENDENCIES`, and every file :func:`source_files` lists (once per process)."""
+    """The SHA-256 of the package version and of every file :func:`source_files` lists (once per process)."""
     if "digest" not in _CODE:
+        _CODE["digest"] = _digest([_version(), *(part for p in source_files() for part in (p.name, p.read_bytes()))])
+    return _CODE["digest"]
+
+
+def environment_digest() -> str:
+    """The SHA-256 of the versions of Python (its Unicode tables among them) and of
+    :data:`_DEPENDENCIES` (once per process).
+
+    Part of each load's key, not of the code digest that names the files to keep: two
+    virtual environments of one user with other library versions keep apart entries in the
+    shared folder, instead of removing each other's on every write."""
+    if "environment" not in _CODE:
         import sys
         import unicodedata
 
-        versions = [
-            _version(),
-            sys.version,
-            unicodedata.unidata_version,
-            *(f"{n}={_version(n)}" for n in _DEPENDENCIES),
-        ]
-        _CODE["digest"] = _digest([*versions, *(part for p in source_files() for part in (p.name, p.read_bytes()))])
-    return _CODE["digest"]
+        versions = [sys.version, unicodedata.unidata_version, *(f"{n}={_version(n)}" for n in _DEPENDENCIES)]
+        _CODE["environment"] = _digest(versions)
+    return _CODE["environment"]
 
 
 def _digest(chunks: Iterable[bytes | str]) -> str:
@@ -310,7 +318,7 @@ class LoadCache:
     @classmethod
     def open(cls, folder: Path, key: str, note: Note | None = None) -> LoadCache:
         """The cache of ``key`` in ``folder`` (created if missing); unusable, with a note, if refused."""
-        cache = cls(folder, f"{code_digest()[:16]}-{key}", note)
+        cache = cls(folder, f"{code_digest()[:16]}-{_digest([key, environment_digest()])}", note)
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             _own(folder.stat(), f"the cache folder {folder}")

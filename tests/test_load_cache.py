@@ -110,8 +110,13 @@ def test_load_cache_another_dependency_version_is_never_served_stale(page, tmp_p
             cache, "_version", lambda name="dataflow-graph": "0.0.1" if name == dependency else real(name)
         )
     monkeypatch.setattr(cache, "_CODE", {})
+    served = []
+    monkeypatch.setattr(cache.LoadCache, "get", lambda self, part, _get=cache.LoadCache.get: served.append(part))
     _load([page], folder)
-    assert set(_files(folder)).isdisjoint(first)
+    assert served == ["read", "flows"]  # looked up under a new key, and found nothing
+    now = set(_files(folder))
+    assert first < now  # the other environment's files are kept
+    assert len(now) == 2 * len(first)
 
 
 def test_load_cache_key_reads_the_dependencies_versions():

@@ -58,6 +58,37 @@ def test_store_follows_the_code_and_rules(tmp_path, monkeypatch):
     assert len(built) == 2, "the store built by the previous code was served"
 
 
+def test_store_follows_the_ontology(tmp_path, monkeypatch):
+    """The concepts graph is made from ontology/dataflow.ttl (outside the package in a
+    checkout): a store built from another ontology is not served."""
+    from dataflow_graph import _resources
+    from dataflow_graph.rdf import reference
+
+    real = Path(_resources.embedded_path("ontology"), "dataflow.ttl").read_text(encoding="utf-8")
+    assert '"anonymised"@en' in real
+    ontology = tmp_path / "ontology"
+    ontology.mkdir()
+    (ontology / "dataflow.ttl").write_text(real, encoding="utf-8")
+    embedded = _resources.embedded_path
+    for module in (api, reference):
+        monkeypatch.setattr(module, "embedded_path", lambda name: ontology if name == "ontology" else embedded(name))
+    query = tmp_path / "labels.rq"
+    query.write_text(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?label WHERE { ?c skos:prefLabel ?label }",
+        encoding="utf-8",
+    )
+    store = str(tmp_path / "store")
+
+    def labels(store=None):
+        reference.concept_statements.cache_clear()
+        return {str(row["label"]) for row in api.sparql([str(SMALL)], str(query), store=store)}
+
+    assert "anonymised" in labels(store)
+    (ontology / "dataflow.ttl").write_text(real.replace('"anonymised"@en', '"anonymised, edited"@en'), encoding="utf-8")
+    assert "anonymised, edited" in labels() == labels(store)
+    reference.concept_statements.cache_clear()
+
+
 def _dfg(*args, stdin=b"", env_extra=None):
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.run(

@@ -4,8 +4,10 @@ What is under ``DIR``:
 
 ``DIR/<key>/``
     A complete pyoxigraph (RocksDB) store of one input; ``key`` is :func:`input_key` of the
-    base IRI and what the load cache keys a load on: this package's code and data files,
-    the read limits and each input's bytes as read once (standard input and pipes too).
+    base IRI, ``ontology/dataflow.ttl`` (the concepts graph) and what the load cache keys a
+    load on: this package's code and data files, the versions of Python and of the libraries
+    that read and find, the read limits and each input's bytes as read once (standard
+    input and pipes too).
 ``DIR/.lock``
     Held exclusively (``flock``) while a store is looked for, built, swapped in or removed.
 ``DIR/.<key>.lock``

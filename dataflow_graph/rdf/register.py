@@ -151,13 +151,14 @@ def sparql(
         Reads the register (called only when the query runs here, and the store is not
         cached yet).
     key
-        What the records depend on (the code, the read limits, each input's bytes), as
-        text: with the base IRI it keys the cached store (called only with ``store``).
+        What the records depend on (the code, the library versions, the ontology, the read
+        limits, each input's bytes), as text: with the base IRI it keys the cached store
+        (called only with ``store``).
     allow_update
         Without it a SPARQL Update is refused; never allowed with ``store`` (a cached store
         must stay what its input gives).
     endpoint
-        Run at this SPARQL 1.1 server instead (read-only; ``records`` and ``files`` unused).
+        Run at this SPARQL 1.1 server instead (read-only; ``records`` and ``key`` unused).
     store
         Keep an on-disk Oxigraph store under this folder, built once per input and reused
         (:mod:`.cache`: shared safely by concurrent processes, opened read-only).
