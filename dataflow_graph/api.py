@@ -296,12 +296,7 @@ def load(
     limits = limits_from_environment() if limits is None else limits
     if not cache:
         given, shown_as = _given(paths)
-        found = read_inputs(given, shown_as=shown_as, limits=limits)
-        if not found.entries and not found.releases:
-            raise NothingReadError([str(p) for p in paths], found.diagnostics)
-        return Register(
-            found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests
-        )
+        return _register_of(_something_read(read_inputs(given, shown_as=shown_as, limits=limits), paths))
     once = _ReadOnce(paths, limits)
     folder = cache_folder() if cache is True else Path(cache)
     store = LoadCache.open(folder, once.key, note if note is not None else _stderr_note)
@@ -315,6 +310,18 @@ def load(
     register = Register(entries, pages, releases, diagnostics, sources, None, digests)
     register.cache = store
     return register
+
+
+def _something_read(found: Inputs, paths: Sequence[str | Path]) -> Inputs:
+    """What the inputs held; :class:`NothingReadError` when that is no entry and no released file."""
+    if not found.entries and not found.releases:
+        raise NothingReadError([str(p) for p in paths], found.diagnostics)
+    return found
+
+
+def _register_of(found: Inputs) -> Register:
+    """The register of what was read, without the load cache."""
+    return Register(found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests)
 
 
 def _given(paths: Sequence[str | Path]) -> tuple[list[str | Path], str | None]:
@@ -346,17 +353,11 @@ class _ReadOnce:
 
     def parsed(self) -> Inputs:
         """What the inputs hold (raises :class:`NothingReadError` when nothing was read)."""
-        found = parse_pieces(self.pieces, limits=self.limits)
-        if not found.entries and not found.releases:
-            raise NothingReadError([str(p) for p in self.paths], found.diagnostics)
-        return found
+        return _something_read(parse_pieces(self.pieces, limits=self.limits), self.paths)
 
     def register(self) -> Register:
         """The register of the inputs, without the load cache."""
-        found = self.parsed()
-        return Register(
-            found.entries, found.pages, found.releases, found.diagnostics, found.sources, digests=found.digests
-        )
+        return _register_of(self.parsed())
 
 
 def _stderr_note(text: str) -> None:
@@ -866,15 +867,14 @@ def sparql(
     refused with it); with ``endpoint`` the query runs on a SPARQL 1.1 server instead, each
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
     """
+    from functools import cache
+
     from .rdf import register as _rdf
 
-    read: list[_ReadOnce] = []
-
+    @cache
     def once() -> _ReadOnce:
         """The inputs, read once for both the store's key and its records."""
-        if not read:
-            read.append(_ReadOnce(paths, limits_from_environment()))
-        return read[0]
+        return _ReadOnce(paths, limits_from_environment())
 
     return _rdf.sparql(
         query,
