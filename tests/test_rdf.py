@@ -612,6 +612,50 @@ def test_rdf_release_evidence_is_its_file_sheet_row_and_row_id(example):
     assert b"/srv/exports" not in serialise(g, "nt")
 
 
+def _release_row(line: int, reference: str, row_id: str, category: str = "Identifiable"):
+    from dataflow_graph.model import Identifiability, Release
+
+    level = Identifiability.IDENTIFIABLE if category == "Identifiable" else Identifiability.ANONYMISED
+    core = reference.removeprefix("DARS-")
+    return Release(
+        f"register.csv:{line}", "register.csv", line, reference, core, "Example CCG", "HES", "HES", category, level,
+        opt_outs_applied=True, month="2019-01", row_id=row_id,
+    )  # fmt: skip
+
+
+def test_rdf_released_files_sharing_a_row_id_are_two_nodes_and_conform(example):
+    # a real register reuses row ids: PHE16-17.csv gives DRR171 to two releases of two
+    # agreements; one IRI from the row id alone made them one node with two agreements,
+    # two categories and a window ending before it starts (five violations of `dfg check`)
+    a = _release_row(2, "DARS-NIC-00001-AAAAA", "DRR171")
+    b = _release_row(3, "DARS-NIC-00002-BBBBB", "DRR171", "Anonymised")
+    again = dataclasses.replace(a, id="register.csv:4", line=4)  # the same file, written twice
+    single = _release_row(5, "DARS-NIC-00001-AAAAA", "DRR172")
+    ds = to_rdf(example.entries, example.flows, example.organisations, releases=[a, b, again, single])
+    g = union_graph(ds)
+    nodes = sorted(str(s) for s in g.subjects(RDF.type, DFG.Release))
+    shared = [n for n in nodes if n.startswith(f"{DEFAULT_BASE}release/DRR171~")]
+    assert len(shared) == 2
+    assert nodes == sorted([*shared, f"{DEFAULT_BASE}release/DRR172"])
+    for node in shared:
+        assert len(set(g.objects(URIRef(node), DFG.agreement))) == 1
+        assert str(g.value(URIRef(node), DCTERMS.identifier)) == "DRR171"
+    assert validate(ds) == []
+
+
+def test_rdf_check_places_a_released_file_at_its_row_with_its_agreement(example):
+    release = _release_row(7, "DARS-NIC-00001-AAAAA", "F7")
+    store = records_store(example.entries, example.flows, example.organisations, releases=[release])
+    node = ox.NamedNode(f"{DEFAULT_BASE}release/F7")
+    for q in list(store.quads_for_pattern(node, ox.NamedNode(str(DFG.category)), None)):
+        store.remove(q)
+    found = validate(store)
+    assert [(v.message, v.entry, v.reference, v.source, v.line) for v in found] == [
+        ("release has no category", None, "NIC-00001-AAAAA", "register.csv", 7)
+    ]
+    assert str(found[0]).startswith("register.csv:7: Violation[SHACL] [agreement NIC-00001-AAAAA] release has")
+
+
 def test_rdf_entries_sharing_a_reference_get_keys_from_their_text(example):
     from dataflow_graph.rdf.iris import entry_keys
 

@@ -38,7 +38,7 @@ from ..model import Entry, Flow, Organisation, Release
 from ..names import gazetteer, organisation_key
 from . import DEFAULT_BASE
 from .findings import Place, finding
-from .iris import SourceFiles, entry_keys
+from .iris import SourceFiles, entry_keys, release_keys
 from .mapping import Roles, agreement, agreement_roles
 from .reference import concept_statements, reference
 from .turtle import RdfText
@@ -104,11 +104,11 @@ def records_rdf(
     UsageError
         If ``base`` is not an absolute IRI ending in ``/`` or ``#``.
     """
-    entries = list(entries)
-    b = RdfText(base, entry_keys=entry_keys(entries), files=SourceFiles(sources))
+    entries, releases = list(entries), list(releases)
+    b = RdfText(base, entry_keys=entry_keys(entries), files=SourceFiles(sources), release_keys=release_keys(releases))
     with cyclic_gc_paused():  # strings and short lists: nothing cyclic to collect
         found = findings if callable(findings) else lambda: findings
-        _emit(b, entries, list(flows), organisations, list(releases), found, workers, headed or {})
+        _emit(b, entries, list(flows), organisations, releases, found, workers, headed or {})
     return b
 
 
@@ -149,7 +149,7 @@ def _emit(
         _findings(b, entries, flows, listed)
     else:
         seen = set(b.seen)
-        found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+        found = RdfText(b.base, entry_keys=b.entry_keys, files=b.files, release_keys=b.release_keys)
         hands = [HandBack() for _ in groups]  # one file per group: a file has one writer
 
         def here() -> None:
@@ -172,7 +172,7 @@ def _emit(
             :class:`~dataflow_graph._speed.HandBack`."""
             sent: list[Sent] = []
             for i in picked:
-                part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files)
+                part = RdfText(b.base, entry_keys=b.entry_keys, files=b.files, release_keys=b.release_keys)
                 _agreements(part, groups[i], by_agreement, roles)
                 part.use(None)
                 part.seal()

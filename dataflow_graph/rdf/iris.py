@@ -6,7 +6,8 @@ diffed: ``<base>org/<slug>``, ``<base>graph/<agreement core>``, ``<base>agreemen
 ``<base>entry/<reference>`` (``<reference>~<digest>`` where several entries share one),
 ``<base>flow/<entry key>/<n>/hop/<i>``, ``<base>copy/<core>/<family>/<level>``,
 ``<base>file/<SHA-256 of its bytes>``, ``<base>evidence/<digest of file, line and text>``,
-``<base>release/<row id>``, ``<base>finding/<recipient>/<family>``.  Each key is one path
+``<base>release/<row id>`` (``<row id>~<digest>`` where released files that differ share
+one), ``<base>finding/<recipient>/<family>``.  Each key is one path
 segment, %-encoded where it is not unreserved.
 """
 
@@ -24,7 +25,7 @@ from rdflib import URIRef
 
 from .._speed import memoised
 from ..errors import UsageError
-from ..model import Entry, Identifiability
+from ..model import Entry, Identifiability, Release
 from . import DEFAULT_BASE
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "graph_iri",
     "normalised",
     "org_iri",
+    "release_keys",
     "segment",
     "slug",
     "sub",
@@ -119,14 +121,21 @@ class NodeIris:
     reference core, entries from their reference (:func:`entry_keys`), flows from their entry
     and number, hops from their index, copies from agreement, family and identifiability,
     evidence from a digest of its file's bytes, line and text (:func:`evidence_key`), files
-    from their bytes.  ``entry_keys`` and ``files`` are set once the records are known.
+    from their bytes, released files from their row id (:func:`release_keys`).
+    ``entry_keys``, ``release_keys`` and ``files`` are set once the records are known.
     """
 
     def __init__(
-        self, base: str = DEFAULT_BASE, *, entry_keys: Mapping[str, str] | None = None, files: SourceFiles | None = None
+        self,
+        base: str = DEFAULT_BASE,
+        *,
+        entry_keys: Mapping[str, str] | None = None,
+        files: SourceFiles | None = None,
+        release_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.base = check_base(base)
         self.entry_keys: Mapping[str, str] = entry_keys or {}
+        self.release_keys: Mapping[str, str] = release_keys or {}
         self.files = files or SourceFiles()
         self._orgs: dict[str, str] = {}
         self._iris: dict[tuple[str, ...], str] = {}
@@ -378,6 +387,58 @@ def entry_keys(entries: Iterable[Entry]) -> dict[str, str]:
         for e in group:
             keys[e.id] = f"{reference}~{digest(_entry_content(e))[:12]}"
     return keys
+
+
+def release_keys(releases: Iterable[Release]) -> dict[str, str]:
+    """The key of each released file whose row id is not its key alone: where released files
+    that say different things share a row id (a register that reused one, or two registers
+    numbering their rows alike), each is keyed by the row id and a digest of what it says,
+    so two files are two nodes.  Files saying the same thing share a key; a row id that names
+    one released file keys it alone (the usual case: not in the mapping, by id).
+
+    >>> from dataflow_graph.model import Release
+    >>> a = Release("a.csv:2", "a.csv", 2, "ODR-1", "ODR-1", "X", "HES", "HES", "", None, row_id="F1")
+    >>> b = Release("a.csv:3", "a.csv", 3, "ODR-2", "ODR-2", "Y", "HES", "HES", "", None, row_id="F1")
+    >>> release_keys([a]), sorted(release_keys([a, b]).values())
+    ({}, ['F1~296468c0b234', 'F1~4c6ab0edbfd9'])
+    """
+    by_row: dict[str, list[Release]] = {}
+    for r in releases:
+        if r.row_id:
+            by_row.setdefault(r.row_id, []).append(r)
+    keys: dict[str, str] = {}
+    for row_id, group in by_row.items():
+        if len(group) == 1:
+            continue
+        contents = {r.id: _release_content(r) for r in group}
+        if len(set(contents.values())) > 1:
+            keys.update((i, f"{row_id}~{digest(content)[:12]}") for i, content in contents.items())
+    return keys
+
+
+def _release_content(r: Release) -> str:
+    """What a released file says, without where it was read (the content its key hashes)."""
+    period = (r.period.start, r.period.end, r.period.raw, r.period.qualifier) if r.period else None
+    return json.dumps(
+        [
+            r.reference,
+            r.agreement,
+            r.recipient,
+            r.dataset,
+            r.family,
+            r.category,
+            r.identifiability,
+            r.sensitive,
+            r.legal_basis,
+            r.frequency,
+            r.opt_outs_applied,
+            r.month,
+            period,
+            r.row_id,
+            r.extra,
+        ],
+        ensure_ascii=False,
+    )
 
 
 def flow_number(flow_id: str, entry_id: str) -> str:

@@ -477,7 +477,10 @@ def _release(b: RdfText, r: Release, agreement: str) -> None:
     """A released file of the official register, with its window and the row it comes from."""
     where = b.files.locate(r.source)
     key = r.row_id or f"{where.sheet or 'row'}-{r.line}"
-    node = b.iri("release", r.row_id) if r.row_id else b.iri("release", where.key, where.sheet or "", str(r.line))
+    if r.row_id:
+        node = b.iri("release", b.release_keys.get(r.id, r.row_id))
+    else:
+        node = b.iri("release", where.key, where.sheet or "", str(r.line))
     t = [
         f"a {_DFG.Release}",
         f"{_DCT.identifier} {quoted(key)}",

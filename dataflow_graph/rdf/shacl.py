@@ -71,7 +71,8 @@ def checks() -> dict[str, tuple[str, str]]:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One SHACL result, located at the register entry the offending node comes from."""
+    """One SHACL result, located at the register entry the offending node comes from (a
+    released file, which comes from no entry: at its row, with its agreement's reference)."""
 
     severity: str
     message: str
@@ -86,7 +87,7 @@ class Violation:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}: " if self.source else ""
-        ref = f" [entry {self.reference}]" if self.reference else ""
+        ref = f" [{'entry' if self.entry else 'agreement'} {self.reference}]" if self.reference else ""
         path = f" ({self.path})" if self.path else ""
         return f"{where}{self.severity}[{self.rule}]{ref} {self.message}{path} at <{self.focus}>"
 
@@ -229,9 +230,10 @@ class _Places:
                 out[n] = o
         return out
 
-    def _entries(self, nodes: set[_Term]) -> dict[_Term, _Term | None]:
+    def _entries(self, nodes: set[_Term]) -> dict[_Term, tuple[_Term | None, _Term]]:
         """The entry each node comes from: itself if it is an entry, its ``dfg:entry``, its
-        flow's (a hop), else that of the node it is the evidence, window or DSA period of."""
+        flow's (a hop), else that of the node it is the evidence, window or DSA period of;
+        and that last owner (the node itself when it has none)."""
         resolved: dict[_Term, _Term | None] = {}
         #: node -> node whose entry it takes (an owner: the hop's flow, the evidence's holder...)
         follow: dict[_Term, _Term] = {}
@@ -261,10 +263,10 @@ class _Places:
                             new.add(owner)
             todo = new - resolved.keys()
 
-        def entry_of(n: _Term, seen: frozenset[_Term] = frozenset()) -> _Term | None:
+        def entry_of(n: _Term, seen: frozenset[_Term] = frozenset()) -> tuple[_Term | None, _Term]:
             if n in follow:
-                return None if n in seen else entry_of(follow[n], seen | {n})
-            return resolved.get(n)
+                return (None, n) if n in seen else entry_of(follow[n], seen | {n})
+            return resolved.get(n), n
 
         return {n: entry_of(n) for n in nodes}
 
@@ -278,26 +280,41 @@ class _Places:
         return out
 
     def of(self, nodes: set[_Term]) -> dict[_Term, _Place]:
-        """(entry, reference, source, line) of each focus node."""
+        """(entry, reference, source, line) of each focus node.
+
+        A node that comes from no entry (a released file, its window) is placed by its own
+        evidence, or its owner's (the row it was read from), with its agreement's reference.
+        """
         entries = self._entries(nodes)
-        known = {e for e in entries.values() if e is not None}
+        known = {e for e, _ in entries.values() if e is not None}
+        unowned: set[_Term] = {root for e, root in entries.values() if e is None}
         refs = self._values(known, DCTERMS.identifier)
-        evidence = self._values(known, DFG.evidence)
+        agreements = self._values(unowned, DFG.agreement)
+        refs.update(self._values(set(agreements.values()), DCTERMS.identifier))
+        evidence = self._values(known | unowned, DFG.evidence)
         evs = set(evidence.values())
         files, sheets, lines = (self._values(evs, p) for p in (DFG.sourceFile, DFG.sheet, DFG.line))
         titles = self._values(set(files.values()), DCTERMS.title)
-        places: dict[_Term, _Place] = {}
-        for e in known:
-            ev = evidence.get(e)
+
+        def where(node: _Term) -> tuple[str | None, int | None]:
+            ev = evidence.get(node)
             src = line = None
             if ev is not None:
                 name = titles.get(files[ev]) if ev in files else None
                 if name is not None:
                     src = f"{name.value}#{sheets[ev].value}" if ev in sheets else name.value
                 line = _line(lines[ev]) if ev in lines else None
+            return src, line
+
+        places: dict[_Term, _Place] = {}
+        for e in known:
             ref = refs.get(e)
-            places[e] = (e.value, None if ref is None else ref.value, src, line)
-        return {n: places[e] if e is not None else (None, None, None, None) for n, e in entries.items()}
+            places[e] = (e.value, None if ref is None else ref.value, *where(e))
+        for root in unowned:
+            ref = refs.get(agreements[root]) if root in agreements else None
+            places[root] = (None, None if ref is None else ref.value, *where(root))
+        blank = (None, None, None, None)
+        return {n: places.get(root if e is None else e, blank) for n, (e, root) in entries.items()}
 
 
 def _short(path: Node | None) -> str | None:

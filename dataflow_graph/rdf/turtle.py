@@ -123,9 +123,14 @@ class RdfText(NodeIris):
     """
 
     def __init__(
-        self, base: str = DEFAULT_BASE, *, entry_keys: Mapping[str, str] | None = None, files: SourceFiles | None = None
+        self,
+        base: str = DEFAULT_BASE,
+        *,
+        entry_keys: Mapping[str, str] | None = None,
+        files: SourceFiles | None = None,
+        release_keys: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(base, entry_keys=entry_keys, files=files)
+        super().__init__(base, entry_keys=entry_keys, files=files, release_keys=release_keys)
         self.statements: dict[str | None, list[bytes]] = {}
         self.open: dict[str | None, dict[str, list[str]]] = {}
         #: Units already closed (organisation id, unit slug): a unit is written once.
