@@ -129,7 +129,7 @@ def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str =
     if engine == "sparql":
         from .shacl_sparql import compile_shapes, run_checks
 
-        for severity, message, focus, path in run_checks(store, compile_shapes(shapes or _shapes())):
+        for severity, message, focus, path in run_checks(store, compile_shapes(shapes or _shapes(), store)):
             found.append((severity, message, focus, path, "SHACL"))
     else:
         found.extend(_pyshacl_results(ds, shapes or _shapes()))
