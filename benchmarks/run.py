@@ -267,6 +267,19 @@ def _task_rdf_base(data: Path, cache: Path, fmt: str) -> dict[str, object]:
     return {"seconds": seconds, "bytes": len(out), "triples": len(triples), "format": str(form)}
 
 
+def _task_check(data: Path, cache: Path, _: str) -> dict[str, object]:
+    """``dfg check`` of the whole register (issue 18: SHACL at register scale): its RDF, the
+    Oxigraph store, the shapes and the cross-node checks."""
+    if not _rdf_available():
+        return {"seconds": None}
+    from dataflow_graph import api
+
+    register, _G = _prepared(cache)
+    found: list = []
+    seconds, _done = _timed(lambda: found.extend(api.check(register)))
+    return {"seconds": seconds, "violations": sum(v.severity == "Violation" for v in found)}
+
+
 def _html_available() -> bool:
     try:
         from dataflow_graph.outputs import html
@@ -704,6 +717,19 @@ def measure_size(data: Path, cache: Path, label: str, focus: str, big: bool) -> 
                 ok=ratio_ok,
             )
         )
+        if fmt == "turtle":
+            turtle = ours
+    check = run_task("check", data, cache)
+    rows.append(
+        _row(
+            "dfg check (shapes + checks)",
+            label,
+            check,
+            turtle,
+            "our Turtle export (its row)",
+            figure=f"{check.get('violations')} violations" if check.get("seconds") else "",
+        )
+    )
     for name, arg in (("HTML, one organisation (depth 1)", focus), ("HTML, whole graph", "")):
         ours, base = run_task("html", data, cache, arg), run_task("html_base", data, cache, arg)
         rows.append(
