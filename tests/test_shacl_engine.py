@@ -329,6 +329,30 @@ def test_compiler_refuses_what_it_does_not_support(body):
         compile_shapes(shapes)
 
 
+def test_queries_on_every_core_give_the_results_of_one(monkeypatch):
+    """The shapes' and checks' queries run on one thread per core (pyoxigraph lets go of the
+    GIL): the same list as one after another."""
+    import dataflow_graph.rdf.shacl as shacl
+
+    store = _store()
+    for breaks, _ in CASES.values():
+        breaks(store)
+    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 1)
+    alone = validate(store)
+    started = []
+    real = shacl.ThreadPoolExecutor
+
+    def counted(workers: int) -> object:
+        started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(shacl, "ThreadPoolExecutor", counted)
+    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 4)
+    assert validate(store) == alone
+    assert len(alone) > 10
+    assert started == [4, 4]
+
+
 def test_compiler_accepts_the_project_shapes():
     compiled = compile_shapes(_shapes())
     assert sum(len(shape.checks) for shape in compiled) > 100

@@ -18,10 +18,13 @@ controller and processor of one agreement, finding sides).  Each check is a ``SE
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -32,7 +35,13 @@ from ..errors import UsageError
 from .store import oxigraph_store
 from .vocab import DCTERMS, DFG, PREFIXES, RDF
 
+if TYPE_CHECKING:
+    from .shacl_sparql import CompiledShape
+
 __all__ = ["Violation", "checks", "load_ontology", "validate"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 _SEVERITY = re.compile(r"^#\s*severity:\s*(Violation|Warning|Info)\s*$", re.MULTILINE)
 
@@ -129,21 +138,48 @@ def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str =
     if engine == "sparql":
         from .shacl_sparql import compile_shapes, run_checks
 
-        for severity, message, focus, path in run_checks(store, compile_shapes(shapes or _shapes(), store)):
-            found.append((severity, message, focus, path, "SHACL"))
+        def shape_results(shape: CompiledShape) -> list[tuple[str, str, _Term, str | None, str]]:
+            return [(*result, "SHACL") for result in run_checks(store, [shape])]
+
+        for results in _on_every_core(shape_results, compile_shapes(shapes or _shapes(), store)):
+            found.extend(results)
     else:
         found.extend(_pyshacl_results(ds, shapes or _shapes()))
-    for name, (severity, text) in checks().items():
+
+    def check_results(named: tuple[str, tuple[str, str]]) -> list[tuple[str, str, _Term, str | None, str]]:
+        name, (severity, text) = named
         rows = store.query(text, use_default_graph_as_union=True)
         assert isinstance(rows, ox.QuerySolutions)  # every check is a SELECT
-        for row in rows:
-            message, focus = row["message"], row["focus"]
-            found.append((severity, str(getattr(message, "value", "")), focus, None, f"check:{name}"))
+        return [
+            (severity, str(getattr(row["message"], "value", "")), row["focus"], None, f"check:{name}") for row in rows
+        ]
+
+    for results in _on_every_core(check_results, list(checks().items())):
+        found.extend(results)
     places = _Places(store).of({item[2] for item in found})
     out = [Violation(sev, msg, _text(focus), path, *places[focus], rule) for sev, msg, focus, path, rule in found]
     return sorted(
         out, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message, v.path or "", v.severity, v.rule)
     )
+
+
+def _on_every_core(work: Callable[[_T], list[_R]], items: list[_T]) -> Iterator[list[_R]]:
+    """``work`` on each item, in order, on one thread per core.
+
+    pyoxigraph lets go of the GIL while it evaluates a query, so the shapes' queries run side
+    by side: on two cores the shapes of synthetic 1k took 0.81-0.87 s against 1.55-1.58 s one
+    after another (the same results).  The store is only read meanwhile.  An interrupt
+    waits for the queries running, at most one per core, and starts no other.
+    """
+    workers = min(os.cpu_count() or 1, len(items))
+    if workers < 2:
+        yield from map(work, items)
+        return
+    pool = ThreadPoolExecutor(workers)
+    try:
+        yield from pool.map(work, items)
+    finally:  # on an interrupt, no query starts after the ones running
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pyshacl_results(ds: Graph | ox.Store, shapes: Graph) -> Iterator[tuple[str, str, _Term, str | None, str]]:
