@@ -12,7 +12,7 @@ from rdflib import Graph
 from dataflow_graph.errors import UsageError
 from dataflow_graph.examples import synthetic, two_copies
 from dataflow_graph.rdf import DEFAULT_BASE
-from dataflow_graph.rdf.shacl import Violation, _shapes, validate
+from dataflow_graph.rdf.shacl import Violation, shapes_graph, validate
 from dataflow_graph.rdf.shacl_sparql import UnsupportedShapeError, compile_shapes
 from dataflow_graph.rdf.store import records_store
 from dataflow_graph.rdf.vocab import DCTERMS, DFG, DPV, PROV, RDF, RDFS, XSD
@@ -329,32 +329,8 @@ def test_compiler_refuses_what_it_does_not_support(body):
         compile_shapes(shapes)
 
 
-def test_queries_on_every_core_give_the_results_of_one(monkeypatch):
-    """The shapes' and checks' queries run on one thread per core (pyoxigraph lets go of the
-    GIL): the same list as one after another."""
-    import dataflow_graph.rdf.shacl as shacl
-
-    store = _store()
-    for breaks, _ in CASES.values():
-        breaks(store)
-    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 1)
-    alone = validate(store)
-    started = []
-    real = shacl.ThreadPoolExecutor
-
-    def counted(workers: int) -> object:
-        started.append(workers)
-        return real(workers)
-
-    monkeypatch.setattr(shacl, "ThreadPoolExecutor", counted)
-    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 4)
-    assert validate(store) == alone
-    assert len(alone) > 10
-    assert started == [4, 4]
-
-
 def test_compiler_accepts_the_project_shapes():
-    compiled = compile_shapes(_shapes())
+    compiled = compile_shapes(shapes_graph())
     assert sum(len(shape.checks) for shape in compiled) > 100
 
 
@@ -364,11 +340,11 @@ def test_class_tests_name_the_classes_of_the_store_not_a_path():
     store = _store()
     _case_subclass(store)
     path = f"a/<{RDFS.subClassOf}>*"
-    for shape in compile_shapes(_shapes(), store):
+    for shape in compile_shapes(shapes_graph(), store):
         for text in (shape.screen or "", *(c.query for c in shape.checks)):
             assert path not in text.split("} }", 1)[-1], text
     organisation = "<http://www.w3.org/ns/org#Organization>"
-    compiled = [c.query for shape in compile_shapes(_shapes(), store) for c in shape.checks]
+    compiled = [c.query for shape in compile_shapes(shapes_graph(), store) for c in shape.checks]
     sender = next(q for q in compiled if "<https://w3id.org/dataflow-graph/ns#from> ?v" in q and "MINUS" in q)
     assert f"{{ {{ ?v a {organisation} }} UNION {{ ?v a <{ID}Body> }} UNION {{ ?v a <{ID}Trust> }} }}" in sender
 
@@ -381,8 +357,8 @@ def test_a_blank_node_subclass_keeps_the_path_and_gives_the_same_results():
     _with_subclass(blank, ox.BlankNode("anon"))
     assert validate(blank) == validate(named) != []
     path = f"?v a/<{RDFS.subClassOf}>* <http://www.w3.org/ns/org#Organization>"
-    assert any(path in (shape.screen or "") for shape in compile_shapes(_shapes(), blank))
-    assert not any(path in (shape.screen or "") for shape in compile_shapes(_shapes(), named))
+    assert any(path in (shape.screen or "") for shape in compile_shapes(shapes_graph(), blank))
+    assert not any(path in (shape.screen or "") for shape in compile_shapes(shapes_graph(), named))
     _drop(blank, f"{ID}unnamed-kind", RDF.type)
     assert "hop has no recipient (dfg:to), or one that is no organisation" in [v.message for v in validate(blank)]
 

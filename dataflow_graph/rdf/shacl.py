@@ -18,13 +18,11 @@ controller and processor of one agreement, finding sides).  Each check is a ``SE
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,10 +36,7 @@ from .vocab import DCTERMS, DFG, PREFIXES, RDF
 if TYPE_CHECKING:
     from .shacl_sparql import CompiledShape
 
-__all__ = ["Violation", "checks", "load_ontology", "validate"]
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
+__all__ = ["Violation", "checks", "load_ontology", "shapes_graph", "validate"]
 
 _SEVERITY = re.compile(r"^#\s*severity:\s*(Violation|Warning|Info)\s*$", re.MULTILINE)
 
@@ -58,7 +53,7 @@ def load_ontology(*, shapes: bool = False) -> Graph:
     return g
 
 
-def _shapes() -> Graph:
+def shapes_graph() -> Graph:
     """The SHACL shapes alone (``ontology/shapes.ttl``)."""
     return Graph().parse(Path(embedded_path("ontology"), "shapes.ttl"), format="turtle")
 
@@ -100,6 +95,11 @@ class Violation:
         path = f" ({self.path})" if self.path else ""
         return f"{where}{self.severity}[{self.rule}]{ref} {self.message}{path} at <{self.focus}>"
 
+    def order(self) -> tuple[str, int, str, str, str, str, str]:
+        """The sort key of results: source, line, focus and message, then path, severity and
+        rule, so that equal keys come in one order."""
+        return (self.source or "", self.line or 0, self.focus, self.message, self.path or "", self.severity, self.rule)
+
     def as_dict(self) -> dict[str, object]:
         """The violation as JSON-ready values."""
         return {
@@ -119,7 +119,13 @@ class Violation:
 ENGINES = ("sparql", "pyshacl")
 
 
-def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str = "sparql") -> list[Violation]:
+def validate(
+    ds: Graph | ox.Store,
+    *,
+    shapes: Graph | None = None,
+    engine: str = "sparql",
+    keep: Callable[[set[_Term]], set[_Term]] | None = None,
+) -> list[Violation]:
     """Check the graph against ``ontology/shapes.ttl``; one :class:`Violation` per result.
 
     Violations (``Violation``) and warnings (``Warning``, such as an entry without a period)
@@ -129,7 +135,8 @@ def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str =
     Oxigraph (:mod:`.shacl_sparql`: on the 2017 workbook a few seconds, where pySHACL and
     the rdflib copy of the graph it needs took over 30 s and 940 MB); ``pyshacl`` runs
     pySHACL, the W3C-tested library, to cross-check it: both give the same list.  An inverse
-    result path reads ``^prov:wasGeneratedBy`` with either.
+    result path reads ``^prov:wasGeneratedBy`` with either.  ``keep``, given the focus nodes
+    of the results, says whose results to return (:mod:`.pieces`: those this store holds whole).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown SHACL engine {engine!r}: one of {', '.join(ENGINES)}")
@@ -141,10 +148,10 @@ def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str =
         def shape_results(shape: CompiledShape) -> list[tuple[str, str, _Term, str | None, str]]:
             return [(*result, "SHACL") for result in run_checks(store, [shape])]
 
-        for results in _on_every_core(shape_results, compile_shapes(shapes or _shapes(), store)):
+        for results in map(shape_results, compile_shapes(shapes or shapes_graph(), store)):
             found.extend(results)
     else:
-        found.extend(_pyshacl_results(ds, shapes or _shapes()))
+        found.extend(_pyshacl_results(ds, shapes or shapes_graph()))
 
     def check_results(named: tuple[str, tuple[str, str]]) -> list[tuple[str, str, _Term, str | None, str]]:
         name, (severity, text) = named
@@ -154,32 +161,14 @@ def validate(ds: Graph | ox.Store, *, shapes: Graph | None = None, engine: str =
             (severity, str(getattr(row["message"], "value", "")), row["focus"], None, f"check:{name}") for row in rows
         ]
 
-    for results in _on_every_core(check_results, list(checks().items())):
+    for results in map(check_results, checks().items()):
         found.extend(results)
+    if keep is not None:
+        kept = keep({item[2] for item in found})
+        found = [item for item in found if item[2] in kept]
     places = _Places(store).of({item[2] for item in found})
     out = [Violation(sev, msg, _text(focus), path, *places[focus], rule) for sev, msg, focus, path, rule in found]
-    return sorted(
-        out, key=lambda v: (v.source or "", v.line or 0, v.focus, v.message, v.path or "", v.severity, v.rule)
-    )
-
-
-def _on_every_core(work: Callable[[_T], list[_R]], items: list[_T]) -> Iterator[list[_R]]:
-    """``work`` on each item, in order, on one thread per core.
-
-    pyoxigraph lets go of the GIL while it evaluates a query, so the shapes' queries run side
-    by side: on two cores the shapes of synthetic 1k took 0.81-0.87 s against 1.55-1.58 s one
-    after another (the same results).  The store is only read meanwhile.  An interrupt
-    waits for the queries running, at most one per core, and starts no other.
-    """
-    workers = min(os.cpu_count() or 1, len(items))
-    if workers < 2:
-        yield from map(work, items)
-        return
-    pool = ThreadPoolExecutor(workers)
-    try:
-        yield from pool.map(work, items)
-    finally:  # on an interrupt, no query starts after the ones running
-        pool.shutdown(wait=True, cancel_futures=True)
+    return sorted(out, key=Violation.order)
 
 
 def _pyshacl_results(ds: Graph | ox.Store, shapes: Graph) -> Iterator[tuple[str, str, _Term, str | None, str]]:

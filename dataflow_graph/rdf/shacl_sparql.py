@@ -11,8 +11,8 @@ value constraints, per focus node for counts; ``sh:class`` and ``sh:targetClass`
 constraint, target or path form) is refused when the shapes are compiled, never skipped.
 pySHACL stays available (``dfg check --engine pyshacl``) to cross-check.
 
->>> from dataflow_graph.rdf.shacl import _shapes
->>> sum(len(shape.checks) for shape in compile_shapes(_shapes())) > 200
+>>> from dataflow_graph.rdf.shacl import shapes_graph
+>>> sum(len(shape.checks) for shape in compile_shapes(shapes_graph())) > 200
 True
 """
 

@@ -1,0 +1,118 @@
+"""``dfg check`` in pieces (:mod:`dataflow_graph.rdf.pieces`): the results of one
+whole-graph pass, on registers and on graphs broken to trigger each rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from test_shacl_engine import CASES, GRAPH, OTHER, _n, _store
+
+from dataflow_graph import api
+from dataflow_graph.rdf import pieces
+from dataflow_graph.rdf.pieces import check_text
+from dataflow_graph.rdf.register import rdf_store, rdf_text
+from dataflow_graph.rdf.shacl import validate
+from dataflow_graph.rdf.turtle import RdfText
+from dataflow_graph.rdf.vocab import DFG
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTER = ROOT / "tests" / "data" / "register"
+
+
+def _as_text(store: ox.Store) -> RdfText:
+    """The store's quads as the records' text: N-Triples lines by named graph."""
+    text = RdfText()
+    for q in store:
+        g = None if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        text.statements.setdefault(g, []).append(f"{q.subject} {q.predicate} {q.object} .\n".encode())
+    for lines in text.statements.values():
+        lines.sort()
+    return text
+
+
+def _in_pieces(text: RdfText, monkeypatch: pytest.MonkeyPatch, parts: int = 0) -> tuple[list[object], int]:
+    """The results in about ``parts`` pieces (0: one agreement graph each), and how many stores."""
+    size = sum(len(c) for chunks in text.statements.values() for c in chunks)
+    calls = []
+    real = pieces.validate
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pieces, "validate", counted)
+    return list(check_text(text, pieces_from=0, piece_bytes=size // parts if parts else 1)), len(calls)
+
+
+@pytest.mark.parametrize(
+    "paths",
+    [
+        [ROOT / "seeds" / "000_95fc53981bcca0e2.txt"],
+        [REGISTER / "PHE16-17.csv"],
+        [REGISTER / "ReleaseRegister-sep-nov-2017.xlsx"],
+    ],
+    ids=["seed", "released files sharing a row id", "2017 workbook"],
+)
+def test_pieces_give_the_results_of_the_whole_pass(paths, monkeypatch):
+    records = api._rdf_records(api.load(paths))
+    whole = validate(rdf_store(records))
+    found, stores = _in_pieces(rdf_text(records), monkeypatch, parts=8)
+    assert found == whole
+    assert stores > 3  # agreement groups, then the findings' store
+
+
+def test_the_seed_has_results_to_compare(seed_path):
+    """The seed's reversed windows: the comparison above is not of two empty lists."""
+    assert validate(rdf_store(api._rdf_records(api.load([seed_path]))))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_pieces_give_the_results_of_the_whole_pass_on_a_broken_graph(name, monkeypatch):
+    store = _store()
+    CASES[name][0](store)
+    whole = validate(store)
+    found, _ = _in_pieces(_as_text(store), monkeypatch)
+    assert found == whole
+
+
+def test_a_sends_to_edge_in_another_agreement_graph_counts(monkeypatch):
+    """The hop's own graph lacks its dfg:sendsTo edge, another agreement's holds it: no result
+    in one pass, none in pieces (the organisations' edges go into every piece)."""
+    store = _store()
+    sends = _n(DFG.sendsTo)
+    edges = {(q.subject, q.object) for q in store.quads_for_pattern(None, sends, None, OTHER)}
+    dropped = [q for q in store.quads_for_pattern(None, sends, None, GRAPH) if (q.subject, q.object) in edges]
+    assert dropped
+    for q in dropped:
+        store.remove(q)
+    whole = validate(store)
+    found, _ = _in_pieces(_as_text(store), monkeypatch)
+    assert found == whole
+    for q in store.quads_for_pattern(None, sends, None, OTHER):
+        store.remove(q)
+    broken = validate(store)
+    assert any(v.rule == "check:sends_to" for v in broken)
+    assert _in_pieces(_as_text(store), monkeypatch)[0] == broken
+
+
+def test_a_node_two_agreement_graphs_describe_puts_them_in_one_piece(monkeypatch):
+    """A node described in two agreement graphs (one hop with two senders) is validated with
+    both graphs' statements: the maxCount result of the whole pass."""
+    store = _store()
+    CASES["maxCount across graphs"][0](store)
+    whole = validate(store)
+    assert any(v.path == "dfg:to" for v in whole)
+    found, stores = _in_pieces(_as_text(store), monkeypatch)
+    assert found == whole
+    assert stores == 2  # both agreements in one piece, then the findings' store
+
+
+def test_a_small_register_is_validated_whole(seed_path, monkeypatch):
+    records = api._rdf_records(api.load([seed_path]))
+    calls = []
+    real = pieces.validate
+    monkeypatch.setattr(pieces, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert check_text(rdf_text(records)) == validate(rdf_store(records))
+    assert calls == [1]
