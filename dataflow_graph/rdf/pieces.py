@@ -4,10 +4,11 @@ One Oxigraph store of a 10k-entry register holds 4.25M quads in about 1 GB.  Her
 agreement graphs are validated group by group, each group in a store of its own beside the
 shared graphs (reference, concepts) and the few statements that cross graphs, then the
 findings in a last store; each result is kept from the one store that holds everything it
-depends on.  **Not yet used by default** (``pieces_from=None``): on synthetic 10k entries it
-gave the whole pass's 1,965 results, but in 95 s and 3.3 GB at peak against 50 s and 2.2 GB,
-because it holds the text for its second pass, every agreement node's IRI and the carried
-statements as Python objects (see ``benchmarks/README.md``).  The layout (:mod:`.graphs`)
+depends on.  **Not used by default** (``pieces_from=None``): on synthetic 10k entries it
+gives the whole pass's 1,965 results at a peak of 1.97 GB against 2.2 GB, but in 100-116 s
+against 50 s: it loads every agreement graph twice (the first pass finds what crosses
+graphs), holds the text until the second, and validates a findings' store that holds the
+statements of every node the findings name (see ``benchmarks/README.md``).  The layout (:mod:`.graphs`)
 makes most nodes belong to one graph; what does not is found in the data, not assumed:
 
 - *nodes described in the shared graphs* (organisations, which an agreement graph also
@@ -135,15 +136,17 @@ class _Pieces:
         described_findings = _subjects(whole, {findings_node.value})
         of_findings = _objects(whole, findings_node.value) | described_findings
         backward = _backward()
+        #: the findings' links a rule reads backwards, by the node linked, with the linker's types
         findings_back: dict[str, list[ox.Quad]] = {}
         for p in backward:
             for q in whole.quads_for_pattern(None, ox.NamedNode(p), None, findings_node):
-                findings_back.setdefault(str(q.object), []).append(q)
+                findings_back.setdefault(str(q.object), []).extend(
+                    [q, *whole.quads_for_pattern(q.subject, _TYPE, None)]
+                )
         owner: dict[str, int] = {}  # node -> the group that describes it
         union = _Union(len(groups))
         named_elsewhere: list[tuple[int, list[str]]] = []
         split_findings: set[str] = set()
-        about_findings: list[ox.Quad] = []
         for k, members in enumerate(groups):
             store = ox.Store()
             store.load(b"".join(self.chunk(g) for g in members), format=ox.RdfFormat.TRIG)
@@ -166,9 +169,7 @@ class _Pieces:
                 split_findings.add(s)
                 self.carried.extend(whole.quads_for_pattern(_term(s), None, None, findings_node))
             for s in here & findings_back.keys():
-                for q in findings_back[s]:
-                    self.carried.append(q)
-                    self.carried.extend(whole.quads_for_pattern(q.subject, _TYPE, None))
+                self.carried.extend(findings_back[s])
             for o in set(named) & described_findings:
                 self.carried.extend(whole.quads_for_pattern(_term(o), None, None, findings_node))
             self.carried.extend(store.quads_for_pattern(None, _SUBCLASS, None))  # the classes compiled
@@ -178,16 +179,19 @@ class _Pieces:
                         self.carried.append(q)
                         self.carried.extend(store.quads_for_pattern(q.subject, _TYPE, None))
             for s in here & of_findings:
-                for q in store.quads_for_pattern(_term(s), None, None):
-                    about_findings.append(q)
+                about = list(store.quads_for_pattern(_term(s), None, None))
+                whole.extend(about)  # the findings' store: the agreements' statements they name
+                for q in about:
                     if not isinstance(q.object, ox.Literal):
-                        about_findings.extend(store.quads_for_pattern(q.object, _TYPE, None))
+                        whole.extend(store.quads_for_pattern(q.object, _TYPE, None))
             del store
         for k, named in named_elsewhere:
             for o in named:
                 other = owner.get(o)
                 if other is not None:
                     union.union(other, k)
+        carried = ox.serialize(self.carried, format=ox.RdfFormat.N_QUADS) or b""  # compact, loaded per store
+        self.carried.clear()
         out: list[Violation] = []
         reported: set[str] = set()  # nodes described nowhere, reported by an earlier store
         pieces: dict[int, list[str]] = {}
@@ -214,12 +218,11 @@ class _Pieces:
         for root, members in pieces.items():
             store = ox.Store()
             store.load(shared, format=ox.RdfFormat.TRIG)
-            store.extend(self.carried)
+            store.load(carried, format=ox.RdfFormat.N_QUADS)
             store.load(b"".join(self.chunk(g, spend=True) for g in members), format=ox.RdfFormat.TRIG)
             out.extend(validate(store, keep=functools.partial(kept, here=root)))
             del store
-        whole.extend(self.carried)
-        whole.extend(about_findings)
+        whole.load(carried, format=ox.RdfFormat.N_QUADS)
         out.extend(validate(whole, keep=functools.partial(kept, here=None)))
         return sorted(out, key=Violation.order)
 
