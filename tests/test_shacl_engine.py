@@ -329,6 +329,30 @@ def test_compiler_refuses_what_it_does_not_support(body):
         compile_shapes(shapes)
 
 
+def test_queries_on_every_core_give_the_results_of_one(monkeypatch):
+    """The shapes' and checks' queries run on one thread per core (pyoxigraph lets go of the
+    GIL): the same list as one after another."""
+    import dataflow_graph.rdf.shacl as shacl
+
+    store = _store()
+    for breaks, _ in CASES.values():
+        breaks(store)
+    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 1)
+    alone = validate(store)
+    started = []
+    real = shacl.ThreadPoolExecutor
+
+    def counted(workers: int) -> object:
+        started.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(shacl, "ThreadPoolExecutor", counted)
+    monkeypatch.setattr(shacl.os, "cpu_count", lambda: 4)
+    assert validate(store) == alone
+    assert len(alone) > 10
+    assert started == [4, 4]
+
+
 def test_compiler_accepts_the_project_shapes():
     compiled = compile_shapes(shapes_graph())
     assert sum(len(shape.checks) for shape in compiled) > 100
@@ -375,3 +399,32 @@ def test_text_loaded_graph_by_graph_is_the_same_store(seed_path):
     assert set(text_store(text, consume=True)) == whole
     assert len(whole) > 1000
     assert not any(text.statements.values())  # spent
+
+
+def test_ill_typed_literals_judged_on_several_threads_log_nothing(caplog):
+    """rdflib's term logger is silenced while a literal is judged: from several threads at once
+    nothing is logged (a logged record kept the query's solutions past their thread) and the
+    logger's level is put back."""
+    import logging
+    import threading
+
+    from dataflow_graph.rdf.shacl_sparql import _well_typed
+
+    caplog.set_level(logging.WARNING, logger="rdflib.term")
+    logger = logging.getLogger("rdflib.term")
+    before = logger.level
+    bad = ox.Literal("not a number", datatype=ox.NamedNode(str(XSD.integer)))
+    start = threading.Barrier(4)
+
+    def judge() -> None:
+        start.wait()
+        for _ in range(300):
+            assert not _well_typed(bad, str(XSD.integer))
+
+    threads = [threading.Thread(target=judge) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r for r in caplog.records if r.name == "rdflib.term"] == []
+    assert logger.level == before

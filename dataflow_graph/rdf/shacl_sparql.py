@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -199,16 +200,41 @@ def _results(
         yield check.severity, check.message, row["focus"], check.path
 
 
+class _Quiet(logging.Filter):
+    """Drops rdflib's term records logged by a thread while it judges a literal.
+
+    The queries run on several threads.  Setting the logger's level and putting it back, as
+    before, let two threads interleave what they saved and restored, and a level set by
+    assignment leaves the logger's cached answer stale: rdflib's traceback of an ill-typed
+    literal reached the handlers (one kept it, and with it the query's solutions in its
+    frames, past the thread's end), or the logger stayed silent.  A filter on a thread-local
+    flag changes nothing shared.
+    """
+
+    here = threading.local()
+    _installed = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(self.here, "on", False)
+
+    @classmethod
+    def install(cls) -> None:
+        """Put the filter on rdflib's term logger, once."""
+        if not cls._installed:
+            logging.getLogger("rdflib.term").addFilter(cls())
+            cls._installed = True
+
+
 def _well_typed(value: object, datatype: str) -> bool:
     """Whether a literal of the datatype is well typed, as rdflib reads it (as pySHACL does)."""
     if not isinstance(value, ox.Literal) or value.language or value.datatype.value != datatype:
         return False
-    quiet = logging.getLogger("rdflib.term")  # rdflib logs a traceback for each ill-typed literal
-    level, quiet.level = quiet.level, logging.CRITICAL
+    _Quiet.install()
+    _Quiet.here.on = True  # rdflib logs a traceback for each ill-typed literal: not this thread's
     try:
         lit = Literal(value.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
     finally:
-        quiet.level = level
+        _Quiet.here.on = False
     if getattr(lit, "ill_typed", None) is True:
         return False
     wanted = _PYTHON_TYPES.get(URIRef(datatype))
