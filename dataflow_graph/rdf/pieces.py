@@ -5,8 +5,8 @@ agreement graphs are validated group by group, each group in a store of its own 
 shared graphs (reference, concepts) and the few statements that cross graphs, then the
 findings in a last store; each result is kept from the one store that holds everything it
 depends on.  **Not used by default** (``pieces_from=None``): on synthetic 10k entries it
-gives the whole pass's 1,965 results at a peak of 1.97 GB against 2.2 GB, but in 100-116 s
-against 50 s: it loads every agreement graph twice (the first pass finds what crosses
+gives the whole pass's 1,965 results at a peak of 2.0 GB against 2.2 GB, but in 76 s against
+40 s: it loads every agreement graph twice (the first pass finds what crosses
 graphs), holds the text until the second, and validates a findings' store that holds the
 statements of every node the findings name (see ``benchmarks/README.md``).  The layout (:mod:`.graphs`)
 makes most nodes belong to one graph; what does not is found in the data, not assumed:
