@@ -43,7 +43,7 @@ def _in_pieces(text: RdfText, monkeypatch: pytest.MonkeyPatch, parts: int = 0) -
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pieces, "validate", counted)
-    return list(check_text(text, pieces_from=0, piece_bytes=size // parts if parts else 1)), len(calls)
+    return list(check_text(text, pieces=True, piece_bytes=size // parts if parts else 1)), len(calls)
 
 
 @pytest.mark.parametrize(
@@ -116,3 +116,48 @@ def test_a_small_register_is_validated_whole(seed_path, monkeypatch):
     monkeypatch.setattr(pieces, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
     assert check_text(rdf_text(records)) == validate(rdf_store(records))
     assert calls == [1]
+
+
+def test_a_check_with_a_variable_predicate_makes_the_findings_store_take_every_statement(monkeypatch):
+    """The findings' store takes what the rules read of the agreement nodes the findings name;
+    a check whose pattern has a variable predicate could read anything: then all of it."""
+    from dataflow_graph.rdf import shacl
+
+    assert pieces._read_by_rules() is not None
+    real = shacl.checks()
+    some = "SELECT ?focus ?message WHERE { ?focus ?p ?o . BIND ('x' AS ?message) }"
+    monkeypatch.setattr(shacl, "checks", lambda: {**real, "any": ("Warning", some)})
+    assert pieces._read_by_rules() is None
+
+
+def test_in_pieces_when_one_pass_would_not_fit_or_when_told():
+    big = 380 << 20
+    assert not pieces.in_pieces(big, {}, available=16 << 30)
+    assert pieces.in_pieces(big, {}, available=1 << 30)
+    assert not pieces.in_pieces(big, {"DFG_CHECK_PIECES": "never"}, available=1 << 30)
+    assert pieces.in_pieces(1, {"DFG_CHECK_PIECES": "always"})
+    assert not pieces.in_pieces(big, {}, available=None) or pieces._memory_available() is not None
+
+
+def test_an_unknown_pieces_mode_is_a_usage_error():
+    from dataflow_graph.errors import UsageError
+
+    with pytest.raises(UsageError, match="auto, always or never"):
+        pieces.in_pieces(1, {"DFG_CHECK_PIECES": "sometimes"})
+
+
+def test_dfg_check_says_the_same_in_pieces_and_whole(seed_path, monkeypatch):
+    """Through the command: the same JSON document with ``DFG_CHECK_PIECES`` always and never."""
+    from click.testing import CliRunner
+
+    from dataflow_graph.cli import cli
+
+    runner = CliRunner()
+    out = {}
+    for mode in ("always", "never"):
+        monkeypatch.setenv("DFG_CHECK_PIECES", mode)
+        result = runner.invoke(cli, ["check", str(seed_path), "--format", "json", "--no-cache"])
+        assert result.exit_code in (0, 1), result.output
+        out[mode] = result.stdout
+    assert out["always"] == out["never"]
+    assert '"severity"' in out["never"]

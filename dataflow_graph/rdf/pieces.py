@@ -4,11 +4,10 @@ One Oxigraph store of a 10k-entry register holds 4.25M quads in about 1 GB.  Her
 agreement graphs are validated group by group, each group in a store of its own beside the
 shared graphs (reference, concepts) and the few statements that cross graphs, then the
 findings in a last store; each result is kept from the one store that holds everything it
-depends on.  **Not used by default** (``pieces_from=None``): on synthetic 10k entries it
-gives the whole pass's 1,965 results at a peak of 2.0 GB against 2.2 GB, but in 76 s against
-40 s: it loads every agreement graph twice (the first pass finds what crosses
-graphs), holds the text until the second, and validates a findings' store that holds the
-statements of every node the findings name (see ``benchmarks/README.md``).  The layout (:mod:`.graphs`)
+depends on.  It is used when one pass would not fit in the memory available
+(:func:`in_pieces`; ``$DFG_CHECK_PIECES`` says ``always`` or ``never``): on synthetic 10k
+entries it gives the whole pass's 1,965 results at a peak of 1.86 GB against 2.2 GB, in
+62 s against 31 s (see ``benchmarks/README.md``).  The layout (:mod:`.graphs`)
 makes most nodes belong to one graph; what does not is found in the data, not assumed:
 
 - *nodes described in the shared graphs* (organisations, which an agreement graph also
@@ -20,8 +19,10 @@ makes most nodes belong to one graph; what does not is found in the data, not as
   findings' statements about them, and the findings' links to them that a rule reads
   backwards (inverse paths, ``sh:targetObjectsOf``, the links that place a result), go into
   their group's store, with the types of whatever links them;
-- *the findings' store* holds the shared and findings graphs and every statement about a
-  node the findings describe or name, with the types of that node's values.
+- *the findings' store* holds the shared and findings graphs and, of every agreement node
+  the findings describe or name, what a rule on the findings' own nodes can read of it
+  (:func:`_read_by_rules`: its types, the predicates the checks' queries name, the links
+  that place a result), with the types of its values.
 
 A rule whose focus is a node of a group reads that node, its values and their types, and
 what the rules read backwards (a shape's inverse path, a check's pattern from the focus
@@ -34,22 +35,33 @@ fixtures, the 2017 workbook, the released files that share a row id and a synthe
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import SH
+from rdflib.paths import Path
 
+from ..errors import UsageError
 from . import DEFAULT_BASE
 from .shacl import Violation, shapes_graph, validate
 from .store import text_store
 from .turtle import RdfText, graph_order, open_statements, prefix_lines
-from .vocab import DFG, RDF, RDFS
+from .vocab import DCTERMS, DFG, RDF, RDFS
 
-__all__ = ["PIECES_FROM", "PIECE_BYTES", "check_text"]
+__all__ = ["PIECES_ENV", "PIECES_FROM", "PIECE_BYTES", "check_text", "in_pieces"]
 
-#: From this much statement text (bytes) on, the register is validated in pieces (a 10k-entry
-#: register is about 380 MB; the 2017 workbook 40 MB); None: never (see the module's docstring).
-PIECES_FROM: int | None = None
+#: Below this much statement text (bytes) a register is always validated whole (the 2017
+#: workbook is about 40 MB; 10k synthetic entries about 380 MB).
+PIECES_FROM = 128 << 20
+#: What one whole pass takes beyond the register, per byte of statement text (the store and
+#: the text being handed to it: 1.72 GB for 380 MB at 10k synthetic entries), rounded up.
+WHOLE_PER_BYTE = 5
+#: ``auto`` (the default: in pieces when one pass would not fit in the memory available),
+#: ``always`` or ``never``.
+PIECES_ENV = "DFG_CHECK_PIECES"
 #: About this much statement text per group of agreement graphs.
 PIECE_BYTES = 32 << 20
 
@@ -64,22 +76,58 @@ def check_text(
     text: RdfText,
     *,
     base: str = DEFAULT_BASE,
-    pieces_from: int | None = PIECES_FROM,
+    pieces: bool | None = None,
     piece_bytes: int = PIECE_BYTES,
 ) -> list[Violation]:
-    """The results of :func:`~dataflow_graph.rdf.shacl.validate` on the text's RDF, in
-    pieces when the text is ``pieces_from`` bytes or more (the text is spent either way)."""
+    """The results of :func:`~dataflow_graph.rdf.shacl.validate` on the text's RDF (the text
+    is spent).  ``pieces``: in pieces or whole; None: as :func:`in_pieces` decides."""
     text.seal()
     size = sum(len(c) for chunks in text.statements.values() for c in chunks)
     # Blank-node labels are scoped to the document Oxigraph parses: the pieces could split one
     # node in two.  The records' RDF has none; any other text is validated whole.
-    if (
-        pieces_from is None
-        or size < pieces_from
-        or any(b"_:" in c for chunks in text.statements.values() for c in chunks)
+    if not (in_pieces(size) if pieces is None else pieces) or any(
+        b"_:" in c for chunks in text.statements.values() for c in chunks
     ):
         return validate(text_store(text, consume=True))
     return _Pieces(text, base, piece_bytes).validate()
+
+
+def in_pieces(size: int, environ: Mapping[str, str] | None = None, available: int | None = None) -> bool:
+    """Whether ``size`` bytes of statement text are validated in pieces: as ``$DFG_CHECK_PIECES``
+    says (``always``, ``never``), else (``auto``) when one pass would take more than the
+    memory available (``MemAvailable`` of ``/proc/meminfo``; where that cannot be read, whole).
+
+    >>> in_pieces(380 << 20, {}, available=16 << 30), in_pieces(380 << 20, {}, available=1 << 30)
+    (False, True)
+    >>> in_pieces(40 << 20, {}, available=1 << 20), in_pieces(40 << 20, {"DFG_CHECK_PIECES": "always"})
+    (False, True)
+
+    Raises
+    ------
+    UsageError
+        For any other value of ``$DFG_CHECK_PIECES``.
+    """
+    mode = (os.environ if environ is None else environ).get(PIECES_ENV, "auto").strip().lower() or "auto"
+    if mode not in ("auto", "always", "never"):
+        raise UsageError(f"{PIECES_ENV}={mode!r}: expected auto, always or never")
+    if mode != "auto":
+        return mode == "always"
+    if size < PIECES_FROM:
+        return False
+    free = _memory_available() if available is None else available
+    return free is not None and WHOLE_PER_BYTE * size > free
+
+
+def _memory_available() -> int | None:
+    """The memory the system can give without swapping (bytes), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 class _Union:
@@ -136,6 +184,7 @@ class _Pieces:
         described_findings = _subjects(whole, {findings_node.value})
         of_findings = _objects(whole, findings_node.value) | described_findings
         backward = _backward()
+        reads = _read_by_rules()
         #: the findings' links a rule reads backwards, by the node linked, with the linker's types
         findings_back: dict[str, list[ox.Quad]] = {}
         for p in backward:
@@ -179,7 +228,9 @@ class _Pieces:
                         self.carried.append(q)
                         self.carried.extend(store.quads_for_pattern(q.subject, _TYPE, None))
             for s in here & of_findings:
-                about = list(store.quads_for_pattern(_term(s), None, None))
+                about = [
+                    q for q in store.quads_for_pattern(_term(s), None, None) if reads is None or q.predicate in reads
+                ]
                 whole.extend(about)  # the findings' store: the agreements' statements they name
                 for q in about:
                     if not isinstance(q.object, ox.Literal):
@@ -198,32 +249,50 @@ class _Pieces:
         for k, members in enumerate(groups):
             pieces.setdefault(union.find(k), []).extend(members)
 
+        def owns(s: str, here: int | None) -> bool | None:
+            """Whether this store gives the results on the node ``s`` (``here``: the piece's
+            root, None for the findings' store); None for a node described nowhere."""
+            if s in described_shared or (s in described_findings and s not in split_findings):
+                return here is None
+            if s in owner:
+                return union.find(owner[s]) == here
+            return None
+
         def kept(foci: set[_Term], here: int | None) -> set[_Term]:
-            """The foci whose results this store gives: ``here`` is the piece's root, None
-            for the findings' store."""
+            """The foci whose results this store gives (one described nowhere: the first
+            store that reports it)."""
             out: set[_Term] = set()
             for f in foci:
                 s = str(f)
-                if s in described_shared or (s in described_findings and s not in split_findings):
-                    found = here is None
-                elif s in owner:
-                    found = union.find(owner[s]) == here
-                else:  # described nowhere: the first store that reports it
-                    found = s not in reported
+                mine = owns(s, here)
+                if mine is None:
+                    mine = s not in reported
                     reported.add(s)
-                if found:
+                if mine:
                     out.add(f)
             return out
+
+        def shapes_for(store: ox.Store, here: int | None) -> Graph:
+            """The shapes, less the class targets no node this store owns is an instance of:
+            their results here would all be dropped (the findings' store holds the types of
+            every flow, hop and copy the findings name)."""
+            owned = {str(q.object) for q in store.quads_for_pattern(None, _TYPE, None) if owns(str(q.subject), here)}
+            classes = _superclasses(store, owned)
+            g = shapes_graph()  # parsed again: the messages list a shape's classes in the graph's order
+            for shape, _, cls in list(g.triples((None, SH.targetClass, None))):
+                if str(cls) not in classes:
+                    g.remove((shape, SH.targetClass, cls))
+            return g
 
         for root, members in pieces.items():
             store = ox.Store()
             store.load(shared, format=ox.RdfFormat.TRIG)
             store.load(carried, format=ox.RdfFormat.N_QUADS)
             store.load(b"".join(self.chunk(g, spend=True) for g in members), format=ox.RdfFormat.TRIG)
-            out.extend(validate(store, keep=functools.partial(kept, here=root)))
+            out.extend(validate(store, shapes=shapes_for(store, root), keep=functools.partial(kept, here=root)))
             del store
         whole.load(carried, format=ox.RdfFormat.N_QUADS)
-        out.extend(validate(whole, keep=functools.partial(kept, here=None)))
+        out.extend(validate(whole, shapes=shapes_for(whole, None), keep=functools.partial(kept, here=None)))
         return sorted(out, key=Violation.order)
 
     def _groups(self, agreements: list[str]) -> list[list[str]]:
@@ -238,6 +307,16 @@ class _Pieces:
             groups[-1].append(g)
             size += n
         return groups
+
+
+def _superclasses(store: ox.Store, classes: set[str]) -> set[str]:
+    """The classes and every class the store makes them subclasses of, as IRIs."""
+    listed = " ".join(c for c in sorted(classes) if c.startswith("<"))
+    if not listed:
+        return set()
+    query = f"SELECT DISTINCT ?t WHERE {{ VALUES ?c {{ {listed} }} ?c <{RDFS.subClassOf}>* ?t }}"
+    rows = store.query(query, use_default_graph_as_union=True)
+    return {row[0].value for row in rows if isinstance(row[0], ox.NamedNode)}  # type: ignore[union-attr]
 
 
 def _term(text: str) -> ox.NamedNode | ox.BlankNode:
@@ -256,6 +335,64 @@ def _objects(store: ox.Store, graph: str) -> set[str]:
     """The nodes (not literals) the statements of one graph name, as text."""
     query = f"SELECT DISTINCT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} FILTER(!isLiteral(?o)) }}"
     return {str(row[0]) for row in store.query(query)}  # type: ignore[union-attr]
+
+
+#: What :class:`~dataflow_graph.rdf.shacl._Places` reads to place a result.
+_PLACE_READS = (
+    DFG.entry,
+    DFG.hop,
+    DFG.evidence,
+    DFG.window,
+    DFG.dsaPeriod,
+    DFG.agreement,
+    DFG.sourceFile,
+    DFG.sheet,
+    DFG.line,
+    DCTERMS.identifier,
+    DCTERMS.title,
+)
+
+
+def _read_by_rules() -> set[ox.NamedNode] | None:
+    """The predicates a result on a node of the findings' store can rest on, of the agreement
+    nodes the findings name (None: any, when a check's pattern has a variable predicate).
+
+    The shapes read those nodes' types (``sh:class`` of a finding side's flow, hop, copy);
+    the checks, the predicates their queries name (``finding_sides``: the delivering hop's
+    ``prov:used`` and ``dfg:to``); placing a result, the links :class:`_Places` follows.  The
+    rest of what the findings name (an entry's title, a flow's evidence) only serves results
+    on the agreement nodes themselves, which their own groups give.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    from .shacl import checks
+
+    found: set[object] = {RDF.type, RDFS.subClassOf, *_PLACE_READS}
+    for _, text in checks().values():
+        if not _iris(prepareQuery(text).algebra, found, set()):
+            return None
+    return {ox.NamedNode(str(p)) for p in found if isinstance(p, URIRef)}
+
+
+def _iris(node: object, found: set[object], seen: set[int]) -> bool:
+    """Add the IRIs of a query's algebra to ``found``; False if a triple pattern's predicate
+    is a variable."""
+    if id(node) in seen or (isinstance(node, (str, int, float)) and not isinstance(node, URIRef)):
+        return True
+    seen.add(id(node))
+    if isinstance(node, URIRef):
+        found.add(node)
+        return True
+    if isinstance(node, dict):
+        patterns = node.get("triples") if getattr(node, "name", None) == "BGP" else None
+        if any(isinstance(t[1], Variable) for t in patterns or ()):
+            return False
+        return all(_iris(v, found, seen) for v in node.values())
+    if isinstance(node, (list, tuple, set)):
+        return all(_iris(v, found, seen) for v in node)
+    if isinstance(node, Path):
+        return all(_iris(v, found, seen) for v in vars(node).values())
+    return True
 
 
 def _backward() -> list[str]:
