@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_shacl_engine import CASES, GRAPH, OTHER, _n, _store
+from test_shacl_engine import CASES, GRAPH, ID, OTHER, _n, _store
 
 from dataflow_graph import api
 from dataflow_graph.rdf import pieces
@@ -15,7 +15,7 @@ from dataflow_graph.rdf.pieces import check_text
 from dataflow_graph.rdf.register import rdf_store, rdf_text
 from dataflow_graph.rdf.shacl import validate
 from dataflow_graph.rdf.turtle import RdfText
-from dataflow_graph.rdf.vocab import DFG
+from dataflow_graph.rdf.vocab import DFG, ORG, RDF, XSD
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTER = ROOT / "tests" / "data" / "register"
@@ -161,3 +161,72 @@ def test_dfg_check_says_the_same_in_pieces_and_whole(seed_path, monkeypatch):
         out[mode] = result.stdout
     assert out["always"] == out["never"]
     assert '"severity"' in out["never"]
+
+
+def _seed_store() -> ox.Store:
+    return rdf_store(api._rdf_records(api.load([ROOT / "seeds" / "000_95fc53981bcca0e2.txt"])))
+
+
+FINDINGS = ox.NamedNode("https://w3id.org/dataflow-graph/id/graph/findings")
+
+
+def _same_in_pieces(store: ox.Store, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    whole = validate(store)
+    assert whole
+    assert _in_pieces(_as_text(store), monkeypatch)[0] == whole
+    return whole
+
+
+def test_a_result_on_a_finding_side_is_placed_at_its_entry_line(monkeypatch):
+    """Each finding's recipient moved to another organisation: the finding_sides results, on
+    nodes of the findings' store, are placed at their entry's evidence line, two links into
+    an agreement graph (found in review: pieces placed them nowhere)."""
+    store = _seed_store()
+    recipient = _n(DFG.recipient)
+    orgs = sorted((q.subject for q in store.quads_for_pattern(None, _n(RDF.type), _n(ORG.Organization))), key=str)
+    for q in list(store.quads_for_pattern(None, recipient, None, FINDINGS)):
+        store.remove(q)
+        store.add(ox.Quad(q.subject, recipient, next(o for o in orgs if o != q.object), FINDINGS))
+    whole = _same_in_pieces(store, monkeypatch)
+    sides = [v for v in whole if v.rule == "check:finding_sides"]
+    assert sides
+    assert all(v.line for v in sides)
+
+
+def test_a_result_on_the_findings_evidence_is_placed_at_its_entry_line(monkeypatch):
+    store = _seed_store()
+    column = _n(DFG.column)
+    evidence = sorted(
+        (
+            q.subject
+            for q in store.quads_for_pattern(None, _n(RDF.type), _n(DFG.Evidence), FINDINGS)
+            if next(iter(store.quads_for_pattern(q.subject, _n(DFG.entry), None, FINDINGS)), None)
+        ),
+        key=str,
+    )[0]
+    for q in list(store.quads_for_pattern(evidence, column, None, FINDINGS)):
+        store.remove(q)
+    store.add(ox.Quad(evidence, column, ox.Literal("0", datatype=_n(XSD.integer)), FINDINGS))
+    assert any(v.line for v in _same_in_pieces(store, monkeypatch) if v.focus == evidence.value)
+
+
+def test_what_the_findings_say_of_an_agreement_node_can_join_two_groups(monkeypatch):
+    """The findings give an agreement's evidence an entry of the other agreement: both are
+    validated together, and the entry's type is found (found in review: a false sh:class)."""
+    store = _store()
+    findings = _n(f"{ID}graph/findings")
+    ev = next(q.subject for q in store.quads_for_pattern(None, _n(RDF.type), _n(DFG.Evidence), GRAPH))
+    entry = next(q.subject for q in store.quads_for_pattern(None, _n(RDF.type), _n(DFG.Entry), OTHER))
+    store.add(ox.Quad(ev, _n(DFG.entry), entry, findings))
+    assert len(_same_in_pieces(store, monkeypatch)) == 1
+
+
+def test_text_with_statements_in_the_default_graph_is_validated_whole(monkeypatch):
+    store = _store()
+    hop = next(q.subject for q in store.quads_for_pattern(None, _n(RDF.type), _n(DFG.Hop), OTHER))
+    for q in list(store.quads_for_pattern(hop, None, None, OTHER)):
+        store.remove(q)
+        store.add(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()))
+    found, stores = _in_pieces(_as_text(store), monkeypatch)
+    assert found == validate(store)
+    assert stores == 1

@@ -18,18 +18,25 @@ makes most nodes belong to one graph; what does not is found in the data, not as
 - *nodes of an agreement that the findings describe too* (the evidence of a finding): the
   findings' statements about them, and the findings' links to them that a rule reads
   backwards (inverse paths, ``sh:targetObjectsOf``, the links that place a result), go into
-  their group's store, with the types of whatever links them;
+  every store, with the types of whatever links them; what the findings say of them may name
+  another group's node, and then those groups go together;
 - *the findings' store* holds the shared and findings graphs and, of every agreement node
-  the findings describe or name, what a rule on the findings' own nodes can read of it
-  (:func:`_read_by_rules`: its types, the predicates the checks' queries name, the links
-  that place a result), with the types of its values.
+  the findings describe or name or that links to a findings' node, what a rule on the
+  findings' own nodes can read of it (:func:`_read_by_rules`: its types, the predicates the
+  checks' queries name, the links that place a result), with the types of its values, and
+  the same of the nodes its place leads to (an entry's evidence, which gives the line).
 
 A rule whose focus is a node of a group reads that node, its values and their types, and
 what the rules read backwards (a shape's inverse path, a check's pattern from the focus
 through its agreement or the shared graphs): all in the group's store.  A result on a node
 described nowhere (a window with no triples) is taken from the first store that reports it:
-it depends on nothing but the node.  The tests hold the pieces to the whole pass on the
-fixtures, the 2017 workbook, the released files that share a row id and a synthetic register.
+its findings depend on nothing but the node, but its place is that of the least node
+linking to it, so it can differ where two agreement graphs link to one such node (the
+records' RDF never does: a window belongs to one node).  Text with statements in the
+default graph or with blank nodes is validated whole.  The tests hold the pieces to the
+whole pass on the seed, the 2017 workbook, released files that share a row id, graphs
+broken for each rule and the holes a review found (results on the findings' nodes placed
+two links into an agreement, findings joining two agreements).
 """
 
 from __future__ import annotations
@@ -80,13 +87,18 @@ def check_text(
     piece_bytes: int = PIECE_BYTES,
 ) -> list[Violation]:
     """The results of :func:`~dataflow_graph.rdf.shacl.validate` on the text's RDF (the text
-    is spent).  ``pieces``: in pieces or whole; None: as :func:`in_pieces` decides."""
+    is spent: all of it in one pass, its agreement graphs in pieces).  ``pieces``: in pieces
+    or whole; None: as :func:`in_pieces` decides."""
     text.seal()
     size = sum(len(c) for chunks in text.statements.values() for c in chunks)
     # Blank-node labels are scoped to the document Oxigraph parses: the pieces could split one
-    # node in two.  The records' RDF has none; any other text is validated whole.
-    if not (in_pieces(size) if pieces is None else pieces) or any(
-        b"_:" in c for chunks in text.statements.values() for c in chunks
+    # node in two.  A statement in the default graph belongs to no agreement.  The records'
+    # RDF has neither; any other text is validated whole.
+    if (
+        not (in_pieces(size) if pieces is None else pieces)
+        or text.statements.get(None)
+        or text.open.get(None)
+        or any(b"_:" in c for chunks in text.statements.values() for c in chunks)
     ):
         return validate(text_store(text, consume=True))
     return _Pieces(text, base, piece_bytes).validate()
@@ -192,6 +204,7 @@ class _Pieces:
                 findings_back.setdefault(str(q.object), []).extend(
                     [q, *whole.quads_for_pattern(q.subject, _TYPE, None)]
                 )
+        self.carried.extend(whole.quads_for_pattern(None, _SUBCLASS, None, findings_node))
         owner: dict[str, int] = {}  # node -> the group that describes it
         union = _Union(len(groups))
         named_elsewhere: list[tuple[int, list[str]]] = []
@@ -216,25 +229,44 @@ class _Pieces:
                 self.carried.extend(store.quads_for_pattern(_term(s), None, None))
             for s in here & described_findings:
                 split_findings.add(s)
-                self.carried.extend(whole.quads_for_pattern(_term(s), None, None, findings_node))
+                told = list(whole.quads_for_pattern(_term(s), None, None, findings_node))
+                self.carried.extend(told)
+                # what the findings say of it may name another group's node: those groups go together
+                named.extend(str(q.object) for q in told if not isinstance(q.object, ox.Literal))
             for s in here & findings_back.keys():
                 self.carried.extend(findings_back[s])
+            linking: set[str] = set()  # this group's nodes that link to a findings' node
             for o in set(named) & described_findings:
                 self.carried.extend(whole.quads_for_pattern(_term(o), None, None, findings_node))
+                for p in backward:
+                    for q in store.quads_for_pattern(None, ox.NamedNode(p), _term(o)):
+                        whole.add(q)  # a rule on the findings' node (its place) reads it backwards
+                        linking.add(str(q.subject))
             self.carried.extend(store.quads_for_pattern(None, _SUBCLASS, None))  # the classes compiled
             for p in backward:  # the groups' backward links to the shared graphs' nodes
                 for q in store.quads_for_pattern(None, ox.NamedNode(p), None):
                     if str(q.object) in described_shared:
                         self.carried.append(q)
                         self.carried.extend(store.quads_for_pattern(q.subject, _TYPE, None))
-            for s in here & of_findings:
+            # the findings' store: what the rules on its own nodes read of this group's nodes the
+            # findings name, and of those their places lead to (an entry's evidence: its line)
+            todo = sorted((here & of_findings) | linking)
+            seen = set(todo)
+            while todo:
                 about = [
-                    q for q in store.quads_for_pattern(_term(s), None, None) if reads is None or q.predicate in reads
+                    q
+                    for q in store.quads_for_pattern(_term(todo.pop()), None, None)
+                    if reads is None or q.predicate in reads
                 ]
-                whole.extend(about)  # the findings' store: the agreements' statements they name
+                whole.extend(about)
                 for q in about:
-                    if not isinstance(q.object, ox.Literal):
-                        whole.extend(store.quads_for_pattern(q.object, _TYPE, None))
+                    if isinstance(q.object, ox.Literal):
+                        continue
+                    whole.extend(store.quads_for_pattern(q.object, _TYPE, None))
+                    o = str(q.object)
+                    if q.predicate in _PLACE_FORWARD and o in here and o not in seen:
+                        seen.add(o)
+                        todo.append(o)
             del store
         for k, named in named_elsewhere:
             for o in named:
@@ -338,6 +370,8 @@ def _objects(store: ox.Store, graph: str) -> set[str]:
 
 
 #: What :class:`~dataflow_graph.rdf.shacl._Places` reads to place a result.
+#: The links :class:`~dataflow_graph.rdf.shacl._Places` follows forwards, node to node.
+_PLACE_FORWARD = frozenset(ox.NamedNode(str(p)) for p in (DFG.entry, DFG.evidence, DFG.agreement))
 _PLACE_READS = (
     DFG.entry,
     DFG.hop,
