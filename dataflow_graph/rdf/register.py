@@ -114,7 +114,7 @@ def check(records: Records, *, base: str = DEFAULT_BASE, engine: str = "sparql")
     shown: dict[str, list[str]] = {}
     for path in records.sources:
         shown.setdefault(base_name(path), []).append(path)
-    if engine == "sparql":  # in pieces when :data:`.pieces.PIECES_FROM` says (the same results)
+    if engine == "sparql":  # in pieces where one pass would not fit (:func:`.pieces.in_pieces`)
         from .pieces import check_text
 
         found = check_text(rdf_text(records, base=base), base=base)
