@@ -44,7 +44,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef, Variable
@@ -53,10 +53,10 @@ from rdflib.paths import Path
 
 from ..errors import UsageError
 from . import DEFAULT_BASE
-from .shacl import Violation, shapes_graph, validate
+from .shacl import PLACE_BACKWARD, PLACE_FORWARD, PLACE_READS, Violation, shapes_graph, validate
 from .store import text_store
 from .turtle import RdfText, graph_order, open_statements, prefix_lines
-from .vocab import DCTERMS, DFG, RDF, RDFS
+from .vocab import RDF, RDFS
 
 __all__ = ["PIECES_ENV", "PIECES_FROM", "PIECE_BYTES", "check_text", "in_pieces"]
 
@@ -75,8 +75,7 @@ PIECE_BYTES = 32 << 20
 _TYPE = ox.NamedNode(str(RDF.type))
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
-#: The links :class:`~dataflow_graph.rdf.shacl._Places` follows backwards to place a result.
-_PLACE_LINKS = (DFG.evidence, DFG.window, DFG.dsaPeriod, DFG.hop)
+_PLACE_FORWARD = frozenset(ox.NamedNode(str(p)) for p in PLACE_FORWARD)
 
 
 def check_text(
@@ -167,8 +166,6 @@ class _Pieces:
     text: RdfText
     base: str
     piece_bytes: int
-    #: Statements that go into every store (see the module's docstring).
-    carried: list[ox.Quad] = field(default_factory=list)
 
     def chunk(self, g: str | None, *, spend: bool = False) -> bytes:
         """One graph's statements as TriG; ``spend`` drops them from the text."""
@@ -204,7 +201,8 @@ class _Pieces:
                 findings_back.setdefault(str(q.object), []).extend(
                     [q, *whole.quads_for_pattern(q.subject, _TYPE, None)]
                 )
-        self.carried.extend(whole.quads_for_pattern(None, _SUBCLASS, None, findings_node))
+        #: statements that go into every store (see the module's docstring)
+        carried: list[ox.Quad] = list(whole.quads_for_pattern(None, _SUBCLASS, None, findings_node))
         owner: dict[str, int] = {}  # node -> the group that describes it
         union = _Union(len(groups))
         named_elsewhere: list[tuple[int, list[str]]] = []
@@ -226,28 +224,28 @@ class _Pieces:
             ]
             named_elsewhere.append((k, named))
             for s in here & described_shared:
-                self.carried.extend(store.quads_for_pattern(_term(s), None, None))
+                carried.extend(store.quads_for_pattern(_term(s), None, None))
             for s in here & described_findings:
                 split_findings.add(s)
                 told = list(whole.quads_for_pattern(_term(s), None, None, findings_node))
-                self.carried.extend(told)
+                carried.extend(told)
                 # what the findings say of it may name another group's node: those groups go together
                 named.extend(str(q.object) for q in told if not isinstance(q.object, ox.Literal))
             for s in here & findings_back.keys():
-                self.carried.extend(findings_back[s])
+                carried.extend(findings_back[s])
             linking: set[str] = set()  # this group's nodes that link to a findings' node
             for o in set(named) & described_findings:
-                self.carried.extend(whole.quads_for_pattern(_term(o), None, None, findings_node))
+                carried.extend(whole.quads_for_pattern(_term(o), None, None, findings_node))
                 for p in backward:
                     for q in store.quads_for_pattern(None, ox.NamedNode(p), _term(o)):
                         whole.add(q)  # a rule on the findings' node (its place) reads it backwards
                         linking.add(str(q.subject))
-            self.carried.extend(store.quads_for_pattern(None, _SUBCLASS, None))  # the classes compiled
+            carried.extend(store.quads_for_pattern(None, _SUBCLASS, None))  # the classes compiled
             for p in backward:  # the groups' backward links to the shared graphs' nodes
                 for q in store.quads_for_pattern(None, ox.NamedNode(p), None):
                     if str(q.object) in described_shared:
-                        self.carried.append(q)
-                        self.carried.extend(store.quads_for_pattern(q.subject, _TYPE, None))
+                        carried.append(q)
+                        carried.extend(store.quads_for_pattern(q.subject, _TYPE, None))
             # the findings' store: what the rules on its own nodes read of this group's nodes the
             # findings name, and of those their places lead to (an entry's evidence: its line)
             todo = sorted((here & of_findings) | linking)
@@ -273,8 +271,8 @@ class _Pieces:
                 other = owner.get(o)
                 if other is not None:
                     union.union(other, k)
-        carried = ox.serialize(self.carried, format=ox.RdfFormat.N_QUADS) or b""  # compact, loaded per store
-        self.carried.clear()
+        every = ox.serialize(carried, format=ox.RdfFormat.N_QUADS) or b""  # compact, loaded per store
+        del carried
         out: list[Violation] = []
         reported: set[str] = set()  # nodes described nowhere, reported by an earlier store
         pieces: dict[int, list[str]] = {}
@@ -319,11 +317,11 @@ class _Pieces:
         for root, members in pieces.items():
             store = ox.Store()
             store.load(shared, format=ox.RdfFormat.TRIG)
-            store.load(carried, format=ox.RdfFormat.N_QUADS)
+            store.load(every, format=ox.RdfFormat.N_QUADS)
             store.load(b"".join(self.chunk(g, spend=True) for g in members), format=ox.RdfFormat.TRIG)
             out.extend(validate(store, shapes=shapes_for(store, root), keep=functools.partial(kept, here=root)))
             del store
-        whole.load(carried, format=ox.RdfFormat.N_QUADS)
+        whole.load(every, format=ox.RdfFormat.N_QUADS)
         out.extend(validate(whole, shapes=shapes_for(whole, None), keep=functools.partial(kept, here=None)))
         return sorted(out, key=Violation.order)
 
@@ -369,24 +367,6 @@ def _objects(store: ox.Store, graph: str) -> set[str]:
     return {str(row[0]) for row in store.query(query)}  # type: ignore[union-attr]
 
 
-#: What :class:`~dataflow_graph.rdf.shacl._Places` reads to place a result.
-#: The links :class:`~dataflow_graph.rdf.shacl._Places` follows forwards, node to node.
-_PLACE_FORWARD = frozenset(ox.NamedNode(str(p)) for p in (DFG.entry, DFG.evidence, DFG.agreement))
-_PLACE_READS = (
-    DFG.entry,
-    DFG.hop,
-    DFG.evidence,
-    DFG.window,
-    DFG.dsaPeriod,
-    DFG.agreement,
-    DFG.sourceFile,
-    DFG.sheet,
-    DFG.line,
-    DCTERMS.identifier,
-    DCTERMS.title,
-)
-
-
 def _read_by_rules() -> set[ox.NamedNode] | None:
     """The predicates a result on a node of the findings' store can rest on, of the agreement
     nodes the findings name (None: any, when a check's pattern has a variable predicate).
@@ -401,7 +381,7 @@ def _read_by_rules() -> set[ox.NamedNode] | None:
 
     from .shacl import checks
 
-    found: set[object] = {RDF.type, RDFS.subClassOf, *_PLACE_READS}
+    found: set[object] = {RDF.type, RDFS.subClassOf, *PLACE_READS}
     for _, text in checks().values():
         if not _iris(prepareQuery(text).algebra, found, set()):
             return None
@@ -434,4 +414,4 @@ def _backward() -> list[str]:
     ``sh:targetObjectsOf``, and the links that place a result."""
     g = shapes_graph()
     found = {str(o) for o in g.objects(None, SH.inversePath)} | {str(o) for o in g.objects(None, SH.targetObjectsOf)}
-    return sorted(found | {str(p) for p in _PLACE_LINKS})
+    return sorted(found | {str(p) for p in PLACE_BACKWARD})

@@ -244,6 +244,12 @@ def _text(node: _Term | None) -> str:
 
 #: The links from a node to what it is the evidence, window or DSA period of (its owner).
 _OWNER_LINKS = (DFG.evidence, DFG.window, DFG.dsaPeriod)
+#: What :class:`_Places` follows to place a result (:mod:`.pieces` carries these between
+#: stores): backwards (from a node to its owner, from a hop to its flow), forwards (node to
+#: node), and every predicate it reads.
+PLACE_BACKWARD = (*_OWNER_LINKS, DFG.hop)
+PLACE_FORWARD = (DFG.entry, DFG.evidence, DFG.agreement)
+PLACE_READS = (*PLACE_BACKWARD, *PLACE_FORWARD, DFG.sourceFile, DFG.sheet, DFG.line, DCTERMS.identifier, DCTERMS.title)
 
 
 class _Places:
