@@ -61,11 +61,12 @@ from .vocab import RDF, RDFS
 __all__ = ["PIECES_ENV", "PIECES_FROM", "PIECE_BYTES", "check_text", "in_pieces"]
 
 #: Below this much statement text (bytes) a register is always validated whole (the 2017
-#: workbook is about 40 MB; 10k synthetic entries about 380 MB).
+#: workbook is about 40 MB; 10k synthetic entries about 290 MB).
 PIECES_FROM = 128 << 20
-#: What one whole pass takes beyond the register, per byte of statement text (the store and
-#: the text being handed to it: 1.72 GB for 380 MB at 10k synthetic entries), rounded up.
-WHOLE_PER_BYTE = 5
+#: What one whole pass takes beyond the register, per byte of statement text (the store, the
+#: text being handed to it, the queries: 1.51 GB for 287 MB at 10k synthetic entries, 5.3),
+#: rounded up.
+WHOLE_PER_BYTE = 6
 #: ``auto`` (the default: in pieces when one pass would not fit in the memory available),
 #: ``always`` or ``never``.
 PIECES_ENV = "DFG_CHECK_PIECES"
