@@ -73,7 +73,7 @@ def main() -> None:
 
     with open(args.findings, encoding="utf-8") as f:
         document = json.load(f)
-    # schema 3 lists copies, routes and cited lines once; a finding is read written out whole
+    # since schema 3 copies, routes and cited lines are listed once; a finding is read written out whole
     findings = [expand(document, finding) for finding in document["findings"]]
     idx = random.Random(args.seed).sample(range(len(findings)), args.n)
     book = CalamineWorkbook.from_path(args.workbook)

@@ -55,6 +55,30 @@ def test_findings_2017_divergence_only_between_determined_opposite_sides(finding
         assert ident != deid, f.recipient
 
 
+def test_findings_2017_document_opt_outs_are_what_divergence_rests_on(register_2017, findings_2017):
+    """A finding's ``opt_outs`` in the JSON are its copies' own statuses: read alone, they
+    back every divergence the document claims (they gave the flows' opt-out field, which for a
+    register file's entry is worked out from files of any family: "no" on both sides beside a
+    claimed divergence)."""
+    from dataflow_graph.outputs.documents import converge_document, expand
+
+    flows, files = findings_2017
+    doc = converge_document(flows, [], files, register_2017.releases)
+    honoured, ignored = {"yes", "applied"}, {"no", "not applied"}
+    claimed = 0
+    for finding in doc["findings"]:
+        said = {side: set(finding["opt_outs"][side]) for side in ("identifiable", "pseudonymised")}
+        if finding["source"] == "flows":
+            whole = expand(doc, finding)
+            for side in said:
+                assert said[side] == {c["copy_opt_outs"]["status"] for c in whole[side]}, finding["recipient"]
+        if finding["opt_out_divergence"]:
+            claimed += 1
+            a, b = said["identifiable"], said["pseudonymised"]
+            assert (a & honoured and b & ignored) or (a & ignored and b & honoured), (finding["recipient"], said)
+    assert claimed >= 20  # the workbook states many, of flows and of files
+
+
 def test_findings_2017_partly_known_rests_on_file_rows_or_a_stated_field(findings_2017):
     flows, files = findings_2017
     for f in [*flows, *files]:

@@ -79,7 +79,7 @@ def test_flows_json_contract_has_required_keys():
     result = CliRunner().invoke(cli, ["flows", "--format", "json"])
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["schema"] == 3
+    assert doc["schema"] == 4
     assert set(doc) >= {"flows", "organisations", "diagnostics"}
     flow = doc["flows"][0]
     assert set(flow) >= {

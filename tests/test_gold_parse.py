@@ -101,7 +101,7 @@ def test_gold_parse_every_gold_key_has_a_reader(gold):
 
 def test_gold_parse_seed_gives_every_gold_entry(parsed, gold):
     document, _ = parsed
-    assert document["schema"] == 3
+    assert document["schema"] == 4
     assert [e["position"] for e in document["entries"]] == [g["entry"] for g in gold["entries"]]
     assert document["counts"] == {"read": 7, "parsed": 7, "rejected": 0}
     assert all(e["source"] == gold["source"] for e in document["entries"])

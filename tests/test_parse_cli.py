@@ -44,7 +44,7 @@ def seed_document(seed_path) -> dict:
 
 
 def test_parse_json_document_has_contract_keys(seed_document):
-    assert seed_document["schema"] == 3
+    assert seed_document["schema"] == 4
     assert {"schema", "entries", "agreements", "diagnostics", "counts"} <= set(seed_document)
     assert seed_document["counts"] == {"read": 7, "parsed": 7, "rejected": 0}
 
@@ -167,7 +167,7 @@ def test_parse_output_option_writes_file(seed_path, tmp_path):
     result = run(seed_path, "--format", "json", "-o", out)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert json.loads(out.read_text(encoding="utf-8"))["schema"] == 3
+    assert json.loads(out.read_text(encoding="utf-8"))["schema"] == 4
 
 
 def test_parse_missing_path_is_reported_then_nothing_read_exits_one(tmp_path):

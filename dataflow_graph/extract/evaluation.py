@@ -69,7 +69,7 @@ class Score:
             return [dict(zip(keys, e, strict=True)) for e in edges]
 
         return {
-            "schema": 3,  # the JSON contracts' number (outputs.documents.SCHEMA)
+            "schema": 4,  # the JSON contracts' number (outputs.documents.SCHEMA)
             "core": {"precision": round(self.core_precision, 4), "recall": round(self.core_recall, 4)},
             "extended": {"precision": round(self.extended_precision, 4), "recall": round(self.extended_recall, 4)},
             "counts": self.counts,

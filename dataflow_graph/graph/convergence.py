@@ -221,13 +221,13 @@ class Convergence:
 
     @property
     def identifiable_opt_outs(self) -> tuple[str, ...]:
-        """Opt-out statuses of the identifiable copies, sorted."""
-        return tuple(sorted({s.flow.opt_outs.value for s in self.identifiable}))
+        """Opt-out statuses of the identifiable copies, sorted (see :func:`_copy_statuses`)."""
+        return _copy_statuses(self.identifiable)
 
     @property
     def pseudonymised_opt_outs(self) -> tuple[str, ...]:
-        """Opt-out statuses of the de-identified copies, sorted."""
-        return tuple(sorted({s.flow.opt_outs.value for s in self.pseudonymised}))
+        """Opt-out statuses of the de-identified copies, sorted (see :func:`_copy_statuses`)."""
+        return _copy_statuses(self.pseudonymised)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -834,6 +834,14 @@ def _opt_outs(ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifi
         f"files of {agreements} were sent both with opt-outs applied and without; which copy is which is not stated"
     )
     return [Qualifier("opt_outs_partly_known", "; ".join(parts), cites(mixed, [s for s, _ in known]))]
+
+
+def _copy_statuses(sides: tuple[Side, ...]) -> tuple[str, ...]:
+    """Each copy's own opt-out status (``copy_opt_outs``), sorted: what ``opt_out_divergence``
+    rests on.  Not the flow's opt-out field, which for a register file's entry is worked out
+    from released files of any family or kind: it said "no" of copies whose own status is
+    not stated, beside a divergence the copies' statuses carry."""
+    return tuple(sorted({(s.opt_outs_found.status if s.opt_outs_found else OptOut.UNKNOWN).value for s in sides}))
 
 
 def _by_status(sides: tuple[Side, ...]) -> dict[OptOut, list[Side]]:

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Version of every JSON document the CLI writes.
-SCHEMA = 3
+SCHEMA = 4
 
 Document = dict[str, object]
 
