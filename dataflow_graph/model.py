@@ -408,6 +408,9 @@ class Hop:
     #: DSCRO hop put in front of a chain whose first sentence has the DSCRO act, the DSCRO
     #: -> CSU hop in front of a chain that starts at a CSU's transfer service
     inferred: bool = False
+    #: with ``landing_only``, the sentence that says the target only lands the data: the
+    #: hop's own, or a later one ("6. The CSU lands the data only.")
+    landing_evidence: Span | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -427,6 +430,7 @@ class Hop:
             "evidence": span_dict(self.evidence),
             "context": span_dict(self.context),
             "inferred": self.inferred,
+            "landing_evidence": span_dict(self.landing_evidence),
         }
 
 

@@ -79,6 +79,23 @@ def test_findings_2017_document_opt_outs_are_what_divergence_rests_on(register_2
     assert claimed >= 20  # the workbook states many, of flows and of files
 
 
+def test_findings_2017_landing_only_cites_the_sentence_that_says_so(findings_2017):
+    """A landing point is cited where the text says the recipient only lands the data: "6. The
+    CSU lands the data only." follows the hop "5. The DSCRO then securely transfers the
+    following to the CSU:", which says nothing of landing (all 7 landing qualifiers of the
+    workbook cited that hop alone)."""
+    flows, _ = findings_2017
+    landing = [q for f in flows if (q := f.qualifier("landing_only")) is not None]
+    assert len(landing) >= 5
+    for q in landing:
+        assert q.evidence
+        for c in q.evidence:
+            assert re.search(r"(?i)\bland", c.text), c
+    for f in flows:
+        for s in (*f.identifiable, *f.pseudonymised):
+            assert (s.hop.landing_evidence is not None) == s.hop.landing_only, s.hop
+
+
 def test_findings_2017_partly_known_rests_on_file_rows_or_a_stated_field(findings_2017):
     flows, files = findings_2017
     for f in [*flows, *files]:

@@ -60,6 +60,7 @@ _HOP = positional(
         "access",
         "context",
         "inferred",
+        "landing_evidence",
     ),
 )
 _FLOW = positional(
@@ -155,6 +156,7 @@ def chains(
             families=first.families | h.families,
             identifiability=first.identifiability or h.identifiability,
             landing_only=first.landing_only or h.landing_only,
+            landed=first.landed if first.landing_only else h.landing_sentence,
             then=first.then or h.then,
         )
     hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
@@ -410,6 +412,7 @@ def _implicit_source(first: RawHop) -> RawHop:
         sender_text="",
         receiver_text=first.sender_text,
         landing_only=False,
+        landed=None,
         unit=None,
         identifiability=Identifiability.IDENTIFIABLE,
         access=False,
@@ -427,6 +430,7 @@ def _landed_from(first: RawHop, dscro: Organisation) -> RawHop:
         sender_text="",
         receiver_text=first.sender_text,
         landing_only=False,
+        landed=None,
         unit=None,
         access=False,
         inferred=True,
@@ -448,6 +452,7 @@ def _hop(h: RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> H
         h.access,
         h.context.evidence if h.context else None,
         h.inferred,
+        landed.evidence if (landed := h.landing_sentence) else None,
     )
 
 

@@ -373,7 +373,8 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
             lands = {m.org.id for m in mentions_in(s.text, ctx)}
             for k in range(len(raw) - 1, -1, -1):
                 if raw[k].receiver.id in lands:
-                    raw[k] = replace(raw[k], landing_only=True)
+                    if not raw[k].landing_only:  # this sentence says it: it is cited for it
+                        raw[k] = replace(raw[k], landing_only=True, landed=s)
                     break
         if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
             items = _item_families(s, block.sentences[i + 1 :])

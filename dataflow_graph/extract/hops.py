@@ -103,6 +103,14 @@ class RawHop:
     implied: bool = False
     #: not stated by the sentence at all (the NHS Digital -> DSCRO hop before a chain)
     inferred: bool = False
+    #: with ``landing_only``, a later sentence that says the receiver only lands the data
+    #: ("6. The CSU lands the data only."); None where the hop's own sentence says so
+    landed: Piece | None = None
+
+    @property
+    def landing_sentence(self) -> Piece | None:
+        """The sentence that makes the hop landing only (None if it is not)."""
+        return (self.landed or self.sentence) if self.landing_only else None
 
 
 #: a remembered hop given the sentence that states it here (``replace`` without ``__init__``)

@@ -619,7 +619,7 @@ def _finding(
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
         *_same_agreement(same, both, cites),
-        *_landing(name, landing, len(ident), cites),
+        *_landing(name, landing, ident, pseudo),
         *_segregated(segregation),
         *_linkage(name, linkage, linkage_others, index),
         *_reidentification(reid, reid_others, index),
@@ -862,14 +862,18 @@ def _same_agreement(same: tuple[str, ...], both: tuple[Side, ...], lines: tuple[
     return [Qualifier("same_agreement", f"both copies were released under {', '.join(same)}", cites)]
 
 
-def _landing(name: str, landing: tuple[str, ...], n_ident: int, lines: tuple[Cited, ...]) -> list[Qualifier]:
-    """The kinds of copy only landing at the recipient (``lines``: each copy's line, the
-    ``n_ident`` identifiable ones first)."""
+def _landing(name: str, landing: tuple[str, ...], ident: tuple[Side, ...], pseudo: tuple[Side, ...]) -> list[Qualifier]:
+    """The kinds of copy only landing at the recipient, each copy cited at the sentence that
+    says so (its hop's own, or a later one: "6. The CSU lands the data only.")."""
     if not landing:
         return []
-    groups = {"identifiable": lines[:n_ident], "pseudonymised": lines[n_ident:]}
+    groups = {"identifiable": ident, "pseudonymised": pseudo}
     words = " and ".join("identifiable" if side == "identifiable" else "de-identified" for side in landing)
-    cites = tuple(c for side in landing for c in groups[side])
+    cites = tuple(
+        cited_line(s.hop.landing_evidence or s.hop.evidence, s.flow.entry, s.flow.reference)
+        for side in landing
+        for s in groups[side]
+    )
     return [Qualifier("landing_only", f"{name} is stated to be only a landing point for the {words} copy", cites)]
 
 
