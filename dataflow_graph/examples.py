@@ -94,7 +94,17 @@ def _hop(
     landing_only: bool = False,
     unit: str | None = None,
 ) -> Hop:
-    return Hop(orgs[a], orgs[b], level, Span(SOURCE, line, 1, text), landing_only=landing_only, unit=unit)
+    span = Span(SOURCE, line, 1, text)
+    # a landing point stated in the hop's own sentence ("… as a landing point only")
+    return Hop(
+        orgs[a],
+        orgs[b],
+        level,
+        span,
+        landing_only=landing_only,
+        unit=unit,
+        landing_evidence=span if landing_only else None,
+    )
 
 
 def two_copies() -> Example:
@@ -132,7 +142,7 @@ def two_copies() -> Example:
                     "org:example-csu",
                     ident,
                     11,
-                    "The DSCRO passes identifiable data to Example CSU.",
+                    "The DSCRO passes identifiable data to Example CSU as a landing point only.",
                     landing_only=True,
                 ),
                 _hop(
@@ -253,7 +263,15 @@ def synthetic(agreements: int = 100, *, controllers: int = 20, seed: int = 0) ->
             if rnd.random() < 0.3:
                 proc = rnd.choice(procs)
                 hops.append(
-                    _hop(orgs, csu.id, proc.id, level, base + 2, f"{csu.name} uses {proc.name}.", landing_only=True)
+                    _hop(
+                        orgs,
+                        csu.id,
+                        proc.id,
+                        level,
+                        base + 2,
+                        f"{csu.name} uses {proc.name}, a landing point only.",
+                        landing_only=True,
+                    )
                 )
             hops.append(
                 _hop(

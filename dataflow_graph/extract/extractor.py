@@ -22,7 +22,7 @@ from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, 
 from ..names import Gazetteer, families_in
 from ..names.fragments import guarded
 from .chains import DSCRO_HOLDINGS, block_families, chains, numbered
-from .hops import RawHop, access_hop, hops_in, linked_at
+from .hops import LANDING, RawHop, access_hop, hops_in, linked_at
 from .mentions import DP_HEADER, ROLE, UNSTATED_CSU, Context, candidates, context, mentions_in, remember_sentences
 from .optouts import with_stated_opt_outs
 from .rules import rules
@@ -370,7 +370,7 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
         else:
             hops = []
         if not hops and facts.landing:
-            lands = {m.org.id for m in mentions_in(s.text, ctx)}
+            lands = _landing_at(s.text, ctx)
             for k in range(len(raw) - 1, -1, -1):
                 if raw[k].receiver.id in lands:
                     if not raw[k].landing_only:  # this sentence says it: it is cited for it
@@ -417,6 +417,16 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
         named = named or (remembered(s.text) or ctx.line(s.text))[0]
     out += [named] * (len(block.sentences) - start)
     return out
+
+
+def _landing_at(text: str, ctx: Context) -> set[str]:
+    """Who a landing sentence says only lands the data: the organisation named last before
+    its cue ("North East London CSU lands the data only on behalf of NHS Thurrock CCG": the
+    CSU, not the CCG the latest hop reaches), else every organisation it names."""
+    named = mentions_in(text, ctx)
+    cue = first(LANDING, text)
+    before = [m for m in named if cue is not None and m.end <= cue.start()]
+    return {m.org.id for m in (before[-1:] or named)}
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:

@@ -1,0 +1,75 @@
+"""Landing points: which hop a landing sentence makes landing only, and the sentence cited for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dataflow_graph.errors import Diagnostics, Span
+from dataflow_graph.extract import extract
+from dataflow_graph.model import Entry, FlowKind, Hop, Section
+from dataflow_graph.names import gazetteer
+
+PATH = "landing.txt"
+CSU = "North East London Commissioning Support Unit"
+CHAIN = [
+    "Commissioning",
+    "1. Pseudonymised SUS data is obtained from the SUS Repository by the Data Services for Commissioners "
+    "Regional Office (DSCRO).",
+    f"2. The DSCRO then securely transfers the pseudonymised data to {CSU}.",
+    f"3. {CSU} then transfers the data to NHS Thurrock CCG.",
+]
+
+
+def _hops(processing: list[str]) -> list[Hop]:
+    spans = tuple(Span(PATH, i + 2, 1, text) for i, text in enumerate(processing))
+    entry = Entry(
+        id=f"{PATH}#1",
+        source=PATH,
+        line=1,
+        position=1,
+        reference="DARS-NIC-00001-AAAAA",
+        agreement="NIC-00001-AAAAA",
+        title="NHS Thurrock CCG",
+        organisation="NHS Thurrock CCG",
+        sections=(Section("Processing", Span(PATH, 1, 1, "Processing:"), spans),),
+    )
+    flows = extract(entry, gazetteer().fresh(), Diagnostics())
+    return [h for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"4. {CSU} lands the data only on behalf of NHS Thurrock CCG.",
+        f"4. {CSU} lands the data only; analysis is done by NHS Thurrock CCG.",
+        f"4. NHS Thurrock CCG does not hold the data: {CSU} lands the data only.",
+    ],
+)
+def test_landing_sentence_marks_the_hop_into_the_organisation_that_lands(said):
+    """The CSU lands the data, not the CCG the sentence also names (the latest hop reaches the
+    CCG: it was marked, and the finding at the CCG cited this sentence as saying the CCG was
+    only a landing point)."""
+    hops = _hops([*CHAIN, said])
+    landing = [h for h in hops if h.landing_only]
+    assert [(h.source.role.value, h.target.name) for h in landing] == [
+        ("dscro", "NHS North and East London Commissioning Support Unit")
+    ]
+    assert landing[0].landing_evidence is not None
+    assert (landing[0].landing_evidence.line, landing[0].landing_evidence.text) == (6, said)
+    assert landing[0].evidence.line == 4  # the hop itself is cited where it is stated
+
+
+def test_landing_stated_in_the_hop_itself_cites_the_hop():
+    hops = _hops(
+        [
+            "Commissioning",
+            "1. Pseudonymised SUS data is obtained from the SUS Repository by the Data Services for "
+            "Commissioners Regional Office (DSCRO).",
+            f"2. The DSCRO transfers the pseudonymised data to NHS Thurrock CCG via {CSU} as a landing point only.",
+        ]
+    )
+    landing = [h for h in hops if h.landing_only]
+    assert landing
+    for h in landing:
+        assert h.landing_evidence == h.evidence
+    assert all(h.landing_evidence is None for h in hops if not h.landing_only)
