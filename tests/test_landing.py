@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from statement_rows import statement_flows
 
-from dataflow_graph.errors import Diagnostics, Span
-from dataflow_graph.extract import extract
-from dataflow_graph.model import Entry, FlowKind, Hop, Section
-from dataflow_graph.names import gazetteer
+from dataflow_graph.model import FlowKind, Hop
 
 PATH = "landing.txt"
 CSU = "North East London Commissioning Support Unit"
@@ -21,19 +19,7 @@ CHAIN = [
 
 
 def _hops(processing: list[str]) -> list[Hop]:
-    spans = tuple(Span(PATH, i + 2, 1, text) for i, text in enumerate(processing))
-    entry = Entry(
-        id=f"{PATH}#1",
-        source=PATH,
-        line=1,
-        position=1,
-        reference="DARS-NIC-00001-AAAAA",
-        agreement="NIC-00001-AAAAA",
-        title="NHS Thurrock CCG",
-        organisation="NHS Thurrock CCG",
-        sections=(Section("Processing", Span(PATH, 1, 1, "Processing:"), spans),),
-    )
-    flows = extract(entry, gazetteer().fresh(), Diagnostics())
+    flows = statement_flows(processing, "NHS Thurrock CCG", name=PATH, variant="newer")
     return [h for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops]
 
 
