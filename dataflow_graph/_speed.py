@@ -255,8 +255,9 @@ T = TypeVar("T")
 C = TypeVar("C")
 R = TypeVar("R")
 
-#: what a forked worker was handed: the work, its context and the whole list of items
-_POOL_WORK: tuple[Callable[[Any, list[Any]], Any], Any, list[Any] | None] | None = None
+#: what a worker was handed: the work, its context, the whole list of items (where it forked)
+#: and, where it forked, the chunks' index ranges and the shared count of chunks taken
+_POOL_WORK: tuple[Callable[[Any, list[Any]], Any], Any, list[Any] | None, list[tuple[int, int]], Any] | None = None
 
 
 def fork_pool_map(
@@ -272,12 +273,16 @@ def fork_pool_map(
     pool of ``workers - 1`` processes and this one (a fork pool with work stealing).
 
     Where processes fork, a worker inherits ``context`` and ``items``: only index ranges
-    travel to it, never the items (pickling them cost more than the work).  This process
-    works too, on the last chunks no worker has started (the workers take them in order),
-    so nothing of its share is pickled and no core waits.  The cycle collector stays off
-    while the pool runs: a pass started on the pool's own thread could free objects that
-    must be freed on this one, and forked workers copy fewer pages.  ``work`` must be a
-    module-level function (it is pickled where processes spawn).
+    travel to it, never the items (pickling them cost more than the work).  Every process,
+    this one included, takes the next chunk no one has taken from a count they share, as
+    soon as it is free: nothing of this process's share is pickled, and all finish within
+    a chunk of each other.  (The pool's own queue hands each worker its next jobs ahead of
+    time, so this process, taking the jobs not yet handed out, stopped while a worker still
+    had two or three to do: 0.2 s of one idle core on 1,000 entries, 0.9 s on 10,000.)
+    The cycle collector stays off while the pool runs: a pass started on the pool's own
+    thread could free objects that must be freed on this one, and forked workers copy
+    fewer pages.  ``work`` must be a module-level function (it is pickled where processes
+    spawn; there the chunks travel and this process takes those no worker has started).
 
     ``first``, if given, is other work this process does before it takes chunks, while the
     workers start on them: however long it takes, the chunks even the load out.
@@ -289,45 +294,80 @@ def fork_pool_map(
     ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     forking = "fork" in multiprocessing.get_all_start_methods()
     mp_context = multiprocessing.get_context("fork" if forking else "spawn")
-    jobs: list[tuple[int, int]] | list[list[T]] = ranges if forking else [items[a:b] for a, b in ranges]
-    results: list[R | None] = [None] * len(jobs)
-    done = [False] * len(jobs)
+    taken = mp_context.Value("q", 0) if forking else None
+    results: list[R | None] = [None] * len(ranges)
     with (
         cyclic_gc_paused(),
         concurrent.futures.ProcessPoolExecutor(
             workers - 1,
             mp_context=mp_context,
             initializer=_init_pool_worker,
-            initargs=(work, context, items if forking else None),
+            initargs=(work, context, items, ranges, taken) if forking else (work, context, None, [], None),
         ) as pool,
     ):
-        futures = [pool.submit(_pool_chunk, job) for job in jobs]
+        if taken is not None:
+            futures = [pool.submit(_pool_take) for _ in ranges]
+            if first is not None:
+                first()
+            while (i := _take(taken)) < len(ranges):
+                a, b = ranges[i]
+                results[i] = work(context, items[a:b])
+            for future in futures:  # what is left takes nothing: the jobs not yet handed out need not run
+                future.cancel()
+            for future in futures:
+                if not future.cancelled() and (got := future.result()) is not None:
+                    results[got[0]] = got[1]
+            return cast("list[R]", results)
+        done = [False] * len(ranges)
+        jobs = [pool.submit(_pool_chunk, items[a:b]) for a, b in ranges]
         if first is not None:
             first()
         for i in range(len(jobs) - 1, -1, -1):
-            if not futures[i].cancel():
+            if not jobs[i].cancel():
                 break
             a, b = ranges[i]
             results[i], done[i] = work(context, items[a:b]), True
-        for i, future in enumerate(futures):
+        for i, job in enumerate(jobs):
             if not done[i]:
-                results[i] = cast("R", future.result())
+                results[i] = cast("R", job.result())
     return cast("list[R]", results)
 
 
-def _init_pool_worker(work: Callable[[Any, list[Any]], Any], context: object, items: list[Any] | None) -> None:
+def _take(taken: Any) -> int:
+    """The index of the next chunk no process has taken (it may be past the last)."""
+    with taken.get_lock():
+        i: int = taken.value
+        taken.value = i + 1
+    return i
+
+
+def _init_pool_worker(
+    work: Callable[[Any, list[Any]], Any],
+    context: object,
+    items: list[Any] | None,
+    ranges: list[tuple[int, int]],
+    taken: Any,
+) -> None:
     global _POOL_WORK
-    _POOL_WORK = (work, context, items)
+    _POOL_WORK = (work, context, items, ranges, taken)
 
 
-def _pool_chunk(job: tuple[int, int] | list[Any]) -> Any:
-    """One chunk in a worker: an index range of the inherited items, or the items."""
+def _pool_take() -> tuple[int, Any] | None:
+    """In a forked worker: the next chunk no process has taken, done, with its index; None when none is left."""
     assert _POOL_WORK is not None
-    work, context, items = _POOL_WORK
-    if isinstance(job, tuple):
-        assert items is not None
-        return work(context, items[job[0] : job[1]])
-    return work(context, job)
+    work, context, items, ranges, taken = _POOL_WORK
+    assert items is not None
+    i = _take(taken)
+    if i >= len(ranges):
+        return None
+    a, b = ranges[i]
+    return i, work(context, items[a:b])
+
+
+def _pool_chunk(chunk: list[Any]) -> Any:
+    """In a spawned worker: one chunk, sent whole."""
+    assert _POOL_WORK is not None
+    return _POOL_WORK[0](_POOL_WORK[1], chunk)
 
 
 def memory_file(name: str) -> BinaryIO | None:

@@ -168,8 +168,13 @@ class Output(NamedTuple):
         function making them: JSON then never makes them)."""
         from .outputs.terminal import render
 
+        if self.fmt == "json":
+            from .outputs.documents import dumps_bytes
+
+            self.emit_bytes(dumps_bytes(document), summary=summary)
+            return
         if callable(found):
-            found = [] if self.fmt == "json" else found()
+            found = found()
         self.emit(render(document, found, self.fmt, title, csv_raw=self.csv_raw), summary=summary)
 
     def refuse_terminal(self, what: str) -> None:

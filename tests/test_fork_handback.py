@@ -132,3 +132,41 @@ def test_line_texts_are_the_texts_of_the_lines_of_every_kind_of_section(text):
     heading = Span("page.txt", 3, 1, "Processing")
     lazy = page_section("Processing", heading, first, page, range(3, 3 + len(page)), 1, len(page))
     assert line_texts(lazy) == tuple(s.text for s in lazy.lines)
+
+
+#: chunks done by this process, shared with the forked worker of the next test
+_DONE_HERE: object = None
+
+
+def _held_up_in_the_worker(parent: int, items: list[int]) -> list[tuple[int, int]]:
+    """In the worker: wait (at most 10 s) until this process has done every other chunk."""
+    done = _DONE_HERE
+    if os.getpid() != parent:
+        deadline = time.monotonic() + 10
+        while done.value < 19 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.01)
+    else:
+        with done.get_lock():  # type: ignore[attr-defined]
+            done.value += 1  # type: ignore[attr-defined]
+    return [(os.getpid(), i) for i in items]
+
+
+@forks
+def test_a_free_process_takes_every_chunk_a_busy_worker_has_not_started():
+    """While the worker is held up on one chunk, this process does the other 19, however many
+    jobs the pool's queue handed the worker ahead of time (it took three before)."""
+    global _DONE_HERE
+    _DONE_HERE = multiprocessing.get_context("fork").Value("q", 0)
+    # this process waits a moment first: the pool's queue has handed the worker its first jobs by then
+    done = fork_pool_map(
+        _held_up_in_the_worker,
+        os.getpid(),
+        list(range(20)),
+        workers=2,
+        chunks_per_worker=10,
+        first=lambda: time.sleep(0.3),
+    )
+    assert [i for chunk in done for _, i in chunk] == list(range(20))
+    elsewhere = [chunk for chunk in done if chunk[0][0] != os.getpid()]
+    assert len(elsewhere) <= 1
+    assert _DONE_HERE.value == 20 - len(elsewhere)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ records give the same bytes.  Keys are added over time, never renamed or dropped
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from ..errors import Diagnostics
@@ -95,24 +95,47 @@ def dumps(document: object) -> str:
       ]
     }
     """
+    return "".join(_pieces(document))
+
+
+def dumps_bytes(document: object) -> bytes:
+    """``dumps(document)`` as UTF-8, each line encoded as it is made.
+
+    What a command writes: encoding the whole text at once widens it first (a document
+    holding one "’" is two bytes a character) and then copies it again; for the 87 MB of
+    ``dfg flows`` on 10k entries, about 3 s against 0.2 s.
+
+    >>> dumps_bytes({"a": ["é"]}) == dumps({"a": ["é"]}).encode("utf-8")
+    True
+    """
+    return b"".join(piece.encode("utf-8") for piece in _pieces(document))
+
+
+def _pieces(document: object) -> Iterator[str]:
+    """The text of :func:`dumps`, a record's line (or less) at a time."""
     if not isinstance(document, dict) or not document:
-        return _line(document) + "\n"
-    parts = []
-    for key in sorted(document):
+        yield _line(document) + "\n"
+        return
+    for n, key in enumerate(sorted(document)):
         value = document[key]
-        head = f"  {_line(key)}: "
+        yield f"{',' if n else '{'}\n  {_line(key)}: "
         if isinstance(value, Records):
-            body = ",\n".join(f"    {_line(record.as_dict())}" for record in value.items)
-            parts.append(f"{head}[\n{body}\n  ]" if body else head + "[]")
-        elif isinstance(value, list) and value:
-            body = ",\n".join(f"    {_line(item)}" for item in value)
-            parts.append(f"{head}[\n{body}\n  ]")
+            value = (record.as_dict() for record in value.items)  # each made as it is written
         elif isinstance(value, dict) and value:
-            body = ",\n".join(f"    {_line(k)}: {_line(value[k])}" for k in sorted(value))
-            parts.append(f"{head}{{\n{body}\n  }}")
-        else:
-            parts.append(head + _line(value))
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield "{"
+            for i, k in enumerate(sorted(value)):
+                yield f"{',' if i else ''}\n    {_line(k)}: {_line(value[k])}"
+            yield "\n  }"
+            continue
+        elif not isinstance(value, list) or not value:
+            yield _line(value)
+            continue
+        empty = True
+        for item in value:
+            yield f"{'[' if empty else ','}\n    {_line(item)}"
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"
 
 
 class Records:
