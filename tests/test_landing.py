@@ -59,3 +59,28 @@ def test_landing_stated_in_the_hop_itself_cites_the_hop():
     for h in landing:
         assert h.landing_evidence == h.evidence
     assert all(h.landing_evidence is None for h in hops if not h.landing_only)
+
+
+def _landing_points(processing: list[str]) -> list[tuple[str, str, int | None]]:
+    """Each landing hop: its sender's role, its receiver's name and the line cited for it."""
+    return [
+        (h.source.role.value, h.target.name, h.landing_evidence.line if h.landing_evidence else None)
+        for h in _hops(processing)
+        if h.landing_only
+    ]
+
+
+def test_a_sender_that_lands_the_data_and_passes_it_on_is_the_landing_point():
+    """ "X lands the data only and passes it to Y": X is the landing point (the hop into X),
+    not Y (the hop X -> Y was marked, and a finding at Y would say Y only lands the data)."""
+    said = f"3. {CSU} lands the data only and then passes it to NHS Thurrock CCG."
+    assert _landing_points([*CHAIN[:3], said]) == [("dscro", "NHS North and East London Commissioning Support Unit", 5)]
+
+
+def test_of_a_chain_only_the_organisation_the_cue_follows_lands():
+    """The receiver named before the cue lands, not the office the data went through."""
+    said = (
+        "2. The DSCRO transfers the pseudonymised data via NHS Arden and Greater East Midlands "
+        f"Commissioning Support Unit to {CSU}, which lands the data only."
+    )
+    assert _landing_points([*CHAIN[:2], said]) == [("csu", "NHS North and East London Commissioning Support Unit", 4)]

@@ -369,9 +369,11 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
             hops = hops_in(s, ctx, previous, list_head if s.is_item else None)
         else:
             hops = []
-        if not hops and facts.landing:
-            lands = _landing_at(s.text, ctx)
-            for k in range(len(raw) - 1, -1, -1):
+        if facts.landing and not any(h.landing_only for h in hops):
+            lands = _landing_at(s.text, ctx, before_only=bool(hops))
+            if hops:  # "X lands the data only and passes it to Y": the hop into X, stated before
+                lands &= {hops[0].sender.id}
+            for k in range(len(raw) - 1, -1, -1) if lands else ():
                 if raw[k].receiver.id in lands:
                     if not raw[k].landing_only:  # this sentence says it: it is cited for it
                         raw[k] = replace(raw[k], landing_only=True, landed=s)
@@ -419,14 +421,15 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
     return out
 
 
-def _landing_at(text: str, ctx: Context) -> set[str]:
+def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[str]:
     """Who a landing sentence says only lands the data: the organisation named last before
     its cue ("North East London CSU lands the data only on behalf of NHS Thurrock CCG": the
-    CSU, not the CCG the latest hop reaches), else every organisation it names."""
+    CSU, not the CCG the latest hop reaches), else (unless ``before_only``) every
+    organisation it names."""
     named = mentions_in(text, ctx)
     cue = first(LANDING, text)
     before = [m for m in named if cue is not None and m.end <= cue.start()]
-    return {m.org.id for m in (before[-1:] or named)}
+    return {m.org.id for m in (before[-1:] if before or before_only else named)}
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:

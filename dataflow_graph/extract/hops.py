@@ -469,6 +469,7 @@ def _with_landing(
     ident, families, landing, then, until = _said(text, s.text)
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
     chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
+    lands = _lander(text, chain) if landing else None
     hops = []
     for i, (a, b) in enumerate(itertools.pairwise(chain)):
         is_via = i < len(chain) - 2
@@ -481,13 +482,25 @@ def _with_landing(
                 b.text,
                 ident,
                 families,
-                landing_only=landing and (is_via or len(chain) == 2),
+                landing_only=landing and (b is lands if lands is not None else is_via or len(chain) == 2),
                 unit=r_unit if b is receiver else None,
                 until=until,
                 then=then if b is receiver else None,
             )
         )
     return hops
+
+
+def _lander(text: str, chain: list[Mention]) -> Mention | None:
+    """Who a transfer that says "landing only" makes the landing point: of those the sentence
+    names in ``text``, the one named last before the cue ("… to the CSU, which lands the data
+    only", "via NEL CSU as a landing point only"); None where none is named before it (the
+    receiver then, or the organisations the data goes through).  Where that is the sender
+    ("X lands the data only and passes it to Y"), no hop of the sentence is marked: the hop
+    into X is (:func:`~dataflow_graph.extract.extractor`'s landing sentences)."""
+    cue = first(LANDING, text)
+    before = [m for m in chain if m.start < m.end <= (cue.start() if cue else -1)]
+    return max(before, key=lambda m: m.end) if before else None
 
 
 def access_hop(s: Piece, ctx: Context) -> RawHop | None:
