@@ -84,3 +84,22 @@ def test_of_a_chain_only_the_organisation_the_cue_follows_lands():
         f"Commissioning Support Unit to {CSU}, which lands the data only."
     )
     assert _landing_points([*CHAIN[:2], said]) == [("csu", "NHS North and East London Commissioning Support Unit", 4)]
+
+
+def test_a_hop_stated_once_per_dataset_is_landing_only_for_each():
+    """The DSCRO sends the CSU two datasets in two sentences; "The CSU lands the data only"
+    makes both hops landing only (it marked the later one alone: the SUS copy's finding
+    lost its landing point)."""
+    hops = _hops(
+        [
+            *CHAIN[:2],
+            f"2. The DSCRO then securely transfers the pseudonymised SUS data to {CSU}.",
+            f"3. The DSCRO then securely transfers the pseudonymised Local Provider data to {CSU}.",
+            f"4. {CSU} then transfers the data to NHS Thurrock CCG.",
+            "5. The CSU lands the data only.",
+        ]
+    )
+    into = [h for h in hops if h.target.name == "NHS North and East London Commissioning Support Unit"]
+    assert {h.evidence.line for h in into} == {4, 5}
+    assert all(h.landing_only and h.landing_evidence and h.landing_evidence.line == 7 for h in into)
+    assert not any(h.landing_only for h in hops if h not in into)

@@ -373,11 +373,7 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
             lands = _landing_at(s.text, ctx, before_only=bool(hops))
             if hops:  # "X lands the data only and passes it to Y": the hop into X, stated before
                 lands &= {hops[0].sender.id}
-            for k in range(len(raw) - 1, -1, -1) if lands else ():
-                if raw[k].receiver.id in lands:
-                    if not raw[k].landing_only:  # this sentence says it: it is cited for it
-                        raw[k] = replace(raw[k], landing_only=True, landed=s)
-                    break
+            _mark_landing(raw, lands, s)
         if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
             items = _item_families(s, block.sentences[i + 1 :])
             hops = [replace(h, families=h.families | items) for h in hops] if items else hops
@@ -419,6 +415,19 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
         named = named or (remembered(s.text) or ctx.line(s.text))[0]
     out += [named] * (len(block.sentences) - start)
     return out
+
+
+def _mark_landing(raw: list[RawHop], lands: set[str], said: Piece) -> None:
+    """Make the latest hop into an organisation of ``lands`` landing only, citing ``said``, and
+    the same hop stated earlier for other datasets (same sender and receiver: "transfers SUS
+    data to the CSU", "transfers Local Provider data to the CSU"); a hop already landing only
+    keeps the sentence that said so first."""
+    latest = next((h for h in reversed(raw) if h.receiver.id in lands), None)
+    if latest is None:
+        return
+    for k, hop in enumerate(raw):
+        if hop.receiver.id == latest.receiver.id and hop.sender.id == latest.sender.id and not hop.landing_only:
+            raw[k] = replace(hop, landing_only=True, landed=said)
 
 
 def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[str]:
