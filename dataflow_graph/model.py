@@ -411,6 +411,10 @@ class Hop:
     #: with ``landing_only``, the sentence that says the target only lands the data: the
     #: hop's own, or a later one ("6. The CSU lands the data only.")
     landing_evidence: Span | None = None
+    #: the list items that name what the hop carries, where its sentence is a list head
+    #: ("5. The DSCRO then securely transfers the following to the CSU:" then "a. The SUS
+    #: data Identifiable at the level of NHS number"); empty otherwise
+    items: tuple[Span, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -431,6 +435,7 @@ class Hop:
             "context": span_dict(self.context),
             "inferred": self.inferred,
             "landing_evidence": span_dict(self.landing_evidence),
+            "items": [span_dict(s) for s in self.items],
         }
 
 

@@ -96,6 +96,28 @@ def test_findings_2017_landing_only_cites_the_sentence_that_says_so(findings_201
             assert (s.hop.landing_evidence is not None) == s.hop.landing_only, s.hop
 
 
+def test_findings_2017_a_copy_stated_as_a_list_cites_the_item_naming_its_dataset(findings_2017):
+    """A copy whose hop is stated by a list head ("5. The DSCRO then securely transfers the
+    following to the CSU:") is cited with the item that names its dataset and how identifiable
+    it is ("a. The SUS data Identifiable at the level of NHS number"): the head alone says
+    neither (7 copies of the workbook were cited so)."""
+    flows, _ = findings_2017
+    heads = 0
+    for f in flows:
+        cited = {(c.line, c.text) for q in f.qualifiers if q.name == "both_copies" for c in q.evidence}
+        for s in (*f.identifiable, *f.pseudonymised):
+            if not s.hop.evidence.text.rstrip().endswith(":"):
+                continue
+            heads += 1
+            items = [i for i in s.hop.items if (i.line, i.text) in cited]
+            assert items, (f.recipient, s.hop.evidence.text)
+            for i in items:
+                assert (i.path, i.line) == (s.hop.evidence.path, s.hop.evidence.line)  # the same cell, below the head
+                assert i.text != s.hop.evidence.text
+                assert re.search(r"(?i)identifiable|pseudonymised|anonymised", i.text), i.text
+    assert heads >= 5
+
+
 def test_findings_2017_partly_known_rests_on_file_rows_or_a_stated_field(findings_2017):
     flows, files = findings_2017
     for f in [*flows, *files]:

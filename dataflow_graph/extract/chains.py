@@ -61,6 +61,7 @@ _HOP = positional(
         "context",
         "inferred",
         "landing_evidence",
+        "items",
     ),
 )
 _FLOW = positional(
@@ -158,6 +159,7 @@ def chains(
             landing_only=first.landing_only or h.landing_only,
             landed=first.landed if first.landing_only else h.landing_sentence,
             then=first.then or h.then,
+            items=(*first.items, *(p for p in h.items if p not in first.items)),
         )
     hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
     carried = _carried(entry, families, hops, feeds, linked or {})
@@ -418,6 +420,7 @@ def _implicit_source(first: RawHop) -> RawHop:
         access=False,
         inferred=True,
         then=None,
+        items=(),
     )
 
 
@@ -435,6 +438,7 @@ def _landed_from(first: RawHop, dscro: Organisation) -> RawHop:
         access=False,
         inferred=True,
         then=None,
+        items=(),
     )
 
 
@@ -453,6 +457,7 @@ def _hop(h: RawHop, ident: Identifiability, families: tuple[str, ...] = ()) -> H
         h.context.evidence if h.context else None,
         h.inferred,
         landed.evidence if (landed := h.landing_sentence) else None,
+        tuple(p.evidence for p in h.items),
     )
 
 

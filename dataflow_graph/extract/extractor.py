@@ -375,8 +375,8 @@ def _hops_in_block(entry: Entry, block: Block, ctx: Context, diagnostics: Diagno
                 lands &= {hops[0].sender.id}
             _mark_landing(raw, lands, s)
         if hops and s.ends_list and first(_DATA_LIST, s.text):  # "transfers the following to the CSU:"
-            items = _item_families(s, block.sentences[i + 1 :])
-            hops = [replace(h, families=h.families | items) for h in hops] if items else hops
+            items, listed = _item_families(s, block.sentences[i + 1 :])
+            hops = [replace(h, families=h.families | items, items=listed) for h in hops] if items else hops
         unstated = [h for h in hops if UNSTATED_CSU.id in (h.sender.id, h.receiver.id)]
         if unstated and (block.purpose, s.text) not in ctx.noted:
             ctx.noted.add((block.purpose, s.text))
@@ -441,14 +441,17 @@ def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[st
     return {m.org.id for m in (before[-1:] if before or before_only else named)}
 
 
-def _item_families(head: Piece, rest: Sequence[Piece]) -> frozenset[str]:
-    """The families the list items after a sentence name."""
+def _item_families(head: Piece, rest: Sequence[Piece]) -> tuple[frozenset[str], tuple[Piece, ...]]:
+    """The families the list items after a sentence name, and the items that name them."""
     out: frozenset[str] = frozenset()
+    named: list[Piece] = []
     for nxt in rest:
         if not nxt.is_item or _same_level(nxt, head):
             break
-        out |= nxt.facts.families
-    return out
+        if nxt.facts.families:
+            out |= nxt.facts.families
+            named.append(nxt)
+    return out, tuple(named)
 
 
 def _same_level(item: Piece, head: Piece) -> bool:

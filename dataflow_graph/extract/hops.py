@@ -106,6 +106,9 @@ class RawHop:
     #: with ``landing_only``, a later sentence that says the receiver only lands the data
     #: ("6. The CSU lands the data only."); None where the hop's own sentence says so
     landed: Piece | None = None
+    #: the list items of a list head ("transfers the following to the CSU:") that name what
+    #: the hop carries ("a. The SUS data Identifiable at the level of NHS number")
+    items: tuple[Piece, ...] = ()
 
     @property
     def landing_sentence(self) -> Piece | None:

@@ -19,6 +19,7 @@ import networkx as nx
 from .._speed import cyclic_gc_paused, field_setters
 from ..errors import Span, UnknownOrganisationError
 from ..model import Flow, FlowKind, Hop, Identifiability, OptOut, Period, Release, Role, span_dict
+from ..names import families_in
 from .build import RollUp, rolled_up
 from .periods import in_window, months_of
 from .qualifiers import (
@@ -104,7 +105,7 @@ class Side:
             "landing_only": self.hop.landing_only,
             "unit": self.hop.unit,
             "path": list(self.path),
-            "evidence": [span_dict(self.hop.evidence)],
+            "evidence": [span_dict(self.hop.evidence), *map(span_dict, self.hop.items)],
             "copy_opt_outs": self.opt_outs_found.as_dict() if self.opt_outs_found else None,
             "until": f.until,
             "months": sorted(_months(self)),
@@ -611,10 +612,10 @@ def _finding(
     on_routes = {n for s in both for n in s.route} | {s.hop.target.id for s in both}
     linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
     reid, reid_others = index.reid_near(node, on_routes, agreements)
-    # each copy's own line, cited by several qualifiers: made once
-    cites = tuple(_cite(s) for s in both)
+    # each copy's own lines, cited by several qualifiers: made once
+    cites = tuple(_cite(s, fam) for s in both)
     qualifiers = [
-        _both_copies(name, fam, ident, pseudo, same, cites),
+        _both_copies(name, fam, ident, pseudo, same, tuple(chain.from_iterable(cites))),
         *_overlap(overlap, made_i + made_p),
         *_same_register(overlap, ident, pseudo),
         *_opt_outs(ident, pseudo),
@@ -651,8 +652,15 @@ def _union_of(month_sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*{id(m): m for m in month_sets}.values())
 
 
-def _cite(side: Side) -> Cited:
-    return cited_line(side.hop.evidence, side.flow.entry, side.flow.reference)
+def _cite(side: Side, family: str) -> tuple[Cited, ...]:
+    """A copy's lines: its hop's sentence and, where that is a list head ("transfers the
+    following to the CSU:"), the items naming ``family`` ("a. The SUS data Identifiable at
+    the level of NHS number"), which say what it carries."""
+    f = side.flow
+    head = cited_line(side.hop.evidence, f.entry, f.reference)
+    if not side.hop.items:
+        return (head,)
+    return (head, *(cited_line(i, f.entry, f.reference) for i in side.hop.items if family in families_in(i.text)))
 
 
 def _copies(n: int, word: str) -> str:
@@ -853,12 +861,14 @@ def _by_status(sides: tuple[Side, ...]) -> dict[OptOut, list[Side]]:
     return out
 
 
-def _same_agreement(same: tuple[str, ...], both: tuple[Side, ...], lines: tuple[Cited, ...]) -> list[Qualifier]:
-    """The agreements both kinds of copy went under (``lines``: each copy's line, in the
+def _same_agreement(
+    same: tuple[str, ...], both: tuple[Side, ...], lines: tuple[tuple[Cited, ...], ...]
+) -> list[Qualifier]:
+    """The agreements both kinds of copy went under (``lines``: each copy's lines, in the
     order of ``both``)."""
     if not same:
         return []
-    cites = tuple(c for s, c in zip(both, lines, strict=True) if s.flow.agreement in same)
+    cites = tuple(c for s, cs in zip(both, lines, strict=True) if s.flow.agreement in same for c in cs)
     return [Qualifier("same_agreement", f"both copies were released under {', '.join(same)}", cites)]
 
 
