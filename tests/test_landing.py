@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from statement_rows import statement_flows
+from statement_rows import statement, statement_flows
 
 from dataflow_graph.model import FlowKind, Hop
 
@@ -103,3 +103,43 @@ def test_a_hop_stated_once_per_dataset_is_landing_only_for_each():
     assert {h.evidence.line for h in into} == {4, 5}
     assert all(h.landing_only and h.landing_evidence and h.landing_evidence.line == 7 for h in into)
     assert not any(h.landing_only for h in hops if h not in into)
+
+
+def test_rdf_a_landing_hop_cites_its_landing_sentence_and_a_list_heads_hop_its_items():
+    """In the RDF as in the JSON: ``dfg:landingEvidence`` (a ``dfg:evidence``) is the sentence
+    saying the recipient only lands the data, on landing hops only; a hop stated by a list head
+    has the items naming what it carries among its ``dfg:evidence``."""
+    from rdflib import Graph
+
+    from dataflow_graph import api
+    from dataflow_graph.errors import Diagnostics
+
+    entry = statement(
+        [
+            *CHAIN[:2],
+            f"2. The DSCRO then securely transfers the following to {CSU}:",
+            "a. The SUS data Identifiable at the level of NHS number",
+            "b. The Local Provider data Identifiable at the level of NHS number",
+            "3. The CSU lands the data only.",
+            f"4. {CSU} then transfers the data to NHS Thurrock CCG.",
+        ],
+        "NHS Thurrock CCG",
+        name=PATH,
+        variant="newer",
+    )
+    register = api.Register([entry], [], [], Diagnostics(), [PATH])
+    g = Graph().parse(data=api.export_rdf(register, "nt"), format="nt")
+    q = """PREFIX dfg: <https://w3id.org/dataflow-graph/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
+    SELECT ?to ?landing ?said ?line WHERE {
+      ?h a dfg:Hop ; dfg:to ?to ; dfg:landingOnly ?landing ; dfg:evidence/dfg:line ?line .
+      OPTIONAL { ?h dfg:landingEvidence/prov:value ?said }
+    }"""
+    rows = {
+        (str(to), landing.toPython(), str(said) if said else None, int(line)) for to, landing, said, line in g.query(q)
+    }
+    landing = {r for r in rows if r[1]}
+    assert {(r[0], r[2]) for r in landing} == {
+        ("https://w3id.org/dataflow-graph/id/org/csu-north-and-east-london", "3. The CSU lands the data only.")
+    }
+    assert {r[3] for r in landing} == {4, 5, 6}  # the head and its two items
+    assert all(r[2] is None for r in rows if not r[1])

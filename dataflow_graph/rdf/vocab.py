@@ -78,6 +78,7 @@ class DFG(DefinedNamespace):
     entry: URIRef
     hop: URIRef
     evidence: URIRef
+    landingEvidence: URIRef
     sourceFile: URIRef
     dataset: URIRef
     identifiability: URIRef
