@@ -118,6 +118,20 @@ def test_findings_2017_a_copy_stated_as_a_list_cites_the_item_naming_its_dataset
     assert heads >= 5
 
 
+def test_findings_2017_a_copys_evidence_lists_the_items_of_its_own_dataset(findings_2017):
+    """A copy of SUS lists "a. The SUS data …", not "b. The Local Provider data …" of its list."""
+    from dataflow_graph.names import families_in
+
+    flows, _ = findings_2017
+    listed = 0
+    for f in flows:
+        for s in (*f.identifiable, *f.pseudonymised):
+            items = s.as_dict()["evidence"][1:]
+            listed += len(items)
+            assert all(f.family in families_in(i["text"]) for i in items), (f.family, items)
+    assert listed >= 5
+
+
 def test_findings_2017_partly_known_rests_on_file_rows_or_a_stated_field(findings_2017):
     flows, files = findings_2017
     for f in [*flows, *files]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from statement_rows import statement, statement_flows
 
-from dataflow_graph.model import FlowKind, Hop
+from dataflow_graph.model import Dataset, FlowKind, Hop
 
 PATH = "landing.txt"
 CSU = "North East London Commissioning Support Unit"
@@ -18,8 +18,8 @@ CHAIN = [
 ]
 
 
-def _hops(processing: list[str]) -> list[Hop]:
-    flows = statement_flows(processing, "NHS Thurrock CCG", name=PATH, variant="newer")
+def _hops(processing: list[str], datasets: tuple[Dataset, ...] = ()) -> list[Hop]:
+    flows = statement_flows(processing, "NHS Thurrock CCG", name=PATH, variant="newer", datasets=datasets)
     return [h for f in flows if f.kind is FlowKind.TRANSFER for h in f.hops]
 
 
@@ -108,7 +108,7 @@ def test_a_hop_stated_once_per_dataset_is_landing_only_for_each():
 def test_rdf_a_landing_hop_cites_its_landing_sentence_and_a_list_heads_hop_its_items():
     """In the RDF as in the JSON: ``dfg:landingEvidence`` (a ``dfg:evidence``) is the sentence
     saying the recipient only lands the data, on landing hops only; a hop stated by a list head
-    has the items naming what it carries among its ``dfg:evidence``."""
+    has the items naming what it carries as its ``dfg:itemEvidence``."""
     from rdflib import Graph
 
     from dataflow_graph import api
@@ -131,7 +131,7 @@ def test_rdf_a_landing_hop_cites_its_landing_sentence_and_a_list_heads_hop_its_i
     g = Graph().parse(data=api.export_rdf(register, "nt"), format="nt")
     q = """PREFIX dfg: <https://w3id.org/dataflow-graph/ns#> PREFIX prov: <http://www.w3.org/ns/prov#>
     SELECT ?to ?landing ?said ?line WHERE {
-      ?h a dfg:Hop ; dfg:to ?to ; dfg:landingOnly ?landing ; dfg:evidence/dfg:line ?line .
+      ?h a dfg:Hop ; dfg:to ?to ; dfg:landingOnly ?landing ; (dfg:evidence|dfg:itemEvidence)/dfg:line ?line .
       OPTIONAL { ?h dfg:landingEvidence/prov:value ?said }
     }"""
     rows = {
@@ -143,3 +143,74 @@ def test_rdf_a_landing_hop_cites_its_landing_sentence_and_a_list_heads_hop_its_i
     }
     assert {r[3] for r in landing} == {4, 5, 6}  # the head and its two items
     assert all(r[2] is None for r in rows if not r[1])
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        f"2. The DSCRO then securely transfers the pseudonymised data for landing only to {CSU}.",
+        f"2. The DSCRO then securely transfers the SUS data via {CSU} to NHS Thurrock CCG, "
+        "the CSU acting as a landing point only.",
+    ],
+)
+def test_the_landing_point_of_a_transfer_is_where_its_cue_points(said):
+    """ "for landing only to the CSU": the CSU, not the DSCRO named before the cue (the hop into
+    the DSCRO was marked); "via the CSU to the CCG, the CSU acting as a landing point only": the
+    CSU, named again after the CCG (the CCG was called a landing point)."""
+    assert _landing_points([*CHAIN[:2], said]) == [("dscro", "NHS North and East London Commissioning Support Unit", 4)]
+
+
+def test_a_sender_named_again_after_its_receiver_as_the_landing_point_is_one():
+    said = f"3. {CSU} then passes the data to NHS Thurrock CCG, as the CSU is a landing point only."
+    assert _landing_points([*CHAIN[:3], said]) == [("dscro", "NHS North and East London Commissioning Support Unit", 5)]
+
+
+def test_a_landing_sentence_naming_a_dataset_marks_the_hop_carrying_it():
+    """ "The CSU acts as a landing point only for the Local Provider data": not the SUS hop into
+    the same CSU, stated apart (where the SUS data is linked and analysed)."""
+    hops = _hops(
+        [
+            "Commissioning",
+            "1. SUS data is obtained from the SUS Repository by the Data Services for Commissioners Regional "
+            "Office (DSCRO).",
+            "2. Local Provider data is obtained from providers by the DSCRO.",
+            f"3. The DSCRO then securely transfers the pseudonymised SUS data to {CSU}, where it is linked.",
+            f"4. The DSCRO then securely transfers the pseudonymised Local Provider data to {CSU}.",
+            "5. The CSU acts as a landing point only for the Local Provider data.",
+            f"6. {CSU} then transfers the data to NHS Thurrock CCG.",
+        ],
+        (Dataset("Secondary Uses Service (SUS)", "SUS"), Dataset("Local Provider Flows", "LPF")),
+    )
+    into = {h.evidence.line: h.landing_only for h in hops if h.target.name.startswith("NHS North and East")}
+    assert into == {5: False, 6: True}
+
+
+def _items(processing: list[str]) -> list[tuple[str, list[int]]]:
+    """Each hop stated by a list head: its receiver and the lines of its items."""
+    return [(h.target.name, [i.line for i in h.items]) for h in _hops(processing) if h.items]
+
+
+def test_numbered_steps_after_a_bulleted_list_are_no_items_of_it():
+    assert _items(
+        [
+            *CHAIN[:2],
+            "The DSCRO then securely transfers the following to NHS Thurrock CCG:",
+            "• The SUS data Identifiable at the level of NHS number",
+            "1. The CCG CEfF checks each invoice against the SUS data.",
+        ]
+    ) == [("NHS Thurrock CCG", [5])]
+
+
+def test_items_stay_with_their_own_list_head_when_the_same_hop_is_stated_twice():
+    """The same hop stated before (pseudonymised SUS) and then by a list head (identifiable SUS):
+    the list's item is cited with the head, never under the other sentence."""
+    hops = _hops(
+        [
+            *CHAIN[:2],
+            "2. The DSCRO then securely transfers the pseudonymised SUS data to NHS Thurrock CCG.",
+            "3. The DSCRO then securely transfers the following to NHS Thurrock CCG:",
+            "a. The SUS data Identifiable at the level of NHS number",
+        ]
+    )
+    for h in hops:
+        assert not h.items or h.evidence.line == 5, (h.evidence.line, [i.line for i in h.items])

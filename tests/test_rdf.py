@@ -719,6 +719,25 @@ def test_rdf_check_reports_a_gap_between_hops(example):
     assert "leaves from Example DSCRO but hop 2 arrived at Example CSU" in found[0].message
 
 
+def test_rdf_check_holds_landing_evidence_to_landing_hops(example):
+    """A landing hop without the sentence that says so, and a hop citing one that is not
+    landing only: each a violation of the check ``landing_evidence``."""
+    store = records_store(example.entries, example.flows, example.organisations)
+    landing, evidence = ox.NamedNode(str(DFG.landingOnly)), ox.NamedNode(str(DFG.landingEvidence))
+    assert not [v for v in validate(store) if v.rule == "check:landing_evidence"]
+    hops = list(store.quads_for_pattern(None, landing, None))
+    marked = [q for q in hops if q.object.value == "true"]
+    plain = [q for q in hops if q.object.value == "false"]
+    assert marked
+    assert plain
+    for q in store.quads_for_pattern(marked[0].subject, evidence, None):
+        store.remove(q)
+    cited = next(store.quads_for_pattern(plain[0].subject, ox.NamedNode(str(DFG.evidence)), None))
+    store.add(ox.Quad(plain[0].subject, evidence, cited.object, cited.graph_name))
+    found = sorted((v.focus, v.message) for v in validate(store) if v.rule == "check:landing_evidence")
+    assert [focus for focus, _ in found] == sorted([marked[0].subject.value, plain[0].subject.value])
+
+
 def test_rdf_check_refuses_a_derivation_that_reidentifies(example):
     store = records_store(example.entries, example.flows, example.organisations)
     ident = ox.NamedNode(f"{DEFAULT_BASE}copy/NIC-00002-BBBBB/SUS/identifiable")

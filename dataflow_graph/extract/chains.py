@@ -159,8 +159,7 @@ def chains(
             landing_only=first.landing_only or h.landing_only,
             landed=first.landed if first.landing_only else h.landing_sentence,
             then=first.then or h.then,
-            items=(*first.items, *(p for p in h.items if p not in first.items)),
-        )
+        )  # its items stay its own sentence's: an item is cited with its list head only
     hops = [h for h in hops if not h.implied or sum(x.receiver.id == h.receiver.id for x in hops) == 1]
     carried = _carried(entry, families, hops, feeds, linked or {})
     hops = _by_released_level(entry, hops, carried)

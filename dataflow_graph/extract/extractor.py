@@ -420,14 +420,20 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
 def _mark_landing(raw: list[RawHop], lands: set[str], said: Piece) -> None:
     """Make the latest hop into an organisation of ``lands`` landing only, citing ``said``, and
     the same hop stated earlier for other datasets (same sender and receiver: "transfers SUS
-    data to the CSU", "transfers Local Provider data to the CSU"); a hop already landing only
-    keeps the sentence that said so first."""
+    data to the CSU", "transfers Local Provider data to the CSU"); where ``said`` names
+    datasets ("The CSU acts as a landing point only for the Local Provider data"), only the
+    hops carrying one of them (the latest where none does).  A hop already landing only keeps
+    the sentence that said so first."""
     latest = next((h for h in reversed(raw) if h.receiver.id in lands), None)
     if latest is None:
         return
-    for k, hop in enumerate(raw):
-        if hop.receiver.id == latest.receiver.id and hop.sender.id == latest.sender.id and not hop.landing_only:
-            raw[k] = replace(hop, landing_only=True, landed=said)
+    same = [k for k, h in enumerate(raw) if h.receiver.id == latest.receiver.id and h.sender.id == latest.sender.id]
+    named = said.facts.families
+    if named:
+        same = [k for k in same if raw[k].families & named] or [max(same)]
+    for k in same:
+        if not raw[k].landing_only:
+            raw[k] = replace(raw[k], landing_only=True, landed=said)
 
 
 def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[str]:
@@ -442,12 +448,20 @@ def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[st
 
 
 def _item_families(head: Piece, rest: Sequence[Piece]) -> tuple[frozenset[str], tuple[Piece, ...]]:
-    """The families the list items after a sentence name, and the items that name them."""
+    """The families the list items after a sentence name, and the items that name them; the
+    list ends at a sentence that is no item, an item marked as the head is, or (after a head
+    that is no item, whose items are not numbered) a numbered item: the steps go on.  Items
+    nested in a numbered list ("2) Local Provider Flows" then "a. Acute") stay in it."""
     out: frozenset[str] = frozenset()
     named: list[Piece] = []
+    kind = None
     for nxt in rest:
         if not nxt.is_item or _same_level(nxt, head):
             break
+        if not head.is_item:  # a head of no list of its own: numbered steps after other items end its list
+            kind = kind or _marker(nxt.text)
+            if kind != "number" and _marker(nxt.text) == "number":  # "• The SUS data …", "1. The CEfF checks …"
+                break
         if nxt.facts.families:
             out |= nxt.facts.families
             named.append(nxt)

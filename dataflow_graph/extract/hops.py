@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .._speed import memoised, replacer
@@ -54,6 +55,7 @@ _SOFT_CUT = _R.soft_cut
 _RECEIVING_PREPOSITION = _R.receiving_preposition
 _PASSIVE = _R.passive
 LANDING = _R.landing
+_LANDS_VERB = _R.landing_verb
 _PREP = _R.preposition
 _SIDES = _R.sides
 _NOT_TRANSFER_TO = _R.not_transfer_to
@@ -287,13 +289,13 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
         receiver = _release_to_applicant(text, verb, sender, ctx)
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
-    hops = _with_landing(s, text, sender, receiver, vias, unit)
+    hops = _with_landing(s, text, sender, receiver, vias, unit, mentions)
     for other in co_receivers:
         if other.org.id not in (sender.org.id, receiver.org.id):
-            hops += _with_landing(s, text, sender, other, [], None)
+            hops += _with_landing(s, text, sender, other, [], None, mentions)
     for other in co_senders:
         if other.org.id not in (sender.org.id, receiver.org.id):
-            hops += _with_landing(s, text, other, receiver, [], unit)
+            hops += _with_landing(s, text, other, receiver, [], unit, mentions)
     if implied:
         hops = [replace(h, implied=True) for h in hops]
     return [replace(h, context=context) for h in hops] if context else hops
@@ -467,12 +469,18 @@ def _said(
 
 
 def _with_landing(
-    s: Piece, text: str, sender: Mention, receiver: Mention, vias: list[Mention], unit: str | None
+    s: Piece,
+    text: str,
+    sender: Mention,
+    receiver: Mention,
+    vias: list[Mention],
+    unit: str | None,
+    mentions: Sequence[Mention] = (),
 ) -> list[RawHop]:
     ident, families, landing, then, until = _said(text, s.text)
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
     chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
-    lands = _lander(text, chain) if landing else None
+    lands = _lander(text, chain, mentions) if landing else None
     hops = []
     for i, (a, b) in enumerate(itertools.pairwise(chain)):
         is_via = i < len(chain) - 2
@@ -494,16 +502,29 @@ def _with_landing(
     return hops
 
 
-def _lander(text: str, chain: list[Mention]) -> Mention | None:
-    """Who a transfer that says "landing only" makes the landing point: of those the sentence
-    names in ``text``, the one named last before the cue ("… to the CSU, which lands the data
-    only", "via NEL CSU as a landing point only"); None where none is named before it (the
-    receiver then, or the organisations the data goes through).  Where that is the sender
-    ("X lands the data only and passes it to Y"), no hop of the sentence is marked: the hop
-    into X is (:func:`~dataflow_graph.extract.extractor`'s landing sentences)."""
+def _lander(text: str, chain: list[Mention], mentions: Sequence[Mention]) -> Mention | None:
+    """Who a transfer that says "landing only" makes the landing point, of the organisations
+    on its way (``chain``): the one named last before the cue, wherever the sentence names it
+    ("… to the CSU, which lands the data only", "via NEL CSU … to the CCG, the CSU acting as a
+    landing point only").  The sender only where the cue is its verb ("X lands the data only
+    and passes it to Y": then no hop of the sentence is marked, the hop into X is, by
+    :mod:`~dataflow_graph.extract.extractor`'s landing sentences) or where the sentence names
+    it again after the receiver ("X passes the data to Y, as X is a landing point only"); a
+    sender named before "for landing only to the CSU" is not what lands.  None where the cue names no one on the way
+    before it: the receiver then, or the organisations the data goes through."""
     cue = first(LANDING, text)
-    before = [m for m in chain if m.start < m.end <= (cue.start() if cue else -1)]
-    return max(before, key=lambda m: m.end) if before else None
+    if cue is None:
+        return None
+    before = [m for m in (*mentions, *chain) if m.start < m.end <= cue.start()]
+    if not before:
+        return None
+    last = max(before, key=lambda m: m.end)
+    at = next((i for i, m in enumerate(chain) if m.org.id == last.org.id), None)
+    if at is None:
+        return None
+    if at == 0 and not first(_LANDS_VERB, cue.group(0)) and last.start < chain[-1].end:
+        return None  # "the DSCRO transfers the data for landing only to the CSU"
+    return chain[at]
 
 
 def access_hop(s: Piece, ctx: Context) -> RawHop | None:

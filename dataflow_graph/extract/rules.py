@@ -73,6 +73,7 @@ class Rules:
     receiving_preposition: re.Pattern[str]
     passive: re.Pattern[str]
     landing: re.Pattern[str]
+    landing_verb: re.Pattern[str]
     preposition: re.Pattern[str]
     sides: Sides
     not_transfer_to: re.Pattern[str]
@@ -145,6 +146,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "receiving_preposition",
         "passive",
         "landing",
+        "landing_verb",
         "preposition",
         "sides",
         "not_transfer_to",

@@ -72,6 +72,9 @@ class Side:
     #: released files of the same family and kind (``dated_by``); empty when none
     months_found: frozenset[str] | None = None
     dated_by: tuple[Release, ...] = ()
+    #: the family of the finding this copy is a side of ("" where made otherwise): which of
+    #: its hop's list items (:attr:`~dataflow_graph.model.Hop.items`) speak of it
+    family: str = ""
 
     @property
     def undated(self) -> bool:
@@ -105,7 +108,7 @@ class Side:
             "landing_only": self.hop.landing_only,
             "unit": self.hop.unit,
             "path": list(self.path),
-            "evidence": [span_dict(self.hop.evidence), *map(span_dict, self.hop.items)],
+            "evidence": [span_dict(self.hop.evidence), *map(span_dict, _items_of(self.hop, self.family))],
             "copy_opt_outs": self.opt_outs_found.as_dict() if self.opt_outs_found else None,
             "until": f.until,
             "months": sorted(_months(self)),
@@ -506,6 +509,7 @@ class _Copies:
         _side_opt_outs(side, found)
         _side_months(side, months_found)
         _side_dated_by(side, dated_by)
+        _side_family(side, family)
         return side, months
 
     def _opt_outs(self, f: Flow, hop: Hop, family: str, months: frozenset[str]) -> CopyOptOuts:
@@ -522,8 +526,8 @@ class _Copies:
 
 _NO_MONTHS: frozenset[str] = frozenset()
 _new_side = Side.__new__
-_side_flow, _side_hop, _side_path, _side_route, _side_opt_outs, _side_months, _side_dated_by = field_setters(
-    Side, ("flow", "hop", "path", "route", "opt_outs_found", "months_found", "dated_by")
+_side_flow, _side_hop, _side_path, _side_route, _side_opt_outs, _side_months, _side_dated_by, _side_family = (
+    field_setters(Side, ("flow", "hop", "path", "route", "opt_outs_found", "months_found", "dated_by", "family"))
 )
 
 
@@ -660,7 +664,12 @@ def _cite(side: Side, family: str) -> tuple[Cited, ...]:
     head = cited_line(side.hop.evidence, f.entry, f.reference)
     if not side.hop.items:
         return (head,)
-    return (head, *(cited_line(i, f.entry, f.reference) for i in side.hop.items if family in families_in(i.text)))
+    return (head, *(cited_line(i, f.entry, f.reference) for i in _items_of(side.hop, family)))
+
+
+def _items_of(hop: Hop, family: str) -> tuple[Span, ...]:
+    """The list items of a hop that name ``family`` (every one where no family is given)."""
+    return tuple(i for i in hop.items if not family or family in families_in(i.text))
 
 
 def _copies(n: int, word: str) -> str:

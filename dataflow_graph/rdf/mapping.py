@@ -422,8 +422,8 @@ def _hop(
     t.append(then([f"{_PROV.used} {c}" for c in copies]))
     if h.unit:
         t.append(f"{SEP}{_DFG.unit} {b.unit(target.id, h.unit)}")
-    # the list items that say what a list head's hop carries support it too
-    t += [f"{SEP}{_DFG.evidence} {evidence(b, i.path, i.line, i.col, i.text, entry)}" for i in h.items]
+    # the list items that say what a list head's hop carries
+    t += [f"{SEP}{_DFG.itemEvidence} {evidence(b, i.path, i.line, i.col, i.text, entry)}" for i in h.items]
     if (said := h.landing_evidence) is not None:
         t.append(f"{SEP}{_DFG.landingEvidence} {evidence(b, said.path, said.line, said.col, said.text, entry)}")
     ev = h.evidence

@@ -79,6 +79,7 @@ class DFG(DefinedNamespace):
     hop: URIRef
     evidence: URIRef
     landingEvidence: URIRef
+    itemEvidence: URIRef
     sourceFile: URIRef
     dataset: URIRef
     identifiability: URIRef
