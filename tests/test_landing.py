@@ -214,3 +214,85 @@ def test_items_stay_with_their_own_list_head_when_the_same_hop_is_stated_twice()
     )
     for h in hops:
         assert not h.items or h.evidence.line == 5, (h.evidence.line, [i.line for i in h.items])
+
+
+_NEL = "NHS North and East London Commissioning Support Unit"
+_AGEM = "NHS Arden and Greater East Midlands Commissioning Support Unit"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # the sender named after the receiver, as a side of the hop: not what lands
+        (f"2. The SUS data is then securely transferred to {CSU} by the DSCRO for landing only.", ("dscro", _NEL)),
+        (f"2. {CSU} receives the SUS data from the DSCRO for landing only.", ("dscro", _NEL)),
+        # a name on no hop just before the cue: the one on a hop before it
+        (
+            f"2. The DSCRO then securely transfers the SUS data via {_AGEM} to {CSU} on behalf of "
+            "NHS Thurrock CCG for landing only.",
+            ("csu", _NEL),
+        ),
+    ],
+)
+def test_the_landing_point_is_on_a_hop_and_no_mere_side_of_one(said, expected):
+    assert [p[:2] for p in _landing_points([*CHAIN[:2], said])] == [expected]
+
+
+def test_of_two_receivers_only_the_one_the_cue_names_lands():
+    """ "to the CSU and the CCG, the CSU acting as a landing point only": the CCG's hop is not
+    landing only (the finding at the CCG said the CCG was only a landing point)."""
+    said = (
+        f"2. The DSCRO then securely transfers the SUS data to {CSU} and NHS Thurrock CCG, "
+        "the CSU acting as a landing point only."
+    )
+    assert [p[:2] for p in _landing_points([*CHAIN[:2], said])] == [("dscro", _NEL)]
+
+
+_TWO = (Dataset("Secondary Uses Service (SUS)", "SUS"), Dataset("Local Provider Flows", "LPF"))
+_OBTAINED = [
+    "Commissioning",
+    "1. SUS data is obtained from the SUS Repository by the Data Services for Commissioners Regional Office (DSCRO).",
+    "2. Local Provider data is obtained from providers by the DSCRO.",
+]
+
+
+def test_a_dataset_named_beside_the_cue_but_not_by_it_marks_every_hop_stated_for_the_csu():
+    hops = _hops(
+        [
+            *_OBTAINED,
+            f"3. The DSCRO then securely transfers the pseudonymised SUS data to {CSU}.",
+            f"4. The DSCRO then securely transfers the pseudonymised Local Provider data to {CSU}.",
+            "5. The CSU lands the data only and does not link the SUS data with any other data.",
+        ],
+        _TWO,
+    )
+    assert {h.evidence.line: h.landing_only for h in hops if h.target.name == _NEL} == {5: True, 6: True}
+
+
+def test_a_dataset_named_by_the_cue_marks_the_hop_carrying_it_whoever_sends_it():
+    hops = _hops(
+        [
+            *_OBTAINED,
+            f"3. The DSCRO then securely transfers the pseudonymised SUS data to {CSU}.",
+            f"4. {_AGEM} then securely transfers the pseudonymised Local Provider data to {CSU}.",
+            f"5. {CSU} acts as a landing point only for the SUS data.",
+        ],
+        _TWO,
+    )
+    assert {(h.source.role.value, h.evidence.line): h.landing_only for h in hops if h.target.name == _NEL} == {
+        ("dscro", 5): True,
+        ("csu", 6): False,
+    }
+
+
+def test_numbered_items_nested_under_a_bullet_stay_in_its_list():
+    assert _items(
+        [
+            *CHAIN[:2],
+            "The DSCRO then securely transfers the following to NHS Thurrock CCG:",
+            "• Local Provider data Identifiable at the level of NHS number:",
+            "1. Acute",
+            "2. Community",
+            "• The SUS data Identifiable at the level of NHS number",
+        ]
+    ) == [("NHS Thurrock CCG", [5, 8])]

@@ -33,6 +33,7 @@ from .special import block_host, special_flows
 __all__ = ["PARALLEL_FROM", "extract", "extract_all"]
 
 _DATA_LIST = rules().data_list
+_LANDING_SCOPE = rules().landing_scope
 #: behind a proven prefilter (names/fragments.py): read line by line (:func:`_moves_through_dscro`)
 _DSCRO_NAMED = guarded(rules().dscro_named, ["dscro", "data services for commission"])
 #: the literal start of the one spelling of ``dscro_named`` that may run on to the next line
@@ -420,20 +421,32 @@ def _part_dscros(block: Block, ctx: Context) -> list[Organisation | None]:
 def _mark_landing(raw: list[RawHop], lands: set[str], said: Piece) -> None:
     """Make the latest hop into an organisation of ``lands`` landing only, citing ``said``, and
     the same hop stated earlier for other datasets (same sender and receiver: "transfers SUS
-    data to the CSU", "transfers Local Provider data to the CSU"); where ``said`` names
-    datasets ("The CSU acts as a landing point only for the Local Provider data"), only the
-    hops carrying one of them (the latest where none does).  A hop already landing only keeps
-    the sentence that said so first."""
-    latest = next((h for h in reversed(raw) if h.receiver.id in lands), None)
-    if latest is None:
+    data to the CSU", "transfers Local Provider data to the CSU").  Where the cue names
+    datasets ("The CSU acts as a landing point only for the Local Provider data"): every hop
+    into it carrying one of them, whoever sends it, else the latest if it carries no named
+    dataset, else none.  A hop already landing only keeps the sentence that said so first."""
+    into = [k for k, h in enumerate(raw) if h.receiver.id in lands]
+    if not into:
         return
-    same = [k for k, h in enumerate(raw) if h.receiver.id == latest.receiver.id and h.sender.id == latest.sender.id]
-    named = said.facts.families
+    latest = raw[into[-1]]
+    named = _cue_families(said.text)
     if named:
-        same = [k for k in same if raw[k].families & named] or [max(same)]
-    for k in same:
+        chosen = [k for k in into if raw[k].families & named] or ([into[-1]] if not latest.families else [])
+    else:
+        chosen = [k for k in into if raw[k].sender.id == latest.sender.id and raw[k].receiver.id == latest.receiver.id]
+    for k in chosen:
         if not raw[k].landing_only:
             raw[k] = replace(raw[k], landing_only=True, landed=said)
+
+
+def _cue_families(text: str) -> frozenset[str]:
+    """The datasets a landing cue is about: those named after it, up to where its clause ends."""
+    cue = first(LANDING, text)
+    if cue is None:
+        return frozenset()
+    tail = text[cue.end() :]
+    end = first(_LANDING_SCOPE, tail)
+    return families_in(tail[: end.start()] if end else tail)
 
 
 def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[str]:
@@ -450,17 +463,22 @@ def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[st
 def _item_families(head: Piece, rest: Sequence[Piece]) -> tuple[frozenset[str], tuple[Piece, ...]]:
     """The families the list items after a sentence name, and the items that name them; the
     list ends at a sentence that is no item, an item marked as the head is, or (after a head
-    that is no item, whose items are not numbered) a numbered item: the steps go on.  Items
-    nested in a numbered list ("2) Local Provider Flows" then "a. Acute") stay in it."""
+    that is no item, whose items are not numbered) a numbered item that no item ending in a
+    colon heads: the steps go on.  Items nested in a list ("2) Local Provider Flows" then "a.
+    Acute"; "• Local Provider data:" then "1. Acute") stay in it."""
     out: frozenset[str] = frozenset()
     named: list[Piece] = []
     kind = None
+    nested = False  # the latest item of the list's own kind is a head itself ("• Local Provider data:")
     for nxt in rest:
         if not nxt.is_item or _same_level(nxt, head):
             break
         if not head.is_item:  # a head of no list of its own: numbered steps after other items end its list
-            kind = kind or _marker(nxt.text)
-            if kind != "number" and _marker(nxt.text) == "number":  # "• The SUS data …", "1. The CEfF checks …"
+            marker = _marker(nxt.text)
+            kind = kind or marker
+            if marker == kind:
+                nested = nxt.text.rstrip().endswith(":")
+            elif kind != "number" and marker == "number" and not nested:  # "• The SUS data …", "1. The CEfF …"
                 break
         if nxt.facts.families:
             out |= nxt.facts.families

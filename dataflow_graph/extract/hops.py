@@ -56,6 +56,8 @@ _RECEIVING_PREPOSITION = _R.receiving_preposition
 _PASSIVE = _R.passive
 LANDING = _R.landing
 _LANDS_VERB = _R.landing_verb
+#: the prepositions that make a name a side of a hop ("by the DSCRO", "from the DSCRO")
+_HOP_SIDES = frozenset((*_R.sides.sender, *_R.sides.receiver, *_R.sides.via, *_R.sides.agent))
 _PREP = _R.preposition
 _SIDES = _R.sides
 _NOT_TRANSFER_TO = _R.not_transfer_to
@@ -289,13 +291,16 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
         receiver = _release_to_applicant(text, verb, sender, ctx)
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
-    hops = _with_landing(s, text, sender, receiver, vias, unit, mentions)
+    # who the sentence's landing cue can be about: its mentions of the organisations on its hops
+    ids = {m.org.id for m in (sender, receiver, *vias, *co_receivers, *co_senders)}
+    on_hops = [m for m in (*mentions, sender, receiver) if m.org.id in ids]
+    hops = _with_landing(s, text, sender, receiver, vias, unit, on_hops)
     for other in co_receivers:
         if other.org.id not in (sender.org.id, receiver.org.id):
-            hops += _with_landing(s, text, sender, other, [], None, mentions)
+            hops += _with_landing(s, text, sender, other, [], None, on_hops)
     for other in co_senders:
         if other.org.id not in (sender.org.id, receiver.org.id):
-            hops += _with_landing(s, text, other, receiver, [], unit, mentions)
+            hops += _with_landing(s, text, other, receiver, [], unit, on_hops)
     if implied:
         hops = [replace(h, implied=True) for h in hops]
     return [replace(h, context=context) for h in hops] if context else hops
@@ -475,12 +480,12 @@ def _with_landing(
     receiver: Mention,
     vias: list[Mention],
     unit: str | None,
-    mentions: Sequence[Mention] = (),
+    on_hops: Sequence[Mention] = (),
 ) -> list[RawHop]:
     ident, families, landing, then, until = _said(text, s.text)
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)
     chain = [sender, *[v for v in vias if v.org.id not in (sender.org.id, receiver.org.id)], receiver]
-    lands = _lander(text, chain, mentions) if landing else None
+    lands = _lander(text, chain, on_hops) if landing else None
     hops = []
     for i, (a, b) in enumerate(itertools.pairwise(chain)):
         is_via = i < len(chain) - 2
@@ -502,28 +507,40 @@ def _with_landing(
     return hops
 
 
-def _lander(text: str, chain: list[Mention], mentions: Sequence[Mention]) -> Mention | None:
+#: what :func:`_lander` gives for a hop the cue is not about: none of its hops is marked
+_ELSEWHERE = Mention(0, 0, "", Organisation("", "", Role.OTHER))
+
+
+def _lander(text: str, chain: list[Mention], named: Sequence[Mention]) -> Mention | None:
     """Who a transfer that says "landing only" makes the landing point, of the organisations
-    on its way (``chain``): the one named last before the cue, wherever the sentence names it
-    ("… to the CSU, which lands the data only", "via NEL CSU … to the CCG, the CSU acting as a
-    landing point only").  The sender only where the cue is its verb ("X lands the data only
-    and passes it to Y": then no hop of the sentence is marked, the hop into X is, by
+    on its way (``chain``): of those on the sentence's hops (``named``, wherever it names them),
+    the one named last before the cue ("… to the CSU, which lands the data only", "via NEL CSU
+    … to the CCG, the CSU acting as a landing point only", "… to the CSU on behalf of the CCG
+    for landing only": the CCG is on no hop).  :data:`_ELSEWHERE` where that is on another hop
+    of the sentence ("to the CSU and the CCG, the CSU acting as a landing point only": not the
+    hop to the CCG).  The sender only where the cue is its verb ("X lands the data only and
+    passes it to Y": then no hop of the sentence is marked, the hop into X is, by
     :mod:`~dataflow_graph.extract.extractor`'s landing sentences) or where the sentence names
-    it again after the receiver ("X passes the data to Y, as X is a landing point only"); a
-    sender named before "for landing only to the CSU" is not what lands.  None where the cue names no one on the way
-    before it: the receiver then, or the organisations the data goes through."""
+    it again, as the subject of the cue, after the receiver ("X passes the data to Y, as X is
+    a landing point only"); not where it is the sender named after the receiver ("to the CSU
+    by the DSCRO for landing only").  None where the cue names no one on a hop before it: the
+    receiver then, or the organisations the data goes through."""
     cue = first(LANDING, text)
     if cue is None:
         return None
-    before = [m for m in (*mentions, *chain) if m.start < m.end <= cue.start()]
+    before = [m for m in named if m.start < m.end <= cue.start()]
     if not before:
         return None
     last = max(before, key=lambda m: m.end)
     at = next((i for i, m in enumerate(chain) if m.org.id == last.org.id), None)
     if at is None:
-        return None
-    if at == 0 and not first(_LANDS_VERB, cue.group(0)) and last.start < chain[-1].end:
-        return None  # "the DSCRO transfers the data for landing only to the CSU"
+        return _ELSEWHERE
+    sender = chain[0]
+    named_again = (
+        last.start >= chain[-1].end and last.start != sender.start and _preposition(text, last.start) not in _HOP_SIDES
+    )
+    if at == 0 and not first(_LANDS_VERB, cue.group(0)) and not named_again:
+        return None  # "the DSCRO transfers the data for landing only to the CSU", "… to the CSU by the DSCRO …"
     return chain[at]
 
 

@@ -74,6 +74,7 @@ class Rules:
     passive: re.Pattern[str]
     landing: re.Pattern[str]
     landing_verb: re.Pattern[str]
+    landing_scope: re.Pattern[str]
     preposition: re.Pattern[str]
     sides: Sides
     not_transfer_to: re.Pattern[str]
@@ -147,6 +148,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "passive",
         "landing",
         "landing_verb",
+        "landing_scope",
         "preposition",
         "sides",
         "not_transfer_to",
