@@ -296,3 +296,27 @@ def test_numbered_items_nested_under_a_bullet_stay_in_its_list():
             "• The SUS data Identifiable at the level of NHS number",
         ]
     ) == [("NHS Thurrock CCG", [5, 8])]
+
+
+def test_numbered_steps_after_numbered_items_marked_otherwise_are_no_items():
+    """ "1)" and "2)" items, then "1. The CCG CEfF checks …": the step is not what the hop carries;
+    "1." items under a "2) …:" item are."""
+    head = "The DSCRO then securely transfers the following to NHS Thurrock CCG:"
+    assert _items(
+        [
+            *CHAIN[:2],
+            head,
+            "1) The SUS data Identifiable at the level of NHS number",
+            "2) The Local Provider data Identifiable at the level of NHS number",
+            "1. The CCG CEfF checks each invoice against the SUS data.",
+        ]
+    ) == [("NHS Thurrock CCG", [5, 6])]
+    assert _items(
+        [
+            *CHAIN[:2],
+            head,
+            "1) The Local Provider data Identifiable at the level of NHS number:",
+            "1. Acute",
+            "2) The SUS data Identifiable at the level of NHS number",
+        ]
+    ) == [("NHS Thurrock CCG", [5, 7])]

@@ -463,22 +463,23 @@ def _landing_at(text: str, ctx: Context, *, before_only: bool = False) -> set[st
 def _item_families(head: Piece, rest: Sequence[Piece]) -> tuple[frozenset[str], tuple[Piece, ...]]:
     """The families the list items after a sentence name, and the items that name them; the
     list ends at a sentence that is no item, an item marked as the head is, or (after a head
-    that is no item, whose items are not numbered) a numbered item that no item ending in a
-    colon heads: the steps go on.  Items nested in a list ("2) Local Provider Flows" then "a.
-    Acute"; "• Local Provider data:" then "1. Acute") stay in it."""
+    that is no item) a numbered item marked otherwise than its items ("1. The CEfF checks …"
+    after "•" or "1)" items) that no item ending in a colon heads: the steps go on.  Items
+    nested in a list ("2) Local Provider Flows" then "a. Acute"; "• Local Provider data:" then
+    "1. Acute") stay in it."""
     out: frozenset[str] = frozenset()
     named: list[Piece] = []
-    kind = None
+    kind: tuple[str, str] | None = None
     nested = False  # the latest item of the list's own kind is a head itself ("• Local Provider data:")
     for nxt in rest:
         if not nxt.is_item or _same_level(nxt, head):
             break
-        if not head.is_item:  # a head of no list of its own: numbered steps after other items end its list
-            marker = _marker(nxt.text)
+        if not head.is_item:  # a head of no list of its own: numbered steps after its items end its list
+            marker = _marker_style(nxt.text)
             kind = kind or marker
             if marker == kind:
                 nested = nxt.text.rstrip().endswith(":")
-            elif kind != "number" and marker == "number" and not nested:  # "• The SUS data …", "1. The CEfF …"
+            elif marker[0] == "number" and not nested:  # "• The SUS data …" or "1) The SUS data …", "1. The CEfF …"
                 break
         if nxt.facts.families:
             out |= nxt.facts.families
@@ -495,6 +496,17 @@ def _marker(text: str) -> str:
     """The kind of a list item's marker: a number, a letter or numeral, or a bullet."""
     t = text.lstrip(" (")
     return "number" if t[:1].isdigit() else "letter" if t[:1].isalpha() else "bullet"
+
+
+def _marker_style(text: str) -> tuple[str, str]:
+    """The kind of a list item's marker and, for a number, what follows its digits ("1)" and
+    "1." are two lists)."""
+    kind = _marker(text)
+    if kind != "number":
+        return kind, ""
+    t = text.lstrip(" (")
+    digits = len(t) - len(t.lstrip("0123456789"))
+    return kind, t[digits : digits + 1]
 
 
 def extract_all(
