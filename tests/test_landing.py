@@ -298,25 +298,29 @@ def test_numbered_items_nested_under_a_bullet_stay_in_its_list():
     ) == [("NHS Thurrock CCG", [5, 8])]
 
 
-def test_numbered_steps_after_numbered_items_marked_otherwise_are_no_items():
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (
+            [
+                "1) The SUS data Identifiable at the level of NHS number",
+                "2) The Local Provider data Identifiable at the level of NHS number",
+                "1. The CCG CEfF checks each invoice against the SUS data.",
+            ],
+            [5, 6],
+        ),
+        (
+            [
+                "1) The Local Provider data Identifiable at the level of NHS number:",
+                "1. Acute",
+                "2) The SUS data Identifiable at the level of NHS number",
+            ],
+            [5, 7],
+        ),
+    ],
+)
+def test_numbered_steps_after_numbered_items_marked_otherwise_are_no_items(items, expected):
     """ "1)" and "2)" items, then "1. The CCG CEfF checks …": the step is not what the hop carries;
-    "1." items under a "2) …:" item are."""
+    "1." items under a "1) …:" item are."""
     head = "The DSCRO then securely transfers the following to NHS Thurrock CCG:"
-    assert _items(
-        [
-            *CHAIN[:2],
-            head,
-            "1) The SUS data Identifiable at the level of NHS number",
-            "2) The Local Provider data Identifiable at the level of NHS number",
-            "1. The CCG CEfF checks each invoice against the SUS data.",
-        ]
-    ) == [("NHS Thurrock CCG", [5, 6])]
-    assert _items(
-        [
-            *CHAIN[:2],
-            head,
-            "1) The Local Provider data Identifiable at the level of NHS number:",
-            "1. Acute",
-            "2) The SUS data Identifiable at the level of NHS number",
-        ]
-    ) == [("NHS Thurrock CCG", [5, 7])]
+    assert _items([*CHAIN[:2], head, *items]) == [("NHS Thurrock CCG", expected)]
