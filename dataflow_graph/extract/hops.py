@@ -480,7 +480,7 @@ def _with_landing(
     receiver: Mention,
     vias: list[Mention],
     unit: str | None,
-    on_hops: Sequence[Mention] = (),
+    on_hops: Sequence[Mention],
 ) -> list[RawHop]:
     ident, families, landing, then, until = _said(text, s.text)
     r_unit = receiver.unit or (unit if receiver.org.id != sender.org.id else None)

@@ -661,10 +661,8 @@ def _cite(side: Side, family: str) -> tuple[Cited, ...]:
     following to the CSU:"), the items naming ``family`` ("a. The SUS data Identifiable at
     the level of NHS number"), which say what it carries."""
     f = side.flow
-    head = cited_line(side.hop.evidence, f.entry, f.reference)
-    if not side.hop.items:
-        return (head,)
-    return (head, *(cited_line(i, f.entry, f.reference) for i in _items_of(side.hop, family)))
+    said = (side.hop.evidence, *_items_of(side.hop, family))
+    return tuple(cited_line(span, f.entry, f.reference) for span in said)
 
 
 def _items_of(hop: Hop, family: str) -> tuple[Span, ...]:
