@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from . import cache as _cache
 from ._resources import embedded_path
@@ -88,6 +88,9 @@ __all__ = [
     "resolve_organisation",
 ]
 
+#: What a caller's ``render`` makes of each flow (:meth:`Register.render_flows`).
+R = TypeVar("R")
+
 
 def import_queries() -> None:
     """Import the flow graph and its queries (and networkx) now, not on first use: ``dfg``
@@ -143,6 +146,24 @@ class Register:
     @cached_property
     def flows(self) -> list[Flow]:
         """Flows extracted from every entry (their diagnostics added to :attr:`diagnostics`)."""
+        return self._extracted(None, None)
+
+    def render_flows(self, render: Callable[[Flow], R]) -> list[R] | None:
+        """Extract the flows now, with ``render(flow)`` of each made by the process that
+        extracts it (:func:`~dataflow_graph.extract.extract_all`): the rendered values in
+        the order of :attr:`flows`, or None (nothing rendered) when the flows were extracted
+        before or come from the load cache.  ``dfg flows --format json`` has its flows'
+        lines made so, beside the extraction (``render`` must be a module-level function).
+        """
+        if "flows" in self.__dict__:
+            return None
+        made: list[R] = []
+        self.__dict__["flows"] = self._extracted(render, made)
+        return made if len(made) == len(self.__dict__["flows"]) else None
+
+    def _extracted(self, render: Callable[[Flow], R] | None, made: list[R] | None) -> list[Flow]:
+        """The flows, from the load cache or extracted (``render`` and ``made``: as
+        :func:`~dataflow_graph.extract.extract_all`'s ``render`` and ``rendered``)."""
         if self.cache is not None and (kept := self.cache.get("flows")) is not None:
             found, self.names, diagnostics, headed = kept
             self.diagnostics.items[:] = diagnostics.items
@@ -153,7 +174,7 @@ class Register:
         from .extract import extract_all
 
         headed = {}
-        found = extract_all(self.entries, self.gazetteer, self.diagnostics, headed=headed)
+        found = extract_all(self.entries, self.gazetteer, self.diagnostics, headed=headed, render=render, rendered=made)
         self.__dict__["headed"] = headed  # read with the flows: the :attr:`headed` property's value
         if self.cache is not None:
             self.cache.put("flows", (found, self.names, self.diagnostics, headed))

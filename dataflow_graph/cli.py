@@ -368,11 +368,16 @@ def phase(text: str) -> Iterator[None]:
         yield
 
 
-def load(paths: Sequence[str], *, flows: bool = True, queries: bool = True) -> api.Register:
+def load(
+    paths: Sequence[str], *, flows: bool = True, queries: bool = True, lines: dict[int, bytes] | None = None
+) -> api.Register:
     """The register of ``paths`` (with its flows extracted), saying so when it is the built-in page.
 
     ``queries``: the command asks the flow graph, so its queries (and networkx) are imported
-    now, before the first step, while :func:`main` keeps the collector paused.
+    now, before the first step, while :func:`main` keeps the collector paused.  ``lines``:
+    given each flow's line of JSON (:func:`~dataflow_graph.outputs.documents.record_line`)
+    by the ``id`` of the flow, made by the processes that extract the flows (none when the
+    flows come from the load cache).
     """
     from . import api
 
@@ -385,7 +390,13 @@ def load(paths: Sequence[str], *, flows: bool = True, queries: bool = True) -> a
         register = api.load(paths, cache=not _settings().get("no_cache"), note=note)
     if flows:
         with phase(f"extracting the flows of {len(register.entries)} entries"):
-            register.flows  # noqa: B018 - computed here, under the progress line
+            if lines is None:
+                register.flows  # noqa: B018 - computed here, under the progress line
+            else:
+                from .outputs.documents import record_line
+
+                made = register.render_flows(record_line)
+                lines.update(zip(map(id, register.flows), made or (), strict=False))
     return register
 
 
@@ -452,10 +463,11 @@ def flows_command(
     from . import api
     from .outputs import documents, rows
 
-    register = load(paths, queries=False)
+    lines: dict[int, bytes] | None = {} if out.fmt == "json" else None
+    register = load(paths, queries=False, lines=lines)
     selected = api.flows(register, family=family, identifiability=identifiability)
     document = documents.flows_document(
-        selected, organisations=register.organisations, diagnostics=register.diagnostics, for_dumps=True
+        selected, organisations=register.organisations, diagnostics=register.diagnostics, for_dumps=True, lines=lines
     )
     out.write(document, lambda: rows.flows_rows(selected), "Flows", summary=f"{len(selected)} flows")
     report(register.diagnostics)

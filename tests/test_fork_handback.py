@@ -6,12 +6,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dataflow_graph._speed import HandBack, cell_section, fork_pool_map, line_texts, page_section
+from dataflow_graph._speed import HandBack, _Shared, cell_section, fork_pool_map, line_texts, page_section
 from dataflow_graph.errors import Span
 
 forks = pytest.mark.skipif(
@@ -170,3 +171,64 @@ def test_a_free_process_takes_every_chunk_a_busy_worker_has_not_started():
     elsewhere = [chunk for chunk in done if chunk[0][0] != os.getpid()]
     assert len(elsewhere) <= 1
     assert _DONE_HERE.value == 20 - len(elsewhere)  # type: ignore[attr-defined]
+
+
+def _sent_from_a_child(shared: _Shared, value: object, out: Any) -> None:
+    out.put(shared.send(value))
+
+
+@forks
+def test_a_worker_result_comes_back_through_the_shared_file_not_the_pipe():
+    """What a forked worker sends is the place of its pickled result in the file the
+    processes share; this process reads the result back from there."""
+    ctx = multiprocessing.get_context("fork")
+    shared = _Shared(ctx)
+    values = [{"a": [1, 2.5, "é→"], "b": b"\x00\xff" * 40_000}, [], ("x" * 70_000, None)]
+    out = ctx.Queue()
+    sent = []
+    for value in values:
+        child = ctx.Process(target=_sent_from_a_child, args=(shared, value, out))
+        child.start()
+        sent.append(out.get(timeout=30))
+        child.join(30)
+    assert all(isinstance(at, int) for at, _ in sent)
+    assert len({at for at, _ in sent}) == len(values)  # each at a place of its own
+    assert [shared.result(s) for s in sent] == values
+    shared.stop(0)
+
+
+@forks
+def test_results_come_through_the_pipe_when_no_file_can_be_made(monkeypatch):
+    import tempfile
+
+    from dataflow_graph import _speed
+
+    def no_file() -> None:
+        raise OSError("no space left")
+
+    monkeypatch.setattr(_speed, "memory_file", lambda name: None)
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_file)
+    assert _Shared(multiprocessing.get_context("fork")).file is None
+    done = fork_pool_map(_tagged, "x", list(range(40)), workers=2, chunks_per_worker=5, first=lambda: time.sleep(0.2))
+    assert [i for chunk in done for _, _, i in chunk] == list(range(40))
+    assert {pid for chunk in done for _, pid, _ in chunk} != {os.getpid()}  # the worker's came through the pipe
+
+
+def _slow_or_failing(parent: int, items: list[int]) -> list[int]:
+    if os.getpid() == parent:
+        time.sleep(0.2)  # the worker is well under way
+        raise ValueError("this process's chunk failed")
+    with open(os.environ["DFG_TEST_DONE"], "a") as f:
+        f.write(f"{items[0]}\n")
+    time.sleep(0.02)
+    return items
+
+
+@forks
+def test_when_this_process_fails_the_workers_stop_taking_chunks(tmp_path, monkeypatch):
+    done = tmp_path / "done"
+    monkeypatch.setenv("DFG_TEST_DONE", str(done))
+    with pytest.raises(ValueError, match="chunk failed"):
+        fork_pool_map(_slow_or_failing, os.getpid(), list(range(400)), workers=2, chunks_per_worker=200)
+    # about 10 chunks in the 0.2 s before the failure, not the 399 left
+    assert 0 < len(done.read_text().split()) < 100

@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from .._speed import fork_pool_map, line_texts, memoised, replacer
 from ..errors import Diagnostic, Diagnostics, Severity, Span
@@ -45,6 +46,9 @@ _DP_PART = rules().dp_part
 
 #: a flow with the "held separately" statements that speak of it (``replace`` without ``__init__``)
 _HELD = replacer(Flow, "segregation")
+
+#: What ``render`` makes of a flow (:func:`extract_all`).
+R = TypeVar("R")
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
@@ -516,6 +520,8 @@ def extract_all(
     *,
     workers: int | None = None,
     headed: dict[str, tuple[str, ...]] | None = None,
+    render: Callable[[Flow], R] | None = None,
+    rendered: list[R] | None = None,
 ) -> list[Flow]:
     """Flows of every entry, in entry order (``headed``: as for :func:`extract`, every entry's).
 
@@ -523,30 +529,44 @@ def extract_all(
     process and ``workers - 1`` worker processes (``workers`` defaults to the machine's
     cores; :func:`~dataflow_graph._speed.fork_pool_map`); the result and the diagnostics
     are the same, in the same order, as a single-process run.
+
+    ``render``, with ``rendered``: ``render(flow)`` of each flow is added to ``rendered``, in
+    flow order, made by the process that extracted the flow (``dfg flows --format json``
+    has each flow's line of JSON made there: the workers make their share of what the
+    document writes while this process makes its own, instead of this process making all
+    of it after them).  It must be a module-level function where processes spawn.
     """
     entries = list(entries)
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    if (render is None) != (rendered is None):
+        raise TypeError("extract_all: give render and rendered together")
     if workers < 2 or len(entries) < PARALLEL_FROM:
         out: list[Flow] = []
         for entry in entries:
             out.extend(extract(entry, names.fresh(), diagnostics, headed))
+        if render is not None and rendered is not None:
+            rendered.extend(map(render, out))
         return out
     out = []
-    for flows, items, said in fork_pool_map(_extract_entries, names, entries, workers=workers):
+    for flows, made, items, said in fork_pool_map(_extract_entries, (names, render), entries, workers=workers):
         out.extend(flows)
         diagnostics.items.extend(items)
         if headed is not None:
             headed.update(said)
+        if rendered is not None:
+            rendered.extend(made)
     return out
 
 
 def _extract_entries(
-    names: Gazetteer, entries: list[Entry]
-) -> tuple[list[Flow], list[Diagnostic], dict[str, tuple[str, ...]]]:
-    """Flows, diagnostics and heading names of some entries, each read with a fresh registry of unreviewed names."""
+    context: tuple[Gazetteer, Callable[[Flow], R] | None], entries: list[Entry]
+) -> tuple[list[Flow], list[R], list[Diagnostic], dict[str, tuple[str, ...]]]:
+    """Flows, what ``render`` makes of each (none without it), diagnostics and heading names
+    of some entries, each read with a fresh registry of unreviewed names."""
+    names, render = context
     local = Diagnostics()
     flows: list[Flow] = []
     headed: dict[str, tuple[str, ...]] = {}
     for entry in entries:
         flows.extend(extract(entry, names.fresh(), local, headed))
-    return flows, local.items, headed
+    return flows, [render(f) for f in flows] if render is not None else [], local.items, headed
