@@ -173,28 +173,29 @@ def test_a_free_process_takes_every_chunk_a_busy_worker_has_not_started():
     assert _DONE_HERE.value == 20 - len(elsewhere)  # type: ignore[attr-defined]
 
 
-def _sent_from_a_child(shared: _Shared, value: object, out: Any) -> None:
-    out.put(shared.send(value))
+def _sent_from_a_child(shared: _Shared, i: int, value: object, out: Any) -> None:
+    out.put(shared.send(i, value))
 
 
 @forks
 def test_a_worker_result_comes_back_through_the_shared_file_not_the_pipe():
-    """What a forked worker sends is the place of its pickled result in the file the
-    processes share; this process reads the result back from there."""
+    """A forked worker writes each chunk's result into the file the processes share and says
+    where; this process reads each one back once it is written, and only then."""
     ctx = multiprocessing.get_context("fork")
-    shared = _Shared(ctx)
     values = [{"a": [1, 2.5, "é→"], "b": b"\x00\xff" * 40_000}, [], ("x" * 70_000, None)]
+    shared = _Shared(ctx, len(values) + 1)
     out = ctx.Queue()
-    sent = []
-    for value in values:
-        child = ctx.Process(target=_sent_from_a_child, args=(shared, value, out))
+    results: list[object] = [None] * (len(values) + 1)
+    for i in (2, 0, 1):  # written in any order
+        child = ctx.Process(target=_sent_from_a_child, args=(shared, i, values[i], out))
         child.start()
-        sent.append(out.get(timeout=30))
+        assert out.get(timeout=30) is True
         child.join(30)
-    assert all(isinstance(at, int) for at, _ in sent)
-    assert len({at for at, _ in sent}) == len(values)  # each at a place of its own
-    assert [shared.result(s) for s in sent] == values
-    shared.stop(0)
+        shared.collect(results)
+        assert results[i] == values[i]
+    assert results == [*values, None]  # the chunk no one wrote is not read
+    assert shared.collected == [True, True, True, False]
+    shared.stop()
 
 
 @forks
@@ -208,7 +209,7 @@ def test_results_come_through_the_pipe_when_no_file_can_be_made(monkeypatch):
 
     monkeypatch.setattr(_speed, "memory_file", lambda name: None)
     monkeypatch.setattr(tempfile, "TemporaryFile", no_file)
-    assert _Shared(multiprocessing.get_context("fork")).file is None
+    assert _Shared(multiprocessing.get_context("fork"), 1).file is None
     done = fork_pool_map(_tagged, "x", list(range(40)), workers=2, chunks_per_worker=5, first=lambda: time.sleep(0.2))
     assert [i for chunk in done for _, _, i in chunk] == list(range(40))
     assert {pid for chunk in done for _, pid, _ in chunk} != {os.getpid()}  # the worker's came through the pipe
