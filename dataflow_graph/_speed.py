@@ -320,7 +320,7 @@ def fork_pool_map(
                     shared.collect(results)
                 for job in jobs:
                     for i, result in job.result():  # what the file could not take
-                        results[i] = result
+                        results[i] = cast("R", result)
                 shared.collect(results)
             finally:
                 shared.stop()
