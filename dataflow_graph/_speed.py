@@ -347,12 +347,14 @@ class _Shared:
 
     A worker reserves the place of each result in the file (the end of what is reserved,
     moved on under the counts' lock), writes it there, then says where (the chunk's slot),
-    so any number of workers write one file without meeting, and this process reads each
-    result as soon as it is written, between chunks of its own (:meth:`collect`): the
-    reading is done while the workers still work, not after them all (unpickling the
-    flows of 10,000 entries takes about half a second).  Where there is no file, or it
-    cannot take a result (no memory or disk left), the result goes through the pool's
-    pipe: slower, never lost.
+    so any number of workers write one file without meeting.  This process reads the
+    results written so far after each chunk of its own (:meth:`collect`), so most are read
+    while the workers still work (unpickling the flows of 10,000 entries takes about half
+    a second), and the rest once every worker is done.  The file holds every result until
+    the pool ends (about 5 MB per 1,000 entries of flows and their lines of JSON; memory
+    no process maps, so not in its resident size).  Where there is no file, or it cannot
+    take a result (no memory or disk left), the worker keeps the result and sends it
+    through the pool's pipe when it has no chunk left: slower, never lost.
     """
 
     def __init__(self, mp_context: Any, chunks: int) -> None:
@@ -412,8 +414,8 @@ class _Shared:
                 self.collected[i] = True
 
     def stop(self) -> None:
-        """No chunk is left to take (a worker still working stops after its chunk: this
-        process is done, or has failed), and the file is closed here."""
+        """No chunk is left to take: a process still working stops after its chunk (all are
+        done, or one process has failed); the file is closed in the process that calls it."""
         with self.counts.get_lock():
             self.counts[0] = max(self.counts[0], self.chunks)
         if self.file is not None:
@@ -433,17 +435,23 @@ def _init_pool_worker(
 
 def _pool_take_all() -> list[tuple[int, object]]:
     """In a forked worker: the chunks no process has taken, one after another until none is
-    left, each result written into the shared file; those it could not take, with their indexes."""
+    left, each result written into the shared file; the results the file could not take,
+    with their chunks' indexes.  A chunk that fails stops every process taking more (the
+    error is then raised here, and this worker's job gives it to the calling process)."""
     assert _POOL_WORK is not None
     work, context, items, ranges, shared = _POOL_WORK
     assert items is not None
     assert shared is not None
     unsent = []
-    while (i := shared.take()) < len(ranges):
-        a, b = ranges[i]
-        result = work(context, items[a:b])
-        if not shared.send(i, result):
-            unsent.append((i, result))
+    try:
+        while (i := shared.take()) < len(ranges):
+            a, b = ranges[i]
+            result = work(context, items[a:b])
+            if not shared.send(i, result):
+                unsent.append((i, result))
+    except BaseException:
+        shared.stop()
+        raise
     return unsent
 
 
@@ -471,7 +479,8 @@ class HandBack:
     pipe, a pickle in the worker, the copies of the pipe and an unpickle here while this
     process waits: 1 s for 180 MB at 10k entries, 0.1 s for 18 MB at 1k.  Through a file
     made before the fork (a ``memfd`` on Linux, else a temporary file), the worker writes
-    each chunk once and this process reads it once.  One writer per file: make one per job.
+    each chunk once and this process reads it once.  One writer per file: make one per piece
+    of work a process writes whole (the RDF build makes one per group of agreements).
     Where the job runs in this process, :meth:`put` keeps the chunks as they are; where no
     file could be made or written (no memory or disk left for it), they go through the
     pipe as before: slower, never lost.

@@ -146,7 +146,7 @@ class Register:
     @cached_property
     def flows(self) -> list[Flow]:
         """Flows extracted from every entry (their diagnostics added to :attr:`diagnostics`)."""
-        return self._extracted(None, None)
+        return self._extracted(None, None)[0]
 
     def render_flows(self, render: Callable[[Flow], R]) -> list[R] | None:
         """Extract the flows now, with ``render(flow)`` of each made by the process that
@@ -158,19 +158,20 @@ class Register:
         if "flows" in self.__dict__:
             return None
         made: list[R] = []
-        self.__dict__["flows"] = self._extracted(render, made)
-        return made if len(made) == len(self.__dict__["flows"]) else None
+        self.__dict__["flows"], extracted = self._extracted(render, made)
+        return made if extracted else None
 
-    def _extracted(self, render: Callable[[Flow], R] | None, made: list[R] | None) -> list[Flow]:
-        """The flows, from the load cache or extracted (``render`` and ``made``: as
-        :func:`~dataflow_graph.extract.extract_all`'s ``render`` and ``rendered``)."""
+    def _extracted(self, render: Callable[[Flow], R] | None, made: list[R] | None) -> tuple[list[Flow], bool]:
+        """The flows, and whether they were extracted here (not taken from the load cache);
+        ``render`` and ``made``: as :func:`~dataflow_graph.extract.extract_all`'s ``render``
+        and ``rendered``."""
         if self.cache is not None and (kept := self.cache.get("flows")) is not None:
             found, self.names, diagnostics, headed = kept
             self.diagnostics.items[:] = diagnostics.items
             self.diagnostics.read, self.diagnostics.parsed = diagnostics.read, diagnostics.parsed
             self.diagnostics.rejected = diagnostics.rejected
             self.__dict__["headed"] = headed
-            return list(found)
+            return list(found), False
         from .extract import extract_all
 
         headed = {}
@@ -178,7 +179,7 @@ class Register:
         self.__dict__["headed"] = headed  # read with the flows: the :attr:`headed` property's value
         if self.cache is not None:
             self.cache.put("flows", (found, self.names, self.diagnostics, headed))
-        return found
+        return found, True
 
     @cached_property
     def headed(self) -> dict[str, tuple[str, ...]]:

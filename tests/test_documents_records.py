@@ -138,3 +138,26 @@ def test_dfg_flows_writes_the_document_of_the_flows_with_or_without_the_cache(tm
         assert result.exit_code == 0, result.output
         assert result.stdout_bytes == expected
     assert any(tmp_path.iterdir())
+
+
+def test_dfg_flows_hands_the_lines_made_by_the_workers_to_the_document(monkeypatch):
+    """With ``--no-cache`` on the workbook, every flow's line comes made to the document."""
+    from click.testing import CliRunner
+
+    from dataflow_graph.cli import cli
+    from dataflow_graph.outputs import documents
+
+    given: list[tuple[int, int]] = []
+    made = documents.flows_document
+
+    def seen(selected, **kwargs):
+        selected = list(selected)
+        given.append((len(selected), len(kwargs.get("lines") or {})))
+        return made(selected, **kwargs)
+
+    monkeypatch.setattr(documents, "flows_document", seen)
+    result = CliRunner().invoke(cli, ["flows", str(WORKBOOK), "--format", "json", "-q", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert len(given) == 1
+    assert given[0][0] > 1000
+    assert given[0][0] == given[0][1]

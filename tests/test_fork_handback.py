@@ -233,3 +233,56 @@ def test_when_this_process_fails_the_workers_stop_taking_chunks(tmp_path, monkey
         fork_pool_map(_slow_or_failing, os.getpid(), list(range(400)), workers=2, chunks_per_worker=200)
     # about 10 chunks in the 0.2 s before the failure, not the 399 left
     assert 0 < len(done.read_text().split()) < 100
+
+
+def _failing_in_the_worker(parent: int, items: list[int]) -> list[int]:
+    if os.getpid() != parent:
+        raise ValueError("a worker's chunk failed")
+    with open(os.environ["DFG_TEST_DONE"], "a") as f:
+        f.write(f"{items[0]}\n")
+    time.sleep(0.01)
+    return items
+
+
+@forks
+def test_when_a_worker_fails_every_process_stops_taking_chunks(tmp_path, monkeypatch):
+    """The error comes at once, not after this process has done the other chunks alone."""
+    done = tmp_path / "done"
+    done.touch()
+    monkeypatch.setenv("DFG_TEST_DONE", str(done))
+    with pytest.raises(ValueError, match="worker's chunk failed"):
+        fork_pool_map(_failing_in_the_worker, os.getpid(), list(range(400)), workers=2, chunks_per_worker=200)
+    assert len(done.read_text().split()) < 100  # it did all 399 others before
+
+
+def _slow_here(parent: int, items: list[int]) -> list[tuple[int, int]]:
+    if os.getpid() == parent:
+        time.sleep(0.05)  # the worker does several chunks meanwhile
+    return [(os.getpid(), i) for i in items]
+
+
+@forks
+def test_the_workers_results_are_read_from_the_file_between_chunks_of_this_process(monkeypatch):
+    from dataflow_graph import _speed
+
+    read_so_far: list[int] = []
+    read_in_the_end: list[list[bool]] = []
+    collect, stop = _speed._Shared.collect, _speed._Shared.stop
+
+    def counted(self: _Shared, results: list[Any]) -> None:
+        collect(self, results)
+        read_so_far.append(sum(self.collected))
+
+    def kept(self: _Shared) -> None:
+        read_in_the_end.append(list(self.collected))
+        stop(self)
+
+    monkeypatch.setattr(_speed._Shared, "collect", counted)
+    monkeypatch.setattr(_speed._Shared, "stop", kept)
+    done = fork_pool_map(_slow_here, os.getpid(), list(range(60)), workers=2, chunks_per_worker=15)
+    assert [i for chunk in done for _, i in chunk] == list(range(60))
+    by_worker = [chunk[0][0] != os.getpid() for chunk in done]
+    assert read_in_the_end == [by_worker]  # every chunk of the worker came through the file
+    assert any(by_worker)
+    assert len(read_so_far) >= 2  # after each chunk of this process, and once at the end
+    assert read_so_far[0] > 0  # after this process's first chunk, some were read already
