@@ -50,3 +50,23 @@ def test_a_name_shape_that_is_no_party_still_fixes_the_entrys_spelling():
     assert mentions_in("ACME Analytics Limited's data processor holds it", ctx) == []
     later = mentions_in("The data is sent to Acme Analytics Limited.", ctx)
     assert [m.org.aliases for m in later] == [("ACME Analytics Limited",)]
+
+
+def test_extraction_in_many_small_chunks_is_the_extraction_in_one_process(monkeypatch):
+    """A large register is cut into more chunks than 8 a process (about 160 entries each);
+    the flows, their lines, the diagnostics and the headings read are those of one process."""
+    from dataflow_graph.extract import extractor
+    from dataflow_graph.outputs.documents import record_line
+
+    workbook = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
+    entries = api.load([workbook]).entries
+    runs = []
+    for workers, size in ((1, 160), (2, 160), (2, 7)):  # 838 entries: 8 chunks a process, then 59
+        monkeypatch.setattr(extractor, "_CHUNK_ENTRIES", size)
+        said, headed, lines = Diagnostics(), {}, []
+        flows = extract_all(
+            entries, _new_gazetteer(), said, workers=workers, headed=headed, render=record_line, rendered=lines
+        )
+        runs.append((_as_dicts(flows), [str(d) for d in said], headed, lines))
+    assert runs[0] == runs[1] == runs[2]
+    assert len(runs[0][3]) == len(runs[0][0]) > 1000

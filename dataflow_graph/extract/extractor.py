@@ -52,6 +52,10 @@ R = TypeVar("R")
 
 #: Below this many entries one process is faster than starting workers.
 PARALLEL_FROM = 200
+#: Entries in a chunk of the work at most, above 8 chunks a process: the processes end within
+#: a chunk of each other, and a chunk of 625 entries (10k entries in 16) took 0.4-0.8 s
+#: (:func:`extract_all`).
+_CHUNK_ENTRIES = 160
 
 
 def extract(
@@ -548,7 +552,9 @@ def extract_all(
             rendered.extend(map(render, out))
         return out
     out = []
-    for flows, made, items, said in fork_pool_map(_extract_entries, (names, render), entries, workers=workers):
+    chunks = max(8, len(entries) // (_CHUNK_ENTRIES * workers))
+    done = fork_pool_map(_extract_entries, (names, render), entries, workers=workers, chunks_per_worker=chunks)
+    for flows, made, items, said in done:
         out.extend(flows)
         diagnostics.items.extend(items)
         if headed is not None:
