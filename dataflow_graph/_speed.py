@@ -52,6 +52,7 @@ __all__ = [
     "positional",
     "replacer",
     "slot_setters",
+    "unnamed_file",
 ]
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -358,19 +359,13 @@ class _Shared:
     """
 
     def __init__(self, mp_context: Any, chunks: int) -> None:
-        import tempfile
 
         #: the next chunk to take, the end of the file's reserved bytes, then for each chunk
         #: where its result is in the file and its length (-1 until written)
         self.counts = mp_context.Array("q", [0, 0, *[0, -1] * chunks])
         self.chunks = chunks
         self.collected = [False] * chunks
-        self.file = memory_file("fork-pool-results")
-        if self.file is None:
-            try:
-                self.file = tempfile.TemporaryFile()
-            except OSError:  # no temporary file either: the results will go through the pipe
-                self.file = None
+        self.file = unnamed_file("fork-pool-results")  # none: the results go through the pipe
 
     def take(self) -> int:
         """The index of the next chunk no process has taken (it may be past the last)."""
@@ -472,6 +467,20 @@ def memory_file(name: str) -> BinaryIO | None:
         return None
 
 
+def unnamed_file(name: str) -> BinaryIO | None:
+    """An unnamed file for bytes handed between processes forked after it is made: in memory
+    (:func:`memory_file`), else a temporary file on disk, else None (neither can be had)."""
+    import tempfile
+
+    found = memory_file(name)
+    if found is not None:
+        return found
+    try:
+        return tempfile.TemporaryFile()
+    except OSError:
+        return None
+
+
 class HandBack:
     """Bytes a forked worker of :func:`fork_pool_map` hands back through an unnamed file, not the pool's pipe.
 
@@ -488,16 +497,10 @@ class HandBack:
 
     def __init__(self) -> None:
         import os
-        import tempfile
 
         self._here = os.getpid()
         self._kept: list[bytes] | None = None
-        self._file = memory_file("handback")
-        if self._file is None:
-            try:
-                self._file = tempfile.TemporaryFile()
-            except OSError:  # no temporary file either: the chunks will go through the pipe
-                self._file = None
+        self._file = unnamed_file("handback")  # none: the chunks go through the pipe
 
     def put(self, chunks: Sequence[bytes]) -> list[int] | list[bytes]:
         """Hand ``chunks`` back; what to send to :meth:`take`: in a worker, their lengths (the

@@ -215,10 +215,14 @@ def test_results_come_through_the_pipe_when_no_file_can_be_made(monkeypatch):
     assert {pid for chunk in done for _, pid, _ in chunk} != {os.getpid()}  # the worker's came through the pipe
 
 
-def _slow_or_failing(parent: int, items: list[int]) -> list[int]:
-    if os.getpid() == parent:
-        time.sleep(0.2)  # the worker is well under way
-        raise ValueError("this process's chunk failed")
+def _one_side_failing(failing: tuple[int, bool], items: list[int]) -> list[int]:
+    """This process's chunks (``failing``: its pid, and whether it is the one to fail) or the
+    worker's: the failing side fails on its first chunk, a moment in; the other notes each
+    chunk it does."""
+    parent, here_fails = failing
+    if (os.getpid() == parent) == here_fails:
+        time.sleep(0.2 if here_fails else 0)  # the worker is well under way first
+        raise ValueError("a chunk failed")
     with open(os.environ["DFG_TEST_DONE"], "a") as f:
         f.write(f"{items[0]}\n")
     time.sleep(0.02)
@@ -226,33 +230,16 @@ def _slow_or_failing(parent: int, items: list[int]) -> list[int]:
 
 
 @forks
-def test_when_this_process_fails_the_workers_stop_taking_chunks(tmp_path, monkeypatch):
-    done = tmp_path / "done"
-    monkeypatch.setenv("DFG_TEST_DONE", str(done))
-    with pytest.raises(ValueError, match="chunk failed"):
-        fork_pool_map(_slow_or_failing, os.getpid(), list(range(400)), workers=2, chunks_per_worker=200)
-    # about 10 chunks in the 0.2 s before the failure, not the 399 left
-    assert 0 < len(done.read_text().split()) < 100
-
-
-def _failing_in_the_worker(parent: int, items: list[int]) -> list[int]:
-    if os.getpid() != parent:
-        raise ValueError("a worker's chunk failed")
-    with open(os.environ["DFG_TEST_DONE"], "a") as f:
-        f.write(f"{items[0]}\n")
-    time.sleep(0.01)
-    return items
-
-
-@forks
-def test_when_a_worker_fails_every_process_stops_taking_chunks(tmp_path, monkeypatch):
-    """The error comes at once, not after this process has done the other chunks alone."""
+@pytest.mark.parametrize("here_fails", [True, False], ids=["this process fails", "the worker fails"])
+def test_when_a_process_fails_every_process_stops_taking_chunks(tmp_path, monkeypatch, here_fails):
+    """The error comes at once: neither the workers nor this process do the other chunks
+    first (a worker's error came only after this process had done the rest alone)."""
     done = tmp_path / "done"
     done.touch()
     monkeypatch.setenv("DFG_TEST_DONE", str(done))
-    with pytest.raises(ValueError, match="worker's chunk failed"):
-        fork_pool_map(_failing_in_the_worker, os.getpid(), list(range(400)), workers=2, chunks_per_worker=200)
-    assert len(done.read_text().split()) < 100  # it did all 399 others before
+    with pytest.raises(ValueError, match="a chunk failed"):
+        fork_pool_map(_one_side_failing, (os.getpid(), here_fails), list(range(400)), workers=2, chunks_per_worker=200)
+    assert len(done.read_text().split()) < 100  # of the 399 others
 
 
 def _slow_here(parent: int, items: list[int]) -> list[tuple[int, int]]:
