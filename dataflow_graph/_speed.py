@@ -279,15 +279,15 @@ def fork_pool_map(
     soon as it is free, until none is left: nothing of this process's share is pickled,
     and all finish within a chunk of each other.  A worker writes each result, pickled,
     into one unnamed file the processes share, at a place it reserves, and this process
-    reads each between chunks of its own (:class:`_Shared`).  (Through the pool's pipe a worker waited
-    after each chunk while this process's pool thread, which needs the interpreter this
-    process is busy extracting with, read the result 64 kB at a time: 20 ms a chunk for
-    the flows of 1,000 entries, 60 ms with their lines of JSON, a tenth of the worker's
-    time.)  The cycle collector stays off while the pool runs: a pass started on the
-    pool's own thread could free objects that must be freed on this one, and forked
-    workers copy fewer pages.  ``work`` must be a module-level function where processes
-    spawn (it is pickled there; the chunks travel and this process takes those no worker
-    has started).
+    reads them after each chunk of its own (:class:`_Shared`).  (Through the pool's pipe a
+    worker waited after each chunk while this process's pool thread, which needs the
+    interpreter this process is busy extracting with, read the result 64 kB at a time: 20
+    ms a chunk for the flows of 1,000 entries, 60 ms with their lines of JSON, a tenth of
+    the worker's time.)  A chunk that fails in any process stops every process taking
+    more.  The cycle collector stays off while the pool runs: a pass started on the pool's
+    own thread could free objects that must be freed on this one, and forked workers copy
+    fewer pages.  ``work`` must be a module-level function where processes spawn (it is
+    pickled there; the chunks travel and this process takes those no worker has started).
 
     ``first``, if given, is other work this process does before it takes chunks, while the
     workers start on them: however long it takes, the chunks even the load out.
@@ -359,7 +359,6 @@ class _Shared:
     """
 
     def __init__(self, mp_context: Any, chunks: int) -> None:
-
         #: the next chunk to take, the end of the file's reserved bytes, then for each chunk
         #: where its result is in the file and its length (-1 until written)
         self.counts = mp_context.Array("q", [0, 0, *[0, -1] * chunks])
