@@ -283,8 +283,8 @@ def fork_pool_map(
     worker waited after each chunk while this process's pool thread, which needs the
     interpreter this process is busy extracting with, read the result 64 kB at a time: 20
     ms a chunk for the flows of 1,000 entries, 60 ms with their lines of JSON, a tenth of
-    the worker's time.)  A chunk that fails in any process stops every process taking
-    more.  The cycle collector stays off while the pool runs: a pass started on the pool's
+    the worker's time.)  A chunk that fails in any process, or a worker that dies, stops
+    every process taking more.  The cycle collector stays off while the pool runs: a pass started on the pool's
     own thread could free objects that must be freed on this one, and forked workers copy
     fewer pages.  ``work`` must be a module-level function where processes spawn (it is
     pickled there; the chunks travel and this process takes those no worker has started).
@@ -313,6 +313,8 @@ def fork_pool_map(
         if shared is not None:
             try:
                 jobs = [pool.submit(_pool_take_all) for _ in range(workers - 1)]
+                for job in jobs:  # a worker that dies (killed, out of memory) raises nothing itself
+                    job.add_done_callback(shared.halt_if_failed)
                 if first is not None:
                     first()
                 while (i := shared.take()) < len(ranges):
@@ -407,11 +409,21 @@ class _Shared:
                 results[i] = pickle.loads(os.pread(self.file.fileno(), slots[2 * i + 1], slots[2 * i]))
                 self.collected[i] = True
 
-    def stop(self) -> None:
-        """No chunk is left to take: a process still working stops after its chunk (all are
-        done, or one process has failed); the file is closed in the process that calls it."""
+    def halt(self) -> None:
+        """No chunk is left to take: a process still working stops after its chunk."""
         with self.counts.get_lock():
             self.counts[0] = max(self.counts[0], self.chunks)
+
+    def halt_if_failed(self, job: Any) -> None:
+        """:meth:`halt` when a worker's job has failed (a done callback, on the pool's thread:
+        where the worker died without raising, nothing else would tell this process)."""
+        if not job.cancelled() and job.exception() is not None:
+            self.halt()
+
+    def stop(self) -> None:
+        """:meth:`halt` (all are done, or one process has failed), and the file closed in the
+        process that calls it."""
+        self.halt()
         if self.file is not None:
             self.file.close()
 

@@ -61,12 +61,21 @@ def test_extraction_in_many_small_chunks_is_the_extraction_in_one_process(monkey
     workbook = Path(__file__).parent / "data" / "register" / "ReleaseRegister-sep-nov-2017.xlsx"
     entries = api.load([workbook]).entries
     runs = []
-    for workers, size in ((1, 160), (2, 160), (2, 7)):  # 838 entries: 8 chunks a process, then 59
+    cut: list[int] = []
+    pool = extractor.fork_pool_map
+
+    def counted(*args, chunks_per_worker, **kwargs):
+        cut.append(chunks_per_worker)
+        return pool(*args, chunks_per_worker=chunks_per_worker, **kwargs)
+
+    monkeypatch.setattr(extractor, "fork_pool_map", counted)
+    for workers, size in ((1, 160), (2, 160), (2, 7)):
         monkeypatch.setattr(extractor, "_CHUNK_ENTRIES", size)
         said, headed, lines = Diagnostics(), {}, []
         flows = extract_all(
             entries, _new_gazetteer(), said, workers=workers, headed=headed, render=record_line, rendered=lines
         )
         runs.append((_as_dicts(flows), [str(d) for d in said], headed, lines))
+    assert cut == [8, 60]  # 838 entries: 8 chunks a process, then 60 of at most 7 entries
     assert runs[0] == runs[1] == runs[2]
     assert len(runs[0][3]) == len(runs[0][0]) > 1000

@@ -215,13 +215,15 @@ def test_results_come_through_the_pipe_when_no_file_can_be_made(monkeypatch):
     assert {pid for chunk in done for _, pid, _ in chunk} != {os.getpid()}  # the worker's came through the pipe
 
 
-def _one_side_failing(failing: tuple[int, bool], items: list[int]) -> list[int]:
-    """This process's chunks (``failing``: its pid, and whether it is the one to fail) or the
-    worker's: the failing side fails on its first chunk, a moment in; the other notes each
-    chunk it does."""
-    parent, here_fails = failing
-    if (os.getpid() == parent) == here_fails:
-        time.sleep(0.2 if here_fails else 0)  # the worker is well under way first
+def _one_side_failing(failing: tuple[int, str], items: list[int]) -> list[int]:
+    """This process's chunks (``failing``: its pid, and how a chunk fails) or the worker's:
+    the failing side fails on its first chunk (a moment in, when it is this process); the
+    other notes each chunk it does."""
+    parent, how = failing
+    if (os.getpid() == parent) == (how == "here"):
+        if how == "worker dies":
+            os._exit(3)  # killed, out of memory: no exception to say so
+        time.sleep(0.2 if how == "here" else 0)  # the worker is well under way first
         raise ValueError("a chunk failed")
     with open(os.environ["DFG_TEST_DONE"], "a") as f:
         f.write(f"{items[0]}\n")
@@ -230,21 +232,25 @@ def _one_side_failing(failing: tuple[int, bool], items: list[int]) -> list[int]:
 
 
 @forks
-@pytest.mark.parametrize("here_fails", [True, False], ids=["this process fails", "the worker fails"])
-def test_when_a_process_fails_every_process_stops_taking_chunks(tmp_path, monkeypatch, here_fails):
+@pytest.mark.parametrize("how", ["here", "worker raises", "worker dies"])
+def test_when_a_process_fails_every_process_stops_taking_chunks(tmp_path, monkeypatch, how):
     """The error comes at once: neither the workers nor this process do the other chunks
     first (a worker's error came only after this process had done the rest alone)."""
+    from concurrent.futures.process import BrokenProcessPool
+
     done = tmp_path / "done"
     done.touch()
     monkeypatch.setenv("DFG_TEST_DONE", str(done))
-    with pytest.raises(ValueError, match="a chunk failed"):
-        fork_pool_map(_one_side_failing, (os.getpid(), here_fails), list(range(400)), workers=2, chunks_per_worker=200)
+    raised = BrokenProcessPool if how == "worker dies" else ValueError
+    with pytest.raises(raised):
+        fork_pool_map(_one_side_failing, (os.getpid(), how), list(range(400)), workers=2, chunks_per_worker=200)
     assert len(done.read_text().split()) < 100  # of the 399 others
 
 
 def _slow_here(parent: int, items: list[int]) -> list[tuple[int, int]]:
-    if os.getpid() == parent:
-        time.sleep(0.05)  # the worker does several chunks meanwhile
+    # the worker does several chunks while this process does one, and cannot do them all
+    # before this process takes its first
+    time.sleep(0.05 if os.getpid() == parent else 0.01)
     return [(os.getpid(), i) for i in items]
 
 
