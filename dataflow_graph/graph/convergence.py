@@ -93,6 +93,16 @@ class Side:
         """The copy's own identifiability, in words ("pseudonymised", "anonymised")."""
         return _WORDS[self.hop.identifiability]  # its value, without the enum's descriptor
 
+    @property
+    def said(self) -> tuple[Span, ...]:
+        """The lines that state this copy: its hop's sentence and, where that is a list head
+        ("transfers the following to the CSU:"), the items naming its family ("a. The SUS
+        data Identifiable at the level of NHS number"), which say what it carries (every
+        item where the side has no family)."""
+        items = self.hop.items
+        fam = self.family
+        return (self.hop.evidence, *(i for i in items if not fam or fam in families_in(i.text)))
+
     def as_dict(self) -> dict[str, object]:
         f = self.flow
         return {
@@ -108,7 +118,7 @@ class Side:
             "landing_only": self.hop.landing_only,
             "unit": self.hop.unit,
             "path": list(self.path),
-            "evidence": [span_dict(self.hop.evidence), *map(span_dict, _items_of(self.hop, self.family))],
+            "evidence": [span_dict(span) for span in self.said],
             "copy_opt_outs": self.opt_outs_found.as_dict() if self.opt_outs_found else None,
             "until": f.until,
             "months": sorted(_months(self)),
@@ -617,7 +627,7 @@ def _finding(
     linkage, linkage_others = index.linkage_near(node, on_routes, agreements)
     reid, reid_others = index.reid_near(node, on_routes, agreements)
     # each copy's own lines, cited by several qualifiers: made once
-    cites = tuple(_cite(s, fam) for s in both)
+    cites = tuple(_cite(s) for s in both)
     qualifiers = [
         _both_copies(name, fam, ident, pseudo, same, tuple(chain.from_iterable(cites))),
         *_overlap(overlap, made_i + made_p),
@@ -656,18 +666,10 @@ def _union_of(month_sets: Iterable[frozenset[str]]) -> frozenset[str]:
     return frozenset().union(*{id(m): m for m in month_sets}.values())
 
 
-def _cite(side: Side, family: str) -> tuple[Cited, ...]:
-    """A copy's lines: its hop's sentence and, where that is a list head ("transfers the
-    following to the CSU:"), the items naming ``family`` ("a. The SUS data Identifiable at
-    the level of NHS number"), which say what it carries."""
+def _cite(side: Side) -> tuple[Cited, ...]:
+    """A copy's lines (:attr:`Side.said`), cited."""
     f = side.flow
-    said = (side.hop.evidence, *_items_of(side.hop, family))
-    return tuple(cited_line(span, f.entry, f.reference) for span in said)
-
-
-def _items_of(hop: Hop, family: str) -> tuple[Span, ...]:
-    """The list items of a hop that name ``family`` (every one where no family is given)."""
-    return tuple(i for i in hop.items if not family or family in families_in(i.text))
+    return tuple(cited_line(span, f.entry, f.reference) for span in side.said)
 
 
 def _copies(n: int, word: str) -> str:
