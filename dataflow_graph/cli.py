@@ -379,7 +379,7 @@ def load(
     by the ``id`` of the flow, made by the processes that extract the flows (none when the
     flows come from the load cache).
     """
-    from . import api
+    from . import _lifetime, api
 
     if queries:
         api.import_queries()
@@ -388,6 +388,7 @@ def load(
         note("no PATHS: reading the built-in NHS Thurrock CCG page (see --help)")
     with phase(f"reading {len(paths) or 1} input{'s' if len(paths) > 1 else ''}"):
         register = api.load(paths, cache=not _settings().get("no_cache"), note=note)
+    _lifetime.keep_to_exit(register)  # as dfg (main), never freed object by object
     if flows:
         with phase(f"extracting the flows of {len(register.entries)} entries"):
             if lines is None:
