@@ -215,6 +215,50 @@ def test_results_come_through_the_pipe_when_no_file_can_be_made(monkeypatch):
     assert {pid for chunk in done for _, pid, _ in chunk} != {os.getpid()}  # the worker's came through the pipe
 
 
+def _dumps_noted(result: object) -> bytes:
+    """A worker's result pickled with a note of who pickled it (the ``dumps`` of the pool)."""
+    import pickle
+
+    return pickle.dumps(("pickled by dumps", os.getpid(), result))
+
+
+@forks
+def test_the_workers_results_are_pickled_with_the_dumps_given():
+    """``dumps`` pickles what a worker writes into the shared file (the flows go with the load
+    cache's pickler); this process's own chunks are never pickled."""
+    done = fork_pool_map(
+        _tagged, "x", list(range(40)), workers=2, chunks_per_worker=5, first=lambda: time.sleep(0.2), dumps=_dumps_noted
+    )
+    worker = [chunk for chunk in done if chunk[0] == "pickled by dumps"]
+    assert worker and all(pid != os.getpid() for _, pid, _ in worker)  # only the worker's, through the file
+    here = [chunk for chunk in done if chunk[0] != "pickled by dumps"]
+    assert all(pid == os.getpid() for chunk in here for _, pid, _ in chunk)
+    unwrapped = [chunk[2] if chunk[0] == "pickled by dumps" else chunk for chunk in done]
+    assert [i for chunk in unwrapped for _, _, i in chunk] == list(range(40))
+
+
+@forks
+def test_flows_from_workers_equal_those_of_one_process(tmp_path):
+    """The flows a worker pickles with the load cache's pickler load back equal, with their
+    lines, diagnostics and headings (the seed's entries, many times over)."""
+    from dataflow_graph import api
+    from dataflow_graph.errors import Diagnostics
+    from dataflow_graph.extract import extract_all
+    from dataflow_graph.outputs.documents import record_line
+
+    register = api.load()
+    entries = list(register.entries) * 60
+    runs = []
+    for workers in (1, 2):
+        diagnostics, headed, made = Diagnostics(), {}, []
+        flows = extract_all(
+            entries, register.gazetteer, diagnostics, workers=workers, headed=headed, render=record_line, rendered=made
+        )
+        runs.append((flows, made, diagnostics.items, headed))
+    assert runs[0] == runs[1]
+    assert all(type(f) is type(runs[0][0][0]) for f in runs[1][0])
+
+
 def _one_side_failing(failing: tuple[int, str], items: list[int]) -> list[int]:
     """This process's chunks (``failing``: its pid, and how a chunk fails) or the worker's:
     the failing side fails on its first chunk (a moment in, when it is this process); the

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from .._speed import fork_pool_map, line_texts, memoised, replacer
+from ..cache import dumps as record_dumps
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
@@ -553,7 +554,9 @@ def extract_all(
         return out
     out = []
     chunks = max(8, -(-len(entries) // (_CHUNK_ENTRIES * workers)))  # chunks a process, rounded up
-    done = fork_pool_map(_extract_entries, (names, render), entries, workers=workers, chunks_per_worker=chunks)
+    done = fork_pool_map(
+        _extract_entries, (names, render), entries, workers=workers, chunks_per_worker=chunks, dumps=record_dumps
+    )
     for flows, made, items, said in done:
         out.extend(flows)
         diagnostics.items.extend(items)
