@@ -79,3 +79,70 @@ def test_extraction_in_many_small_chunks_is_the_extraction_in_one_process(monkey
     assert cut == [8, 60]  # 838 entries: 8 chunks a process, then 60 of at most 7 entries
     assert runs[0] == runs[1] == runs[2]
     assert len(runs[0][3]) == len(runs[0][0]) > 1000
+
+
+def _entries_of(lines: list[str], applicants: list[str]) -> list[Entry]:
+    """One entry per applicant, each with the same Processing text (a seed entry's fields)."""
+    from dataclasses import replace
+
+    from dataflow_graph.errors import Span
+    from dataflow_graph.model import Section
+
+    seed = api.load().entries[0]
+    out = []
+    for i, org in enumerate(applicants, 1):
+        spans = tuple(Span("p.txt", 10 * i + k, 1, text) for k, text in enumerate(lines))
+        out.append(
+            replace(
+                seed,
+                id=f"e{i}",
+                reference=f"DARS-NIC-00000{i}-AAAAA",
+                organisation=org,
+                controllers=(org,),
+                title="t",
+                sections=(Section("Processing", spans[0], spans),),
+            )
+        )
+    return out
+
+
+_APPLICANTS = ["NHS Thurrock CCG", "NHS Basildon and Brentwood CCG", "NHS Southend CCG"]
+
+
+def test_hops_that_go_to_the_applicant_follow_each_entrys_applicant_from_a_warm_memo():
+    """A release to no one named goes to the applicant, and a step with no sender comes from
+    the previous hop's receiver: remembered under the applicant and the hops before, so the
+    same sentences in the next entry name that entry's applicant, never the first's."""
+    lines = [
+        "Data supplied by NHS Digital will be pseudonymised HES data.",
+        "The data will then be passed to MedeAnalytics.",
+    ]
+    names = _new_gazetteer()
+    flows = extract_all(_entries_of(lines, _APPLICANTS), names, Diagnostics(), workers=1)
+    chains = {f.entry: [(h.source.name, h.target.name) for h in f.hops] for f in flows}
+    assert chains == {
+        f"e{i}": [("NHS Digital", org), (org, "MedeAnalytics International Limited")]
+        for i, org in enumerate(_APPLICANTS, 1)
+    }
+
+
+def test_a_sentence_naming_both_sides_is_read_once_whoever_the_applicant(monkeypatch):
+    """Hops that depend on nothing but the sentence and what its names mean are found once and
+    remembered for every entry, whoever its applicant (a third of the finding was redone per
+    applicant)."""
+    from dataflow_graph.extract import hops
+
+    found: list[str] = []
+    find = hops._find_hops
+
+    def counted(s, *args):
+        found.append(s.text)
+        return find(s, *args)
+
+    monkeypatch.setattr(hops, "_find_hops", counted)
+    lines = ["1. North East London DSCRO pushes SUS data to North East London CSU."]
+    flows = extract_all(_entries_of(lines, _APPLICANTS), _new_gazetteer(), Diagnostics(), workers=1)
+    assert [(f.entry, f.hops[-1].target.name) for f in flows] == [
+        (f"e{i}", "NHS North and East London Commissioning Support Unit") for i in range(1, 4)
+    ]
+    assert found == lines

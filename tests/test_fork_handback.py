@@ -230,7 +230,8 @@ def test_the_workers_results_are_pickled_with_the_dumps_given():
         _tagged, "x", list(range(40)), workers=2, chunks_per_worker=5, first=lambda: time.sleep(0.2), dumps=_dumps_noted
     )
     worker = [chunk for chunk in done if chunk[0] == "pickled by dumps"]
-    assert worker and all(pid != os.getpid() for _, pid, _ in worker)  # only the worker's, through the file
+    assert worker
+    assert all(pid != os.getpid() for _, pid, _ in worker)  # only the worker's, through the file
     here = [chunk for chunk in done if chunk[0] != "pickled by dumps"]
     assert all(pid == os.getpid() for chunk in here for _, pid, _ in chunk)
     unwrapped = [chunk[2] if chunk[0] == "pickled by dumps" else chunk for chunk in done]

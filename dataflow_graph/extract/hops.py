@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from .._speed import memoised, replacer
 from ..model import Identifiability, Organisation, Role
@@ -150,30 +151,48 @@ def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop |
     """The hops one sentence states (usually none or one, two with a landing point).
 
     Remembered: the hops depend only on the sentence's text, on what each name in it
-    means in this entry (:func:`_meanings`, and who the applicant is and whether the
-    entry names a DSCRO), and on the receiver of the previous hop and of the list head;
-    the evidence sentence is this one's.
+    means in this entry (:func:`_meanings`) and whether the entry names a DSCRO, and,
+    where finding them asked (:func:`_find_hops`), on who the applicant is and on the
+    receiver of the previous hop and of the list head; the evidence sentence is this one's.
+    Most sentences name both sides: their hops are the same in every entry whose names mean
+    the same, whoever the applicant (a third of the sentences' hops were found again for
+    another applicant when it was part of every key).
     """
     found = clause(s.text)
     if found is None:
         return []
     memo = ctx.hops_memo
-    key = (
-        s.text,
-        s.is_item,
-        _meanings(found[1], ctx),
-        ctx.ccg,
-        ctx.names_dscro,
-        (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
-        (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
-    )
-    made: tuple[RawHop, ...] | None = memo.get(key)
+    own = (s.text, s.is_item, _meanings(found[1], ctx), ctx.names_dscro)
+    key: object = own
+    made: tuple[RawHop, ...] | object | None = memo.get(own)
+    if made is _ASKED:
+        key = _asked_key(own, ctx, previous, list_head)
+        made = memo.get(key)
     if made is None:
-        hops = _find_hops(s, ctx, previous, list_head)
+        asked: list[str] = []
+        hops = _find_hops(s, ctx, previous, list_head, asked)
+        if asked and key is own:  # remembered under the applicant and the hops before too
+            memo.remember(own, _ASKED)
+            key = _asked_key(own, ctx, previous, list_head)
         memo.remember(key, tuple(hops))
         return hops
     head = list_head.sentence if list_head else None
-    return [_STATED_IN(h, s, head if h.context is not None else None) for h in made]
+    return [_STATED_IN(h, s, head if h.context is not None else None) for h in cast("tuple[RawHop, ...]", made)]
+
+
+def _asked_key(own: tuple[object, ...], ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> object:
+    """The memo key of a sentence's hops that depend on the applicant or the hops before it."""
+    return (
+        own,
+        ctx.ccg,
+        (previous.receiver, previous.receiver_text, previous.unit) if previous else None,
+        (list_head.receiver, list_head.receiver_text, list_head.unit) if list_head else None,
+    )
+
+
+#: In the hops memo, under a sentence's own key: its hops depend on the entry's applicant or
+#: the hops before it, and are remembered under those too (:func:`hops_in`).
+_ASKED = object()
 
 
 def _meanings(text: str, ctx: Context) -> tuple[object, ...]:
@@ -212,12 +231,20 @@ def _dependents(text: str, ctx: Context) -> tuple[tuple[int, Organisation | str 
     return found
 
 
-def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None) -> list[RawHop]:
+def _find_hops(
+    s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None, asked: list[str] | None = None
+) -> list[RawHop]:
+    """The hops of one sentence (:func:`hops_in`).  ``asked``, if given, is told each input
+    beyond the sentence's text and the meanings of its names that the finding read, or
+    would have read with another value: "applicant" (``ctx.ccg``), "previous", "list head"."""
+    asked = [] if asked is None else asked
     found = clause(s.text)
     if found is None:
         return []
     verb, text, sending, passive = found
     mentions = [m for m in mentions_in(text, ctx, unstated=True) if m.org is not None]
+    if not mentions and s.is_item:
+        asked.append("list head")
     if not mentions and not (list_head and s.is_item):
         return []
     sides = _SIDES
@@ -280,14 +307,20 @@ def _find_hops(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHo
         receiver = _direct_object(text, verb, mentions, sender)
     implied = False
     if sender is None and receiver is not None:
+        asked.append("previous")
         sender = _implied_sender(receiver, preps.get(id(receiver)), previous, ctx)
-        if sender is None and (sender := _release_by_source(text, verb, receiver, ctx)) is not None:
-            implied = True
+        if sender is None:
+            asked.append("applicant")
+            if (sender := _release_by_source(text, verb, receiver, ctx)) is not None:
+                implied = True
     context = None
-    if receiver is None and sender is not None and s.is_item and list_head is not None:
-        receiver = Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
-        context = list_head.sentence
+    if receiver is None and sender is not None and s.is_item:
+        asked.append("list head")
+        if list_head is not None:
+            receiver = Mention(0, 0, list_head.receiver_text, list_head.receiver, list_head.unit)
+            context = list_head.sentence
     if receiver is None and sender is not None:
+        asked.append("applicant")
         receiver = _release_to_applicant(text, verb, sender, ctx)
     if sender is None or receiver is None or sender.org.id == receiver.org.id:
         return []
