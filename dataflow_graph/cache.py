@@ -45,20 +45,17 @@ Trust
 from __future__ import annotations
 
 import contextlib
-import copyreg
 import dataclasses
 import hashlib
-import io
 import os
 import pickle
 import secrets
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from types import FunctionType
 from typing import Any
 
-from ._speed import _CellSection, _PageSection, cell_section, cyclic_gc_paused, page_section
+from ._speed import cyclic_gc_paused, record_dumps
 
 __all__ = [
     "CacheInfo",
@@ -190,104 +187,12 @@ def input_key(limits: object, pieces: Iterable[tuple[str, str, str, Iterable[str
 
 
 # ---------------------------------------------------------------------------------------
-# Pickling the records quickly
-
-
-#: ``cls.__new__(cls)`` in one pickle opcode (NEWOBJ), then the class's filler sets the slots.
-_NEWOBJ = copyreg.__newobj__  # type: ignore[attr-defined]
-_FIELDS: dict[type, tuple[str, ...]] = {}
-#: A record class's filler: ``fill(record, state)`` sets each slot from the tuple of field values.
-Filler = Callable[[Any, tuple[Any, ...]], None]
-_FILLERS: dict[type, Filler] = {}
-_CLASS_OF_FILLER: dict[Filler, type] = {}
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    """The fields of a frozen, slotted dataclass that pickles the default way; () for any other class."""
-    found = _FIELDS.get(cls)
-    if found is None:
-        plain = (
-            "__dataclass_fields__" in cls.__dict__
-            and "__slots__" in cls.__dict__
-            and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
-            and cls.__reduce__ is object.__reduce__
-            and cls.__reduce_ex__ is object.__reduce_ex__
-        )
-        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls)) if plain else ()
-    return found
-
-
-def filler(cls: type) -> Filler:
-    """``fill(record, state)``: set each slot of a ``cls`` made with ``__new__`` from ``state``,
-    the tuple of its field values in field order (one per class and process).
-
-    Made as one function whose body calls each slot's raw setter in turn: a record loaded
-    from the cache then costs one Python call, not a loop over its fields (the 27k records
-    of the 2017 workbook: about 13 against 28 ms).  The body names the setters by position
-    only, never by field name.  A state of another length raises ``ValueError``.
-
-    >>> from dataflow_graph.errors import Span
-    >>> span = Span.__new__(Span); filler(Span)(span, ("p.txt", 3, 1, "x")); span
-    Span(path='p.txt', line=3, col=1, text='x')
-    """
-    fill = _FILLERS.get(cls)
-    if fill is None:
-        names = _fields(cls)
-        if not names:
-            raise pickle.UnpicklingError(f"{cls.__qualname__} is not a frozen, slotted record")
-        values = "".join(f"v{i}, " for i in range(len(names)))
-        calls = "".join(f"    s{i}(record, v{i})\n" for i in range(len(names)))
-        scope: dict[str, Any] = {f"s{i}": getattr(cls, name).__set__ for i, name in enumerate(names)}
-        exec(compile(f"def fill(record, state):\n    {values}= state\n{calls}", "<cache filler>", "exec"), scope)
-        fill = _FILLERS[cls] = scope["fill"]
-        _CLASS_OF_FILLER[fill] = cls
-    return fill
-
-
-class _Pickler(pickle.Pickler):
-    """Records as a tuple of their fields, a workbook cell's section as its text and a page's
-    section as where its lines are (lines made on use).
-
-    The text of equal cells is written once: the 2017 workbook repeats the same statements
-    under many entries (9.6 MB of cell text, 4.2 MB distinct), and the file, its checksum
-    and the memory of a load are about half as large."""
-
-    def __init__(self, file: io.BytesIO, protocol: int) -> None:
-        super().__init__(file, protocol=protocol)
-        self._texts: dict[str, str] = {}
-
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        if cls is _CellSection:
-            args = (obj.name, obj.span.path, obj.span.line, obj.text)
-            try:
-                lines = obj._lines  # made on first use: most are not yet
-            except AttributeError:
-                lines = None
-            lazy = cell_section(*args)
-            if lazy.span == obj.span and (lines is None or lines == lazy.lines):
-                text = self._texts.setdefault(obj.text, obj.text)  # one object: pickled once
-                return cell_section, (obj.name, obj.span.path, obj.span.line, text)
-            return NotImplemented
-        if cls is _PageSection:  # where its lines are in the page, their spans made on use
-            try:
-                return page_section, obj.parts()
-            except AttributeError:  # made whole (dataclasses.replace): pickled as the plain section
-                return NotImplemented
-        if cls is FunctionType and obj in _CLASS_OF_FILLER:  # a record class's filler, by its class
-            return filler, (_CLASS_OF_FILLER[obj],)
-        names = _fields(cls)
-        if not names:
-            return NotImplemented
-        state = tuple([getattr(obj, n) for n in names])
-        return _NEWOBJ, (cls,), state, None, None, filler(cls)
+# Pickling the records quickly (the pickler itself is the speed machinery's: _speed.record_dumps)
 
 
 def dumps(value: object) -> bytes:
-    """``value`` pickled as the cache writes it."""
-    out = io.BytesIO()
-    _Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-    return out.getvalue()
+    """``value`` pickled as the cache writes it (:func:`~dataflow_graph._speed.record_dumps`)."""
+    return record_dumps(value)
 
 
 # ---------------------------------------------------------------------------------------

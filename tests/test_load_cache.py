@@ -315,18 +315,19 @@ def test_load_cache_a_record_is_filled_from_all_its_fields_or_not_at_all():
     file); a state of another length is refused, and so is a class that is no frozen record."""
     import pickle
 
+    from dataflow_graph._speed import filler
     from dataflow_graph.errors import Span
 
     spans = [Span("p.txt", 3, 1, "x"), Span("q", 1, 2, "y"), Span("r", 5, 1, "")]
     data = cache.dumps(spans)
     assert data.count(b"filler") == 1
     assert pickle.loads(data) == spans
-    fill = cache.filler(Span)
+    fill = filler(Span)
     for state in (("p.txt", 3, 1), ("p.txt", 3, 1, "x", "extra")):
         with pytest.raises(ValueError, match="values to unpack"):
             fill(Span.__new__(Span), state)
     with pytest.raises(pickle.UnpicklingError, match="not a frozen, slotted record"):
-        cache.filler(dict)
+        filler(dict)
 
 
 def test_load_cache_key_names_the_installed_version_and_every_source_file():

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from .._speed import fork_pool_map, line_texts, memoised, replacer
-from ..cache import dumps as record_dumps
+from .._speed import fork_pool_map, line_texts, memoised, record_dumps, replacer
 from ..errors import Diagnostic, Diagnostics, Severity, Span
 from ..model import Entry, Flow, FlowKind, Identifiability, Organisation, Role, Section
 from ..names import Gazetteer, families_in
