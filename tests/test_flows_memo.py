@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from dataflow_graph import api
@@ -83,8 +84,6 @@ def test_extraction_in_many_small_chunks_is_the_extraction_in_one_process(monkey
 
 def _entries_of(lines: list[str], applicants: list[str]) -> list[Entry]:
     """One entry per applicant, each with the same Processing text (a seed entry's fields)."""
-    from dataclasses import replace
-
     from dataflow_graph.errors import Span
     from dataflow_graph.model import Section
 
@@ -146,3 +145,43 @@ def test_a_sentence_naming_both_sides_is_read_once_whoever_the_applicant(monkeyp
         (f"e{i}", "NHS North and East London Commissioning Support Unit") for i in range(1, 4)
     ]
     assert found == lines
+
+
+def test_a_list_items_hop_follows_each_entrys_list_head_from_a_warm_memo():
+    """A list item that names only its sender goes to the receiver its list head names: the
+    same item under another head, in the next entry, goes to that entry's receiver, as read
+    with nothing remembered."""
+    items = ["a. SUS data is supplied by NHS Digital."]
+    heads = [
+        "1. North East London DSCRO transfers the following to North East London CSU:",
+        "1. North East London DSCRO transfers the following to MedeAnalytics:",
+    ]
+    entries = [_entries_of([head, *items], _APPLICANTS[:1])[0] for head in heads]
+    entries[1] = replace(entries[1], id="e2", reference="DARS-NIC-000002-AAAAA")
+
+    def targets(flows):
+        return [[h.target.name for h in f.hops] for f in flows]
+
+    cold = [targets(extract(e, _new_gazetteer().fresh(), Diagnostics())) for e in entries]
+    warm = _new_gazetteer()
+    assert [targets(extract(e, warm.fresh(), Diagnostics())) for e in entries] == cold
+    assert any("MedeAnalytics International Limited" in t for flows in cold[1:] for t in flows)
+
+
+def test_extract_all_hands_the_workers_flows_back_with_the_record_pickler(monkeypatch):
+    """The flows a worker extracts come back pickled as records (the load cache's pickler:
+    half the time to load), not with the default pickler."""
+    from dataflow_graph._speed import record_dumps
+    from dataflow_graph.extract import extractor
+
+    asked: list[object] = []
+    pool = extractor.fork_pool_map
+
+    def noted(*args, **kwargs):
+        asked.append(kwargs.get("dumps"))
+        return pool(*args, **kwargs)
+
+    monkeypatch.setattr(extractor, "fork_pool_map", noted)
+    entries = list(api.load().entries) * 40
+    assert extract_all(entries, _new_gazetteer(), Diagnostics(), workers=2)
+    assert asked == [record_dumps]

@@ -164,7 +164,7 @@ def hops_in(s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop |
     memo = ctx.hops_memo
     own = (s.text, s.is_item, _meanings(found[1], ctx), ctx.names_dscro)
     key: object = own
-    made: tuple[RawHop, ...] | object | None = memo.get(own)
+    made: object = memo.get(own)  # the hops, _ASKED or None
     if made is _ASKED:
         key = _asked_key(own, ctx, previous, list_head)
         made = memo.get(key)
@@ -243,9 +243,7 @@ def _find_hops(
         return []
     verb, text, sending, passive = found
     mentions = [m for m in mentions_in(text, ctx, unstated=True) if m.org is not None]
-    if not mentions and s.is_item:
-        asked.append("list head")
-    if not mentions and not (list_head and s.is_item):
+    if not mentions:  # no side named: no hop, list head or not (each needs a named sender)
         return []
     sides = _SIDES
     senders: list[Mention] = []
