@@ -77,19 +77,27 @@ print(gc.get_freeze_count())
 def test_startup_only_the_dfg_process_freezes_its_records_out_of_the_collector(seed_path, tmp_path):
     """`dfg` (cli.main) leaves records it read out of later collector scans; the click group
     called as a library (CliRunner, notebooks) keeps the collector as it is."""
-    counts = {}
+    printed = _as_dfg_and_as_library(_FREEZE, seed_path, tmp_path)
+    counts = {entry: int(out.split()[-1]) for entry, out in printed.items()}
+    assert counts["main"] > 0
+    assert counts["cli"] == 0
+    assert (tmp_path / "main.json").read_bytes() == (tmp_path / "cli.json").read_bytes()
+
+
+def _as_dfg_and_as_library(script: str, seed_path, tmp_path) -> dict[str, str]:
+    """What ``script`` prints, run with its command called through ``cli.main`` (as `dfg`)
+    and through the click group (as a library), each writing ``tmp_path/<entry>.json``."""
+    printed = {}
     for entry in ("main", "cli"):
         done = subprocess.run(
-            [sys.executable, "-c", _FREEZE.format(entry=entry), str(seed_path), str(tmp_path / f"{entry}.json")],
+            [sys.executable, "-c", script.format(entry=entry), str(seed_path), str(tmp_path / f"{entry}.json")],
             capture_output=True,
             text=True,
             check=True,
             cwd=ROOT,
         )
-        counts[entry] = int(done.stdout.split()[-1])
-    assert counts["main"] > 0
-    assert counts["cli"] == 0
-    assert (tmp_path / "main.json").read_bytes() == (tmp_path / "cli.json").read_bytes()
+        printed[entry] = done.stdout
+    return printed
 
 
 _KEPT = """
@@ -115,16 +123,8 @@ def test_startup_the_dfg_process_keeps_the_register_it_loaded_to_exit(seed_path,
     """`dfg` (cli.main) keeps the register it loaded when the command returns (freeing it
     object by object took a quarter of a second at 10k entries); the click group called as
     a library (CliRunner, notebooks) frees it."""
-    kept = {}
-    for entry in ("main", "cli"):
-        done = subprocess.run(
-            [sys.executable, "-c", _KEPT.format(entry=entry), str(seed_path), str(tmp_path / f"{entry}.json")],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        kept[entry] = done.stdout.split()[-2:]
+    printed = _as_dfg_and_as_library(_KEPT, seed_path, tmp_path)
+    kept = {entry: out.split()[-2:] for entry, out in printed.items()}
     assert kept == {"main": ["1", "True"], "cli": ["1", "False"]}
     assert (tmp_path / "main.json").read_bytes() == (tmp_path / "cli.json").read_bytes()
 
