@@ -294,10 +294,11 @@ def fork_pool_map(
     interpreter this process is busy extracting with, read the result 64 kB at a time: 20
     ms a chunk for the flows of 1,000 entries, 60 ms with their lines of JSON, a tenth of
     the worker's time.)  A chunk that fails in any process, or a worker that dies, stops
-    every process taking more.  The cycle collector stays off while the pool runs: a pass started on the pool's
-    own thread could free objects that must be freed on this one, and forked workers copy
-    fewer pages.  ``work`` must be a module-level function where processes spawn (it is
-    pickled there; the chunks travel and this process takes those no worker has started).
+    every process taking more.  The cycle collector stays off while the pool runs: a pass
+    started on the pool's own thread could free objects that must be freed on this one,
+    and forked workers copy fewer pages.  ``work`` must be a module-level function where
+    processes spawn (it is pickled there; the chunks travel and this process takes those
+    no worker has started).
 
     ``first``, if given, is other work this process does before it takes chunks, while the
     workers start on them: however long it takes, the chunks even the load out.
@@ -379,7 +380,7 @@ class _Shared:
         #: where its result is in the file and its length (-1 until written)
         self.counts = mp_context.Array("q", [0, 0, *[0, -1] * chunks])
         self.chunks = chunks
-        self.dumps = dumps
+        self.dumps = dumps or functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
         self.collected = [False] * chunks
         self.file = unnamed_file("fork-pool-results")  # none: the results go through the pipe
 
@@ -394,11 +395,10 @@ class _Shared:
         """In a worker: the result of chunk ``i`` written into the file and its place said;
         False where the file cannot take it (it is then sent through the pipe)."""
         import os
-        import pickle
 
         if self.file is None:
             return False
-        data = self.dumps(result) if self.dumps is not None else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        data = self.dumps(result)
         with self.counts.get_lock():
             at: int = self.counts[1]
             self.counts[1] = at + len(data)
@@ -414,7 +414,6 @@ class _Shared:
     def collect(self, results: list[Any]) -> None:
         """Into ``results``, the workers' results written since the last call."""
         import os
-        import pickle
 
         with self.counts.get_lock():
             slots = self.counts[2:]

@@ -187,15 +187,6 @@ def input_key(limits: object, pieces: Iterable[tuple[str, str, str, Iterable[str
 
 
 # ---------------------------------------------------------------------------------------
-# Pickling the records quickly (the pickler itself is the speed machinery's: _speed.record_dumps)
-
-
-def dumps(value: object) -> bytes:
-    """``value`` pickled as the cache writes it (:func:`~dataflow_graph._speed.record_dumps`)."""
-    return record_dumps(value)
-
-
-# ---------------------------------------------------------------------------------------
 # The folder
 
 
@@ -269,7 +260,7 @@ class LoadCache:
         """Keep ``value`` as ``part`` of this load (atomically); a failure is one note, never an error."""
         if not self.usable:
             return
-        payload = dumps((self.key, part, value))
+        payload = record_dumps((self.key, part, value))  # records as their fields
         try:
             _write_atomic(self.path(part), MAGIC + hashlib.sha256(payload).digest() + payload)
             self._prune()

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dataflow_graph import api, cache
+from dataflow_graph._speed import record_dumps
 from dataflow_graph.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,7 +303,7 @@ def test_load_cache_equal_cell_texts_are_written_once_and_served_equal():
     one = cell_section("Objectives", "book.xlsx#Purposes", 2, text)
     two = cell_section("Objectives", "book.xlsx#Purposes", 9, "".join(list(text)))  # equal, not the same object
     assert one.text is not two.text
-    data = cache.dumps((one, two))
+    data = record_dumps((one, two))
     assert len(data) < 1.5 * len(text.encode())
     loaded = pickle.loads(data)
     assert loaded == (one, two)
@@ -319,7 +320,7 @@ def test_load_cache_a_record_is_filled_from_all_its_fields_or_not_at_all():
     from dataflow_graph.errors import Span
 
     spans = [Span("p.txt", 3, 1, "x"), Span("q", 1, 2, "y"), Span("r", 5, 1, "")]
-    data = cache.dumps(spans)
+    data = record_dumps(spans)
     assert data.count(b"filler") == 1
     assert pickle.loads(data) == spans
     fill = filler(Span)

@@ -232,12 +232,11 @@ def _dependents(text: str, ctx: Context) -> tuple[tuple[int, Organisation | str 
 
 
 def _find_hops(
-    s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None, asked: list[str] | None = None
+    s: Piece, ctx: Context, previous: RawHop | None, list_head: RawHop | None, asked: list[str]
 ) -> list[RawHop]:
-    """The hops of one sentence (:func:`hops_in`).  ``asked``, if given, is told each input
-    beyond the sentence's text and the meanings of its names that the finding read, or
-    would have read with another value: "applicant" (``ctx.ccg``), "previous", "list head"."""
-    asked = [] if asked is None else asked
+    """The hops of one sentence (:func:`hops_in`).  ``asked`` is told each input beyond the
+    sentence's text and the meanings of its names that the finding read, or would have read
+    with another value: "applicant" (``ctx.ccg``), "previous", "list head"."""
     found = clause(s.text)
     if found is None:
         return []
