@@ -319,8 +319,15 @@ def load(
     if not cache:
         given, shown_as = _given(paths)
         return _register_of(_something_read(read_inputs(given, shown_as=shown_as, limits=limits), paths))
-    once = _ReadOnce(paths, limits)
-    folder = cache_folder() if cache is True else Path(cache)
+    return _cached_register(_ReadOnce(paths, limits), cache, note)
+
+
+def _cached_register(
+    once: _ReadOnce, cache: bool | str | os.PathLike[str], note: Callable[[str], object] | None
+) -> Register:
+    """The register of inputs read once, through the load cache (``cache``: True for the
+    user's cache folder, else a folder; never False; ``note``: as :func:`load`'s)."""
+    folder = cache_folder() if isinstance(cache, bool) else Path(cache)
     store = LoadCache.open(folder, once.key, note if note is not None else _stderr_note)
     kept: tuple[list[Entry], list[Page], list[Release], Diagnostics, list[str], dict[str, str]] | None
     kept = store.get("read")
@@ -881,6 +888,8 @@ def sparql(
     store: str | None = None,
     base: str = DEFAULT_BASE,
     timeout: float = DEFAULT_TIMEOUT,
+    cache: bool | str | os.PathLike[str] = False,
+    note: Callable[[str], object] | None = None,
 ) -> list[dict[str, object]]:
     """Run a named query (``ontology/queries/NAME.rq``) or a query file, with bindings.
 
@@ -888,20 +897,29 @@ def sparql(
     under that folder is built once per input and reused (read-only: ``allow_update`` is
     refused with it); with ``endpoint`` the query runs on a SPARQL 1.1 server instead, each
     request within ``timeout`` seconds. Bindings are passed as bindings, never formatted in.
+    ``cache`` and ``note``: as :func:`load`'s, for the register the query reads (``dfg
+    sparql`` turns the load cache on unless ``--no-cache``, as every command does).
     """
-    from functools import cache
+    import functools
 
     from .rdf import register as _rdf
 
-    @cache
+    @functools.cache
     def once() -> _ReadOnce:
         """The inputs, read once for both the store's key and its records."""
         return _ReadOnce(paths, limits_from_environment())
 
+    def register() -> Register:
+        """The register the query reads: through the load cache when it is on; else, with
+        ``store``, from the bytes its key was made of (standard input is read once)."""
+        if cache:
+            return _cached_register(once(), cache, note)
+        return once().register() if store else load(paths)
+
     return _rdf.sparql(
         query,
         bindings,
-        records=lambda: _rdf_records(once().register() if store else load(paths)),
+        records=lambda: _rdf_records(register()),
         key=lambda: "\x1f".join((_cache.code_digest(), _cache.environment_digest(), _ontology_digest(), once().key)),
         allow_update=allow_update,
         endpoint=endpoint,

@@ -862,7 +862,7 @@ def sparql_command(query: str, paths: tuple[str, ...], binds: tuple[str, ...], o
             "--allow-update cannot be used with --store: a cached store must stay what its input gives"
         )
     with phase(f"running SPARQL {query}"):
-        found = api.sparql(paths, query, _bindings(binds), **where)
+        found = api.sparql(paths, query, _bindings(binds), cache=not _settings().get("no_cache"), note=note, **where)
     out.write(documents.sparql_document(query, found), found, f"SPARQL {query}", summary=f"{len(found)} rows")
 
 

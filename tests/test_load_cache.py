@@ -207,12 +207,47 @@ def test_load_cache_two_processes_writing_one_entry_leave_one_whole_file(page, t
 
 def test_load_cache_no_cache_writes_nothing(page):
     folder = Path(os.environ["DFG_CACHE_DIR"])
-    for args in (["--no-cache", "flows", str(page)], ["flows", str(page), "--no-cache"]):
+    for args in (
+        ["--no-cache", "flows", str(page)],
+        ["flows", str(page), "--no-cache"],
+        ["sparql", "convergence", str(page), "--no-cache"],
+    ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert _files(folder) == []
     CliRunner().invoke(cli, ["flows", str(page)])
     assert _files(folder)
+
+
+@pytest.mark.parametrize("store", [False, True], ids=["in-memory", "new-store"])
+def test_load_cache_serves_dfg_sparql(page, tmp_path, monkeypatch, store):
+    """``dfg sparql`` reads the register through the load cache as every command does (it
+    read and extracted everything again, and ``--no-cache`` meant nothing to it)."""
+    from dataflow_graph import extract
+
+    runner = CliRunner()
+    args = ["sparql", "convergence", str(page), "--format", "json"]
+    plain = runner.invoke(cli, [*args, "--no-cache"])
+    assert plain.exit_code == 0, plain.output
+    assert runner.invoke(cli, ["flows", str(page)]).exit_code == 0
+
+    def again(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("read or extracted again")
+
+    for name in ("read_inputs", "parse_pieces"):
+        monkeypatch.setattr(api, name, again)
+    monkeypatch.setattr(extract, "extract_all", again)
+    warm = runner.invoke(cli, [*args, *(["--store", str(tmp_path / "store")] if store else [])])
+    assert warm.exit_code == 0, warm.output
+    assert warm.stdout == plain.stdout
+    assert json.loads(warm.stdout)["rows"]
+
+
+def test_load_cache_python_sparql_takes_the_cache_when_asked(page, tmp_path):
+    folder = tmp_path / "cache"
+    assert api.sparql([page], "convergence") == api.sparql([page], "convergence", cache=folder)
+    assert {"read", "flows"} <= {n.split(".")[1] for n in _files(folder)}
+    assert _files(Path(os.environ["DFG_CACHE_DIR"])) == []  # off by default, as api.load
 
 
 def test_load_cache_dfg_cache_info_and_clear(page):

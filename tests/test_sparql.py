@@ -196,6 +196,21 @@ def seed_store():
     return api.rdf_store(api.load())
 
 
+def test_sparql_every_named_query_reads_the_same_from_memory_and_disk(seed_store, tmp_path):
+    """A result is the same bytes whichever store holds the triples (``dfg sparql`` with
+    and without ``--store``): the convergence query's reference lists followed each store's
+    own order of its terms, so an on-disk store listed them in another order."""
+    disk = ox.Store(str(tmp_path / "store"))
+    disk.extend(seed_store)
+    disk.flush()
+    for name, text in named_queries().items():
+        assert run(disk, text) == run(seed_store, text), name
+    rows = run(seed_store, named_queries()["convergence"])
+    lists = [row[side].split(" ") for row in rows for side in ("identifiableReferences", "deidentifiedReferences")]
+    assert any(len(refs) > 1 for refs in lists)
+    assert all(refs == sorted(set(refs)) for refs in lists)
+
+
 def test_sparql_evidence_gives_both_sides_sentences_for_thurrock(seed_store):
     rows = run(seed_store, named_queries()["evidence"], {"recipient": "org:nhs-thurrock-ccg", "family": "SUS"})
     sides = {r["side"] for r in rows}
