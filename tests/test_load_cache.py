@@ -239,7 +239,7 @@ def test_load_cache_serves_dfg_sparql(page, tmp_path, monkeypatch, store):
     monkeypatch.setattr(extract, "extract_all", again)
     warm = runner.invoke(cli, [*args, *(["--store", str(tmp_path / "store")] if store else [])])
     assert warm.exit_code == 0, warm.output
-    assert warm.stdout == plain.stdout
+    assert (warm.stdout, warm.stderr) == (plain.stdout, plain.stderr)
     assert json.loads(warm.stdout)["rows"]
 
 

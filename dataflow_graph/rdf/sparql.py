@@ -209,7 +209,7 @@ def run(
     """
     values = binding_terms(bindings)
     store = inner_store(graph_or_store)
-    if store is None and is_update(query):  # rdflib's graph runs updates through query() too
+    if store is None and is_update(query):  # rdflib's own engine: told apart first, as before
         return _checked_update(graph_or_store, query, values, allow_update)
     result = None
     try:
