@@ -223,7 +223,9 @@ def run(
                 substitutions={ox.Variable(k): ox_term(v) for k, v in values.items()},
             )
             rows = _ox_rows(result)
-            result = None  # let go of the result on this thread (below)
+            # pyparsing's packrat cache keeps exceptions whose frames reach this one: let go
+            # of the result here, or a collector pass on another thread would free it there
+            result = None
             return rows
         assert isinstance(graph_or_store, Graph)  # a bare store is its own inner store
         return _rdflib_rows(graph_or_store.query(query, initBindings=values))
